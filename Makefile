@@ -1,0 +1,74 @@
+# kubecommit: `make run` and `make test` do all the set-up a fresh machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+NODE_DIR := clients/node
+BUF := $(NODE_DIR)/node_modules/.bin/buf
+
+GOOGLE_PROTOS := api/annotations.proto api/http.proto api/field_behavior.proto api/resource.proto \
+                 api/client.proto api/launch_stage.proto rpc/status.proto rpc/error_details.proto \
+                 rpc/code.proto
+LISTEN ?= 127.0.0.1:50051
+DATA_DIR ?= .data
+
+.PHONY: setup run test pytest lint breaking gen-check protos release-contract third_party node \
+        bench-store bench clean
+
+setup: $(VENV)/.installed node third_party
+
+# The virtual environment, reinstalled when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Node packages: the example client and the buf CLI.
+node: $(NODE_DIR)/node_modules/.installed
+$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json
+	cd $(NODE_DIR) && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# google/api and google/rpc protos come from the googleapis-common-protos wheel, not the repo.
+third_party: $(VENV)/.installed
+	@mkdir -p third_party/google/api third_party/google/rpc
+	@for f in $(GOOGLE_PROTOS); do cp "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/google/$$f" third_party/google/$$f; done
+
+protos: setup
+	rm -rf gen/kubecommit
+	$(BUF) generate
+	find gen/kubecommit -type d -exec touch {}/__init__.py \;
+
+# gen/ must match the protos: regenerate into a scratch folder and compare.
+gen-check: setup
+	rm -rf build/gen-check && mkdir -p build/gen-check
+	$(BUF) generate --output build/gen-check
+	find build/gen-check/gen/kubecommit -type d -exec touch {}/__init__.py \;
+	diff -r gen/kubecommit build/gen-check/gen/kubecommit \
+	  || (echo "gen/ is stale: run 'make protos' and commit gen/" >&2; exit 1)
+
+lint: setup
+	$(BUF) lint
+	$(BUF) format --diff --exit-code protos
+
+# The released contract is protos/released.binpb; refresh it on purpose when a service ships.
+breaking: setup
+	$(BUF) breaking --against protos/released.binpb
+
+release-contract: setup
+	$(BUF) build --path protos/kubecommit -o protos/released.binpb
+
+pytest: setup
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test: setup lint breaking gen-check pytest
+
+run: setup
+	$(VENV)/bin/kubecommit serve --demo --listen $(LISTEN) --data-dir $(DATA_DIR)
+
+bench-store: setup
+	$(PY) -m bench.store
+
+clean:
+	rm -rf build third_party $(NODE_DIR)/node_modules
