@@ -1,0 +1,25 @@
+"""gitstore: YAML documents kept as git commits in a bare repository.
+
+No gRPC and no Kubernetes client here: the store maps paths to YAML documents and answers
+history questions. See docs/gitstore.md.
+"""
+
+from .crypto import StoreKey
+from .diff import field_diff, unified_diff
+from .errors import (AlreadyExists, Conflict, GitStoreError, InvalidArgument, InvalidDocument,
+                     InvalidPath, MergeConflict, NotFound, Precondition)
+from .merge import merge_documents
+from .models import (Author, BackupManifest, BranchInfo, Change, CommitInfo, Document,
+                     DocumentDiff, FieldChange, FieldDiff, LogEntry, MergeConflictItem, MergePlan,
+                     RestoreResult, TagInfo, Version)
+from .paths import resource_path, validate_path
+from .store import Store
+
+__all__ = [
+    "AlreadyExists", "Author", "BackupManifest", "BranchInfo", "Change", "CommitInfo",
+    "Conflict", "Document", "DocumentDiff", "FieldChange", "FieldDiff", "GitStoreError",
+    "InvalidArgument", "InvalidDocument", "InvalidPath", "LogEntry", "MergeConflict",
+    "MergeConflictItem", "MergePlan", "NotFound", "Precondition", "RestoreResult", "Store",
+    "StoreKey", "TagInfo", "Version", "field_diff", "merge_documents", "resource_path",
+    "unified_diff", "validate_path",
+]

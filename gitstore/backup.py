@@ -1,0 +1,265 @@
+"""Backups: encrypted, compressed git bundles with a JSON manifest beside each.
+
+A backup ``<id>`` is two files in the backup directory:
+- ``<id>.bundle.enc``: a git bundle (v2) of the chosen refs, zlib-compressed, then encrypted
+  with the store key (AES-256-GCM, the backup id and format as associated data);
+- ``<id>.json``: the manifest: refs and their commit/tag ids, prerequisites, base backup,
+  sha256 and size of the encrypted file, object count, creation time.
+
+An incremental backup (``since=<earlier id>``) leaves out every object reachable from the
+earlier backup's refs, which become the bundle's prerequisites; restoring it restores its
+chain of bases first. Restoring never loses commits that exist only in the target: a ref is
+created if absent, fast-forwarded if the backup is ahead, and otherwise restored beside it as
+``restore/<id>/<name>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets as _random
+import zlib
+from datetime import datetime, timezone
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dulwich.bundle import Bundle, read_bundle, write_bundle
+from dulwich.errors import ChecksumMismatch
+from dulwich.graph import can_fast_forward
+from dulwich.pack import PackData, PackInflater, write_pack_data
+
+from .crypto import StoreKey
+from .errors import AlreadyExists, NotFound, Precondition
+from .models import BackupManifest, RestoreResult
+
+if TYPE_CHECKING:
+    from .store import Store
+
+FORMAT = "kubecommit-backup-1"
+BUNDLE_SUFFIX = ".bundle.enc"
+MANIFEST_SUFFIX = ".json"
+
+
+class BackupCorrupt(Precondition):
+    """The backup file does not match its manifest, fails authentication or does not parse."""
+
+    reason = "BACKUP_CORRUPT"
+
+
+def _files(backup_dir: Path, backup_id: str) -> tuple[Path, Path]:
+    if not backup_id or "/" in backup_id or backup_id.startswith("."):
+        raise NotFound(f"{backup_id!r} is not a backup id", subject=backup_id)
+    return backup_dir / (backup_id + BUNDLE_SUFFIX), backup_dir / (backup_id + MANIFEST_SUFFIX)
+
+
+def _aad(backup_id: str) -> bytes:
+    return f"{FORMAT}\x00{backup_id}".encode()
+
+
+def load_manifest(backup_dir: Path, backup_id: str) -> BackupManifest:
+    _, manifest_path = _files(backup_dir, backup_id)
+    try:
+        raw = json.loads(manifest_path.read_text())
+    except FileNotFoundError:
+        raise NotFound(f"backup {backup_id!r} not found in {backup_dir}", subject=backup_id) from None
+    except ValueError as exc:
+        raise BackupCorrupt(f"manifest of {backup_id!r} is not JSON", subject=backup_id) from exc
+    return BackupManifest(
+        backup_id=raw["backup_id"], created=datetime.fromisoformat(raw["created"]),
+        refs=dict(raw["refs"]), prerequisites=tuple(raw["prerequisites"]), base=raw["base"],
+        sha256=raw["sha256"], size=raw["size"], object_count=raw["object_count"],
+    )
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _full_refs(store: Store, names: list[str] | None) -> dict[bytes, bytes]:
+    """Ref values to back up: all branches and tags, or the named ones (short or full)."""
+    all_refs = {r: v for r, v in store._repo.get_refs().items()
+                if r.startswith((b"refs/heads/", b"refs/tags/"))}
+    if names is None:
+        return all_refs
+    chosen = {}
+    for name in names:
+        for candidate in (name.encode(), b"refs/heads/" + name.encode(), b"refs/tags/" + name.encode()):
+            if candidate in all_refs:
+                chosen[candidate] = all_refs[candidate]
+                break
+        else:
+            raise NotFound(f"no branch or tag named {name!r}", subject=name)
+    return chosen
+
+
+def create_backup(store: Store, dest_dir: Path, *, refs: list[str] | None = None,
+                  since: str | None = None) -> BackupManifest:
+    """Write a full backup of ``refs`` (default: all branches and tags), or an incremental
+    one holding only what is new since backup ``since`` in the same directory."""
+    key = store._require_key()
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    base = load_manifest(dest_dir, since) if since else None
+    with store._lock.hold():  # a consistent snapshot of the refs
+        wanted = _full_refs(store, list(refs) if refs is not None else None)
+    prerequisites: set[bytes] = set()
+    if base is not None:
+        for value in base.refs.values():
+            commit = store._commit(value.encode()).id
+            prerequisites.add(commit)
+    _, objects = store._repo.generate_pack_data(
+        have=prerequisites, want=set(wanted.values()), ofs_delta=True)
+    bundle = Bundle()
+    bundle.version = 2
+    bundle.capabilities = {}
+    bundle.prerequisites = [(p, b"") for p in sorted(prerequisites)]
+    bundle.references = dict(sorted(wanted.items()))
+    pack = BytesIO()
+    object_list = list(objects)
+    write_pack_data(pack.write, num_records=len(object_list), records=iter(object_list))
+    pack.seek(0)
+    bundle.pack_data = PackData.from_file(pack, object_format=store._repo.object_format)
+    raw = BytesIO()
+    write_bundle(raw, bundle)
+    bundle.close()
+    created = datetime.now(timezone.utc)
+    backup_id = created.strftime("%Y%m%dT%H%M%SZ") + "-" + _random.token_hex(4)
+    sealed = key.encrypt(zlib.compress(raw.getvalue(), 6), _aad(backup_id))
+    bundle_path, manifest_path = _files(dest_dir, backup_id)
+    if bundle_path.exists():
+        raise AlreadyExists(f"backup {backup_id!r} exists", subject=backup_id)
+    _write_atomic(bundle_path, sealed)
+    manifest = BackupManifest(
+        backup_id=backup_id, created=created,
+        refs={r.decode(): v.decode() for r, v in sorted(wanted.items())},
+        prerequisites=tuple(p.decode() for p in sorted(prerequisites)), base=since,
+        sha256=hashlib.sha256(sealed).hexdigest(), size=len(sealed),
+        object_count=len(object_list),
+    )
+    _write_atomic(manifest_path, json.dumps({
+        "format": FORMAT, "backup_id": backup_id, "created": created.isoformat(),
+        "refs": manifest.refs, "prerequisites": list(manifest.prerequisites), "base": since,
+        "sha256": manifest.sha256, "size": manifest.size, "object_count": len(object_list),
+        "key_fingerprint": key.fingerprint,
+    }, indent=2).encode())
+    return manifest
+
+
+def _open_bundle(key: StoreKey, backup_dir: Path, manifest: BackupManifest) -> Bundle:
+    """Check the file against the manifest, decrypt and parse it (the caller closes it)."""
+    bundle_path, _ = _files(backup_dir, manifest.backup_id)
+    try:
+        sealed = bundle_path.read_bytes()
+    except FileNotFoundError:
+        raise BackupCorrupt(f"bundle of {manifest.backup_id!r} is missing",
+                            subject=manifest.backup_id) from None
+    if len(sealed) != manifest.size or hashlib.sha256(sealed).hexdigest() != manifest.sha256:
+        raise BackupCorrupt(f"{bundle_path.name} does not match its manifest's sha256",
+                            subject=manifest.backup_id)
+    try:
+        raw = zlib.decompress(key.decrypt(sealed, _aad(manifest.backup_id)))
+        bundle = read_bundle(BytesIO(raw))
+    except (Precondition, zlib.error, AssertionError, ValueError) as exc:
+        raise BackupCorrupt(f"{bundle_path.name} cannot be read: {exc}",
+                            subject=manifest.backup_id) from exc
+    refs = {r.decode(): v.decode() for r, v in bundle.references.items()}
+    if refs != manifest.refs:
+        bundle.close()
+        raise BackupCorrupt("bundle refs differ from the manifest", subject=manifest.backup_id)
+    return bundle
+
+
+def _chain(backup_dir: Path, backup_id: str) -> list[BackupManifest]:
+    """The backup and its bases, oldest first."""
+    chain = [load_manifest(backup_dir, backup_id)]
+    while chain[-1].base:
+        chain.append(load_manifest(backup_dir, chain[-1].base))
+    return chain[::-1]
+
+
+def verify_backup(key: StoreKey, backup_dir: Path, backup_id: str) -> BackupManifest:
+    """Check a backup and its bases without restoring: sha256, authentication, bundle
+    structure, pack checksum and that every object inflates. Raises BackupCorrupt."""
+    for manifest in _chain(backup_dir, backup_id):
+        bundle = _open_bundle(key, backup_dir, manifest)
+        try:
+            pack = bundle.pack_data
+            assert isinstance(pack, PackData)
+            pack.check()
+            inflated = sum(1 for _ in PackInflater.for_pack_data(pack))
+        except (ChecksumMismatch, KeyError, zlib.error, AssertionError) as exc:
+            raise BackupCorrupt(f"pack of {manifest.backup_id!r} is damaged: {exc}",
+                                subject=manifest.backup_id) from exc
+        finally:
+            bundle.close()
+        if inflated != manifest.object_count:
+            raise BackupCorrupt(f"{manifest.backup_id!r} holds {inflated} objects, manifest says"
+                                f" {manifest.object_count}", subject=manifest.backup_id)
+    return load_manifest(backup_dir, backup_id)
+
+
+def restore_backup(store: Store, backup_dir: Path, backup_id: str) -> RestoreResult:
+    """Bring a backup's objects and refs into ``store`` without losing target-only commits."""
+    key = store._require_key()
+    chain = _chain(backup_dir, backup_id)
+    verify_backup(key, backup_dir, backup_id)
+    object_store = store._repo.object_store
+    with store._lock.hold():
+        for manifest in chain:
+            bundle = _open_bundle(key, backup_dir, manifest)
+            try:
+                missing = [p for p, _ in bundle.prerequisites if p not in object_store]
+                if missing:
+                    raise Precondition(f"restore base backup {manifest.base!r} first: missing"
+                                       f" {missing[0].decode()}", subject=manifest.backup_id)
+                assert isinstance(bundle.pack_data, PackData)
+                object_store.add_objects(
+                    [(obj, None) for obj in PackInflater.for_pack_data(bundle.pack_data)])
+            finally:
+                bundle.close()
+        restored: dict[str, str] = {}
+        refs = store._repo.refs
+        for name, value in chain[-1].refs.items():
+            ref, new = name.encode(), value.encode()
+            current = store._ref_value(ref)
+            if current is None:
+                refs.add_if_new(ref, new)
+                restored[name] = name
+            elif current == new:
+                restored[name] = name
+            elif ref.startswith(b"refs/heads/") and can_fast_forward(store._repo, current, new):
+                refs.set_if_equals(ref, current, new)
+                restored[name] = name
+            else:
+                kind, short = name.removeprefix("refs/").split("/", 1)
+                beside = f"refs/{kind}/restore/{backup_id}/{short}"
+                if not refs.add_if_new(beside.encode(), new):
+                    raise AlreadyExists(f"{beside} already exists", subject=beside)
+                restored[name] = beside
+        store.reindex()
+    return RestoreResult(backup_id=backup_id, refs=restored)
+
+
+def list_backups(backup_dir: Path) -> list[BackupManifest]:
+    """Every backup in the directory, oldest first."""
+    if not backup_dir.is_dir():
+        return []
+    ids = [p.name[: -len(MANIFEST_SUFFIX)] for p in backup_dir.glob("*" + MANIFEST_SUFFIX)]
+    return sorted((load_manifest(backup_dir, i) for i in ids), key=lambda m: m.created)
+
+
+def delete_backup(backup_dir: Path, backup_id: str) -> None:
+    """Delete a backup unless a later incremental backup is based on it."""
+    load_manifest(backup_dir, backup_id)
+    dependants = [m.backup_id for m in list_backups(backup_dir) if m.base == backup_id]
+    if dependants:
+        raise Precondition(f"backups {dependants} are incremental on {backup_id!r}; delete"
+                           " them first", subject=backup_id)
+    for path in _files(backup_dir, backup_id):
+        path.unlink(missing_ok=True)
