@@ -20,7 +20,7 @@ SECRET_FIELDS = ("data", "stringData")
 _PREFIX = "ENC[AES-SIV,"
 _SUFFIX = "]"
 REDACTED = "<redacted>"
-REDACTED_CHANGED = "<redacted: changed>"
+REDACTED_CHANGED = "<redacted-changed>"
 
 
 def is_secret(doc: Any) -> bool:
@@ -81,7 +81,7 @@ def decrypt_secret(doc: dict[str, Any], path: str, key: StoreKey | None) -> tupl
 def redact_pair(old: dict[str, Any] | None, new: dict[str, Any] | None
                 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """Replace Secret values by markers for a text diff: unchanged values read ``<redacted>`` on
-    both sides, changed ones ``<redacted: changed>`` on the new side; no value is shown."""
+    both sides, changed ones ``<redacted-changed>`` on the new side; no value is shown."""
     if not (is_secret(old) or is_secret(new)):
         return old, new
     old_out = copy.deepcopy(old) if old is not None else None
