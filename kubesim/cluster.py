@@ -1,0 +1,315 @@
+"""The cluster's API semantics independent of HTTP: CRUD with server-set metadata, optimistic
+concurrency, dry run, status subresources, CRD registration and garbage collection.
+
+The HTTP layer (app.py) parses requests into calls here; controllers write through `save()`.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import uuid
+from datetime import datetime, timezone
+from typing import Callable
+
+from kubesim import errors, kinds
+from kubesim.errors import ApiError
+from kubesim.exec.container import ContainerRuntime
+from kubesim.logs import LogStore
+from kubesim.patch import json_patch, merge_patch, record_update, server_side_apply, strategic_merge
+from kubesim.registry import Registry, ResourceType, crd_resource_type, new_registry
+from kubesim.store import Store
+
+CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions"
+NAMESPACE_KEY = "/namespaces"
+PATCH_TYPES = {
+    "application/json-patch+json": "json",
+    "application/merge-patch+json": "merge",
+    "application/strategic-merge-patch+json": "strategic",
+    "application/apply-patch+yaml": "apply",
+}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def random_suffix(n: int = 5) -> str:
+    return "".join(random.choices("bcdfghjklmnpqrstvwxz2456789", k=n))
+
+
+def _without_bookkeeping(obj: dict) -> dict:
+    meta = {k: v for k, v in obj["metadata"].items() if k not in ("resourceVersion", "managedFields")}
+    return dict(obj, metadata=meta)
+
+
+def _spec_part(obj: dict) -> dict:
+    """Everything that bumps metadata.generation when changed."""
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
+
+
+class Cluster:
+    def __init__(self, log_lines: int = 10000) -> None:
+        self.registry: Registry = new_registry()
+        self.store = Store()
+        self.logs = LogStore(max_lines=log_lines)
+        self.runtime = ContainerRuntime()
+        self.on_change: Callable[[], None] = lambda: None
+
+    # -- lookups ---------------------------------------------------------------------------
+    def resource(self, group: str, version: str, plural: str) -> ResourceType:
+        rt = self.registry.lookup(group, version, plural)
+        if rt is None:
+            raise ApiError(404, "NotFound", "the server could not find the requested resource",
+                           {"causes": [{"reason": "UnexpectedServerResponse", "message": "404 page not found"}]})
+        return rt
+
+    def kind_type(self, kind: str, group: str = "") -> ResourceType:
+        rt = self.registry.by_kind(group, kind)
+        assert rt is not None, kind
+        return rt
+
+    def lookup(self, kind: str, namespace: str, name: str) -> dict | None:
+        """Read-only access by core kind (for exec env/volume resolution and controllers)."""
+        return self.store.peek(self.kind_type(kind).key, namespace, name)
+
+    def get(self, rt: ResourceType, namespace: str, name: str, version: str | None = None) -> dict:
+        obj = self.store.get(rt.key, namespace, name)
+        if obj is None:
+            raise errors.not_found(rt.group, rt.plural, name)
+        return self.present(rt, obj, version)
+
+    @staticmethod
+    def present(rt: ResourceType, obj: dict, version: str | None = None) -> dict:
+        """A stored object as served at the requested version."""
+        if version and version != rt.version:
+            obj["apiVersion"] = rt.api_version(version)
+        return obj
+
+    def _require_namespace(self, rt: ResourceType, namespace: str) -> None:
+        if rt.namespaced and self.store.peek(NAMESPACE_KEY, "", namespace) is None:
+            raise errors.not_found("", "namespaces", namespace)
+
+    # -- writes ----------------------------------------------------------------------------
+    def save(self, rt: ResourceType, obj: dict) -> dict:
+        """Store an object as-is (controllers, seeding) and let controllers react."""
+        obj = self.store.put(rt.key, obj)
+        self.on_change()
+        return obj
+
+    def _check_body(self, rt: ResourceType, namespace: str, body: object, version: str) -> dict:
+        if not isinstance(body, dict):
+            raise errors.bad_request(f"Object 'Kind' is missing in '{body}'")
+        kind = body.get("kind")
+        if kind and kind != rt.kind:
+            raise errors.bad_request(f"the API version in the data ({body.get('apiVersion')}) does not match "
+                                     f"the expected API version ({rt.api_version(version)})"
+                                     if body.get("apiVersion") != rt.api_version(version)
+                                     else f"{kind} in version \"{version}\" cannot be handled as a {rt.kind}")
+        api_version = body.get("apiVersion")
+        if api_version and api_version.rpartition("/")[0] != rt.group:
+            raise errors.bad_request(f"the API version in the data ({api_version}) does not match the "
+                                     f"expected API version ({rt.api_version(version)})")
+        meta = body.get("metadata")
+        if meta is not None and not isinstance(meta, dict):
+            raise errors.bad_request("metadata: must be an object")
+        body = copy.deepcopy(body)
+        body["kind"], body["apiVersion"] = rt.kind, rt.api_version()
+        meta = body.setdefault("metadata", {})
+        if rt.namespaced:
+            if meta.get("namespace") and meta["namespace"] != namespace:
+                raise errors.bad_request("the namespace of the provided object does not match the "
+                                         "namespace sent on the request")
+            meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
+        return body
+
+    def create(self, rt: ResourceType, namespace: str, body: object, version: str, *,
+               dry_run: bool = False, manager: str = "") -> dict:
+        obj = self._check_body(rt, namespace, body, version)
+        meta = obj["metadata"]
+        if not meta.get("name"):
+            if not meta.get("generateName"):
+                raise errors.invalid(rt.group, rt.kind, "", [
+                    ("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")])
+            meta["name"] = meta["generateName"] + random_suffix()
+        if "status" in rt.subresources and rt.kind != "Node":
+            obj.pop("status", None)  # status is written through /status (or by controllers)
+        self._require_namespace(rt, namespace)
+        if self.store.peek(rt.key, namespace if rt.namespaced else "", meta["name"]) is not None:
+            raise errors.already_exists(rt.group, rt.plural, meta["name"])
+        for k in ("resourceVersion", "deletionTimestamp", "managedFields"):
+            meta.pop(k, None)
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = now_iso()
+        if _spec_part(obj) and rt.kind not in ("ConfigMap", "Secret", "Namespace") or rt.custom:
+            meta["generation"] = 1
+        kinds.apply_defaults(rt.kind, obj)
+        kinds.require_valid(rt.group, rt.kind, obj)
+        if manager:
+            record_update(None, obj, manager, rt.api_version(version), meta["creationTimestamp"])
+        if dry_run:
+            return self.present(rt, obj, version)
+        self.save(rt, obj)
+        if rt.key == CRD_KEY:
+            self.registry.add(crd_resource_type(obj))
+        return self.present(rt, obj, version)
+
+    def update(self, rt: ResourceType, namespace: str, name: str, body: object, version: str, *,
+               subresource: str = "", dry_run: bool = False, manager: str = "") -> dict:
+        ns = namespace if rt.namespaced else ""
+        current = self.store.get(rt.key, ns, name)
+        if current is None:
+            raise errors.not_found(rt.group, rt.plural, name)
+        obj = self._check_body(rt, namespace, body, version)
+        meta = obj["metadata"]
+        if meta.get("name", name) != name:
+            raise errors.bad_request(f"the name of the object ({meta['name']}) does not match the name on "
+                                     f"the URL ({name})")
+        meta["name"] = name
+        rv = meta.get("resourceVersion")
+        if rv and rv != current["metadata"]["resourceVersion"]:
+            raise errors.conflict(rt.group, rt.plural, name, "the object has been modified; please apply your "
+                                  "changes to the latest version and try again")
+        if subresource == "status":
+            obj = dict(current, status=obj.get("status", {}))
+        elif "status" in rt.subresources and "status" in current:
+            obj["status"] = current["status"]
+        cmeta, meta = current["metadata"], obj["metadata"]
+        for k in ("uid", "creationTimestamp", "generation", "deletionTimestamp"):
+            if k in cmeta:
+                meta[k] = cmeta[k]
+            else:
+                meta.pop(k, None)
+        if "generation" in cmeta and _spec_part(obj) != _spec_part(current):
+            meta["generation"] = cmeta["generation"] + 1
+        if rt.kind in ("Namespace", "CustomResourceDefinition"):
+            obj["status"] = current.get("status", {})
+        else:
+            kinds.apply_defaults(rt.kind, obj)
+        kinds.require_valid(rt.group, rt.kind, obj)
+        if "managedFields" not in meta and "managedFields" in cmeta:
+            meta["managedFields"] = cmeta["managedFields"]
+        if manager:
+            record_update(current, obj, manager, rt.api_version(version), now_iso(), subresource)
+        if _without_bookkeeping(obj) == _without_bookkeeping(current):
+            return self.present(rt, current, version)  # no-op writes keep the resourceVersion
+        if dry_run:
+            return self.present(rt, obj, version)
+        self.save(rt, obj)
+        if rt.key == CRD_KEY:
+            self.registry.add(crd_resource_type(obj))
+        return self.present(rt, obj, version)
+
+    def patch(self, rt: ResourceType, namespace: str, name: str, patch_type: str, body: object,
+              version: str, *, subresource: str = "", dry_run: bool = False, manager: str = "",
+              force: bool = False) -> dict:
+        if patch_type == "strategic" and rt.custom:
+            raise ApiError(415, "UnsupportedMediaType",
+                           "the body of the request was in an unknown format - accepted media types include: "
+                           "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+        ns = namespace if rt.namespaced else ""
+        current = self.store.get(rt.key, ns, name)
+        if patch_type == "apply":
+            return self._apply(rt, namespace, name, current, body, version, subresource, dry_run, manager, force)
+        if current is None:
+            raise errors.not_found(rt.group, rt.plural, name)
+        if patch_type == "json":
+            new = json_patch(current, body)
+        elif not isinstance(body, dict):
+            raise errors.bad_request("json: cannot unmarshal array into Go value of type map[string]interface {}")
+        elif patch_type == "merge":
+            new = merge_patch(current, body)
+        else:
+            new = strategic_merge(current, body)
+        if not isinstance(new, dict):
+            raise errors.bad_request("patch result is not an object")
+        return self.update(rt, namespace, name, new, version, subresource=subresource, dry_run=dry_run,
+                           manager=manager)
+
+    def _apply(self, rt: ResourceType, namespace: str, name: str, current: dict | None, body: object,
+               version: str, subresource: str, dry_run: bool, manager: str, force: bool) -> dict:
+        if not manager:
+            raise errors.bad_request("PATCH requests with apply content type must specify a fieldManager")
+        applied = self._check_body(rt, namespace, body, version)
+        if not (body or {}).get("apiVersion") or not (body or {}).get("kind"):  # type: ignore[union-attr]
+            raise errors.bad_request("apiVersion and kind must be set in an applied configuration")
+        if applied["metadata"].get("name", name) != name:
+            raise errors.bad_request(f"the name of the object ({applied['metadata']['name']}) does not match "
+                                     f"the name on the URL ({name})")
+        applied["metadata"]["name"] = name
+        merged = server_side_apply(current, applied, manager, force, rt.api_version(version), now_iso())
+        if current is None:
+            created = self.create(rt, namespace, merged, version, dry_run=dry_run)
+            return created
+        merged["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+        return self.update(rt, namespace, name, merged, version, subresource=subresource, dry_run=dry_run)
+
+    def delete(self, rt: ResourceType, namespace: str, name: str, *, dry_run: bool = False,
+               propagation: str = "Background", preconditions: dict | None = None) -> dict:
+        ns = namespace if rt.namespaced else ""
+        current = self.store.peek(rt.key, ns, name)
+        if current is None:
+            raise errors.not_found(rt.group, rt.plural, name)
+        pre = preconditions or {}
+        for field in ("uid", "resourceVersion"):
+            if pre.get(field) and pre[field] != current["metadata"].get(field):
+                raise errors.conflict(rt.group, rt.plural, name,
+                                      f"Precondition failed: {field.upper() if field == 'uid' else 'ResourceVersion'} "
+                                      f"in precondition: {pre[field]}, {field.upper() if field == 'uid' else 'ResourceVersion'} "
+                                      f"in object meta: {current['metadata'].get(field)}")
+        details = {"name": name, "kind": rt.plural, "uid": current["metadata"]["uid"]}
+        if rt.group:
+            details["group"] = rt.group
+        if not dry_run:
+            self._remove(rt, current, propagation)
+        return errors.status_object("Success", details=details)
+
+    def _remove(self, rt: ResourceType, obj: dict, propagation: str) -> None:
+        meta = obj["metadata"]
+        ns = meta.get("namespace", "")
+        self.store.remove(rt.key, ns, meta["name"])
+        if rt.kind == "Pod":
+            self.logs.close_pod(ns, meta["name"])
+            self.runtime.forget_pod(ns, meta["name"])
+        if rt.key == NAMESPACE_KEY:
+            for other in list(self.registry.types.values()):
+                if other.namespaced:
+                    for child in list(self.store.iter(other.key, meta["name"])):
+                        self._remove(other, child, "Background")
+        if rt.key == CRD_KEY:
+            crt = crd_resource_type(obj)
+            self.registry.remove(crt.key)
+            self.store.drop_resource(crt.key)
+        if propagation != "Orphan":
+            uid = meta["uid"]
+            for other in list(self.registry.types.values()):
+                for child in list(self.store.iter(other.key, ns or None)):
+                    if any(ref.get("uid") == uid for ref in child["metadata"].get("ownerReferences") or []):
+                        self._remove(other, child, propagation)
+        self.on_change()
+
+    def delete_collection(self, rt: ResourceType, namespace: str | None, items: list[dict], *,
+                          dry_run: bool = False, propagation: str = "Background") -> dict:
+        for obj in items:
+            if not dry_run:
+                self._remove(rt, obj, propagation)
+        return errors.status_object("Success")
+
+    # -- helpers for controllers and seed -------------------------------------------------
+    def put_object(self, obj: dict, group: str = "") -> dict:
+        """Create an object as a privileged writer (seed data): defaults applied, no validation."""
+        rt = self.kind_type(obj["kind"], group or obj["apiVersion"].rpartition("/")[0])
+        meta = obj["metadata"]
+        meta.setdefault("uid", str(uuid.uuid4()))
+        meta.setdefault("creationTimestamp", now_iso())
+        if "spec" in obj or rt.custom:
+            meta.setdefault("generation", 1)
+        obj["apiVersion"] = rt.api_version()
+        kinds.apply_defaults(rt.kind, obj)
+        self.save(rt, obj)
+        if rt.key == CRD_KEY:
+            self.registry.add(crd_resource_type(obj))
+        return obj
+
