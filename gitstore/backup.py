@@ -21,6 +21,7 @@ import os
 import secrets as _random
 import zlib
 from datetime import datetime, timezone
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,9 +29,10 @@ from typing import TYPE_CHECKING
 from dulwich.bundle import Bundle, read_bundle, write_bundle
 from dulwich.errors import ChecksumMismatch
 from dulwich.graph import can_fast_forward
-from dulwich.pack import PackData, PackInflater, write_pack_data
+from dulwich.object_format import ObjectFormat
+from dulwich.pack import PackData, PackInflater, UnpackedObject
 
-from .crypto import StoreKey
+from .crypto import DecryptionError, StoreKey
 from .errors import AlreadyExists, NotFound, Precondition
 from .models import BackupManifest, RestoreResult
 
@@ -46,6 +48,23 @@ class BackupCorrupt(Precondition):
     """The backup file does not match its manifest, fails authentication or does not parse."""
 
     reason = "BACKUP_CORRUPT"
+
+
+class _ObjectList:
+    """In-memory pack data for ``write_bundle`` (dulwich's PackDataLike protocol)."""
+
+    def __init__(self, objects: list[UnpackedObject], object_format: ObjectFormat) -> None:
+        self._objects = objects
+        self.object_format = object_format
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+    def iter_unpacked(self) -> Iterator[UnpackedObject]:
+        return iter(self._objects)
+
+    def close(self) -> None:
+        self._objects = []
 
 
 def _files(backup_dir: Path, backup_id: str) -> tuple[Path, Path]:
@@ -120,11 +139,8 @@ def create_backup(store: Store, dest_dir: Path, *, refs: list[str] | None = None
     bundle.capabilities = {}
     bundle.prerequisites = [(p, b"") for p in sorted(prerequisites)]
     bundle.references = dict(sorted(wanted.items()))
-    pack = BytesIO()
-    object_list = list(objects)
-    write_pack_data(pack.write, num_records=len(object_list), records=iter(object_list))
-    pack.seek(0)
-    bundle.pack_data = PackData.from_file(pack, object_format=store._repo.object_format)
+    bundle.pack_data = _ObjectList(list(objects), store._repo.object_format)
+    object_count = len(bundle.pack_data)
     raw = BytesIO()
     write_bundle(raw, bundle)
     bundle.close()
@@ -140,12 +156,12 @@ def create_backup(store: Store, dest_dir: Path, *, refs: list[str] | None = None
         refs={r.decode(): v.decode() for r, v in sorted(wanted.items())},
         prerequisites=tuple(p.decode() for p in sorted(prerequisites)), base=since,
         sha256=hashlib.sha256(sealed).hexdigest(), size=len(sealed),
-        object_count=len(object_list),
+        object_count=object_count,
     )
     _write_atomic(manifest_path, json.dumps({
         "format": FORMAT, "backup_id": backup_id, "created": created.isoformat(),
         "refs": manifest.refs, "prerequisites": list(manifest.prerequisites), "base": since,
-        "sha256": manifest.sha256, "size": manifest.size, "object_count": len(object_list),
+        "sha256": manifest.sha256, "size": manifest.size, "object_count": object_count,
         "key_fingerprint": key.fingerprint,
     }, indent=2).encode())
     return manifest
@@ -165,7 +181,7 @@ def _open_bundle(key: StoreKey, backup_dir: Path, manifest: BackupManifest) -> B
     try:
         raw = zlib.decompress(key.decrypt(sealed, _aad(manifest.backup_id)))
         bundle = read_bundle(BytesIO(raw))
-    except (Precondition, zlib.error, AssertionError, ValueError) as exc:
+    except (DecryptionError, zlib.error, AssertionError, ValueError) as exc:
         raise BackupCorrupt(f"{bundle_path.name} cannot be read: {exc}",
                             subject=manifest.backup_id) from exc
     refs = {r.decode(): v.decode() for r, v in bundle.references.items()}
