@@ -127,9 +127,10 @@ class Simulator:
     async def start_async(self, host: str = "127.0.0.1", port: int = 0) -> "Simulator":
         """Serve on the running event loop (e.g. next to a grpc.aio server)."""
         self._loop = asyncio.get_running_loop()
-        self._runner = web.AppRunner(self.api.build(), handle_signals=False, access_log=None)
+        self._runner = web.AppRunner(self.api.build(), handle_signals=False, access_log=None,
+                                     shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, ssl_context=self._ssl_context(), shutdown_timeout=0.5)
+        site = web.TCPSite(self._runner, host, port, ssl_context=self._ssl_context())
         await site.start()
         self.host = host
         self.port = self._runner.addresses[0][1]
