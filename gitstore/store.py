@@ -123,6 +123,7 @@ class Store:
 
     def close(self) -> None:
         self._index.close()
+        self._lock.close()
         repo = getattr(self._local, "repo", None)
         if repo is not None:
             repo.close()
