@@ -139,7 +139,7 @@ class Cluster:
         self._require_namespace(rt, namespace)
         if self.store.peek(rt.key, namespace if rt.namespaced else "", meta["name"]) is not None:
             raise errors.already_exists(rt.group, rt.plural, meta["name"])
-        for k in ("resourceVersion", "deletionTimestamp", "managedFields"):
+        for k in ("resourceVersion", "deletionTimestamp"):
             meta.pop(k, None)
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = now_iso()
