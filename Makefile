@@ -54,7 +54,7 @@ lint: setup
 
 # The released contract is protos/released.binpb; refresh it on purpose when a service ships.
 breaking: setup
-	$(BUF) breaking --against protos/released.binpb
+	$(BUF) breaking protos --against protos/released.binpb
 
 release-contract: setup
 	$(BUF) build --path protos/kubecommit -o protos/released.binpb

@@ -26,7 +26,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1akubecommit/v1/common.proto\x12\rkubecommit.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xca\x03\n\x10KubernetesObject\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07\x63luster\x18\x02 \x01(\tR\x07\x63luster\x12\x1f\n\x0b\x61pi_version\x18\x03 \x01(\tR\napiVersion\x12\x12\n\x04kind\x18\x04 \x01(\tR\x04kind\x12\x1c\n\tnamespace\x18\x05 \x01(\tR\tnamespace\x12\x1f\n\x0bobject_name\x18\x06 \x01(\tR\nobjectName\x12\x12\n\x04yaml\x18\x07 \x01(\tR\x04yaml\x12/\n\x06object\x18\x08 \x01(\x0b\x32\x17.google.protobuf.StructR\x06object\x12\x12\n\x04\x65tag\x18\t \x01(\tR\x04\x65tag\x12\x43\n\x06labels\x18\n \x03(\x0b\x32+.kubecommit.v1.KubernetesObject.LabelsEntryR\x06labels\x12;\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xe3\x01\n\x0b\x46ieldChange\x12\x12\n\x04path\x18\x01 \x01(\tR\x04path\x12:\n\x0b\x63hange_type\x18\x02 \x01(\x0e\x32\x19.kubecommit.v1.ChangeTypeR\nchangeType\x12\x33\n\told_value\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueR\x08oldValue\x12\x33\n\tnew_value\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueR\x08newValue\x12\x1a\n\x08redacted\x18\x05 \x01(\x08R\x08redacted\"Y\n\x0b\x44iffSummary\x12\x14\n\x05\x61\x64\x64\x65\x64\x18\x01 \x01(\x05R\x05\x61\x64\x64\x65\x64\x12\x1a\n\x08modified\x18\x02 \x01(\x05R\x08modified\x12\x18\n\x07\x64\x65leted\x18\x03 \x01(\x05R\x07\x64\x65leted\"\xb1\x01\n\x0c\x44ocumentDiff\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12!\n\x0cunified_diff\x18\x02 \x01(\tR\x0bunifiedDiff\x12\x34\n\x07\x63hanges\x18\x03 \x03(\x0b\x32\x1a.kubecommit.v1.FieldChangeR\x07\x63hanges\x12\x34\n\x07summary\x18\x04 \x01(\x0b\x32\x1a.kubecommit.v1.DiffSummaryR\x07summary\"d\n\x08Progress\x12\x14\n\x05stage\x18\x01 \x01(\tR\x05stage\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12\x12\n\x04\x64one\x18\x03 \x01(\x03R\x04\x64one\x12\x14\n\x05total\x18\x04 \x01(\x03R\x05total\"\xad\x01\n\x05Issue\x12\x33\n\x08severity\x18\x01 \x01(\x0e\x32\x17.kubecommit.v1.SeverityR\x08severity\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n\x07message\x18\x03 \x01(\tR\x07message\x12\x1a\n\x08resource\x18\x04 \x01(\tR\x08resource\x12!\n\x0cscore_impact\x18\x05 \x01(\x05R\x0bscoreImpact*s\n\nChangeType\x12\x1b\n\x17\x43HANGE_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x43HANGE_TYPE_ADDED\x10\x01\x12\x18\n\x14\x43HANGE_TYPE_MODIFIED\x10\x02\x12\x17\n\x13\x43HANGE_TYPE_DELETED\x10\x03*\x97\x01\n\x0cHealthStatus\x12\x1d\n\x19HEALTH_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15HEALTH_STATUS_HEALTHY\x10\x01\x12\x19\n\x15HEALTH_STATUS_WARNING\x10\x02\x12\x17\n\x13HEALTH_STATUS_ERROR\x10\x03\x12\x19\n\x15HEALTH_STATUS_UNKNOWN\x10\x04*\x88\x01\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n\rSEVERITY_INFO\x10\x01\x12\x10\n\x0cSEVERITY_LOW\x10\x02\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x03\x12\x11\n\rSEVERITY_HIGH\x10\x04\x12\x15\n\x11SEVERITY_CRITICAL\x10\x05*\x8b\x01\n\x0bTaintEffect\x12\x1c\n\x18TAINT_EFFECT_UNSPECIFIED\x10\x00\x12\x1c\n\x18TAINT_EFFECT_NO_SCHEDULE\x10\x01\x12#\n\x1fTAINT_EFFECT_PREFER_NO_SCHEDULE\x10\x02\x12\x1b\n\x17TAINT_EFFECT_NO_EXECUTE\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1akubecommit/v1/common.proto\x12\rkubecommit.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe2\x03\n\x10KubernetesObject\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07\x63luster\x18\x02 \x01(\tR\x07\x63luster\x12\x1f\n\x0b\x61pi_version\x18\x03 \x01(\tR\napiVersion\x12\x12\n\x04kind\x18\x04 \x01(\tR\x04kind\x12\x1c\n\tnamespace\x18\x05 \x01(\tR\tnamespace\x12\x1f\n\x0bobject_name\x18\x06 \x01(\tR\nobjectName\x12\x12\n\x04yaml\x18\x07 \x01(\tR\x04yaml\x12/\n\x06object\x18\x08 \x01(\x0b\x32\x17.google.protobuf.StructR\x06object\x12\x12\n\x04\x65tag\x18\t \x01(\tR\x04\x65tag\x12\x43\n\x06labels\x18\n \x03(\x0b\x32+.kubecommit.v1.KubernetesObject.LabelsEntryR\x06labels\x12;\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12\x16\n\x06\x63ommit\x18\x0c \x01(\tR\x06\x63ommit\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xe3\x01\n\x0b\x46ieldChange\x12\x12\n\x04path\x18\x01 \x01(\tR\x04path\x12:\n\x0b\x63hange_type\x18\x02 \x01(\x0e\x32\x19.kubecommit.v1.ChangeTypeR\nchangeType\x12\x33\n\told_value\x18\x03 \x01(\x0b\x32\x16.google.protobuf.ValueR\x08oldValue\x12\x33\n\tnew_value\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueR\x08newValue\x12\x1a\n\x08redacted\x18\x05 \x01(\x08R\x08redacted\"Y\n\x0b\x44iffSummary\x12\x14\n\x05\x61\x64\x64\x65\x64\x18\x01 \x01(\x05R\x05\x61\x64\x64\x65\x64\x12\x1a\n\x08modified\x18\x02 \x01(\x05R\x08modified\x12\x18\n\x07\x64\x65leted\x18\x03 \x01(\x05R\x07\x64\x65leted\"\xb1\x01\n\x0c\x44ocumentDiff\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12!\n\x0cunified_diff\x18\x02 \x01(\tR\x0bunifiedDiff\x12\x34\n\x07\x63hanges\x18\x03 \x03(\x0b\x32\x1a.kubecommit.v1.FieldChangeR\x07\x63hanges\x12\x34\n\x07summary\x18\x04 \x01(\x0b\x32\x1a.kubecommit.v1.DiffSummaryR\x07summary\"d\n\x08Progress\x12\x14\n\x05stage\x18\x01 \x01(\tR\x05stage\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12\x12\n\x04\x64one\x18\x03 \x01(\x03R\x04\x64one\x12\x14\n\x05total\x18\x04 \x01(\x03R\x05total\"\xad\x01\n\x05Issue\x12\x33\n\x08severity\x18\x01 \x01(\x0e\x32\x17.kubecommit.v1.SeverityR\x08severity\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n\x07message\x18\x03 \x01(\tR\x07message\x12\x1a\n\x08resource\x18\x04 \x01(\tR\x08resource\x12!\n\x0cscore_impact\x18\x05 \x01(\x05R\x0bscoreImpact*s\n\nChangeType\x12\x1b\n\x17\x43HANGE_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x43HANGE_TYPE_ADDED\x10\x01\x12\x18\n\x14\x43HANGE_TYPE_MODIFIED\x10\x02\x12\x17\n\x13\x43HANGE_TYPE_DELETED\x10\x03*\x97\x01\n\x0cHealthStatus\x12\x1d\n\x19HEALTH_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15HEALTH_STATUS_HEALTHY\x10\x01\x12\x19\n\x15HEALTH_STATUS_WARNING\x10\x02\x12\x17\n\x13HEALTH_STATUS_ERROR\x10\x03\x12\x19\n\x15HEALTH_STATUS_UNKNOWN\x10\x04*\x88\x01\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n\rSEVERITY_INFO\x10\x01\x12\x10\n\x0cSEVERITY_LOW\x10\x02\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x03\x12\x11\n\rSEVERITY_HIGH\x10\x04\x12\x15\n\x11SEVERITY_CRITICAL\x10\x05*\x8b\x01\n\x0bTaintEffect\x12\x1c\n\x18TAINT_EFFECT_UNSPECIFIED\x10\x00\x12\x1c\n\x18TAINT_EFFECT_NO_SCHEDULE\x10\x01\x12#\n\x1fTAINT_EFFECT_PREFER_NO_SCHEDULE\x10\x02\x12\x1b\n\x17TAINT_EFFECT_NO_EXECUTE\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,26 +35,26 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_KUBERNETESOBJECT_LABELSENTRY']._loaded_options = None
   _globals['_KUBERNETESOBJECT_LABELSENTRY']._serialized_options = b'8\001'
-  _globals['_CHANGETYPE']._serialized_start=1348
-  _globals['_CHANGETYPE']._serialized_end=1463
-  _globals['_HEALTHSTATUS']._serialized_start=1466
-  _globals['_HEALTHSTATUS']._serialized_end=1617
-  _globals['_SEVERITY']._serialized_start=1620
-  _globals['_SEVERITY']._serialized_end=1756
-  _globals['_TAINTEFFECT']._serialized_start=1759
-  _globals['_TAINTEFFECT']._serialized_end=1898
+  _globals['_CHANGETYPE']._serialized_start=1372
+  _globals['_CHANGETYPE']._serialized_end=1487
+  _globals['_HEALTHSTATUS']._serialized_start=1490
+  _globals['_HEALTHSTATUS']._serialized_end=1641
+  _globals['_SEVERITY']._serialized_start=1644
+  _globals['_SEVERITY']._serialized_end=1780
+  _globals['_TAINTEFFECT']._serialized_start=1783
+  _globals['_TAINTEFFECT']._serialized_end=1922
   _globals['_KUBERNETESOBJECT']._serialized_start=109
-  _globals['_KUBERNETESOBJECT']._serialized_end=567
-  _globals['_KUBERNETESOBJECT_LABELSENTRY']._serialized_start=510
-  _globals['_KUBERNETESOBJECT_LABELSENTRY']._serialized_end=567
-  _globals['_FIELDCHANGE']._serialized_start=570
-  _globals['_FIELDCHANGE']._serialized_end=797
-  _globals['_DIFFSUMMARY']._serialized_start=799
-  _globals['_DIFFSUMMARY']._serialized_end=888
-  _globals['_DOCUMENTDIFF']._serialized_start=891
-  _globals['_DOCUMENTDIFF']._serialized_end=1068
-  _globals['_PROGRESS']._serialized_start=1070
-  _globals['_PROGRESS']._serialized_end=1170
-  _globals['_ISSUE']._serialized_start=1173
-  _globals['_ISSUE']._serialized_end=1346
+  _globals['_KUBERNETESOBJECT']._serialized_end=591
+  _globals['_KUBERNETESOBJECT_LABELSENTRY']._serialized_start=534
+  _globals['_KUBERNETESOBJECT_LABELSENTRY']._serialized_end=591
+  _globals['_FIELDCHANGE']._serialized_start=594
+  _globals['_FIELDCHANGE']._serialized_end=821
+  _globals['_DIFFSUMMARY']._serialized_start=823
+  _globals['_DIFFSUMMARY']._serialized_end=912
+  _globals['_DOCUMENTDIFF']._serialized_start=915
+  _globals['_DOCUMENTDIFF']._serialized_end=1092
+  _globals['_PROGRESS']._serialized_start=1094
+  _globals['_PROGRESS']._serialized_end=1194
+  _globals['_ISSUE']._serialized_start=1197
+  _globals['_ISSUE']._serialized_end=1370
 # @@protoc_insertion_point(module_scope)

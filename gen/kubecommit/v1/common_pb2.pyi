@@ -62,7 +62,7 @@ TAINT_EFFECT_PREFER_NO_SCHEDULE: TaintEffect
 TAINT_EFFECT_NO_EXECUTE: TaintEffect
 
 class KubernetesObject(_message.Message):
-    __slots__ = ("name", "cluster", "api_version", "kind", "namespace", "object_name", "yaml", "object", "etag", "labels", "create_time")
+    __slots__ = ("name", "cluster", "api_version", "kind", "namespace", "object_name", "yaml", "object", "etag", "labels", "create_time", "commit")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -81,6 +81,7 @@ class KubernetesObject(_message.Message):
     ETAG_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_FIELD_NUMBER: _ClassVar[int]
     name: str
     cluster: str
     api_version: str
@@ -92,7 +93,8 @@ class KubernetesObject(_message.Message):
     etag: str
     labels: _containers.ScalarMap[str, str]
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., cluster: _Optional[str] = ..., api_version: _Optional[str] = ..., kind: _Optional[str] = ..., namespace: _Optional[str] = ..., object_name: _Optional[str] = ..., yaml: _Optional[str] = ..., object: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., etag: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    commit: str
+    def __init__(self, name: _Optional[str] = ..., cluster: _Optional[str] = ..., api_version: _Optional[str] = ..., kind: _Optional[str] = ..., namespace: _Optional[str] = ..., object_name: _Optional[str] = ..., yaml: _Optional[str] = ..., object: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., etag: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., commit: _Optional[str] = ...) -> None: ...
 
 class FieldChange(_message.Message):
     __slots__ = ("path", "change_type", "old_value", "new_value", "redacted")

@@ -155,16 +155,14 @@ class LogEntry(_message.Message):
     def __init__(self, pod: _Optional[str] = ..., container: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., level: _Optional[_Union[LogLevel, str]] = ..., message: _Optional[str] = ..., raw: _Optional[str] = ..., fields: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class ListLogEntriesRequest(_message.Message):
-    __slots__ = ("parent", "query", "page_size", "page_token")
-    PARENT_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("query", "page_size", "page_token")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    parent: str
     query: LogQuery
     page_size: int
     page_token: str
-    def __init__(self, parent: _Optional[str] = ..., query: _Optional[_Union[LogQuery, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, query: _Optional[_Union[LogQuery, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListLogEntriesResponse(_message.Message):
     __slots__ = ("entries", "next_page_token", "has_more")
@@ -201,14 +199,12 @@ class StreamLogsResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ..., joined: _Optional[_Iterable[str]] = ..., left: _Optional[_Iterable[str]] = ..., dropped: _Optional[int] = ...) -> None: ...
 
 class ExportLogsRequest(_message.Message):
-    __slots__ = ("parent", "query", "format")
-    PARENT_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("query", "format")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
-    parent: str
     query: LogQuery
     format: ExportFormat
-    def __init__(self, parent: _Optional[str] = ..., query: _Optional[_Union[LogQuery, _Mapping]] = ..., format: _Optional[_Union[ExportFormat, str]] = ...) -> None: ...
+    def __init__(self, query: _Optional[_Union[LogQuery, _Mapping]] = ..., format: _Optional[_Union[ExportFormat, str]] = ...) -> None: ...
 
 class ExportLogsResponse(_message.Message):
     __slots__ = ("data", "export")

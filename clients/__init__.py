@@ -1,0 +1,1 @@
+"""Clients of kubecommit: the Python CLI (`kubecommit`), a Node example, buf curl examples."""

@@ -1,0 +1,1 @@
+"""The `kubecommit` command line: runs the server and the simulator, and talks to a server."""

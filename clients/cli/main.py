@@ -1,0 +1,68 @@
+"""Entry point of the `kubecommit` console script.
+
+Sub-commands that run things (`serve`, `sim`) live here; the server and the simulator stay
+unaware of each other: `serve --demo` is where the two meet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    name="kubecommit",
+    help="Operate many Kubernetes clusters through one API; every YAML change is a git commit.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.command()
+def serve(
+    listen: Optional[str] = typer.Option(None, help="HOST:PORT to bind; port 0 picks a free one."),
+    data_dir: Optional[Path] = typer.Option(None, help="Where the store, keys and tokens live."),
+    config: Optional[Path] = typer.Option(None, help="YAML file of settings (see docs/configuration.md)."),
+    log_level: Optional[str] = typer.Option(None),
+    log_format: Optional[str] = typer.Option(None, help="json or text."),
+    reflection: Optional[bool] = typer.Option(None, "--reflection/--no-reflection"),
+    tls_cert: Optional[Path] = typer.Option(None),
+    tls_key: Optional[Path] = typer.Option(None),
+    tls_client_ca: Optional[Path] = typer.Option(None, help="Require client certificates from this CA."),
+    insecure: Optional[bool] = typer.Option(None, "--insecure", help="Allow plaintext on non-loopback addresses."),
+) -> None:
+    """Run the kubecommit gRPC server until SIGTERM/SIGINT."""
+    from server.app import serve as run_server
+    from server.config import Settings
+    from server.errors import KubecommitError
+    from server.logging_config import configure
+
+    try:
+        settings = Settings.load(config, overrides={
+            "listen": listen, "data_dir": data_dir, "log_level": log_level,
+            "log_format": log_format, "reflection": reflection, "tls_cert": tls_cert,
+            "tls_key": tls_key, "tls_client_ca": tls_client_ca, "insecure": insecure,
+        })
+        configure(settings.log_level, settings.log_format)
+        asyncio.run(run_server(settings))
+    except KubecommitError as error:
+        typer.echo(f"kubecommit: {error}", err=True)
+        raise typer.Exit(2)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def sim(ctx: typer.Context) -> None:
+    """Run the Kubernetes API simulator (same flags as `python -m kubesim`)."""
+    from kubesim.__main__ import main as sim_main
+
+    raise typer.Exit(sim_main(list(ctx.args)) or 0)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

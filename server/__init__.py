@@ -1,0 +1,1 @@
+"""kubecommit's gRPC server: wiring, interceptors, one module per service, cluster access."""

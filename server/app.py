@@ -1,0 +1,133 @@
+"""Builds and runs the grpc.aio server: services, health, reflection, interceptors, limits,
+and a graceful shutdown that reports NOT_SERVING before it stops accepting calls."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import signal
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+
+from server.config import Settings
+from server.errors import FailedPrecondition
+from server.interceptors.request import RequestInterceptor
+from server.runtime import Runtime
+from server.services import SERVICES, generic_handler
+
+log = logging.getLogger("kubecommit.server")
+
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+def is_loopback(listen: str) -> bool:
+    host = listen.rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class KubecommitServer:
+    """One server instance; several can run side by side (tests start many on port 0)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.runtime: Runtime | None = None
+        self.health = HealthServicer()
+        self._server: grpc.aio.Server | None = None
+        self.address = ""
+
+    async def start(self) -> str:
+        settings = self.settings
+        credentials = self._credentials()
+        self.runtime = await Runtime.create(settings)
+        server = grpc.aio.server(
+            interceptors=[RequestInterceptor()],
+            options=[
+                ("grpc.max_receive_message_length", settings.max_receive_message_bytes),
+                ("grpc.max_send_message_length", settings.max_send_message_bytes),
+                ("grpc.so_reuseport", 0),
+            ],
+        )
+        server.add_generic_rpc_handlers([generic_handler(e, self.runtime) for e in SERVICES])
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        names = [e.full_name for e in SERVICES]
+        if settings.reflection:
+            reflection.enable_server_reflection(
+                names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                         reflection.SERVICE_NAME],
+                server,
+            )
+        if credentials is None:
+            port = server.add_insecure_port(settings.listen)
+        else:
+            port = server.add_secure_port(settings.listen, credentials)
+        if port == 0:
+            raise FailedPrecondition(f"cannot bind {settings.listen}", "BIND_FAILED")
+        await server.start()
+        self._server = server
+        for name in ["", *names]:
+            await self.health.set(name, SERVING)
+        self.address = f"{settings.listen.rsplit(':', 1)[0]}:{port}"
+        log.info("serving", extra={"address": self.address, "tls": credentials is not None,
+                                   "data_dir": str(settings.data_dir)})
+        return self.address
+
+    def _credentials(self) -> grpc.ServerCredentials | None:
+        s = self.settings
+        if s.tls_cert is None and s.tls_key is None:
+            if not is_loopback(s.listen) and not s.insecure:
+                raise FailedPrecondition(
+                    f"refusing to serve plaintext on non-loopback address {s.listen}: "
+                    "configure --tls-cert/--tls-key, or pass --insecure to accept the risk",
+                    "PLAINTEXT_REFUSED",
+                )
+            return None
+        if s.tls_cert is None or s.tls_key is None:
+            raise FailedPrecondition("TLS needs both --tls-cert and --tls-key", "TLS_INCOMPLETE")
+        client_ca = s.tls_client_ca.read_bytes() if s.tls_client_ca else None
+        return grpc.ssl_server_credentials(
+            [(s.tls_key.read_bytes(), s.tls_cert.read_bytes())],
+            root_certificates=client_ca,
+            require_client_auth=client_ca is not None,
+        )
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Drain: report NOT_SERVING, let calls in flight finish within the grace period."""
+        if self._server is None:
+            return
+        await self.health.enter_graceful_shutdown()
+        grace = self.settings.shutdown_grace_seconds if grace is None else grace
+        await self._server.stop(grace)
+        self._server = None
+        if self.runtime is not None:
+            await self.runtime.close()
+        log.info("stopped", extra={"address": self.address})
+
+    async def wait(self) -> None:
+        if self._server is not None:
+            await self._server.wait_for_termination()
+
+
+async def serve(settings: Settings, on_started: "asyncio.Future[str] | None" = None) -> None:
+    """Runs until SIGTERM or SIGINT, then shuts down gracefully."""
+    server = KubecommitServer(settings)
+    address = await server.start()
+    print(f"kubecommit listening on {address}", flush=True)
+    if on_started is not None:
+        on_started.set_result(address)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    await stopping.wait()
+    log.info("shutting down", extra={"grace_seconds": settings.shutdown_grace_seconds})
+    await server.stop()

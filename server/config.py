@@ -1,0 +1,92 @@
+"""Server settings from defaults, an optional YAML file, KUBECOMMIT_* environment variables and
+flags, later sources winning. One dataclass, so every knob is listed in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from server.errors import InvalidArgument
+
+MIB = 1024 * 1024
+
+
+@dataclass
+class Settings:
+    # host:port; port 0 picks a free port and the server prints the one it bound.
+    listen: str = "127.0.0.1:50051"
+    data_dir: Path = Path(".data")
+    log_level: str = "INFO"
+    # `json` for machines (one object per line), `text` for people.
+    log_format: str = "json"
+    reflection: bool = True
+    # Manifests and uploads are bounded; larger requests get RESOURCE_EXHAUSTED from gRPC.
+    max_receive_message_bytes: int = 8 * MIB
+    max_send_message_bytes: int = 32 * MIB
+    shutdown_grace_seconds: float = 10.0
+    # Every call to a cluster is bounded by this.
+    cluster_timeout_seconds: float = 15.0
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    # When set, clients must present a certificate signed by this CA (mutual TLS).
+    tls_client_ca: Path | None = None
+    # Allow plaintext on a non-loopback address.
+    insecure: bool = False
+    # Extra labels for the log: where this server runs.
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        config_file: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> "Settings":
+        values: dict[str, Any] = {}
+        if config_file is not None:
+            try:
+                loaded = yaml.load(config_file.read_text(), Loader=yaml.CSafeLoader) or {}
+            except (OSError, yaml.YAMLError) as error:
+                raise InvalidArgument.field("config", f"cannot read {config_file}: {error}")
+            if not isinstance(loaded, dict):
+                raise InvalidArgument.field("config", f"{config_file} must hold a mapping")
+            values.update({k.replace("-", "_"): v for k, v in loaded.items()})
+        env = os.environ if env is None else env
+        for f in dataclasses.fields(cls):
+            key = f"KUBECOMMIT_{f.name.upper()}"
+            if key in env:
+                values[f.name] = env[key]
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise InvalidArgument.field("config", f"unknown setting(s): {', '.join(unknown)}")
+        hints = typing.get_type_hints(cls)
+        return cls(**{name: _coerce(name, hints[name], value) for name, value in values.items()})
+
+
+def _coerce(name: str, hint: Any, value: Any) -> Any:
+    """Turns strings from the environment or YAML scalars into the field's type."""
+    if value is None:
+        return None
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    try:
+        if hint is bool and isinstance(value, str):
+            if value.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(f"not a boolean: {value!r}")
+            return value.lower() in {"1", "true", "yes", "on"}
+        if hint in (int, float, str, Path, bool):
+            return hint(value)
+        if typing.get_origin(hint) is dict and isinstance(value, dict):
+            return {str(k): str(v) for k, v in value.items()}
+    except (TypeError, ValueError) as error:
+        raise InvalidArgument.field(name, f"invalid value {value!r}: {error}")
+    raise InvalidArgument.field(name, f"invalid value {value!r}")

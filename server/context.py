@@ -1,0 +1,52 @@
+"""What the server knows about the call being served, reachable from domain code.
+
+A context variable rather than a parameter threaded through every function: the request id and
+the caller's identity must reach commit trailers, audit records and logs deep in domain code.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated principal; becomes the author of every commit it causes."""
+
+    name: str
+    email: str
+    role: str = "admin"
+    clusters: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
+
+
+# Used where no call is being served (CLI maintenance, the demo bootstrap).
+SYSTEM_CALLER = Caller(name="kubecommit", email="kubecommit@localhost", role="admin")
+
+
+@dataclass
+class CallContext:
+    method: str
+    request_id: str
+    caller: Caller = SYSTEM_CALLER
+    # Resource names the call touched, for the audit trail.
+    targets: list[str] = field(default_factory=list)
+
+
+_current: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(
+    "kubecommit_call", default=None
+)
+
+
+def current() -> CallContext:
+    call = _current.get()
+    return call if call is not None else CallContext(method="", request_id="")
+
+
+def bind(call: CallContext) -> contextvars.Token:
+    return _current.set(call)
+
+
+def unbind(token: contextvars.Token) -> None:
+    _current.reset(token)

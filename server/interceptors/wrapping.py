@@ -1,0 +1,98 @@
+"""Wraps the behaviour of any RPC handler, unary or streaming, with the same per-call logic.
+
+grpc.aio interceptors only see the handler; to act around the call itself (bind context, map
+errors, check each request message) the handler's behaviour has to be replaced. This module does
+that once for the four RPC shapes, so interceptors are written once.
+"""
+
+from __future__ import annotations
+
+import inspect
+from contextlib import AbstractAsyncContextManager
+from typing import Any, AsyncIterator, Callable, Protocol
+
+import grpc
+from google.protobuf.message import DecodeError
+
+
+class CallHooks(Protocol):
+    def session(self, context: grpc.aio.ServicerContext) -> AbstractAsyncContextManager[Any]:
+        """Entered around the whole call, streaming responses included."""
+
+    def on_request(self, message: Any) -> None:
+        """Called for each request message before the servicer sees it."""
+
+
+class MalformedRequest:
+    """Stands in for a request whose bytes did not parse, so the error is reported like any
+    other bad input (INVALID_ARGUMENT with details) instead of gRPC's bare UNKNOWN."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _lenient(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserializer is None:
+        return None
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except DecodeError as error:
+            return MalformedRequest(error)
+
+    return parse
+
+
+async def _responses(result: Any) -> AsyncIterator[Any]:
+    """Servicers may yield responses or write them with `context.write` and return."""
+    if inspect.isawaitable(result):
+        await result
+        return
+    async for response in result:
+        yield response
+
+
+async def _checked(messages: AsyncIterator[Any], hooks: CallHooks) -> AsyncIterator[Any]:
+    async for message in messages:
+        hooks.on_request(message)
+        yield message
+
+
+def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks) -> grpc.RpcMethodHandler:
+    des, ser = _lenient(handler.request_deserializer), handler.response_serializer
+    if handler.unary_unary:
+        inner_uu: Callable = handler.unary_unary
+
+        async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            async with hooks.session(context):
+                hooks.on_request(request)
+                return await inner_uu(request, context)
+
+        return grpc.unary_unary_rpc_method_handler(unary_unary, des, ser)
+    if handler.unary_stream:
+        inner_us: Callable = handler.unary_stream
+
+        async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            async with hooks.session(context):
+                hooks.on_request(request)
+                async for response in _responses(inner_us(request, context)):
+                    yield response
+
+        return grpc.unary_stream_rpc_method_handler(unary_stream, des, ser)
+    if handler.stream_unary:
+        inner_su: Callable = handler.stream_unary
+
+        async def stream_unary(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
+            async with hooks.session(context):
+                return await inner_su(_checked(requests, hooks), context)
+
+        return grpc.stream_unary_rpc_method_handler(stream_unary, des, ser)
+    inner_ss: Callable = handler.stream_stream
+
+    async def stream_stream(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        async with hooks.session(context):
+            async for response in _responses(inner_ss(_checked(requests, hooks), context)):
+                yield response
+
+    return grpc.stream_stream_rpc_method_handler(stream_stream, des, ser)

@@ -1,0 +1,96 @@
+"""The eight kubecommit services: one module each once built; the rest answer UNIMPLEMENTED.
+
+`SERVICES` is the single list the server registers, health-checks and reflects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import grpc
+from google.protobuf import descriptor, message_factory
+
+from kubecommit.v1 import (
+    affinity_pb2,
+    clusters_pb2,
+    containers_pb2,
+    crd_pb2,
+    labels_pb2,
+    mcp_pb2,
+    quotas_pb2,
+    yaml_versions_pb2,
+)
+from server.errors import Unimplemented
+from server.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    descriptor: descriptor.ServiceDescriptor
+    # Builds the servicer's generic handler from the runtime; None while the service is not built.
+    build: Callable[[Runtime], grpc.GenericRpcHandler] | None
+    # What is missing, said in every UNIMPLEMENTED answer while `build` is None.
+    capability: str
+
+    @property
+    def full_name(self) -> str:
+        return self.descriptor.full_name
+
+
+def _not_built(service: descriptor.ServiceDescriptor, capability: str) -> grpc.GenericRpcHandler:
+    """Handlers for every method of a service that is not built yet: honest UNIMPLEMENTED
+    answers naming the missing capability, never a canned success."""
+    handlers = {}
+    for method in service.methods:
+        error = Unimplemented(
+            f"{service.name}.{method.name} is not available yet: {capability}", "NOT_BUILT"
+        )
+
+        async def refuse(request: Any, context: grpc.aio.ServicerContext, error: Unimplemented = error) -> Any:
+            raise error
+
+        request_type = message_factory.GetMessageClass(method.input_type)
+        response_type = message_factory.GetMessageClass(method.output_type)
+        factory = {
+            (False, False): grpc.unary_unary_rpc_method_handler,
+            (False, True): grpc.unary_stream_rpc_method_handler,
+            (True, False): grpc.stream_unary_rpc_method_handler,
+            (True, True): grpc.stream_stream_rpc_method_handler,
+        }[(method.client_streaming, method.server_streaming)]
+        handlers[method.name] = factory(
+            refuse,
+            request_deserializer=request_type.FromString,
+            response_serializer=response_type.SerializeToString,
+        )
+    return grpc.method_handlers_generic_handler(service.full_name, handlers)
+
+
+def generic_handler(entry: ServiceEntry, runtime: Runtime) -> grpc.GenericRpcHandler:
+    if entry.build is None:
+        return _not_built(entry.descriptor, entry.capability)
+    return entry.build(runtime)
+
+
+def _service(module: Any, name: str) -> descriptor.ServiceDescriptor:
+    return module.DESCRIPTOR.services_by_name[name]
+
+
+SERVICES: list[ServiceEntry] = [
+    ServiceEntry(_service(clusters_pb2, "ClustersService"), None,
+                 "cluster registration, health and inventory are being built (issue #6)"),
+    ServiceEntry(_service(yaml_versions_pb2, "YamlVersionsService"), None,
+                 "apply, history, diff, rollback, branches and backups are being built (issue #7)"),
+    ServiceEntry(_service(containers_pb2, "ContainersService"), None,
+                 "logs, exec and files are being built (issue #8)"),
+    ServiceEntry(_service(quotas_pb2, "QuotasService"), None,
+                 "resource quotas, limit ranges and usage alerts are not built yet"),
+    ServiceEntry(_service(labels_pb2, "LabelsService"), None,
+                 "label management, selection and label policies are not built yet"),
+    ServiceEntry(_service(affinity_pb2, "AffinityService"), None,
+                 "affinity, tolerations, taints and scheduling checks are not built yet"),
+    ServiceEntry(_service(crd_pb2, "CrdService"), None,
+                 "custom resource definitions and custom objects are not built yet"),
+    ServiceEntry(_service(mcp_pb2, "McpService"), None,
+                 "MCP tools and cluster scans are not built yet"),
+]

@@ -1,0 +1,43 @@
+"""Fixtures shared by every test folder: real kubecommit servers reached over real channels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import grpc
+import pytest
+
+from server.config import Settings
+from server.embedded import EmbeddedServer
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., EmbeddedServer]]:
+    """Starts servers on free ports with their own data directories; stops them at the end."""
+    started: list[EmbeddedServer] = []
+
+    def start(**overrides: Any) -> EmbeddedServer:
+        overrides.setdefault("data_dir", tmp_path_factory.mktemp("data"))
+        overrides.setdefault("listen", "127.0.0.1:0")
+        overrides.setdefault("log_format", "text")
+        embedded = EmbeddedServer(Settings.load(env={}, overrides=overrides)).start()
+        started.append(embedded)
+        return embedded
+
+    yield start
+    for embedded in started:
+        embedded.stop()
+
+
+@pytest.fixture(scope="session")
+def kc_server(server_factory: Callable[..., EmbeddedServer]) -> EmbeddedServer:
+    return server_factory()
+
+
+@pytest.fixture()
+def channel(kc_server: EmbeddedServer) -> Iterator[grpc.Channel]:
+    with grpc.insecure_channel(kc_server.address) as ch:
+        yield ch
