@@ -127,3 +127,28 @@ def test_history_of_unknown_path(store: Store) -> None:
     store.commit([Change.put(API, DEPLOYMENT)], author=ALICE)
     with pytest.raises(NotFound):
         store.list_versions(NODE)
+
+
+def test_rollback_is_a_new_commit(store: Store) -> None:
+    ids = _five_versions(store)
+    store.create_tag("good", ref=ids[1])
+    info = store.rollback(API, 2, author=BOB, request_id="rb-1")
+    assert info.operation == "rollback" and info.parent_ids == (store.log()[0][1].commit_id,)
+    assert store.read(API).data == deployment(replicas=1)
+    versions, _ = store.list_versions(API)
+    assert [v.number for v in versions] == [6, 5, 4, 3, 2, 1]  # history kept, not rewritten
+    assert versions[0].operation == "rollback" and versions[0].etag == versions[4].etag
+    assert store.rollback(API, "good", author=BOB) is None  # already that content
+    store.rollback(API, ids[0], author=BOB)
+    assert store.read(API).data == deployment(replicas=0)
+
+
+def test_rollback_to_a_deletion_and_back(store: Store) -> None:
+    store.commit([Change.put(API, DEPLOYMENT)], author=ALICE)
+    store.commit([Change.delete(API)], author=ALICE, operation="delete")
+    with pytest.raises(NotFound):
+        store.read(API)
+    store.rollback(API, 1, author=BOB)
+    assert store.read(API).data == DEPLOYMENT
+    store.rollback(API, 2, author=BOB)  # version 2 is the deletion
+    assert not store.exists(API)
