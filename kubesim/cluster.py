@@ -22,6 +22,9 @@ from kubesim.store import Store
 
 CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions"
 NAMESPACE_KEY = "/namespaces"
+# Kinds whose DELETE answers with the object rather than a Status (as the typed clients expect).
+RETURNS_DELETED_OBJECT = frozenset({"Pod", "Service", "ServiceAccount", "PersistentVolumeClaim",
+                                    "PersistentVolume", "ResourceQuota", "StorageClass"})
 PATCH_TYPES = {
     "application/json-patch+json": "json",
     "application/merge-patch+json": "merge",
@@ -262,8 +265,12 @@ class Cluster:
         details = {"name": name, "kind": rt.plural, "uid": current["metadata"]["uid"]}
         if rt.group:
             details["group"] = rt.group
+        deleted = copy.deepcopy(current)
         if not dry_run:
             self._remove(rt, current, propagation)
+        if rt.kind in RETURNS_DELETED_OBJECT:
+            deleted["metadata"].update(deletionTimestamp=now_iso(), deletionGracePeriodSeconds=0)
+            return self.present(rt, deleted)
         return errors.status_object("Success", details=details)
 
     def _remove(self, rt: ResourceType, obj: dict, propagation: str) -> None:
