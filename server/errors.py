@@ -8,8 +8,12 @@ never build statuses by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import grpc
+
+if TYPE_CHECKING:
+    import gitstore
 
 ERROR_DOMAIN = "kubecommit.io"
 
@@ -95,3 +99,24 @@ class Unimplemented(KubecommitError):
 
 class Internal(KubecommitError):
     code = grpc.StatusCode.INTERNAL
+
+
+def from_store_error(error: "gitstore.GitStoreError") -> KubecommitError:
+    """The store's typed errors in the server's terms; the subject names the field at fault."""
+    import gitstore
+
+    subject = error.subject or "request"
+    kind: type[KubecommitError]
+    metadata: dict[str, str] = {"subject": subject} if error.subject else {}
+    if isinstance(error, gitstore.InvalidArgument):
+        return InvalidArgument(str(error), error.reason, [FieldViolation(subject, str(error))])
+    if isinstance(error, gitstore.Conflict):
+        kind = Aborted
+        metadata["etag"] = error.current or ""
+    elif isinstance(error, gitstore.NotFound):
+        kind = NotFound
+    elif isinstance(error, gitstore.AlreadyExists):
+        kind = AlreadyExists
+    else:  # Precondition, MergeConflict and anything newer
+        kind = FailedPrecondition
+    return kind(str(error), error.reason, metadata=metadata)

@@ -17,7 +17,8 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from server import context as call_context
-from server.errors import ERROR_DOMAIN, InvalidArgument, KubecommitError
+from gitstore import GitStoreError
+from server.errors import ERROR_DOMAIN, InvalidArgument, KubecommitError, from_store_error
 from server.interceptors.wrapping import MalformedRequest, wrap_handler
 from server.validation import check_request
 
@@ -87,7 +88,9 @@ class _Hooks:
         try:
             yield call
             code = _code_of(context, grpc.StatusCode.OK)
-        except KubecommitError as error:
+        except (KubecommitError, GitStoreError) as error:
+            if isinstance(error, GitStoreError):
+                error = from_store_error(error)
             code = error.code
             status = to_status(error, call.request_id)
             await context.abort(
