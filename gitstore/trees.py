@@ -23,7 +23,7 @@ DIR_MODE = stat.S_IFDIR
 class TreeCache:
     """A bounded LRU of parsed trees, shared by the threads of one store."""
 
-    def __init__(self, load: Callable[[bytes], ShaFile], max_entries: int = 50_000) -> None:
+    def __init__(self, load: Callable[[bytes], ShaFile], max_entries: int = 4096) -> None:
         self._load = load
         self._max = max_entries
         self._trees: OrderedDict[bytes, Tree] = OrderedDict()
