@@ -177,7 +177,21 @@ def _default_workload(obj: dict) -> None:
         spec.setdefault("podManagementPolicy", "OrderedReady")
         spec.setdefault("serviceName", "")
     default_pod_spec(spec.setdefault("template", {}).setdefault("spec", {}))
-    obj.setdefault("status", {})
+    obj.setdefault("status", dict(EMPTY_STATUS.get(obj["kind"], {})))
+
+
+# Status fields the typed clients insist on, before any controller has filled them in.
+EMPTY_STATUS: dict[str, dict] = {
+    "ReplicaSet": {"replicas": 0},
+    "StatefulSet": {"replicas": 0, "availableReplicas": 0},
+    "DaemonSet": {"currentNumberScheduled": 0, "desiredNumberScheduled": 0, "numberMisscheduled": 0,
+                  "numberReady": 0},
+    "HorizontalPodAutoscaler": {"desiredReplicas": 0, "currentReplicas": 0},
+}
+
+
+def _default_hpa(obj: dict) -> None:
+    obj.setdefault("status", dict(EMPTY_STATUS["HorizontalPodAutoscaler"]))
 
 
 def _default_service(obj: dict) -> None:
@@ -230,6 +244,7 @@ DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "Pod": _default_pod, "Deployment": _default_workload, "ReplicaSet": _default_workload,
     "StatefulSet": _default_workload, "DaemonSet": _default_workload, "Service": _default_service,
     "Namespace": _default_namespace, "Secret": _default_secret, "CustomResourceDefinition": _default_crd,
+    "HorizontalPodAutoscaler": _default_hpa,
 }
 
 

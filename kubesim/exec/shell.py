@@ -197,24 +197,19 @@ class Shell:
         return "".join(out)
 
     async def run_line(self, line: str, io_: IO) -> int:
-        try:
-            lex = shlex.shlex(self.expand(line), posix=True, punctuation_chars=";&|<>")
-            lex.whitespace_split = True
-            tokens = list(lex)
-        except ValueError as e:
-            await io_.err(f"sh: syntax error: {e}\n".encode())
-            return 2
-        # split into (connector, pipeline) items
-        status, connector, current = self.status, ";", []
-        for tok in tokens + [";"]:
-            if tok in (";", "&&", "||", "&"):
-                if current:
-                    if connector == ";" or (connector == "&&") == (status == 0):
-                        status = await self._pipeline(current, io_)
-                        self.status = status
-                current, connector = [], (";" if tok == "&" else tok)
-            else:
-                current.append(tok)
+        """Run `a; b && c || d`: each part is expanded just before it runs, so `$?` is current."""
+        status = self.status
+        for connector, part in split_commands(line):
+            if connector == ";" or (connector == "&&") == (status == 0):
+                try:
+                    lex = shlex.shlex(self.expand(part), posix=True, punctuation_chars="|<>&")
+                    lex.whitespace_split = True
+                    tokens = list(lex)
+                except ValueError as e:
+                    await io_.err(f"sh: syntax error: {e}\n".encode())
+                    return 2
+                if tokens:
+                    status = self.status = await self._pipeline(tokens, io_)
         return status
 
     async def _pipeline(self, tokens: list[str], io_: IO) -> int:
@@ -228,28 +223,43 @@ class Shell:
         status = 0
         for n, stage in enumerate(stages):
             last = n == len(stages) - 1
-            argv, redirects = [], []
+            argv: list[str] = []
+            redirects: list[tuple[str, str, str]] = []  # (stream, op, target)
             it = iter(stage)
             for tok in it:
-                if tok in (">", ">>", "<"):
-                    redirects.append((tok, next(it, "")))
+                if tok in (">", ">>", "<", ">&", "&>"):
+                    stream = "2" if argv and argv[-1] == "2" and tok != "<" else "1"
+                    if stream == "2":
+                        argv.pop()
+                    redirects.append((stream, tok, next(it, "")))
                 else:
                     argv.append(tok)
             buf = Buffer()
             out: Writer = io_.out if last else buf.write
+            err: Writer = io_.err
             files: list[tuple[str, bool, Buffer]] = []
-            for op, target in redirects:
+            for stream, op, target in redirects:
                 if op == "<":
                     try:
                         stdin = Stdin.from_bytes(self.fs.read(self.path(target)))
                     except FsError as e:
                         await io_.err(f"sh: can't open {target}: {e}\n".encode())
                         return 1
-                else:
-                    fbuf = Buffer()
+                    continue
+                if op == ">&":  # >&2 and 2>&1
+                    if stream == "1" and target == "2":
+                        out = io_.err
+                    elif stream == "2" and target == "1":
+                        err = out
+                    continue
+                fbuf = Buffer()
+                if target != "/dev/null":
                     files.append((target, op == ">>", fbuf))
+                if stream == "2":
+                    err = fbuf.write
+                else:
                     out = fbuf.write
-            status = await self.call(argv, IO(stdin, out, io_.err)) if argv else 0
+            status = await self.call(argv, IO(stdin, out, err)) if argv else 0
             for target, append, fbuf in files:
                 try:
                     self.fs.write(self.path(target), bytes(fbuf.data), append=append)
@@ -275,6 +285,37 @@ class Shell:
         except FsError as e:
             await io_.err(f"{name}: {e}\n".encode())
             return 1
+
+
+def split_commands(line: str) -> list[tuple[str, str]]:
+    """Split at top-level `;`, `&&`, `||` (and a trailing `&`), honouring quotes and `#` comments:
+    [(connector-before, text), ...]."""
+    parts: list[tuple[str, str]] = []
+    connector, start, i, quote = ";", 0, 0, ""
+    while i < len(line):
+        c = line[i]
+        if quote:
+            if c == quote:
+                quote = ""
+            elif c == "\\" and quote == '"':
+                i += 1
+        elif c in "'\"":
+            quote = c
+        elif c == "\\":
+            i += 1
+        elif c == "#" and (i == 0 or line[i - 1].isspace()):
+            break
+        elif c == ";" or line.startswith(("&&", "||"), i) or (c == "&" and line[i - 1:i] not in (">", "<")
+                                                              and line[i + 1:i + 2] != ">"):
+            op = line[i:i + 2] if line.startswith(("&&", "||"), i) else ";"
+            parts.append((connector, line[start:i]))
+            connector, i = op, i + len(op)
+            start = i
+            continue
+        i += 1
+    end = i if i < len(line) else len(line)
+    parts.append((connector, line[start:end]))
+    return [(c, t) for c, t in parts if t.strip()]
 
 
 # -- builtins ------------------------------------------------------------------------------
