@@ -1,0 +1,52 @@
+"""Connections per cluster, made once and reused, replaced when credentials change."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from server.kube.connection import ClusterConnection
+from server.kube.kubeconfig import Kubeconfig
+
+# Loads a registered cluster's kubeconfig (decrypted); raises NotFound for unknown clusters.
+KubeconfigLoader = Callable[[str], Awaitable[Kubeconfig]]
+
+
+class ClusterPool:
+    def __init__(self, loader: KubeconfigLoader, *, cache_dir: Path, timeout: float,
+                 max_threads: int = 64) -> None:
+        self._loader = loader
+        self._cache_dir = cache_dir
+        self.timeout = timeout
+        # Cluster calls block in the client; a pool of their own keeps one slow cluster from
+        # starving the default executor that everything else uses.
+        self.executor = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="kube")
+        self._connections: dict[str, ClusterConnection] = {}
+        self._lock = asyncio.Lock()
+
+    def connect(self, name: str, kubeconfig: Kubeconfig | None, timeout: float | None = None) -> ClusterConnection:
+        """A connection that is not pooled: for testing credentials before they are kept."""
+        return ClusterConnection(name, kubeconfig, executor=self.executor,
+                                 timeout=timeout or self.timeout, cache_dir=self._cache_dir)
+
+    async def get(self, name: str) -> ClusterConnection:
+        connection = self._connections.get(name)
+        if connection is not None:
+            return connection
+        async with self._lock:
+            if name not in self._connections:
+                self._connections[name] = self.connect(name, await self._loader(name))
+            return self._connections[name]
+
+    def forget(self, name: str) -> None:
+        """Drop a connection (credentials replaced or cluster deleted)."""
+        connection = self._connections.pop(name, None)
+        if connection is not None:
+            connection.close()
+
+    def close(self) -> None:
+        for name in list(self._connections):
+            self.forget(name)
+        self.executor.shutdown(wait=False, cancel_futures=True)
