@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from kubesim import errors
+from kubesim import errors, protobuf
 from kubesim.cluster import PATCH_TYPES, Cluster
 from kubesim.controllers import Controllers
 from kubesim.errors import ApiError
@@ -37,6 +37,7 @@ HEALTH_CHECKS = ("ping", "log", "etcd", "informer-sync", "poststarthook/start-ap
                  "poststarthook/crd-informer-synced", "poststarthook/bootstrap-controller")
 PUBLIC_PATHS = ("/version", "/healthz", "/livez", "/readyz")
 JSON_BODY_TYPES = ("application/json", "application/yaml", "")
+PROTOBUF = "application/vnd.kubernetes.protobuf"
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -280,9 +281,15 @@ class Api:
 
     async def body(self, request: web.Request, yaml_ok: bool = True, allow_any_type: bool = False) -> Any:
         ctype = request.content_type if request.headers.get("Content-Type") else ""
+        raw = await request.read()
+        if ctype == PROTOBUF and not allow_any_type:
+            try:
+                return protobuf.decode(raw)
+            except (protobuf.ProtobufError, UnicodeDecodeError, IndexError) as e:
+                raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
+                               f"accepted media types include: application/json, application/yaml ({e})") from None
         if not allow_any_type and ctype not in JSON_BODY_TYPES:
             raise errors.unsupported_media_type(ctype)
-        raw = await request.read()
         if not raw.strip():
             raise errors.bad_request("the request body is empty: Object 'Kind' is missing in ''")
         try:
