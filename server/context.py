@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextvars
 from dataclasses import dataclass, field
 
+from gitstore import Author
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -50,3 +52,13 @@ def bind(call: CallContext) -> contextvars.Token:
 
 def unbind(token: contextvars.Token) -> None:
     _current.reset(token)
+
+
+def commit_author() -> Author:
+    """The author of a commit made now: the authenticated caller (or kubecommit itself)."""
+    caller = current().caller
+    return Author(name=caller.name, email=caller.email)
+
+
+def commit_request_id() -> str:
+    return current().request_id
