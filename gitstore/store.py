@@ -407,15 +407,25 @@ class Store:
             raise NotFound(f"{path!r} does not exist at {ref or self.default_branch!r}", subject=path)
         return self._document(path, entry[1], commit)
 
+    def _root(self, ref: str | None) -> bytes | None:
+        """The tree at ``ref``; None for the default branch before its first commit, so a new
+        store reads as empty rather than as missing."""
+        name = ref or self.default_branch
+        if name == self.default_branch and self._ref_value(self._branch_ref(name)) is None:
+            return None
+        return self._commit(self._resolve(name)).tree
+
     def exists(self, path: str, ref: str | None = None) -> bool:
         path = validate_path(path)
-        return self._trees.lookup(self._commit(self._resolve(ref or self.default_branch)).tree,
-                                  path) is not None
+        root = self._root(ref)
+        return root is not None and self._trees.lookup(root, path) is not None
 
     def list_paths(self, prefix: str = "", ref: str | None = None) -> list[str]:
         """Every document path under directory ``prefix`` at ``ref``, sorted."""
         prefix = validate_prefix(prefix)
-        root = self._commit(self._resolve(ref or self.default_branch)).tree
+        root = self._root(ref)
+        if root is None:
+            return []
         return sorted(p for p, _ in self._trees.walk(root, prefix) if under_prefix(p, prefix))
 
     def _tags_by_commit(self) -> dict[str, list[str]]:

@@ -33,6 +33,9 @@ class Settings:
     shutdown_grace_seconds: float = 10.0
     # Every call to a cluster is bounded by this.
     cluster_timeout_seconds: float = 15.0
+    # Kubeconfigs with `exec`/`auth-provider` credentials run programs on this server: off unless
+    # the operator trusts every caller allowed to register clusters.
+    allow_exec_credentials: bool = False
     tls_cert: Path | None = None
     tls_key: Path | None = None
     # When set, clients must present a certificate signed by this CA (mutual TLS).

@@ -1,5 +1,6 @@
 """Everything the services share at run time, built once at start-up and handed to each
-servicer: settings, the versioned store and its key; security and cluster access as they land.
+servicer: settings, the versioned store and its key, the cluster registry and connection pool;
+security as it lands.
 
 The store is synchronous (dulwich and SQLite); services call it through `asyncio.to_thread` so
 the event loop never waits on disk.
@@ -11,7 +12,9 @@ import asyncio
 from dataclasses import dataclass
 
 from gitstore import Author, Store, StoreKey
+from server.clusters.registry import ClusterRegistry
 from server.config import Settings
+from server.kube import ClusterPool
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
 
@@ -21,6 +24,10 @@ class Runtime:
     settings: Settings
     key: StoreKey
     store: Store
+    # Registered clusters (inventory, credentials, state).
+    clusters: ClusterRegistry
+    # Connections to them: `await runtime.pool.get(cluster_id)` -> ClusterConnection.
+    pool: ClusterPool
 
     @classmethod
     async def create(cls, settings: Settings) -> "Runtime":
@@ -29,7 +36,12 @@ class Runtime:
         # KUBECOMMIT_STORE_KEY wins over the key file; the file is made (0600) on first start.
         key = StoreKey.from_config(data / "store.key")
         store = await asyncio.to_thread(Store.open, data / "store", key=key, committer=COMMITTER)
-        return cls(settings=settings, key=key, store=store)
+        clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials)
+        pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
+                           timeout=settings.cluster_timeout_seconds)
+        return cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool)
 
     async def close(self) -> None:
+        self.pool.close()
+        self.clusters.close()
         await asyncio.to_thread(self.store.close)

@@ -1,0 +1,261 @@
+"""Registered clusters: who they are (in git, so the inventory has history), how to reach them
+(kubeconfig encrypted with the store key, never in git), and how they are doing (local state).
+
+Nothing is half-registered: the credentials file is written first and removed again if the
+registration commit fails; deleting destroys the credentials and commits the removal, while the
+cluster's history stays in git.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import gitstore
+from gitstore import Change, Store, StoreKey
+from server import context
+from server.errors import Aborted, AlreadyExists, NotFound
+from server.kube.kubeconfig import Kubeconfig, parse_kubeconfig
+from server.names import check_dns_label
+
+PROVIDERS = ("aws", "aliyun", "huawei", "tencent", "other")
+STATES = ("connected", "disconnected", "error")
+
+
+def registration_path(cluster: str) -> str:
+    return f"clusters/{cluster}/cluster.yaml"
+
+
+@dataclass
+class ClusterRecord:
+    id: str
+    display_name: str = ""
+    provider: str = "other"
+    region: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    context: str = ""
+    server: str = ""
+    server_version: str = ""
+    created_by: str = ""
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+    # Volatile state, kept out of git.
+    state: str = "disconnected"
+    state_message: str = ""
+    node_count: int = 0
+    last_sync_time: datetime | None = None
+    resource_count: int = 0
+    etag: str = ""
+
+    def document(self) -> dict[str, Any]:
+        """The registration as committed: a kubecommit-owned kind, readable in a clone."""
+        return {
+            "apiVersion": "kubecommit.io/v1",
+            "kind": "Cluster",
+            "metadata": {"name": self.id},
+            "spec": {
+                "displayName": self.display_name, "provider": self.provider, "region": self.region,
+                "tags": dict(self.tags), "description": self.description, "context": self.context,
+                "server": self.server,
+            },
+            "status": {
+                "serverVersion": self.server_version, "createdBy": self.created_by,
+                "createTime": _iso(self.create_time), "updateTime": _iso(self.update_time),
+            },
+        }
+
+    @classmethod
+    def from_document(cls, data: dict[str, Any], etag: str) -> "ClusterRecord":
+        spec, status = data.get("spec") or {}, data.get("status") or {}
+        return cls(
+            id=data["metadata"]["name"], display_name=spec.get("displayName", ""),
+            provider=spec.get("provider", "other"), region=spec.get("region", ""),
+            tags=dict(spec.get("tags") or {}), description=spec.get("description", ""),
+            context=spec.get("context", ""), server=spec.get("server", ""),
+            server_version=status.get("serverVersion", ""), created_by=status.get("createdBy", ""),
+            create_time=_parse(status.get("createTime")), update_time=_parse(status.get("updateTime")),
+            etag=etag,
+        )
+
+
+def _iso(when: datetime | None) -> str:
+    return when.isoformat() if when else ""
+
+
+def _parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class _StateTable:
+    """Reachability and sync bookkeeping: changes often, so it stays out of git."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        self._db.execute("""CREATE TABLE IF NOT EXISTS cluster_state (
+            cluster TEXT PRIMARY KEY, state TEXT, message TEXT, node_count INTEGER,
+            last_sync TEXT, resource_count INTEGER)""")
+
+    def read(self, cluster: str) -> dict[str, Any]:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT state, message, node_count, last_sync, resource_count FROM cluster_state "
+                "WHERE cluster = ?", (cluster,)).fetchone()
+        if row is None:
+            return {}
+        return {"state": row[0], "state_message": row[1], "node_count": row[2],
+                "last_sync_time": _parse(row[3]), "resource_count": row[4]}
+
+    def write(self, cluster: str, **values: Any) -> None:
+        current = self.read(cluster)
+        current.update(values)
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO cluster_state VALUES (?, ?, ?, ?, ?, ?)",
+                (cluster, current.get("state", "disconnected"), current.get("state_message", ""),
+                 current.get("node_count", 0), _iso(current.get("last_sync_time")),
+                 current.get("resource_count", 0)))
+
+    def drop(self, cluster: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM cluster_state WHERE cluster = ?", (cluster,))
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class ClusterRegistry:
+    def __init__(self, store: Store, key: StoreKey, data_dir: Path, allow_exec_credentials: bool = False) -> None:
+        self.store = store
+        self.key = key
+        self.allow_exec_credentials = allow_exec_credentials
+        self._credentials = data_dir / "credentials"
+        self._credentials.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._state = _StateTable(data_dir / "clusters.sqlite")
+
+    # -- credentials ------------------------------------------------------------------------
+
+    def _credential_file(self, cluster: str) -> Path:
+        return self._credentials / f"{check_dns_label(cluster, 'name', 'cluster')}.kubeconfig.enc"
+
+    def _write_credentials(self, cluster: str, kubeconfig: Kubeconfig) -> None:
+        sealed = self.key.encrypt(kubeconfig.text.encode(), f"kubeconfig:{cluster}".encode())
+        target = self._credential_file(cluster)
+        temporary = target.with_suffix(".tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(sealed)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+
+    def _destroy_credentials(self, cluster: str) -> None:
+        target = self._credential_file(cluster)
+        if target.exists():
+            target.write_bytes(os.urandom(target.stat().st_size))  # not recoverable from disk
+            target.unlink()
+
+    def _read_kubeconfig(self, cluster: str) -> Kubeconfig:
+        target = self._credential_file(cluster)
+        if not target.exists():
+            raise NotFound(f"cluster clusters/{cluster} is not registered", "CLUSTER_NOT_FOUND",
+                           metadata={"cluster": cluster})
+        record = self._get(cluster)
+        text = self.key.decrypt(target.read_bytes(), f"kubeconfig:{cluster}".encode()).decode()
+        return parse_kubeconfig(text, record.context, allow_exec=self.allow_exec_credentials)
+
+    async def kubeconfig(self, cluster: str) -> Kubeconfig:
+        """The decrypted kubeconfig; only the cluster-access layer should ask for it."""
+        return await asyncio.to_thread(self._read_kubeconfig, cluster)
+
+    # -- registrations -----------------------------------------------------------------------
+
+    def _get(self, cluster: str) -> ClusterRecord:
+        try:
+            document = self.store.read(registration_path(cluster))
+        except gitstore.NotFound:
+            raise NotFound(f"cluster clusters/{cluster} is not registered", "CLUSTER_NOT_FOUND",
+                           metadata={"cluster": cluster}) from None
+        record = ClusterRecord.from_document(document.data, document.etag)
+        return replace(record, **self._state.read(cluster))
+
+    async def get(self, cluster: str) -> ClusterRecord:
+        return await asyncio.to_thread(self._get, cluster)
+
+    def _list(self) -> list[ClusterRecord]:
+        ids = sorted({p.split("/")[1] for p in self.store.list_paths("clusters")
+                      if p.endswith("/cluster.yaml") and p.count("/") == 2})
+        return [self._get(cluster) for cluster in ids]
+
+    async def list(self) -> list[ClusterRecord]:
+        return await asyncio.to_thread(self._list)
+
+    def _commit(self, record: ClusterRecord, message: str, expected: str | None) -> ClusterRecord:
+        path = registration_path(record.id)
+        info = self.store.commit(
+            [Change.put(path, record.document())], author=context.commit_author(), message=message,
+            operation="apply", request_id=context.commit_request_id(), expected={path: expected})
+        etag = info.etags[path] if info else record.etag
+        return replace(record, etag=etag or "")
+
+    def _create(self, record: ClusterRecord, kubeconfig: Kubeconfig) -> ClusterRecord:
+        if self.store.exists(registration_path(record.id)):
+            raise AlreadyExists(f"cluster clusters/{record.id} already exists", "CLUSTER_EXISTS",
+                                metadata={"cluster": record.id})
+        self._write_credentials(record.id, kubeconfig)
+        try:
+            saved = self._commit(record, f"Register cluster {record.id}", None)
+        except BaseException:
+            self._destroy_credentials(record.id)
+            raise
+        self._state.write(record.id, state=record.state, state_message=record.state_message,
+                          node_count=record.node_count)
+        return replace(saved, **self._state.read(record.id))
+
+    async def create(self, record: ClusterRecord, kubeconfig: Kubeconfig) -> ClusterRecord:
+        return await asyncio.to_thread(self._create, record, kubeconfig)
+
+    def _update(self, record: ClusterRecord, kubeconfig: Kubeconfig | None, expected: str) -> ClusterRecord:
+        if kubeconfig is not None:
+            self._write_credentials(record.id, kubeconfig)
+        saved = self._commit(record, f"Update cluster {record.id}", expected or None)
+        self._state.write(record.id, state=record.state, state_message=record.state_message,
+                          node_count=record.node_count)
+        return replace(saved, **self._state.read(record.id))
+
+    async def update(self, record: ClusterRecord, kubeconfig: Kubeconfig | None = None,
+                     expected_etag: str = "") -> ClusterRecord:
+        """Commits the changed registration; `expected_etag` guards against lost updates."""
+        return await asyncio.to_thread(self._update, record, kubeconfig, expected_etag)
+
+    def _delete(self, cluster: str, expected: str) -> None:
+        record = self._get(cluster)
+        if expected and expected != record.etag:
+            raise Aborted(f"cluster clusters/{cluster} changed since etag {expected}", "ETAG_MISMATCH",
+                          metadata={"etag": record.etag})
+        path = registration_path(cluster)
+        self.store.commit([Change.delete(path)], author=context.commit_author(),
+                          message=f"Remove cluster {cluster}", operation="delete",
+                          request_id=context.commit_request_id(), expected={path: record.etag})
+        self._destroy_credentials(cluster)
+        self._state.drop(cluster)
+
+    async def delete(self, cluster: str, expected_etag: str = "") -> None:
+        await asyncio.to_thread(self._delete, cluster, expected_etag)
+
+    def set_state(self, cluster: str, **values: Any) -> None:
+        self._state.write(cluster, **values)
+
+    def close(self) -> None:
+        self._state.close()
