@@ -41,3 +41,5 @@ def kc_server(server_factory: Callable[..., EmbeddedServer]) -> EmbeddedServer:
 def channel(kc_server: EmbeddedServer) -> Iterator[grpc.Channel]:
     with grpc.insecure_channel(kc_server.address) as ch:
         yield ch
+
+pytest_plugins = ["tests.support.clusters"]
