@@ -382,14 +382,9 @@ class Api:
                 except ValueError:
                     await send("ERROR", errors.bad_request(f"invalid resource version: {rv_param}").status())
                     return resp
-                for ev in backlog:
+                for ev in backlog:  # history up to subscription; later events wait in the queue
                     if matches(ev.obj):
                         await send(ev.type, self.cluster.present(t.rt, ev.obj, t.version))
-                seen = store.rv
-                # drop queued duplicates of the backlog
-                pending = [ev for ev in _drain(watcher.queue) if ev is None or ev.rv > seen]
-                for ev in pending:
-                    watcher.queue.put_nowait(ev)
             deadline = time.monotonic() + timeout
             while (left := deadline - time.monotonic()) > 0:
                 try:
@@ -552,10 +547,4 @@ def _sort_key(obj: dict) -> list[str]:
 def _limit(data: bytes, limit: int | None) -> bytes:
     return data[:limit] if limit is not None and limit >= 0 else data
 
-
-def _drain(queue: asyncio.Queue) -> list:
-    items = []
-    while not queue.empty():
-        items.append(queue.get_nowait())
-    return items
 

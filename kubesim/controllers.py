@@ -229,7 +229,7 @@ class Controllers:
             for c in pod["spec"]["containers"]:
                 key = (ns, name, c["name"])
                 cs = {"name": c["name"], "image": c["image"], "ready": not crash, "started": not crash,
-                      "imageID": f"docker.io/library/{c['image'].split(':')[0]}@sha256:"
+                      "imageID": f"{image_repository(c['image'])}@sha256:"
                                  f"{hashlib.sha256(c['image'].encode()).hexdigest()}",
                       "containerID": f"containerd://{hashlib.sha256((name + c['name']).encode()).hexdigest()}",
                       "restartCount": 0, "lastState": {}}
@@ -317,6 +317,19 @@ class Controllers:
                                      "labels": meta.get("labels", {}), "creationTimestamp": now_iso()},
                         "timestamp": now_iso(), "window": "18.5s", "containers": containers})
         return out
+
+
+def image_repository(image: str) -> str:
+    """Fully qualified repository of an image reference, as container runtimes report it."""
+    repo = image.split("@")[0]
+    if ":" in repo.rsplit("/", 1)[-1]:
+        repo = repo.rsplit(":", 1)[0]
+    first = repo.split("/")[0]
+    if "/" not in repo:
+        return f"docker.io/library/{repo}"
+    if "." not in first and ":" not in first and first != "localhost":
+        return f"docker.io/{repo}"
+    return repo
 
 
 def _condition(old: dict[str, dict], ctype: str, ok: bool, reason: str = "", message: str = "") -> dict:

@@ -34,10 +34,6 @@ class ResourceType:
         return f"{self.group}/{self.plural}"
 
     @property
-    def group_version(self) -> str:
-        return f"{self.group}/{self.version}" if self.group else self.version
-
-    @property
     def singular(self) -> str:
         return self.kind.lower()
 
@@ -73,9 +69,6 @@ class Registry:
             if rt.group == group and rt.kind == kind:
                 return rt
         return None
-
-    def get(self, key: str) -> ResourceType:
-        return self.types[key]
 
     def group_versions(self) -> dict[str, list[str]]:
         """group -> served versions, preferred first; core group is ''."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -189,3 +190,21 @@ def test_kubectl_with_token_over_tls(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["version", "-o", "json"], ["cluster-info"]])
 def test_cluster_level_commands(kubectl: Kubectl, args: list[str]) -> None:
     assert kubectl(*args).returncode == 0
+
+
+@pytest.mark.skipif(not shutil.which("script"), reason="needs util-linux script for a pseudo-terminal")
+def test_exec_interactive_tty(kubectl: Kubectl, kubesim_kubeconfig: Path) -> None:
+    pod = first_pod(kubectl)
+    cmd = f"{kubectl_binary()} exec -it -n web {pod} -- sh"
+    env = dict(os.environ, KUBECONFIG=str(kubesim_kubeconfig))
+    proc = subprocess.Popen(["script", "-qec", cmd, "/dev/null"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            env=env)
+    time.sleep(1.0)
+    proc.stdin.write(b"cd /etc; pwd\r")
+    proc.stdin.flush()
+    time.sleep(0.5)
+    proc.stdin.write(b"exit 3\r")
+    proc.stdin.flush()
+    stdout, _ = proc.communicate(timeout=10)
+    assert b"/ # " in stdout and b"/etc\r\n/etc # " in stdout
+    assert proc.returncode == 3
