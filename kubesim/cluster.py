@@ -236,7 +236,8 @@ class Cluster:
         if not manager:
             raise errors.bad_request("PATCH requests with apply content type must specify a fieldManager")
         applied = self._check_body(rt, namespace, body, version)
-        if not (body or {}).get("apiVersion") or not (body or {}).get("kind"):  # type: ignore[union-attr]
+        assert isinstance(body, dict)  # _check_body refused anything else
+        if not body.get("apiVersion") or not body.get("kind"):
             raise errors.bad_request("apiVersion and kind must be set in an applied configuration")
         if applied["metadata"].get("name", name) != name:
             raise errors.bad_request(f"the name of the object ({applied['metadata']['name']}) does not match "
@@ -244,8 +245,7 @@ class Cluster:
         applied["metadata"]["name"] = name
         merged = server_side_apply(current, applied, manager, force, rt.api_version(version), now_iso())
         if current is None:
-            created = self.create(rt, namespace, merged, version, dry_run=dry_run)
-            return created
+            return self.create(rt, namespace, merged, version, dry_run=dry_run)
         merged["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
         return self.update(rt, namespace, name, merged, version, subresource=subresource, dry_run=dry_run)
 
