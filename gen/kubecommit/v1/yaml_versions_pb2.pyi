@@ -126,18 +126,20 @@ class ApplyManifestRequest(_message.Message):
     def __init__(self, cluster: _Optional[str] = ..., manifest: _Optional[str] = ..., message: _Optional[str] = ..., branch: _Optional[str] = ..., dry_run: _Optional[bool] = ..., force: _Optional[bool] = ..., etags: _Optional[_Mapping[str, str]] = ..., namespace: _Optional[str] = ...) -> None: ...
 
 class AppliedResource(_message.Message):
-    __slots__ = ("name", "action", "version", "etag", "diff")
+    __slots__ = ("name", "action", "version", "etag", "diff", "error")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
     DIFF_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
     name: str
     action: str
     version: int
     etag: str
     diff: _common_pb2.DocumentDiff
-    def __init__(self, name: _Optional[str] = ..., action: _Optional[str] = ..., version: _Optional[int] = ..., etag: _Optional[str] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ...) -> None: ...
+    error: str
+    def __init__(self, name: _Optional[str] = ..., action: _Optional[str] = ..., version: _Optional[int] = ..., etag: _Optional[str] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class ApplyManifestResponse(_message.Message):
     __slots__ = ("commit", "resources", "dry_run", "branch")
