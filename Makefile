@@ -13,7 +13,7 @@ LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= .data
 
 .PHONY: setup run test pytest lint breaking gen-check protos release-contract third_party node \
-        bench-store bench clean
+        descriptor envoy bench-store bench clean
 
 setup: $(VENV)/.installed node third_party
 
@@ -59,7 +59,21 @@ breaking: setup
 release-contract: setup
 	$(BUF) build --path protos/kubecommit -o protos/released.binpb
 
-pytest: setup
+# The descriptor set Envoy's transcoder reads (google/rpc included, so error bodies have details).
+descriptor: setup
+	@mkdir -p build
+	$(BUF) build -o build/api.pb
+
+# HTTP/JSON in front of a running server: make envoy GRPC=127.0.0.1:50051 HTTP_PORT=8080
+GRPC ?= 127.0.0.1:50051
+HTTP_PORT ?= 8080
+envoy: descriptor
+	sed -e 's|$${HTTP_HOST}|127.0.0.1|; s|$${HTTP_PORT}|$(HTTP_PORT)|; s|$${DESCRIPTOR}|$(CURDIR)/build/api.pb|' \
+	    -e 's|$${GRPC_HOST}|$(firstword $(subst :, ,$(GRPC)))|; s|$${GRPC_PORT}|$(lastword $(subst :, ,$(GRPC)))|' \
+	    deploy/envoy/envoy.yaml > build/envoy.yaml
+	$(VENV)/bin/envoy -c build/envoy.yaml --disable-hot-restart --log-level warn
+
+pytest: setup descriptor
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test: setup lint breaking gen-check pytest
