@@ -103,6 +103,11 @@ class Simulator:
             self.cluster.logs.ensure((namespace, pod, container)).lines_per_tick = lines_per_tick
         self._on_loop(set_rate)
 
+    @property
+    def open_follows(self) -> int:
+        """Log follow requests being served now (`follow=true` connections still open)."""
+        return self._on_loop(lambda: self.api.open_follows)
+
     def compact(self) -> None:
         """Drop watch history so older resourceVersions get 410 Expired (as after etcd compaction)."""
         self._on_loop(self.cluster.store.compact)

@@ -96,6 +96,8 @@ class Api:
         self.cluster = cluster
         self.controllers = controllers
         self.token = token
+        # Log follows being served now: lets tests check that clients close what they open.
+        self.open_follows = 0
 
     def build(self) -> web.Application:
         app = web.Application(middlewares=[self.middleware], client_max_size=64 * 1024 * 1024)
@@ -485,6 +487,7 @@ class Api:
         await resp.prepare(request)
         budget = query.limit_bytes
         next_seq = lines[-1].seq + 1 if lines else log.next_seq
+        self.open_follows += 1
         try:
             while True:
                 if budget is not None:
@@ -501,6 +504,8 @@ class Api:
                 data = b"".join(map(query.render, fresh))
         except (ConnectionResetError, asyncio.CancelledError):
             pass
+        finally:
+            self.open_follows -= 1
         return resp
 
     async def exec(self, request: web.Request, t: Target) -> web.StreamResponse:

@@ -80,11 +80,13 @@ def test_follow_streams_until_pod_deleted(core: client.CoreV1Api, kubesim: Simul
     t = threading.Thread(target=follow)
     t.start()
     time.sleep(0.3)
+    assert kubesim.open_follows == 1
     kubesim.append_log("web", pod, "frontend", ["followed-1", "followed-2"])
     wait_for(lambda: b"followed-2" in b"".join(got))
     core.delete_namespaced_pod(pod, "web")
     t.join(5)
     assert not t.is_alive()
+    wait_for(lambda: kubesim.open_follows == 0)
     assert b"".join(got) == b"followed-1\nfollowed-2\n"
 
 
