@@ -52,7 +52,8 @@ def serve(
         raise typer.Exit(2)
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+             add_help_option=False)
 def sim(ctx: typer.Context) -> None:
     """Run the Kubernetes API simulator (same flags as `python -m kubesim`)."""
     from kubesim.__main__ import main as sim_main
