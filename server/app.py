@@ -15,8 +15,10 @@ from grpc_reflection.v1alpha import reflection
 
 from server.config import Settings
 from server.errors import FailedPrecondition
-from server.interceptors.request import RequestInterceptor
+from server.interceptors.auth import AuthInterceptor
+from server.interceptors.request import RequestChecks, RequestInterceptor
 from server.runtime import Runtime
+from server.security.limits import CallerLimits
 from server.services import SERVICES, generic_handler
 
 log = logging.getLogger("kubecommit.server")
@@ -49,8 +51,12 @@ class KubecommitServer:
         settings = self.settings
         credentials = self._credentials()
         self.runtime = await Runtime.create(settings)
+        limits = CallerLimits(settings.rate_limit_per_second, settings.rate_limit_burst,
+                              settings.max_streams_per_caller)
         server = grpc.aio.server(
-            interceptors=[RequestInterceptor()],
+            # Outermost first: context, errors and audit; then who is calling; then the request.
+            interceptors=[RequestInterceptor(observers=[self.runtime.audit.observe]),
+                          AuthInterceptor(self.runtime.auth, limits), RequestChecks()],
             options=[
                 ("grpc.max_receive_message_length", settings.max_receive_message_bytes),
                 ("grpc.max_send_message_length", settings.max_send_message_bytes),

@@ -42,6 +42,24 @@ class Settings:
     tls_client_ca: Path | None = None
     # Allow plaintext on a non-loopback address.
     insecure: bool = False
+    # Bearer JWTs (docs/security.md): the verification key, a PEM public key or a file holding
+    # an HMAC secret (32+ bytes); the key's type picks among these algorithms.
+    jwt_key: Path | None = None
+    jwt_algorithms: str = "HS256,RS256,ES256"
+    # Checked when set (`iss` / `aud` claims).
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    # Claims naming the caller and its role (viewer, operator, admin).
+    jwt_name_claim: str = "sub"
+    jwt_role_claim: str = "role"
+    jwt_leeway_seconds: float = 30.0
+    # Per caller: sustained calls per second and burst (0 = no limit), concurrently open streams.
+    rate_limit_per_second: float = 50.0
+    rate_limit_burst: int = 200
+    max_streams_per_caller: int = 32
+    # Audit log retention: the newest rows up to this count and age are kept.
+    audit_max_rows: int = 1_000_000
+    audit_max_age_days: float = 365.0
     # Extra labels for the log: where this server runs.
     extra: dict[str, str] = field(default_factory=dict)
 

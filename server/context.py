@@ -25,6 +25,8 @@ class Caller:
 
 # Used where no call is being served (CLI maintenance, the demo bootstrap).
 SYSTEM_CALLER = Caller(name="kubecommit", email="kubecommit@localhost", role="admin")
+# A call nobody has authenticated (yet): a role that grants nothing.
+ANONYMOUS = Caller(name="anonymous", email="anonymous@localhost", role="")
 
 
 @dataclass

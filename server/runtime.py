@@ -1,6 +1,6 @@
 """Everything the services share at run time, built once at start-up and handed to each
-servicer: settings, the versioned store and its key, the cluster registry and connection pool;
-security as it lands.
+servicer: settings, the versioned store and its key, the cluster registry and connection pool,
+authentication and the audit log.
 
 The store is synchronous (dulwich and SQLite); services call it through `asyncio.to_thread` so
 the event loop never waits on disk.
@@ -9,14 +9,22 @@ the event loop never waits on disk.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
 from gitstore import Author, Store, StoreKey
 from server.clusters.registry import ClusterRegistry
 from server.config import Settings
 from server.kube import ClusterPool
+from server.security.audit import AuditLog
+from server.security.authn import Authenticator
+from server.security.jwtauth import JwtVerifier
+from server.security.tokens import TokenStore
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
+ADMIN_TOKEN_FILE = "admin.token"
+
+log = logging.getLogger("kubecommit.server")
 
 
 @dataclass
@@ -28,9 +36,14 @@ class Runtime:
     clusters: ClusterRegistry
     # Connections to them: `await runtime.pool.get(cluster_id)` -> ClusterConnection.
     pool: ClusterPool
+    # Bearer tokens and JWTs -> Caller (the auth interceptor; `runtime.auth.tokens` for tokens).
+    auth: Authenticator
+    # Append-only record of mutations, exec sessions and refusals.
+    audit: AuditLog
 
     @classmethod
     async def create(cls, settings: Settings) -> "Runtime":
+        jwt = JwtVerifier.from_settings(settings)  # a bad key stops the start before anything opens
         data = settings.data_dir
         data.mkdir(parents=True, exist_ok=True, mode=0o700)
         # KUBECOMMIT_STORE_KEY wins over the key file; the file is made (0600) on first start.
@@ -39,9 +52,18 @@ class Runtime:
         clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials)
         pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
                            timeout=settings.cluster_timeout_seconds)
-        return cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool)
+        tokens = TokenStore(data)
+        if tokens.bootstrap_admin(data / ADMIN_TOKEN_FILE):
+            log.warning("first start: an admin token was written to %s, readable only by its owner",
+                        data / ADMIN_TOKEN_FILE)
+        auth = Authenticator(tokens, jwt)
+        audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400)
+        return cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
+                   auth=auth, audit=audit)
 
     async def close(self) -> None:
         self.pool.close()
         self.clusters.close()
+        self.auth.tokens.close()
+        self.audit.close()
         await asyncio.to_thread(self.store.close)

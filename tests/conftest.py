@@ -10,6 +10,7 @@ import pytest
 
 from server.config import Settings
 from server.embedded import EmbeddedServer
+from tests.support.auth import admin_token, with_token
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,6 +40,14 @@ def kc_server(server_factory: Callable[..., EmbeddedServer]) -> EmbeddedServer:
 
 @pytest.fixture()
 def channel(kc_server: EmbeddedServer) -> Iterator[grpc.Channel]:
+    """A channel to `kc_server` whose calls carry the admin token it made on first start."""
+    with grpc.insecure_channel(kc_server.address) as ch:
+        yield with_token(ch, admin_token(kc_server.settings.data_dir))
+
+
+@pytest.fixture()
+def anonymous_channel(kc_server: EmbeddedServer) -> Iterator[grpc.Channel]:
+    """A channel to `kc_server` without credentials: health and reflection only."""
     with grpc.insecure_channel(kc_server.address) as ch:
         yield ch
 

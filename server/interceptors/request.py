@@ -1,5 +1,6 @@
-"""The outermost interceptor: request ids, one structured log line per call, request checks,
-and the single place where domain errors become gRPC statuses with rich details."""
+"""The outermost interceptor: request ids, one structured log line per call, and the single
+place where domain errors become gRPC statuses with rich details. Request checks are a separate,
+innermost interceptor, so a caller is authenticated before its request is examined."""
 
 from __future__ import annotations
 
@@ -69,18 +70,15 @@ class _Hooks:
     def __init__(self, method: str, observers: list[CompletionObserver]) -> None:
         self.method = method
         self.observers = observers
-        # Health and reflection messages are gRPC's own; only our contract is checked.
-        self.checked = method.startswith("/kubecommit.")
 
     def on_request(self, message: Any) -> None:
-        if isinstance(message, MalformedRequest):
-            raise InvalidArgument.field("request", f"cannot be parsed: {message.error}", "MALFORMED_REQUEST")
-        if self.checked:
-            check_request(message)
+        """Nothing per message here: RequestChecks does that, inside authentication."""
 
     @asynccontextmanager
     async def session(self, context: grpc.aio.ServicerContext) -> AsyncIterator[call_context.CallContext]:
-        call = call_context.CallContext(method=self.method, request_id=_request_id(context))
+        # Anonymous until the auth interceptor proves otherwise.
+        call = call_context.CallContext(method=self.method, request_id=_request_id(context),
+                                        caller=call_context.ANONYMOUS)
         token = call_context.bind(call)
         started = time.perf_counter()
         code = grpc.StatusCode.OK
@@ -151,3 +149,34 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
         if handler is None:
             return handler
         return wrap_handler(handler, _Hooks(details.method, self.observers))
+
+
+class _Checks:
+    def __init__(self, method: str) -> None:
+        # Health and reflection messages are gRPC's own; only our contract is checked.
+        self.checked = method.startswith("/kubecommit.")
+
+    @asynccontextmanager
+    async def session(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+        yield
+
+    def on_request(self, message: Any) -> None:
+        if isinstance(message, MalformedRequest):
+            raise InvalidArgument.field("request", f"cannot be parsed: {message.error}", "MALFORMED_REQUEST")
+        if self.checked:
+            check_request(message)
+
+
+class RequestChecks(grpc.aio.ServerInterceptor):
+    """The innermost interceptor: each request message parses, has its required fields and no
+    unknown ones, before the servicer sees it."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        if handler is None:
+            return handler
+        return wrap_handler(handler, _Checks(details.method))

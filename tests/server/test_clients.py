@@ -3,19 +3,22 @@ reflection (no proto files), and the Node example client."""
 
 from __future__ import annotations
 
+import base64
 import json
-import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import pytest
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2
 
 from tests.conftest import REPO
+from tests.support.auth import admin_token
 
 BUF = REPO / "clients/node/node_modules/.bin/buf"
 KUBECOMMIT = Path(sys.executable).parent / "kubecommit"
@@ -27,9 +30,15 @@ def _tool(path: Path) -> str:
     return str(path)
 
 
+class Served(NamedTuple):
+    address: str
+    # The admin token the server wrote to its data directory on first start.
+    token: str
+
+
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`kubecommit serve` in its own process on a free port; yields HOST:PORT."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`kubecommit serve` in its own process on a free port, and its admin token."""
     data = tmp_path_factory.mktemp("served")
     process = subprocess.Popen(
         [_tool(KUBECOMMIT), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data), "--log-format", "text"],
@@ -41,7 +50,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not match:
         process.kill()
         pytest.fail(f"server did not start: {line!r} {process.stderr.read() if process.stderr else ''}")
-    yield match.group(1)
+    yield Served(match.group(1), admin_token(data))
     process.send_signal(signal.SIGTERM)
     assert process.wait(20) == 0
 
@@ -53,42 +62,72 @@ def _buf_curl(*args: str, data: str | None = None) -> subprocess.CompletedProces
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
-def test_buf_curl_lists_every_service_through_reflection(served: str) -> None:
-    listed = _buf_curl("--list-services", f"http://{served}")
+def test_buf_curl_lists_every_service_through_reflection(served: Served) -> None:
+    # Reflection needs no token.
+    listed = _buf_curl("--list-services", f"http://{served.address}")
     assert listed.returncode == 0, listed.stderr
     for name in ("Clusters", "Containers", "YamlVersions", "Quotas", "Labels", "Affinity", "Crd", "Mcp"):
         assert f"kubecommit.v1.{name}Service" in listed.stdout
-    methods = _buf_curl("--list-methods", f"http://{served}")
+    methods = _buf_curl("--list-methods", f"http://{served.address}")
     assert "kubecommit.v1.YamlVersionsService/ApplyManifest" in methods.stdout
 
 
-def test_buf_curl_health_check(served: str) -> None:
-    reply = _buf_curl(f"http://{served}/grpc.health.v1.Health/Check", data="{}")
+def test_buf_curl_health_check(served: Served) -> None:
+    reply = _buf_curl(f"http://{served.address}/grpc.health.v1.Health/Check", data="{}")
     assert reply.returncode == 0, reply.stderr
     assert json.loads(reply.stdout) == {"status": "SERVING"}
 
 
-def test_buf_curl_sees_error_details(served: str) -> None:
-    reply = _buf_curl(f"http://{served}/kubecommit.v1.ClustersService/GetCluster", data="{}")
-    assert reply.returncode != 0
+def _detail(error: dict, kind: type[Message]) -> Message:
+    """One error detail as buf curl prints it: unpadded base64 when it cannot resolve the type."""
+    value = next(d["value"] for d in error["details"] if d["type"] == kind.DESCRIPTOR.full_name)
+    return kind.FromString(base64.b64decode(value + "=" * (-len(value) % 4)))  # unpadded
+
+
+def test_buf_curl_without_token_is_unauthenticated(served: Served) -> None:
+    reply = _buf_curl(f"http://{served.address}/kubecommit.v1.ClustersService/GetCluster",
+                      data='{"name": "clusters/prod"}')
     error = json.loads(reply.stderr)
-    assert error["code"] in ("invalid_argument", "unauthenticated")
+    assert error["code"] == "unauthenticated", error
+    assert _detail(error, error_details_pb2.ErrorInfo).reason == "TOKEN_MISSING"
 
 
-def test_node_client_gets_an_answer(served: str) -> None:
+def test_buf_curl_with_token_sees_error_details(served: Served) -> None:
+    reply = _buf_curl("-H", f"authorization: Bearer {served.token}",
+                      f"http://{served.address}/kubecommit.v1.ClustersService/GetCluster", data="{}")
+    error = json.loads(reply.stderr)
+    assert error["code"] == "invalid_argument", error
+    assert _detail(error, error_details_pb2.ErrorInfo).reason == "INVALID_REQUEST"
+    assert _detail(error, error_details_pb2.BadRequest).field_violations[0].field == "name"
+
+
+def _node_client(served: Served, *token: str) -> dict:
     node = shutil.which("node")
     assert node, "node is not installed"
     _tool(REPO / "clients/node/node_modules/@grpc/grpc-js")
-    token_file = Path(os.environ.get("KUBECOMMIT_TOKEN_FILE", ""))
-    args = [node, str(REPO / "clients/node/client.js"), served]
-    if token_file.is_file():
-        args.append(token_file.read_text().strip())
-    reply = subprocess.run(args, capture_output=True, text=True, timeout=60)
-    answer = json.loads(reply.stdout)
-    # Whatever the server says, the client must have reached it and decoded the answer.
-    assert "clusters" in answer or answer["code"] in ("UNIMPLEMENTED", "UNAUTHENTICATED"), answer
+    reply = subprocess.run([node, str(REPO / "clients/node/client.js"), served.address, *token],
+                           capture_output=True, text=True, timeout=60)
+    return json.loads(reply.stdout)
+
+
+def test_node_client_with_token_gets_an_answer(served: Served) -> None:
+    answer = _node_client(served, served.token)
+    # The call got past authentication: the cluster list, or UNIMPLEMENTED while the service is built.
     if "code" in answer:
-        assert any(d["type"] == "google.rpc.ErrorInfo" for d in answer["details"]), answer
+        assert answer["code"] == "UNIMPLEMENTED", answer
+        assert any(d["type"] == "google.rpc.ErrorInfo" and d["reason"] == "NOT_BUILT"
+                   for d in answer["details"]), answer
+    else:
+        assert isinstance(answer["clusters"], list)
+
+
+def test_node_client_without_token_is_refused_with_details(served: Served) -> None:
+    answer = _node_client(served)
+    assert answer["code"] == "UNAUTHENTICATED", answer
+    assert any(d["type"] == "google.rpc.ErrorInfo" and d["reason"] == "TOKEN_MISSING"
+               for d in answer["details"]), answer
+    bad = _node_client(served, served.token[:-4] + "AAAA")
+    assert bad["code"] == "UNAUTHENTICATED", bad
 
 
 def test_plaintext_on_public_address_refused_by_cli(tmp_path: Path) -> None:

@@ -26,9 +26,9 @@ SERVICE_NAMES = {
 }
 
 
-def test_every_service_is_registered_and_serving(channel: grpc.Channel) -> None:
+def test_every_service_is_registered_and_serving(anonymous_channel: grpc.Channel) -> None:
     assert {e.full_name for e in SERVICES} == SERVICE_NAMES
-    health = health_pb2_grpc.HealthStub(channel)
+    health = health_pb2_grpc.HealthStub(anonymous_channel)
     for name in ["", *sorted(SERVICE_NAMES)]:
         reply = health.Check(health_pb2.HealthCheckRequest(service=name), timeout=5)
         assert reply.status == health_pb2.HealthCheckResponse.SERVING, name
@@ -37,8 +37,8 @@ def test_every_service_is_registered_and_serving(channel: grpc.Channel) -> None:
     assert failure.value.code() == grpc.StatusCode.NOT_FOUND
 
 
-def test_reflection_lists_all_eight_services(channel: grpc.Channel) -> None:
-    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+def test_reflection_lists_all_eight_services(anonymous_channel: grpc.Channel) -> None:
+    stub = reflection_pb2_grpc.ServerReflectionStub(anonymous_channel)
     replies = list(stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5))
     listed = {s.name for s in replies[0].list_services_response.service}
     assert SERVICE_NAMES <= listed

@@ -1,0 +1,147 @@
+"""The audit trail: who did what to which resources, and how it ended.
+
+Every mutating RPC, every exec session, log export and tool call, and every call refused for
+authentication, authorization or abuse limits, is one row in SQLite in the data directory:
+time, caller, role, RPC, target resource names, result code, request id, duration. Never
+request bodies, secret values or tokens: the rows are built from the call context, which holds
+names only.
+
+Append-only from the server's point of view: it only inserts, and a trigger refuses updates.
+Retention keeps the file bounded: rows beyond `max_rows` or older than `max_age` are dropped,
+oldest first, at start and every few hundred inserts (SQLite reuses the freed pages).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+
+from server.context import CallContext
+from server.security.permissions import RULES
+from server.security.files import open_private_db
+
+log = logging.getLogger("kubecommit.audit")
+
+# Refusals worth a row whatever the RPC: someone knocked on a door that stayed shut.
+REFUSALS = frozenset({grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED,
+                      grpc.StatusCode.RESOURCE_EXHAUSTED})
+MAX_TARGETS = 100
+_ROTATE_EVERY = 500
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    time REAL NOT NULL,
+    caller TEXT NOT NULL,
+    role TEXT NOT NULL,
+    rpc TEXT NOT NULL,
+    targets TEXT NOT NULL,
+    code TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    duration_ms REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_time ON events(time);
+CREATE INDEX IF NOT EXISTS events_caller ON events(caller, time);
+CREATE TRIGGER IF NOT EXISTS events_append_only BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    time: float
+    caller: str
+    role: str
+    rpc: str
+    targets: tuple[str, ...]
+    code: str
+    request_id: str
+    duration_ms: float
+
+
+def audited(method: str, code: grpc.StatusCode) -> bool:
+    rule = RULES.get(method)
+    if rule is None:  # health and reflection: public, never audited
+        return False
+    return rule.audited or code in REFUSALS
+
+
+class AuditLog:
+    FILE = "audit.db"
+
+    def __init__(self, data_dir: Path, max_rows: int, max_age_seconds: float) -> None:
+        self._db = open_private_db(data_dir / self.FILE)
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+        self.max_rows = max_rows
+        self.max_age_seconds = max_age_seconds
+        self._inserts = 0
+        self.rotate()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def observe(self, call: CallContext, code: grpc.StatusCode, seconds: float) -> None:
+        """The RequestInterceptor's completion observer: records the calls the policy names."""
+        if not audited(call.method, code):
+            return
+        self.record(AuditEvent(
+            time=time.time() - seconds, caller=call.caller.name, role=call.caller.role,
+            rpc=call.method, targets=tuple(dict.fromkeys(call.targets))[:MAX_TARGETS],
+            code=code.name, request_id=call.request_id, duration_ms=round(seconds * 1000, 3),
+        ))
+
+    def record(self, event: AuditEvent) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO events (time, caller, role, rpc, targets, code, request_id, duration_ms)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (event.time, event.caller, event.role, event.rpc, json.dumps(event.targets),
+                 event.code, event.request_id, event.duration_ms),
+            )
+            self._inserts += 1
+        if self._inserts % _ROTATE_EVERY == 0:
+            self.rotate()
+
+    def rotate(self) -> int:
+        """Drop rows past the retention limits; returns how many went."""
+        with self._lock:
+            cursor = self._db.execute(
+                "DELETE FROM events WHERE time < ? OR seq <= (SELECT MAX(seq) FROM events) - ?",
+                (time.time() - self.max_age_seconds, self.max_rows),
+            )
+        if cursor.rowcount:
+            log.info("audit rows past retention dropped", extra={"rows": cursor.rowcount})
+        return cursor.rowcount
+
+    def query(
+        self,
+        caller: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        rpc: str | None = None,
+        result: str | None = None,
+        limit: int = 100,
+    ) -> list[AuditEvent]:
+        """The newest `limit` events matching every given filter, oldest first. `rpc` matches a
+        part of the method name (`ApplyManifest`), `result` a status code name (`OK`)."""
+        clauses, values = [], []
+        for clause, value in (("caller = ?", caller), ("time >= ?", since), ("time < ?", until),
+                              ("rpc LIKE ?", rpc and f"%{rpc}%"), ("code = ?", result and result.upper())):
+            if value is not None:
+                clauses.append(clause)
+                values.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT time, caller, role, rpc, targets, code, request_id, duration_ms FROM events "
+                f"{where} ORDER BY seq DESC LIMIT ?", (*values, limit),
+            ).fetchall()
+        return [AuditEvent(t, c, role, r, tuple(json.loads(tg)), code, rid, d)
+                for t, c, role, r, tg, code, rid, d in reversed(rows)]
