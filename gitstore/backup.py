@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets as _random
 import zlib
 from datetime import datetime, timezone
@@ -31,9 +32,10 @@ from dulwich.errors import ChecksumMismatch
 from dulwich.graph import can_fast_forward
 from dulwich.object_format import ObjectFormat
 from dulwich.pack import PackData, PackInflater, UnpackedObject
+from dulwich.refs import check_ref_format
 
 from .crypto import DecryptionError, StoreKey
-from .errors import AlreadyExists, NotFound, Precondition
+from .errors import AlreadyExists, InvalidArgument, NotFound, Precondition
 from .models import BackupManifest, RestoreResult
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 FORMAT = "kubecommit-backup-1"
 BUNDLE_SUFFIX = ".bundle.enc"
 MANIFEST_SUFFIX = ".json"
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 
 
 class BackupCorrupt(Precondition):
@@ -119,10 +122,13 @@ def _full_refs(store: Store, names: list[str] | None) -> dict[bytes, bytes]:
 
 
 def create_backup(store: Store, dest_dir: Path, *, refs: list[str] | None = None,
-                  since: str | None = None) -> BackupManifest:
+                  since: str | None = None, backup_id: str | None = None) -> BackupManifest:
     """Write a full backup of ``refs`` (default: all branches and tags), or an incremental
-    one holding only what is new since backup ``since`` in the same directory."""
+    one holding only what is new since backup ``since`` in the same directory. ``backup_id``
+    names it (default: creation time plus a random suffix)."""
     key = store._require_key()
+    if backup_id is not None and not _ID.fullmatch(backup_id):
+        raise InvalidArgument(f"backup id {backup_id!r} must match {_ID.pattern}", subject="backup_id")
     dest_dir.mkdir(parents=True, exist_ok=True)
     base = load_manifest(dest_dir, since) if since else None
     with store._lock.hold():  # a consistent snapshot of the refs
@@ -145,7 +151,7 @@ def create_backup(store: Store, dest_dir: Path, *, refs: list[str] | None = None
     write_bundle(raw, bundle)
     bundle.close()
     created = datetime.now(timezone.utc)
-    backup_id = created.strftime("%Y%m%dT%H%M%SZ") + "-" + _random.token_hex(4)
+    backup_id = backup_id or created.strftime("%Y%m%dT%H%M%SZ") + "-" + _random.token_hex(4)
     sealed = key.encrypt(zlib.compress(raw.getvalue(), 6), _aad(backup_id))
     bundle_path, manifest_path = _files(dest_dir, backup_id)
     if bundle_path.exists():
@@ -220,8 +226,11 @@ def verify_backup(key: StoreKey, backup_dir: Path, backup_id: str) -> BackupMani
     return load_manifest(backup_dir, backup_id)
 
 
-def restore_backup(store: Store, backup_dir: Path, backup_id: str) -> RestoreResult:
-    """Bring a backup's objects and refs into ``store`` without losing target-only commits."""
+def restore_backup(store: Store, backup_dir: Path, backup_id: str,
+                   into: str | None = None) -> RestoreResult:
+    """Bring a backup's objects and refs into ``store`` without losing target-only commits.
+    With ``into``, every ref lands beside the existing ones as ``{into}/<name>`` (branches
+    under refs/heads, tags under refs/tags) and no existing ref moves."""
     key = store._require_key()
     chain = _chain(backup_dir, backup_id)
     verify_backup(key, backup_dir, backup_id)
@@ -244,7 +253,13 @@ def restore_backup(store: Store, backup_dir: Path, backup_id: str) -> RestoreRes
         for name, value in chain[-1].refs.items():
             ref, new = name.encode(), value.encode()
             current = store._ref_value(ref)
-            if current is None:
+            if into is not None:
+                kind, short = name.removeprefix("refs/").split("/", 1)
+                beside = f"refs/{kind}/{into}/{short}"
+                if not check_ref_format(beside.encode()) or not refs.add_if_new(beside.encode(), new):
+                    raise AlreadyExists(f"{beside} already exists or is not a valid ref", subject=beside)
+                restored[name] = beside
+            elif current is None:
                 refs.add_if_new(ref, new)
                 restored[name] = name
             elif current == new:

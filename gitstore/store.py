@@ -745,17 +745,19 @@ class Store:
             return self._repo.object_store.pack_loose_objects()
 
     def create_backup(self, dest_dir: str | os.PathLike[str], *, refs: Sequence[str] | None = None,
-                      since: str | None = None) -> BackupManifest:
+                      since: str | None = None, backup_id: str | None = None) -> BackupManifest:
         """See :func:`gitstore.backup.create_backup`."""
-        return backup.create_backup(self, Path(dest_dir), refs=refs, since=since)
+        return backup.create_backup(self, Path(dest_dir), refs=refs, since=since,
+                                    backup_id=backup_id)
 
     def verify_backup(self, backup_dir: str | os.PathLike[str], backup_id: str) -> BackupManifest:
         """See :func:`gitstore.backup.verify_backup`."""
         return backup.verify_backup(self._require_key(), Path(backup_dir), backup_id)
 
-    def restore_backup(self, backup_dir: str | os.PathLike[str], backup_id: str) -> RestoreResult:
+    def restore_backup(self, backup_dir: str | os.PathLike[str], backup_id: str,
+                       into: str | None = None) -> RestoreResult:
         """See :func:`gitstore.backup.restore_backup`."""
-        return backup.restore_backup(self, Path(backup_dir), backup_id)
+        return backup.restore_backup(self, Path(backup_dir), backup_id, into=into)
 
     @staticmethod
     def list_backups(backup_dir: str | os.PathLike[str]) -> list[BackupManifest]:
