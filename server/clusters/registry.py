@@ -150,7 +150,9 @@ class ClusterRegistry:
         return self._credentials / f"{check_dns_label(cluster, 'name', 'cluster')}.kubeconfig.enc"
 
     def _write_credentials(self, cluster: str, kubeconfig: Kubeconfig) -> None:
-        sealed = self.key.encrypt(kubeconfig.text.encode(), f"kubeconfig:{cluster}".encode())
+        self._write_sealed(cluster, self.key.encrypt(kubeconfig.text.encode(), f"kubeconfig:{cluster}".encode()))
+
+    def _write_sealed(self, cluster: str, sealed: bytes) -> None:
         target = self._credential_file(cluster)
         temporary = target.with_suffix(".tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -201,21 +203,28 @@ class ClusterRegistry:
     async def list(self) -> list[ClusterRecord]:
         return await asyncio.to_thread(self._list)
 
-    def _commit(self, record: ClusterRecord, message: str, expected: str | None) -> ClusterRecord:
+    def _commit(self, record: ClusterRecord, message: str, expected: dict[str, str | None] | None) -> ClusterRecord:
         path = registration_path(record.id)
         info = self.store.commit(
             [Change.put(path, record.document())], author=context.commit_author(), message=message,
-            operation="apply", request_id=context.commit_request_id(), expected={path: expected})
+            operation="apply", request_id=context.commit_request_id(), expected=expected)
         etag = info.etags[path] if info else record.etag
         return replace(record, etag=etag or "")
 
+    def _check_absent(self, cluster: str) -> None:
+        if self.store.exists(registration_path(cluster)):
+            raise AlreadyExists(f"cluster clusters/{cluster} already exists", "CLUSTER_EXISTS",
+                                metadata={"cluster": cluster})
+
+    async def check_absent(self, cluster: str) -> None:
+        """ALREADY_EXISTS when the id is taken."""
+        await asyncio.to_thread(self._check_absent, cluster)
+
     def _create(self, record: ClusterRecord, kubeconfig: Kubeconfig) -> ClusterRecord:
-        if self.store.exists(registration_path(record.id)):
-            raise AlreadyExists(f"cluster clusters/{record.id} already exists", "CLUSTER_EXISTS",
-                                metadata={"cluster": record.id})
+        self._check_absent(record.id)
         self._write_credentials(record.id, kubeconfig)
         try:
-            saved = self._commit(record, f"Register cluster {record.id}", None)
+            saved = self._commit(record, f"Register cluster {record.id}", {registration_path(record.id): None})
         except BaseException:
             self._destroy_credentials(record.id)
             raise
@@ -227,9 +236,18 @@ class ClusterRegistry:
         return await asyncio.to_thread(self._create, record, kubeconfig)
 
     def _update(self, record: ClusterRecord, kubeconfig: Kubeconfig | None, expected: str) -> ClusterRecord:
+        """A replaced kubeconfig is written first and put back if the commit fails (a stale etag),
+        so credentials and registration never disagree."""
+        previous = self._credential_file(record.id).read_bytes() if kubeconfig is not None else None
         if kubeconfig is not None:
             self._write_credentials(record.id, kubeconfig)
-        saved = self._commit(record, f"Update cluster {record.id}", expected or None)
+        try:
+            saved = self._commit(record, f"Update cluster {record.id}",
+                                 {registration_path(record.id): expected} if expected else None)
+        except BaseException:
+            if previous is not None:
+                self._write_sealed(record.id, previous)
+            raise
         self._state.write(record.id, state=record.state, state_message=record.state_message,
                           node_count=record.node_count)
         return replace(saved, **self._state.read(record.id))

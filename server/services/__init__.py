@@ -23,6 +23,7 @@ from kubecommit.v1 import (
 )
 from server.errors import Unimplemented
 from server.runtime import Runtime
+from server.services import clusters
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,8 @@ def _service(module: Any, name: str) -> descriptor.ServiceDescriptor:
 
 
 SERVICES: list[ServiceEntry] = [
-    ServiceEntry(_service(clusters_pb2, "ClustersService"), None,
-                 "cluster registration, health and inventory are being built (issue #6)"),
+    ServiceEntry(_service(clusters_pb2, "ClustersService"), clusters.build,
+                 "cluster registration, health and inventory"),
     ServiceEntry(_service(yaml_versions_pb2, "YamlVersionsService"), None,
                  "apply, history, diff, rollback, branches and backups are being built (issue #7)"),
     ServiceEntry(_service(containers_pb2, "ContainersService"), None,

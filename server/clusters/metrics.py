@@ -1,0 +1,118 @@
+"""What a cluster has and uses: capacity, allocatable, requests and limits summed from node and
+pod specs (quantities parsed by the official client), live usage from metrics.k8s.io when the
+cluster serves it, object counts, and per-kind statistics."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from decimal import Decimal
+from typing import Any, Iterable
+
+from kubernetes.utils import parse_quantity
+
+from kubecommit.v1 import clusters_pb2
+from server.clusters import operations
+from server.clusters.convert import timestamp
+from server.clusters.inventory import (DEPLOYMENTS, NAMESPACES, NODES, PODS, SERVICES, list_all,
+                                       listable)
+from server.clusters.registry import now
+from server.errors import KubecommitError
+from server.kube import ApiResource
+from server.kube.connection import ClusterConnection
+from server.names import cluster_name
+from server.runtime import Runtime
+
+RESOURCES = ("cpu", "memory")
+STATS_CONCURRENCY = 4
+
+
+def quantity(value: Any) -> Decimal:
+    try:
+        return parse_quantity(value) if value not in (None, "") else Decimal(0)
+    except ValueError:
+        return Decimal(0)
+
+
+def total(maps: Iterable[dict[str, Any] | None], resource: str) -> float:
+    return float(sum((quantity((m or {}).get(resource)) for m in maps), Decimal(0)))
+
+
+def _percent(part: float, whole: float) -> float:
+    return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+def _active(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pods that hold their requests: not finished."""
+    return [p for p in pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+
+
+def usage_summary(nodes: list[dict[str, Any]], pods: list[dict[str, Any]],
+                  node_usage: list[dict[str, Any]] | None) -> dict[str, clusters_pb2.ResourceUsage]:
+    """cpu (cores) and memory (bytes): capacity, allocatable, requests, limits, usage if known."""
+    containers = [c.get("resources") or {} for p in _active(pods) for c in (p.get("spec") or {}).get("containers") or []]
+    out = {}
+    for resource in RESOURCES:
+        allocatable = total(((n.get("status") or {}).get("allocatable") for n in nodes), resource)
+        requests = total((c.get("requests") for c in containers), resource)
+        usage = clusters_pb2.ResourceUsage(
+            capacity=total(((n.get("status") or {}).get("capacity") for n in nodes), resource),
+            allocatable=allocatable, requests=requests, limits=total((c.get("limits") for c in containers), resource),
+            requests_percent=_percent(requests, allocatable))
+        if node_usage is not None:
+            used = total((m.get("usage") for m in node_usage), resource)
+            usage.usage = used
+            usage.usage_percent = _percent(used, allocatable)
+        out[resource] = usage
+    return out
+
+
+async def node_usage(connection: ClusterConnection) -> tuple[list[dict[str, Any]] | None, str]:
+    """NodeMetrics from metrics.k8s.io, or None and why not."""
+    served = [r for r in await connection.resources() if r.group == "metrics.k8s.io" and r.kind == "NodeMetrics"]
+    if not served:
+        return None, "the cluster does not serve metrics.k8s.io (install metrics-server for CPU and memory usage)"
+    try:
+        return await list_all(connection, served[0]), ""
+    except KubecommitError as error:
+        return None, f"metrics.k8s.io did not answer: {error.message}"
+
+
+async def get_metrics(runtime: Runtime, name: str) -> clusters_pb2.ClusterMetrics:
+    """`clusters/{cluster}/metrics`."""
+    record = await operations.get(runtime, name.removesuffix("/metrics"))
+    connection = await runtime.pool.get(record.id)
+    nodes, pods, services, deployments, namespaces, (usage, why) = await asyncio.gather(
+        *(list_all(connection, rt) for rt in (NODES, PODS, SERVICES, DEPLOYMENTS, NAMESPACES)),
+        node_usage(connection))
+    summary = usage_summary(nodes, pods, usage)
+    return clusters_pb2.ClusterMetrics(
+        name=f"{cluster_name(record.id)}/metrics", cpu=summary["cpu"], memory=summary["memory"],
+        metrics_available=usage is not None, metrics_message=why or "usage from metrics.k8s.io",
+        node_count=len(nodes), pod_count=len(pods), service_count=len(services),
+        deployment_count=len(deployments), namespace_count=len(namespaces), collect_time=timestamp(now()))
+
+
+def type_stats(rt: ApiResource, items: list[dict[str, Any]]) -> clusters_pb2.ResourceTypeStats:
+    by_namespace = Counter((i.get("metadata") or {}).get("namespace", "") for i in items) if rt.namespaced else {}
+    return clusters_pb2.ResourceTypeStats(resource=rt.type, kind=rt.kind, count=len(items),
+                                          by_namespace=dict(by_namespace))
+
+
+async def get_stats(runtime: Runtime, name: str) -> clusters_pb2.ClusterResourceStats:
+    """`clusters/{cluster}/resourceStats`: counts of every listable kind (the sync's selection)."""
+    record = await operations.get(runtime, name.removesuffix("/resourceStats"))
+    connection = await runtime.pool.get(record.id)
+    kinds = listable(await connection.resources(refresh=True))
+    gate = asyncio.Semaphore(STATS_CONCURRENCY)
+
+    async def count(rt: ApiResource) -> tuple[ApiResource, list[dict[str, Any]]]:
+        async with gate:
+            return rt, await list_all(connection, rt)
+
+    results = await asyncio.gather(*(count(rt) for rt in kinds))
+    pods = next((items for rt, items in results if rt.type == "pods"), [])
+    phases = Counter((p.get("status") or {}).get("phase", "Unknown") for p in pods)
+    types = [type_stats(rt, items) for rt, items in results]
+    return clusters_pb2.ClusterResourceStats(name=f"{cluster_name(record.id)}/resourceStats", types=types,
+                                             total_objects=sum(t.count for t in types), pods_by_phase=dict(phases))

@@ -1,0 +1,133 @@
+"""Pure request logic of the cluster inventory: the AIP-160 filter subset of ListClusters, its
+ordering, and opaque page tokens. No I/O, so it is unit-tested on its own."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Sequence
+
+from server.clusters.registry import ClusterRecord
+from server.errors import InvalidArgument
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+
+# `field op value`; the value may be quoted. Conjunctions with AND only.
+_TERM = re.compile(r'^\s*([A-Za-z_][\w.\-/]*)\s*(!=|=)\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))\s*$')
+_AND = re.compile(r"\s+AND\s+")
+_PLAIN_FIELDS = ("name", "provider", "state", "region", "display_name", "server_version")
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str
+    negate: bool
+    value: str
+
+    def matches(self, record: ClusterRecord) -> bool:
+        actual = _field_value(record, self.field)
+        equal = actual is not None and actual.lower() == self.value.lower()
+        return equal != self.negate
+
+
+def _field_value(record: ClusterRecord, name: str) -> str | None:
+    if name.startswith("tags."):
+        return record.tags.get(name[5:])
+    if name == "name":
+        return record.id
+    return str(getattr(record, name))
+
+
+def _enum_value(field: str, value: str) -> str:
+    """`AWS`, `aws` and `PROVIDER_AWS` all mean the stored `aws`."""
+    prefix = {"provider": "provider_", "state": "cluster_state_"}.get(field)
+    lowered = value.lower()
+    return lowered.removeprefix(prefix) if prefix else value
+
+
+def parse_filter(text: str, field: str = "filter") -> list[Term]:
+    """`provider = AWS AND state = CONNECTED AND tags.env = prod` -> terms (all must hold)."""
+    if not text.strip():
+        return []
+    terms = []
+    for part in _AND.split(text.strip()):
+        match = _TERM.match(part)
+        if not match:
+            raise InvalidArgument.field(field, f"cannot parse {part.strip()!r}: expected `field = value` "
+                                               "terms joined by AND")
+        name, op, *values = match.groups()
+        value = next(v for v in values if v is not None)
+        if name not in _PLAIN_FIELDS and not (name.startswith("tags.") and len(name) > 5):
+            raise InvalidArgument.field(field, f"unknown filter field {name!r} (known: "
+                                               f"{', '.join(_PLAIN_FIELDS)}, tags.<key>)")
+        terms.append(Term(name, op == "!=", _enum_value(name, value)))
+    return terms
+
+
+def parse_order(text: str, field: str = "order_by") -> tuple[Callable[[ClusterRecord], Any], bool]:
+    """`name` (default), `create_time`, either with ` desc` -> (sort key, reverse)."""
+    words = text.replace(",", " ").split()
+    if not words:
+        return (lambda r: r.id), False
+    key_name, direction = words[0], (words[1].lower() if len(words) > 1 else "asc")
+    if len(words) > 2 or direction not in ("asc", "desc"):
+        raise InvalidArgument.field(field, f"cannot parse {text!r}: expected `name` or `create_time` "
+                                           "optionally followed by `desc`")
+    epoch = datetime.min.replace(tzinfo=timezone.utc)
+    keys: dict[str, Callable[[ClusterRecord], Any]] = {
+        "name": lambda r: r.id,
+        "create_time": lambda r: (r.create_time or epoch, r.id),
+    }
+    if key_name not in keys:
+        raise InvalidArgument.field(field, f"cannot order by {key_name!r} (name or create_time)")
+    return keys[key_name], direction == "desc"
+
+
+def page_size(requested: int, field: str = "page_size", default: int = DEFAULT_PAGE_SIZE) -> int:
+    if requested < 0:
+        raise InvalidArgument.field(field, "must not be negative")
+    return min(requested or default, MAX_PAGE_SIZE)
+
+
+def fingerprint(*parts: Any) -> str:
+    """Ties a page token to the query that made it: changing the filter invalidates it."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def encode_token(query: str, **position: Any) -> str:
+    raw = json.dumps({"q": query, **position}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str, query: str, field: str = "page_token") -> dict[str, Any]:
+    """The position a token encodes; refused when malformed or made for another query."""
+    if not token:
+        return {}
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise InvalidArgument.field(field, "not a page token returned by this method")
+    if data.pop("q", None) != query:
+        raise InvalidArgument.field(field, "the page token belongs to a different query")
+    return data
+
+
+def select(records: Sequence[ClusterRecord], filter_text: str, order_by: str, size: int,
+           token: str) -> tuple[list[ClusterRecord], str, int]:
+    """One page of the filtered, ordered records: (page, next token, total matching)."""
+    terms = parse_filter(filter_text)
+    key, reverse = parse_order(order_by)
+    query = fingerprint("clusters", filter_text, order_by)
+    offset = int(decode_token(token, query).get("o", 0))
+    matching = sorted((r for r in records if all(t.matches(r) for t in terms)), key=key, reverse=reverse)
+    limit = page_size(size)
+    page = matching[offset:offset + limit]
+    more = offset + limit < len(matching)
+    return page, encode_token(query, o=offset + limit) if more else "", len(matching)
