@@ -32,6 +32,7 @@ def serve(
     tls_key: Optional[Path] = typer.Option(None),
     tls_client_ca: Optional[Path] = typer.Option(None, help="Require client certificates from this CA."),
     insecure: Optional[bool] = typer.Option(None, "--insecure", help="Allow plaintext on non-loopback addresses."),
+    demo: bool = typer.Option(False, "--demo", help="Also run a kubesim cluster, registered as clusters/demo."),
 ) -> None:
     """Run the kubecommit gRPC server until SIGTERM/SIGINT."""
     from server.app import serve as run_server
@@ -46,7 +47,12 @@ def serve(
             "tls_key": tls_key, "tls_client_ca": tls_client_ca, "insecure": insecure,
         })
         configure(settings.log_level, settings.log_format)
-        asyncio.run(run_server(settings))
+        if demo:
+            from clients.cli import demo as demo_cluster
+
+            asyncio.run(demo_cluster.serve(settings))
+        else:
+            asyncio.run(run_server(settings))
     except KubecommitError as error:
         typer.echo(f"kubecommit: {error}", err=True)
         raise typer.Exit(2)
