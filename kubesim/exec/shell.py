@@ -107,6 +107,8 @@ class Shell:
     status: int = 0
     width: int = 80
     height: int = 24
+    # Positional parameters of `sh -c SCRIPT NAME ARGS...`: $0 is NAME, "$@" the ARGS.
+    args: list[str] = field(default_factory=list)
     commands: dict[str, Callable[["Shell", list[str], IO], Awaitable[int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -177,6 +179,10 @@ class Shell:
         out, i, quote = [], 0, ""
         while i < len(text):
             c = text[i]
+            if c == '"' and not quote and text.startswith('"$@"', i):
+                out.append(shlex.join(self.args[1:]))
+                i += 4
+                continue
             if c == "'" and quote != '"':
                 quote = "" if quote == "'" else "'"
             elif c == '"' and quote != "'":
@@ -188,8 +194,10 @@ class Shell:
             elif c == "$" and quote != "'":
                 m = re.match(r"\$(\?|\{(\w+)\}|(\w+))", text[i:])
                 if m:
-                    name = m.group(2) or m.group(3)
-                    out.append(str(self.status) if m.group(1) == "?" else self.env.get(name, ""))
+                    name = m.group(2) or m.group(3) or ""
+                    positional = self.args[int(name)] if name.isdigit() and int(name) < len(self.args) else ""
+                    out.append(str(self.status) if m.group(1) == "?" else
+                               positional if name.isdigit() else self.env.get(name, ""))
                     i += m.end()
                     continue
             out.append(c)
@@ -592,12 +600,20 @@ async def _sh(sh: Shell, args: list[str], io_: IO) -> int:
                 height=sh.height)
     try:
         if args[:1] == ["-c"]:
+            sub.args = args[2:] or ["sh"]
             return await sub.run_script(args[1] if len(args) > 1 else "", io_)
         if args and not args[0].startswith("-"):
             return await sub.run_script(sh.fs.read(sh.path(args[0])).decode(), io_)
         return await sub.interactive(io_)
     except ShellExit as e:
         return e.code
+
+
+async def _exec(sh: Shell, args: list[str], io_: IO) -> int:
+    """`exec CMD ARGS...` runs CMD in place of the shell: its status is the shell's."""
+    if not args:
+        return 0
+    raise ShellExit(await sh.call(args, io_))
 
 
 async def _tar(sh: Shell, args: list[str], io_: IO) -> int:
@@ -694,5 +710,5 @@ BUILTINS: dict[str, Callable[[Shell, list[str], IO], Awaitable[int]]] = {
     "export": _export, "mkdir": _mkdir, "rm": _rm, "touch": _touch, "stat": _stat, "exit": _exit,
     "sleep": _sleep, "true": _true, "false": _false, "hostname": _hostname, "whoami": _whoami,
     "date": _date, "uname": _uname, "head": _head, "tail": _tail, "wc": _wc, "grep": _grep,
-    "stty": _stty, "which": _which, "tar": _tar, **{name: _sh for name in SHELLS},
+    "stty": _stty, "which": _which, "tar": _tar, "exec": _exec, **{name: _sh for name in SHELLS},
 }

@@ -51,6 +51,10 @@ def test_exec_exit_codes_and_output(core: client.CoreV1Api) -> None:
     out, err, code = run(core, ["no-such-binary"])
     assert code == 127 and "not found" in err
     assert run(core, ["sh", "-c", "false || echo recovered && echo chained; true"])[0] == "recovered\nchained\n"
+    # Positional parameters and exec: how clients run a command in a working directory.
+    out, _, code = run(core, ["sh", "-c", "cd /etc && exec \"$@\"", "sh", "sh", "-c", "pwd; echo $0 \"$1\"; exit 5",
+                              "zero", "one two"])
+    assert (out, code) == ("/etc\nzero one two\n", 5)
 
 
 def test_exec_status_channel_payload(core: client.CoreV1Api) -> None:
