@@ -126,7 +126,8 @@ async def update(runtime: Runtime, cluster: clusters_pb2.Cluster,
     kubeconfig = None
     if "kubeconfig" in paths or "context" in paths:
         text = cluster.kubeconfig if "kubeconfig" in paths else (await runtime.clusters.kubeconfig(cluster_id)).text
-        context_name = cluster.context if "context" in paths else current.context
+        # A new kubeconfig brings its own current-context unless a context is named too.
+        context_name = cluster.context if "context" in paths else "" if "kubeconfig" in paths else current.context
         kubeconfig = parse_kubeconfig(text, context_name, runtime.clusters.allow_exec_credentials)
         result = await probe_kubeconfig(runtime, cluster_id, kubeconfig)
         if not result.connected:

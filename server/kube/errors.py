@@ -39,6 +39,11 @@ def translate(error: BaseException, cluster: str) -> KubecommitError:
     if isinstance(error, KubecommitError):
         return error
     if isinstance(error, ApiException):
+        if error.status == 0 and str(error.reason or "").startswith("SSLError"):
+            # the client wraps urllib3's SSLError as ApiException(status=0, "SSLError\n<detail>")
+            detail = str(error.reason).partition("\n")[2]
+            return Unavailable(f"cluster {cluster}: TLS handshake failed: {detail}", "CLUSTER_TLS_ERROR",
+                               metadata=meta)
         if error.status == 0:  # websocket handshake failures surface this way
             return Unavailable(f"cluster {cluster}: {error.reason}", "CLUSTER_UNREACHABLE", metadata=meta)
         status = _status(error)
