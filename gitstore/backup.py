@@ -15,6 +15,7 @@ created if absent, fast-forwarded if the backup is ahead, and otherwise restored
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING
 from dulwich.bundle import Bundle, read_bundle, write_bundle
 from dulwich.errors import ChecksumMismatch
 from dulwich.graph import can_fast_forward
+from dulwich.objects import Commit
 from dulwich.object_format import ObjectFormat
 from dulwich.pack import PackData, PackInflater, UnpackedObject
 from dulwich.refs import check_ref_format
@@ -207,14 +209,17 @@ def _chain(backup_dir: Path, backup_id: str) -> list[BackupManifest]:
 
 def verify_backup(key: StoreKey, backup_dir: Path, backup_id: str) -> BackupManifest:
     """Check a backup and its bases without restoring: sha256, authentication, bundle
-    structure, pack checksum and that every object inflates. Raises BackupCorrupt."""
+    structure, pack checksum and that every object inflates. Raises BackupCorrupt. The
+    manifest returned counts the commits of the backup itself (not its bases)."""
+    commits = 0
     for manifest in _chain(backup_dir, backup_id):
         bundle = _open_bundle(key, backup_dir, manifest)
         try:
             pack = bundle.pack_data
             assert isinstance(pack, PackData)
             pack.check()
-            inflated = sum(1 for _ in PackInflater.for_pack_data(pack))
+            types = [obj.type_num for obj in PackInflater.for_pack_data(pack)]
+            inflated, commits = len(types), types.count(Commit.type_num)
         except (ChecksumMismatch, KeyError, zlib.error, AssertionError) as exc:
             raise BackupCorrupt(f"pack of {manifest.backup_id!r} is damaged: {exc}",
                                 subject=manifest.backup_id) from exc
@@ -223,7 +228,7 @@ def verify_backup(key: StoreKey, backup_dir: Path, backup_id: str) -> BackupMani
         if inflated != manifest.object_count:
             raise BackupCorrupt(f"{manifest.backup_id!r} holds {inflated} objects, manifest says"
                                 f" {manifest.object_count}", subject=manifest.backup_id)
-    return load_manifest(backup_dir, backup_id)
+    return dataclasses.replace(load_manifest(backup_dir, backup_id), commit_count=commits)
 
 
 def restore_backup(store: Store, backup_dir: Path, backup_id: str,

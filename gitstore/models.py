@@ -202,6 +202,8 @@ class BackupManifest:
     sha256: str
     size: int
     object_count: int
+    # Commits the bundle holds; counted by verify_backup, 0 in manifests read otherwise.
+    commit_count: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

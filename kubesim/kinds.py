@@ -170,8 +170,13 @@ def _default_workload(obj: dict) -> None:
         spec.setdefault("replicas", 1)
     spec.setdefault("revisionHistoryLimit", 10)
     if obj["kind"] == "Deployment":
-        spec.setdefault("strategy", {"type": "RollingUpdate",
-                                     "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}})
+        # Field by field, as the API server's SetDefaults_Deployment does (a partial strategy is filled in).
+        strategy = spec.setdefault("strategy", {})
+        strategy.setdefault("type", "RollingUpdate")
+        if strategy["type"] == "RollingUpdate":
+            rolling = strategy.setdefault("rollingUpdate", {})
+            rolling.setdefault("maxUnavailable", "25%")
+            rolling.setdefault("maxSurge", "25%")
         spec.setdefault("progressDeadlineSeconds", 600)
     if obj["kind"] == "StatefulSet":
         spec.setdefault("podManagementPolicy", "OrderedReady")

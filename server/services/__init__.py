@@ -24,6 +24,7 @@ from kubecommit.v1 import (
 from server.errors import Unimplemented
 from server.runtime import Runtime
 from server.services import clusters
+from server.services import yaml_versions
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,8 @@ def _service(module: Any, name: str) -> descriptor.ServiceDescriptor:
 SERVICES: list[ServiceEntry] = [
     ServiceEntry(_service(clusters_pb2, "ClustersService"), clusters.build,
                  "cluster registration, health and inventory"),
-    ServiceEntry(_service(yaml_versions_pb2, "YamlVersionsService"), None,
-                 "apply, history, diff, rollback, branches and backups are being built (issue #7)"),
+    ServiceEntry(_service(yaml_versions_pb2, "YamlVersionsService"), yaml_versions.build,
+                 "apply, history, diff, rollback, tags, branches, merges, drift and backups"),
     ServiceEntry(_service(containers_pb2, "ContainersService"), None,
                  "logs, exec and files are being built (issue #8)"),
     ServiceEntry(_service(quotas_pb2, "QuotasService"), None,

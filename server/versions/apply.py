@@ -1,0 +1,295 @@
+"""Writes: ApplyManifest, DeleteResource and RollbackResource.
+
+On `main` the cluster comes first: each document is validated by a server-side dry run, then
+applied (field manager `kubecommit`), and only what the cluster accepted is committed, as ONE
+commit holding the normalized object the cluster returned. If a document is refused by the dry
+run nothing is applied; if one is refused later (the cluster changed between dry run and
+apply), what was applied is committed and the rest is reported per resource, so the store and
+the cluster never disagree. Drafts commit without touching any cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitstore import Change, CommitInfo, Document, DocumentDiff, Store
+from server import context
+from server.errors import Aborted, KubecommitError, NotFound
+from server.kube import ApiResource, ClusterConnection, normalize
+from server.names import ResourceName, parse_cluster
+from server.runtime import Runtime
+from server.versions.common import (MAIN, PathLocks, branch_id, document_diff, is_commit_id,
+                                    read_stored, version_count)
+from server.versions.history import version_document
+from server.versions.manifests import Target, apply_order, at_document, bind, parse_manifest
+
+FIELD_MANAGER = "kubecommit"
+
+
+@dataclass
+class Applied:
+    name: str
+    action: str  # created | configured | unchanged | failed | skipped
+    diff: DocumentDiff
+    version: int = 0
+    etag: str = ""
+    error: str = ""
+
+
+@dataclass
+class ApplyResult:
+    branch: str
+    dry_run: bool
+    commit: str = ""
+    resources: list[Applied] = field(default_factory=list)
+
+
+def _action(stored: Document | None, new: dict[str, Any]) -> str:
+    if stored is None:
+        return "created"
+    return "unchanged" if stored.data == new else "configured"
+
+
+def _rv(obj: dict[str, Any] | None) -> str:
+    return str(((obj or {}).get("metadata") or {}).get("resourceVersion") or "")
+
+
+class Writer:
+    """Every write the versions domain makes to a cluster and the store, under per-resource locks."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.locks = PathLocks()
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
+
+    async def _stored(self, paths: list[str], ref: str | None = None) -> dict[str, Document | None]:
+        return await asyncio.to_thread(lambda: {p: read_stored(self.store, p, ref) for p in paths})
+
+    async def check_etag(self, conn: ClusterConnection | None, rt: ApiResource | None, name: ResourceName,
+                         stored: Document | None, etag: str) -> dict[str, Any] | None:
+        """Refuse a stale guard with ABORTED and the current etag. A 40-hex etag is a store etag
+        (blob or version commit id); anything else is the object's resourceVersion in the cluster.
+        Returns the live object when it was fetched."""
+        if not etag:
+            return None
+        if is_commit_id(etag):
+            current = stored.etag if stored else ""
+            if stored is not None and etag != stored.etag:
+                versions, _ = await asyncio.to_thread(self.store.list_versions, name.store_path, None, 1)
+                if versions and versions[0].commit_id == etag:
+                    return None
+            if stored is None or etag != stored.etag:
+                raise Aborted(f"{name} changed since etag {etag}", "ETAG_MISMATCH",
+                              metadata={"etag": current, "resource": str(name)})
+            return None
+        assert conn is not None and rt is not None
+        live = await self.live(conn, rt, name)
+        if _rv(live) != etag:
+            raise Aborted(f"{name} changed in its cluster since resourceVersion {etag}", "ETAG_MISMATCH",
+                          metadata={"etag": _rv(live), "resource": str(name)})
+        return live
+
+    async def live(self, conn: ClusterConnection, rt: ApiResource, name: ResourceName) -> dict[str, Any] | None:
+        try:
+            return await conn.get_object(rt, name.namespace, name.name)
+        except NotFound:
+            return None
+
+    async def commit(self, changes: list[Change], *, message: str, operation: str, branch: str = MAIN,
+                     expected: dict[str, str | None] | None = None) -> CommitInfo | None:
+        return await asyncio.to_thread(
+            self.store.commit, changes, author=context.commit_author(), message=message,
+            operation=operation, request_id=context.commit_request_id(), branch=branch,
+            expected=expected or None)
+
+    async def versions_after(self, paths: list[str], branch: str = MAIN) -> dict[str, int]:
+        return await asyncio.to_thread(lambda: {p: version_count(self.store, p, branch) for p in paths})
+
+    # -- ApplyManifest ----------------------------------------------------------------------
+
+    async def apply_manifest(self, *, cluster: str, manifest: str, message: str, branch: str, dry_run: bool,
+                             force: bool, etags: dict[str, str], namespace: str) -> ApplyResult:
+        cluster_id = parse_cluster(cluster, "cluster")
+        branch = branch_id(branch, "branch") if branch else MAIN
+        docs = parse_manifest(manifest)
+        conn = await self.runtime.pool.get(cluster_id)
+        targets = await bind(conn, cluster_id, docs, namespace)
+        guards = self._guards(targets, etags)
+        context.current().targets.extend(str(t.name) for t in targets)
+        if branch != MAIN:
+            return await self._apply_draft(conn, targets, branch, message, dry_run, guards)
+        async with self.locks.hold(t.path for t in targets):
+            stored = await self._stored([t.path for t in targets])
+            for t in targets:
+                await self.check_etag(conn, t.rt, t.name, stored[t.path], guards.get(t.path, ""))
+            verdicts = []
+            for t in sorted(targets, key=lambda t: apply_order(t.obj["kind"])):
+                try:
+                    verdicts.append((t, await conn.apply(t.rt, t.obj, field_manager=FIELD_MANAGER,
+                                                         force=force, dry_run=True)))
+                except KubecommitError as error:
+                    raise at_document(error, t.doc) from None
+            if dry_run:
+                result = ApplyResult(MAIN, True)
+                for t, obj in verdicts:
+                    new = normalize(obj)
+                    result.resources.append(Applied(str(t.name), _action(stored[t.path], new),
+                                                    document_diff(str(t.name), _data(stored[t.path]), new),
+                                                    etag=_rv(obj)))
+                return self._in_manifest_order(result, targets)
+            return await self._apply_main(conn, [t for t, _ in verdicts], stored, message, force)
+
+    def _guards(self, targets: list[Target], etags: dict[str, str]) -> dict[str, str]:
+        by_name = {str(t.name): t.path for t in targets}
+        guards = {}
+        for name, etag in etags.items():
+            ResourceName.parse(name, f"etags[{name}]")
+            if name not in by_name:
+                raise NotFound(f"etags names {name}, which is not in the manifest", "NOT_IN_MANIFEST",
+                               metadata={"resource": name})
+            guards[by_name[name]] = etag
+        return guards
+
+    async def _apply_main(self, conn: ClusterConnection, ordered: list[Target], stored: dict[str, Document | None],
+                          message: str, force: bool) -> ApplyResult:
+        result = ApplyResult(MAIN, False)
+        changes: list[Change] = []
+        failure: KubecommitError | None = None
+        for t in ordered:
+            if failure is not None:
+                result.resources.append(Applied(str(t.name), "skipped", document_diff(str(t.name), None, None),
+                                                error="not attempted: an earlier document failed"))
+                continue
+            try:
+                live = await conn.apply(t.rt, t.obj, field_manager=FIELD_MANAGER, force=force)
+            except KubecommitError as error:
+                failure = at_document(error, t.doc)
+                result.resources.append(Applied(str(t.name), "failed", document_diff(str(t.name), None, None),
+                                                error=failure.message))
+                continue
+            new = normalize(live)
+            old = stored[t.path]
+            result.resources.append(Applied(str(t.name), _action(old, new), document_diff(str(t.name), _data(old), new),
+                                            etag=_rv(live)))
+            changes.append(Change.put(t.path, new))
+        if not changes:
+            assert failure is not None
+            raise failure
+        info = await self.commit(changes, message=message, operation="apply")
+        result.commit = info.commit_id if info else ""
+        numbers = await self.versions_after([t.path for t in ordered if t.path in {c.path for c in changes}])
+        by_name = {str(t.name): t.path for t in ordered}
+        for applied in result.resources:
+            applied.version = numbers.get(by_name[applied.name], 0)
+        return self._in_manifest_order(result, ordered)
+
+    async def _apply_draft(self, conn: ClusterConnection, targets: list[Target], branch: str, message: str,
+                           dry_run: bool, guards: dict[str, str]) -> ApplyResult:
+        """A draft commits without changing any cluster. Each document is stored as the cluster's
+        server-side dry run returns it (defaults filled in, like the objects on main), so drafts
+        and main compare like with like; a document whose namespace or kind does not exist yet
+        in the cluster is stored as written."""
+        stored = await self._stored([t.path for t in targets], branch)
+        result = ApplyResult(branch, dry_run)
+        docs: dict[str, dict[str, Any]] = {}
+        for t in targets:
+            try:
+                docs[t.path] = normalize(await conn.apply(t.rt, t.obj, field_manager=FIELD_MANAGER, force=True,
+                                                          dry_run=True))
+            except NotFound:
+                docs[t.path] = normalize(t.obj)
+            except KubecommitError as error:
+                raise at_document(error, t.doc) from None
+            result.resources.append(Applied(str(t.name), _action(stored[t.path], docs[t.path]),
+                                            document_diff(str(t.name), _data(stored[t.path]), docs[t.path])))
+        if dry_run:
+            return result
+        info = await self.commit([Change.put(p, doc) for p, doc in docs.items()], message=message,
+                                 operation="apply", branch=branch, expected=dict(guards))
+        result.commit = info.commit_id if info else ""
+        numbers = await self.versions_after([t.path for t in targets], branch)
+        for t, applied in zip(targets, result.resources):
+            applied.version = numbers[t.path]
+            applied.etag = (info.etags.get(t.path) if info else None) or (stored[t.path].etag if stored[t.path] else "")
+        return result
+
+    @staticmethod
+    def _in_manifest_order(result: ApplyResult, targets: list[Target]) -> ApplyResult:
+        order = {str(t.name): t.doc.index for t in targets}
+        result.resources.sort(key=lambda a: order[a.name])
+        return result
+
+    # -- DeleteResource ---------------------------------------------------------------------
+
+    async def delete_resource(self, *, name: str, message: str, etag: str, dry_run: bool, branch: str) -> str:
+        """Returns the commit id ('' on dry run or when the store never tracked the object)."""
+        rn = ResourceName.parse(name, "name")
+        branch = branch_id(branch, "branch") if branch else MAIN
+        context.current().targets.append(str(rn))
+        if branch != MAIN:
+            if dry_run:
+                await asyncio.to_thread(self.store.read, rn.store_path, branch)
+                return ""
+            info = await self.commit([Change.delete(rn.store_path)], message=message or f"Delete {rn}",
+                                     operation="delete", branch=branch,
+                                     expected={rn.store_path: etag} if etag else None)
+            return info.commit_id if info else ""
+        conn = await self.runtime.pool.get(rn.cluster)
+        rt = await conn.resolve(rn.resource, "name")
+        async with self.locks.hold([rn.store_path]):
+            stored = (await self._stored([rn.store_path]))[rn.store_path]
+            await self.check_etag(conn, rt, rn, stored, etag)
+            try:
+                await conn.delete_object(rt, rn.namespace, rn.name, dry_run=dry_run,
+                                         resource_version="" if is_commit_id(etag) else etag)
+            except NotFound:
+                if stored is None:
+                    raise NotFound(f"{rn} exists neither in its cluster nor in the store", "NOT_FOUND",
+                                   metadata={"resource": str(rn)}) from None
+            if dry_run or stored is None:
+                return ""
+            info = await self.commit([Change.delete(rn.store_path)], message=message or f"Delete {rn}",
+                                     operation="delete")
+            return info.commit_id if info else ""
+
+    # -- RollbackResource -------------------------------------------------------------------
+
+    async def rollback(self, *, name: str, target: str, reason: str, dry_run: bool, etag: str
+                       ) -> tuple[str, DocumentDiff, str, int]:
+        """(commit, diff current -> target, the cluster's dry-run refusal or '', version after)."""
+        rn = ResourceName.parse(name, "name")
+        context.current().targets.append(str(rn))
+        old = await asyncio.to_thread(version_document, self.store, rn, target, "target")
+        assert old.version is not None
+        conn = await self.runtime.pool.get(rn.cluster)
+        rt = await conn.resolve(rn.resource, "name")
+        rt = dataclasses.replace(rt, version=old.data["apiVersion"].rpartition("/")[2])
+        async with self.locks.hold([rn.store_path]):
+            stored = (await self._stored([rn.store_path]))[rn.store_path]
+            await self.check_etag(conn, rt, rn, stored, etag)
+            diff = document_diff(str(rn), _data(stored), old.data)
+            verdict = ""
+            try:
+                await conn.apply(rt, old.data, field_manager=FIELD_MANAGER, force=True, dry_run=True)
+            except KubecommitError as error:
+                verdict = error.message
+                if not dry_run:
+                    raise
+            if dry_run:
+                return "", diff, verdict, 0
+            live = await conn.apply(rt, old.data, field_manager=FIELD_MANAGER, force=True)
+            text = f"Roll back {rn} to version {old.version.number}"
+            info = await self.commit([Change.put(rn.store_path, normalize(live))],
+                                     message=f"{text}: {reason}" if reason else text, operation="rollback")
+            number = (await self.versions_after([rn.store_path]))[rn.store_path]
+            return (info.commit_id if info else ""), diff, "", number
+
+
+def _data(doc: Document | None) -> dict[str, Any] | None:
+    return doc.data if doc is not None else None

@@ -1,0 +1,105 @@
+"""Backups of the store: encrypted git bundles in `<data_dir>/backups`, full or incremental,
+verified without restoring, restored into branches under `restore/{backup}/` so that nothing in
+the store (least of all `main`, which mirrors the clusters) moves.
+
+A bundle holds whole commits, and a commit holds every cluster's files: a backup restricted to
+some clusters records that choice (and checks the clusters exist in the store), but its bundle
+is the full history of the store's branches and tags. See docs/versions.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gitstore import BackupManifest, Store
+from gitstore.backup import BackupCorrupt
+from server import context
+from server.errors import InvalidArgument, NotFound
+from server.names import parse_cluster
+from server.versions.common import MAIN, branch_id, paginate
+
+_META_SUFFIX = ".kubecommit"  # beside gitstore's <id>.json / <id>.bundle.enc
+
+
+@dataclass
+class BackupInfo:
+    manifest: BackupManifest
+    clusters: list[str] = field(default_factory=list)
+    description: str = ""
+    created_by: str = ""
+
+
+def backup_id(name: str, field_name: str = "name") -> str:
+    value = name.removeprefix("backups/")
+    if not value or "/" in value:
+        raise InvalidArgument.field(field_name, f"{name!r} is not a backup name (backups/{{backup}})")
+    return value
+
+
+class Backups:
+    def __init__(self, store: Store, directory: Path) -> None:
+        self.store = store
+        self.directory = directory
+
+    def _meta_path(self, backup: str) -> Path:
+        return self.directory / (backup + _META_SUFFIX)
+
+    def _info(self, manifest: BackupManifest) -> BackupInfo:
+        try:
+            meta = json.loads(self._meta_path(manifest.backup_id).read_text())
+        except FileNotFoundError:
+            meta = {}
+        return BackupInfo(manifest, list(meta.get("clusters", [])), meta.get("description", ""),
+                          meta.get("created_by", ""))
+
+    async def create(self, *, backup: str, clusters: list[str], base: str, description: str) -> BackupInfo:
+        ids = [parse_cluster(c, f"backup.clusters[{i}]") for i, c in enumerate(clusters)]
+        since = backup_id(base, "backup.base_backup") if base else None
+        caller = context.commit_author()
+
+        def create() -> BackupInfo:
+            for i, cluster in enumerate(ids):
+                if not self.store.list_paths(f"clusters/{cluster}", MAIN):
+                    raise NotFound(f"backup.clusters[{i}]: the store holds nothing for clusters/{cluster}",
+                                   "UNKNOWN_CLUSTER", metadata={"cluster": cluster})
+            manifest = self.store.create_backup(self.directory, since=since, backup_id=backup or None)
+            info = BackupInfo(manifest, [f"clusters/{c}" for c in ids], description,
+                              f"{caller.name} <{caller.email}>")
+            self._meta_path(manifest.backup_id).write_text(json.dumps({
+                "clusters": info.clusters, "description": description, "created_by": info.created_by}))
+            return info
+        return await asyncio.to_thread(create)
+
+    async def list(self, size: int, token: str) -> tuple[list[BackupInfo], str]:
+        def read() -> list[BackupInfo]:
+            return [self._info(m) for m in reversed(self.store.list_backups(self.directory))]
+        return paginate(await asyncio.to_thread(read), size, token)
+
+    async def verify(self, name: str) -> tuple[bool, str, int]:
+        """(valid, what is wrong, commits in the backup); an unknown backup is NOT_FOUND."""
+        backup = backup_id(name)
+        try:
+            manifest = await asyncio.to_thread(self.store.verify_backup, self.directory, backup)
+        except BackupCorrupt as error:
+            return False, str(error), 0
+        return True, "", manifest.commit_count
+
+    async def restore(self, name: str, prefix: str) -> dict[str, str]:
+        """Restored ref (`refs/heads/main`) -> the branch (or tag) it was written to, under the prefix."""
+        backup = backup_id(name)
+        into = branch_id(prefix, "branch_prefix").rstrip("/") if prefix else f"restore/{backup}"
+        result = await asyncio.to_thread(self.store.restore_backup, self.directory, backup, into)
+        return {ref: (("branches/" if target.startswith("refs/heads/") else "tags/")
+                 + target.removeprefix("refs/heads/").removeprefix("refs/tags/"))
+                for ref, target in result.refs.items()}
+
+    async def delete(self, name: str) -> None:
+        backup = backup_id(name)
+
+        def delete() -> None:
+            self.store.delete_backup(self.directory, backup)
+            self._meta_path(backup).unlink(missing_ok=True)
+        await asyncio.to_thread(delete)

@@ -1,0 +1,193 @@
+"""Reads: versions of a resource, any revision of it (including `live`), diffs between two
+revisions, the log, tags and branches."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, Store, TagInfo, Version
+from gitstore.errors import NotFound as StoreNotFound
+from server import context
+from server.errors import FailedPrecondition, InvalidArgument, NotFound
+from server.kube import normalize
+from server.names import ResourceName, parse_cluster
+from server.runtime import Runtime
+from server.versions.common import (MAIN, branch_id, document_diff, is_commit_id, page_size, paginate,
+                                    read_stored, store_ref)
+
+LIVE = "live"
+
+
+def version_document(store: Store, rn: ResourceName, ref: str, field: str) -> Document:
+    """A resource's version named by number, commit id (or `commits/{id}`) or tag (or `tags/{t}`)."""
+    path = rn.store_path
+    if not ref:
+        raise InvalidArgument.field(field, "a version number, commit id or tag is required")
+    if ref.isdigit():
+        return store.get_version(path, version=int(ref))
+    commit = ref.removeprefix("commits/")
+    if is_commit_id(commit):
+        return store.get_version(path, commit=commit)
+    return store.get_version(path, tag="refs/tags/" + ref.removeprefix("tags/"))
+
+
+def parse_version_name(name: str, field: str = "name") -> tuple[ResourceName, str]:
+    """`{resource}/versions/{ref}` -> (resource, ref)."""
+    resource, sep, ref = name.rpartition("/versions/")
+    if not sep or not ref:
+        raise InvalidArgument.field(field, f"{name!r} is not a version name ({{resource}}/versions/{{ref}})")
+    return ResourceName.parse(resource, field), ref
+
+
+@dataclass
+class Revision:
+    label: str  # what the caller asked for, resolved (e.g. `3`, `live`, `tags/prod`, a commit id)
+    data: dict[str, Any] | None  # None: the resource does not exist there
+
+
+class History:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
+
+    async def list_versions(self, parent: str, branch: str, size: int, token: str
+                            ) -> tuple[ResourceName, list[Version], str, int]:
+        rn = ResourceName.parse(parent, "parent")
+        ref = branch_id(branch, "branch") if branch else MAIN
+
+        def read() -> tuple[list[Version], str | None, int]:
+            versions, next_token = self.store.list_versions(rn.store_path, ref, page_size(size), token or None)
+            total = versions[0].number if versions and not token else \
+                self.store.list_versions(rn.store_path, ref, 1)[0][0].number
+            return versions, next_token, total
+        versions, next_token, total = await asyncio.to_thread(read)
+        return rn, versions, next_token or "", total
+
+    async def get_version(self, name: str) -> tuple[ResourceName, Document]:
+        rn, ref = parse_version_name(name)
+        return rn, await asyncio.to_thread(version_document, self.store, rn, ref, "name")
+
+    async def revision(self, rn: ResourceName, spec: str, field: str) -> Revision:
+        """One side of a diff: a version number, commit, tag, branch head, or `live`."""
+        if spec == LIVE:
+            conn = await self.runtime.pool.get(rn.cluster)
+            rt = await conn.resolve(rn.resource, "name")
+            try:
+                return Revision(LIVE, normalize(await conn.get_object(rt, rn.namespace, rn.name)))
+            except NotFound:
+                return Revision(LIVE, None)
+        if spec.isdigit():
+            doc = await asyncio.to_thread(version_document, self.store, rn, spec, field)
+            return Revision(spec, doc.data)
+
+        def read() -> Revision:
+            ref = store_ref(spec or MAIN, field)
+            try:
+                commit = self.store.resolve(ref)
+            except StoreNotFound:
+                raise NotFound(f"{field}: no version, branch, tag or commit named {spec!r}", "UNKNOWN_REVISION",
+                               metadata={"revision": spec}) from None
+            doc = read_stored(self.store, rn.store_path, commit)
+            return Revision(spec or MAIN, doc.data if doc else None)
+        return await asyncio.to_thread(read)
+
+    async def diff(self, name: str, old: str, new: str) -> tuple[DocumentDiff, str, str]:
+        rn = ResourceName.parse(name, "name")
+        before = await self.revision(rn, old, "from")
+        after = await self.revision(rn, new, "to")
+        if before.data is None and after.data is None:
+            raise NotFound(f"{rn} exists at neither {before.label} nor {after.label}", "NOT_FOUND",
+                           metadata={"resource": str(rn)})
+        return document_diff(str(rn), before.data, after.data), before.label, after.label
+
+    async def log(self, *, branch: str, prefix: str, author: str, since: datetime | None,
+                  until: datetime | None, operation: str | None, size: int, token: str
+                  ) -> tuple[list[LogEntry], str]:
+        ref = branch_id(branch, "branch") if branch else MAIN
+        entries, next_token = await asyncio.to_thread(
+            self.store.log, prefix=_log_prefix(prefix), author=author or None, since=since, until=until,
+            operation=operation, ref=ref, page_size=page_size(size), page_token=token or None)
+        return entries, next_token or ""
+
+    # -- tags -------------------------------------------------------------------------------
+
+    async def create_tag(self, tag_id: str, target: str, message: str) -> TagInfo:
+        def create() -> TagInfo:
+            commit = self._tag_target(target)
+            caller = context.commit_author()
+            return self.store.create_tag(tag_id, commit, message=message, tagger=caller)
+        return await asyncio.to_thread(create)
+
+    def _tag_target(self, target: str) -> str:
+        if "/versions/" in target:
+            rn, ref = parse_version_name(target, "target")
+            doc = version_document(self.store, rn, ref, "target")
+            assert doc.version is not None
+            return doc.version.commit_id
+        try:
+            return self.store.resolve(store_ref(target or MAIN, "target"))
+        except StoreNotFound:
+            raise NotFound(f"target: no branch, tag or commit named {target!r}", "UNKNOWN_REVISION",
+                           metadata={"revision": target}) from None
+
+    async def list_tags(self, size: int, token: str) -> tuple[list[TagInfo], str]:
+        tags = await asyncio.to_thread(self.store.list_tags)
+        return paginate(tags, size, token)
+
+    async def delete_tag(self, name: str) -> None:
+        await asyncio.to_thread(self.store.delete_tag, tag_id(name))
+
+    # -- branches ---------------------------------------------------------------------------
+
+    async def create_branch(self, branch: str, start: str) -> tuple[BranchInfo, datetime]:
+        def create() -> tuple[BranchInfo, datetime]:
+            try:
+                commit = self.store.resolve(store_ref(start or MAIN, "from"))
+            except StoreNotFound:
+                raise NotFound(f"from: no branch, tag or commit named {start!r}", "UNKNOWN_REVISION",
+                               metadata={"revision": start}) from None
+            info = self.store.create_branch(branch, commit)
+            return info, self._head_time(branch)
+        return await asyncio.to_thread(create)
+
+    def _head_time(self, branch: str) -> datetime:
+        entries, _ = self.store.log(ref=branch, page_size=1)
+        return entries[0].time
+
+    async def list_branches(self, size: int, token: str) -> tuple[list[tuple[BranchInfo, datetime]], str]:
+        def read() -> list[tuple[BranchInfo, datetime]]:
+            return [(b, self._head_time(b.name)) for b in self.store.list_branches()]
+        branches, next_token = paginate(await asyncio.to_thread(read), size, token)
+        return branches, next_token
+
+    async def delete_branch(self, name: str) -> None:
+        branch = branch_id(name, "name")
+        if branch == MAIN:
+            raise FailedPrecondition("branch main holds what was applied to the clusters; it cannot be deleted",
+                                     "MAIN_BRANCH", metadata={"branch": MAIN})
+        await asyncio.to_thread(self.store.delete_branch, branch)
+
+
+def tag_id(name: str) -> str:
+    tag = name.removeprefix("tags/")
+    if not tag:
+        raise InvalidArgument.field("name", f"{name!r} is not a tag name (tags/{{tag}})")
+    return tag
+
+
+def _log_prefix(prefix: str) -> str:
+    """A cluster, directory or resource name -> the store prefix; a resource names its file."""
+    if not prefix:
+        return ""
+    parse_cluster("/".join(prefix.split("/")[:2]), "prefix")
+    parts = prefix.split("/")
+    is_resource = (len(parts) == 6 and parts[2] == "namespaces") or (len(parts) == 4 and parts[2] != "namespaces")
+    if is_resource:
+        return ResourceName.parse(prefix, "prefix").store_path
+    return prefix

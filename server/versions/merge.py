@@ -1,0 +1,149 @@
+"""MergeBranch: a three-way merge of a branch into another. Into `main` the merged resources are
+applied to their clusters first — Namespaces and CRDs first, deletions last — and only what the
+clusters accepted is committed; failures are reported per resource."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import gitstore
+from gitstore import Change, CommitInfo, DocumentDiff, MergeConflictItem, MergePlan
+from server import context
+from server.errors import FailedPrecondition, FieldViolation, KubecommitError, NotFound
+from server.kube import normalize
+from server.names import ResourceName
+from server.versions.apply import FIELD_MANAGER, Writer
+from server.versions.common import MAIN, branch_id, document_diff, read_stored, resource_at
+from server.versions.manifests import apply_order
+
+
+@dataclass
+class Merged:
+    name: str
+    diff: DocumentDiff
+    result: str  # applied | failed | would-apply | would-commit | committed | conflict
+    error: str = ""
+
+
+@dataclass
+class MergeResult:
+    dry_run: bool
+    commit: str = ""
+    fast_forward: bool = False
+    resources: list[Merged] = field(default_factory=list)
+    conflicts: list[MergeConflictItem] = field(default_factory=list)
+
+
+def _order(item: tuple[str, dict[str, Any] | None]) -> tuple[int, int, str]:
+    path, doc = item
+    if doc is None:  # deletions after every write, foundations deleted last
+        return 2, -apply_order(_kind_of(path)), path
+    return 0 if resource_at(path) is None else 1, apply_order(doc.get("kind", "")), path
+
+
+def _kind_of(path: str) -> str:
+    rn = resource_at(path)
+    return {"namespaces": "Namespace", "customresourcedefinitions.apiextensions.k8s.io":
+            "CustomResourceDefinition"}.get(rn.resource if rn else "", "")
+
+
+def _name(path: str) -> str:
+    return path.removesuffix(".yaml")
+
+
+def conflict_error(conflicts: list[MergeConflictItem]) -> FailedPrecondition:
+    fields = [f"{_name(c.path)}: {c.field or '(whole document)'}" for c in conflicts]
+    return FailedPrecondition(
+        f"{len(conflicts)} conflicting field(s), nothing committed: {'; '.join(fields)}", "MERGE_CONFLICT",
+        [FieldViolation(f"{_name(c.path)}#{c.field}", "changed differently on both branches"
+                        + ("" if c.redacted else f": ours {c.ours!r}, theirs {c.theirs!r}"))
+         for c in conflicts],
+        metadata={"conflicts": ",".join(f"{_name(c.path)}#{c.field}" for c in conflicts)})
+
+
+async def merge_branch(writer: Writer, *, source: str, target: str, message: str, dry_run: bool) -> MergeResult:
+    store = writer.store
+    src = branch_id(source, "source")
+    dst = branch_id(target, "target") if target else MAIN
+    if src == dst:
+        raise FailedPrecondition(f"cannot merge branch {src!r} into itself", "MERGE_INTO_ITSELF",
+                                 [FieldViolation("target", "must differ from source")])
+    plan = await asyncio.to_thread(store.compute_merge, src, dst)
+    result = MergeResult(dry_run, fast_forward=plan.fast_forward)
+    result.conflicts = list(plan.conflicts)
+    if plan.conflicts and not dry_run:
+        raise conflict_error(result.conflicts)
+    current = await asyncio.to_thread(lambda: {p: read_stored(store, p, dst) for p in plan.documents})
+    items = sorted(plan.documents.items(), key=_order)
+    diffs = {p: document_diff(_name(p), current[p].data if current[p] else None, d) for p, d in items}
+    conflicted = {c.path for c in plan.conflicts}
+    result.resources += [Merged(_name(p), document_diff(_name(p), None, None), "conflict")
+                         for p in sorted(conflicted)]
+    context.current().targets.extend(_name(p) for p, _ in items)
+    if plan.up_to_date:
+        return result
+    if dst != MAIN:
+        result.resources += [Merged(_name(p), diffs[p], "would-commit" if dry_run else "committed") for p, _ in items]
+        if not dry_run:
+            info = await asyncio.to_thread(store.commit_merge, plan, author=context.commit_author(),
+                                           message=message, request_id=context.commit_request_id())
+            result.commit = info.commit_id if info else ""
+        return result
+    async with writer.locks.hold(plan.documents):
+        applied: dict[str, dict[str, Any] | None] = {}
+        for path, doc in items:
+            rn = resource_at(path)
+            try:
+                if rn is not None:
+                    live = await _to_cluster(writer, rn, doc, dry_run)
+                    doc = normalize(live) if live is not None and not dry_run else doc
+            except KubecommitError as error:
+                result.resources.append(Merged(_name(path), diffs[path], "failed", error.message))
+                continue
+            applied[path] = doc
+            result.resources.append(Merged(_name(path), diffs[path], "would-apply" if dry_run else "applied"))
+        if dry_run or not applied:
+            return result
+        info = await _commit(writer, plan, applied, message)
+        result.commit = info.commit_id if info else ""
+        result.fast_forward = False
+    return result
+
+
+async def _to_cluster(writer: Writer, rn: ResourceName, doc: dict[str, Any] | None, dry_run: bool
+                      ) -> dict[str, Any] | None:
+    """Apply (or delete) one merged resource; a merge is a decision, so it takes over fields."""
+    conn = await writer.runtime.pool.get(rn.cluster)
+    if doc is None:
+        rt = await conn.resolve(rn.resource, "source")
+        try:
+            await conn.delete_object(rt, rn.namespace, rn.name, dry_run=dry_run)
+        except NotFound:
+            pass  # already gone: the store catches up
+        return None
+    rt = await conn.resolve_kind(doc["apiVersion"], doc["kind"])
+    rt = dataclasses.replace(rt, version=doc["apiVersion"].rpartition("/")[2])
+    return await conn.apply(rt, doc, field_manager=FIELD_MANAGER, force=True, dry_run=dry_run)
+
+
+async def _commit(writer: Writer, plan: MergePlan, applied: dict[str, dict[str, Any] | None],
+                  message: str) -> CommitInfo | None:
+    """A merge commit (never a fast-forward: main records who applied the branch, when, and why)
+    holding what the clusters returned, when everything was applied; else a commit of the applied
+    resources only. If main moved meanwhile, the applied resources are still committed: the
+    clusters already have them."""
+    store = writer.store
+    complete = set(applied) == set(plan.documents)
+    final = dataclasses.replace(plan, documents=dict(applied) if complete else {**plan.documents, **applied},
+                                fast_forward=False)
+    message = message or f"Merge branch {plan.source} into {plan.target}"
+    try:
+        return await asyncio.to_thread(store.commit_merge, final, author=context.commit_author(), message=message,
+                                       request_id=context.commit_request_id(),
+                                       only_paths=None if complete else list(applied))
+    except gitstore.Conflict:
+        changes = [Change.put(p, d) if d is not None else Change.delete(p) for p, d in applied.items()]
+        return await writer.commit(changes, message=message, operation="merge")
