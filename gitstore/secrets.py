@@ -87,7 +87,9 @@ def redact_pair(old: dict[str, Any] | None, new: dict[str, Any] | None
     old_out = copy.deepcopy(old) if old is not None else None
     new_out = copy.deepcopy(new) if new is not None else None
     for field in SECRET_FIELDS:
-        old_values = (old or {}).get(field) if isinstance((old or {}).get(field), dict) else {}
+        old_values = (old or {}).get(field)
+        if not isinstance(old_values, dict):
+            old_values = {}
         if old_out is not None and isinstance(old_out.get(field), dict):
             old_out[field] = {k: REDACTED for k in old_out[field]}
         if new_out is not None and isinstance(new_out.get(field), dict):
