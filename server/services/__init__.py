@@ -24,6 +24,7 @@ from kubecommit.v1 import (
 from server.errors import Unimplemented
 from server.runtime import Runtime
 from server.services import clusters
+from server.services import containers
 from server.services import yaml_versions
 
 
@@ -83,8 +84,8 @@ SERVICES: list[ServiceEntry] = [
                  "cluster registration, health and inventory"),
     ServiceEntry(_service(yaml_versions_pb2, "YamlVersionsService"), yaml_versions.build,
                  "apply, history, diff, rollback, tags, branches, merges, drift and backups"),
-    ServiceEntry(_service(containers_pb2, "ContainersService"), None,
-                 "logs, exec and files are being built (issue #8)"),
+    ServiceEntry(_service(containers_pb2, "ContainersService"), containers.build,
+                 "logs, exec, exec policy, sessions and files"),
     ServiceEntry(_service(quotas_pb2, "QuotasService"), None,
                  "resource quotas, limit ranges and usage alerts are not built yet"),
     ServiceEntry(_service(labels_pb2, "LabelsService"), None,

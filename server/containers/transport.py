@@ -1,0 +1,202 @@
+"""Streaming access to one cluster for logs, watches and exec, on the event loop (aiohttp).
+
+The official client is synchronous: a follow or an exec websocket pins one thread for its whole
+life, so 500 idle follows would be 500 threads, and `kubernetes.stream` swaps `call_api` on its
+ApiClient. Long-lived streams therefore speak HTTP/websocket with aiohttp, built from the same
+vetted `kubernetes.client.Configuration` the ClusterConnection loaded from the kubeconfig (server
+URL, CA, client certificate, bearer token or basic auth): no thread per stream, cancellation
+closes the socket at once, and back-pressure is plain TCP flow control. Short REST calls (pods,
+lists) still go through ClusterConnection.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import weakref
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+from urllib.parse import quote
+
+import aiohttp
+from kubernetes.client.exceptions import ApiException
+
+from server.errors import FailedPrecondition, KubecommitError
+from server.kube import ClusterConnection
+from server.kube.errors import translate
+
+# Exec channels (k8s.io/apimachinery remotecommand): v5 adds 255 = close a channel.
+STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
+EXEC_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
+
+_ssl_contexts: "weakref.WeakKeyDictionary[ClusterConnection, ssl.SSLContext | bool]" = weakref.WeakKeyDictionary()
+
+
+def _ssl_context(conn: ClusterConnection) -> ssl.SSLContext | bool:
+    """The TLS settings of the kubeconfig, built once per connection."""
+    cached = _ssl_contexts.get(conn)
+    if cached is not None:
+        return cached
+    cfg = conn.configuration
+    result: ssl.SSLContext | bool
+    if not cfg.host.startswith("https"):
+        result = False
+    else:
+        context = ssl.create_default_context(cafile=cfg.ssl_ca_cert or None)
+        if cfg.cert_file:
+            context.load_cert_chain(cfg.cert_file, cfg.key_file or None)
+        if not cfg.verify_ssl:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        elif cfg.assert_hostname is False:
+            context.check_hostname = False
+        result = context
+    _ssl_contexts[conn] = result
+    return result
+
+
+def _headers(conn: ClusterConnection) -> dict[str, str]:
+    cfg = conn.configuration
+    if cfg.refresh_api_key_hook is not None:
+        cfg.refresh_api_key_hook(cfg)
+    token = cfg.get_api_key_with_prefix("authorization")
+    if token:
+        return {"Authorization": token}
+    if cfg.username and cfg.password:
+        return {"Authorization": cfg.get_basic_auth_token()}
+    return {}
+
+
+async def _failure(conn: ClusterConnection, status: int, reason: str, body: str) -> KubecommitError:
+    error = ApiException(status=status, reason=reason)
+    error.body = body
+    return translate(error, conn.name)
+
+
+class ClusterStreams:
+    """One aiohttp session for the streams of one RPC; closing it closes every upstream."""
+
+    def __init__(self, conn: ClusterConnection) -> None:
+        self.conn = conn
+        self.session = aiohttp.ClientSession(
+            headers=_headers(conn),
+            connector=aiohttp.TCPConnector(ssl=_ssl_context(conn), limit=0),
+            timeout=aiohttp.ClientTimeout(total=None, connect=conn.timeout, sock_connect=conn.timeout),
+            auto_decompress=False)
+        self.host = conn.configuration.host.rstrip("/")
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def __aenter__(self) -> "ClusterStreams":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+    async def get(self, path: str, query: list[tuple[str, str]]) -> aiohttp.ClientResponse:
+        """Opens a streaming GET; the caller reads `.content` and must release it."""
+        try:
+            response = await self.session.get(self.host + path, params=query)
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise translate(ConnectionError(str(error)), self.conn.name) from None
+        if response.status >= 300:
+            body = await response.text(errors="replace")
+            response.release()
+            raise await _failure(self.conn, response.status, response.reason or "", body)
+        return response
+
+    async def read(self, path: str, query: list[tuple[str, str]]) -> bytes:
+        response = await self.get(path, query)
+        try:
+            return await response.read()
+        finally:
+            response.release()
+
+    async def exec(self, namespace: str, pod: str, container: str, command: list[str], *,
+                   stdin: bool, tty: bool) -> "ExecChannel":
+        query = [("container", container), ("stdin", str(stdin).lower()), ("stdout", "true"),
+                 ("stderr", str(not tty).lower()), ("tty", str(tty).lower())]
+        query += [("command", part) for part in command]
+        path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/exec"
+        try:
+            ws = await self.session.ws_connect(self.host + path, params=query, protocols=EXEC_PROTOCOLS,
+                                               max_msg_size=0, autoping=True, heartbeat=30)
+        except aiohttp.WSServerHandshakeError as error:
+            raise await _failure(self.conn, error.status, error.message, "") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise translate(ConnectionError(str(error)), self.conn.name) from None
+        return ExecChannel(ws, ws.protocol or "")
+
+
+@dataclass
+class ExecStatus:
+    """What channel 3 said: an exit code, or why the command could not run."""
+
+    exit_code: int
+    error: str = ""
+
+
+def parse_status(payload: bytes) -> ExecStatus:
+    """The Status JSON on the error channel: Success, NonZeroExitCode with the code in
+    `details.causes[reason=ExitCode]`, or another failure (e.g. executable not found)."""
+    try:
+        status = json.loads(payload)
+    except ValueError:
+        return ExecStatus(1, payload.decode("utf-8", "replace"))
+    if status.get("status") == "Success":
+        return ExecStatus(0)
+    for cause in (status.get("details") or {}).get("causes") or []:
+        if cause.get("reason") == "ExitCode":
+            try:
+                return ExecStatus(int(cause.get("message", "1")))
+            except ValueError:
+                break
+    return ExecStatus(1, status.get("message") or "command failed")
+
+
+class ExecChannel:
+    """An open exec websocket: frames in both directions and the final status."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, protocol: str) -> None:
+        self.ws = ws
+        self.protocol = protocol
+        self.status: ExecStatus | None = None
+
+    async def send(self, channel: int, data: bytes) -> None:
+        if not self.ws.closed:
+            await self.ws.send_bytes(bytes([channel]) + data)
+
+    async def write(self, data: bytes) -> None:
+        await self.send(STDIN, data)
+
+    async def resize(self, width: int, height: int) -> None:
+        await self.send(RESIZE, json.dumps({"Width": width, "Height": height}).encode())
+
+    async def close_stdin(self) -> None:
+        """v5 can say "end of input"; under v4 the only way is to end the session."""
+        if self.protocol.startswith("v5"):
+            await self.send(CLOSE, bytes([STDIN]))
+        else:
+            raise FailedPrecondition("the cluster speaks exec v4, which cannot close stdin alone",
+                                     "STDIN_CLOSE_UNSUPPORTED")
+
+    async def frames(self) -> AsyncIterator[tuple[int, bytes]]:
+        """(channel, data) for stdout and stderr until the session ends; sets `status`."""
+        async for message in self.ws:
+            if message.type == aiohttp.WSMsgType.BINARY:
+                data = message.data
+            elif message.type == aiohttp.WSMsgType.TEXT:
+                data = message.data.encode()
+            else:
+                break
+            if not data:
+                continue
+            channel, payload = data[0], data[1:]
+            if channel == ERROR:
+                self.status = parse_status(payload)
+            elif channel in (STDOUT, STDERR) and payload:
+                yield channel, payload
+
+    async def close(self) -> None:
+        await self.ws.close()
