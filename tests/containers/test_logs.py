@@ -1,0 +1,182 @@
+"""Log entries through the API: tail, filters, pagination, windows, selectors, exports, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+
+import grpc
+import pytest
+
+from kubecommit.v1 import containers_pb2 as pb
+from kubesim import Simulator
+from server.containers.logs import LineFilter, parse_line, parse_when
+from tests.containers.conftest import WEB, container_name
+from tests.support.status import details
+
+L = pb.LogLevel
+
+
+@pytest.fixture()
+def pod(stub, sim: Simulator) -> str:
+    """A frontend pod with a known, marked tail of mixed lines."""
+    name = container_name(stub).split("/")[5]
+    return name
+
+
+def marked(sim: Simulator, pod: str) -> str:
+    tag = uuid.uuid4().hex[:8]
+    sim.append_log("web", pod, "frontend", [
+        f"2026-01-01 10:00:00,001 INFO  [app] {tag} served request path=/a",
+        f"2026-01-01 10:00:00,002 ERROR [app] {tag} upstream timeout",
+        json.dumps({"level": "warn", "msg": f"{tag} slow request", "latency_ms": 900}),
+        f"{tag} DEBUG cache lookup",
+        f"{tag} plain line without level",
+    ])
+    return tag
+
+
+def entries(stub, pod: str, tag: str, **filter_args: object) -> list[pb.LogEntry]:
+    query = pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=50,
+                        filter=pb.LogFilter(**filter_args))
+    found = stub.ListLogEntries(pb.ListLogEntriesRequest(query=query)).entries
+    return [e for e in found if tag in e.raw]
+
+
+def test_tail_levels_and_messages(stub, sim: Simulator, pod: str) -> None:
+    tag = marked(sim, pod)
+    got = entries(stub, pod, tag)
+    assert [e.level for e in got] == [L.LOG_LEVEL_INFO, L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN, L.LOG_LEVEL_DEBUG,
+                                      L.LOG_LEVEL_UNSPECIFIED]
+    assert got[1].message == f"ERROR [app] {tag} upstream timeout"  # the app's own timestamp stripped
+    assert got[2].message == f"{tag} slow request" and got[2].fields["latency_ms"] == 900
+    assert all(e.pod == pod and e.container == "frontend" and e.time.seconds > 0 for e in got)
+
+
+def test_filters(stub, sim: Simulator, pod: str) -> None:
+    tag = marked(sim, pod)
+    assert [e.level for e in entries(stub, pod, tag, levels=[L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN])] == \
+        [L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN]
+    assert len(entries(stub, pod, tag, contains=f"{tag} UPSTREAM", ignore_case=True)) == 1
+    assert len(entries(stub, pod, tag, contains=f"{tag} UPSTREAM")) == 0
+    assert [e.message for e in entries(stub, pod, tag, pattern=r"slow|cache")] == [f"{tag} slow request",
+                                                                                 f"{tag} DEBUG cache lookup"]
+    assert len(entries(stub, pod, tag, exclude_pattern="request")) == 3
+
+
+def test_invalid_regex_names_the_field(stub, pod: str) -> None:
+    with pytest.raises(grpc.RpcError) as error:
+        stub.ListLogEntries(pb.ListLogEntriesRequest(query=pb.LogQuery(
+            parent=WEB, pod=pod, filter=pb.LogFilter(pattern="(unclosed"))))
+    d = details(error.value)
+    assert d.code == grpc.StatusCode.INVALID_ARGUMENT and "query.filter.pattern" in d.violations
+
+
+def test_pagination_and_has_more(stub, sim: Simulator, pod: str) -> None:
+    tag = uuid.uuid4().hex[:8]
+    sim.append_log("web", pod, "frontend", [f"{tag} line {i}" for i in range(7)])
+    query = pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=200, filter=pb.LogFilter(contains=tag))
+    seen, token = [], ""
+    while True:
+        page = stub.ListLogEntries(pb.ListLogEntriesRequest(query=query, page_size=3, page_token=token))
+        seen += [e.raw for e in page.entries]
+        assert page.has_more == bool(page.next_page_token)
+        if not page.has_more:
+            break
+        token = page.next_page_token
+    assert seen == [f"{tag} line {i}" for i in range(7)]
+    other = pb.LogQuery(parent=WEB, pod=pod, tail_lines=5)
+    with pytest.raises(grpc.RpcError) as error:
+        stub.ListLogEntries(pb.ListLogEntriesRequest(query=other, page_token=token or "eyJvIjogMywgInEiOiAieCJ9"))
+    assert details(error.value).code == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_since_until_and_selector(stub, sim: Simulator, pod: str) -> None:
+    tag = marked(sim, pod)
+    recent = stub.ListLogEntries(pb.ListLogEntriesRequest(query=pb.LogQuery(
+        parent=WEB, label_selector="app=frontend", container="frontend", since="1m",
+        filter=pb.LogFilter(contains=tag)))).entries
+    assert len(recent) == 5 and {e.pod for e in recent} == {pod}
+    old = stub.ListLogEntries(pb.ListLogEntriesRequest(query=pb.LogQuery(
+        parent=WEB, pod=pod, until="2000-01-01T00:00:00Z"))).entries
+    assert list(old) == []
+    nothing = stub.ListLogEntries(pb.ListLogEntriesRequest(query=pb.LogQuery(parent=WEB, label_selector="app=nope")))
+    assert list(nothing.entries) == [] and not nothing.has_more
+
+
+def test_binary_line_is_kept_readable(stub, sim: Simulator, pod: str) -> None:
+    tag = uuid.uuid4().hex[:8]
+    sim.append_log("web", pod, "frontend", [f"{tag} \x00\x01\x7f bytes \udcff".encode("utf-8", "surrogateescape")
+                                            .decode("utf-8", "replace")])
+    got = entries(stub, pod, tag)
+    assert len(got) == 1 and "\x00\x01" in got[0].raw
+    assert parse_line("p", "c", b"2026-01-01T00:00:00Z \xff\xfe raw").raw == "\ufffd\ufffd raw"
+
+
+@pytest.mark.parametrize("query, code, field", [
+    (pb.LogQuery(parent=WEB, pod="no-such-pod"), grpc.StatusCode.NOT_FOUND, None),
+    (pb.LogQuery(parent=WEB, pod="POD", container="nope"), grpc.StatusCode.NOT_FOUND, None),
+    (pb.LogQuery(parent=WEB), grpc.StatusCode.INVALID_ARGUMENT, "query.pod"),
+    (pb.LogQuery(parent=WEB, pod="POD", since="yesterday"), grpc.StatusCode.INVALID_ARGUMENT, "query.since"),
+    (pb.LogQuery(parent=WEB, label_selector="app in (x"), grpc.StatusCode.INVALID_ARGUMENT, "query.label_selector"),
+    (pb.LogQuery(parent="clusters/demo/namespaces/-", pod="x"), grpc.StatusCode.INVALID_ARGUMENT, "query.parent"),
+    (pb.LogQuery(parent="clusters/nope/namespaces/web", pod="x"), grpc.StatusCode.NOT_FOUND, None),
+])
+def test_bad_queries(stub, pod: str, query: pb.LogQuery, code: grpc.StatusCode, field: str | None) -> None:
+    if query.pod == "POD":
+        query.pod = pod
+    with pytest.raises(grpc.RpcError) as error:
+        stub.ListLogEntries(pb.ListLogEntriesRequest(query=query))
+    d = details(error.value)
+    assert d.code == code, d.message
+    if field:
+        assert field in d.violations
+
+
+def test_container_that_never_ran(stub, kube, sim: Simulator) -> None:
+    """A pod that cannot be scheduled: its container never started, so it has no logs."""
+    from kubernetes import client
+    name = f"pending-{uuid.uuid4().hex[:6]}"
+    client.CoreV1Api(kube).create_namespaced_pod("web", {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+        "spec": {"nodeSelector": {"nowhere": "true"}, "containers": [{"name": "app", "image": "busybox"}]}})
+    with pytest.raises(grpc.RpcError) as error:
+        stub.ListLogEntries(pb.ListLogEntriesRequest(query=pb.LogQuery(parent=WEB, pod=name, container="app")))
+    assert details(error.value).code == grpc.StatusCode.FAILED_PRECONDITION
+    with pytest.raises(grpc.RpcError) as error:
+        stub.Exec(pb.ExecRequest(container=f"{WEB}/pods/{name}/containers/app", command=["ls"]))
+    assert details(error.value).code == grpc.StatusCode.FAILED_PRECONDITION
+    client.CoreV1Api(kube).delete_namespaced_pod(name, "web")
+
+
+def test_export_csv_and_json_are_recorded(stub, sim: Simulator, pod: str) -> None:
+    tag = marked(sim, pod)
+    query = pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=50, filter=pb.LogFilter(contains=tag))
+    chunks = list(stub.ExportLogs(pb.ExportLogsRequest(query=query, format=pb.EXPORT_FORMAT_CSV)))
+    data = b"".join(c.data for c in chunks)
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    assert rows[0] == ["time", "pod", "container", "level", "message"]
+    assert [r[3] for r in rows[1:]] == ["INFO", "ERROR", "WARN", "DEBUG", ""]
+    record = chunks[-1].export
+    assert record.size_bytes == len(data) and record.entry_count == 5 and record.format == pb.EXPORT_FORMAT_CSV
+    assert record.caller == "admin" or record.caller
+    as_json = json.loads(b"".join(c.data for c in stub.ExportLogs(pb.ExportLogsRequest(query=query))))
+    assert [e["level"] for e in as_json] == ["INFO", "ERROR", "WARN", "DEBUG", ""]
+    assert as_json[2]["fields"]["latency_ms"] == 900
+    listed = stub.ListLogExports(pb.ListLogExportsRequest(page_size=2)).exports
+    assert [e.name for e in listed][1] == record.name and listed[1].query.filter.contains == tag
+
+
+def test_parsing_units() -> None:
+    assert parse_line("p", "c", b"2026-01-01T00:00:00.5Z E0102 15:04:05.123456 1 x.go:1] boom").level == L.LOG_LEVEL_ERROR
+    assert parse_line("p", "c", b'2026-01-01T00:00:00Z {"severity":"WARNING","message":"m"}').level == L.LOG_LEVEL_WARN
+    assert parse_line("p", "c", b'2026-01-01T00:00:00Z {"level":50,"msg":"pino"}').level == L.LOG_LEVEL_ERROR
+    assert parse_line("p", "c", b"2026-01-01T00:00:00Z ts=1 level=info msg=x").level == L.LOG_LEVEL_INFO
+    assert parse_line("p", "c", b"2026-01-01T00:00:00Z no error here").level == L.LOG_LEVEL_UNSPECIFIED
+    assert parse_line("p", "c", b"2026-01-01T00:00:01.25+01:00 x").time_ns == 1767225601250000000 - 3600 * 10**9
+    assert parse_when("90s", "f", now=1000.0) == 910 * 10**9
+    assert parse_when("1h30m", "f", now=10000.0) == 4600 * 10**9
+    keep = LineFilter.parse(pb.LogFilter(pattern="a+", exclude_pattern="b", ignore_case=True), "filter").keeps
+    assert keep(parse_line("p", "c", b"x AA")) and not keep(parse_line("p", "c", b"x AB"))
