@@ -1,0 +1,146 @@
+"""StreamLogs: a selector followed across pods that come and go, filter changes, pause/resume,
+and cancellation that closes every upstream connection."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import uuid
+from typing import Iterator
+
+import grpc
+import pytest
+from kubernetes import client
+
+from kubecommit.v1 import containers_pb2 as pb
+from kubesim import Simulator
+from kubesim.testing import wait_for
+
+
+class Follow:
+    """A StreamLogs call driven from a test: send control messages, collect responses in the background."""
+
+    def __init__(self, stub, query: pb.LogQuery) -> None:
+        self.outbox: queue.Queue[pb.StreamLogsRequest | None] = queue.Queue()
+        self.outbox.put(pb.StreamLogsRequest(query=query))
+        self.responses: list[pb.StreamLogsResponse] = []
+        self.call = stub.StreamLogs(self._requests())
+        self.error: grpc.RpcError | None = None
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _requests(self) -> Iterator[pb.StreamLogsRequest]:
+        while (item := self.outbox.get()) is not None:
+            yield item
+
+    def _read(self) -> None:
+        try:
+            for response in self.call:
+                self.responses.append(response)
+        except grpc.RpcError as error:
+            self.error = error
+
+    def send(self, **control: object) -> None:
+        self.outbox.put(pb.StreamLogsRequest(**control))
+
+    def raws(self) -> list[str]:
+        return [e.raw for r in list(self.responses) for e in r.entries]
+
+    def joined(self) -> set[str]:
+        return {k for r in list(self.responses) for k in r.joined}
+
+    def cancel(self) -> None:
+        self.call.cancel()
+        self.outbox.put(None)
+        self.thread.join(5)
+
+
+@pytest.fixture()
+def namespace(kube: client.ApiClient) -> Iterator[str]:
+    name = f"follow-{uuid.uuid4().hex[:6]}"
+    client.CoreV1Api(kube).create_namespace({"metadata": {"name": name}})
+    client.AppsV1Api(kube).create_namespaced_deployment(name, {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "ticker"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "ticker"}},
+                 "template": {"metadata": {"labels": {"app": "ticker"}},
+                              "spec": {"containers": [{"name": "app", "image": "ticker:1"}]}}}})
+    yield name
+    client.CoreV1Api(kube).delete_namespace(name)
+
+
+def ticker_pods(kube: client.ApiClient, namespace: str) -> list[str]:
+    pods = client.CoreV1Api(kube).list_namespaced_pod(namespace, label_selector="app=ticker").items
+    return sorted(p.metadata.name for p in pods if p.status.phase == "Running")
+
+
+def test_selector_follow_join_filter_pause_cancel(stub, kube, sim: Simulator, namespace: str) -> None:
+    first = wait_for(lambda: len(ticker_pods(kube, namespace)) == 3 and ticker_pods(kube, namespace))
+    baseline_follows = sim.open_follows
+    follow = Follow(stub, pb.LogQuery(parent=f"clusters/demo/namespaces/{namespace}", label_selector="app=ticker",
+                                      tail_lines=1))
+    wait_for(lambda: follow.joined() == {f"{p}/app" for p in first})
+    assert sim.open_follows == baseline_follows + 3
+    threads = threading.active_count()  # with this test's reader thread: none may be left after cancel
+
+    for pod in first:
+        sim.append_log(namespace, pod, "app", [f"hello from {pod}"])
+    wait_for(lambda: all(f"hello from {p}" in follow.raws() for p in first))
+
+    # A fourth pod starts: its stream joins the merged one.
+    client.AppsV1Api(kube).patch_namespaced_deployment_scale("ticker", namespace, {"spec": {"replicas": 4}})
+    fourth = wait_for(lambda: set(ticker_pods(kube, namespace)) - set(first))
+    (new_pod,) = fourth
+    wait_for(lambda: f"{new_pod}/app" in follow.joined())
+    sim.append_log(namespace, new_pod, "app", ["newcomer says hi"])
+    wait_for(lambda: "newcomer says hi" in follow.raws())
+    assert any(e.pod == new_pod for r in follow.responses for e in r.entries)
+
+    # Change the filter mid-stream: only lines with "keep" pass from now on.
+    follow.send(filter=pb.LogFilter(contains="keep"))
+    time.sleep(0.3)
+    seen = len(follow.raws())
+    sim.append_log(namespace, first[0], "app", ["drop me", "keep me"])
+    wait_for(lambda: "keep me" in follow.raws())
+    assert "drop me" not in follow.raws()[seen:]
+
+    # Pause: nothing is delivered; resume: what was held arrives.
+    follow.send(pause=True)
+    time.sleep(0.3)
+    paused_at = len(follow.raws())
+    sim.append_log(namespace, first[1], "app", ["keep while paused"])
+    time.sleep(0.5)
+    assert len(follow.raws()) == paused_at
+    follow.send(resume=True)
+    wait_for(lambda: "keep while paused" in follow.raws())
+
+    # A pod that goes away leaves the stream.
+    client.CoreV1Api(kube).delete_namespaced_pod(first[2], namespace)
+    wait_for(lambda: f"{first[2]}/app" in {k for r in follow.responses for k in r.left})
+
+    follow.cancel()
+    wait_for(lambda: sim.open_follows == baseline_follows, timeout=5)
+    wait_for(lambda: threading.active_count() <= threads, timeout=5)
+    assert follow.error is not None and follow.error.code() == grpc.StatusCode.CANCELLED
+
+
+def test_selector_matching_nothing_stays_open(stub, kube, sim: Simulator, namespace: str) -> None:
+    follow = Follow(stub, pb.LogQuery(parent=f"clusters/demo/namespaces/{namespace}", label_selector="app=later"))
+    time.sleep(0.5)
+    assert follow.error is None and follow.thread.is_alive() and follow.raws() == []
+    follow.cancel()
+
+
+def test_first_message_must_be_a_valid_query(stub) -> None:
+    with pytest.raises(grpc.RpcError) as error:
+        list(stub.StreamLogs(iter([pb.StreamLogsRequest(pause=True)])))
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    bad = pb.LogQuery(parent="clusters/demo/namespaces/web", label_selector="app=frontend",
+                      filter=pb.LogFilter(exclude_pattern="[x"))
+    with pytest.raises(grpc.RpcError) as error:
+        list(stub.StreamLogs(iter([pb.StreamLogsRequest(query=bad)])))
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.RpcError) as error:
+        list(stub.StreamLogs(iter([pb.StreamLogsRequest(query=pb.LogQuery(
+            parent="clusters/demo/namespaces/web", pod="missing"))])))
+    assert error.value.code() == grpc.StatusCode.NOT_FOUND
