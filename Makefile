@@ -13,7 +13,7 @@ LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= .data
 
 .PHONY: setup run test pytest lint breaking gen-check protos release-contract third_party node \
-        descriptor envoy bench-store bench clean
+        descriptor envoy bench-store bench-versions bench-clusters bench clean
 
 setup: $(VENV)/.installed node third_party
 
@@ -83,6 +83,12 @@ run: setup
 
 bench-store: setup
 	$(PY) -m bench.store
+
+bench-versions: setup
+	$(PY) -m bench.versions
+
+bench-clusters: setup
+	$(PY) -m bench.clusters
 
 clean:
 	rm -rf build third_party $(NODE_DIR)/node_modules
