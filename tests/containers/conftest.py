@@ -3,6 +3,7 @@ and a kubernetes client on the same simulator for arranging pods."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Iterator
 
@@ -43,3 +44,22 @@ def container_name(stub: containers_pb2_grpc.ContainersServiceStub, parent: str 
                    selector: str = "app=frontend") -> str:
     """A running container's resource name."""
     return next(c.name for c in containers(stub, parent, selector) if c.state == "running")
+
+
+@pytest.fixture()
+def namespace(kube: client.ApiClient) -> Iterator[str]:
+    """A fresh namespace with a Deployment `ticker` of three pods (container `app`)."""
+    name = f"t-{uuid.uuid4().hex[:6]}"
+    client.CoreV1Api(kube).create_namespace({"metadata": {"name": name}})
+    client.AppsV1Api(kube).create_namespaced_deployment(name, {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "ticker"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "ticker"}},
+                 "template": {"metadata": {"labels": {"app": "ticker"}},
+                              "spec": {"containers": [{"name": "app", "image": "ticker:1"}]}}}})
+    yield name
+    client.CoreV1Api(kube).delete_namespace(name)
+
+
+def ticker_pods(kube: client.ApiClient, namespace: str) -> list[str]:
+    pods = client.CoreV1Api(kube).list_namespaced_pod(namespace, label_selector="app=ticker").items
+    return sorted(p.metadata.name for p in pods if p.status.phase == "Running")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import queue
 import threading
 import time
-import uuid
 from typing import Iterator
 
 import grpc
@@ -16,6 +15,7 @@ from kubernetes import client
 from kubecommit.v1 import containers_pb2 as pb
 from kubesim import Simulator
 from kubesim.testing import wait_for
+from tests.containers.conftest import ticker_pods
 
 
 class Follow:
@@ -54,24 +54,6 @@ class Follow:
         self.call.cancel()
         self.outbox.put(None)
         self.thread.join(5)
-
-
-@pytest.fixture()
-def namespace(kube: client.ApiClient) -> Iterator[str]:
-    name = f"follow-{uuid.uuid4().hex[:6]}"
-    client.CoreV1Api(kube).create_namespace({"metadata": {"name": name}})
-    client.AppsV1Api(kube).create_namespaced_deployment(name, {
-        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "ticker"},
-        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "ticker"}},
-                 "template": {"metadata": {"labels": {"app": "ticker"}},
-                              "spec": {"containers": [{"name": "app", "image": "ticker:1"}]}}}})
-    yield name
-    client.CoreV1Api(kube).delete_namespace(name)
-
-
-def ticker_pods(kube: client.ApiClient, namespace: str) -> list[str]:
-    pods = client.CoreV1Api(kube).list_namespaced_pod(namespace, label_selector="app=ticker").items
-    return sorted(p.metadata.name for p in pods if p.status.phase == "Running")
 
 
 def test_selector_follow_join_filter_pause_cancel(stub, kube, sim: Simulator, namespace: str) -> None:
