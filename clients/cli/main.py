@@ -1,7 +1,8 @@
 """Entry point of the `kubecommit` console script.
 
 Sub-commands that run things (`serve`, `sim`) live here; the server and the simulator stay
-unaware of each other: `serve --demo` is where the two meet.
+unaware of each other: `serve --demo` is where the two meet. Admin commands on a data directory
+(`token`, `audit`) live in admin.py.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+
+from clients.cli import admin
 
 app = typer.Typer(
     name="kubecommit",
@@ -65,6 +68,11 @@ def sim(ctx: typer.Context) -> None:
     from kubesim.__main__ import main as sim_main
 
     raise typer.Exit(sim_main(list(ctx.args)) or 0)
+
+
+# Local admin commands on a data directory (clients/cli/admin.py).
+app.add_typer(admin.token_app, name="token")
+app.command()(admin.audit)
 
 
 def main() -> None:

@@ -54,9 +54,28 @@ async def _responses(result: Any) -> AsyncIterator[Any]:
 
 
 async def _checked(messages: AsyncIterator[Any], hooks: CallHooks) -> AsyncIterator[Any]:
-    async for message in messages:
-        hooks.on_request(message)
-        yield message
+    """Checks the first message before the servicer starts: it names what the stream acts on
+    (ExecStart, LogQuery, UploadTarget), so a refused stream never reaches the servicer. The
+    rest are checked as the servicer reads them."""
+    iterator = aiter(messages)
+    try:
+        first = await anext(iterator)
+    except StopAsyncIteration:
+        return _empty()
+    hooks.on_request(first)
+
+    async def rest() -> AsyncIterator[Any]:
+        yield first
+        async for message in iterator:
+            hooks.on_request(message)
+            yield message
+
+    return rest()
+
+
+async def _empty() -> AsyncIterator[Any]:
+    return
+    yield
 
 
 def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks) -> grpc.RpcMethodHandler:
@@ -85,14 +104,14 @@ def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks) -> grpc.RpcMe
 
         async def stream_unary(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
             async with hooks.session(context):
-                return await inner_su(_checked(requests, hooks), context)
+                return await inner_su(await _checked(requests, hooks), context)
 
         return grpc.stream_unary_rpc_method_handler(stream_unary, des, ser)
     inner_ss: Callable = handler.stream_stream
 
     async def stream_stream(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         async with hooks.session(context):
-            async for response in _responses(inner_ss(_checked(requests, hooks), context)):
+            async for response in _responses(inner_ss(await _checked(requests, hooks), context)):
                 yield response
 
     return grpc.stream_stream_rpc_method_handler(stream_stream, des, ser)

@@ -75,7 +75,9 @@ def audited(method: str, code: grpc.StatusCode) -> bool:
 class AuditLog:
     FILE = "audit.db"
 
-    def __init__(self, data_dir: Path, max_rows: int, max_age_seconds: float) -> None:
+    def __init__(self, data_dir: Path, max_rows: int | None = None,
+                 max_age_seconds: float | None = None) -> None:
+        """Without limits (the `kubecommit audit` reader) nothing is ever dropped."""
         self._db = open_private_db(data_dir / self.FILE)
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
@@ -111,11 +113,17 @@ class AuditLog:
 
     def rotate(self) -> int:
         """Drop rows past the retention limits; returns how many went."""
+        clauses, values = [], []
+        if self.max_age_seconds is not None:
+            clauses.append("time < ?")
+            values.append(time.time() - self.max_age_seconds)
+        if self.max_rows is not None:
+            clauses.append("seq <= (SELECT MAX(seq) FROM events) - ?")
+            values.append(self.max_rows)
+        if not clauses:
+            return 0
         with self._lock:
-            cursor = self._db.execute(
-                "DELETE FROM events WHERE time < ? OR seq <= (SELECT MAX(seq) FROM events) - ?",
-                (time.time() - self.max_age_seconds, self.max_rows),
-            )
+            cursor = self._db.execute(f"DELETE FROM events WHERE {' OR '.join(clauses)}", values)
         if cursor.rowcount:
             log.info("audit rows past retention dropped", extra={"rows": cursor.rowcount})
         return cursor.rowcount

@@ -21,8 +21,9 @@ from server.security.tokens import PREFIX, TokenStore
 log = logging.getLogger("kubecommit.auth")
 
 HEADER = "authorization"
-# Far above any real token or JWT; anything longer is refused before it is parsed.
-MAX_CREDENTIAL_BYTES = 8192
+# Above any kubecommit token and common JWTs, below gRPC's own 8 KiB metadata limit (past which
+# the transport answers RESOURCE_EXHAUSTED before any code runs); longer is refused unparsed.
+MAX_CREDENTIAL_BYTES = 6144
 # RFC 6750 b64token after a case-insensitive scheme.
 _BEARER = re.compile(r"^(?i:bearer) +([A-Za-z0-9._~+/=-]+)$")
 

@@ -39,7 +39,6 @@ class Permission(enum.StrEnum):
     POLICIES_READ = "policies.read"
     POLICIES_WRITE = "policies.write"
     BACKUPS_ADMIN = "backups.admin"
-    TOKENS_ADMIN = "tokens.admin"
 
     @property
     def mutates(self) -> bool:
@@ -50,8 +49,8 @@ class Permission(enum.StrEnum):
     @property
     def store_wide(self) -> bool:
         """Acts on the whole store at once, so a token scoped to clusters or namespaces can never
-        hold it (a scoped admin must not mint unscoped tokens or restore other clusters)."""
-        return self in (Permission.BACKUPS_ADMIN, Permission.TOKENS_ADMIN)
+        hold it (a scoped admin must not back up or restore other clusters' history)."""
+        return self is Permission.BACKUPS_ADMIN
 
 
 _READS = frozenset({Permission.CLUSTERS_READ, Permission.RESOURCES_READ, Permission.LOGS_READ,
@@ -69,7 +68,6 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.POLICIES_READ: "read exec, label and quota-alert policies",
     Permission.POLICIES_WRITE: "change exec, label and quota-alert policies",
     Permission.BACKUPS_ADMIN: "create, verify, restore and delete backups (unscoped only)",
-    Permission.TOKENS_ADMIN: "create, list and revoke tokens (unscoped only)",
 }
 
 

@@ -4,7 +4,7 @@ a credential naming it is refused as unauthenticated."""
 
 from __future__ import annotations
 
-from server.security.permissions import Permission
+from server.security.permissions import DESCRIPTIONS, Permission
 
 VIEWER = frozenset({
     Permission.CLUSTERS_READ, Permission.RESOURCES_READ, Permission.POLICIES_READ,
@@ -24,8 +24,8 @@ def permissions_of(role: str) -> frozenset[Permission]:
 
 def markdown() -> str:
     """The roles table for docs/security.md."""
-    lines = ["| permission | " + " | ".join(ROLES) + " |", "| --- |" + " --- |" * len(ROLES)]
+    lines = ["| permission | allows | " + " | ".join(ROLES) + " |", "| --- | --- |" + " --- |" * len(ROLES)]
     for permission in Permission:
         marks = " | ".join("yes" if permission in granted else "" for granted in ROLES.values())
-        lines.append(f"| `{permission}` | {marks} |")
+        lines.append(f"| `{permission}` | {DESCRIPTIONS[permission]} | {marks} |")
     return "\n".join(lines) + "\n"

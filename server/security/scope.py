@@ -117,7 +117,8 @@ def check_targets(caller: Caller, rule: Rule, targets: list[Target], first: bool
     spans = rule.reach is not Reach.NAMED
     for target in targets:
         if target.opaque:
-            raise _denied(f"{target.name!r} is not a resource name a scoped token may use",
+            raise _denied(f"permission {permission}: {target.name!r} is not a resource name a "
+                          "scoped token may use",
                           "OUT_OF_SCOPE", permission)
         where = _outside(caller, permission.mutates, target.cluster, target.namespace, spans)
         if where is not None:
@@ -131,8 +132,8 @@ def _parse(value: str, field: str, qualifiers: tuple[str, ...] | None) -> list[T
     message has a namespace field (an empty tuple: it has one, left empty = every namespace)."""
     if field in _CLUSTER_FIELDS and value and "/" not in value:
         value = f"clusters/{value}"
-    if not value.startswith("clusters/"):
-        return []
+    if not value.startswith("clusters/") or len(value.split()) > 1:
+        return []  # not a name, or free text such as a commit message
     parts = value.rstrip("/").split("/")
     if len(parts) < 2 or not all(_SEGMENT.match(p) for p in parts[1:]):
         return [Target(value, value, value, opaque=True)]

@@ -11,6 +11,7 @@ effect on the next call, without a restart.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -150,7 +151,7 @@ class TokenStore:
                 raise
         if not rows:
             raise NotFound(f"no active token with id or name {id_or_name!r}", "TOKEN_NOT_FOUND")
-        return [_record(row) for row in rows]
+        return [dataclasses.replace(_record(row), revoked_at=now) for row in rows]
 
     def bootstrap_admin(self, path: Path) -> bool:
         """On first start (no token was ever made), make an admin token and write it to `path`,
