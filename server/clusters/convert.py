@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import yaml
-from google.protobuf import json_format, struct_pb2, timestamp_pb2
+from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
 
 import gitstore
 
@@ -33,6 +33,12 @@ def timestamp(when: datetime | None) -> timestamp_pb2.Timestamp | None:
     stamp = timestamp_pb2.Timestamp()
     stamp.FromDatetime(when)
     return stamp
+
+
+def duration(seconds: float) -> duration_pb2.Duration:
+    out = duration_pb2.Duration()
+    out.FromNanoseconds(int(seconds * 1e9))
+    return out
 
 
 def cluster_message(record: ClusterRecord) -> clusters_pb2.Cluster:

@@ -15,11 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from google.protobuf import duration_pb2
-
 from kubecommit.v1 import clusters_pb2, common_pb2
 from server.clusters import operations
-from server.clusters.convert import timestamp
+from server.clusters.convert import duration, timestamp
 from server.clusters.inventory import DAEMONSETS, DEPLOYMENTS, NODES, PODS, STATEFULSETS, list_all
 from server.clusters.registry import now
 from server.errors import InvalidArgument, KubecommitError
@@ -141,16 +139,10 @@ def pod_findings(cluster: str, pods: list[dict[str, Any]]) -> list[Finding]:
     return findings
 
 
-def _duration(seconds: float) -> duration_pb2.Duration:
-    out = duration_pb2.Duration()
-    out.FromNanoseconds(int(seconds * 1e9))
-    return out
-
-
 def _report(cluster: str, findings: list[Finding], latency: float, **fields: Any) -> clusters_pb2.ClusterHealth:
     status, score, issues = assess(findings)
     return clusters_pb2.ClusterHealth(name=f"{cluster_name(cluster)}/health", status=status, score=score,
-                                      issues=issues, check_time=timestamp(now()), latency=_duration(latency),
+                                      issues=issues, check_time=timestamp(now()), latency=duration(latency),
                                       **fields)
 
 

@@ -13,14 +13,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator
 
-from google.protobuf import duration_pb2
-
 import gitstore
 from gitstore import Change
 from kubecommit.v1 import clusters_pb2, common_pb2
 from server import context
 from server.clusters import operations
-from server.clusters.convert import object_name
+from server.clusters.convert import duration, object_name
 from server.clusters.inventory import list_all, listable
 from server.clusters.registry import now
 from server.errors import InvalidArgument, KubecommitError
@@ -37,12 +35,6 @@ class Snapshot:
 
     objects: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # type -> live objects
     errors: dict[str, str] = field(default_factory=dict)  # type -> why it could not be read
-
-
-def _duration(seconds: float) -> duration_pb2.Duration:
-    out = duration_pb2.Duration()
-    out.FromNanoseconds(int(seconds * 1e9))
-    return out
 
 
 def _progress(stage: str, message: str, done: int, total: int) -> clusters_pb2.SyncClusterResponse:
@@ -147,4 +139,4 @@ async def sync(runtime: Runtime, request: clusters_pb2.SyncClusterRequest) -> As
         commit=info.commit_id if info else "", resources_discovered=len(kinds), objects_read=total,
         objects_written=written, objects_deleted=deleted,
         objects_by_type={t: len(items) for t, items in snapshot.objects.items()}, errors=snapshot.errors,
-        read_duration=_duration(read_seconds), write_duration=_duration(write_seconds)))
+        read_duration=duration(read_seconds), write_duration=duration(write_seconds)))

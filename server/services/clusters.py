@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import AsyncIterator
 
 import grpc
-from google.protobuf import duration_pb2, empty_pb2
+from google.protobuf import empty_pb2
 
 from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc, common_pb2
 from server.clusters import health, metrics, operations, query, resources, sync
-from server.clusters.convert import cluster_message
+from server.clusters.convert import cluster_message, duration
 from server.runtime import Runtime
 
 Context = grpc.aio.ServicerContext
@@ -46,10 +46,8 @@ class ClustersServicer(clusters_pb2_grpc.ClustersServiceServicer):
     async def TestCluster(self, request: clusters_pb2.TestClusterRequest,
                           context: Context) -> clusters_pb2.TestClusterResponse:
         record, result = await operations.test(self.runtime, request.name)
-        latency = duration_pb2.Duration()
-        latency.FromNanoseconds(int(result.latency * 1e9))
         return clusters_pb2.TestClusterResponse(
-            connected=result.connected, latency=latency, server_version=result.server_version,
+            connected=result.connected, latency=duration(result.latency), server_version=result.server_version,
             server=record.server, node_count=result.node_count,
             error=result.error.message if result.error else "")
 
