@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 
-from dulwich.objects import Blob, ShaFile, Tree
+from dulwich.objects import ShaFile, Tree
 
 from .errors import InvalidPath
 
@@ -151,7 +151,3 @@ class TreeCache:
         written.append(tree)
         self.put(tree)
         return tree.id
-
-
-def make_blob(data: bytes) -> Blob:
-    return Blob.from_string(data)

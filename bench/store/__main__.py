@@ -147,9 +147,13 @@ def bench_history(root: Path, total_commits: int, paths: int) -> dict[str, Any]:
             store.pack()  # as recommended: keep loose objects few
         if made in checkpoints:
             sample = [layout_path(rng.randrange(paths)) for _ in range(300)]
-            it = iter(sample * 2)
-            points.append((made, time_calls(lambda: store.list_versions(next(it)), 300)))
-            print(f"  list_versions at {made:>7} commits: {points[-1][1] * 1e6:8.1f} µs", flush=True)
+            full, newest = iter(sample), iter(sample)
+            page = time_calls(lambda: store.list_versions(next(full)), 300)
+            one = time_calls(lambda: store.list_versions(next(newest), page_size=1), 300)
+            points.append((made, page, one))
+            print(f"  list_versions at {made:>7} commits (~{1 + made / paths:.1f} versions/path):"
+                  f" whole history {page * 1e6:7.1f} µs, newest only {one * 1e6:7.1f} µs",
+                  flush=True)
     build_rate = (total_commits - 1) / (time.perf_counter() - build_start)
     store.pack()
     git(store.path, "repack", "-adq")  # give git its best case: everything in one pack
@@ -207,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
         print(f"history of one path ({args.commits} commits over {args.paths} paths)")
         hist = bench_history(root, args.commits, args.paths)
-        last = hist["points"][-1][1]
+        last = hist["points"][-1][1]  # the whole history of the path, as git log gives it
         print(f"  git log --format=%H -- path: {hist['git_log'] * 1e3:8.1f} ms   ratio"
               f" {hist['git_log'] / last:8.0f}x   (store built at {hist['build_rate']:.0f} commits/s)")
         print("field diff of two ~2 KB Deployments, parsing included")
@@ -229,18 +233,33 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(f"| commits/s, one ~2 KB doc per commit, {docs:,} docs | {r['ours']:.0f}/s |"
                     f" git plumbing {r['git']:.1f}/s | {r['ours'] / r['git']:.1f}x |"
                     " ≥300/s at 10k, ≥10x |")
-    for commits, seconds in hist["points"]:
-        rows.append(f"| list versions of one path, {commits:,} commits / {args.paths:,} paths |"
-                    f" {seconds * 1e6:.0f} µs | | | <1 ms, flat |")
+    for commits, page, one in hist["points"]:
+        rows.append(f"| list versions of one path (all ~{1 + commits / args.paths:.1f}; newest only),"
+                    f" {commits:,} commits / {args.paths:,} paths |"
+                    f" {page * 1e6:.0f} µs; {one * 1e6:.0f} µs | | | <1 ms, flat |")
     rows.append(f"| versions of one path at {args.commits:,} commits vs git |"
                 f" {last * 1e6:.0f} µs | `git log --format=%H -- path` {hist['git_log'] * 1e3:.0f} ms"
                 f" (packed) | {hist['git_log'] / last:.0f}x | |")
     rows.append(f"| field diff of two {diff['bytes']:,}-byte Deployments incl. parsing |"
                 f" {diff['ours'] * 1e3:.2f} ms | pure-Python `safe_load` {diff['baseline'] * 1e3:.2f} ms |"
                 f" {diff['baseline'] / diff['ours']:.1f}x | <5 ms |")
-    rows.append("")
-    rows.append(f"Building the history store ran at {hist['build_rate']:.0f} commits/s"
-                " (packing loose objects every 5,000 commits included).")
+    rows += [
+        "",
+        f"Building the history store ran at {hist['build_rate']:.0f} commits/s (packing loose"
+        " objects every 5,000 commits included).",
+        "",
+        "How to read these figures:",
+        "- Documents sit at `clusters/c{0-9}/namespaces/ns-{0-49}/deployments.apps/app-N.yaml`:"
+        " at 10,000 documents each leaf directory holds 200 entries (20 at 1,000), so every commit"
+        " rewrites six trees, one of them ~200 entries. The git baseline rewrites the same trees"
+        " with `ls-tree` + `mktree` per level, then `commit-tree` and `update-ref`.",
+        "- A commit writes ~8 loose objects and one ref, each a new file: on these shared 2-CPU"
+        " machines file creation dominates and varies with load (0.3-1 ms per file), so"
+        " throughput swings run to run; the ratio to the git baseline is the stable figure.",
+        "- Listing versions reads the SQLite index: the cost is O(versions of that path); the"
+        " 'newest only' column (page_size=1) is constant work and shows flatness as the store"
+        " grows. `git log` runs on a fully repacked repository (its best case).",
+    ]
     if not args.no_docs:
         write_docs("\n".join(rows))
         print(f"wrote {DOCS.relative_to(ROOT)}")

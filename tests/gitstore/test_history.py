@@ -7,7 +7,7 @@ import pytest
 from gitstore import Change, NotFound, Store
 from gitstore.store import META_DIR
 
-from .conftest import ALICE, API, BOB, DEPLOYMENT, NODE, deployment, git
+from .conftest import ALICE, API, BOB, DEPLOYMENT, NODE, deployment
 
 
 def _five_versions(store: Store) -> list[str]:
@@ -152,3 +152,16 @@ def test_rollback_to_a_deletion_and_back(store: Store) -> None:
     assert store.read(API).data == DEPLOYMENT
     store.rollback(API, 2, author=BOB)  # version 2 is the deletion
     assert not store.exists(API)
+
+
+def test_version_listing_reads_the_index_not_the_commits(store: Store, monkeypatch) -> None:
+    """History of a path must not walk git history: O(versions), not O(commits)."""
+    _five_versions(store)
+
+    def forbidden(*_args, **_kwargs):
+        raise AssertionError("list_versions walked the repository")
+
+    monkeypatch.setattr(store, "_commit", forbidden)
+    monkeypatch.setattr(type(store._repo), "get_walker", forbidden)
+    assert [v.number for v in store.list_versions(API)[0]] == [5, 4, 3, 2, 1]
+    assert len(store.log(prefix="clusters/prod/nodes")[0]) == 5
