@@ -23,6 +23,7 @@ from pathlib import Path
 import grpc
 from google.protobuf import duration_pb2
 
+from bench.sections import replace_section
 from kubecommit.v1 import clusters_pb2 as pb
 from kubecommit.v1 import clusters_pb2_grpc
 from kubesim import Simulator
@@ -133,7 +134,7 @@ contexts: [{{name: hung, context: {{cluster: hung, user: hung}}}}]
             f"the hung one: {hung.issues[0].message} |"]
 
 
-def write_docs(rows: list[str], args: argparse.Namespace) -> None:
+def write_docs(rows: list[str]) -> None:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     section = "\n".join([
         BEGIN, "## clusters (`make bench-clusters` = `python -m bench.clusters`)", "",
@@ -141,12 +142,7 @@ def write_docs(rows: list[str], args: argparse.Namespace) -> None:
         f"(its HTTP server shares the machine). Written by the benchmark; do not edit by hand.", "",
         "| measure | wall | rate / baseline | split | notes |", "| --- | --- | --- | --- | --- |",
         *rows, END])
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text)
+    replace_section(DOCS, BEGIN, END, section)
 
 
 def main() -> None:
@@ -164,7 +160,7 @@ def main() -> None:
             rows = bench_sync(stub, args.objects) + bench_health(stub, args.clusters, args.timeout)
     print("\n".join(rows))
     if not args.no_docs:
-        write_docs(rows, args)
+        write_docs(rows)
 
 
 if __name__ == "__main__":
