@@ -75,9 +75,9 @@ class Reach(enum.StrEnum):
     # The request names everything it touches; the interceptor checks every name, and a scoped
     # caller must name something inside its scope (no `-` wildcards).
     NAMED = "named"
-    # May touch more than it names (wildcards, selectors, manifests, branches, ids): the
+    # May touch more than it names (`clusters/-`, manifests, merged branches, tool calls): the
     # interceptor checks what is named; the service narrows reads with `visible()` and checks
-    # every object it changes with `authorize()`.
+    # every object it changes with `authorize()`. Kept to the RPCs whose services do so.
     SPANS = "spans"
     # Touches nothing inside a cluster (tags, branches, label policies, tools).
     GLOBAL = "global"
@@ -129,7 +129,7 @@ _TABLE: dict[str, Rule] = {
     "YamlVersionsService/MergeBranch": Rule(P.RESOURCES_APPLY, R.SPANS),
     "YamlVersionsService/DetectDrift": Rule(P.RESOURCES_READ),
     "YamlVersionsService/ImportDrift": Rule(P.RESOURCES_APPLY),
-    "YamlVersionsService/ListCommits": Rule(P.RESOURCES_READ, R.SPANS),
+    "YamlVersionsService/ListCommits": Rule(P.RESOURCES_READ),
     "YamlVersionsService/CreateBackup": Rule(P.BACKUPS_ADMIN, R.GLOBAL),
     "YamlVersionsService/ListBackups": Rule(P.BACKUPS_ADMIN, R.GLOBAL),
     "YamlVersionsService/VerifyBackup": Rule(P.BACKUPS_ADMIN, R.GLOBAL),
@@ -139,11 +139,11 @@ _TABLE: dict[str, Rule] = {
     "ContainersService/ListLogEntries": Rule(P.LOGS_READ),
     "ContainersService/StreamLogs": Rule(P.LOGS_READ),
     "ContainersService/ExportLogs": Rule(P.LOGS_READ, audit=True),
-    "ContainersService/ListLogExports": Rule(P.LOGS_READ, R.SPANS),
+    "ContainersService/ListLogExports": Rule(P.LOGS_READ),
     "ContainersService/Exec": Rule(P.EXEC_RUN),
     "ContainersService/ExecStream": Rule(P.EXEC_RUN),
-    "ContainersService/ListExecSessions": Rule(P.LOGS_READ, R.SPANS),
-    "ContainersService/GetExecSession": Rule(P.LOGS_READ, R.SPANS),
+    "ContainersService/ListExecSessions": Rule(P.LOGS_READ),
+    "ContainersService/GetExecSession": Rule(P.LOGS_READ),
     "ContainersService/GetExecPolicy": Rule(P.POLICIES_READ),
     "ContainersService/UpdateExecPolicy": Rule(P.POLICIES_WRITE),
     "ContainersService/ListFiles": Rule(P.EXEC_RUN),
@@ -165,14 +165,14 @@ _TABLE: dict[str, Rule] = {
     "QuotasService/UpdateQuotaAlertPolicy": Rule(P.POLICIES_WRITE),
     "LabelsService/GetLabels": Rule(P.RESOURCES_READ),
     "LabelsService/UpdateLabels": Rule(P.RESOURCES_APPLY),
-    "LabelsService/BatchUpdateLabels": Rule(P.RESOURCES_APPLY, R.SPANS),
+    "LabelsService/BatchUpdateLabels": Rule(P.RESOURCES_APPLY),
     "LabelsService/SelectResources": Rule(P.RESOURCES_READ, R.SPANS),
     "LabelsService/CreateLabelPolicy": Rule(P.POLICIES_WRITE, R.GLOBAL),
     "LabelsService/GetLabelPolicy": Rule(P.POLICIES_READ, R.GLOBAL),
     "LabelsService/ListLabelPolicies": Rule(P.POLICIES_READ, R.GLOBAL),
     "LabelsService/UpdateLabelPolicy": Rule(P.POLICIES_WRITE, R.GLOBAL),
     "LabelsService/DeleteLabelPolicy": Rule(P.POLICIES_WRITE, R.GLOBAL),
-    "LabelsService/CheckLabelCompliance": Rule(P.RESOURCES_READ, R.SPANS),
+    "LabelsService/CheckLabelCompliance": Rule(P.RESOURCES_READ),
     "LabelsService/ListLabelHistory": Rule(P.RESOURCES_READ),
     "AffinityService/GetNodeAffinity": Rule(P.RESOURCES_READ),
     "AffinityService/SetNodeAffinity": Rule(P.RESOURCES_APPLY),
@@ -200,8 +200,8 @@ _TABLE: dict[str, Rule] = {
     "McpService/ListTools": Rule(P.RESOURCES_READ, R.GLOBAL),
     "McpService/CallTool": Rule(P.RESOURCES_READ, R.SPANS, audit=True),
     "McpService/ScanCluster": Rule(P.RESOURCES_READ),
-    "McpService/ListScans": Rule(P.RESOURCES_READ, R.SPANS),
-    "McpService/GetScan": Rule(P.RESOURCES_READ, R.SPANS),
+    "McpService/ListScans": Rule(P.RESOURCES_READ),
+    "McpService/GetScan": Rule(P.RESOURCES_READ),
 }
 
 _MODULES = (clusters_pb2, yaml_versions_pb2, containers_pb2, quotas_pb2, labels_pb2, affinity_pb2,
