@@ -21,6 +21,7 @@ from server.errors import Aborted, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, normalize
 from server.names import ResourceName, parse_cluster
 from server.runtime import Runtime
+from server.security import Permission, authorize
 from server.versions.common import (MAIN, PathLocks, branch_id, document_diff, is_commit_id,
                                     read_stored, version_count)
 from server.versions.history import version_document
@@ -120,6 +121,9 @@ class Writer:
         docs = parse_manifest(manifest)
         conn = await self.runtime.pool.get(cluster_id)
         targets = await bind(conn, cluster_id, docs, namespace)
+        caller = context.current().caller
+        for t in targets:  # each document may name its own namespace (docs/security.md: reach)
+            authorize(caller, Permission.RESOURCES_APPLY, t.name.cluster, t.name.namespace)
         guards = self._guards(targets, etags)
         context.current().targets.extend(str(t.name) for t in targets)
         if branch != MAIN:

@@ -15,6 +15,7 @@ from server import context
 from server.errors import FailedPrecondition, FieldViolation, KubecommitError, NotFound
 from server.kube import normalize
 from server.names import ResourceName
+from server.security import Permission, authorize
 from server.versions.apply import FIELD_MANAGER, Writer
 from server.versions.common import MAIN, branch_id, document_diff, read_stored, resource_at
 from server.versions.manifests import apply_order
@@ -78,6 +79,9 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
         raise conflict_error(result.conflicts)
     current = await asyncio.to_thread(lambda: {p: read_stored(store, p, dst) for p in plan.documents})
     items = sorted(plan.documents.items(), key=_order)
+    caller = context.current().caller
+    for rn in filter(None, (resource_at(p) for p, _ in items)):  # a merge changes all it carries
+        authorize(caller, Permission.RESOURCES_APPLY, rn.cluster, rn.namespace)
     diffs = {p: document_diff(_name(p), current[p].data if current[p] else None, d) for p, d in items}
     conflicted = {c.path for c in plan.conflicts}
     result.resources += [Merged(_name(p), document_diff(_name(p), None, None), "conflict")
