@@ -54,8 +54,8 @@ class Settings:
     jwt_role_claim: str = "role"
     jwt_leeway_seconds: float = 30.0
     # Per caller: sustained calls per second and burst (0 = no limit), concurrently open streams.
-    rate_limit_per_second: float = 50.0
-    rate_limit_burst: int = 200
+    rate_limit_per_second: float = 100.0
+    rate_limit_burst: int = 400
     max_streams_per_caller: int = 32
     # Audit log retention: the newest rows up to this count and age are kept.
     audit_max_rows: int = 1_000_000

@@ -12,6 +12,7 @@ import logging
 import re
 from typing import Iterable
 
+from server import context
 from server.context import Caller
 from server.errors import Unauthenticated
 from server.security.jwtauth import JwtVerifier
@@ -29,7 +30,7 @@ _BEARER = re.compile(r"^(?i:bearer) +([A-Za-z0-9._~+/=-]+)$")
 
 
 def _refused(why: str) -> Unauthenticated:
-    log.info("authentication failed", extra={"why": why})
+    log.info("authentication failed", extra={"why": why, "request_id": context.current().request_id})
     return Unauthenticated("invalid, expired or revoked token", "INVALID_TOKEN")
 
 
@@ -64,7 +65,7 @@ class Authenticator:
             try:
                 caller = self.jwt.verify(credential)
             except Exception as error:  # fail closed on anything a hostile token provokes
-                raise _refused(f"jwt: {type(error).__name__}: {error}") from None
+                raise _refused(f"jwt: {type(error).__name__}") from None  # its text may quote the token
         else:
             raise _refused("not a kubecommit token and no JWT key is configured")
         if caller.role not in ROLES:  # a role this server no longer has

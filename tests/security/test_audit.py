@@ -148,3 +148,16 @@ def test_kubecommit_audit_command(calls: dict, audited: EmbeddedServer) -> None:
     assert table.exit_code == 0 and "vera" in table.output and "otto" not in table.output
     wrong = CliRunner().invoke(app, ["audit", "--data-dir", data, "--since", "yesterday"])
     assert wrong.exit_code == 2
+
+
+def test_the_server_log_holds_no_secrets_or_tokens(audited: EmbeddedServer, tokens: dict[str, str],
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    apply = yaml_versions_pb2.ApplyManifestRequest(cluster="clusters/prod", namespace="web", manifest=MANIFEST)
+    wrong = tokens["viewer"][:-3] + "abc"
+    with caplog.at_level("DEBUG"), grpc.insecure_channel(audited.address) as ch:
+        for token in (tokens["admin"], tokens["viewer"], wrong, "kc_" + SECRET):
+            call(ch, APPLY, apply, bearer(token, "log-check"))
+    logged = "\n".join(str(vars(record)) for record in caplog.records)  # messages and extras
+    assert "authentication failed" in logged and "log-check" in logged
+    for secret in (SECRET, *tokens.values(), wrong):
+        assert secret not in logged
