@@ -139,7 +139,15 @@ def _parse(value: str, field: str, qualifiers: tuple[str, ...] | None) -> list[T
         return [Target(value, value, value, opaque=True)]
     cluster = parts[1]
     if len(parts) > 2 and parts[2] == "namespaces":
-        return [Target(value, cluster, parts[3] if len(parts) > 3 else ALL)]
+        namespace = parts[3] if len(parts) > 3 else ALL
+        found = [Target(value, cluster, namespace)]
+        tail = parts[4:]
+        if namespace != ALL and ((not tail and field in _OBJECT_FIELDS)
+                                 or (tail[:1] in (["labels"], ["versions"]) and len(tail) <= 2)):
+            # The Namespace object itself, its labels or its versions: a cluster-level object
+            # too, so a caller scoped to the namespace may read it but not change it.
+            found.append(Target(value, cluster, ""))
+        return found
     if len(parts) > 3:  # a cluster-scoped object: nodes, CRDs...
         return [Target(value, cluster, "")]
     if qualifiers is not None:  # the cluster or one of its singletons, over these namespaces

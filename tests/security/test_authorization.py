@@ -143,6 +143,20 @@ def test_namespace_scope_reads_but_never_changes_cluster_level_objects(
     assert denied(got, "resources.apply") and "cluster-level" in got.message
 
 
+def test_namespace_scope_does_not_cover_the_namespace_object(as_role: Callable[..., grpc.Channel]) -> None:
+    """Deleting, relabelling or rolling back the Namespace `web` changes a cluster-level object."""
+    operator = as_role("operator", namespaces=["web"])
+    ns = "clusters/prod/namespaces/web"
+    assert denied(call(operator, DELETE, yaml_versions_pb2.DeleteResourceRequest(name=ns)), "resources.apply")
+    relabel = labels_pb2.UpdateLabelsRequest(labels=labels_pb2.Labels(name=f"{ns}/labels", labels={"a": "b"}))
+    assert denied(call(operator, "/kubecommit.v1.LabelsService/UpdateLabels", relabel), "resources.apply")
+    back = yaml_versions_pb2.RollbackResourceRequest(name=ns, target=f"{ns}/versions/1")
+    assert denied(call(operator, "/kubecommit.v1.YamlVersionsService/RollbackResource", back), "resources.rollback")
+    assert let_through(call(operator, "/kubecommit.v1.ClustersService/GetResource",
+                            clusters_pb2.GetResourceRequest(name=ns)))
+    assert let_through(call(operator, DELETE, yaml_versions_pb2.DeleteResourceRequest(name=f"{ns}/configmaps/c")))
+
+
 def test_scoped_token_must_name_what_it_acts_on(as_role: Callable[..., grpc.Channel]) -> None:
     operator = as_role("operator", clusters=["prod"])
     got = call(operator, "/kubecommit.v1.ContainersService/ListFiles", containers_pb2.ListFilesRequest(path="/"))

@@ -45,6 +45,13 @@ def _where(message) -> list[tuple[str, str]]:
     (yaml_versions_pb2.ListCommitsRequest(prefix="clusters/prod/namespaces/"), [("prod", "-")]),
     (yaml_versions_pb2.ApplyManifestRequest(cluster="clusters/prod", message="clusters/other: moved"), [("prod", "-")]),
     (yaml_versions_pb2.ListTagsRequest(), []),
+    # The Namespace object (cluster-scoped), its versions and labels vs. what lives in it.
+    (yaml_versions_pb2.DeleteResourceRequest(name="clusters/prod/namespaces/web"), [("prod", "web"), ("prod", "")]),
+    (yaml_versions_pb2.RollbackResourceRequest(name="clusters/p/namespaces/web", target="clusters/p/namespaces/web/versions/2"),
+     [("p", "web"), ("p", ""), ("p", "web"), ("p", "")]),
+    (labels_pb2.GetLabelsRequest(name="clusters/p/namespaces/web/labels"), [("p", "web"), ("p", "")]),
+    (labels_pb2.GetLabelsRequest(name="clusters/p/namespaces/web/deployments.apps/api/labels"), [("p", "web")]),
+    (containers_pb2.ListContainersRequest(parent="clusters/p/namespaces/web"), [("p", "web")]),
 ])
 def test_targets_name_cluster_and_namespace(message, expected: list[tuple[str, str]]) -> None:
     assert _where(message) == expected
