@@ -18,8 +18,11 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from kubecommit.v1 import clusters_pb2
+from server.config import Settings
 from server.embedded import EmbeddedServer
+from server.errors import FailedPrecondition, InvalidArgument
 from server.security.authn import MAX_CREDENTIAL_BYTES
+from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
 from tests.security.conftest import call
 from tests.support.auth import admin_token, make_token
@@ -220,3 +223,17 @@ def test_bad_jwts_are_refused_like_bad_tokens(jwt_servers: dict, rsa_key: rsa.RS
     confused._algorithms["HS256"].prepare_key = lambda key: key  # type: ignore[attr-defined]
     token = confused.encode(jwt.api_jwt.PyJWT()._encode_payload(_claims()), public_pem, "HS256")
     assert refused(_ask(rs, token)), "HS256 with the RSA public key"
+
+
+def test_a_jwt_key_no_algorithm_fits_stops_the_start(tmp_path: Path, rsa_key: rsa.RSAPrivateKey) -> None:
+    short, pem = tmp_path / "short", tmp_path / "rsa.pem"
+    short.write_bytes(b"too-short")
+    pem.write_bytes(_pem(rsa_key))
+    with pytest.raises(InvalidArgument, match="at least 32 bytes"):
+        JwtVerifier.from_settings(Settings(jwt_key=short))
+    with pytest.raises(FailedPrecondition, match="none that fits"):
+        JwtVerifier.from_settings(Settings(jwt_key=pem, jwt_algorithms="HS256,ES256"))
+    with pytest.raises(InvalidArgument, match="cannot read"):
+        JwtVerifier.from_settings(Settings(jwt_key=tmp_path / "missing"))
+    assert JwtVerifier.from_settings(Settings(jwt_key=pem)).algorithms == ("RS256",)
+    assert JwtVerifier.from_settings(Settings()) is None
