@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from clients.cli import admin
+from clients.cli import admin, remote
 
 app = typer.Typer(
     name="kubecommit",
@@ -21,6 +21,19 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def connection(
+    ctx: typer.Context,
+    server: str = typer.Option("127.0.0.1:50051", envvar="KUBECOMMIT_SERVER", help="HOST:PORT of a kubecommit server."),
+    token: Optional[str] = typer.Option(None, envvar="KUBECOMMIT_TOKEN",
+                                        help="Bearer token; the local data dir's admin.token when unset."),
+    data_dir: Path = typer.Option(Path(".data"), envvar="KUBECOMMIT_DATA_DIR", help="Where admin.token is looked up."),
+    ca: Optional[Path] = typer.Option(None, envvar="KUBECOMMIT_CA", help="CA certificate for a TLS server."),
+) -> None:
+    """Options for the commands that call a server."""
+    ctx.obj = remote.Target(server, token, data_dir, ca)
 
 
 @app.command()
@@ -69,6 +82,16 @@ def sim(ctx: typer.Context) -> None:
 
     raise typer.Exit(sim_main(list(ctx.args)) or 0)
 
+
+# Commands that call a running server (clients/cli/remote.py).
+app.add_typer(remote.clusters_app, name="clusters")
+app.command()(remote.get)
+app.command()(remote.apply)
+app.command()(remote.history)
+app.command()(remote.diff)
+app.command()(remote.rollback)
+app.command()(remote.logs)
+app.command("exec")(remote.exec_command)
 
 # Local admin commands on a data directory (clients/cli/admin.py).
 app.add_typer(admin.token_app, name="token")
