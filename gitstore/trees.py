@@ -11,6 +11,7 @@ import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
+from typing import cast
 
 from dulwich.objects import ShaFile, Tree
 
@@ -121,10 +122,7 @@ class TreeCache:
     def _rewrite(self, tree_id: bytes | None, changes: dict[bytes, object], where: str,
                  written: list[Tree]) -> bytes | None:
         old = self.get(tree_id) if tree_id is not None else None
-        tree = Tree()
-        if old is not None:
-            for item in old.iteritems():
-                tree.add(item.path, item.mode, item.sha)
+        tree = old.copy() if old is not None else Tree()
         for name, change in changes.items():
             here = f"{where}/{name.decode()}" if where else name.decode()
             existing = tree[name] if name in tree else None
@@ -148,6 +146,9 @@ class TreeCache:
             return None
         if old is not None and tree.id == old.id:
             return old.id
+        # Re-wrap as a single chunk: dulwich compresses a loose object chunk by chunk, and a
+        # freshly built tree has one chunk per entry (5x slower for a 200-entry directory).
+        tree = cast(Tree, Tree.from_raw_string(Tree.type_num, tree.as_raw_string(), sha=tree.id))
         written.append(tree)
         self.put(tree)
         return tree.id

@@ -102,11 +102,17 @@ def git_plumbing_commit(repo: Path, path: str, content: bytes, message: str) -> 
     git(repo, "update-ref", "refs/heads/main", commit, head)
 
 
-def rate(count: int, fn: Callable[[int], None]) -> float:
-    start = time.perf_counter()
-    for k in range(count):
-        fn(k)
-    return count / (time.perf_counter() - start)
+def rate(count: int, fn: Callable[[int], None], rounds: int = 3) -> float:
+    """Best operations/s over ``rounds`` equal rounds: the machines are shared, and the best
+    round is the least disturbed by other load (applied to gitstore and git alike)."""
+    per_round, best, k = max(1, count // rounds), 0.0, 0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(per_round):
+            fn(k)
+            k += 1
+        best = max(best, per_round / (time.perf_counter() - start))
+    return best
 
 
 def bench_throughput(root: Path, docs: int, commits: int, git_commits: int) -> dict[str, float]:
@@ -195,8 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commits", type=int, default=20_000,
                         help="size of the history store (the full figure is 100000)")
     parser.add_argument("--paths", type=int, default=10_000)
-    parser.add_argument("--throughput-commits", type=int, default=500)
-    parser.add_argument("--git-commits", type=int, default=40)
+    parser.add_argument("--throughput-commits", type=int, default=600)
+    parser.add_argument("--git-commits", type=int, default=45)
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args(argv)
 
@@ -255,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         " with `ls-tree` + `mktree` per level, then `commit-tree` and `update-ref`.",
         "- A commit writes ~8 loose objects and one ref, each a new file: on these shared 2-CPU"
         " machines file creation dominates and varies with load (0.3-1 ms per file), so"
-        " throughput swings run to run; the ratio to the git baseline is the stable figure.",
+        " throughput swings run to run (best of 3 rounds is reported for both sides); the ratio"
+        " to the git baseline is the stable figure.",
         "- Listing versions reads the SQLite index: the cost is O(versions of that path); the"
         " 'newest only' column (page_size=1) is constant work and shows flatness as the store"
         " grows. `git log` runs on a fully repacked repository (its best case).",
