@@ -1,0 +1,291 @@
+"""Benchmark of ContainersService: ``python -m bench.containers`` (``make bench-containers``).
+
+Through a real gRPC channel to an in-process server, kubesim over HTTP/websockets:
+1. log lines/s delivered by StreamLogs (follow) for one noisy container and for 50 containers
+   merged, against reading the same logs directly with the `kubernetes` client in the same run;
+2. latency from a line appended upstream to its entry at the gRPC client (p50/p99);
+3. exec round trips/s for small interactive writes, against a direct `kubernetes.stream` session;
+4. process memory while the server holds 500 idle follow streams.
+Rewrites its own section of docs/benchmarks.md (other sections are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import queue
+import statistics
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import grpc
+from kubernetes import client
+from kubernetes.stream import stream
+
+from kubecommit.v1 import containers_pb2 as pb
+from kubecommit.v1 import containers_pb2_grpc
+from kubesim import Simulator
+from kubesim.testing import api_client_from, wait_for
+from server.config import Settings
+from server.embedded import EmbeddedServer
+from server.runtime import ADMIN_TOKEN_FILE
+from tests.support.auth import with_token
+from tests.support.clusters import register_cluster
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- BEGIN containers-bench -->", "<!-- END containers-bench -->"
+NS = "bench"
+
+
+def deployment(name: str, replicas: int) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": NS},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "app", "image": "bench:1"}]}}}}
+
+
+def pods_of(core: client.CoreV1Api, app: str, count: int) -> list[str]:
+    def running() -> list[str]:
+        items = core.list_namespaced_pod(NS, label_selector=f"app={app}").items
+        names = [p.metadata.name for p in items if p.status.phase == "Running"]
+        return names if len(names) == count else []
+    return sorted(wait_for(running, timeout=30))  # type: ignore[arg-type]
+
+
+def fill(sim: Simulator, pods: list[str], lines: int) -> None:
+    per = lines // len(pods)
+    for pod in pods:
+        text = '{"level":"info","msg":"request served","path":"/api/v1/items","status":200,"ms":%d}'
+        for start in range(0, per, 10_000):
+            sim.append_log(NS, pod, "app", [text % i if i % 3 == 0 else
+                                            f"2026-01-01 10:00:00,000 INFO  [app] served request {i} status=200"
+                                            for i in range(start, min(per, start + 10_000))])
+
+
+def stream_rate(stub: containers_pb2_grpc.ContainersServiceStub, query: pb.LogQuery, expected: int) -> float:
+    """Lines/s delivered by StreamLogs following `query` from the start of a full backlog."""
+    stop = threading.Event()
+
+    def requests() -> Iterator[pb.StreamLogsRequest]:
+        yield pb.StreamLogsRequest(query=query)
+        stop.wait()
+
+    started = time.perf_counter()
+    call = stub.StreamLogs(requests())
+    got = 0
+    for response in call:
+        got += len(response.entries)
+        if got >= expected:
+            break
+    elapsed = time.perf_counter() - started
+    call.cancel()
+    stop.set()
+    return got / elapsed
+
+
+def direct_rate(core: client.CoreV1Api, pods: list[str], expected: int) -> float:
+    """Lines/s read with the kubernetes client (follow, one thread per container), lines split only."""
+    per = expected // len(pods)
+
+    def read(pod: str) -> int:
+        response = core.read_namespaced_pod_log(pod, NS, container="app", follow=True, timestamps=True,
+                                                tail_lines=per, _preload_content=False)
+        count, pending = 0, b""
+        for chunk in response.stream(64 * 1024):
+            lines = (pending + chunk).split(b"\n")
+            pending = lines.pop()
+            count += len(lines)
+            if count >= per:
+                break
+        response.release_conn()
+        return count
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(pods)) as pool:
+        total = sum(pool.map(read, pods))
+    return total / (time.perf_counter() - started)
+
+
+def latency(stub: containers_pb2_grpc.ContainersServiceStub, sim: Simulator, pod: str, samples: int
+            ) -> tuple[float, float]:
+    stop = threading.Event()
+    arrivals: queue.Queue[int] = queue.Queue()
+
+    def requests() -> Iterator[pb.StreamLogsRequest]:
+        yield pb.StreamLogsRequest(query=pb.LogQuery(parent=f"clusters/demo/namespaces/{NS}", pod=pod,
+                                                     tail_lines=1, filter=pb.LogFilter(contains="probe")))
+        stop.wait()
+
+    call = stub.StreamLogs(requests())
+
+    def read() -> None:
+        try:
+            for response in call:
+                now = time.perf_counter_ns()
+                for entry in response.entries:
+                    arrivals.put(now - int(entry.raw.split()[1]))
+        except grpc.RpcError:
+            pass
+
+    threading.Thread(target=read, daemon=True).start()
+    time.sleep(0.5)
+    delays = []
+    for _ in range(samples):
+        sim.append_log(NS, pod, "app", [f"probe {time.perf_counter_ns()}"])
+        delays.append(arrivals.get(timeout=5) / 1e6)
+        time.sleep(0.005)
+    call.cancel()
+    stop.set()
+    delays.sort()
+    return statistics.median(delays), delays[int(len(delays) * 0.99) - 1]
+
+
+def exec_round_trips(stub: containers_pb2_grpc.ContainersServiceStub, container: str, seconds: float) -> float:
+    outbox: queue.Queue[pb.ExecStreamRequest | None] = queue.Queue()
+    outbox.put(pb.ExecStreamRequest(start=pb.ExecStart(container=container, command=["sh"], stdin=True)))
+    responses = stub.ExecStream(iter(outbox.get, None))
+    next(responses)  # session id
+    count, deadline = 0, time.perf_counter() + seconds
+    started = time.perf_counter()
+    while time.perf_counter() < deadline:
+        outbox.put(pb.ExecStreamRequest(stdin=b"echo x\n"))
+        got = b""
+        while got != b"x\n":
+            got += next(responses).stdout
+        count += 1
+    elapsed = time.perf_counter() - started
+    outbox.put(pb.ExecStreamRequest(close_stdin=True))
+    outbox.put(None)
+    for _ in responses:
+        pass
+    return count / elapsed
+
+
+def direct_round_trips(api: client.ApiClient, pod: str, seconds: float) -> float:
+    core = client.CoreV1Api(api)
+    resp = stream(core.connect_get_namespaced_pod_exec, pod, NS, container="app", command=["sh"], stdin=True,
+                  stdout=True, stderr=True, tty=False, _preload_content=False)
+    count, deadline = 0, time.perf_counter() + seconds
+    started = time.perf_counter()
+    while time.perf_counter() < deadline:
+        resp.write_stdin("echo x\n")
+        got = ""
+        while got != "x\n":
+            got += resp.read_stdout(timeout=1)
+        count += 1
+    elapsed = time.perf_counter() - started
+    resp.close()
+    return count / elapsed
+
+
+def rss_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 2**20
+
+
+async def idle_streams(address: str, token: str, pod: str, count: int, sim: Simulator) -> tuple[float, float, int]:
+    before = rss_mb()
+    metadata = (("authorization", f"Bearer {token}"),)
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = containers_pb2_grpc.ContainersServiceStub(channel)
+        stop = asyncio.Event()
+
+        async def requests():  # type: ignore[no-untyped-def]
+            yield pb.StreamLogsRequest(query=pb.LogQuery(parent=f"clusters/demo/namespaces/{NS}", pod=pod,
+                                                         tail_lines=0))
+            await stop.wait()
+
+        calls = [stub.StreamLogs(requests(), metadata=metadata) for _ in range(count)]
+        for call in calls:
+            await call.read()  # the `joined` message: the upstream follow is open
+        open_follows = sim.open_follows
+        await asyncio.sleep(1.0)
+        during = rss_mb()
+        stop.set()
+        for call in calls:
+            call.cancel()
+    return before, during, open_follows
+
+
+def write_docs(rows: list[str], args: argparse.Namespace) -> None:
+    section = "\n".join([
+        BEGIN, "## ContainersService (`make bench-containers` = `python -m bench.containers`)", "",
+        f"Run: `python -m bench.containers --lines {args.lines}` on "
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, 2 CPUs, through gRPC (authenticated) to an "
+        "in-process server; kubesim in the same process over HTTP/websockets, so both sides share the CPUs. "
+        "Direct baselines read the same logs/sessions with the `kubernetes` client in the same run. "
+        "Written by the benchmark; do not edit by hand.", "",
+        "| measure | kubecommit | direct kubernetes client | ratio |", "| --- | --- | --- | --- |",
+        *rows, END])
+    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
+    if BEGIN in text:
+        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOCS.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=200_000)
+    parser.add_argument("--streams", type=int, default=500)
+    parser.add_argument("--no-docs", action="store_true")
+    args = parser.parse_args()
+    sim = Simulator(seed=False, log_interval=None, log_lines=args.lines + 10).start()
+    with tempfile.TemporaryDirectory() as tmp:
+        kubeconfig = sim.write_kubeconfig(Path(tmp) / "kubeconfig", name="demo")
+        api = api_client_from(kubeconfig)
+        core = client.CoreV1Api(api)
+        core.create_namespace({"metadata": {"name": NS}})
+        apps = client.AppsV1Api(api)
+        apps.create_namespaced_deployment(NS, deployment("noisy", 1))
+        apps.create_namespaced_deployment(NS, deployment("many", 50))
+        noisy, many = pods_of(core, "noisy", 1), pods_of(core, "many", 50)
+        fill(sim, noisy, args.lines)
+        fill(sim, many, args.lines)
+        embedded = EmbeddedServer(Settings.load(env={}, overrides={
+            "data_dir": Path(tmp) / "data", "listen": "127.0.0.1:0", "log_level": "WARNING",
+            "max_streams_per_caller": args.streams + 10})).start()
+        register_cluster(embedded, "demo", sim.kubeconfig_text("demo"))
+        token = (embedded.settings.data_dir / ADMIN_TOKEN_FILE).read_text().strip()
+        channel = with_token(grpc.insecure_channel(embedded.address), token)
+        stub = containers_pb2_grpc.ContainersServiceStub(channel)
+        parent = f"clusters/demo/namespaces/{NS}"
+        rows = []
+        for label, pods, query in (
+                ("1 noisy container", noisy, pb.LogQuery(parent=parent, pod=noisy[0], tail_lines=args.lines)),
+                ("50 containers merged", many, pb.LogQuery(parent=parent, label_selector="app=many",
+                                                           tail_lines=args.lines // 50))):
+            ours = stream_rate(stub, query, args.lines // len(pods) * len(pods))
+            direct = direct_rate(core, pods, args.lines // len(pods) * len(pods))
+            rows.append(f"| StreamLogs lines/s, {label}, {args.lines:,} lines | {ours:,.0f}/s | {direct:,.0f}/s "
+                        f"| {ours / direct:.0%} |")
+            print(rows[-1], flush=True)
+        p50, p99 = latency(stub, sim, noisy[0], 300)
+        rows.append(f"| latency, upstream line to gRPC client (quiet container) | p50 {p50:.2f} ms · p99 {p99:.2f} ms | | |")
+        print(rows[-1], flush=True)
+        container = f"{parent}/pods/{noisy[0]}/containers/app"
+        ours = exec_round_trips(stub, container, 3.0)
+        direct = direct_round_trips(api_client_from(kubeconfig), noisy[0], 3.0)
+        rows.append(f"| exec round trips/s, `echo x` lines to a non-tty `sh` | {ours:,.0f}/s | {direct:,.0f}/s "
+                    f"(`kubernetes.stream`) | {ours / direct:.0%} |")
+        print(rows[-1], flush=True)
+        before, during, opened = asyncio.run(idle_streams(embedded.address, token, noisy[0], args.streams, sim))
+        rows.append(f"| {args.streams} idle follow streams | process RSS +{during - before:.0f} MB "
+                    f"({(during - before) * 1024 / args.streams:.0f} KB/stream, client and server in one process; "
+                    f"{opened} upstream follows open, 0 extra threads) | | |")
+        print(rows[-1], flush=True)
+        embedded.stop()
+        api.close()
+    sim.stop()
+    if not args.no_docs:
+        write_docs(rows, args)
+
+
+if __name__ == "__main__":
+    main()
