@@ -209,6 +209,7 @@ async def idle_streams(address: str, token: str, pod: str, count: int, sim: Simu
         stop.set()
         for call in calls:
             call.cancel()
+        await asyncio.sleep(0.5)  # let the cancellations settle before the channel closes
     return before, during, open_follows
 
 
@@ -250,7 +251,7 @@ def main() -> None:
         fill(sim, many, args.lines)
         embedded = EmbeddedServer(Settings.load(env={}, overrides={
             "data_dir": Path(tmp) / "data", "listen": "127.0.0.1:0", "log_level": "WARNING",
-            "max_streams_per_caller": args.streams + 10})).start()
+            "max_streams_per_caller": args.streams + 10, "rate_limit_per_second": 0})).start()
         register_cluster(embedded, "demo", sim.kubeconfig_text("demo"))
         token = (embedded.settings.data_dir / ADMIN_TOKEN_FILE).read_text().strip()
         channel = with_token(grpc.insecure_channel(embedded.address), token)
