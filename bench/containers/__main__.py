@@ -27,6 +27,7 @@ import grpc
 from kubernetes import client
 from kubernetes.stream import stream
 
+from bench.sections import replace_section
 from kubecommit.v1 import containers_pb2 as pb
 from kubecommit.v1 import containers_pb2_grpc
 from kubesim import Simulator
@@ -223,12 +224,7 @@ def write_docs(rows: list[str], args: argparse.Namespace) -> None:
         "Written by the benchmark; do not edit by hand.", "",
         "| measure | kubecommit | direct kubernetes client | ratio |", "| --- | --- | --- | --- |",
         *rows, END])
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text)
+    replace_section(DOCS, BEGIN, END, section)
 
 
 def main() -> None:
