@@ -281,19 +281,28 @@ class Store:
                            request_id=request_id, branch=branch or self.default_branch,
                            expected=expected, expected_head=expected_head, timestamp=timestamp)
 
-    def _current_etag(self, branch: str, seq: int, path: str, blob: bytes | None
-                      ) -> tuple[str | None, str | None]:
-        """(blob id, commit id of the version) of ``path`` at the branch head."""
-        if blob is None:
-            return None, None
-        rows = self._index.versions(branch, path, seq, None, 1)
-        return blob.decode(), (rows[0].meta.commit_id if rows else None)
+    def _check_expected(self, expected: Mapping[str, str | None],
+                        current: Mapping[str, bytes | None], branch: str, seq: int) -> None:
+        """Raise Conflict unless each expected etag names the current version of its path:
+        its blob id or the id of the commit that wrote it (None: the path must not exist)."""
+        for path, want in expected.items():
+            blob = current[path]
+            if blob is None:
+                if want is None:
+                    continue
+                raise Conflict(f"{path!r} does not exist", subject=path, current=None)
+            rows = self._index.versions(branch, path, seq, None, 1)
+            if want not in (blob.decode(), rows[0].meta.commit_id if rows else None):
+                raise Conflict(f"{path!r} changed since etag {want}", subject=path,
+                               current=blob.decode())
 
     def _write(self, prepared: Mapping[str, Blob | None], *, author: Author, message: str,
                operation: str, request_id: str, branch: str,
                expected: Mapping[str, str | None] | None = None,
                expected_head: str | None = None, timestamp: int | None = None,
                extra_parents: Sequence[bytes] = ()) -> CommitInfo | None:
+        """The one write path (commit, rollback, merge): check preconditions, write objects,
+        move the ref, index the commit, all under the writer lock."""
         if operation not in OPERATIONS:
             raise InvalidArgument(f"operation must be one of {sorted(OPERATIONS)}",
                                   subject="operation")
@@ -312,15 +321,9 @@ class Store:
                 self._sync(branch, head)
                 seq = self._index.head(branch)[1]  # type: ignore[index]
             root = self._commit(head).tree if head is not None else None
-            current = {p: (e[1] if (e := self._trees.lookup(root, p)) else None) for p in prepared}
-            for path, want in (expected or {}).items():
-                blob = current[path] if path in current else \
-                    (e[1] if (e := self._trees.lookup(root, path)) else None)
-                etags = self._current_etag(branch, seq, path, blob)
-                if want is None and blob is None or want is not None and want in etags:
-                    continue
-                raise Conflict(f"{path!r} changed since etag {want}", subject=path,
-                               current=etags[0])
+            current = {p: (e[1] if (e := self._trees.lookup(root, p)) else None)
+                       for p in set(prepared) | set(expected or {})}
+            self._check_expected(expected or {}, current, branch, seq)
             effective: dict[str, Blob | None] = {}
             for path, blob in prepared.items():
                 if blob is None and current[path] is None:
