@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from bench.sections import replace_section
 from gitstore import Author, Change, Store, field_diff
 from gitstore.documents import dump, load
 
@@ -185,17 +186,6 @@ def bench_diff(repeat: int) -> dict[str, float]:
     return {"ours": fast, "baseline": slow, "bytes": len(old_text)}
 
 
-def write_docs(section: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{section.rstrip()}\n{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    DOCS.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.store", description=__doc__.split("\n")[0])
     parser.add_argument("--commits", type=int, default=20_000,
@@ -268,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         " grows. `git log` runs on a fully repacked repository (its best case).",
     ]
     if not args.no_docs:
-        write_docs("\n".join(rows))
+        replace_section(DOCS, BEGIN, END, f"{BEGIN}\n" + "\n".join(rows) + f"\n{END}")
         print(f"wrote {DOCS.relative_to(ROOT)}")
     return 0
 
