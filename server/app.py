@@ -19,7 +19,7 @@ from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
-from server.services import SERVICES, generic_handler
+from server.services import SERVICES, register
 
 log = logging.getLogger("kubecommit.server")
 
@@ -63,7 +63,8 @@ class KubecommitServer:
                 ("grpc.so_reuseport", 0),
             ],
         )
-        server.add_generic_rpc_handlers([generic_handler(e, self.runtime) for e in SERVICES])
+        for entry in SERVICES:
+            register(entry, self.runtime, server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         names = [e.full_name for e in SERVICES]
         if settings.reflection:

@@ -31,8 +31,9 @@ from server.services import yaml_versions
 @dataclass(frozen=True)
 class ServiceEntry:
     descriptor: descriptor.ServiceDescriptor
-    # Builds the servicer's generic handler from the runtime; None while the service is not built.
-    build: Callable[[Runtime], grpc.GenericRpcHandler] | None
+    # Adds the service's servicer to a server (the generated `add_..._to_server`); None while the
+    # service is not built.
+    register: Callable[[Runtime, grpc.aio.Server], None] | None
     # What is missing, said in every UNIMPLEMENTED answer while `build` is None.
     capability: str
 
@@ -69,10 +70,11 @@ def _not_built(service: descriptor.ServiceDescriptor, capability: str) -> grpc.G
     return grpc.method_handlers_generic_handler(service.full_name, handlers)
 
 
-def generic_handler(entry: ServiceEntry, runtime: Runtime) -> grpc.GenericRpcHandler:
-    if entry.build is None:
-        return _not_built(entry.descriptor, entry.capability)
-    return entry.build(runtime)
+def register(entry: ServiceEntry, runtime: Runtime, server: grpc.aio.Server) -> None:
+    if entry.register is None:
+        server.add_generic_rpc_handlers([_not_built(entry.descriptor, entry.capability)])
+    else:
+        entry.register(runtime, server)
 
 
 def _service(module: Any, name: str) -> descriptor.ServiceDescriptor:
@@ -80,11 +82,11 @@ def _service(module: Any, name: str) -> descriptor.ServiceDescriptor:
 
 
 SERVICES: list[ServiceEntry] = [
-    ServiceEntry(_service(clusters_pb2, "ClustersService"), clusters.build,
+    ServiceEntry(_service(clusters_pb2, "ClustersService"), clusters.register,
                  "cluster registration, health and inventory"),
-    ServiceEntry(_service(yaml_versions_pb2, "YamlVersionsService"), yaml_versions.build,
+    ServiceEntry(_service(yaml_versions_pb2, "YamlVersionsService"), yaml_versions.register,
                  "apply, history, diff, rollback, tags, branches, merges, drift and backups"),
-    ServiceEntry(_service(containers_pb2, "ContainersService"), containers.build,
+    ServiceEntry(_service(containers_pb2, "ContainersService"), containers.register,
                  "logs, exec, exec policy, sessions and files"),
     ServiceEntry(_service(quotas_pb2, "QuotasService"), None,
                  "resource quotas, limit ranges and usage alerts are not built yet"),

@@ -88,16 +88,5 @@ class ClustersServicer(clusters_pb2_grpc.ClustersServiceServicer):
         return await resources.compare(self.runtime, request)
 
 
-def build(runtime: Runtime) -> grpc.GenericRpcHandler:
-    """The generic handler the generated `add_..._to_server` would register."""
-    handlers: list[grpc.GenericRpcHandler] = []
-
-    class _Collector:
-        def add_generic_rpc_handlers(self, items: tuple[grpc.GenericRpcHandler, ...]) -> None:
-            handlers.extend(items)
-
-        def add_registered_method_handlers(self, *args: object) -> None:
-            """Newer generated code also registers per-method handlers; the generic one suffices."""
-
-    clusters_pb2_grpc.add_ClustersServiceServicer_to_server(ClustersServicer(runtime), _Collector())
-    return handlers[0]
+def register(runtime: Runtime, server: grpc.aio.Server) -> None:
+    clusters_pb2_grpc.add_ClustersServiceServicer_to_server(ClustersServicer(runtime), server)

@@ -21,7 +21,6 @@ from server.errors import InvalidArgument
 from server.kube import ClusterConnection
 from server.names import parse_namespace_parent
 from server.runtime import Runtime
-from server.services.generated import generated_handler
 
 Context = grpc.aio.ServicerContext
 DEFAULT_PAGE = 1000
@@ -126,7 +125,6 @@ class ContainersServicer(containers_pb2_grpc.ContainersServiceServicer):
         return empty_pb2.Empty()
 
 
-def build(runtime: Runtime) -> grpc.GenericRpcHandler:
-    return generated_handler(containers_pb2_grpc.add_ContainersServiceServicer_to_server,
-                             ContainersServicer(runtime))
+def register(runtime: Runtime, server: grpc.aio.Server) -> None:
+    containers_pb2_grpc.add_ContainersServiceServicer_to_server(ContainersServicer(runtime), server)
 

@@ -13,7 +13,6 @@ from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, TagInfo, Vers
 from gitstore.documents import dump
 from kubecommit.v1 import common_pb2, yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from server.runtime import Runtime
-from server.services.generated import generated_handler
 from server.versions.apply import Applied, Writer
 from server.versions.backups import BackupInfo, Backups
 from server.versions.drift import ADDED, DELETED, MODIFIED, Drift, detect, import_drift
@@ -234,6 +233,5 @@ class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
         return empty_pb2.Empty()
 
 
-def build(runtime: Runtime) -> grpc.GenericRpcHandler:
-    return generated_handler(yaml_versions_pb2_grpc.add_YamlVersionsServiceServicer_to_server,
-                             YamlVersionsServicer(runtime))
+def register(runtime: Runtime, server: grpc.aio.Server) -> None:
+    yaml_versions_pb2_grpc.add_YamlVersionsServiceServicer_to_server(YamlVersionsServicer(runtime), server)

@@ -1,5 +1,5 @@
-"""Fixtures for the ClustersService tests: a server per module (its own inventory), a second
-simulated cluster, and stubs that authenticate as admin."""
+"""Fixtures for the ClustersService tests: a server and simulated clusters per module (their own
+inventory and objects), and stubs that authenticate as admin."""
 
 from __future__ import annotations
 
@@ -22,6 +22,15 @@ def cserver(server_factory: Callable[..., EmbeddedServer]) -> EmbeddedServer:
 @pytest.fixture(scope="module")
 def stub(cserver: EmbeddedServer) -> clusters_pb2_grpc.ClustersServiceStub:
     return stub_for(cserver)
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    """A seeded cluster per module (shadowing the session-wide one): these tests count objects
+    exactly, so they must not see what other folders' tests create."""
+    simulator = Simulator(seed=True, log_interval=None).start()
+    yield simulator
+    simulator.stop()
 
 
 @pytest.fixture(scope="module")

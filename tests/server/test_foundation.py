@@ -91,7 +91,7 @@ def _unbuilt_methods() -> list[tuple[str, str]]:
     """(service, method) of unary RPCs without required fields in services not built yet."""
     found = []
     for entry in SERVICES:
-        if entry.build is not None:
+        if entry.register is not None:
             continue
         for method in entry.descriptor.methods:
             no_required = not any(
