@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 from gitstore import Author, Store, StoreKey
 from server.clusters.registry import ClusterRegistry
@@ -40,6 +41,8 @@ class Runtime:
     auth: Authenticator
     # Append-only record of mutations, exec sessions and refusals.
     audit: AuditLog
+    # What services opened for themselves (their own databases), closed with the runtime.
+    on_close: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
     async def create(cls, settings: Settings) -> "Runtime":
@@ -62,6 +65,8 @@ class Runtime:
                    auth=auth, audit=audit)
 
     async def close(self) -> None:
+        for close in reversed(self.on_close):
+            close()
         self.pool.close()
         self.clusters.close()
         self.auth.tokens.close()

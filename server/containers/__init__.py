@@ -23,6 +23,7 @@ class Containers:
     @classmethod
     def create(cls, runtime: Runtime) -> "Containers":
         records = Records(runtime.settings.data_dir / "containers.db")
+        runtime.on_close.append(records.close)
         policies = Policies(runtime.store)
         executor = Executor(runtime.pool, policies, records)
         return cls(runtime, records, policies, executor, Files(executor))
