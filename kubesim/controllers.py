@@ -20,7 +20,6 @@ from kubernetes.utils import parse_quantity
 
 from kubesim.cluster import Cluster, now_iso, random_suffix
 from kubesim.registry import ResourceType
-from kubesim.selectors import label_selector_from_dict, labels_match
 
 CRASHLOOP_ANNOTATION = "kubesim.dev/crashloop"
 

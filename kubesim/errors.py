@@ -78,6 +78,6 @@ def method_not_allowed(message: str = "the server does not allow this method on 
 
 
 def unsupported_media_type(content_type: str) -> ApiError:
-    return ApiError(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - '
-                    f'accepted media types include: application/json, application/yaml',
+    return ApiError(415, "UnsupportedMediaType", 'the body of the request was in an unknown format - '
+                    'accepted media types include: application/json, application/yaml',
                     {"causes": [{"reason": "UnsupportedMediaType", "message": content_type}]})

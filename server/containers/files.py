@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import posixpath
-import stat as stat_mod
 import tarfile
 import tempfile
 import time

@@ -11,14 +11,14 @@ stay open to anonymous callers.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any, AsyncIterator
 
 import grpc
 
 from server import context as call_context
 from server.context import Caller
 from server.errors import PermissionDenied
-from server.interceptors.wrapping import MalformedRequest, wrap_handler
+from server.interceptors.wrapping import MalformedRequest, WrappingInterceptor
 from server.security.audit import MAX_TARGETS
 from server.security.authn import Authenticator
 from server.security.limits import CallerLimits
@@ -65,19 +65,13 @@ class _Guard:
         self.first = False
 
 
-class AuthInterceptor(grpc.aio.ServerInterceptor):
+class AuthInterceptor(WrappingInterceptor):
     def __init__(self, auth: Authenticator, limits: CallerLimits) -> None:
         self.auth = auth
         self.limits = limits
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        if handler is None or details.method.startswith(PUBLIC_SERVICES):
-            return handler
+    def hooks_for(self, details: grpc.HandlerCallDetails, handler: grpc.RpcMethodHandler) -> _Guard | None:
+        if details.method.startswith(PUBLIC_SERVICES):
+            return None
         streaming = bool(handler.request_streaming or handler.response_streaming)
-        guard = _Guard(self.auth, self.limits, details.method, RULES.get(details.method), streaming)
-        return wrap_handler(handler, guard)
+        return _Guard(self.auth, self.limits, details.method, RULES.get(details.method), streaming)

@@ -10,7 +10,7 @@ import re
 import time
 import uuid
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any, AsyncIterator, Callable
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
@@ -20,7 +20,7 @@ from grpc_status import rpc_status
 from server import context as call_context
 from gitstore import GitStoreError
 from server.errors import ERROR_DOMAIN, InvalidArgument, KubecommitError, from_store_error
-from server.interceptors.wrapping import MalformedRequest, wrap_handler
+from server.interceptors.wrapping import MalformedRequest, WrappingInterceptor
 from server.validation import check_request
 
 log = logging.getLogger("kubecommit.rpc")
@@ -136,19 +136,12 @@ def _code_of(context: grpc.aio.ServicerContext, default: grpc.StatusCode) -> grp
     return default
 
 
-class RequestInterceptor(grpc.aio.ServerInterceptor):
+class RequestInterceptor(WrappingInterceptor):
     def __init__(self, observers: list[CompletionObserver] | None = None) -> None:
         self.observers = observers if observers is not None else []
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        if handler is None:
-            return handler
-        return wrap_handler(handler, _Hooks(details.method, self.observers))
+    def hooks_for(self, details: grpc.HandlerCallDetails, handler: grpc.RpcMethodHandler) -> _Hooks:
+        return _Hooks(details.method, self.observers)
 
 
 class _Checks:
@@ -167,16 +160,9 @@ class _Checks:
             check_request(message)
 
 
-class RequestChecks(grpc.aio.ServerInterceptor):
+class RequestChecks(WrappingInterceptor):
     """The innermost interceptor: each request message parses, has its required fields and no
     unknown ones, before the servicer sees it."""
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        if handler is None:
-            return handler
-        return wrap_handler(handler, _Checks(details.method))
+    def hooks_for(self, details: grpc.HandlerCallDetails, handler: grpc.RpcMethodHandler) -> _Checks:
+        return _Checks(details.method)

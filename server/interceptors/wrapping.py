@@ -7,9 +7,10 @@ that once for the four RPC shapes, so interceptors are written once.
 
 from __future__ import annotations
 
+import abc
 import inspect
 from contextlib import AbstractAsyncContextManager
-from typing import Any, AsyncIterator, Callable, Protocol
+from typing import Any, AsyncIterator, Awaitable, Callable, Protocol
 
 import grpc
 from google.protobuf.message import DecodeError
@@ -115,3 +116,22 @@ def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks) -> grpc.RpcMe
                 yield response
 
     return grpc.stream_stream_rpc_method_handler(stream_stream, des, ser)
+
+
+class WrappingInterceptor(grpc.aio.ServerInterceptor, abc.ABC):
+    """An interceptor whose work happens per call, in the hooks `hooks_for` makes for it."""
+
+    @abc.abstractmethod
+    def hooks_for(self, details: grpc.HandlerCallDetails, handler: grpc.RpcMethodHandler) -> CallHooks | None:
+        """Hooks for this call, or None to leave the handler as it is."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        if handler is None:
+            return handler
+        hooks = self.hooks_for(details, handler)
+        return handler if hooks is None else wrap_handler(handler, hooks)

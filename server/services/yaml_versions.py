@@ -10,7 +10,6 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2, timestamp_pb2
 
 from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, TagInfo, Version
-from gitstore.documents import dump
 from kubecommit.v1 import common_pb2, yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from server.runtime import Runtime
 from server.versions.apply import Applied, Writer
