@@ -51,6 +51,7 @@ gen-check: setup
 lint: setup
 	$(BUF) lint
 	$(BUF) format --diff --exit-code protos
+	$(VENV)/bin/ruff check --no-cache .
 
 # The released contract is protos/released.binpb; refresh it on purpose when a service ships.
 breaking: setup
