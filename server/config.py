@@ -7,7 +7,7 @@ import dataclasses
 import os
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -60,8 +60,6 @@ class Settings:
     # Audit log retention: the newest rows up to this count and age are kept.
     audit_max_rows: int = 1_000_000
     audit_max_age_days: float = 365.0
-    # Extra labels for the log: where this server runs.
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -106,8 +104,6 @@ def _coerce(name: str, hint: Any, value: Any) -> Any:
             return value.lower() in {"1", "true", "yes", "on"}
         if hint in (int, float, str, Path, bool):
             return hint(value)
-        if typing.get_origin(hint) is dict and isinstance(value, dict):
-            return {str(k): str(v) for k, v in value.items()}
     except (TypeError, ValueError) as error:
         raise InvalidArgument.field(name, f"invalid value {value!r}: {error}")
     raise InvalidArgument.field(name, f"invalid value {value!r}")

@@ -56,3 +56,13 @@ async def test_plaintext_on_public_address_is_refused_unless_insecure(tmp_path: 
     address = await server.start()
     assert address.startswith("0.0.0.0:") and not address.endswith(":0")
     await server.stop(0)
+
+
+def test_every_setting_is_documented() -> None:
+    import dataclasses
+
+    from tests.conftest import REPO
+
+    documented = (REPO / "docs/configuration.md").read_text()
+    missing = [f.name for f in dataclasses.fields(Settings) if f"`{f.name}`" not in documented]
+    assert not missing, f"docs/configuration.md does not describe: {missing}"
