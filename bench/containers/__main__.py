@@ -1,8 +1,11 @@
 """Benchmark of ContainersService: ``python -m bench.containers`` (``make bench-containers``).
 
-Through a real gRPC channel to an in-process server, kubesim over HTTP/websockets:
-1. log lines/s delivered by StreamLogs (follow) for one noisy container and for 50 containers
-   merged, against reading the same logs directly with the `kubernetes` client in the same run;
+Through a real gRPC channel to an in-process server, kubesim over HTTP/websockets in a child
+process (a cluster is never inside kubecommit's process; `--simulator-in-process` puts it back in,
+sharing the GIL with the server and the clients):
+1. log lines/s delivered by StreamLogs (follow, LOG_VIEW_BASIC, and LOG_VIEW_FULL for one
+   container) for one noisy container and for 50 containers merged, against reading the same logs
+   directly with the `kubernetes` client in the same run (same lines, each side counting them);
 2. latency from a line appended upstream to its entry at the gRPC client (p50/p99);
 3. exec round trips/s for small interactive writes, against a direct `kubernetes.stream` session;
 4. process memory while the server holds 500 idle follow streams.
@@ -27,6 +30,7 @@ import grpc
 from kubernetes import client
 from kubernetes.stream import stream
 
+from bench.containers.child import ChildSimulator
 from bench.sections import replace_section
 from kubecommit.v1 import containers_pb2 as pb
 from kubecommit.v1 import containers_pb2_grpc
@@ -44,6 +48,9 @@ BEGIN, END = "<!-- BEGIN containers-bench -->", "<!-- END containers-bench -->"
 NS = "bench"
 
 
+Sim = Simulator | ChildSimulator
+
+
 def deployment(name: str, replicas: int) -> dict:
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": NS},
             "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
@@ -59,7 +66,7 @@ def pods_of(core: client.CoreV1Api, app: str, count: int) -> list[str]:
     return sorted(wait_for(running, timeout=30))  # type: ignore[arg-type]
 
 
-def fill(sim: Simulator, pods: list[str], lines: int) -> None:
+def fill(sim: Sim, pods: list[str], lines: int) -> None:
     per = lines // len(pods)
     for pod in pods:
         text = '{"level":"info","msg":"request served","path":"/api/v1/items","status":200,"ms":%d}'
@@ -113,7 +120,7 @@ def direct_rate(core: client.CoreV1Api, pods: list[str], expected: int) -> float
     return total / (time.perf_counter() - started)
 
 
-def latency(stub: containers_pb2_grpc.ContainersServiceStub, sim: Simulator, pod: str, samples: int
+def latency(stub: containers_pb2_grpc.ContainersServiceStub, sim: Sim, pod: str, samples: int
             ) -> tuple[float, float]:
     stop = threading.Event()
     arrivals: queue.Queue[int] = queue.Queue()
@@ -189,7 +196,7 @@ def rss_mb() -> float:
     return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 2**20
 
 
-async def idle_streams(address: str, token: str, pod: str, count: int, sim: Simulator) -> tuple[float, float, int]:
+async def idle_streams(address: str, token: str, pod: str, count: int, sim: Sim) -> tuple[float, float, int]:
     before, already_open = rss_mb(), sim.open_follows
     metadata = (("authorization", f"Bearer {token}"),)
     async with grpc.aio.insecure_channel(address) as channel:
@@ -219,8 +226,11 @@ def write_docs(rows: list[str], args: argparse.Namespace) -> None:
         BEGIN, "## ContainersService (`make bench-containers` = `python -m bench.containers`)", "",
         f"Run: `python -m bench.containers --lines {args.lines}` on "
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, 2 CPUs, through gRPC (authenticated) to an "
-        "in-process server; kubesim in the same process over HTTP/websockets, so both sides share the CPUs. "
-        "Direct baselines read the same logs/sessions with the `kubernetes` client in the same run. "
+        "in-process server; kubesim over HTTP/websockets "
+        + ("in the same process (sharing one GIL with server and clients). " if args.simulator_in_process
+           else "in a child process, as a cluster would be. ")
+        + "Direct baselines read the same logs/sessions with the `kubernetes` client in the same run. "
+        "StreamLogs rows use LOG_VIEW_BASIC (pod, container, time, level, raw) unless marked FULL. "
         "Written by the benchmark; do not edit by hand.", "",
         "| measure | kubecommit | direct kubernetes client | ratio |", "| --- | --- | --- | --- |",
         *rows, END])
@@ -232,8 +242,11 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--streams", type=int, default=500)
     parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument("--simulator-in-process", action="store_true",
+                        help="run kubesim in this process (the layout of runs before 2026-11-22)")
     args = parser.parse_args()
-    sim = Simulator(seed=False, log_interval=None, log_lines=args.lines + 10).start()
+    sim: Sim = Simulator(seed=False, log_interval=None, log_lines=args.lines + 10).start() \
+        if args.simulator_in_process else ChildSimulator(args.lines + 10)
     with tempfile.TemporaryDirectory() as tmp:
         kubeconfig = sim.write_kubeconfig(Path(tmp) / "kubeconfig", name="demo")
         api = api_client_from(kubeconfig)
@@ -255,10 +268,14 @@ def main() -> None:
         stub = containers_pb2_grpc.ContainersServiceStub(channel)
         parent = f"clusters/demo/namespaces/{NS}"
         rows = []
+        basic, full = pb.LOG_VIEW_BASIC, pb.LOG_VIEW_FULL
         for label, pods, query in (
-                ("1 noisy container", noisy, pb.LogQuery(parent=parent, pod=noisy[0], tail_lines=args.lines)),
+                ("1 noisy container", noisy, pb.LogQuery(parent=parent, pod=noisy[0], tail_lines=args.lines,
+                                                         view=basic)),
                 ("50 containers merged", many, pb.LogQuery(parent=parent, label_selector="app=many",
-                                                           tail_lines=args.lines // 50))):
+                                                           tail_lines=args.lines // 50, view=basic)),
+                ("1 noisy container, FULL view", noisy, pb.LogQuery(parent=parent, pod=noisy[0],
+                                                                    tail_lines=args.lines, view=full))):
             ours = stream_rate(stub, query, args.lines // len(pods) * len(pods))
             direct = direct_rate(core, pods, args.lines // len(pods) * len(pods))
             rows.append(f"| StreamLogs lines/s, {label}, {args.lines:,} lines | {ours:,.0f}/s | {direct:,.0f}/s "

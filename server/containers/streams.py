@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
 from kubecommit.v1 import containers_pb2 as pb
-from server.containers.logs import Entry, LineFilter, Query, Target, list_pods, parse_line, resolve, \
-    selected_targets, split_lines
+from server.containers.logs import Entry, LineFilter, Query, Target, add_entries, list_pods, \
+    parse_lines, resolve, selected_targets, split_lines
 from server.containers.transport import ClusterStreams
 from server.errors import InvalidArgument, KubecommitError
 from server.kube import ClusterConnection
@@ -83,12 +83,9 @@ class LogFollow:
                                               query.upstream(target, follow=True, since_ns=since_ns))
             await self.queue.put(Change(True, key))
             pending = b""
-            floor = since_ns if since_ns is not None else (query.since_ns or 0)
-            until = query.until_ns
             async for chunk in response.content.iter_chunked(READ_CHUNK):
                 lines, pending = split_lines(pending, chunk)
-                entries = [e for e in (parse_line(target.pod, target.container, ln) for ln in lines)
-                           if e.time_ns >= floor and (until is None or e.time_ns <= until)]
+                entries = query.window(parse_lines(target.pod, target.container, lines, query.view), since_ns)
                 if entries:
                     self.last_ns[key] = entries[-1].time_ns
                     await self.queue.put(entries)
@@ -209,10 +206,10 @@ class LogFollow:
             entries: list[Entry] = []
             joined: list[str] = []
             left: list[str] = []
-            keep = self.filter.keeps
+            apply = self.filter.apply
             for item in items:
                 if type(item) is list:
-                    entries += [e for e in item if keep(e)]
+                    entries += apply(item)
                 elif isinstance(item, Change):
                     (joined if item.joined else left).append(item.key)
                 elif isinstance(item, Failure):
@@ -231,9 +228,7 @@ class LogFollow:
                 response = pb.StreamLogsResponse(joined=joined, left=left)
                 if not self.paused:
                     response.dropped, dropped = dropped, 0
-                add = response.entries.add
-                for entry in entries[start:start + MAX_BATCH]:
-                    entry.fill(add())
+                add_entries(response.entries, entries[start:start + MAX_BATCH])
                 joined, left = [], []
                 yield response
 

@@ -14,7 +14,7 @@ from server.containers import Containers
 from server.containers.exports import export_logs, validate_format
 from server.containers.interactive import exec_stream
 from server.containers.inventory import list_containers
-from server.containers.logs import Query, collect, page_offset, page_token
+from server.containers.logs import Query, add_entries, collect, page_offset, page_token
 from server.containers.policy import PolicyName
 from server.containers.streams import LogFollow
 from server.errors import InvalidArgument
@@ -51,8 +51,7 @@ class ContainersServicer(containers_pb2_grpc.ContainersServiceServicer):
         size = request.page_size or DEFAULT_PAGE
         page = entries[offset:offset + size]
         response = pb.ListLogEntriesResponse(has_more=offset + size < len(entries))
-        for entry in page:
-            entry.fill(response.entries.add())
+        add_entries(response.entries, page)
         if response.has_more:
             response.next_page_token = page_token(offset + size, query)
         return response

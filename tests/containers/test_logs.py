@@ -12,8 +12,10 @@ import pytest
 
 from kubecommit.v1 import containers_pb2 as pb
 from kubesim import Simulator
-from server.containers.logs import LineFilter, parse_line, parse_when
+from kubesim.testing import wait_for
+from server.containers.logs import LineFilter, detect_level, parse_line, parse_time, parse_when, split_lines
 from tests.containers.conftest import WEB, container_name
+from tests.containers.test_streams import Follow
 from tests.support.status import details
 
 L = pb.LogLevel
@@ -38,8 +40,9 @@ def marked(sim: Simulator, pod: str) -> str:
     return tag
 
 
-def entries(stub, pod: str, tag: str, **filter_args: object) -> list[pb.LogEntry]:
-    query = pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=50,
+def entries(stub, pod: str, tag: str, view: int = pb.LOG_VIEW_UNSPECIFIED, **filter_args: object
+            ) -> list[pb.LogEntry]:
+    query = pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=50, view=view,
                         filter=pb.LogFilter(**filter_args))
     found = stub.ListLogEntries(pb.ListLogEntriesRequest(query=query)).entries
     return [e for e in found if tag in e.raw]
@@ -178,5 +181,78 @@ def test_parsing_units() -> None:
     assert parse_line("p", "c", b"2026-01-01T00:00:01.25+01:00 x").time_ns == 1767225601250000000 - 3600 * 10**9
     assert parse_when("90s", "f", now=1000.0) == 910 * 10**9
     assert parse_when("1h30m", "f", now=10000.0) == 4600 * 10**9
-    keep = LineFilter.parse(pb.LogFilter(pattern="a+", exclude_pattern="b", ignore_case=True), "filter").keeps
-    assert keep(parse_line("p", "c", b"x AA")) and not keep(parse_line("p", "c", b"x AB"))
+    apply = LineFilter.parse(pb.LogFilter(pattern="a+", exclude_pattern="b", ignore_case=True), "filter").apply
+    assert [e.raw for e in apply([parse_line("p", "c", b"x AA"), parse_line("p", "c", b"x AB")])] == ["x AA"]
+
+
+@pytest.mark.parametrize("raw, level", [
+    ('{"level":"info","msg":"ERROR in the message does not count"}', L.LOG_LEVEL_INFO),
+    ('{"msg":"no level key, ERROR in text"}', L.LOG_LEVEL_UNSPECIFIED),
+    ('{"ts":1, "severity" : "CRITICAL"}', L.LOG_LEVEL_FATAL),
+    ('{"lvl":"warning"}', L.LOG_LEVEL_WARN),
+    ('{"level":30}', L.LOG_LEVEL_INFO),
+    ('{"level":10}', L.LOG_LEVEL_DEBUG),
+    ('{"level":60}', L.LOG_LEVEL_FATAL),
+    ('{"msg":"a \\"level\\":\\"error\\" quoted","level":"debug"}', L.LOG_LEVEL_DEBUG),  # key inside a string
+    ('{"level":"bogus"}', L.LOG_LEVEL_UNSPECIFIED),
+    ("{not json} ERROR here", L.LOG_LEVEL_ERROR),  # not an object: text rules
+    ("XINFO is not a level, WARN is", L.LOG_LEVEL_WARN),
+    ("MY_ERROR_CODE=3", L.LOG_LEVEL_UNSPECIFIED),
+    ('ts=1 level=info msg="ERROR x"', L.LOG_LEVEL_INFO),  # the logfmt key comes first
+    ("ERROR then level=info", L.LOG_LEVEL_ERROR),  # the word comes first
+    ('severity="Warning" x', L.LOG_LEVEL_WARN),
+    ("W0102 15:04:05.123456 1 x.go:1] careful", L.LOG_LEVEL_WARN),
+    ("Warning: lower-case words are prose", L.LOG_LEVEL_UNSPECIFIED),
+    ("", L.LOG_LEVEL_UNSPECIFIED),
+])
+def test_level_detection(raw: str, level: int) -> None:
+    assert detect_level(raw) == level
+
+
+def test_kubelet_times_and_chunks() -> None:
+    base = 1767225600 * 10**9
+    assert parse_time("2026-01-01T00:00:00Z") == base
+    assert parse_time("2026-01-01T00:00:00.1Z") == base + 100_000_000  # trailing zeros trimmed
+    assert parse_time("2026-01-01T00:00:00.123456789Z") == base + 123_456_789
+    assert parse_time("2026-01-01T00:00:00.1234567891Z") == base + 123_456_789  # beyond ns: cut
+    assert parse_time("2026-01-01T00:00:00.\u0661Z") is None  # non-ASCII digits
+    assert parse_time("2026-13-01T00:00:00Z") is None and parse_time("yesterday") is None
+    # A multi-byte character cut between two reads, and CRLF endings.
+    lines, pending = split_lines(b"", "2026-01-01T00:00:00Z caf\u00e9\r\n2026-01-01T00:00:01Z \u00e9".encode()[:-1])
+    assert lines == ["2026-01-01T00:00:00Z caf\u00e9"] and pending.endswith(b"\xc3")
+    lines, pending = split_lines(pending, b"\xa9\n")
+    assert lines == ["2026-01-01T00:00:01Z \u00e9"] and pending == b""
+
+
+def test_views(stub, sim: Simulator, pod: str) -> None:
+    """BASIC leaves message and fields empty and keeps everything else; unset means FULL."""
+    tag = marked(sim, pod)
+    basic = entries(stub, pod, tag, view=pb.LOG_VIEW_BASIC)
+    full = entries(stub, pod, tag, view=pb.LOG_VIEW_FULL)
+    default = entries(stub, pod, tag)
+    assert [(e.level, e.raw, e.time, e.pod, e.container) for e in basic] == \
+        [(e.level, e.raw, e.time, e.pod, e.container) for e in full]
+    assert all(not e.message and not e.HasField("fields") for e in basic)
+    assert full == default and full[2].fields["latency_ms"] == 900 and full[2].message == f"{tag} slow request"
+    errors = entries(stub, pod, tag, view=pb.LOG_VIEW_BASIC, levels=[L.LOG_LEVEL_ERROR])
+    assert [e.raw for e in errors] == [basic[1].raw]
+    with pytest.raises(grpc.RpcError) as error:
+        stub.ListLogEntries(pb.ListLogEntriesRequest(query=pb.LogQuery(parent=WEB, pod=pod, view=7)))
+    assert "query.view" in details(error.value).violations
+
+
+def test_stream_basic_view_filters_every_line(stub, sim: Simulator, pod: str) -> None:
+    """A BASIC follow sends the time, level and raw text of each kept line, and filters apply."""
+    tag = uuid.uuid4().hex[:8]
+    follow = Follow(stub, pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=0, view=pb.LOG_VIEW_BASIC,
+                                      filter=pb.LogFilter(contains=tag, levels=[L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN])))
+    try:
+        wait_for(follow.joined)
+        sim.append_log("web", pod, "frontend", [f"{tag} INFO skipped", f"{tag} ERROR kept", "ERROR other",
+                                                json.dumps({"level": "warn", "msg": tag})])
+        got = wait_for(lambda: len(follow.raws()) >= 2 and [e for r in follow.responses for e in r.entries])
+        assert [(e.level, e.raw, e.message) for e in got] == [
+            (L.LOG_LEVEL_ERROR, f"{tag} ERROR kept", ""), (L.LOG_LEVEL_WARN, json.dumps({"level": "warn", "msg": tag}), "")]
+        assert all(e.time.seconds > 0 and e.pod == pod and not e.HasField("fields") for e in got)
+    finally:
+        follow.cancel()

@@ -26,6 +26,12 @@ class LogLevel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LOG_LEVEL_ERROR: _ClassVar[LogLevel]
     LOG_LEVEL_FATAL: _ClassVar[LogLevel]
 
+class LogView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LOG_VIEW_UNSPECIFIED: _ClassVar[LogView]
+    LOG_VIEW_BASIC: _ClassVar[LogView]
+    LOG_VIEW_FULL: _ClassVar[LogView]
+
 class ExportFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     EXPORT_FORMAT_UNSPECIFIED: _ClassVar[ExportFormat]
@@ -38,6 +44,9 @@ LOG_LEVEL_INFO: LogLevel
 LOG_LEVEL_WARN: LogLevel
 LOG_LEVEL_ERROR: LogLevel
 LOG_LEVEL_FATAL: LogLevel
+LOG_VIEW_UNSPECIFIED: LogView
+LOG_VIEW_BASIC: LogView
+LOG_VIEW_FULL: LogView
 EXPORT_FORMAT_UNSPECIFIED: ExportFormat
 EXPORT_FORMAT_JSON: ExportFormat
 EXPORT_FORMAT_CSV: ExportFormat
@@ -115,7 +124,7 @@ class LogFilter(_message.Message):
     def __init__(self, levels: _Optional[_Iterable[_Union[LogLevel, str]]] = ..., contains: _Optional[str] = ..., pattern: _Optional[str] = ..., exclude_pattern: _Optional[str] = ..., ignore_case: _Optional[bool] = ...) -> None: ...
 
 class LogQuery(_message.Message):
-    __slots__ = ("parent", "pod", "container", "label_selector", "tail_lines", "since", "until", "previous", "filter")
+    __slots__ = ("parent", "pod", "container", "label_selector", "tail_lines", "since", "until", "previous", "filter", "view")
     PARENT_FIELD_NUMBER: _ClassVar[int]
     POD_FIELD_NUMBER: _ClassVar[int]
     CONTAINER_FIELD_NUMBER: _ClassVar[int]
@@ -125,6 +134,7 @@ class LogQuery(_message.Message):
     UNTIL_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_FIELD_NUMBER: _ClassVar[int]
     FILTER_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     parent: str
     pod: str
     container: str
@@ -134,7 +144,8 @@ class LogQuery(_message.Message):
     until: str
     previous: bool
     filter: LogFilter
-    def __init__(self, parent: _Optional[str] = ..., pod: _Optional[str] = ..., container: _Optional[str] = ..., label_selector: _Optional[str] = ..., tail_lines: _Optional[int] = ..., since: _Optional[str] = ..., until: _Optional[str] = ..., previous: _Optional[bool] = ..., filter: _Optional[_Union[LogFilter, _Mapping]] = ...) -> None: ...
+    view: LogView
+    def __init__(self, parent: _Optional[str] = ..., pod: _Optional[str] = ..., container: _Optional[str] = ..., label_selector: _Optional[str] = ..., tail_lines: _Optional[int] = ..., since: _Optional[str] = ..., until: _Optional[str] = ..., previous: _Optional[bool] = ..., filter: _Optional[_Union[LogFilter, _Mapping]] = ..., view: _Optional[_Union[LogView, str]] = ...) -> None: ...
 
 class LogEntry(_message.Message):
     __slots__ = ("pod", "container", "time", "level", "message", "raw", "fields")
