@@ -109,18 +109,23 @@ class _StateTable:
 
     def read(self, cluster: str) -> dict[str, Any]:
         with self._lock:
-            row = self._db.execute(
-                "SELECT state, message, node_count, last_sync, resource_count FROM cluster_state "
-                "WHERE cluster = ?", (cluster,)).fetchone()
+            return self._read(cluster)
+
+    def _read(self, cluster: str) -> dict[str, Any]:
+        row = self._db.execute(
+            "SELECT state, message, node_count, last_sync, resource_count FROM cluster_state "
+            "WHERE cluster = ?", (cluster,)).fetchone()
         if row is None:
             return {}
         return {"state": row[0], "state_message": row[1], "node_count": row[2],
                 "last_sync_time": _parse(row[3]), "resource_count": row[4]}
 
     def write(self, cluster: str, **values: Any) -> None:
-        current = self.read(cluster)
-        current.update(values)
+        """Merges `values` into the row. The read and the write hold one lock, so concurrent
+        writers of different fields (a sync's counts, a health check's state) lose nothing."""
         with self._lock:
+            current = self._read(cluster)
+            current.update(values)
             self._db.execute(
                 "INSERT OR REPLACE INTO cluster_state VALUES (?, ?, ?, ?, ?, ?)",
                 (cluster, current.get("state", "disconnected"), current.get("state_message", ""),
@@ -143,6 +148,10 @@ class ClusterRegistry:
         self._credentials = data_dir / "credentials"
         self._credentials.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._state = _StateTable(data_dir / "clusters.sqlite")
+        # Registration changes touch two places (the credentials file, then a commit) and undo the
+        # first when the second fails; one at a time, or a losing writer would undo the winner's
+        # credentials (two creates of one id, two updates from one etag).
+        self._changing = threading.Lock()
 
     # -- credentials ------------------------------------------------------------------------
 
@@ -221,6 +230,10 @@ class ClusterRegistry:
         await asyncio.to_thread(self._check_absent, cluster)
 
     def _create(self, record: ClusterRecord, kubeconfig: Kubeconfig) -> ClusterRecord:
+        with self._changing:
+            return self._create_locked(record, kubeconfig)
+
+    def _create_locked(self, record: ClusterRecord, kubeconfig: Kubeconfig) -> ClusterRecord:
         self._check_absent(record.id)
         self._write_credentials(record.id, kubeconfig)
         try:
@@ -238,6 +251,10 @@ class ClusterRegistry:
     def _update(self, record: ClusterRecord, kubeconfig: Kubeconfig | None, expected: str) -> ClusterRecord:
         """A replaced kubeconfig is written first and put back if the commit fails (a stale etag),
         so credentials and registration never disagree."""
+        with self._changing:
+            return self._update_locked(record, kubeconfig, expected)
+
+    def _update_locked(self, record: ClusterRecord, kubeconfig: Kubeconfig | None, expected: str) -> ClusterRecord:
         previous = self._credential_file(record.id).read_bytes() if kubeconfig is not None else None
         if kubeconfig is not None:
             self._write_credentials(record.id, kubeconfig)
@@ -258,6 +275,10 @@ class ClusterRegistry:
         return await asyncio.to_thread(self._update, record, kubeconfig, expected_etag)
 
     def _delete(self, cluster: str, expected: str) -> None:
+        with self._changing:
+            self._delete_locked(cluster, expected)
+
+    def _delete_locked(self, cluster: str, expected: str) -> None:
         record = self._get(cluster)
         if expected and expected != record.etag:
             raise Aborted(f"cluster clusters/{cluster} changed since etag {expected}", "ETAG_MISMATCH",
