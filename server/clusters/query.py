@@ -104,8 +104,10 @@ def encode_token(query: str, **position: Any) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_token(token: str, query: str, field: str = "page_token") -> dict[str, Any]:
-    """The position a token encodes; refused when malformed or made for another query."""
+def decode_token(token: str, query: str, field: str = "page_token", **kinds: type) -> dict[str, Any]:
+    """The position a token encodes, each key of the type `kinds` gives it (ints not negative);
+    refused when malformed, made for another query, or edited by hand: a token is client input,
+    and a forged one must be INVALID_ARGUMENT, not a crash in the code that trusts its values."""
     if not token:
         return {}
     try:
@@ -116,6 +118,10 @@ def decode_token(token: str, query: str, field: str = "page_token") -> dict[str,
         raise InvalidArgument.field(field, "not a page token returned by this method")
     if data.pop("q", None) != query:
         raise InvalidArgument.field(field, "the page token belongs to a different query")
+    for key, value in data.items():
+        kind = kinds.get(key)
+        if kind is None or type(value) is not kind or (kind is int and value < 0):
+            raise InvalidArgument.field(field, "not a page token returned by this method")
     return data
 
 
@@ -125,7 +131,7 @@ def select(records: Sequence[ClusterRecord], filter_text: str, order_by: str, si
     terms = parse_filter(filter_text)
     key, reverse = parse_order(order_by)
     query = fingerprint("clusters", filter_text, order_by)
-    offset = int(decode_token(token, query).get("o", 0))
+    offset = decode_token(token, query, o=int).get("o", 0)
     matching = sorted((r for r in records if all(t.matches(r) for t in terms)), key=key, reverse=reverse)
     limit = page_size(size)
     page = matching[offset:offset + limit]

@@ -50,7 +50,7 @@ async def list_resources(runtime: Any, request: clusters_pb2.ListResourcesReques
         raise InvalidArgument.field("resource_type", "a resource type is required")
     query = fingerprint("resources", request.parent, request.resource_type, namespace, request.label_selector,
                         request.field_selector, sorted(request.clusters))
-    position = decode_token(request.page_token, query)
+    position = decode_token(request.page_token, query, c=str, k=str)
     start, continue_token = position.get("c", clusters[0] if clusters else ""), position.get("k", "")
     limit = page_size(request.page_size, default=DEFAULT_PAGE_SIZE)
     response = clusters_pb2.ListResourcesResponse()
@@ -92,9 +92,9 @@ async def _fetch(runtime: Any, name: ResourceName, field: str) -> tuple[ApiResou
     connection = await runtime.pool.get(name.cluster)
     rt = await connection.resolve(name.resource, field)
     if rt.namespaced != bool(name.namespace):
-        scope = "namespaced: use clusters/{c}/namespaces/{ns}/..." if rt.namespaced else \
+        hint = "namespaced: use clusters/{c}/namespaces/{ns}/..." if rt.namespaced else \
             "cluster-scoped: drop the namespaces/{ns} segment"
-        raise InvalidArgument.field(field, f"{rt.type} is {scope}")
+        raise InvalidArgument.field(field, f"{rt.type} is {hint}")
     return rt, await connection.get_object(rt, name.namespace, name.name)
 
 
