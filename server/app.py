@@ -7,6 +7,7 @@ import asyncio
 import ipaddress
 import logging
 import signal
+from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -14,7 +15,7 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from server.config import Settings
-from server.errors import FailedPrecondition
+from server.errors import FailedPrecondition, InvalidArgument
 from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
 from server.runtime import Runtime
@@ -37,6 +38,14 @@ def is_loopback(listen: str) -> bool:
         return False
 
 
+def _read_setting(path: Path, setting: str) -> bytes:
+    """A file a setting names; a missing or unreadable one stops the start naming the setting."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InvalidArgument.field(setting, f"cannot read {path}: {error.strerror}") from None
+
+
 class KubecommitServer:
     """One server instance; several can run side by side (tests start many on port 0)."""
 
@@ -48,15 +57,24 @@ class KubecommitServer:
         self.address = ""
 
     async def start(self) -> str:
-        settings = self.settings
         credentials = self._credentials()
-        self.runtime = await Runtime.create(settings)
+        self.runtime = await Runtime.create(self.settings)
+        try:
+            return await self._serve(self.runtime, credentials)
+        except BaseException:
+            # Nothing half-started stays behind: the store, databases and pools close again.
+            await self.runtime.close()
+            self.runtime = None
+            raise
+
+    async def _serve(self, runtime: Runtime, credentials: grpc.ServerCredentials | None) -> str:
+        settings = self.settings
         limits = CallerLimits(settings.rate_limit_per_second, settings.rate_limit_burst,
                               settings.max_streams_per_caller)
         server = grpc.aio.server(
             # Outermost first: context, errors and audit; then who is calling; then the request.
-            interceptors=[RequestInterceptor(observers=[self.runtime.audit.observe]),
-                          AuthInterceptor(self.runtime.auth, limits), RequestChecks()],
+            interceptors=[RequestInterceptor(observers=[runtime.audit.observe]),
+                          AuthInterceptor(runtime.auth, limits), RequestChecks()],
             options=[
                 ("grpc.max_receive_message_length", settings.max_receive_message_bytes),
                 ("grpc.max_send_message_length", settings.max_send_message_bytes),
@@ -64,7 +82,7 @@ class KubecommitServer:
             ],
         )
         for entry in SERVICES:
-            register(entry, self.runtime, server)
+            register(entry, runtime, server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         names = [e.full_name for e in SERVICES]
         if settings.reflection:
@@ -73,10 +91,11 @@ class KubecommitServer:
                          reflection.SERVICE_NAME],
                 server,
             )
-        if credentials is None:
-            port = server.add_insecure_port(settings.listen)
-        else:
-            port = server.add_secure_port(settings.listen, credentials)
+        try:  # grpc raises RuntimeError on a busy or unknown address (older versions return 0)
+            port = server.add_insecure_port(settings.listen) if credentials is None else \
+                server.add_secure_port(settings.listen, credentials)
+        except RuntimeError:
+            port = 0
         if port == 0:
             raise FailedPrecondition(f"cannot bind {settings.listen}", "BIND_FAILED")
         await server.start()
@@ -100,9 +119,9 @@ class KubecommitServer:
             return None
         if s.tls_cert is None or s.tls_key is None:
             raise FailedPrecondition("TLS needs both --tls-cert and --tls-key", "TLS_INCOMPLETE")
-        client_ca = s.tls_client_ca.read_bytes() if s.tls_client_ca else None
+        client_ca = _read_setting(s.tls_client_ca, "tls_client_ca") if s.tls_client_ca else None
         return grpc.ssl_server_credentials(
-            [(s.tls_key.read_bytes(), s.tls_cert.read_bytes())],
+            [(_read_setting(s.tls_key, "tls_key"), _read_setting(s.tls_cert, "tls_cert"))],
             root_certificates=client_ca,
             require_client_auth=client_ca is not None,
         )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import socket
+import sqlite3
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
 from server.app import KubecommitServer, is_loopback
 from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument
+from server.runtime import Runtime
 
 
 def test_flags_beat_environment_beat_file(tmp_path: Path) -> None:
@@ -56,6 +60,38 @@ async def test_plaintext_on_public_address_is_refused_unless_insecure(tmp_path: 
     address = await server.start()
     assert address.startswith("0.0.0.0:") and not address.endswith(":0")
     await server.stop(0)
+
+
+async def test_a_busy_address_is_bind_failed_and_leaves_nothing_open(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        server = KubecommitServer(Settings(listen=f"127.0.0.1:{taken.getsockname()[1]}", data_dir=tmp_path))
+        opened: list[Runtime] = []
+        create = Runtime.create
+
+        async def recording(settings: Settings) -> Runtime:
+            opened.append(await create(settings))
+            return opened[-1]
+
+        with patch.object(Runtime, "create", recording):
+            with pytest.raises(FailedPrecondition) as refused:
+                await server.start()
+    assert refused.value.reason == "BIND_FAILED" and server.runtime is None
+    with pytest.raises(sqlite3.ProgrammingError):  # the runtime it opened was closed again
+        opened[0].audit.query()
+    # The data directory is free for the next start.
+    again = KubecommitServer(Settings(listen="127.0.0.1:0", data_dir=tmp_path))
+    await again.start()
+    await again.stop(0)
+
+
+async def test_an_unreadable_tls_file_names_its_setting(tmp_path: Path) -> None:
+    server = KubecommitServer(Settings(listen="127.0.0.1:0", data_dir=tmp_path,
+                                       tls_cert=tmp_path / "missing.crt", tls_key=tmp_path / "missing.key"))
+    with pytest.raises(InvalidArgument) as refused:
+        await server.start()
+    assert [v.field for v in refused.value.violations] == ["tls_key"] and server.runtime is None
 
 
 def test_every_setting_is_documented() -> None:
