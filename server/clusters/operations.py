@@ -56,7 +56,7 @@ async def probe(connection: ClusterConnection, timeout: float | None = None) -> 
 
 async def probe_kubeconfig(runtime: Runtime, cluster: str, kubeconfig: Kubeconfig) -> Probe:
     """Tests credentials that are not registered (yet) on a throwaway connection."""
-    connection = runtime.pool.connect(cluster, kubeconfig)
+    connection = await asyncio.to_thread(runtime.pool.connect, cluster, kubeconfig)
     try:
         return await probe(connection)
     finally:

@@ -25,6 +25,8 @@ class ClusterPool:
         self.executor = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="kube")
         self._connections: dict[str, ClusterConnection] = {}
         self._lock = asyncio.Lock()
+        # Bumped by every `forget`: a connection made from credentials loaded before it is stale.
+        self._forgotten = 0
 
     def connect(self, name: str, kubeconfig: Kubeconfig | None, timeout: float | None = None) -> ClusterConnection:
         """A connection that is not pooled: for testing credentials before they are kept."""
@@ -36,12 +38,22 @@ class ClusterPool:
         if connection is not None:
             return connection
         async with self._lock:
-            if name not in self._connections:
-                self._connections[name] = self.connect(name, await self._loader(name))
+            while name not in self._connections:
+                before = self._forgotten
+                kubeconfig = await self._loader(name)
+                # Loading the client's configuration writes certificate files: off the loop.
+                connection = await asyncio.to_thread(self.connect, name, kubeconfig)
+                if self._forgotten != before:
+                    # Credentials were replaced (or the cluster deleted) while these loaded:
+                    # pooling them would keep the old ones until the next change.
+                    connection.close()
+                    continue
+                self._connections[name] = connection
             return self._connections[name]
 
     def forget(self, name: str) -> None:
         """Drop a connection (credentials replaced or cluster deleted)."""
+        self._forgotten += 1
         connection = self._connections.pop(name, None)
         if connection is not None:
             connection.close()
