@@ -40,6 +40,9 @@ RULES: dict[str, tuple[int, int, int]] = {
     "CrashLoopBackOff": (S.SEVERITY_HIGH, 5, 25),
 }
 UNREACHABLE_REASONS = ("CLUSTER_UNREACHABLE", "CLUSTER_TIMEOUT", "CLUSTER_TLS_ERROR", "CLUSTER_ERROR")
+# Failures that are the cluster's own condition: reported as ClusterUnreachable, never raised, so
+# one cluster answering 401/403/5xx cannot fail a whole batch of checks.
+REPORTED_REASONS = UNREACHABLE_REASONS + ("CLUSTER_UNAUTHORIZED", "CLUSTER_FORBIDDEN", "CLUSTER_UNAVAILABLE")
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_CONCURRENCY = 8
 
@@ -196,7 +199,7 @@ async def check(runtime: Runtime, cluster: str, timeout: float | None = None) ->
         report = unreachable(cluster, KubecommitError(f"cluster {cluster}: no answer within {timeout:g}s",
                                                       "CLUSTER_TIMEOUT"), time.monotonic() - started)
     except KubecommitError as error:
-        if error.reason not in UNREACHABLE_REASONS + ("CLUSTER_UNAUTHORIZED", "CLUSTER_FORBIDDEN"):
+        if error.reason not in REPORTED_REASONS:
             raise
         report = unreachable(cluster, error, time.monotonic() - started)
     lost = [i.message for i in report.health.issues if i.reason == "ClusterUnreachable"]

@@ -4,7 +4,10 @@ one and one that never answers."""
 
 from __future__ import annotations
 
+import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
 
 import pytest
@@ -125,3 +128,42 @@ def test_summary_counts_every_cluster(stub, registered):
     assert summary.by_health["error"] >= 2 and sum(summary.by_health.values()) == 4
     assert summary.node_count == 8 and summary.pod_count > 0
     assert summary.average_score == pytest.approx(sum(c.score for c in summary.clusters) / 4, abs=0.01)
+
+
+class _Failing(BaseHTTPRequestHandler):
+    """An API server that answers every request 503 (an overloaded or broken control plane)."""
+
+    def do_GET(self) -> None:
+        body = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                           "message": "etcd is down", "reason": "ServiceUnavailable", "code": 503}).encode()
+        self.send_response(503)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_cluster_answering_503_is_reported_not_fatal_to_the_batch(stub, registered):
+    failing = ThreadingHTTPServer(("127.0.0.1", 0), _Failing)
+    threading.Thread(target=failing.serve_forever, daemon=True).start()
+    create(stub, "overloaded", kubeconfig_for(f"http://127.0.0.1:{failing.server_port}"),
+           allow_disconnected=True)
+    try:
+        health = stub.GetClusterHealth(pb.GetClusterHealthRequest(name="clusters/overloaded/health"))
+        assert health.status == H.HEALTH_STATUS_ERROR and health.score == 0
+        assert [i.reason for i in health.issues] == ["ClusterUnreachable"]
+        assert "etcd is down" in health.issues[0].message
+        response = stub.CheckClustersHealth(pb.CheckClustersHealthRequest(
+            names=["clusters/overloaded", "clusters/demo"]))
+        by_name = {r.name: r.status for r in response.results}
+        assert by_name == {"clusters/overloaded/health": H.HEALTH_STATUS_ERROR,
+                           "clusters/demo/health": H.HEALTH_STATUS_WARNING}
+        cluster = stub.GetCluster(pb.GetClusterRequest(name="clusters/overloaded"))
+        assert cluster.state == pb.CLUSTER_STATE_DISCONNECTED and "etcd is down" in cluster.state_message
+    finally:
+        stub.DeleteCluster(pb.DeleteClusterRequest(name="clusters/overloaded"))
+        failing.shutdown()
+        failing.server_close()
