@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, TypeVar
+from typing import Any, Callable, Iterator, NoReturn, Optional, TypeVar
 
 import grpc
 import typer
@@ -52,7 +52,7 @@ class Remote:
                 fail(error)
 
 
-def fail(error: grpc.RpcError) -> None:
+def fail(error: grpc.RpcError) -> NoReturn:
     console.print(f"[red]error[/red] {error.code().name}: {error.details()}", highlight=False)
     status = rpc_status.from_call(error)
     for detail in status.details if status else ():
@@ -100,6 +100,16 @@ def _when(ts: Any) -> str:
     return ts.ToDatetime().strftime("%Y-%m-%d %H:%M:%S") if ts.seconds else ""
 
 
+def _enum_value(enum: Any, prefix: str, value: str, option: str) -> int:
+    """`--provider aws` -> PROVIDER_AWS; an unknown name is a usage error listing the known ones,
+    not a traceback."""
+    try:
+        return enum.Value(f"{prefix}{value.upper()}")
+    except ValueError:
+        known = ", ".join(n.removeprefix(prefix).lower() for n in enum.keys() if not n.endswith("UNSPECIFIED"))
+        raise typer.BadParameter(f"{value!r} is not one of {known}", param_hint=option) from None
+
+
 def _cluster(name: str) -> str:
     return name if name.startswith("clusters/") else f"clusters/{name}"
 
@@ -139,7 +149,7 @@ def clusters_add(
     cluster = remote(ctx).call(stub.CreateCluster, clusters_pb2.CreateClusterRequest(
         cluster_id=name, allow_disconnected=allow_disconnected, cluster=clusters_pb2.Cluster(
             kubeconfig=kubeconfig.read_text(), context=context, region=region,
-            provider=clusters_pb2.Provider.Value(f"PROVIDER_{provider.upper()}"))))
+            provider=_enum_value(clusters_pb2.Provider, "PROVIDER_", provider, "--provider"))))
     console.print(f"registered {cluster.name} ({cluster.server}, {cluster.server_version}, "
                   f"{cluster.node_count} nodes, {clusters_pb2.ClusterState.Name(cluster.state)})", highlight=False)
 
@@ -194,6 +204,7 @@ def get(
     """List live resources across clusters."""
     stub = clusters_pb2_grpc.ClustersServiceStub(remote(ctx).channel)
     table = Table("NAME", "KIND", "ETAG")
+    unreachable: dict[str, str] = {}  # each page reports the clusters it could not read
     token = ""
     while True:
         page = remote(ctx).call(stub.ListResources, clusters_pb2.ListResourcesRequest(
@@ -201,11 +212,12 @@ def get(
             label_selector=selector, page_token=token))
         for obj in page.resources:
             _row(table, obj.name, obj.kind, obj.etag)
+        unreachable.update(page.unreachable)
         token = page.next_page_token
         if not token:
             break
     console.print(table)
-    for name, reason in sorted(page.unreachable.items()):
+    for name, reason in sorted(unreachable.items()):
         console.print(f"[yellow]unreachable[/yellow] {name}: {reason}", highlight=False)
 
 
@@ -308,7 +320,7 @@ def logs(
         parent=f"{_cluster(cluster)}/namespaces/{namespace}", pod=pod, container=container,
         label_selector=selector, tail_lines=tail,
         filter=containers_pb2.LogFilter(pattern=grep, levels=[
-            containers_pb2.LogLevel.Value(f"LOG_LEVEL_{name.upper()}") for name in level]))
+            _enum_value(containers_pb2.LogLevel, "LOG_LEVEL_", name, "--level") for name in level]))
     stub = containers_pb2_grpc.ContainersServiceStub(remote(ctx).channel)
     if not follow:
         token = ""

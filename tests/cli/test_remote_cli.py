@@ -81,3 +81,14 @@ def test_exec_exit_code_and_logs(demo_server: EmbeddedServer) -> None:
 def test_wrong_token_is_refused(demo_server: EmbeddedServer, args: tuple[str, ...]) -> None:
     refused = run(demo_server, "--token", "kc_nope_nope", *args)
     assert refused.returncode == 1 and "UNAUTHENTICATED" in refused.stdout
+
+
+@pytest.mark.parametrize("args,option", [
+    (("clusters", "add", "x", "--kubeconfig", __file__, "--provider", "azure"), "--provider"),
+    (("logs", "p", "-c", "demo", "--level", "loud"), "--level"),
+])
+def test_an_unknown_enum_name_is_a_usage_error(demo_server: EmbeddedServer, args: tuple[str, ...],
+                                               option: str) -> None:
+    refused = run(demo_server, *args)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+    assert option in refused.stderr and "is not one of" in refused.stderr
