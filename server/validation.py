@@ -18,8 +18,9 @@ _REQUIRED = field_behavior_pb2.FieldBehavior.REQUIRED
 
 
 @lru_cache(maxsize=None)
-def _plan(message_type: descriptor.Descriptor) -> tuple[tuple[descriptor.FieldDescriptor, bool], ...]:
-    """(field, required) for the fields worth visiting; cached per message type."""
+def _plan(message_type: descriptor.Descriptor) -> tuple[tuple[descriptor.FieldDescriptor, bool, bool], ...]:
+    """(field, required, nested) for the fields worth visiting; cached per message type. Nested:
+    a message of our contract to walk into (not a map entry, not a google.protobuf type)."""
     plan = []
     for fd in message_type.fields:
         required = _REQUIRED in fd.GetOptions().Extensions[field_behavior_pb2.field_behavior]
@@ -27,7 +28,7 @@ def _plan(message_type: descriptor.Descriptor) -> tuple[tuple[descriptor.FieldDe
             "google.protobuf."
         ) and not fd.message_type.GetOptions().map_entry
         if required or nested:
-            plan.append((fd, required))
+            plan.append((fd, required, nested))
     return tuple(plan)
 
 
@@ -47,14 +48,12 @@ def _walk(message: Message, prefix: str, out: list[FieldViolation]) -> None:
             prefix.rstrip(".") or "request",
             f"unknown field number(s) {numbers}: not part of {message.DESCRIPTOR.full_name}",
         ))
-    for fd, required in _plan(message.DESCRIPTOR):
+    for fd, required, nested in _plan(message.DESCRIPTOR):
         path = prefix + fd.name
         present = _is_set(message, fd)
         if required and not present:
             out.append(FieldViolation(path, "required field is empty"))
-        if not present or fd.message_type is None or fd.message_type.GetOptions().map_entry:
-            continue
-        if fd.message_type.full_name.startswith("google.protobuf."):
+        if not present or not nested:
             continue
         if fd.is_repeated:
             for i, item in enumerate(getattr(message, fd.name)):

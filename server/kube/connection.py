@@ -157,9 +157,8 @@ class ClusterConnection:
         for refresh in (False, True):
             matches = [r for r in await self.resources(refresh) if r.matches(query)]
             exact = [r for r in matches if query in (r.type, r.plural, r.kind) or query in r.short_names]
-            if exact or matches:
-                chosen = (exact or matches)[0]
-                return chosen
+            if matches:  # an exact name wins over a looser match (`Deployment.apps`, case)
+                return (exact or matches)[0]
         raise NotFound(f"cluster {self.name} does not serve resource type {query!r}", "UNKNOWN_RESOURCE_TYPE",
                        metadata={"cluster": self.name, "resource_type": query})
 
