@@ -15,6 +15,7 @@ trade throughput for durability.
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import threading
 import time
@@ -28,7 +29,7 @@ from dulwich.objects import Blob, Commit, ShaFile, Tag
 from dulwich.refs import check_ref_format
 from dulwich.repo import Repo
 
-from . import backup, documents
+from . import backup, documents, packs
 from .crypto import StoreKey
 from .diff import field_diff, unified_diff
 from .errors import (AlreadyExists, Conflict, InvalidArgument, InvalidDocument, MergeConflict,
@@ -43,10 +44,10 @@ from .paths import under_prefix, validate_path, validate_prefix
 from .secrets import decrypt_secret, encrypt_secret, redact_pair
 from .trees import TreeCache
 
+log = logging.getLogger(__name__)
 DEFAULT_COMMITTER = Author("kubecommit", "kubecommit@localhost")
 META_DIR = "kubecommit"  # inside the bare repo; git ignores it, clones do not copy it
 MAX_PAGE_SIZE = 1000
-_LOOSE_LIMIT = 64  # above this many new objects a write goes into one pack file
 Content = str | bytes | Mapping[str, Any]
 Spec = str | int  # a ref (branch, tag, commit id) or a version number
 
@@ -101,6 +102,7 @@ class Store:
         self._lock = WriterLock(meta / "lock")
         self._index = HistoryIndex(meta / "index.sqlite")
         self._trees = TreeCache(self._get)
+        self._last_commit: tuple[bytes, bytes] | None = None  # (commit id, tree id) last written
         # Test hook: called with "objects-written" and "ref-updated" during every write.
         self._checkpoint: Callable[[str], None] | None = None
 
@@ -154,6 +156,12 @@ class Store:
                 return self._repo.object_store[sha]
             except KeyError:
                 raise NotFound(f"object {sha.decode()} not found", subject=sha.decode()) from None
+
+    def _tree_of(self, commit: bytes) -> bytes:
+        """The root tree of ``commit``; the one this store wrote last is remembered, so the
+        next write on the branch need not read its commit back (and open its pack)."""
+        last = self._last_commit
+        return last[1] if last is not None and last[0] == commit else self._commit(commit).tree
 
     def _commit(self, sha: bytes) -> Commit:
         obj = self._get(sha)
@@ -320,7 +328,7 @@ class Store:
             if head is not None:
                 self._sync(branch, head)
                 seq = self._index.head(branch)[1]  # type: ignore[index]
-            root = self._commit(head).tree if head is not None else None
+            root = self._tree_of(head) if head is not None else None
             current = {p: (e[1] if (e := self._trees.lookup(root, p)) else None)
                        for p in set(prepared) | set(expected or {})}
             self._check_expected(expected or {}, current, branch, seq)
@@ -350,12 +358,14 @@ class Store:
             commit.message = build_message(message, paths, operation, request_id)
             self._add_objects([b for b in effective.values() if b is not None] + trees + [commit])
             self._move_ref(ref, head, commit.id)
+            self._last_commit = (commit.id, new_root)
             meta = commit_meta(commit)
             entry = IndexedCommit(meta, [(p, b.id.decode() if b else None) for p, b in effective.items()])
             if self._index.head(branch) == ((head.decode(), seq) if head else None):
                 self._index.append(branch, [entry], base=None, start_seq=seq)
             else:
                 self._sync(branch, commit.id)
+            self._consolidate()
         return CommitInfo(
             commit_id=commit.id.decode(), branch=branch,
             parent_ids=tuple(p.decode() for p in parents), author=author, time=_utc(when),
@@ -363,15 +373,25 @@ class Store:
             paths=tuple(paths), etags={p: b.id.decode() if b else None for p, b in effective.items()},
         )
 
+    @property
+    def _pack_dir(self) -> Path:
+        return Path(self._repo.object_store.pack_dir)
+
     def _add_objects(self, objects: Sequence[ShaFile]) -> None:
-        store = self._repo.object_store
-        if len(objects) > _LOOSE_LIMIT:
-            store.add_objects([(o, None) for o in objects])
-        else:
-            for obj in objects:
-                store.add_object(obj)
+        """Write new objects as ONE pack (two new files, whatever the count) before the ref
+        moves; fsynced only when the repository sets ``core.fsyncObjectFiles``."""
+        packs.write_objects(self._pack_dir, objects,
+                            fsync=self._repo.object_store.fsync_object_files)
         if self._checkpoint:
             self._checkpoint("objects-written")
+
+    def _consolidate(self) -> None:
+        """Keep the number of packs bounded (caller holds the writer lock). The commit is
+        already complete, so a failure here is logged, not raised: the next write retries."""
+        try:
+            packs.consolidate(self._pack_dir, fsync=self._repo.object_store.fsync_object_files)
+        except OSError:
+            log.warning("consolidating the packs of %s failed", self.path, exc_info=True)
 
     def _move_ref(self, ref: bytes, old: bytes | None, new: bytes) -> None:
         """Compare-and-swap ``ref`` from ``old`` to ``new`` (caller holds the writer lock).
@@ -582,7 +602,7 @@ class Store:
                 tag.tag_time = int(time.time())
                 tag.tag_timezone = 0
                 tag.message = message.encode() + (b"" if message.endswith("\n") else b"\n")
-                self._repo.object_store.add_object(tag)
+                self._add_objects([tag])
                 value = tag.id
             if not self._repo.refs.add_if_new(tag_ref, value):
                 raise AlreadyExists(f"tag {name!r} already exists", subject=name)
@@ -743,9 +763,18 @@ class Store:
 
     # --- maintenance and backups -------------------------------------------------------------
     def pack(self) -> int:
-        """Move loose objects into a pack (run every few thousand commits); returns count."""
+        """Combine loose objects and every pack into one pack; returns its object count.
+
+        Costs O(store): an optional maintenance step (e.g. before a backup or a clone).
+        Writes keep the number of packs bounded by themselves (:mod:`gitstore.packs`)."""
         with self._lock.hold():
-            return self._repo.object_store.pack_loose_objects()
+            self._repo.object_store.pack_loose_objects()
+            packs.clear_temporaries(self._pack_dir)
+            current = packs.list_packs(self._pack_dir)
+            if len(current) <= 1:
+                return sum(p.objects for p in current)
+            return packs.merge(self._pack_dir, current,
+                               fsync=self._repo.object_store.fsync_object_files).objects
 
     def create_backup(self, dest_dir: str | os.PathLike[str], *, refs: Sequence[str] | None = None,
                       since: str | None = None, backup_id: str | None = None) -> BackupManifest:

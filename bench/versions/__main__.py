@@ -162,9 +162,6 @@ def bench_reads(commits: int, calls: int) -> list[str]:
                 store.commit([Change.put(paths[i], configmap(i, n).replace("namespace: default",
                                                                               f"namespace: ns-{i % 20}"))],
                              author=Author("bench", "bench@example.com"), message=f"change {n}")
-                if n and n % 5000 == 0:
-                    store.pack()
-            store.pack()
         built = time.perf_counter() - started
         embedded, stub = start(data, None)
         try:

@@ -104,6 +104,8 @@ def test_kill_between_objects_and_ref_update(store: Store, key, tmp_path: Path) 
     reopened = Store.open(store.path, key=key)
     assert reopened.resolve("main") == before.commit_id  # the ref never moved
     assert reopened.list_paths() == [API]
+    # the killed writer's objects went in as one complete pack that nothing references
+    assert len(list((store.path / "objects" / "pack").glob("pack-*.idx"))) == 2
     assert git(store.path, "fsck", "--strict").returncode == 0  # only dangling objects
     # the writer lock died with the process: writing goes on
     assert reopened.commit([Change.put(API, {"kind": "Deployment"})], author=ALICE) is not None
