@@ -244,6 +244,7 @@ def test_views(stub, sim: Simulator, pod: str) -> None:
 def test_stream_basic_view_filters_every_line(stub, sim: Simulator, pod: str) -> None:
     """A BASIC follow sends the time, level and raw text of each kept line, and filters apply."""
     tag = uuid.uuid4().hex[:8]
+    open_follows = sim.open_follows
     follow = Follow(stub, pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=0, view=pb.LOG_VIEW_BASIC,
                                       filter=pb.LogFilter(contains=tag, levels=[L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN])))
     try:
@@ -256,3 +257,6 @@ def test_stream_basic_view_filters_every_line(stub, sim: Simulator, pod: str) ->
         assert all(e.time.seconds > 0 and e.pod == pod and not e.HasField("fields") for e in got)
     finally:
         follow.cancel()
+        # kubesim sees the closed connection when it next writes; later tests count open follows.
+        sim.append_log("web", pod, "frontend", ["after the follow"])
+        wait_for(lambda: sim.open_follows == open_follows)
