@@ -154,6 +154,10 @@ async def serve(settings: Settings, on_started: "asyncio.Future[str] | None" = N
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
-    await stopping.wait()
-    log.info("shutting down", extra={"grace_seconds": settings.shutdown_grace_seconds})
-    await server.stop()
+    try:
+        await stopping.wait()
+        log.info("shutting down", extra={"grace_seconds": settings.shutdown_grace_seconds})
+        await server.stop()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -51,16 +52,22 @@ class Runtime:
         data.mkdir(parents=True, exist_ok=True, mode=0o700)
         # KUBECOMMIT_STORE_KEY wins over the key file; the file is made (0600) on first start.
         key = StoreKey.from_config(data / "store.key")
-        store = await asyncio.to_thread(Store.open, data / "store", key=key, committer=COMMITTER)
-        clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials)
-        pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
-                           timeout=settings.cluster_timeout_seconds)
-        tokens = TokenStore(data)
-        if tokens.bootstrap_admin(data / ADMIN_TOKEN_FILE):
-            log.warning("first start: an admin token was written to %s, readable only by its owner",
-                        data / ADMIN_TOKEN_FILE)
-        auth = Authenticator(tokens, jwt)
-        audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400)
+        with ExitStack() as opened:  # a failed start closes what it had opened
+            store = await asyncio.to_thread(Store.open, data / "store", key=key, committer=COMMITTER)
+            opened.callback(store.close)
+            clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials)
+            opened.callback(clusters.close)
+            pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
+                               timeout=settings.cluster_timeout_seconds)
+            opened.callback(pool.close)
+            tokens = TokenStore(data)
+            opened.callback(tokens.close)
+            if tokens.bootstrap_admin(data / ADMIN_TOKEN_FILE):
+                log.warning("first start: an admin token was written to %s, readable only by its owner",
+                            data / ADMIN_TOKEN_FILE)
+            auth = Authenticator(tokens, jwt)
+            audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400)
+            opened.pop_all()
         return cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                    auth=auth, audit=audit)
 

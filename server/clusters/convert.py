@@ -9,6 +9,7 @@ import yaml
 from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
 
 import gitstore
+from gitstore.secrets import redact_pair
 
 from kubecommit.v1 import clusters_pb2, common_pb2
 from server.clusters.registry import PROVIDERS, ClusterRecord
@@ -69,9 +70,11 @@ def object_name(cluster: str, rt: ApiResource, obj: dict[str, Any]) -> ResourceN
 
 def kubernetes_object(cluster: str, rt: ApiResource, obj: dict[str, Any]) -> common_pb2.KubernetesObject:
     """A live object as the contract shows it; list items lack apiVersion/kind on real servers,
-    so they come from discovery."""
+    so they come from discovery. Secret values are never returned (keys are, values read
+    `<redacted>`): the API writes secrets but does not hand them out."""
     obj.setdefault("apiVersion", rt.api_version)
     obj.setdefault("kind", rt.kind)
+    obj = redact_pair(obj, None)[0] or obj
     metadata = obj.get("metadata") or {}
     created = metadata.get("creationTimestamp")
     message = common_pb2.KubernetesObject(
@@ -81,7 +84,10 @@ def kubernetes_object(cluster: str, rt: ApiResource, obj: dict[str, Any]) -> com
         yaml=yaml.dump(obj, Dumper=yaml.CSafeDumper, sort_keys=False, default_flow_style=False),
         object=struct(obj), etag=metadata.get("resourceVersion", ""), labels=metadata.get("labels") or {})
     if created:
-        message.create_time.FromJsonString(created)
+        try:
+            message.create_time.FromJsonString(created)
+        except ValueError:  # a cluster's malformed timestamp leaves the field unset
+            pass
     return message
 
 

@@ -11,6 +11,8 @@ import asyncio
 import json
 import logging
 import random
+import shutil
+import tempfile
 import time
 from concurrent.futures import Executor
 from functools import partial
@@ -38,21 +40,25 @@ class ClusterConnection:
         self.timeout = timeout
         self.retries = retries
         self.configuration = client.Configuration()
+        cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # The client writes certificate and key data to files; keep them in a private folder of
+        # this connection's (0700) and remove it on close, instead of /tmp until the process exits.
+        self._files = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=cache_dir))
         if kubeconfig is None:
             config.load_incluster_config(client_configuration=self.configuration)
         else:
             config.load_kube_config_from_dict(kubeconfig.data, context=kubeconfig.context,
                                               client_configuration=self.configuration,
-                                              persist_config=False)
+                                              persist_config=False, temp_file_path=str(self._files))
         # Retries are ours (bounded by the call's timeout), not urllib3's silent ones.
         self.configuration.retries = False
         self.server = self.configuration.host
         self.api_client = client.ApiClient(self.configuration)
-        cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._cache_file = cache_dir / f"discovery-{name}.json"
-        self._cache_file.unlink(missing_ok=True)  # never trust discovery from another run
+        # The dynamic client caches discovery in a file: one per connection, never shared.
+        self._cache_file = self._files / "discovery.json"
         self._dynamic: DynamicClient | None = None
         self._resources: list[ApiResource] | None = None
+        self._discovery = asyncio.Lock()
 
     def new_api_client(self) -> client.ApiClient:
         """A separate ApiClient for work that must not share one (kubernetes.stream swaps
@@ -61,6 +67,7 @@ class ClusterConnection:
 
     def close(self) -> None:
         self.api_client.close()
+        shutil.rmtree(self._files, ignore_errors=True)
 
     # -- calls ----------------------------------------------------------------------------
 
@@ -145,9 +152,10 @@ class ClusterConnection:
 
     async def resources(self, refresh: bool = False) -> list[ApiResource]:
         """Every kind the cluster serves (preferred versions); cached until refreshed."""
-        if self._resources is None or refresh:
-            self._resources = await self.call(self._discover_sync)
-        return self._resources
+        async with self._discovery:  # one discovery at a time: the dynamic client is shared
+            if self._resources is None or refresh:
+                self._resources = await self.call(self._discover_sync)
+            return self._resources
 
     async def resolve(self, query: str, field: str = "resource_type") -> ApiResource:
         """A type named any way kubectl accepts; refreshes discovery once on a miss, so CRDs

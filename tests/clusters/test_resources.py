@@ -3,6 +3,7 @@ GetResource and CompareResources, plus ListClusters' filters, ordering and pages
 
 from __future__ import annotations
 
+import base64
 from typing import Iterator
 
 import grpc
@@ -147,3 +148,13 @@ def test_list_clusters_filters_orders_and_pages(stub, clusters):
     with pytest.raises(grpc.RpcError) as caught:
         stub.ListClusters(pb.ListClustersRequest(order_by="region"))
     assert "order_by" in details(caught.value).violations
+
+
+def test_secret_values_are_never_returned(stub, clusters):
+    name = "clusters/alpha/namespaces/shop/secrets/db-credentials"
+    got = stub.GetResource(pb.GetResourceRequest(name=name))
+    assert dict(got.object["data"]) == {"username": "<redacted>", "password": "<redacted>"}
+    assert "s3cr3t" not in got.yaml and base64.b64encode(b"s3cr3t-passw0rd").decode() not in got.yaml
+    listed = [o for page in all_pages(stub, parent="clusters/alpha", resource_type="secrets", namespace="shop")
+              for o in page.resources]
+    assert listed and all(set(o.object["data"].values()) == {"<redacted>"} for o in listed)
