@@ -319,6 +319,7 @@ def logs(
     query = containers_pb2.LogQuery(
         parent=f"{_cluster(cluster)}/namespaces/{namespace}", pod=pod, container=container,
         label_selector=selector, tail_lines=tail,
+        view=containers_pb2.LOG_VIEW_BASIC,  # only `raw` is printed: skip the parsed fields
         filter=containers_pb2.LogFilter(pattern=grep, levels=[
             _enum_value(containers_pb2.LogLevel, "LOG_LEVEL_", name, "--level") for name in level]))
     stub = containers_pb2_grpc.ContainersServiceStub(remote(ctx).channel)
