@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCHEMA_VERSION = "1"
+_MAX_BOUND = 500
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commits(
@@ -134,6 +135,17 @@ class HistoryIndex:
             "SELECT COUNT(*) FROM changes WHERE branch=? AND path=? AND seq<=?",
             (branch, path, max_seq),
         ).fetchone()[0]
+
+    def version_numbers(self, branch: str, paths: Sequence[str], max_seq: int) -> dict[str, int]:
+        """How many versions each of ``paths`` has on ``branch`` up to ``max_seq``, in one
+        query (its current version number; absent when it has none)."""
+        counts: dict[str, int] = {}
+        for start in range(0, len(paths), _MAX_BOUND):  # SQLite caps bound parameters
+            chunk = paths[start:start + _MAX_BOUND]
+            counts.update(self.db.execute(
+                "SELECT path, COUNT(*) FROM changes WHERE branch=? AND seq<=? AND path IN"
+                f" ({','.join('?' * len(chunk))}) GROUP BY path", (branch, max_seq, *chunk)))
+        return counts
 
     def log(self, branch: str, max_seq: int, *, before_seq: int | None, limit: int,
             prefix: str = "", author: str | None = None, since: int | None = None,

@@ -60,6 +60,9 @@ class CommitInfo:
     request_id: str
     paths: tuple[str, ...]
     etags: Mapping[str, str | None]  # path -> new blob id (None when deleted)
+    # path -> its version number on the branch after this commit (what list_versions would
+    # number it), known from the index at write time so callers need not query history
+    versions: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

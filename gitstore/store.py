@@ -19,13 +19,14 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from dulwich.graph import can_fast_forward, find_merge_base
-from dulwich.objects import Blob, Commit, ShaFile, Tag
+from dulwich.objects import Blob, Commit, ShaFile, Tag, Tree
 from dulwich.refs import check_ref_format
 from dulwich.repo import Repo
 
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 DEFAULT_COMMITTER = Author("kubecommit", "kubecommit@localhost")
 META_DIR = "kubecommit"  # inside the bare repo; git ignores it, clones do not copy it
 MAX_PAGE_SIZE = 1000
+_WRITTEN_CACHE = 512  # recently written blobs and commits kept in memory
 Content = str | bytes | Mapping[str, Any]
 Spec = str | int  # a ref (branch, tag, commit id) or a version number
 
@@ -103,6 +105,8 @@ class Store:
         self._index = HistoryIndex(meta / "index.sqlite")
         self._trees = TreeCache(self._get)
         self._last_commit: tuple[bytes, bytes] | None = None  # (commit id, tree id) last written
+        self._written: OrderedDict[bytes, ShaFile] = OrderedDict()  # recent blobs and commits
+        self._written_lock = threading.Lock()
         # Test hook: called with "objects-written" and "ref-updated" during every write.
         self._checkpoint: Callable[[str], None] | None = None
 
@@ -146,7 +150,14 @@ class Store:
         return repo
 
     def _get(self, sha: bytes) -> ShaFile:
-        """Read an object; on a miss reopen the repo once (another process may have packed)."""
+        """Read an object; on a miss reopen the repo once (another process may have packed).
+
+        Objects this store wrote recently come from memory: reading a document right after
+        writing it (what an apply does) then opens no new pack."""
+        with self._written_lock:
+            obj = self._written.get(sha)
+        if obj is not None:
+            return obj
         try:
             return self._repo.object_store[sha]
         except KeyError:
@@ -365,12 +376,14 @@ class Store:
                 self._index.append(branch, [entry], base=None, start_seq=seq)
             else:
                 self._sync(branch, commit.id)
+            numbers = self._index.version_numbers(branch, paths, self._index.head(branch)[1])  # type: ignore[index]
             self._consolidate()
         return CommitInfo(
             commit_id=commit.id.decode(), branch=branch,
             parent_ids=tuple(p.decode() for p in parents), author=author, time=_utc(when),
             message=meta.message, operation=operation, request_id=request_id,
             paths=tuple(paths), etags={p: b.id.decode() if b else None for p, b in effective.items()},
+            versions=numbers,
         )
 
     @property
@@ -382,6 +395,12 @@ class Store:
         moves; fsynced only when the repository sets ``core.fsyncObjectFiles``."""
         packs.write_objects(self._pack_dir, objects,
                             fsync=self._repo.object_store.fsync_object_files)
+        with self._written_lock:
+            for obj in objects:
+                if not isinstance(obj, Tree):  # trees live in the TreeCache
+                    self._written[obj.id] = obj
+            while len(self._written) > _WRITTEN_CACHE:
+                self._written.popitem(last=False)
         if self._checkpoint:
             self._checkpoint("objects-written")
 
@@ -425,10 +444,22 @@ class Store:
         """The document at ``path`` on a branch (default: main), tag or commit."""
         path = validate_path(path)
         commit = self._resolve(ref or self.default_branch)
-        entry = self._trees.lookup(self._commit(commit).tree, path)
+        entry = self._trees.lookup(self._tree_of(commit), path)
         if entry is None:
             raise NotFound(f"{path!r} does not exist at {ref or self.default_branch!r}", subject=path)
         return self._document(path, entry[1], commit)
+
+    def read_if_exists(self, path: str, ref: str | None = None) -> Document | None:
+        """Like :meth:`read`, but None when ``path`` does not exist there (one lookup where
+        ``exists`` then ``read`` would resolve the ref and walk the trees twice). A new store
+        reads as empty, as with :meth:`exists`."""
+        path = validate_path(path)
+        name = ref or self.default_branch
+        if name == self.default_branch and self._ref_value(self._branch_ref(name)) is None:
+            return None
+        commit = self._resolve(name)
+        entry = self._trees.lookup(self._tree_of(commit), path)
+        return None if entry is None else self._document(path, entry[1], commit)
 
     def _root(self, ref: str | None) -> bytes | None:
         """The tree at ``ref``; None for the default branch before its first commit, so a new
@@ -436,7 +467,7 @@ class Store:
         name = ref or self.default_branch
         if name == self.default_branch and self._ref_value(self._branch_ref(name)) is None:
             return None
-        return self._commit(self._resolve(name)).tree
+        return self._tree_of(self._resolve(name))
 
     def exists(self, path: str, ref: str | None = None) -> bool:
         path = validate_path(path)
@@ -751,6 +782,8 @@ class Store:
                                current=old.decode() if old else None)
             self._move_ref(ref, old, new)
             self._sync(plan.target, new)
+            numbers = self._index.version_numbers(plan.target, sorted(plan.documents),
+                                                  self._index.head(plan.target)[1])  # type: ignore[index]
         head = self._commit(new)
         meta = commit_meta(head)
         return CommitInfo(commit_id=meta.commit_id, branch=plan.target,
@@ -759,7 +792,8 @@ class Store:
                           message=meta.message, operation=meta.operation,
                           request_id=meta.request_id, paths=tuple(sorted(plan.documents)),
                           etags={p: (e[1].decode() if (e := self._trees.lookup(head.tree, p)) else None)
-                                 for p in plan.documents})
+                                 for p in plan.documents},
+                          versions=numbers)
 
     # --- maintenance and backups -------------------------------------------------------------
     def pack(self) -> int:

@@ -45,7 +45,8 @@ class Clock:
     @contextmanager
     def installed(self) -> Iterator[None]:
         original_request = ClusterConnection.request
-        store_methods = {n: getattr(Store, n) for n in ("commit", "read", "exists", "list_versions")}
+        store_methods = {n: getattr(Store, n) for n in ("commit", "read", "read_if_exists", "exists",
+                                                         "list_versions")}
         clock = self
 
         async def request(conn: ClusterConnection, *args: Any, **kwargs: Any) -> Any:

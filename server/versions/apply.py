@@ -109,8 +109,16 @@ class Writer:
             operation=operation, request_id=context.commit_request_id(), branch=branch,
             expected=expected or None)
 
-    async def versions_after(self, paths: list[str], branch: str = MAIN) -> dict[str, int]:
-        return await asyncio.to_thread(lambda: {p: version_count(self.store, p, branch) for p in paths})
+    async def versions_after(self, paths: list[str], info: CommitInfo | None,
+                             branch: str = MAIN) -> dict[str, int]:
+        """Version numbers of `paths` after a write: the commit reports those it changed; only
+        the unchanged ones (not in the commit) are asked of the store's history."""
+        known = dict(info.versions) if info else {}
+        missing = [p for p in paths if p not in known]
+        if missing:
+            known.update(await asyncio.to_thread(
+                lambda: {p: version_count(self.store, p, branch) for p in missing}))
+        return {p: known[p] for p in paths}
 
     # -- ApplyManifest ----------------------------------------------------------------------
 
@@ -187,7 +195,7 @@ class Writer:
             raise failure
         info = await self.commit(changes, message=message, operation="apply")
         result.commit = info.commit_id if info else ""
-        numbers = await self.versions_after([t.path for t in ordered if t.path in {c.path for c in changes}])
+        numbers = await self.versions_after([t.path for t in ordered if t.path in {c.path for c in changes}], info)
         by_name = {str(t.name): t.path for t in ordered}
         for applied in result.resources:
             applied.version = numbers.get(by_name[applied.name], 0)
@@ -217,7 +225,7 @@ class Writer:
         info = await self.commit([Change.put(p, doc) for p, doc in docs.items()], message=message,
                                  operation="apply", branch=branch, expected=dict(guards))
         result.commit = info.commit_id if info else ""
-        numbers = await self.versions_after([t.path for t in targets], branch)
+        numbers = await self.versions_after([t.path for t in targets], info, branch)
         for t, applied in zip(targets, result.resources):
             applied.version = numbers[t.path]
             applied.etag = (info.etags.get(t.path) if info else None) or (stored[t.path].etag if stored[t.path] else "")
@@ -291,7 +299,7 @@ class Writer:
             text = f"Roll back {rn} to version {old.version.number}"
             info = await self.commit([Change.put(rn.store_path, normalize(live))],
                                      message=f"{text}: {reason}" if reason else text, operation="rollback")
-            number = (await self.versions_after([rn.store_path]))[rn.store_path]
+            number = (await self.versions_after([rn.store_path], info))[rn.store_path]
             return (info.commit_id if info else ""), diff, "", number
 
 

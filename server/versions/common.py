@@ -59,7 +59,7 @@ def resource_at(path: str) -> ResourceName | None:
 
 def read_stored(store: Store, path: str, ref: str | None = None) -> Document | None:
     """The document at `path`, or None when it does not exist there."""
-    return store.read(path, ref) if store.exists(path, ref) else None
+    return store.read_if_exists(path, ref)
 
 
 def version_count(store: Store, path: str, ref: str | None = None) -> int:

@@ -99,3 +99,32 @@ def test_reopen_keeps_everything(tmp_path, key) -> None:
     with Store.open(tmp_path / "s.git", key=key) as s:
         assert s.read(API).data == DEPLOYMENT
         assert len(s.list_versions(API)[0]) == 1
+
+
+def test_read_if_exists_reads_or_says_none(store: Store) -> None:
+    assert store.read_if_exists(API) is None  # a new store reads as empty
+    store.commit([Change.put(API, DEPLOYMENT)], author=ALICE)
+    doc = store.read_if_exists(API)
+    assert doc is not None and doc == store.read(API)
+    assert store.read_if_exists(NODE) is None
+    store.create_branch("draft")
+    assert store.read_if_exists(API, "draft") == store.read(API, "draft")
+    with pytest.raises(NotFound):
+        store.read_if_exists(API, "no-such-branch")
+
+
+def test_commit_reports_the_version_numbers_list_versions_gives(store: Store) -> None:
+    first = store.commit([Change.put(API, DEPLOYMENT), Change.put(NODE, {"kind": "Node"})],
+                         author=ALICE)
+    assert first.versions == {API: 1, NODE: 1}
+    store.commit([Change.delete(NODE)], author=ALICE)
+    again = store.commit([Change.put(NODE, {"kind": "Node"}), Change.put(API, DEPLOYMENT)],
+                         author=ALICE)  # API unchanged: not in the commit
+    assert again.versions == {NODE: 3}  # the deletion was version 2
+    for path, number in again.versions.items():
+        assert store.list_versions(path, page_size=1)[0][0].number == number
+    store.create_branch("draft")
+    on_draft = store.commit([Change.put(API, {"kind": "Deployment"})], author=ALICE, branch="draft")
+    assert on_draft.versions == {API: 2}
+    merged = store.commit_merge(store.compute_merge("draft"), author=ALICE)  # a fast-forward
+    assert merged.versions == {API: 2}
