@@ -98,3 +98,9 @@ def redact_pair(old: dict[str, Any] | None, new: dict[str, Any] | None
                 for k, v in new_out[field].items()
             }
     return old_out, new_out
+
+
+def redact(doc: dict[str, Any]) -> dict[str, Any]:
+    """A Secret with every value replaced by ``<redacted>`` (other documents as they are): for
+    reads that show a document but must not hand out what it protects."""
+    return redact_pair(doc, None)[0] or doc

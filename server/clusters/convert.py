@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import yaml
-from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
 
-import gitstore
-from gitstore.secrets import redact_pair
+from gitstore.secrets import redact
 
 from kubecommit.v1 import clusters_pb2, common_pb2
 from server.clusters.registry import PROVIDERS, ClusterRecord
 from server.errors import InvalidArgument
 from server.kube import ApiResource
+from server.messages import struct, timestamp
 from server.names import ResourceName, cluster_name
 
 
@@ -26,20 +24,6 @@ def provider_name(value: int, field: str = "cluster.provider") -> str:
         return clusters_pb2.Provider.Name(value).removeprefix("PROVIDER_").lower()
     except ValueError:
         raise InvalidArgument.field(field, f"unknown provider {value}") from None
-
-
-def timestamp(when: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if when is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(when)
-    return stamp
-
-
-def duration(seconds: float) -> duration_pb2.Duration:
-    out = duration_pb2.Duration()
-    out.FromNanoseconds(int(seconds * 1e9))
-    return out
 
 
 def cluster_message(record: ClusterRecord) -> clusters_pb2.Cluster:
@@ -56,12 +40,6 @@ def cluster_message(record: ClusterRecord) -> clusters_pb2.Cluster:
         etag=record.etag)
 
 
-def struct(data: dict[str, Any]) -> struct_pb2.Struct:
-    out = struct_pb2.Struct()
-    out.update(data)
-    return out
-
-
 def object_name(cluster: str, rt: ApiResource, obj: dict[str, Any]) -> ResourceName:
     metadata = obj.get("metadata") or {}
     return ResourceName(cluster, metadata.get("namespace", "") if rt.namespaced else "", rt.type,
@@ -74,7 +52,7 @@ def kubernetes_object(cluster: str, rt: ApiResource, obj: dict[str, Any]) -> com
     `<redacted>`): the API writes secrets but does not hand them out."""
     obj.setdefault("apiVersion", rt.api_version)
     obj.setdefault("kind", rt.kind)
-    obj = redact_pair(obj, None)[0] or obj
+    obj = redact(obj)
     metadata = obj.get("metadata") or {}
     created = metadata.get("creationTimestamp")
     message = common_pb2.KubernetesObject(
@@ -89,25 +67,3 @@ def kubernetes_object(cluster: str, rt: ApiResource, obj: dict[str, Any]) -> com
         except ValueError:  # a cluster's malformed timestamp leaves the field unset
             pass
     return message
-
-
-_CHANGE_TYPES = {"added": common_pb2.CHANGE_TYPE_ADDED, "modified": common_pb2.CHANGE_TYPE_MODIFIED,
-                 "deleted": common_pb2.CHANGE_TYPE_DELETED}
-
-
-def _value(data: Any) -> struct_pb2.Value:
-    return json_format.ParseDict(data, struct_pb2.Value())
-
-
-def field_changes(diff: gitstore.FieldDiff) -> tuple[list[common_pb2.FieldChange], common_pb2.DiffSummary]:
-    """The store's field diff as the contract's FieldChange list and summary."""
-    changes = []
-    for change in diff.changes:
-        message = common_pb2.FieldChange(path=change.path, change_type=_CHANGE_TYPES[change.change],
-                                         redacted=change.redacted)
-        if change.change != "added" and not change.redacted:
-            message.old_value.CopyFrom(_value(change.old))
-        if change.change != "deleted" and not change.redacted:
-            message.new_value.CopyFrom(_value(change.new))
-        changes.append(message)
-    return changes, common_pb2.DiffSummary(**diff.summary)

@@ -17,11 +17,12 @@ from typing import Any, Sequence
 
 from kubecommit.v1 import clusters_pb2, common_pb2
 from server.clusters import operations
-from server.clusters.convert import duration, timestamp
+
 from server.clusters.inventory import DAEMONSETS, DEPLOYMENTS, NODES, PODS, STATEFULSETS, list_all
 from server.clusters.registry import now
 from server.errors import InvalidArgument, KubecommitError
 from server.kube.connection import ClusterConnection
+from server.messages import duration, timestamp
 from server.names import cluster_name, parse_cluster
 from server.runtime import Runtime
 

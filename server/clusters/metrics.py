@@ -13,13 +13,14 @@ from kubernetes.utils import parse_quantity
 
 from kubecommit.v1 import clusters_pb2
 from server.clusters import operations
-from server.clusters.convert import timestamp
+
 from server.clusters.inventory import (DEPLOYMENTS, NAMESPACES, NODES, PODS, SERVICES, list_all,
                                        listable)
 from server.clusters.registry import now
 from server.errors import KubecommitError
 from server.kube import ApiResource
 from server.kube.connection import ClusterConnection
+from server.messages import timestamp
 from server.names import cluster_name
 from server.runtime import Runtime
 

@@ -15,10 +15,11 @@ import gitstore
 from kubecommit.v1 import clusters_pb2, common_pb2
 from server import context
 from server.clusters import operations
-from server.clusters.convert import field_changes, kubernetes_object
+from server.clusters.convert import kubernetes_object
 from server.clusters.query import decode_token, encode_token, fingerprint, page_size
 from server.errors import InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, normalize
+from server.messages import field_changes
 from server.names import ALL, ResourceName, check_dns_label, parse_cluster
 from server.security import scope
 

@@ -18,11 +18,12 @@ from gitstore import Change
 from kubecommit.v1 import clusters_pb2, common_pb2
 from server import context
 from server.clusters import operations
-from server.clusters.convert import duration, object_name
+from server.clusters.convert import object_name
 from server.clusters.inventory import list_all, listable
 from server.clusters.registry import now
 from server.errors import InvalidArgument, KubecommitError
 from server.kube import ApiResource, normalize
+from server.messages import duration
 from server.names import ResourceName, cluster_name
 from server.runtime import Runtime
 

@@ -9,7 +9,8 @@ from google.protobuf import empty_pb2
 
 from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc, common_pb2
 from server.clusters import health, metrics, operations, query, resources, sync
-from server.clusters.convert import cluster_message, duration
+from server.clusters.convert import cluster_message
+from server.messages import duration
 from server.runtime import Runtime
 
 Context = grpc.aio.ServicerContext

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
-from typing import Any
 
 import grpc
-from google.protobuf import empty_pb2, json_format, struct_pb2, timestamp_pb2
+from google.protobuf import empty_pb2
 
-from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, TagInfo, Version
-from kubecommit.v1 import common_pb2, yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
+from gitstore import BranchInfo, Document, LogEntry, TagInfo, Version
+from gitstore.documents import dump
+from gitstore.secrets import redact
+from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
+from server.messages import document_diff, struct, timestamp, value
 from server.runtime import Runtime
 from server.versions.apply import Applied, Writer
 from server.versions.backups import BackupInfo, Backups
@@ -18,57 +19,28 @@ from server.versions.drift import ADDED, DELETED, MODIFIED, Drift, detect, impor
 from server.versions.history import History
 from server.versions.merge import merge_branch
 
-_CHANGE = {"added": common_pb2.CHANGE_TYPE_ADDED, "modified": common_pb2.CHANGE_TYPE_MODIFIED,
-           "deleted": common_pb2.CHANGE_TYPE_DELETED}
 _DRIFT = {MODIFIED: pb.DRIFT_TYPE_MODIFIED, ADDED: pb.DRIFT_TYPE_ADDED, DELETED: pb.DRIFT_TYPE_DELETED}
-
-
-def _value(value: Any) -> struct_pb2.Value:
-    return json_format.ParseDict(json.loads(json.dumps(value, default=str)), struct_pb2.Value())
-
-
-def _struct(obj: dict[str, Any]) -> struct_pb2.Struct:
-    return json_format.ParseDict(json.loads(json.dumps(obj, default=str)), struct_pb2.Struct())
-
-
-def _time(when: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if when is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(when)
-    return stamp
 
 
 def _operation(name: str) -> int:
     return pb.Operation.Value(f"OPERATION_{name.upper()}") if name else pb.OPERATION_UNSPECIFIED
 
 
-def _diff(diff: DocumentDiff) -> common_pb2.DocumentDiff:
-    out = common_pb2.DocumentDiff(name=diff.path, unified_diff=diff.unified)
-    for change in diff.fields.changes:
-        item = out.changes.add(path=change.path, change_type=_CHANGE[change.change], redacted=change.redacted)
-        if change.change != "added" and not change.redacted:
-            item.old_value.CopyFrom(_value(change.old))
-        if change.change != "deleted" and not change.redacted:
-            item.new_value.CopyFrom(_value(change.new))
-    out.summary.CopyFrom(common_pb2.DiffSummary(**diff.fields.summary))
-    return out
-
-
 def _version(resource: str, v: Version, doc: Document | None = None) -> pb.Version:
     out = pb.Version(name=f"{resource}/versions/{v.number}", version=v.number, commit=v.commit_id,
-                     author_name=v.author.name, author_email=v.author.email, commit_time=_time(v.time),
+                     author_name=v.author.name, author_email=v.author.email, commit_time=timestamp(v.time),
                      message=v.message, operation=_operation(v.operation), tags=list(v.tags),
                      current=v.current, deleted=v.deleted)
-    if doc is not None:
-        out.yaml = doc.text
-        out.object.CopyFrom(_struct(doc.data))
+    if doc is not None:  # Secret values are never handed out (docs/security.md)
+        shown = redact(doc.data)
+        out.yaml = doc.text if shown is doc.data else dump(shown)
+        out.object.CopyFrom(struct(shown))
     return out
 
 
 def _commit(entry: LogEntry) -> pb.Commit:
     return pb.Commit(name=f"commits/{entry.commit_id}", id=entry.commit_id, author_name=entry.author.name,
-                     author_email=entry.author.email, commit_time=_time(entry.time), message=entry.message,
+                     author_email=entry.author.email, commit_time=timestamp(entry.time), message=entry.message,
                      operation=_operation(entry.operation), request_id=entry.request_id,
                      resources=[p.removesuffix(".yaml") for p in entry.paths])
 
@@ -76,28 +48,28 @@ def _commit(entry: LogEntry) -> pb.Commit:
 def _tag(tag: TagInfo) -> pb.Tag:
     tagger = f"{tag.tagger.name} <{tag.tagger.email}>" if tag.tagger else ""
     return pb.Tag(name=f"tags/{tag.name}", commit=tag.commit_id, message=tag.message, tagger=tagger,
-                  create_time=_time(tag.time))
+                  create_time=timestamp(tag.time))
 
 
 def _branch(branch: BranchInfo, updated: datetime) -> pb.Branch:
     return pb.Branch(name=f"branches/{branch.name}", head=branch.head, ahead=branch.ahead, behind=branch.behind,
-                     update_time=_time(updated))
+                     update_time=timestamp(updated))
 
 
 def _applied(a: Applied) -> pb.AppliedResource:
-    return pb.AppliedResource(name=a.name, action=a.action, version=a.version, etag=a.etag, diff=_diff(a.diff),
+    return pb.AppliedResource(name=a.name, action=a.action, version=a.version, etag=a.etag, diff=document_diff(a.diff),
                               error=a.error)
 
 
 def _drift(d: Drift) -> pb.DriftedResource:
-    return pb.DriftedResource(name=str(d.name), drift_type=_DRIFT[d.kind], diff=_diff(d.diff))
+    return pb.DriftedResource(name=str(d.name), drift_type=_DRIFT[d.kind], diff=document_diff(d.diff))
 
 
 def _backup(info: BackupInfo) -> pb.Backup:
     m = info.manifest
     return pb.Backup(name=f"backups/{m.backup_id}", clusters=info.clusters,
                      base_backup=f"backups/{m.base}" if m.base else "", refs=m.refs, size_bytes=m.size,
-                     sha256=m.sha256, create_time=_time(m.created), created_by=info.created_by,
+                     sha256=m.sha256, create_time=timestamp(m.created), created_by=info.created_by,
                      description=info.description)
 
 
@@ -136,14 +108,14 @@ class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
     async def DiffVersions(self, request: pb.DiffVersionsRequest, context: grpc.aio.ServicerContext
                            ) -> pb.DiffVersionsResponse:
         diff, old, new = await self.history.diff(request.name, getattr(request, "from"), request.to)
-        return pb.DiffVersionsResponse(diff=_diff(diff), from_revision=old, to_revision=new)
+        return pb.DiffVersionsResponse(diff=document_diff(diff), from_revision=old, to_revision=new)
 
     async def RollbackResource(self, request: pb.RollbackResourceRequest, context: grpc.aio.ServicerContext
                                ) -> pb.RollbackResourceResponse:
         commit, diff, verdict, version = await self.writer.rollback(
             name=request.name, target=request.target, reason=request.reason, dry_run=request.dry_run,
             etag=request.etag)
-        return pb.RollbackResourceResponse(commit=commit, diff=_diff(diff), dry_run=request.dry_run,
+        return pb.RollbackResourceResponse(commit=commit, diff=document_diff(diff), dry_run=request.dry_run,
                                            dry_run_error=verdict, version=version)
 
     async def CreateTag(self, request: pb.CreateTagRequest, context: grpc.aio.ServicerContext) -> pb.Tag:
@@ -175,13 +147,13 @@ class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
         result = await merge_branch(self.writer, source=request.source, target=request.target,
                                     message=request.message, dry_run=request.dry_run)
         conflicts = [pb.MergeConflict(resource=c.path.removesuffix(".yaml"), path=c.field,
-                                      base=None if c.redacted else _value(c.base),
-                                      ours=None if c.redacted else _value(c.ours),
-                                      theirs=None if c.redacted else _value(c.theirs))
+                                      base=None if c.redacted else value(c.base),
+                                      ours=None if c.redacted else value(c.ours),
+                                      theirs=None if c.redacted else value(c.theirs))
                      for c in result.conflicts]
         return pb.MergeBranchResponse(
             commit=result.commit, fast_forward=result.fast_forward, dry_run=result.dry_run, conflicts=conflicts,
-            resources=[pb.MergedResource(name=r.name, diff=_diff(r.diff), result=r.result, error=r.error)
+            resources=[pb.MergedResource(name=r.name, diff=document_diff(r.diff), result=r.result, error=r.error)
                        for r in result.resources])
 
     async def DetectDrift(self, request: pb.DetectDriftRequest, context: grpc.aio.ServicerContext

@@ -1,0 +1,62 @@
+"""Domain values as contract messages, for every servicer: times, durations, free-form
+structures, and the store's diffs (field-level changes with secret values withheld)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
+
+import gitstore
+from kubecommit.v1 import common_pb2
+
+CHANGE_TYPES = {"added": common_pb2.CHANGE_TYPE_ADDED, "modified": common_pb2.CHANGE_TYPE_MODIFIED,
+                "deleted": common_pb2.CHANGE_TYPE_DELETED}
+
+
+def timestamp(when: datetime | None) -> timestamp_pb2.Timestamp | None:
+    if when is None:
+        return None
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(when)
+    return stamp
+
+
+def duration(seconds: float) -> duration_pb2.Duration:
+    out = duration_pb2.Duration()
+    out.FromNanoseconds(int(seconds * 1e9))
+    return out
+
+
+def _plain(data: Any) -> Any:
+    """YAML gives dates and other non-JSON scalars; a Struct holds only JSON, so they become text."""
+    return json.loads(json.dumps(data, default=str))
+
+
+def value(data: Any) -> struct_pb2.Value:
+    return json_format.ParseDict(_plain(data), struct_pb2.Value())
+
+
+def struct(data: dict[str, Any]) -> struct_pb2.Struct:
+    return json_format.ParseDict(_plain(data), struct_pb2.Struct())
+
+
+def field_changes(diff: gitstore.FieldDiff) -> tuple[list[common_pb2.FieldChange], common_pb2.DiffSummary]:
+    """The store's field diff as the contract's FieldChange list and summary."""
+    changes = []
+    for change in diff.changes:
+        message = common_pb2.FieldChange(path=change.path, change_type=CHANGE_TYPES[change.change],
+                                         redacted=change.redacted)
+        if change.change != "added" and not change.redacted:
+            message.old_value.CopyFrom(value(change.old))
+        if change.change != "deleted" and not change.redacted:
+            message.new_value.CopyFrom(value(change.new))
+        changes.append(message)
+    return changes, common_pb2.DiffSummary(**diff.summary)
+
+
+def document_diff(diff: gitstore.DocumentDiff) -> common_pb2.DocumentDiff:
+    changes, summary = field_changes(diff.fields)
+    return common_pb2.DocumentDiff(name=diff.path, unified_diff=diff.unified, changes=changes, summary=summary)
