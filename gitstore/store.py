@@ -4,12 +4,12 @@ Writes go straight to dulwich's object store (blobs, the trees on the changed pa
 commit) and then move the branch with a compare-and-swap ref update, all under the writer
 lock; the SQLite history index is updated in the same locked section. Reads take no lock.
 
-Durability choice: objects are written (atomically, by rename) *before* the ref moves, so a
-crash at any point leaves the ref on a complete commit; at worst unreferenced objects remain
-(``git fsck`` calls them dangling, which is harmless). Objects and refs are not fsynced per
-commit (git's own default, ``core.fsyncObjectFiles=false``): a power loss may lose the last
-commits, never corrupt older ones. Set ``core.fsyncObjectFiles=true`` in the repo config to
-trade throughput for durability.
+Durability choice: a commit's objects are written as one pack (renamed into place, see
+:mod:`gitstore.packs`) *before* the ref moves, so a crash at any point leaves the ref on a
+complete commit; at worst an unreferenced pack remains (``git fsck`` calls its objects
+dangling, which is harmless). Packs are not fsynced per commit unless the repository sets
+``core.fsyncObjectFiles=true``; dulwich fsyncs the ref. A power loss may lose the last
+commits (see docs/gitstore.md, "Concurrency, crashes and durability").
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 DEFAULT_COMMITTER = Author("kubecommit", "kubecommit@localhost")
 META_DIR = "kubecommit"  # inside the bare repo; git ignores it, clones do not copy it
 MAX_PAGE_SIZE = 1000
-_WRITTEN_CACHE = 512  # recently written blobs and commits kept in memory
+_WRITTEN_CACHE_BYTES = 8 << 20  # recently written blobs and commits kept in memory
 Content = str | bytes | Mapping[str, Any]
 Spec = str | int  # a ref (branch, tag, commit id) or a version number
 
@@ -106,6 +106,7 @@ class Store:
         self._trees = TreeCache(self._get)
         self._last_commit: tuple[bytes, bytes] | None = None  # (commit id, tree id) last written
         self._written: OrderedDict[bytes, ShaFile] = OrderedDict()  # recent blobs and commits
+        self._written_bytes = 0
         self._written_lock = threading.Lock()
         # Test hook: called with "objects-written" and "ref-updated" during every write.
         self._checkpoint: Callable[[str], None] | None = None
@@ -399,8 +400,9 @@ class Store:
             for obj in objects:
                 if not isinstance(obj, Tree):  # trees live in the TreeCache
                     self._written[obj.id] = obj
-            while len(self._written) > _WRITTEN_CACHE:
-                self._written.popitem(last=False)
+                    self._written_bytes += obj.raw_length()
+            while self._written_bytes > _WRITTEN_CACHE_BYTES:
+                self._written_bytes -= self._written.popitem(last=False)[1].raw_length()
         if self._checkpoint:
             self._checkpoint("objects-written")
 

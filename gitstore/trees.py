@@ -11,8 +11,9 @@ import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
+from typing import cast
 
-from dulwich.objects import ShaFile, Tree
+from dulwich.objects import ShaFile, Tree, hex_to_sha
 
 from .errors import InvalidPath
 
@@ -27,6 +28,7 @@ class TreeCache:
         self._load = load
         self._max = max_entries
         self._trees: OrderedDict[bytes, Tree] = OrderedDict()
+        self._offsets: dict[bytes, dict[bytes, int]] = {}  # tree id -> {name: offset of its id}
         self._lock = threading.Lock()
 
     def get(self, tree_id: bytes) -> Tree:
@@ -41,11 +43,15 @@ class TreeCache:
         self.put(tree)
         return tree
 
-    def put(self, tree: Tree) -> None:
+    def put(self, tree: Tree, offsets: dict[bytes, int] | None = None) -> None:
+        """Cache ``tree``, with the offsets of its entry ids when known (see :meth:`_spliced`)."""
         with self._lock:
             self._trees[tree.id] = tree
+            if offsets is not None:
+                self._offsets[tree.id] = offsets
             if len(self._trees) > self._max:
-                self._trees.popitem(last=False)
+                evicted, _ = self._trees.popitem(last=False)
+                self._offsets.pop(evicted, None)
 
     def lookup(self, root: bytes | None, path: str) -> tuple[int, bytes] | None:
         """(mode, sha) of ``path`` under tree ``root``, or None when absent."""
@@ -121,30 +127,71 @@ class TreeCache:
     def _rewrite(self, tree_id: bytes | None, changes: dict[bytes, object], where: str,
                  written: list[Tree]) -> bytes | None:
         old = self.get(tree_id) if tree_id is not None else None
-        tree = old.copy() if old is not None else Tree()
+        updates: dict[bytes, tuple[int, bytes] | None] = {}  # name -> (mode, id) or removal
         for name, change in changes.items():
             here = f"{where}/{name.decode()}" if where else name.decode()
-            existing = tree[name] if name in tree else None
+            existing = old[name] if old is not None and name in old else None
             if isinstance(change, dict):
                 if existing is not None and not stat.S_ISDIR(existing[0]):
                     raise InvalidPath(f"{here!r} is a document, not a directory", subject=here)
                 sub = self._rewrite(existing[1] if existing else None, change, here, written)
-                if sub is None:
-                    if existing is not None:
-                        del tree[name]
-                else:
-                    tree.add(name, DIR_MODE, sub)
+                updates[name] = None if sub is None else (DIR_MODE, sub)
             elif change is None:
-                if existing is not None:
-                    del tree[name]
+                updates[name] = None
             else:
                 if existing is not None and stat.S_ISDIR(existing[0]):
                     raise InvalidPath(f"{here!r} is a directory, not a document", subject=here)
-                tree.add(name, FILE_MODE, change)  # type: ignore[arg-type]
+                updates[name] = (FILE_MODE, change)  # type: ignore[assignment]
+        spliced = self._spliced(old, updates) if old is not None else None
+        if spliced is not None:
+            tree, offsets = spliced
+        else:
+            tree, offsets = (old.copy() if old is not None else Tree()), None  # type: ignore[assignment]
+            for name, entry in updates.items():
+                if entry is not None:
+                    tree.add(name, entry[0], entry[1])  # type: ignore[arg-type]
+                elif name in tree:
+                    del tree[name]
         if len(tree) == 0:
             return None
         if old is not None and tree.id == old.id:
             return old.id
         written.append(tree)
-        self.put(tree)
+        self.put(tree, offsets)
         return tree.id
+
+    def _spliced(self, old: Tree, updates: Mapping[bytes, tuple[int, bytes] | None]
+                 ) -> tuple[Tree, dict[bytes, int]] | None:
+        """``old`` with the ids of existing entries replaced in its raw bytes (and the id
+        offsets), or None when an update adds, removes or changes the mode of an entry.
+
+        Rebuilding a tree re-serialises every entry in Python (~0.3 ms for a 200-entry
+        directory, the cost that made commits slower in bigger stores). Replacing 20-byte ids
+        in place leaves every offset unchanged, so the offsets found once serve each later
+        version of the directory too."""
+        for name, entry in updates.items():
+            if entry is None or name not in old or old[name][0] != entry[0]:
+                return None
+        raw = old.as_raw_string()
+        with self._lock:
+            offsets = self._offsets.get(old.id)
+        if offsets is None:
+            offsets = _id_offsets(raw)
+        spliced = bytearray(raw)
+        for name, (_, sha) in updates.items():  # type: ignore[misc]
+            at = offsets[name]
+            spliced[at:at + 20] = hex_to_sha(sha)
+        return cast(Tree, Tree.from_raw_string(Tree.type_num, bytes(spliced))), offsets
+
+
+def _id_offsets(raw: bytes) -> dict[bytes, int]:
+    """Where each entry's 20-byte id starts in a raw tree (entries are ``<mode> <name>\\0<id>``;
+    modes hold no space and names no NUL, so the scan is exact)."""
+    offsets = {}
+    pos = 0
+    while pos < len(raw):
+        space = raw.index(b" ", pos)
+        nul = raw.index(b"\0", space)
+        offsets[raw[space + 1:nul]] = nul + 1
+        pos = nul + 21
+    return offsets

@@ -191,3 +191,13 @@ def test_leftovers_of_a_killed_writer_are_harmless_and_cleared(store: Store) -> 
     assert not list(pack_dir.glob(packs.TEMP_PREFIX + "*"))
     assert store.read(_node(0)).data == {"kind": "ConfigMap"}
     assert os.path.exists(pack_dir / ("pack-" + "0" * 40 + ".pack"))  # ignored; git gc removes it
+
+
+def test_fsync_object_files_fsyncs_pack_and_index(store: Store, key, monkeypatch) -> None:
+    git(store.path, "config", "core.fsyncObjectFiles", "true")
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    with Store.open(store.path, key=key) as durable:
+        durable.commit([Change.put(_node(0), {"kind": "ConfigMap"})], author=ALICE)
+    assert len(synced) == 3  # the pack, its index, the ref
