@@ -478,11 +478,16 @@ class Store:
 
     def list_paths(self, prefix: str = "", ref: str | None = None) -> list[str]:
         """Every document path under directory ``prefix`` at ``ref``, sorted."""
+        return list(self.etags(prefix, ref))
+
+    def etags(self, prefix: str = "", ref: str | None = None) -> dict[str, str]:
+        """path -> etag of every document under directory ``prefix`` at ``ref`` (sorted by path):
+        a snapshot a long writer (a cluster sync) can pass back as ``expected`` preconditions."""
         prefix = validate_prefix(prefix)
         root = self._root(ref)
         if root is None:
-            return []
-        return sorted(p for p, _ in self._trees.walk(root, prefix) if under_prefix(p, prefix))
+            return {}
+        return {p: blob.decode() for p, blob in self._trees.walk(root, prefix) if under_prefix(p, prefix)}
 
     def _tags_by_commit(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}

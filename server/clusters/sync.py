@@ -21,7 +21,7 @@ from server.clusters import operations
 from server.clusters.convert import object_name
 from server.clusters.inventory import list_all, listable
 from server.clusters.registry import now
-from server.errors import InvalidArgument, KubecommitError
+from server.errors import Aborted, InvalidArgument, KubecommitError
 from server.kube import ApiResource, normalize
 from server.messages import duration
 from server.names import ResourceName, cluster_name
@@ -36,6 +36,9 @@ class Snapshot:
 
     objects: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # type -> live objects
     errors: dict[str, str] = field(default_factory=dict)  # type -> why it could not be read
+    # The cluster's documents in the store (path -> etag) before the read began: the commit is
+    # guarded by them, so an apply that lands while the cluster is read is never overwritten.
+    before: dict[str, str] = field(default_factory=dict)
 
 
 def _progress(stage: str, message: str, done: int, total: int) -> clusters_pb2.SyncClusterResponse:
@@ -66,7 +69,7 @@ def _write(runtime: Runtime, cluster: str, kinds: list[ApiResource], snapshot: S
             puts[path] = normalize(obj, include_status)
     synced = set(snapshot.objects) - set(snapshot.errors)
     deletes = []
-    for path in runtime.store.list_paths(f"clusters/{cluster}"):
+    for path in snapshot.before:
         if path in puts or path.count("/") < 3:  # clusters/{c}/cluster.yaml is the registration
             continue
         try:
@@ -78,8 +81,14 @@ def _write(runtime: Runtime, cluster: str, kinds: list[ApiResource], snapshot: S
     changes = [Change.put(p, d) for p, d in puts.items()] + [Change.delete(p) for p in deletes]
     if not changes:
         return None, 0, 0
-    info = runtime.store.commit(changes, author=context.commit_author(), message=message, operation="sync",
-                                request_id=context.commit_request_id())
+    try:
+        info = runtime.store.commit(changes, author=context.commit_author(), message=message, operation="sync",
+                                    request_id=context.commit_request_id(),
+                                    expected={c.path: snapshot.before.get(c.path) for c in changes})
+    except gitstore.Conflict as error:
+        raise Aborted(f"{error.subject} changed in the store while cluster {cluster} was being read "
+                      "(a concurrent apply or sync); nothing was committed, sync again",
+                      "SYNC_RACED", metadata={"path": error.subject}) from None
     if info is None:
         return None, 0, 0
     deleted = sum(1 for etag in info.etags.values() if etag is None)
@@ -116,7 +125,7 @@ async def sync(runtime: Runtime, request: clusters_pb2.SyncClusterRequest) -> As
                                 state_message=error.message)
         raise
     yield _progress("discover", f"{len(kinds)} resource types to read", len(kinds), len(kinds))
-    snapshot = Snapshot()
+    snapshot = Snapshot(before=await asyncio.to_thread(runtime.store.etags, f"clusters/{cluster}"))
     done = 0
     async for rt, result in _read(connection, kinds):
         done += 1
