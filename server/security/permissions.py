@@ -13,18 +13,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from google.protobuf import descriptor
 
-from kubecommit.v1 import (
-    affinity_pb2,
-    clusters_pb2,
-    containers_pb2,
-    crd_pb2,
-    labels_pb2,
-    mcp_pb2,
-    quotas_pb2,
-    yaml_versions_pb2,
-)
+from server import contract
 
 
 class Permission(enum.StrEnum):
@@ -204,21 +194,9 @@ _TABLE: dict[str, Rule] = {
     "McpService/GetScan": Rule(P.RESOURCES_READ),
 }
 
-_MODULES = (clusters_pb2, yaml_versions_pb2, containers_pb2, quotas_pb2, labels_pb2, affinity_pb2,
-            crd_pb2, mcp_pb2)
-
-
-def contract_methods() -> list[str]:
-    """Full method names (`/kubecommit.v1.ClustersService/CreateCluster`) of every RPC."""
-    services: list[descriptor.ServiceDescriptor] = [
-        service for module in _MODULES for service in module.DESCRIPTOR.services_by_name.values()
-    ]
-    return [f"/{s.full_name}/{m.name}" for s in services for m in s.methods]
-
-
 def _expand(table: dict[str, Rule]) -> dict[str, Rule]:
     rules = {f"/kubecommit.v1.{key}": rule for key, rule in table.items()}
-    methods = contract_methods()
+    methods = contract.methods()
     missing = sorted(set(methods) - set(rules))
     stale = sorted(set(rules) - set(methods))
     if missing or stale:

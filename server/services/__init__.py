@@ -11,16 +11,7 @@ from typing import Any, Callable
 import grpc
 from google.protobuf import descriptor, message_factory
 
-from kubecommit.v1 import (
-    affinity_pb2,
-    clusters_pb2,
-    containers_pb2,
-    crd_pb2,
-    labels_pb2,
-    mcp_pb2,
-    quotas_pb2,
-    yaml_versions_pb2,
-)
+from server import contract
 from server.errors import Unimplemented
 from server.runtime import Runtime
 from server.services import clusters
@@ -77,25 +68,21 @@ def register(entry: ServiceEntry, runtime: Runtime, server: grpc.aio.Server) -> 
         entry.register(runtime, server)
 
 
-def _service(module: Any, name: str) -> descriptor.ServiceDescriptor:
-    return module.DESCRIPTOR.services_by_name[name]
-
-
 SERVICES: list[ServiceEntry] = [
-    ServiceEntry(_service(clusters_pb2, "ClustersService"), clusters.register,
+    ServiceEntry(contract.SERVICES["ClustersService"], clusters.register,
                  "cluster registration, health and inventory"),
-    ServiceEntry(_service(yaml_versions_pb2, "YamlVersionsService"), yaml_versions.register,
+    ServiceEntry(contract.SERVICES["YamlVersionsService"], yaml_versions.register,
                  "apply, history, diff, rollback, tags, branches, merges, drift and backups"),
-    ServiceEntry(_service(containers_pb2, "ContainersService"), containers.register,
+    ServiceEntry(contract.SERVICES["ContainersService"], containers.register,
                  "logs, exec, exec policy, sessions and files"),
-    ServiceEntry(_service(quotas_pb2, "QuotasService"), None,
+    ServiceEntry(contract.SERVICES["QuotasService"], None,
                  "resource quotas, limit ranges and usage alerts are not built yet"),
-    ServiceEntry(_service(labels_pb2, "LabelsService"), None,
+    ServiceEntry(contract.SERVICES["LabelsService"], None,
                  "label management, selection and label policies are not built yet"),
-    ServiceEntry(_service(affinity_pb2, "AffinityService"), None,
+    ServiceEntry(contract.SERVICES["AffinityService"], None,
                  "affinity, tolerations, taints and scheduling checks are not built yet"),
-    ServiceEntry(_service(crd_pb2, "CrdService"), None,
+    ServiceEntry(contract.SERVICES["CrdService"], None,
                  "custom resource definitions and custom objects are not built yet"),
-    ServiceEntry(_service(mcp_pb2, "McpService"), None,
+    ServiceEntry(contract.SERVICES["McpService"], None,
                  "MCP tools and cluster scans are not built yet"),
 ]
