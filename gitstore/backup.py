@@ -239,8 +239,8 @@ def restore_backup(store: Store, backup_dir: Path, backup_id: str,
     key = store._require_key()
     chain = _chain(backup_dir, backup_id)
     verify_backup(key, backup_dir, backup_id)
-    object_store = store._repo.object_store
-    with store._lock.hold():
+    with store._lock.hold():  # consolidation runs under this lock: the pack list read now holds
+        object_store = store._reopen().object_store
         for manifest in chain:
             bundle = _open_bundle(key, backup_dir, manifest)
             try:

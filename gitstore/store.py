@@ -100,6 +100,8 @@ class Store:
         self.max_document_bytes = max_document_bytes
         meta = path / META_DIR
         meta.mkdir(exist_ok=True)
+        # Bumped whenever this store merges packs away: threads then reopen their repo.
+        self._packs_merged = 0
         self._local = threading.local()
         self._lock = WriterLock(meta / "lock")
         self._index = HistoryIndex(meta / "index.sqlite")
@@ -145,9 +147,15 @@ class Store:
     # --- low-level access (shared with gitstore.backup) --------------------------------------
     @property
     def _repo(self) -> Repo:
+        """This thread's repo; opened anew after this store merged packs away, since dulwich
+        loads a pack's index lazily and would look for files that are gone."""
         repo = getattr(self._local, "repo", None)
+        if repo is not None and self._local.generation != self._packs_merged:
+            repo.close()
+            repo = None
         if repo is None:
             repo = self._local.repo = Repo(str(self.path))
+            self._local.generation = self._packs_merged
         return repo
 
     def _get(self, sha: bytes) -> ShaFile:
@@ -161,13 +169,21 @@ class Store:
             return obj
         try:
             return self._repo.object_store[sha]
-        except KeyError:
-            self._repo.close()
-            self._local.repo = None
+        except (KeyError, FileNotFoundError):
+            # A miss, or a pack this thread's repo listed but a consolidation has since merged
+            # away (its index is loaded lazily): look again with a fresh pack list.
             try:
-                return self._repo.object_store[sha]
+                return self._reopen().object_store[sha]
             except KeyError:
                 raise NotFound(f"object {sha.decode()} not found", subject=sha.decode()) from None
+
+    def _reopen(self) -> Repo:
+        """This thread's repo, opened anew: its pack list may name packs merged away since."""
+        stale = getattr(self._local, "repo", None)
+        if stale is not None:
+            stale.close()
+        self._local.repo = None
+        return self._repo
 
     def _tree_of(self, commit: bytes) -> bytes:
         """The root tree of ``commit``; the one this store wrote last is remembered, so the
@@ -410,7 +426,8 @@ class Store:
         """Keep the number of packs bounded (caller holds the writer lock). The commit is
         already complete, so a failure here is logged, not raised: the next write retries."""
         try:
-            packs.consolidate(self._pack_dir, fsync=self._repo.object_store.fsync_object_files)
+            if packs.consolidate(self._pack_dir, fsync=self._repo.object_store.fsync_object_files):
+                self._packs_merged += 1
         except OSError:
             log.warning("consolidating the packs of %s failed", self.path, exc_info=True)
 
@@ -814,8 +831,9 @@ class Store:
             current = packs.list_packs(self._pack_dir)
             if len(current) <= 1:
                 return sum(p.objects for p in current)
-            return packs.merge(self._pack_dir, current,
-                               fsync=self._repo.object_store.fsync_object_files).objects
+            merged = packs.merge(self._pack_dir, current, fsync=self._repo.object_store.fsync_object_files)
+            self._packs_merged += 1
+            return merged.objects
 
     def create_backup(self, dest_dir: str | os.PathLike[str], *, refs: Sequence[str] | None = None,
                       since: str | None = None, backup_id: str | None = None) -> BackupManifest:
