@@ -261,7 +261,9 @@ def restore_backup(store: Store, backup_dir: Path, backup_id: str,
             if into is not None:
                 kind, short = name.removeprefix("refs/").split("/", 1)
                 beside = f"refs/{kind}/{into}/{short}"
-                if not check_ref_format(beside.encode()) or not refs.add_if_new(beside.encode(), new):
+                # The same backup restored again under the same prefix finds its refs as it left them.
+                if not check_ref_format(beside.encode()) or not (
+                        refs.add_if_new(beside.encode(), new) or store._ref_value(beside.encode()) == new):
                     raise AlreadyExists(f"{beside} already exists or is not a valid ref", subject=beside)
                 restored[name] = beside
             elif current is None:

@@ -12,18 +12,24 @@ from gitstore.documents import dump
 from gitstore.secrets import redact
 from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from server.messages import document_diff, struct, timestamp, value
+from server.errors import FailedPrecondition
 from server.runtime import Runtime
 from server.versions.apply import Applied, Writer
 from server.versions.backups import BackupInfo, Backups
 from server.versions.drift import ADDED, DELETED, MODIFIED, Drift, detect, import_drift
 from server.versions.history import History
-from server.versions.merge import merge_branch
+from server.versions.merge import Merged, apply_branch_state, merge_branch
 
 _DRIFT = {MODIFIED: pb.DRIFT_TYPE_MODIFIED, ADDED: pb.DRIFT_TYPE_ADDED, DELETED: pb.DRIFT_TYPE_DELETED}
 
 
 def _operation(name: str) -> int:
     return pb.Operation.Value(f"OPERATION_{name.upper()}") if name else pb.OPERATION_UNSPECIFIED
+
+
+def _merged(resources: list[Merged]) -> list[pb.MergedResource]:
+    return [pb.MergedResource(name=r.name, diff=document_diff(r.diff), result=r.result, error=r.error)
+            for r in resources]
 
 
 def _version(resource: str, v: Version, doc: Document | None = None) -> pb.Version:
@@ -153,8 +159,7 @@ class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
                      for c in result.conflicts]
         return pb.MergeBranchResponse(
             commit=result.commit, fast_forward=result.fast_forward, dry_run=result.dry_run, conflicts=conflicts,
-            resources=[pb.MergedResource(name=r.name, diff=document_diff(r.diff), result=r.result, error=r.error)
-                       for r in result.resources])
+            resources=_merged(result.resources))
 
     async def DetectDrift(self, request: pb.DetectDriftRequest, context: grpc.aio.ServicerContext
                           ) -> pb.DetectDriftResponse:
@@ -196,7 +201,18 @@ class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
 
     async def RestoreBackup(self, request: pb.RestoreBackupRequest, context: grpc.aio.ServicerContext
                             ) -> pb.RestoreBackupResponse:
-        return pb.RestoreBackupResponse(branches=await self.backups.restore(request.name, request.branch_prefix))
+        branches = await self.backups.restore(request.name, request.branch_prefix)
+        response = pb.RestoreBackupResponse(branches=branches, dry_run=request.dry_run and request.apply)
+        if request.apply:
+            if "refs/heads/main" not in branches:
+                raise FailedPrecondition(f"{request.name} holds no main branch to apply", "NOTHING_TO_APPLY")
+            result = await apply_branch_state(
+                self.writer, source=branches["refs/heads/main"].removeprefix("branches/"), prefix=request.prefix,
+                message=f"Apply {request.name}" + (f" under {request.prefix}" if request.prefix else ""),
+                dry_run=request.dry_run)
+            response.commit = result.commit
+            response.resources.extend(_merged(result.resources))
+        return response
 
     async def DeleteBackup(self, request: pb.DeleteBackupRequest, context: grpc.aio.ServicerContext
                            ) -> empty_pb2.Empty:

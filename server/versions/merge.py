@@ -97,24 +97,66 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
             result.commit = info.commit_id if info else ""
         return result
     async with writer.locks.hold(plan.documents):
-        applied: dict[str, dict[str, Any] | None] = {}
-        for path, doc in items:
-            rn = resource_at(path)
-            try:
-                if rn is not None:
-                    live = await _to_cluster(writer, rn, doc, dry_run)
-                    doc = normalize(live) if live is not None and not dry_run else doc
-            except KubecommitError as error:
-                result.resources.append(Merged(_name(path), diffs[path], "failed", error.message))
-                continue
-            applied[path] = doc
-            result.resources.append(Merged(_name(path), diffs[path], "would-apply" if dry_run else "applied"))
+        applied = await _apply_all(writer, items, diffs, dry_run, result)
         if dry_run or not applied:
             return result
         info = await _commit(writer, plan, applied, message)
         result.commit = info.commit_id if info else ""
         result.fast_forward = False
     return result
+
+
+async def apply_branch_state(writer: Writer, *, source: str, prefix: str, message: str,
+                             dry_run: bool) -> MergeResult:
+    """Make main and the clusters hold what `source` holds, for every resource under `prefix`
+    that differs: a rollback of many resources at once (how a restored backup is applied).
+    What the clusters accepted becomes ONE commit with Operation: rollback."""
+    store = writer.store
+    root = prefix or "clusters"
+
+    def differing() -> dict[str, dict[str, Any] | None]:
+        theirs, ours = store.etags(root, source), store.etags(root, MAIN)
+        changed = sorted(p for p in theirs.keys() | ours.keys()
+                         if theirs.get(p) != ours.get(p) and resource_at(p) is not None)
+        return {p: store.read(p, source).data if p in theirs else None for p in changed}
+
+    documents = await asyncio.to_thread(differing)
+    current = await asyncio.to_thread(lambda: {p: read_stored(store, p, MAIN) for p in documents})
+    caller = context.current().caller
+    for rn in filter(None, map(resource_at, documents)):
+        authorize(caller, Permission.RESOURCES_ROLLBACK, rn.cluster, rn.namespace)
+    context.current().targets.extend(map(_name, documents))
+    items = sorted(documents.items(), key=_order)
+    diffs = {p: document_diff(_name(p), current[p].data if current[p] else None, d) for p, d in items}
+    result = MergeResult(dry_run)
+    async with writer.locks.hold(documents):
+        applied = await _apply_all(writer, items, diffs, dry_run, result)
+        if dry_run or not applied:
+            return result
+        changes = [Change.put(p, d) if d is not None else Change.delete(p) for p, d in applied.items()]
+        info = await writer.commit(changes, message=message, operation="rollback")
+        result.commit = info.commit_id if info else ""
+    return result
+
+
+async def _apply_all(writer: Writer, items: list[tuple[str, dict[str, Any] | None]],
+                     diffs: dict[str, DocumentDiff], dry_run: bool, result: MergeResult
+                     ) -> dict[str, dict[str, Any] | None]:
+    """Applies (or deletes) each resource in order, reporting each in `result`; returns what the
+    clusters accepted, as they returned it (normalized), for the commit."""
+    applied: dict[str, dict[str, Any] | None] = {}
+    for path, doc in items:
+        rn = resource_at(path)
+        try:
+            if rn is not None:
+                live = await _to_cluster(writer, rn, doc, dry_run)
+                doc = normalize(live) if live is not None and not dry_run else doc
+        except KubecommitError as error:
+            result.resources.append(Merged(_name(path), diffs[path], "failed", error.message))
+            continue
+        applied[path] = doc
+        result.resources.append(Merged(_name(path), diffs[path], "would-apply" if dry_run else "applied"))
+    return applied
 
 
 async def _to_cluster(writer: Writer, rn: ResourceName, doc: dict[str, Any] | None, dry_run: bool

@@ -29,5 +29,9 @@ def test_chosen_id_prefix_restore_and_commit_count(store: Store, tmp_path: Path)
     assert store.resolve("restore/before-upgrade/main") == head
     assert store.read(API).data == deployment(image="web:3")  # main did not move
     assert store.list_versions(API, "restore/before-upgrade/main")[0][0].number == 2
+    # Restoring the same backup again under the same prefix finds its branch as it left it...
+    assert store.restore_backup(backups, "before-upgrade", into="restore/before-upgrade").refs == result.refs
+    # ...but never moves a branch that has moved since.
+    store.commit([Change.put(API, deployment(image="web:4"))], author=ALICE, branch="restore/before-upgrade/main")
     with pytest.raises(AlreadyExists):
         store.restore_backup(backups, "before-upgrade", into="restore/before-upgrade")

@@ -104,3 +104,33 @@ def test_corrupt_backup_reported_invalid(versions, demo_server) -> None:
     with pytest.raises(grpc.RpcError) as missing:
         versions.VerifyBackup(pb.VerifyBackupRequest(name="backups/nope"))
     assert details(missing.value).code == grpc.StatusCode.NOT_FOUND
+
+
+def test_restore_applies_the_backup_after_a_dry_run(versions, namespace, sim) -> None:
+    versions.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, manifest=deployment("keep", namespace, "nginx:1")))
+    backup = versions.CreateBackup(pb.CreateBackupRequest(backup_id=f"apply-{namespace}"))
+    versions.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, manifest=deployment("keep", namespace, "nginx:2")))
+    versions.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, manifest=deployment("later", namespace)))
+    keep, later = resource(namespace, "keep"), resource(namespace, "later")
+
+    def live(name: str) -> dict | None:
+        return sim.call(lambda c: c.store.get(c.kind_type("Deployment", "apps").key, namespace, name))
+
+    request = pb.RestoreBackupRequest(name=backup.name, apply=True, dry_run=True,
+                                      prefix=f"{CLUSTER}/namespaces/{namespace}")
+    preview = versions.RestoreBackup(request)
+    assert preview.dry_run and not preview.commit
+    assert {r.name: r.result for r in preview.resources} == {keep: "would-apply", later: "would-apply"}
+    image = next(r for r in preview.resources if r.name == keep).diff.changes
+    assert [(c.path, c.old_value.string_value, c.new_value.string_value) for c in image] == [
+        ("spec.template.spec.containers[name=web].image", "nginx:2", "nginx:1")]
+    assert live("keep")["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:2"  # untouched
+
+    request.dry_run = False
+    done = versions.RestoreBackup(request)  # the branches restored by the preview are reused
+    assert done.commit and {r.result for r in done.resources} == {"applied"}
+    assert live("keep")["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1"
+    assert live("later") is None  # made after the backup: gone, as in the backup
+    newest = versions.ListVersions(pb.ListVersionsRequest(parent=keep)).versions[0]
+    assert newest.operation == pb.OPERATION_ROLLBACK and newest.commit == done.commit
+    assert versions.ListVersions(pb.ListVersionsRequest(parent=later)).versions[0].deleted

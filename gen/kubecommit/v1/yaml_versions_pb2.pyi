@@ -541,15 +541,21 @@ class VerifyBackupResponse(_message.Message):
     def __init__(self, valid: _Optional[bool] = ..., error: _Optional[str] = ..., commit_count: _Optional[int] = ...) -> None: ...
 
 class RestoreBackupRequest(_message.Message):
-    __slots__ = ("name", "branch_prefix")
+    __slots__ = ("name", "branch_prefix", "apply", "dry_run", "prefix")
     NAME_FIELD_NUMBER: _ClassVar[int]
     BRANCH_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    APPLY_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
     name: str
     branch_prefix: str
-    def __init__(self, name: _Optional[str] = ..., branch_prefix: _Optional[str] = ...) -> None: ...
+    apply: bool
+    dry_run: bool
+    prefix: str
+    def __init__(self, name: _Optional[str] = ..., branch_prefix: _Optional[str] = ..., apply: _Optional[bool] = ..., dry_run: _Optional[bool] = ..., prefix: _Optional[str] = ...) -> None: ...
 
 class RestoreBackupResponse(_message.Message):
-    __slots__ = ("branches",)
+    __slots__ = ("branches", "resources", "commit", "dry_run")
     class BranchesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -558,8 +564,14 @@ class RestoreBackupResponse(_message.Message):
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     BRANCHES_FIELD_NUMBER: _ClassVar[int]
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
     branches: _containers.ScalarMap[str, str]
-    def __init__(self, branches: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    resources: _containers.RepeatedCompositeFieldContainer[MergedResource]
+    commit: str
+    dry_run: bool
+    def __init__(self, branches: _Optional[_Mapping[str, str]] = ..., resources: _Optional[_Iterable[_Union[MergedResource, _Mapping]]] = ..., commit: _Optional[str] = ..., dry_run: _Optional[bool] = ...) -> None: ...
 
 class DeleteBackupRequest(_message.Message):
     __slots__ = ("name",)
