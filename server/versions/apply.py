@@ -141,7 +141,13 @@ class Writer:
             for t in targets:
                 await self.check_etag(conn, t.rt, t.name, stored[t.path], guards.get(t.path, ""))
             verdicts = []
+            creating = await self._new_namespaces(conn, targets)
             for t in sorted(targets, key=lambda t: apply_order(t.obj["kind"])):
+                if t.name.namespace in creating:
+                    # No server can check an object before its namespace exists: it is checked
+                    # when applied, right after the namespace (docs/versions.md).
+                    verdicts.append((t, t.obj))
+                    continue
                 try:
                     verdicts.append((t, await conn.apply(t.rt, t.obj, field_manager=FIELD_MANAGER,
                                                          force=force, dry_run=True)))
@@ -156,6 +162,11 @@ class Writer:
                                                     etag=_rv(obj)))
                 return self._in_manifest_order(result, targets)
             return await self._apply_main(conn, [t for t, _ in verdicts], stored, message, force)
+
+    async def _new_namespaces(self, conn: ClusterConnection, targets: list[Target]) -> set[str]:
+        """Namespaces the manifest creates (they do not exist in the cluster yet)."""
+        return {t.name.name for t in targets if t.obj["kind"] == "Namespace" and t.name.group == ""
+                and await self.live(conn, t.rt, t.name) is None}
 
     def _guards(self, targets: list[Target], etags: dict[str, str]) -> dict[str, str]:
         by_name = {str(t.name): t.path for t in targets}
