@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 import grpc
 
+from bench.sections import replace_section
 from gitstore import Author, Change, Store, StoreKey
 from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from kubesim import Simulator
@@ -196,13 +197,7 @@ def record(lines: list[str], args: argparse.Namespace) -> None:
         "Cluster time = inside the cluster-access layer's HTTP calls; store time = inside gitstore calls; "
         "the rest is kubecommit's own (gRPC, YAML parsing, normalizing, diffs).", "",
         "| what | figure |", "| --- | --- |", *lines, END])
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    if BEGIN in text:
-        head, _, rest = text.partition(BEGIN)
-        text = head + section + rest.partition(END)[2]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    DOCS.write_text(text)
+    replace_section(DOCS, BEGIN, END, section)
 
 
 def main() -> None:
