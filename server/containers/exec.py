@@ -14,9 +14,9 @@ from server import context
 from server.containers.policy import Policies
 from server.containers.records import Records
 from server.containers.targets import ContainerRef, running_container
-from server.containers.transport import STDOUT, ClusterStreams, ExecChannel, ExecStatus
 from server.errors import DeadlineExceeded, FailedPrecondition, InvalidArgument
 from server.kube import ClusterConnection, ClusterPool
+from server.kube.streams import STDOUT, ClusterStreams, ExecChannel, ExecStatus
 
 # Output returned by Exec (each stream) and kept in the session record.
 RESPONSE_CAPTURE = 4 * 1024 * 1024
@@ -80,9 +80,7 @@ async def collect_output(channel: ExecChannel, stdin: bytes | None, limit: int) 
     out, err = Capture(limit), Capture(limit)
     async for stream, data in channel.frames():
         (out if stream == STDOUT else err).add(data)
-    if channel.status is None:
-        return Result(out, err, ExecStatus(1, "the session ended without an exit status"))
-    return Result(out, err, channel.status)
+    return Result(out, err, channel.exit_status())
 
 
 async def run(conn: ClusterConnection, ref: ContainerRef, argv: list[str], *, stdin: bytes | None = None,

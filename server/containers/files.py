@@ -18,10 +18,10 @@ from typing import IO, AsyncIterator
 from kubecommit.v1 import containers_pb2 as pb
 from server.containers.exec import Capture, Executor, Result, missing_executable, run
 from server.containers.targets import ContainerRef
-from server.containers.transport import STDOUT, ClusterStreams, ExecStatus
 from server.errors import (AlreadyExists, FailedPrecondition, InvalidArgument, KubecommitError, NotFound,
                            ResourceExhausted)
 from server.kube import ClusterConnection
+from server.kube.streams import STDOUT, ClusterStreams
 
 MAX_UPLOAD = 64 * 1024 * 1024
 MAX_DOWNLOAD = 1024 * 1024 * 1024
@@ -156,9 +156,9 @@ class Files:
                     yield response
             finally:
                 await channel.close()
-        status = channel.status
-        if status is None or status.exit_code != 0:
-            raise _failure(Result(Capture(0), errors, status or ExecStatus(1, "no exit status")), path, "download")
+        status = channel.exit_status()
+        if status.exit_code != 0:
+            raise _failure(Result(Capture(0), errors, status), path, "download")
         if first:  # an empty file still announces itself
             yield pb.DownloadFileResponse(info=info, tar=is_dir)
 

@@ -16,8 +16,8 @@ from typing import AsyncIterator
 from kubecommit.v1 import containers_pb2 as pb
 from server.containers.exec import Executor, new_session, validate_argv
 from server.containers.targets import ContainerRef
-from server.containers.transport import STDOUT, ClusterStreams, ExecChannel
 from server.errors import InvalidArgument, KubecommitError
+from server.kube.streams import STDOUT, ClusterStreams, ExecChannel
 
 TRANSCRIPT_LIMIT = 256 * 1024
 
@@ -111,11 +111,9 @@ async def exec_stream(executor: Executor, requests: AsyncIterator[pb.ExecStreamR
                     yield pb.ExecStreamResponse(stderr=data)
             if pump.done() and not pump.cancelled() and pump.exception() is not None:
                 raise pump.exception()  # type: ignore[misc]
-            if channel.status is None:
-                exit_frame.error = session.error = "the session ended without an exit status"
-            else:
-                exit_frame.exit_code = session.exit_code = channel.status.exit_code
-                exit_frame.error = session.error = channel.status.error
+            status = channel.exit_status()
+            exit_frame.exit_code = session.exit_code = status.exit_code
+            exit_frame.error = session.error = status.error
             exit_frame.duration.FromNanoseconds(int((time.monotonic() - started) * 1e9))
             yield pb.ExecStreamResponse(exit=exit_frame)
         except KubecommitError as error:

@@ -7,7 +7,7 @@ from typing import Any
 from kubecommit.v1 import containers_pb2 as pb
 from server.containers.targets import ContainerRef, state_of
 from server.errors import InvalidArgument
-from server.kube import ClusterConnection
+from server.kube import ClusterConnection, paths
 
 MAX_PAGE = 1000
 
@@ -40,7 +40,9 @@ async def list_containers(conn: ClusterConnection, namespace: str, request: pb.L
         offset = int(request.page_token or 0)
     except ValueError:
         raise InvalidArgument.field("page_token", "not a token this server issued") from None
-    path = "/api/v1/pods" if namespace == "-" else f"/api/v1/namespaces/{namespace}/pods"
+    path = paths.pods("" if namespace == "-" else namespace)
+    if request.pod:
+        paths.check_name(request.pod, paths.POD, "pod")
     query = {"labelSelector": request.label_selector,
              "fieldSelector": f"metadata.name={request.pod}" if request.pod else ""}
     try:

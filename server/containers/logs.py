@@ -24,9 +24,9 @@ from google.protobuf import struct_pb2
 
 from kubecommit.v1 import containers_pb2 as pb
 from server.containers.targets import container_names, container_status, get_pod, has_started
-from server.containers.transport import ClusterStreams
 from server.errors import FailedPrecondition, InvalidArgument
-from server.kube import ClusterConnection
+from server.kube import ClusterConnection, paths
+from server.kube.streams import ClusterStreams
 from server.names import parse_namespace_parent
 
 L = pb.LogLevel
@@ -356,6 +356,10 @@ class Query:
             raise InvalidArgument.field(f"{prefix}.parent", "logs are read from one namespace at a time")
         if bool(query.pod) == bool(query.label_selector):
             raise InvalidArgument.field(f"{prefix}.pod", "name a pod or give a label_selector (one of them)")
+        if query.pod:
+            paths.check_name(query.pod, paths.POD, f"{prefix}.pod")
+        if query.container:
+            paths.check_name(query.container, paths.CONTAINER, f"{prefix}.container")
         if query.tail_lines < 0:
             raise InvalidArgument.field(f"{prefix}.tail_lines", "must not be negative")
         since = parse_when(query.since, f"{prefix}.since")
@@ -397,7 +401,7 @@ class Query:
         return hashlib.sha256(self.source.SerializeToString(deterministic=True)).hexdigest()[:16]
 
     def log_path(self, pod: str) -> str:
-        return f"/api/v1/namespaces/{self.namespace}/pods/{pod}/log"
+        return paths.pod_log(self.namespace, pod)
 
 
 def _pod_targets(query: Query, pod: dict[str, Any], explicit: bool) -> list[Target]:
@@ -429,7 +433,7 @@ def selected_targets(query: Query, pods: Iterable[dict[str, Any]]) -> list[Targe
 
 async def list_pods(conn: ClusterConnection, query: Query) -> dict[str, Any]:
     try:
-        return await conn.request("GET", f"/api/v1/namespaces/{query.namespace}/pods",
+        return await conn.request("GET", paths.pods(query.namespace),
                                   query={"labelSelector": query.selector})
     except InvalidArgument as error:
         raise InvalidArgument.field("query.label_selector", error.message, "INVALID_SELECTOR") from None

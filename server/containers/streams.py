@@ -25,9 +25,9 @@ from typing import Any, AsyncIterator
 from kubecommit.v1 import containers_pb2 as pb
 from server.containers.logs import Entry, LineFilter, Query, Target, add_entries, list_pods, \
     parse_lines, resolve, selected_targets, split_lines
-from server.containers.transport import ClusterStreams
 from server.errors import InvalidArgument, KubecommitError
-from server.kube import ClusterConnection
+from server.kube import ClusterConnection, paths
+from server.kube.streams import ClusterStreams
 
 log = logging.getLogger("kubecommit.containers")
 
@@ -106,7 +106,7 @@ class LogFollow:
 
     async def _watch(self, resource_version: str) -> None:
         """Starts readers for pods that start matching and running; stops those of deleted pods."""
-        path = f"/api/v1/namespaces/{self.query.namespace}/pods"
+        path = paths.pods(self.query.namespace)
         while True:
             try:
                 response = await self.streams.get(path, [

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.names import resource_type
+
+def resource_type(plural: str, group: str) -> str:
+    """`{plural}[.{group}]`, the segment used in resource names and store paths."""
+    return f"{plural}.{group}" if group else plural
 
 
 @dataclass(frozen=True)
