@@ -15,6 +15,7 @@ from typing import AsyncIterator
 
 from kubecommit.v1 import containers_pb2 as pb
 from server.containers.exec import Executor, new_session, validate_argv
+from server.containers.idle import IdleTimer, heartbeat
 from server.containers.targets import ContainerRef
 from server.errors import InvalidArgument, KubecommitError
 from server.kube.streams import STDOUT, ClusterStreams, ExecChannel
@@ -84,7 +85,7 @@ async def _forward(requests: AsyncIterator[pb.ExecStreamRequest], channel: ExecC
             raise InvalidArgument.field("start", "a session has one start frame")
 
 
-async def exec_stream(executor: Executor, requests: AsyncIterator[pb.ExecStreamRequest]
+async def exec_stream(executor: Executor, requests: AsyncIterator[pb.ExecStreamRequest], heartbeat_seconds: float
                       ) -> AsyncIterator[pb.ExecStreamResponse]:
     start = await _first(requests)
     ref = ContainerRef.parse(start.container, "start.container")
@@ -103,12 +104,25 @@ async def exec_stream(executor: Executor, requests: AsyncIterator[pb.ExecStreamR
                 await channel.resize(start.size.width, start.size.height)
             yield pb.ExecStreamResponse(session=session.name)
             pump = asyncio.create_task(_pump(requests, channel, transcript))
-            async for stream, data in channel.frames():
-                if stream == STDOUT:
-                    transcript.add("o", data.decode("utf-8", "replace"))
-                    yield pb.ExecStreamResponse(stdout=data)
-                else:
-                    yield pb.ExecStreamResponse(stderr=data)
+            frames = IdleTimer(channel.frames(), heartbeat_seconds)
+            try:
+                while True:
+                    try:
+                        frame = await frames.next()
+                    except StopAsyncIteration:
+                        break
+                    if frame is None:
+                        yield heartbeat(pb.ExecStreamResponse)
+                        continue
+                    stream, data = frame
+                    if stream == STDOUT:
+                        transcript.add("o", data.decode("utf-8", "replace"))
+                        yield pb.ExecStreamResponse(stdout=data)
+                    else:
+                        yield pb.ExecStreamResponse(stderr=data)
+                    frames.sent()
+            finally:
+                await frames.close()
             if pump.done() and not pump.cancelled() and pump.exception() is not None:
                 raise pump.exception()  # type: ignore[misc]
             status = channel.exit_status()

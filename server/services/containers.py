@@ -65,7 +65,8 @@ class ContainersServicer(containers_pb2_grpc.ContainersServiceServicer):
         if first.WhichOneof("control") != "query":
             raise InvalidArgument.field("query", "the first message must carry the query")
         query, conn = await self._query(first.query)
-        async for response in LogFollow(conn, query).run(request_iterator):
+        async for response in LogFollow(conn, query, self.runtime.settings.stream_heartbeat_seconds).run(
+                request_iterator):
             yield response
 
     async def ExportLogs(self, request: pb.ExportLogsRequest, context: Context) -> AsyncIterator[pb.ExportLogsResponse]:
@@ -83,7 +84,8 @@ class ContainersServicer(containers_pb2_grpc.ContainersServiceServicer):
 
     async def ExecStream(self, request_iterator: AsyncIterator[pb.ExecStreamRequest],
                          context: Context) -> AsyncIterator[pb.ExecStreamResponse]:
-        async for response in exec_stream(self.domain.executor, request_iterator):
+        async for response in exec_stream(self.domain.executor, request_iterator,
+                                             self.runtime.settings.stream_heartbeat_seconds):
             yield response
 
     async def ListExecSessions(self, request: pb.ListExecSessionsRequest,
