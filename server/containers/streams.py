@@ -34,8 +34,10 @@ from typing import Any, AsyncIterator, Iterator
 from kubecommit.v1 import containers_pb2 as pb
 from server import context
 from server.containers.idle import IdleTimer, heartbeat
-from server.containers.logs import Entry, LineFilter, Query, Target, add_entries, list_pods, \
-    parse_lines, resolve, selected_targets, split_lines
+from server.containers.convert import add_entries, parse_filter
+from server.containers.logs.lines import Entry, parse_lines, split_lines
+from server.containers.logs.queries import LineFilter, Query, Target
+from server.containers.logs.reads import list_pods, resolve, selected_targets
 from server.containers.targets import container_status, get_pod, state_of
 from server.errors import InvalidArgument, KubecommitError, NotFound, Unavailable, rich_status
 from server.kube import ClusterConnection, paths
@@ -241,7 +243,7 @@ class LogFollow:
             async for request in requests:
                 which = request.WhichOneof("control")
                 if which == "filter":
-                    await self.queue.put(FilterChange(LineFilter.parse(request.filter, "filter"), request.filter))
+                    await self.queue.put(FilterChange(parse_filter(request.filter, "filter"), request.filter))
                     continue
                 if which == "pause":
                     self.paused = request.pause
