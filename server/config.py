@@ -64,6 +64,10 @@ class Settings:
     audit_max_rows: int = 1_000_000
     audit_max_age_days: float = 365.0
 
+    def __post_init__(self) -> None:
+        if self.stream_heartbeat_seconds <= 0:
+            raise InvalidArgument.field("stream_heartbeat_seconds", "must be positive")
+
     @classmethod
     def load(
         cls,
