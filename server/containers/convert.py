@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterable
+from typing import Any, AsyncIterator, Iterable, TypeVar
 
 from google.protobuf import struct_pb2
+from google.protobuf.message import Message
 
 from kubecommit.v1 import containers_pb2 as pb
+from server.containers import interactive
 from server.containers.exec import ExecResult
 from server.containers.inventory import ContainerInfo
 from server.containers.logs.lines import Entry
 from server.containers.logs.queries import LineFilter, Query
 from server.containers.logs.reads import EntryPage
+from server.errors import InvalidArgument
+
+M = TypeVar("M", bound=Message)
 
 # -- in ---------------------------------------------------------------------------------------
 
@@ -38,6 +43,33 @@ def parse_query(query: pb.LogQuery, prefix: str = "query") -> Query:
 
 def timeout_seconds(request: pb.ExecRequest) -> float | None:
     return request.timeout.ToTimedelta().total_seconds() if request.HasField("timeout") else None
+
+
+async def exec_start(requests: AsyncIterator[pb.ExecStreamRequest]) -> interactive.Start:
+    """The first message of ExecStream, which must be the start frame."""
+    try:
+        first = await anext(requests)
+    except StopAsyncIteration:
+        raise InvalidArgument.field("start", "the stream ended before the start frame") from None
+    if first.WhichOneof("frame") != "start":
+        raise InvalidArgument.field("start", "the first message must be the start frame")
+    start = first.start
+    return interactive.Start(start.container, list(start.command), start.tty, start.stdin, start.size.width,
+                             start.size.height)
+
+
+async def exec_frames(requests: AsyncIterator[pb.ExecStreamRequest]) -> AsyncIterator[interactive.Frame]:
+    """The later client messages of ExecStream as frames; a second start frame is refused."""
+    async for request in requests:
+        frame = request.WhichOneof("frame")
+        if frame == "stdin":
+            yield interactive.Stdin(request.stdin)
+        elif frame == "resize":
+            yield interactive.Resize(request.resize.width, request.resize.height)
+        elif frame == "close_stdin":
+            yield interactive.CloseStdin()
+        elif frame == "start":
+            raise InvalidArgument.field("start", "a session has one start frame")
 
 
 # -- out --------------------------------------------------------------------------------------
@@ -83,6 +115,24 @@ def container_message(info: ContainerInfo) -> pb.Container:
 def containers_page(containers: Iterable[ContainerInfo], next_page_token: str) -> pb.ListContainersResponse:
     return pb.ListContainersResponse(containers=[container_message(c) for c in containers],
                                      next_page_token=next_page_token)
+
+
+def heartbeat(message: M) -> M:
+    """`message` carrying only `heartbeat_time` (now): keeps an idle stream open through proxies."""
+    message.heartbeat_time.GetCurrentTime()  # type: ignore[attr-defined]
+    return message
+
+
+def exec_event(event: interactive.Event) -> pb.ExecStreamResponse:
+    if isinstance(event, interactive.Output):
+        return pb.ExecStreamResponse(stderr=event.data) if event.stderr else pb.ExecStreamResponse(stdout=event.data)
+    if isinstance(event, interactive.Started):
+        return pb.ExecStreamResponse(session=event.session)
+    if isinstance(event, interactive.Heartbeat):
+        return heartbeat(pb.ExecStreamResponse())
+    exit_frame = pb.ExecExit(exit_code=event.exit_code, error=event.error, session=event.session)
+    exit_frame.duration.FromNanoseconds(event.duration_ns)
+    return pb.ExecStreamResponse(exit=exit_frame)
 
 
 def exec_response(result: ExecResult) -> pb.ExecResponse:

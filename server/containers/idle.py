@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, AsyncIterator, Generic, TypeVar
+from typing import AsyncIterator, Generic, TypeVar
 
 T = TypeVar("T")
-M = TypeVar("M")
-
-
-def heartbeat(message_type: type[M]) -> M:
-    """A response of the stream's type carrying only `heartbeat_time` (now)."""
-    message: Any = message_type()
-    message.heartbeat_time.GetCurrentTime()
-    return message
 
 
 class IdleTimer(Generic[T]):

@@ -33,8 +33,8 @@ from typing import Any, AsyncIterator, Iterator
 
 from kubecommit.v1 import containers_pb2 as pb
 from server import context
-from server.containers.idle import IdleTimer, heartbeat
-from server.containers.convert import add_entries, parse_filter
+from server.containers.idle import IdleTimer
+from server.containers.convert import add_entries, heartbeat, parse_filter
 from server.containers.logs.lines import Entry, parse_lines, split_lines
 from server.containers.logs.queries import LineFilter, Query, Target
 from server.containers.logs.reads import list_pods, resolve, selected_targets
@@ -290,7 +290,7 @@ class LogFollow:
             while True:
                 first = await timer.next()
                 if first is None:
-                    yield heartbeat(pb.StreamLogsResponse)
+                    yield heartbeat(pb.StreamLogsResponse())
                     continue
                 items = [first]
                 while not queue.empty() and len(items) < QUEUE_CHUNKS:

@@ -65,9 +65,10 @@ class ContainersServicer(containers_pb2_grpc.ContainersServiceServicer):
 
     async def ExecStream(self, request_iterator: AsyncIterator[pb.ExecStreamRequest],
                          context: Context) -> AsyncIterator[pb.ExecStreamResponse]:
-        async for response in exec_stream(self.domain.executor, request_iterator,
-                                             self.runtime.settings.stream_heartbeat_seconds):
-            yield response
+        start = await convert.exec_start(request_iterator)
+        async for event in exec_stream(self.domain.executor, start, convert.exec_frames(request_iterator),
+                                       self.runtime.settings.stream_heartbeat_seconds):
+            yield convert.exec_event(event)
 
     async def ListExecSessions(self, request: pb.ListExecSessionsRequest,
                                context: Context) -> pb.ListExecSessionsResponse:
