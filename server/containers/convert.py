@@ -45,15 +45,25 @@ def timeout_seconds(request: pb.ExecRequest) -> float | None:
     return request.timeout.ToTimedelta().total_seconds() if request.HasField("timeout") else None
 
 
-async def exec_start(requests: AsyncIterator[pb.ExecStreamRequest]) -> interactive.Start:
-    """The first message of ExecStream, which must be the start frame."""
+async def first_message(requests: AsyncIterator[M], oneof: str, field: str, what: str) -> M:
+    """The first client message of a stream, which must set `field` of its oneof."""
     try:
         first = await anext(requests)
     except StopAsyncIteration:
-        raise InvalidArgument.field("start", "the stream ended before the start frame") from None
-    if first.WhichOneof("frame") != "start":
-        raise InvalidArgument.field("start", "the first message must be the start frame")
-    start = first.start
+        raise InvalidArgument.field(field, f"the stream ended before the {what}") from None
+    if first.WhichOneof(oneof) != field:
+        raise InvalidArgument.field(field, f"the first message must carry the {what}")
+    return first
+
+
+async def log_query(requests: AsyncIterator[pb.StreamLogsRequest]) -> Query:
+    """The query of StreamLogs, its first message."""
+    return parse_query((await first_message(requests, "control", "query", "query")).query)
+
+
+async def exec_start(requests: AsyncIterator[pb.ExecStreamRequest]) -> interactive.Start:
+    """The first message of ExecStream, which must be the start frame."""
+    start = (await first_message(requests, "frame", "start", "start frame")).start
     return interactive.Start(start.container, list(start.command), start.tty, start.stdin, start.size.width,
                              start.size.height)
 

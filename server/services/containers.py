@@ -13,7 +13,6 @@ from server.containers import Containers, convert
 from server.containers.exports import export_logs, validate_format
 from server.containers.interactive import exec_stream
 from server.containers.streams import LogFollow
-from server.errors import InvalidArgument
 from server.runtime import Runtime
 
 Context = grpc.aio.ServicerContext
@@ -36,13 +35,7 @@ class ContainersServicer(containers_pb2_grpc.ContainersServiceServicer):
 
     async def StreamLogs(self, request_iterator: AsyncIterator[pb.StreamLogsRequest],
                          context: Context) -> AsyncIterator[pb.StreamLogsResponse]:
-        try:
-            first = await anext(request_iterator)
-        except StopAsyncIteration:
-            raise InvalidArgument.field("query", "the stream ended before the query") from None
-        if first.WhichOneof("control") != "query":
-            raise InvalidArgument.field("query", "the first message must carry the query")
-        query = convert.parse_query(first.query)
+        query = await convert.log_query(request_iterator)
         follow = LogFollow(await self.domain.connect(query), query, self.runtime.settings.stream_heartbeat_seconds)
         async for response in follow.run(request_iterator):
             yield response
