@@ -20,6 +20,7 @@ from server.config import Settings
 from server.kube import ClusterPool
 from server.security.audit import AuditLog
 from server.security.authn import Authenticator
+from server.security.files import private_files
 from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
 
@@ -49,7 +50,7 @@ class Runtime:
     async def create(cls, settings: Settings) -> "Runtime":
         jwt = JwtVerifier.from_settings(settings)  # a bad key stops the start before anything opens
         data = settings.data_dir
-        data.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_files(data)  # every file the server makes in its data directory is 0600
         # KUBECOMMIT_STORE_KEY wins over the key file; the file is made (0600) on first start.
         key = StoreKey.from_config(data / "store.key")
         with ExitStack() as opened:  # a failed start closes what it had opened

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -23,6 +22,7 @@ from server import context
 from server.errors import Aborted, AlreadyExists, NotFound
 from server.kube.kubeconfig import Kubeconfig, parse_kubeconfig
 from server.names import check_dns_label
+from server.security.files import open_private_db
 
 PROVIDERS = ("aws", "aliyun", "huawei", "tencent", "other")
 STATES = ("connected", "disconnected", "error")
@@ -101,7 +101,7 @@ class _StateTable:
     """Reachability and sync bookkeeping: changes often, so it stays out of git."""
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = open_private_db(path)
         self._lock = threading.Lock()
         self._db.execute("""CREATE TABLE IF NOT EXISTS cluster_state (
             cluster TEXT PRIMARY KEY, state TEXT, message TEXT, node_count INTEGER,

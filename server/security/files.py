@@ -1,10 +1,27 @@
-"""Files in the data directory that only the server's user may read: tokens, audit, keys."""
+"""Files in the data directory that only the server's user may read: tokens, audit, keys,
+exec records, cluster state, the store itself.
+
+`private_files()` is called once when the server starts: it sets the process umask so that
+whatever writes into the data directory (dulwich objects, SQLite's WAL and journal files, backups,
+caches) creates files 0600 and directories 0700, whoever wrote the code that created them.
+`write_private` and `open_private_db` also fix the mode of a file that already existed."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 from pathlib import Path
+
+
+PRIVATE_UMASK = 0o077
+
+
+def private_files(data_dir: Path) -> None:
+    """From now on this process creates nothing group- or other-accessible; `data_dir` exists
+    and is 0700. Process-wide on purpose: the server is the process."""
+    os.umask(PRIVATE_UMASK)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(data_dir, 0o700)
 
 
 def write_private(path: Path, text: str) -> None:
