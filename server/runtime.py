@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from gitstore import Author, Store, StoreKey
+from server.admin.sessions import LiveSessions
 from server.clusters.registry import ClusterRegistry
 from server.config import Settings
 from server.kube import ClusterPool
@@ -43,6 +44,8 @@ class Runtime:
     auth: Authenticator
     # Append-only record of mutations, exec sessions and refusals.
     audit: AuditLog
+    # Live interactive exec sessions (ExecStream adds them; AdminService may end them).
+    sessions: LiveSessions = field(default_factory=LiveSessions)
     # What services opened for themselves (their own databases), closed with the runtime.
     on_close: list[Callable[[], None]] = field(default_factory=list)
 
