@@ -24,6 +24,7 @@ from server.security.authn import Authenticator
 from server.security.files import private_files
 from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
+from server.versions.intents import IntentJournal
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
 ADMIN_TOKEN_FILE = "admin.token"
@@ -44,6 +45,8 @@ class Runtime:
     auth: Authenticator
     # Append-only record of mutations, exec sessions and refusals.
     audit: AuditLog
+    # Write-ahead intents of writes to clusters not committed yet (server/versions/intents.py).
+    intents: IntentJournal
     # Live interactive exec sessions (ExecStream adds them; AdminService may end them).
     sessions: LiveSessions = field(default_factory=LiveSessions)
     # What services opened for themselves (their own databases), closed with the runtime.
@@ -71,9 +74,11 @@ class Runtime:
                             data / ADMIN_TOKEN_FILE)
             auth = Authenticator(tokens, jwt)
             audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400)
+            opened.callback(audit.close)
+            intents = IntentJournal(data, key)
             opened.pop_all()
         return cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
-                   auth=auth, audit=audit)
+                   auth=auth, audit=audit, intents=intents)
 
     async def close(self) -> None:
         for close in reversed(self.on_close):
@@ -82,4 +87,5 @@ class Runtime:
         self.clusters.close()
         self.auth.tokens.close()
         self.audit.close()
+        self.intents.close()
         await asyncio.to_thread(self.store.close)

@@ -1,0 +1,156 @@
+"""Write-ahead intents through a real `kubecommit serve` process killed between the cluster write
+and the commit (the test-only KUBECOMMIT_TEST_CRASH_AFTER_CLUSTER_WRITE hook): the next start
+on the same data directory records what reached the cluster as an import by the original caller,
+or, when the cluster cannot be reached, reports it and keeps the intent for the start after."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import grpc
+import pytest
+from kubernetes import client
+
+from kubecommit.v1 import admin_pb2, admin_pb2_grpc, clusters_pb2, clusters_pb2_grpc
+from kubecommit.v1 import yaml_versions_pb2 as pb
+from kubecommit.v1 import yaml_versions_pb2_grpc
+from kubesim import Simulator
+from kubesim.testing import api_client_from
+from gitstore import StoreKey
+from server.versions.intents import CRASH_ENV, CRASH_EXIT_CODE, IntentJournal
+from tests.support.auth import admin_token, with_token
+
+KUBECOMMIT = Path(sys.executable).parent / "kubecommit"
+
+
+class Served:
+    """`kubecommit serve` in its own process; `stop()` ends it with SIGTERM."""
+
+    def __init__(self, data: Path, crash: bool = False) -> None:
+        env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
+        env["KUBECOMMIT_CLUSTER_TIMEOUT_SECONDS"] = "2"
+        if crash:
+            env[CRASH_ENV] = "1"
+        self.process = subprocess.Popen(
+            [str(KUBECOMMIT), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data), "--log-format", "text"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        match = re.search(r"listening on (\S+)", line)
+        if not match:
+            self.process.kill()
+            pytest.fail(f"server did not start: {line!r} {self.process.communicate()[1]}")
+        self.address = match.group(1)
+        self.channel = grpc.insecure_channel(self.address)
+
+    def as_token(self, token: str) -> grpc.Channel:
+        return with_token(self.channel, token)
+
+    def stop(self) -> int:
+        self.channel.close()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(20)
+        self.process.communicate()
+        return code
+
+
+@pytest.fixture()
+def servers() -> Iterator[list[Served]]:
+    started: list[Served] = []
+    yield started
+    for served in started:
+        served.stop()
+
+
+def _pending(data: Path) -> int:
+    """How many intents the data directory holds."""
+    journal = IntentJournal(data, StoreKey.from_config(data / "store.key"))
+    try:
+        return len(journal.pending())
+    finally:
+        journal.close()
+
+
+def _kube(sim: Simulator, data: Path) -> client.CoreV1Api:
+    return client.CoreV1Api(api_client_from(sim.write_kubeconfig(data.parent / "kubeconfig", name="crash")))
+
+
+def _setup(data: Path, sim: Simulator, servers: list[Served]) -> tuple[Served, str, str]:
+    """A crash-armed server with `sim` registered as clusters/crash and a fresh namespace in it;
+    returns the server, alice's operator token (made through the API) and the namespace."""
+    served = Served(data, crash=True)
+    servers.append(served)
+    admin = served.as_token(admin_token(data))
+    clusters_pb2_grpc.ClustersServiceStub(admin).CreateCluster(clusters_pb2.CreateClusterRequest(
+        cluster_id="crash", cluster=clusters_pb2.Cluster(kubeconfig=sim.kubeconfig_text("crash"))))
+    alice = admin_pb2_grpc.AdminServiceStub(admin).CreateToken(admin_pb2.CreateTokenRequest(
+        token=admin_pb2.Token(display_name="alice", email="alice@example.com", role="operator"))).secret
+    namespace = f"t-{uuid.uuid4().hex[:8]}"
+    kube = _kube(sim, data)
+    kube.create_namespace({"metadata": {"name": namespace}})
+    kube.api_client.close()
+    return served, alice, namespace
+
+
+def _apply_and_crash(served: Served, token: str, namespace: str, request_id: str) -> None:
+    manifest = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: crashed, namespace: {namespace}}}\ndata: {{k: v}}\n"
+    versions = yaml_versions_pb2_grpc.YamlVersionsServiceStub(served.as_token(token))
+    with pytest.raises(grpc.RpcError) as error:
+        versions.ApplyManifest(pb.ApplyManifestRequest(cluster="clusters/crash", manifest=manifest),
+                               metadata=[("x-request-id", request_id)], timeout=20)
+    assert error.value.code() == grpc.StatusCode.UNAVAILABLE  # the process is gone
+    assert served.stop() == CRASH_EXIT_CODE
+
+
+def _audit(served: Served, data: Path, request_id: str) -> list[admin_pb2.AuditEntry]:
+    stub = admin_pb2_grpc.AdminServiceStub(served.as_token(admin_token(data)))
+    return list(stub.ListAuditEntries(admin_pb2.ListAuditEntriesRequest(
+        filter=f'rpc = "recovery/intent" AND request_id = "{request_id}"')).audit_entries)
+
+
+def test_a_write_killed_before_its_commit_is_recorded_on_the_next_start(tmp_path: Path, servers: list[Served]
+                                                                        ) -> None:
+    data = tmp_path / "data"
+    with Simulator(seed=False, log_interval=None) as sim:
+        served, alice, namespace = _setup(data, sim, servers)
+        name = f"clusters/crash/namespaces/{namespace}/configmaps/crashed"
+        _apply_and_crash(served, alice, namespace, "req-crash-1")
+        kube = _kube(sim, data)
+        assert kube.read_namespaced_config_map("crashed", namespace).data == {"k": "v"}  # in the cluster
+        kube.api_client.close()
+        assert _pending(data) == 1
+
+        restarted = Served(data)
+        servers.append(restarted)
+        versions = yaml_versions_pb2_grpc.YamlVersionsServiceStub(restarted.as_token(admin_token(data)))
+        (version,) = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions
+        assert version.operation == pb.OPERATION_IMPORT
+        assert (version.author_name, version.author_email) == ("alice", "alice@example.com")
+        commit = versions.ListCommits(pb.ListCommitsRequest(prefix=name)).commits[0]
+        assert commit.request_id == "req-crash-1" and "exactly as intended" in commit.message
+        (row,) = _audit(restarted, data, "req-crash-1")
+        assert row.code == "OK" and row.caller == "alice" and name in row.targets
+        assert _pending(data) == 0
+
+
+def test_an_unreachable_cluster_keeps_the_intent_and_reports_it(tmp_path: Path, servers: list[Served]) -> None:
+    data = tmp_path / "data"
+    with Simulator(seed=False, log_interval=None) as sim:
+        served, alice, namespace = _setup(data, sim, servers)
+        _apply_and_crash(served, alice, namespace, "req-crash-2")
+    # The simulator is gone: the next start cannot tell whether the write landed.
+    for start in (1, 2):
+        restarted = Served(data)
+        servers.append(restarted)
+        rows = _audit(restarted, data, "req-crash-2")
+        assert [r.code for r in rows] == ["UNAVAILABLE"] * start and rows[0].caller == "alice"
+        assert _pending(data) == 1
+        restarted.stop()
