@@ -12,7 +12,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import grpc
 import pytest
@@ -83,10 +83,11 @@ def _kube(sim: Simulator, data: Path) -> client.CoreV1Api:
     return client.CoreV1Api(api_client_from(sim.write_kubeconfig(data.parent / "kubeconfig", name="crash")))
 
 
-def _setup(data: Path, sim: Simulator, servers: list[Served]) -> tuple[Served, str, str]:
-    """A crash-armed server with `sim` registered as clusters/crash and a fresh namespace in it;
-    returns the server, alice's operator token (made through the API) and the namespace."""
-    served = Served(data, crash=True)
+def _setup(data: Path, sim: Simulator, servers: list[Served], crash: bool = True) -> tuple[Served, str, str]:
+    """A server (crash-armed by default) with `sim` registered as clusters/crash and a fresh
+    namespace in it; returns the server, alice's operator token (made through the API) and the
+    namespace."""
+    served = Served(data, crash=crash)
     servers.append(served)
     admin = served.as_token(admin_token(data))
     clusters_pb2_grpc.ClustersServiceStub(admin).CreateCluster(clusters_pb2.CreateClusterRequest(
@@ -100,14 +101,22 @@ def _setup(data: Path, sim: Simulator, servers: list[Served]) -> tuple[Served, s
     return served, alice, namespace
 
 
-def _apply_and_crash(served: Served, token: str, namespace: str, request_id: str) -> None:
+def _apply(served: Served, token: str, namespace: str, request_id: str) -> None:
     manifest = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: crashed, namespace: {namespace}}}\ndata: {{k: v}}\n"
     versions = yaml_versions_pb2_grpc.YamlVersionsServiceStub(served.as_token(token))
+    versions.ApplyManifest(pb.ApplyManifestRequest(cluster="clusters/crash", manifest=manifest),
+                           metadata=[("x-request-id", request_id)], timeout=20)
+
+
+def _crashes(served: Served, call: Callable[[], object]) -> None:
     with pytest.raises(grpc.RpcError) as error:
-        versions.ApplyManifest(pb.ApplyManifestRequest(cluster="clusters/crash", manifest=manifest),
-                               metadata=[("x-request-id", request_id)], timeout=20)
+        call()
     assert error.value.code() == grpc.StatusCode.UNAVAILABLE  # the process is gone
     assert served.stop() == CRASH_EXIT_CODE
+
+
+def _apply_and_crash(served: Served, token: str, namespace: str, request_id: str) -> None:
+    _crashes(served, lambda: _apply(served, token, namespace, request_id))
 
 
 def _audit(served: Served, data: Path, request_id: str) -> list[admin_pb2.AuditEntry]:
@@ -154,3 +163,24 @@ def test_an_unreachable_cluster_keeps_the_intent_and_reports_it(tmp_path: Path, 
         assert [r.code for r in rows] == ["UNAVAILABLE"] * start and rows[0].caller == "alice"
         assert _pending(data) == 1
         restarted.stop()
+
+
+def test_a_delete_killed_before_its_commit_is_recorded_as_a_deletion(tmp_path: Path, servers: list[Served]) -> None:
+    data = tmp_path / "data"
+    with Simulator(seed=False, log_interval=None) as sim:
+        first, alice, namespace = _setup(data, sim, servers, crash=False)
+        name = f"clusters/crash/namespaces/{namespace}/configmaps/crashed"
+        _apply(first, alice, namespace, "req-apply")
+        first.stop()
+        armed = Served(data, crash=True)
+        servers.append(armed)
+        versions = yaml_versions_pb2_grpc.YamlVersionsServiceStub(armed.as_token(alice))
+        _crashes(armed, lambda: versions.DeleteResource(pb.DeleteResourceRequest(name=name), timeout=20,
+                                                        metadata=[("x-request-id", "req-crash-3")]))
+        restarted = Served(data)
+        servers.append(restarted)
+        versions = yaml_versions_pb2_grpc.YamlVersionsServiceStub(restarted.as_token(admin_token(data)))
+        newest, applied = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions
+        assert applied.operation == pb.OPERATION_APPLY
+        assert newest.operation == pb.OPERATION_IMPORT and newest.author_name == "alice" and not newest.yaml
+        assert _pending(data) == 0
