@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import grpc
 
-from gitstore import Change
-from server.errors import KubecommitError, NotFound
+from gitstore import Change, GitStoreError
+from server.errors import KubecommitError, NotFound, from_store_error
 from server.kube import normalize
 from server.runtime import Runtime
 from server.security.audit import AuditEvent
@@ -45,22 +45,27 @@ class Recovered:
 
 
 async def _live(runtime: Runtime, entry: IntentEntry) -> dict | None:
+    """The object as its cluster has it now; None when absent (or its kind is no longer served)."""
     rn = entry.resource
-    conn = await runtime.pool.get(rn.cluster)
-    rt = await conn.resolve(rn.resource, "name")
+    conn = await runtime.pool.get(rn.cluster)  # an unknown cluster is an error, not an absence
     try:
+        rt = await conn.resolve(rn.resource, "name")
         return normalize(await conn.get_object(rt, rn.namespace, rn.name))
     except NotFound:
         return None
 
 
-async def _resolve(runtime: Runtime, intent: Intent) -> Recovered:
+async def _resolve(runtime: Runtime, intent: Intent, failed: dict[str, KubecommitError]) -> Recovered:
     changes: list[Change] = []
     imported: list[str] = []
     matched = 0
     for entry in intent.entries:
         rn = entry.resource
-        live = await _live(runtime, entry)
+        try:
+            live = await _live(runtime, entry)
+        except KubecommitError as error:
+            failed[rn.cluster] = error
+            raise
         stored = await asyncio.to_thread(read_stored, runtime.store, rn.store_path, MAIN)
         if (stored.data if stored else None) == live:
             continue
@@ -100,12 +105,20 @@ def _report(runtime: Runtime, result: Recovered) -> None:
 
 
 async def recover_intents(runtime: Runtime) -> list[Recovered]:
-    """Resolve every leftover intent (before the server takes calls, so no writer races it)."""
+    """Resolve every leftover intent (before the server takes calls, so no writer races it). A
+    cluster that failed once is not asked again in this run: one timeout per cluster, not per
+    intent."""
     results = []
+    failed: dict[str, KubecommitError] = {}
     for intent in await asyncio.to_thread(runtime.intents.pending):
+        clusters = {e.resource.cluster for e in intent.entries}
         try:
-            result = await _resolve(runtime, intent)
-        except KubecommitError as error:
+            known = next((failed[c] for c in sorted(clusters) if c in failed), None)
+            if known is not None:
+                raise known
+            result = await _resolve(runtime, intent, failed)
+        except (KubecommitError, GitStoreError) as error:
+            error = from_store_error(error) if isinstance(error, GitStoreError) else error
             result = Recovered(intent, [], error=error.message, code=error.code)
         else:
             await runtime.intents.done(intent.id)
