@@ -22,7 +22,7 @@ from server import context
 from server.errors import Aborted, AlreadyExists, NotFound
 from server.kube.kubeconfig import Kubeconfig, parse_kubeconfig
 from server.names import check_dns_label
-from server.security.files import open_private_db
+from server.security.files import open_private_db, write_private
 
 PROVIDERS = ("aws", "aliyun", "huawei", "tencent", "other")
 STATES = ("connected", "disconnected", "error")
@@ -162,14 +162,7 @@ class ClusterRegistry:
         self._write_sealed(cluster, self.key.encrypt(kubeconfig.text.encode(), f"kubeconfig:{cluster}".encode()))
 
     def _write_sealed(self, cluster: str, sealed: bytes) -> None:
-        target = self._credential_file(cluster)
-        temporary = target.with_suffix(".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(sealed)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        write_private(self._credential_file(cluster), sealed)
 
     def _destroy_credentials(self, cluster: str) -> None:
         target = self._credential_file(cluster)

@@ -24,14 +24,17 @@ def private_files(data_dir: Path) -> None:
     os.chmod(data_dir, 0o700)
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read, whatever the umask and whatever was there before."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, text.encode())
-    finally:
-        os.close(fd)
+def write_private(path: Path, content: str | bytes) -> None:
+    """Replace `path` atomically with a file only its owner can read, whatever the umask and
+    whatever was there before; flushed to disk before it takes the old one's place."""
+    temporary = path.with_name(path.name + ".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content.encode() if isinstance(content, str) else content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
 
 
 def open_private_db(path: Path) -> sqlite3.Connection:
