@@ -101,10 +101,11 @@ def _setup(data: Path, sim: Simulator, servers: list[Served], crash: bool = True
     return served, alice, namespace
 
 
-def _apply(served: Served, token: str, namespace: str, request_id: str) -> None:
-    manifest = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: crashed, namespace: {namespace}}}\ndata: {{k: v}}\n"
+def _apply(served: Served, token: str, namespace: str, request_id: str, value: str = "v", branch: str = "") -> None:
+    manifest = (f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: crashed, namespace: {namespace}}}\n"
+                f"data: {{k: {value}}}\n")
     versions = yaml_versions_pb2_grpc.YamlVersionsServiceStub(served.as_token(token))
-    versions.ApplyManifest(pb.ApplyManifestRequest(cluster="clusters/crash", manifest=manifest),
+    versions.ApplyManifest(pb.ApplyManifestRequest(cluster="clusters/crash", manifest=manifest, branch=branch),
                            metadata=[("x-request-id", request_id)], timeout=20)
 
 
@@ -143,6 +144,7 @@ def test_a_write_killed_before_its_commit_is_recorded_on_the_next_start(tmp_path
         (version,) = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions
         assert version.operation == pb.OPERATION_IMPORT
         assert (version.author_name, version.author_email) == ("alice", "alice@example.com")
+        assert "k: v" in versions.GetVersion(pb.GetVersionRequest(name=version.name)).yaml
         commit = versions.ListCommits(pb.ListCommitsRequest(prefix=name)).commits[0]
         assert commit.request_id == "req-crash-1" and "exactly as intended" in commit.message
         (row,) = _audit(restarted, data, "req-crash-1")
@@ -165,22 +167,58 @@ def test_an_unreachable_cluster_keeps_the_intent_and_reports_it(tmp_path: Path, 
         restarted.stop()
 
 
+def _crashed_write(data: Path, sim: Simulator, servers: list[Served], prepare: Callable[[Served, str, str], None],
+                   write: Callable[[yaml_versions_pb2_grpc.YamlVersionsServiceStub, str], object]
+                   ) -> tuple[yaml_versions_pb2_grpc.YamlVersionsServiceStub, str]:
+    """`prepare(server, alice, namespace)` on an unarmed server, then `write(alice's stub, name)`
+    on an armed one, which dies; returns an admin stub on the restarted server and the name."""
+    first, alice, namespace = _setup(data, sim, servers, crash=False)
+    name = f"clusters/crash/namespaces/{namespace}/configmaps/crashed"
+    prepare(first, alice, namespace)
+    first.stop()
+    armed = Served(data, crash=True)
+    servers.append(armed)
+    _crashes(armed, lambda: write(yaml_versions_pb2_grpc.YamlVersionsServiceStub(armed.as_token(alice)), name))
+    restarted = Served(data)
+    servers.append(restarted)
+    return yaml_versions_pb2_grpc.YamlVersionsServiceStub(restarted.as_token(admin_token(data))), name
+
+
 def test_a_delete_killed_before_its_commit_is_recorded_as_a_deletion(tmp_path: Path, servers: list[Served]) -> None:
-    data = tmp_path / "data"
     with Simulator(seed=False, log_interval=None) as sim:
-        first, alice, namespace = _setup(data, sim, servers, crash=False)
-        name = f"clusters/crash/namespaces/{namespace}/configmaps/crashed"
-        _apply(first, alice, namespace, "req-apply")
-        first.stop()
-        armed = Served(data, crash=True)
-        servers.append(armed)
-        versions = yaml_versions_pb2_grpc.YamlVersionsServiceStub(armed.as_token(alice))
-        _crashes(armed, lambda: versions.DeleteResource(pb.DeleteResourceRequest(name=name), timeout=20,
-                                                        metadata=[("x-request-id", "req-crash-3")]))
-        restarted = Served(data)
-        servers.append(restarted)
-        versions = yaml_versions_pb2_grpc.YamlVersionsServiceStub(restarted.as_token(admin_token(data)))
+        versions, name = _crashed_write(
+            tmp_path / "data", sim, servers, lambda s, alice, ns: _apply(s, alice, ns, "req-apply"),
+            lambda stub, name: stub.DeleteResource(pb.DeleteResourceRequest(name=name), timeout=20))
         newest, applied = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions
         assert applied.operation == pb.OPERATION_APPLY
-        assert newest.operation == pb.OPERATION_IMPORT and newest.author_name == "alice" and not newest.yaml
-        assert _pending(data) == 0
+        assert newest.operation == pb.OPERATION_IMPORT and newest.author_name == "alice" and newest.deleted
+        assert _pending(tmp_path / "data") == 0
+
+
+def test_a_rollback_killed_before_its_commit_is_recorded(tmp_path: Path, servers: list[Served]) -> None:
+    def two_versions(served: Served, alice: str, namespace: str) -> None:
+        _apply(served, alice, namespace, "req-v1", value="one")
+        _apply(served, alice, namespace, "req-v2", value="two")
+
+    with Simulator(seed=False, log_interval=None) as sim:
+        versions, name = _crashed_write(
+            tmp_path / "data", sim, servers, two_versions,
+            lambda stub, name: stub.RollbackResource(pb.RollbackResourceRequest(name=name, target="1"), timeout=20))
+        newest, *_ = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions
+        assert newest.operation == pb.OPERATION_IMPORT and newest.author_name == "alice"
+        assert newest.version == 3 and "k: one" in versions.GetVersion(pb.GetVersionRequest(name=newest.name)).yaml
+
+
+def test_a_merge_killed_before_its_commit_is_recorded(tmp_path: Path, servers: list[Served]) -> None:
+    def draft(served: Served, alice: str, namespace: str) -> None:
+        stub = yaml_versions_pb2_grpc.YamlVersionsServiceStub(served.as_token(alice))
+        stub.CreateBranch(pb.CreateBranchRequest(branch_id="draft"))
+        _apply(served, alice, namespace, "req-draft", value="drafted", branch="branches/draft")
+
+    with Simulator(seed=False, log_interval=None) as sim:
+        versions, name = _crashed_write(
+            tmp_path / "data", sim, servers, draft,
+            lambda stub, name: stub.MergeBranch(pb.MergeBranchRequest(source="branches/draft"), timeout=20))
+        (newest,) = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions
+        assert newest.operation == pb.OPERATION_IMPORT and newest.author_name == "alice"
+        assert "k: drafted" in versions.GetVersion(pb.GetVersionRequest(name=newest.name)).yaml
