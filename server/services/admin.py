@@ -83,12 +83,15 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
     async def TerminateExecSession(self, request: pb.TerminateExecSessionRequest,
                                    context: Context) -> containers_pb2.ExecSession:
         _target(request.name)
-        return await self.runtime.sessions.terminate(request.name, call_context.current().caller.name,
-                                                     request.reason)
+        record = await self.runtime.sessions.terminate(request.name, call_context.current().caller.name,
+                                                       request.reason)
+        _target(record.container)  # the audit row shows the cluster and namespace it ran in
+        return record
 
 
 def _target(name: str) -> None:
-    """Names outside `clusters/` (tokens, sessions) that the audit row should still show."""
+    """A name the call acted on, for its audit row (the interceptor records only the request's
+    names under `clusters/`)."""
     call_context.current().targets.append(name)
 
 

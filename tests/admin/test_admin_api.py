@@ -183,6 +183,7 @@ def test_admin_terminates_a_live_interactive_exec(admin_server, admin, raw) -> N
     assert "terminated by admin" in record.error and record.end_time.seconds > 0
     (row,) = entries(admin, f'request_id = "{request_id}"')
     assert row.rpc.endswith("/TerminateExecSession") and session in row.targets and row.code == "OK"
+    assert target in row.targets and list(row.clusters) == ["demo"] and list(row.namespaces) == ["web"]
     with pytest.raises(grpc.RpcError) as gone:
         admin.TerminateExecSession(pb.TerminateExecSessionRequest(name=session))
     assert gone.value.code() == grpc.StatusCode.NOT_FOUND
