@@ -31,7 +31,7 @@ class Containers:
         records = Records(runtime.settings.data_dir / "containers.db")
         runtime.on_close.append(records.close)
         policies = Policies(runtime.store, runtime.clusters)
-        executor = Executor(runtime.pool, policies, records)
+        executor = Executor(runtime.pool, policies, records, runtime.sessions)
         return cls(runtime, records, policies, executor, Files(executor))
 
     async def connect(self, query: Query) -> ClusterConnection:

@@ -142,6 +142,7 @@ async def exec_stream(executor: Executor, start: Start, frames: AsyncIterator[Fr
     async with ClusterStreams(conn) as streams:
         channel = await streams.exec(ref.namespace, ref.pod, ref.container, argv, stdin=start.stdin, tty=start.tty)
         await executor.records.save_session(session)
+        live = executor.sessions.add(session, channel.close)  # an admin may end it (AdminService)
         try:
             if start.tty and start.width and start.height:
                 await channel.resize(start.width, start.height)
@@ -164,6 +165,7 @@ async def exec_stream(executor: Executor, start: Start, frames: AsyncIterator[Fr
                     output.sent()
             finally:
                 await output.close()
+            live.check()
             if pump.done() and not pump.cancelled() and pump.exception() is not None:
                 raise pump.exception()  # type: ignore[misc]
             status = channel.exit_status()
@@ -183,3 +185,4 @@ async def exec_stream(executor: Executor, start: Start, frames: AsyncIterator[Fr
             session.transcript, session.truncated = transcript.text(), transcript.truncated
             session.end_time.FromNanoseconds(time.time_ns())
             await asyncio.shield(executor.records.save_session(session))
+            executor.sessions.remove(live)
