@@ -20,6 +20,11 @@ class IdleTimer(Generic[T]):
         self.last_sent = time.monotonic()
         self._next: asyncio.Future[T] | None = None
 
+    @property
+    def waiting(self) -> bool:
+        """Whether a wait for the next item is under way (it may hold an item already)."""
+        return self._next is not None
+
     def sent(self) -> None:
         """The stream just sent a message."""
         self.last_sent = time.monotonic()
