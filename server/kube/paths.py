@@ -42,6 +42,10 @@ def dns_subdomain(what: str) -> NameRule:
                     "ending with a letter or digit)")
 
 
+# Any object's name as one path segment, the API server's rule for kinds without a stricter one
+# (RBAC names may hold ':'): not `.` or `..`, no '/' or '%' (nor '?', '#', NUL, which would end it).
+OBJECT = NameRule("name", re.compile(r"(?!\.\.?$)[^/%?#\x00]+"), 253,
+                  "a path segment (not '.' or '..', no '/', '%', '?', '#' or NUL, at most 253)")
 NAMESPACE = dns_label("namespace")
 CLUSTER = dns_label("cluster")  # kubecommit's own rule: cluster ids are DNS labels
 CONTAINER = dns_label("container")
@@ -54,6 +58,15 @@ def check_name(value: str, rule: NameRule, field: str) -> str:
         return value
     shown = value if len(value) <= 64 else value[:61] + "..."
     raise InvalidArgument.field(field, f"{rule.what} {shown!r} is not {rule.shape}")
+
+
+def object_path(base: str, namespaced: bool, namespace: str, plural: str, name: str, subresource: str) -> str:
+    """`{base}[/namespaces/{ns}]/{plural}[/{name}[/{subresource}]]` for any kind (ApiResource.path)."""
+    path = f"{base}/namespaces/{check_name(namespace, NAMESPACE, 'namespace')}" if namespaced and namespace else base
+    path += f"/{plural}"
+    if name:
+        path += f"/{check_name(name, OBJECT, 'name')}"
+    return f"{path}/{subresource}" if subresource else path
 
 
 def pods(namespace: str = "") -> str:

@@ -136,3 +136,18 @@ def test_builders_check_what_they_join() -> None:
     for namespace, pod in (("web", "../../shop/pods/postgres-0"), ("../shop", "x"), ("web", "a?b")):
         with pytest.raises(Exception):
             paths.pod_exec(namespace, pod)
+
+
+def test_every_kind_of_object_path_checks_its_name() -> None:
+    """ApiResource.path (every other domain's Kubernetes paths) goes through the same check."""
+    from server.kube import ApiResource
+
+    roles = ApiResource("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False, ())
+    assert roles.path("", "system:controller:x") == "/apis/rbac.authorization.k8s.io/v1/clusterroles/system:controller:x"
+    secrets = ApiResource("", "v1", "secrets", "Secret", True, ())
+    assert secrets.path("web", "tls") == "/api/v1/namespaces/web/secrets/tls"
+    for namespace, name in (("web", ".."), ("web", "a/b"), ("web", "a%2Fb"), ("web", "a?b"), ("web", "a#b"),
+                            ("web", "a\x00b"), ("web", "a" * 300), ("../shop", "x")):
+        with pytest.raises(Exception) as error:
+            secrets.path(namespace, name)
+        assert error.value.violations[0].field in ("name", "namespace")  # type: ignore[attr-defined]
