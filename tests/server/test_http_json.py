@@ -18,6 +18,7 @@ import pytest
 
 from server.embedded import EmbeddedServer
 from tests.conftest import REPO
+from tests.support.clusters import register_cluster
 
 ENVOY = Path(sys.executable).parent / "envoy"
 DESCRIPTOR = REPO / "build/api.pb"
@@ -30,10 +31,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def gateway(kc_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def gateway(demo_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Envoy in front of a server with the session's kubesim registered as `clusters/demo`."""
     if not ENVOY.exists() or not DESCRIPTOR.exists():
         pytest.fail("envoy or build/api.pb is missing: run `make setup descriptor` (make test does)")
-    host, port = kc_server.address.rsplit(":", 1)
+    host, port = demo_server.address.rsplit(":", 1)
     http_port = _free_port()
     config = tmp_path_factory.mktemp("envoy") / "envoy.yaml"
     config.write_text(string.Template((REPO / "deploy/envoy/envoy.yaml").read_text()).substitute(
@@ -55,21 +57,28 @@ def gateway(kc_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture()
-def auth_headers(kc_server: EmbeddedServer) -> dict[str, str]:
-    token = kc_server.settings.data_dir / "admin.token"
+def auth_headers(demo_server: EmbeddedServer) -> dict[str, str]:
+    token = demo_server.settings.data_dir / "admin.token"
     return {"authorization": f"Bearer {token.read_text().strip()}"} if token.exists() else {}
 
 
-def _call(url: str, method: str = "GET", body: dict[str, Any] | None = None,
-          headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+def _exchange(url: str, method: str = "GET", body: dict[str, Any] | None = None,
+              headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
+    """Status, content type and raw body of one HTTP request."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method,
                                      headers={"content-type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"{}")
+            return response.status, response.headers.get("content-type", ""), response.read()
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        return error.code, error.headers.get("content-type", ""), error.read()
+
+
+def _call(url: str, method: str = "GET", body: dict[str, Any] | None = None,
+          headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    status, _, raw = _exchange(url, method, body, headers)
+    return status, json.loads(raw or b"{}")
 
 
 def test_bad_request_becomes_http_400_with_field_violations(gateway: str, auth_headers: dict[str, str]) -> None:
@@ -88,3 +97,70 @@ def test_path_variables_reach_the_request(gateway: str, auth_headers: dict[str, 
     status, body = _call(f"{gateway}/v1/clusters/Not_A_Label", headers=auth_headers)
     assert status == 400, body
     assert "Not_A_Label" in body["message"]
+
+
+def test_generic_get_owns_the_paths_of_typed_views(gateway: str, auth_headers: dict[str, str]) -> None:
+    # These once reached the unbuilt Quotas and CRD services (501): GetResource serves them.
+    for name, kind in [("clusters/demo/namespaces/web/resourcequotas/web-quota", "ResourceQuota"),
+                       ("clusters/demo/namespaces/web/limitranges/web-limits", "LimitRange"),
+                       ("clusters/demo/customresourcedefinitions.apiextensions.k8s.io/widgets.example.com",
+                        "CustomResourceDefinition")]:
+        status, body = _call(f"{gateway}/v1/{name}", headers=auth_headers)
+        assert status == 200, body
+        assert (body["name"], body["kind"]) == (name, kind)
+    # The typed view has a path of its own, answered by its (unbuilt) service.
+    status, body = _call(f"{gateway}/v1/quotas/clusters/demo/namespaces/web/resourcequotas/web-quota",
+                         headers=auth_headers)
+    assert status == 501 and "QuotasService.GetResourceQuota" in body["message"], body
+
+
+def test_a_cluster_named_like_a_custom_method_can_be_fetched(
+        gateway: str, auth_headers: dict[str, str], demo_server: EmbeddedServer, sim: Any) -> None:
+    register_cluster(demo_server, "summarize", sim.kubeconfig_text("demo"))
+    try:
+        status, body = _call(f"{gateway}/v1/clusters/summarize", headers=auth_headers)
+        assert status == 200 and body["name"] == "clusters/summarize", body
+        status, body = _call(f"{gateway}/v1/clusters:summarize", headers=auth_headers)
+        assert status == 200 and body["clusterCount"] >= 2, body
+    finally:  # the server is shared by the session
+        assert _call(f"{gateway}/v1/clusters/summarize", "DELETE", headers=auth_headers)[0] == 200
+
+
+@pytest.mark.parametrize(("method", "path", "status", "code"), [
+    ("GET", "/v1/nothing/here", 404, 5),
+    ("GET", "/v1/tags/production", 404, 5),  # tags have no GET binding
+    ("PUT", "/v1/clusters", 404, 5),
+    ("GET", "/v1/clusters?colour=blue", 400, 3),
+    # Was a 200 with an empty body: the unmapped request reached the gRPC server as it was.
+    ("DELETE", "/v1/tags/nope?colour=blue", 400, 3),
+])
+def test_requests_envoy_cannot_map_are_answered_as_status_json(
+        gateway: str, auth_headers: dict[str, str], method: str, path: str, status: int, code: int) -> None:
+    got, content_type, raw = _exchange(f"{gateway}{path}", method, headers=auth_headers)
+    assert (got, content_type) == (status, "application/json"), raw
+    body = json.loads(raw)
+    assert body["code"] == code and body["message"], body
+
+
+def test_deleting_a_missing_tag_is_404(gateway: str, auth_headers: dict[str, str]) -> None:
+    status, body = _call(f"{gateway}/v1/tags/no-such-tag", "DELETE", headers=auth_headers)
+    assert status == 404, body
+    assert body["code"] == 5 and body["details"][0]["reason"] == "NOT_FOUND"
+
+
+def test_namespace_versions_and_http_delete(gateway: str, auth_headers: dict[str, str]) -> None:
+    manifest = ("apiVersion: v1\nkind: Namespace\nmetadata: {name: http-json}\n---\n"
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gone, namespace: http-json}\ndata: {a: b}\n")
+    status, body = _call(f"{gateway}/v1/clusters/demo:apply", "POST", {"manifest": manifest}, auth_headers)
+    assert status == 200, body
+    namespace = "clusters/demo/namespaces/http-json"
+    status, body = _call(f"{gateway}/v1/{namespace}/versions", headers=auth_headers)
+    assert status == 200 and body["versions"][0]["version"] == 1, body
+    # GetVersion of the Namespace object itself (its path once went to GetResource).
+    status, body = _call(f"{gateway}/v1/{namespace}/versions/1", headers=auth_headers)
+    assert status == 200 and body["name"] == f"{namespace}/versions/1", body
+    # HTTP DELETE on a resource's name deletes it, other fields as query parameters.
+    status, body = _call(f"{gateway}/v1/{namespace}/configmaps/gone?message=bye", "DELETE", headers=auth_headers)
+    assert status == 200 and body["commit"], body
+    status, body = _call(f"{gateway}/v1/{namespace}/configmaps/gone", headers=auth_headers)
+    assert status == 404, body
