@@ -73,7 +73,9 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
         raise FailedPrecondition(f"cannot merge branch {src!r} into itself", "MERGE_INTO_ITSELF",
                                  [FieldViolation("target", "must differ from source")])
     plan = await asyncio.to_thread(store.compute_merge, src, dst)
-    result = MergeResult(dry_run, fast_forward=plan.fast_forward)
+    # Into main the merged state is applied to the clusters and committed as a merge commit, never
+    # a fast-forward: a dry run says what the real merge will do.
+    result = MergeResult(dry_run, fast_forward=plan.fast_forward and dst != MAIN)
     result.conflicts = list(plan.conflicts)
     if plan.conflicts and not dry_run:
         raise conflict_error(result.conflicts)
@@ -102,7 +104,6 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
             return result
         info = await _commit(writer, plan, applied, message)
         result.commit = info.commit_id if info else ""
-        result.fast_forward = False
     return result
 
 
