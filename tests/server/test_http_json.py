@@ -3,6 +3,7 @@ the descriptor set `make descriptor` builds: proves the protos' http annotations
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import string
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -30,30 +32,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def gateway(demo_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Envoy in front of a server with the session's kubesim registered as `clusters/demo`."""
+@contextmanager
+def _envoy(grpc_address: str, tmp_path: Path) -> Iterator[str]:
+    """Envoy from deploy/envoy/envoy.yaml in front of `grpc_address`; yields its base URL."""
     if not ENVOY.exists() or not DESCRIPTOR.exists():
         pytest.fail("envoy or build/api.pb is missing: run `make setup descriptor` (make test does)")
-    host, port = demo_server.address.rsplit(":", 1)
+    host, port = grpc_address.rsplit(":", 1)
     http_port = _free_port()
-    config = tmp_path_factory.mktemp("envoy") / "envoy.yaml"
+    config = tmp_path / "envoy.yaml"
     config.write_text(string.Template((REPO / "deploy/envoy/envoy.yaml").read_text()).substitute(
         HTTP_HOST="127.0.0.1", HTTP_PORT=http_port, DESCRIPTOR=DESCRIPTOR, GRPC_HOST=host, GRPC_PORT=port))
     process = subprocess.Popen([str(ENVOY), "-c", str(config), "--disable-hot-restart", "--log-level", "error",
                                 "--base-id", str(http_port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", http_port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"envoy exited: {process.stderr.read().decode() if process.stderr else ''}")
-            time.sleep(0.05)
-    yield f"http://127.0.0.1:{http_port}"
-    process.terminate()
-    process.wait(10)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", http_port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail(f"envoy exited: {process.stderr.read().decode() if process.stderr else ''}")
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{http_port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def gateway(demo_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Envoy in front of a server with the session's kubesim registered as `clusters/demo`."""
+    with _envoy(demo_server.address, tmp_path_factory.mktemp("envoy")) as url:
+        yield url
 
 
 @pytest.fixture()
@@ -62,7 +73,7 @@ def auth_headers(demo_server: EmbeddedServer) -> dict[str, str]:
     return {"authorization": f"Bearer {token.read_text().strip()}"} if token.exists() else {}
 
 
-def _exchange(url: str, method: str = "GET", body: dict[str, Any] | None = None,
+def _exchange(url: str, method: str = "GET", body: dict[str, Any] | list[Any] | None = None,
               headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
     """Status, content type and raw body of one HTTP request."""
     data = json.dumps(body).encode() if body is not None else None
@@ -164,3 +175,28 @@ def test_namespace_versions_and_http_delete(gateway: str, auth_headers: dict[str
     assert status == 200 and body["commit"], body
     status, body = _call(f"{gateway}/v1/{namespace}/configmaps/gone", headers=auth_headers)
     assert status == 404, body
+
+
+def test_client_streaming_over_http_takes_a_json_array(gateway: str, auth_headers: dict[str, str]) -> None:
+    # The README's example: each element of the body array is one request message of the stream.
+    status, listed = _call(f"{gateway}/v1/clusters/demo/namespaces/web/containers?labelSelector=app%3Dfrontend",
+                           headers=auth_headers)
+    assert status == 200, listed
+    container = next(c["name"] for c in listed["containers"] if c["state"] == "running")
+    frames = [{"target": {"container": container, "path": "/tmp/over-http.txt", "overwrite": True}},
+              {"data": base64.b64encode(b"hello ").decode()}, {"data": base64.b64encode(b"over http").decode()}]
+    status, _, raw = _exchange(f"{gateway}/v1/files:upload", "POST", frames, auth_headers)
+    assert status == 200, raw
+    assert int(json.loads(raw)["bytesWritten"]) == len(b"hello over http")
+    # A server stream comes back as a JSON array of response messages.
+    status, chunks = _exchange(f"{gateway}/v1/{container}/files:download?path=/tmp/over-http.txt",
+                               headers=auth_headers)[::2]
+    assert status == 200, chunks
+    assert b"".join(base64.b64decode(c["data"]) for c in json.loads(chunks)) == b"hello over http"
+
+
+def test_an_unreachable_server_is_503_status_json(tmp_path: Path) -> None:
+    with _envoy(f"127.0.0.1:{_free_port()}", tmp_path) as url:
+        status, content_type, raw = _exchange(f"{url}/v1/clusters")
+    assert (status, content_type) == (503, "application/json"), raw
+    assert json.loads(raw)["code"] == 14
