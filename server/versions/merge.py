@@ -27,6 +27,8 @@ class Merged:
     diff: DocumentDiff
     result: str  # applied | failed | would-apply | would-commit | committed | conflict
     error: str = ""
+    # The cluster's refusal, when `result` is failed.
+    failure: KubecommitError | None = None
 
 
 @dataclass
@@ -153,7 +155,7 @@ async def _apply_all(writer: Writer, items: list[tuple[str, dict[str, Any] | Non
                 live = await _to_cluster(writer, rn, doc, dry_run)
                 doc = normalize(live) if live is not None and not dry_run else doc
         except KubecommitError as error:
-            result.resources.append(Merged(_name(path), diffs[path], "failed", error.message))
+            result.resources.append(Merged(_name(path), diffs[path], "failed", error.message, error))
             continue
         applied[path] = doc
         result.resources.append(Merged(_name(path), diffs[path], "would-apply" if dry_run else "applied"))
