@@ -20,7 +20,6 @@ from google.protobuf import descriptor
 
 ANY = "*"  # one segment
 REST = "**"  # zero or more segments
-_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 class TemplateError(ValueError):

@@ -171,6 +171,9 @@ def test_namespace_versions_and_http_delete(gateway: str, auth_headers: dict[str
     status, body = _call(f"{gateway}/v1/{namespace}/versions/1", headers=auth_headers)
     assert status == 200 and body["name"] == f"{namespace}/versions/1", body
     # HTTP DELETE on a resource's name deletes it, other fields as query parameters.
+    status, body = _call(f"{gateway}/v1/{namespace}/configmaps/gone?dryRun=true", "DELETE", headers=auth_headers)
+    assert status == 200 and body["dryRun"] and not body["commit"], body
+    assert _call(f"{gateway}/v1/{namespace}/configmaps/gone", headers=auth_headers)[0] == 200
     status, body = _call(f"{gateway}/v1/{namespace}/configmaps/gone?message=bye", "DELETE", headers=auth_headers)
     assert status == 200 and body["commit"], body
     status, body = _call(f"{gateway}/v1/{namespace}/configmaps/gone", headers=auth_headers)
