@@ -8,11 +8,9 @@ never build statuses by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import grpc
-from google.protobuf import any_pb2, duration_pb2
-from google.rpc import error_details_pb2, status_pb2
 
 if TYPE_CHECKING:
     import gitstore
@@ -101,33 +99,6 @@ class Unimplemented(KubecommitError):
 
 class Internal(KubecommitError):
     code = grpc.StatusCode.INTERNAL
-
-
-def _pack(message: Any) -> any_pb2.Any:
-    packed = any_pb2.Any()
-    packed.Pack(message)
-    return packed
-
-
-def rich_status(error: KubecommitError, request_id: str) -> status_pb2.Status:
-    """A domain error as a `google.rpc.Status`: ErrorInfo always, BadRequest/RetryInfo when apt.
-    The interceptor sends it as the call's status; streams that report a partial failure and go
-    on (a followed container lost) carry it in a message."""
-    details = [_pack(error_details_pb2.ErrorInfo(
-        reason=error.reason,
-        domain=ERROR_DOMAIN,
-        metadata={**error.metadata, "request_id": request_id},
-    ))]
-    if error.violations:
-        details.append(_pack(error_details_pb2.BadRequest(field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-            for v in error.violations
-        ])))
-    if error.retry_after is not None:
-        delay = duration_pb2.Duration()
-        delay.FromNanoseconds(int(error.retry_after * 1e9))
-        details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
-    return status_pb2.Status(code=error.code.value[0], message=error.message, details=details)
 
 
 def from_store_error(error: "gitstore.GitStoreError") -> KubecommitError:

@@ -115,7 +115,7 @@ def log_entries_page(page: EntryPage) -> pb.ListLogEntriesResponse:
 def container_message(info: ContainerInfo) -> pb.Container:
     message = pb.Container(
         name=str(info.ref), pod=info.ref.pod, container=info.ref.container, image=info.image, state=info.state,
-        reason=info.reason, ready=info.ready, restart_count=info.restart_count, init_container=info.init_container,
+        state_code=pb.ContainerState.Value(f"CONTAINER_STATE_{info.state.upper()}"), reason=info.reason, ready=info.ready, restart_count=info.restart_count, init_container=info.init_container,
         node=info.node, pod_labels=info.pod_labels)
     if info.start_time:
         message.start_time.FromJsonString(info.start_time)

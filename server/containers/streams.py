@@ -39,9 +39,10 @@ from server.containers.logs.lines import Entry, parse_lines, split_lines
 from server.containers.logs.queries import LineFilter, Query, Target
 from server.containers.logs.reads import list_pods, resolve, selected_targets
 from server.containers.targets import container_status, get_pod, state_of
-from server.errors import InvalidArgument, KubecommitError, NotFound, Unavailable, rich_status
+from server.errors import InvalidArgument, KubecommitError, NotFound, Unavailable
 from server.kube import ClusterConnection, paths
 from server.kube.streams import ClusterStreams
+from server.messages import status_message
 
 log = logging.getLogger("kubecommit.containers")
 
@@ -338,7 +339,7 @@ class LogFollow:
         if not (entries or pending.joined or pending.left or pending.lost or self.dropped and not self.paused):
             return
         request_id = context.current().request_id
-        lost = [pb.LogUpstreamError(container=item.key, status=rich_status(item.error, request_id))
+        lost = [pb.LogUpstreamError(container=item.key, status=status_message(item.error, request_id))
                 for item in pending.lost]
         joined, left = pending.joined, pending.left
         for start in range(0, max(len(entries), 1), MAX_BATCH):

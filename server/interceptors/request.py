@@ -18,8 +18,9 @@ from grpc_status import rpc_status
 
 from server import context as call_context
 from gitstore import GitStoreError
-from server.errors import InvalidArgument, KubecommitError, from_store_error, rich_status
+from server.errors import InvalidArgument, KubecommitError, from_store_error
 from server.interceptors.wrapping import MalformedRequest, WrappingInterceptor
+from server.messages import status_message
 from server.validation import check_request
 
 log = logging.getLogger("kubecommit.rpc")
@@ -33,7 +34,7 @@ CompletionObserver = Callable[[call_context.CallContext, grpc.StatusCode, float]
 
 def to_status(error: KubecommitError, request_id: str) -> grpc.Status:
     """A domain error as a gRPC status carrying ErrorInfo, and BadRequest/RetryInfo when apt."""
-    return rpc_status.to_status(rich_status(error, request_id))
+    return rpc_status.to_status(status_message(error, request_id))
 
 
 def _request_id(context: grpc.aio.ServicerContext) -> str:
@@ -122,8 +123,10 @@ class RequestInterceptor(WrappingInterceptor):
 
 
 class _Checks:
-    def __init__(self, method: str) -> None:
-        # Health and reflection messages are gRPC's own; only our contract is checked.
+    def __init__(self, method: str, unchecked: frozenset[str]) -> None:
+        # Health and reflection messages are gRPC's own; only our contract is checked, and not the
+        # services that are not built (they answer UNIMPLEMENTED whatever the request holds).
+        self.unbuilt = method.lstrip("/").partition("/")[0] in unchecked
         self.checked = method.startswith("/kubecommit.")
 
     @asynccontextmanager
@@ -131,6 +134,8 @@ class _Checks:
         yield
 
     def on_request(self, message: Any) -> None:
+        if self.unbuilt:
+            return
         if isinstance(message, MalformedRequest):
             raise InvalidArgument.field("request", f"cannot be parsed: {message.error}", "MALFORMED_REQUEST")
         if self.checked:
@@ -139,7 +144,11 @@ class _Checks:
 
 class RequestChecks(WrappingInterceptor):
     """The innermost interceptor: each request message parses, has its required fields and no
-    unknown ones, before the servicer sees it."""
+    unknown ones, before the servicer sees it. `unchecked` names services (`kubecommit.v1.X`)
+    that are not built, so a caller learns UNIMPLEMENTED before fixing fields for nothing."""
+
+    def __init__(self, unchecked: frozenset[str] = frozenset()) -> None:
+        self.unchecked = unchecked
 
     def hooks_for(self, details: grpc.HandlerCallDetails, handler: grpc.RpcMethodHandler) -> _Checks:
-        return _Checks(details.method)
+        return _Checks(details.method, self.unchecked)
