@@ -25,7 +25,7 @@ from server.security import Permission, authorize
 from server.versions.common import (MAIN, PathLocks, branch_id, document_diff, is_commit_id,
                                     read_stored, version_count)
 from server.versions.history import version_document
-from server.versions.manifests import Target, apply_order, at_document, bind, parse_manifest
+from server.versions.manifests import Target, apply_order, at_document, bind, read_manifest
 
 FIELD_MANAGER = "kubecommit"
 
@@ -126,7 +126,7 @@ class Writer:
                              force: bool, etags: dict[str, str], namespace: str) -> ApplyResult:
         cluster_id = parse_cluster(cluster, "cluster")
         branch = branch_id(branch, "branch") if branch else MAIN
-        docs = parse_manifest(manifest)
+        docs = await read_manifest(manifest)
         conn = await self.runtime.pool.get(cluster_id)
         targets = await bind(conn, cluster_id, docs, namespace)
         caller = context.current().caller
