@@ -5,7 +5,7 @@ history questions. See docs/gitstore.md.
 """
 
 from .crypto import StoreKey
-from .diff import field_diff, unified_diff
+from .diff import document_diff, field_diff, unified_diff
 from .errors import (AlreadyExists, Conflict, GitStoreError, InvalidArgument, InvalidDocument,
                      InvalidPath, MergeConflict, NotFound, Precondition)
 from .merge import merge_documents
@@ -20,6 +20,6 @@ __all__ = [
     "Conflict", "Document", "DocumentDiff", "FieldChange", "FieldDiff", "GitStoreError",
     "InvalidArgument", "InvalidDocument", "InvalidPath", "LogEntry", "MergeConflict",
     "MergeConflictItem", "MergePlan", "NotFound", "Precondition", "RestoreResult", "Store",
-    "StoreKey", "TagInfo", "Version", "field_diff", "merge_documents", "resource_path",
+    "StoreKey", "TagInfo", "Version", "document_diff", "field_diff", "merge_documents", "resource_path",
     "unified_diff", "validate_path",
 ]

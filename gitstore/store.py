@@ -32,7 +32,7 @@ from dulwich.repo import Repo
 
 from . import backup, documents, packs
 from .crypto import StoreKey
-from .diff import field_diff, unified_diff
+from .diff import document_diff
 from .errors import (AlreadyExists, Conflict, InvalidArgument, InvalidDocument, MergeConflict,
                      NotFound, Precondition)
 from .history import build_message, changed_paths, commit_meta, sync_branch
@@ -42,7 +42,7 @@ from .merge import merge_documents
 from .models import (OPERATIONS, Author, BackupManifest, BranchInfo, Change, CommitInfo,
                      Document, DocumentDiff, LogEntry, MergePlan, RestoreResult, TagInfo, Version)
 from .paths import under_prefix, validate_path, validate_prefix
-from .secrets import decrypt_secret, encrypt_secret, redact_pair
+from .secrets import decrypt_secret, encrypt_secret
 from .trees import TreeCache
 
 log = logging.getLogger(__name__)
@@ -620,11 +620,7 @@ class Store:
                 document, subject="document", max_bytes=self.max_document_bytes)
         else:
             after = self._side(path, new, branch)
-        shown_old, shown_new = redact_pair(before, after)
-        text = unified_diff(documents.dump(shown_old) if shown_old is not None else "",
-                            documents.dump(shown_new) if shown_new is not None else "",
-                            f"a/{path}", f"b/{path}")
-        return DocumentDiff(path=path, unified=text, fields=field_diff(before, after))
+        return document_diff(path, before, after)
 
     def rollback(self, path: str, to: Spec, *, author: Author, message: str = "",
                  request_id: str = "", branch: str | None = None,

@@ -15,14 +15,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitstore import Change, CommitInfo, Document, DocumentDiff, Store
+from gitstore import Change, CommitInfo, Document, DocumentDiff, Store, document_diff
 from server import context
 from server.errors import Aborted, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, normalize
 from server.names import ResourceName, parse_cluster
 from server.runtime import Runtime
 from server.security import Permission, authorize
-from server.versions.common import (MAIN, PathLocks, branch_id, document_diff, is_commit_id,
+from server.versions.common import (MAIN, PathLocks, branch_id, is_commit_id,
                                     read_stored, version_count)
 from server.versions.history import version_document
 from server.versions.manifests import Target, apply_order, at_document, bind, read_manifest

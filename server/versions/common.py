@@ -1,5 +1,5 @@
 """Pieces every part of the versions domain shares: refs and names as callers write them, reading
-the store without exceptions for absence, diffs, per-resource write locks and pagination."""
+the store without exceptions for absence, per-resource write locks and pagination."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import base64
 import re
 from collections import Counter
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Iterable, Sequence, TypeVar
+from typing import AsyncIterator, Iterable, Sequence, TypeVar
 
-from gitstore import Document, DocumentDiff, Store, field_diff, unified_diff
-from gitstore.documents import dump
-from gitstore.secrets import redact_pair
+from gitstore import Document, Store
 from server.errors import InvalidArgument
 from server.names import ResourceName
 
@@ -66,14 +64,6 @@ def version_count(store: Store, path: str, ref: str | None = None) -> int:
     """How many versions `path` has on a branch (its current version number)."""
     versions, _ = store.list_versions(path, ref, page_size=1)
     return versions[0].number
-
-
-def document_diff(name: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> DocumentDiff:
-    """Unified and field-level diff of two documents, either absent; Secret values redacted."""
-    shown_old, shown_new = redact_pair(old, new)
-    text = unified_diff(dump(shown_old) if shown_old is not None else "",
-                        dump(shown_new) if shown_new is not None else "", f"a/{name}", f"b/{name}")
-    return DocumentDiff(path=name, unified=text, fields=field_diff(old, new))
 
 
 class PathLocks:

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, Store, TagInfo, Version
+from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, Store, TagInfo, Version, document_diff
 from gitstore.errors import NotFound as StoreNotFound
 from server import context
 from server.errors import FailedPrecondition, InvalidArgument, NotFound
 from server.kube import normalize
 from server.names import ResourceName, parse_cluster
 from server.runtime import Runtime
-from server.versions.common import (MAIN, branch_id, document_diff, is_commit_id, page_size, paginate,
+from server.versions.common import (MAIN, branch_id, is_commit_id, page_size, paginate,
                                     read_stored, store_ref)
 
 LIVE = "live"
