@@ -10,7 +10,8 @@ from collections import Counter
 from contextlib import asynccontextmanager
 from typing import AsyncIterator, Iterable, Sequence, TypeVar
 
-from gitstore import Document, Store
+from gitstore import Document, Store, check_ref_name
+from gitstore.errors import InvalidArgument as StoreInvalidArgument
 from server.errors import InvalidArgument
 from server.names import ResourceName
 
@@ -25,12 +26,21 @@ def is_commit_id(text: str) -> bool:
     return bool(_SHA.match(text))
 
 
+def ref_name(name: str, field: str, kind: str) -> str:
+    """`name` when git's ref name rules accept it as a branch or tag name (gitstore.check_ref_name);
+    INVALID_ARGUMENT naming `field` otherwise (never a lookup that could wander: `../../HEAD`)."""
+    try:
+        return check_ref_name(name, kind)
+    except StoreInvalidArgument as error:
+        raise InvalidArgument.field(field, str(error), "INVALID_REF_NAME") from None
+
+
 def branch_id(name: str, field: str) -> str:
     """`branches/{branch}` (or a bare branch id) -> the branch; branch ids may contain `/`."""
     branch = name.removeprefix("branches/")
     if not branch:
         raise InvalidArgument.field(field, f"{name!r} is not a branch name (branches/{{branch}})")
-    return branch
+    return ref_name(branch, field, "branch")
 
 
 def store_ref(text: str, field: str) -> str:
@@ -39,12 +49,12 @@ def store_ref(text: str, field: str) -> str:
     if text.startswith("branches/"):
         return branch_id(text, field)
     if text.startswith("tags/"):
-        return "refs/tags/" + text.removeprefix("tags/")
+        return "refs/tags/" + ref_name(text.removeprefix("tags/"), field, "tag")
     if text.startswith("commits/"):
         return text.removeprefix("commits/")
     if not text:
         raise InvalidArgument.field(field, "a revision is required")
-    return text
+    return text if is_commit_id(text) else ref_name(text, field, "revision")
 
 
 def resource_at(path: str) -> ResourceName | None:
@@ -53,6 +63,16 @@ def resource_at(path: str) -> ResourceName | None:
         return ResourceName.from_store_path(path)
     except InvalidArgument:
         return None
+
+
+def path_scope(path: str) -> tuple[str, str]:
+    """(cluster, namespace) a store path belongs to, for scope checks: `""` for a cluster-level
+    file (the cluster's registration, its default exec policy) or one outside `clusters/`."""
+    parts = path.split("/")
+    if len(parts) < 3 or parts[0] != "clusters":
+        return "", ""
+    namespaced = len(parts) > 4 and parts[2] == "namespaces"
+    return parts[1], parts[3] if namespaced else ""
 
 
 def read_stored(store: Store, path: str, ref: str | None = None) -> Document | None:

@@ -8,15 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, Store, TagInfo, Version, document_diff
+from gitstore import (Author, BranchInfo, Document, DocumentDiff, LogEntry, RefOwner, Store, TagInfo, Version,
+                      document_diff)
 from gitstore.errors import NotFound as StoreNotFound
 from server import context
-from server.errors import FailedPrecondition, InvalidArgument, NotFound
+from server.context import Caller
+from server.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from server.kube import normalize
 from server.names import ResourceName, parse_cluster
 from server.runtime import Runtime
-from server.versions.common import (MAIN, branch_id, is_commit_id, page_size, paginate,
-                                    read_stored, store_ref)
+from server.security import Permission, authorize, scope
+from server.security.roles import ADMIN, permissions_of
+from server.versions.common import (MAIN, branch_id, is_commit_id, page_size, paginate, path_scope,
+                                    read_stored, ref_name, store_ref)
 
 LIVE = "live"
 
@@ -31,7 +35,7 @@ def version_document(store: Store, rn: ResourceName, ref: str, field: str) -> Do
     commit = ref.removeprefix("commits/")
     if is_commit_id(commit):
         return store.get_version(path, commit=commit)
-    return store.get_version(path, tag="refs/tags/" + ref.removeprefix("tags/"))
+    return store.get_version(path, tag="refs/tags/" + ref_name(ref.removeprefix("tags/"), field, "tag"))
 
 
 def parse_version_name(name: str, field: str = "name") -> tuple[ResourceName, str]:
@@ -117,11 +121,13 @@ class History:
 
     # -- tags -------------------------------------------------------------------------------
 
-    async def create_tag(self, tag_id: str, target: str, message: str) -> TagInfo:
+    async def create_tag(self, tag: str, target: str, message: str) -> TagInfo:
+        ref_name(tag, "tag_id", "tag")
+        owner = ref_owner()
+
         def create() -> TagInfo:
             commit = self._tag_target(target)
-            caller = context.commit_author()
-            return self.store.create_tag(tag_id, commit, message=message, tagger=caller)
+            return self.store.create_tag(tag, commit, message=message, tagger=owner.author, owner=owner)
         return await asyncio.to_thread(create)
 
     def _tag_target(self, target: str) -> str:
@@ -141,18 +147,27 @@ class History:
         return paginate(tags, size, token)
 
     async def delete_tag(self, name: str) -> None:
-        await asyncio.to_thread(self.store.delete_tag, tag_id(name))
+        tag = tag_id(name)
+        caller = context.current().caller
+
+        def delete() -> None:
+            may_delete_ref(self.store, caller, f"refs/tags/{tag}", f"tags/{tag}")
+            self.store.delete_tag(tag)
+        await asyncio.to_thread(delete)
 
     # -- branches ---------------------------------------------------------------------------
 
     async def create_branch(self, branch: str, start: str) -> tuple[BranchInfo, datetime]:
+        branch = branch_id(branch, "branch_id")
+        owner = ref_owner()
+
         def create() -> tuple[BranchInfo, datetime]:
             try:
                 commit = self.store.resolve(store_ref(start or MAIN, "from"))
             except StoreNotFound:
                 raise NotFound(f"from: no branch, tag or commit named {start!r}", "UNKNOWN_REVISION",
                                metadata={"revision": start}) from None
-            info = self.store.create_branch(branch, commit)
+            info = self.store.create_branch(branch, commit, owner=owner)
             return info, self._head_time(branch)
         return await asyncio.to_thread(create)
 
@@ -171,14 +186,49 @@ class History:
         if branch == MAIN:
             raise FailedPrecondition("branch main holds what was applied to the clusters; it cannot be deleted",
                                      "MAIN_BRANCH", metadata={"branch": MAIN})
-        await asyncio.to_thread(self.store.delete_branch, branch)
+        caller = context.current().caller
+
+        def delete() -> None:
+            may_delete_ref(self.store, caller, f"refs/heads/{branch}", f"branches/{branch}")
+            self.store.delete_branch(branch)
+        await asyncio.to_thread(delete)
 
 
 def tag_id(name: str) -> str:
     tag = name.removeprefix("tags/")
     if not tag:
         raise InvalidArgument.field("name", f"{name!r} is not a tag name (tags/{{tag}})")
-    return tag
+    return ref_name(tag, "name", "tag")
+
+
+def ref_owner(protected: bool = False) -> RefOwner:
+    """The caller as the maker of a ref; an admin's refs (and `protected` ones) are protected."""
+    caller = context.current().caller
+    return RefOwner(context.commit_author(), protected or is_admin(caller))
+
+
+def is_admin(caller: Caller) -> bool:
+    return permissions_of(caller.role) == ADMIN
+
+
+def may_delete_ref(store: Store, caller: Caller, ref: str, shown: str) -> None:
+    """The ref rules (docs/security.md): refs made by an admin or by a restore, or by no one the
+    store knows of, are deleted by admins only; a caller scoped to clusters or namespaces
+    deletes only refs it made or whose changes all lie inside its scope."""
+    store.resolve(ref)  # NOT_FOUND before any verdict on a ref that does not exist
+    owner = store.ref_owner(ref)
+    if (owner is None or owner.protected) and not is_admin(caller):
+        raise PermissionDenied(f"{shown} is protected: made by an admin or a restore, only an admin deletes it",
+                               "REF_PROTECTED", metadata={"ref": shown, "permission": str(Permission.VERSIONS_WRITE)})
+    if not scope.scoped(caller) or (owner is not None and owner.author == Author(caller.name, caller.email)):
+        return
+    for path in store.ref_changes(ref):
+        try:
+            authorize(caller, Permission.VERSIONS_WRITE, *path_scope(path))
+        except PermissionDenied:
+            raise PermissionDenied(f"{shown} carries changes outside the caller's scope; only a caller whose "
+                                   "scope holds all of them (or who made it) deletes it", "OUT_OF_SCOPE",
+                                   metadata={"ref": shown, "permission": str(Permission.VERSIONS_WRITE)}) from None
 
 
 def _log_prefix(prefix: str) -> str:
