@@ -4,6 +4,7 @@ revisions, the log, tags and branches."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -117,7 +118,7 @@ class History:
         entries, next_token = await asyncio.to_thread(
             self.store.log, prefix=_log_prefix(prefix), author=author or None, since=since, until=until,
             operation=operation, ref=ref, page_size=page_size(size), page_token=token or None)
-        return entries, next_token or ""
+        return within_scope(context.current().caller, entries), next_token or ""
 
     # -- tags -------------------------------------------------------------------------------
 
@@ -192,6 +193,24 @@ class History:
             may_delete_ref(self.store, caller, f"refs/heads/{branch}", f"branches/{branch}")
             self.store.delete_branch(branch)
         await asyncio.to_thread(delete)
+
+
+HIDDEN_MESSAGE = "(message withheld: this commit also changes resources outside the caller's scope)"
+
+
+def within_scope(caller: Caller, entries: list[LogEntry]) -> list[LogEntry]:
+    """The log as a scoped caller may see it: only the paths it may read; a commit that also
+    changed others keeps its place with its message withheld (a message may name them); one
+    that changed nothing it may read is left out. A page may so hold fewer commits than asked."""
+    if not scope.scoped(caller):
+        return entries
+    shown = []
+    for entry in entries:
+        paths = tuple(p for p in entry.paths if scope.visible(caller, *path_scope(p)))
+        if paths:
+            shown.append(entry if paths == entry.paths else
+                         dataclasses.replace(entry, paths=paths, message=HIDDEN_MESSAGE))
+    return shown
 
 
 def tag_id(name: str) -> str:

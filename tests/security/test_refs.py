@@ -1,17 +1,21 @@
-"""Tags and branches under scope, through real channels with tokens of several roles and scopes:
-who may delete which ref (docs/security.md, "Refs"), and ref names checked like git's
-check-ref-format before any lookup."""
+"""Tags, branches and the log under scope, through real channels with tokens of several roles and
+scopes: who may delete which ref (docs/security.md, "Refs"), ref names checked like git's
+check-ref-format before any lookup, and ListCommits showing a scoped caller only its resources."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 import grpc
 import pytest
 
+from gitstore import Author, LogEntry
 from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
+from server.context import Caller
 from server.embedded import EmbeddedServer
+from server.versions.history import within_scope
 from tests.support.auth import admin_token, make_token, with_token
 from tests.support.status import Details, details
 
@@ -142,3 +146,35 @@ def test_invalid_ref_names_are_invalid_arguments_naming_the_field(admin, bad: st
         assert list(got.violations) == [field], (field, got)
     got = refused(lambda: admin.DeleteTag(pb.DeleteTagRequest(name=f"tags/{bad}"), timeout=30))
     assert (got.code, list(got.violations)) == (grpc.StatusCode.INVALID_ARGUMENT, ["name"])
+
+
+def test_list_commits_shows_a_scoped_caller_only_its_resources(admin, as_user, spaces) -> None:
+    web, shop = spaces
+    both = admin.ApplyManifest(pb.ApplyManifestRequest(
+        cluster=CLUSTER, manifest=config_map("pair", web) + "---\n" + config_map("pair", shop),
+        message=f"move the shop's postgres-0 password into {shop}"), timeout=30)
+    alone = admin.ApplyManifest(pb.ApplyManifestRequest(
+        cluster=CLUSTER, manifest=config_map("alone", web), message="web only"), timeout=30)
+    viewer = as_user("vera", role="viewer", namespaces=(web,))
+    listed = viewer.ListCommits(pb.ListCommitsRequest(prefix=f"{CLUSTER}/namespaces/{web}/"), timeout=30)
+    commits = {c.id: c for c in listed.commits}
+    shared, own = commits[both.commit.removeprefix("commits/")], commits[alone.commit.removeprefix("commits/")]
+    assert list(shared.resources) == [f"{CLUSTER}/namespaces/{web}/configmaps/pair"]
+    assert shop not in shared.message and "outside the caller's scope" in shared.message
+    assert own.message == "web only" and list(own.resources) == [f"{CLUSTER}/namespaces/{web}/configmaps/alone"]
+    assert shop not in listed.SerializeToString().decode(errors="replace")
+    full = admin.ListCommits(pb.ListCommitsRequest(prefix=f"{CLUSTER}/namespaces/{web}/"), timeout=30)
+    assert {c.id: c for c in full.commits}[shared.id].message.endswith(shop)  # admins see it all
+
+
+def test_commits_with_nothing_in_scope_are_left_out() -> None:
+    def entry(*paths: str) -> LogEntry:
+        return LogEntry(commit_id="c" * 40, author=Author("a", "a@x"), time=datetime.now(timezone.utc),
+                        message="names shop", operation="apply", request_id="", paths=paths)
+
+    web = Caller("vera", "vera@x", "viewer", clusters=("demo",), namespaces=("web",))
+    entries = [entry("clusters/demo/namespaces/shop/configmaps/a.yaml"),
+               entry("clusters/prod/namespaces/web/configmaps/a.yaml"),
+               entry("clusters/demo/namespaces/web/configmaps/a.yaml")]
+    assert [e.paths for e in within_scope(web, entries)] == [("clusters/demo/namespaces/web/configmaps/a.yaml",)]
+    assert within_scope(Caller("root", "root@x"), entries) == entries
