@@ -136,10 +136,15 @@ def check(text: str, limits: YamlLimits = YamlLimits()) -> None:
 def load_all(text: str, limits: YamlLimits = YamlLimits()) -> list[Any]:
     """The non-empty documents of `text`, constructed by the C safe loader once `check` found
     them within `limits`. Raises YamlLimitExceeded, yaml.YAMLError (syntax, with its position)
-    or InvalidDocument (a scalar the loader cannot represent, such as an integer of more digits
-    than Python converts)."""
+    or InvalidDocument (a scalar the loader cannot construct, such as an integer of more digits
+    than Python converts or an empty explicit timestamp)."""
     check(text, limits)
     try:
         return [d for d in yaml.load_all(text, Loader=yaml.CSafeLoader) if d is not None]
-    except (ValueError, OverflowError) as error:
-        raise InvalidDocument(f"holds a value that cannot be read: {error}") from None
+    except yaml.YAMLError:
+        raise
+    except Exception as error:  # noqa: BLE001 - see below
+        # PyYAML's constructors meet some hostile scalars with whatever their code raises
+        # (AttributeError for `!!timestamp ''`, ValueError for a 5000-digit int): caller input
+        # that cannot be read, whatever the exception's type.
+        raise InvalidDocument(f"holds a value that cannot be read: {type(error).__name__}: {error}") from None

@@ -133,10 +133,10 @@ def parse_kubeconfig(text: str, context: str = "", allow_exec: bool = False) -> 
     server = _text(cluster, "server", "cluster")
     try:
         parsed = urlparse(server)
-        hostname = parsed.hostname
+        is_url = parsed.scheme in ("https", "http") and bool(parsed.hostname)
     except ValueError:  # e.g. an unclosed IPv6 bracket
-        hostname = None
-    if parsed.scheme not in ("https", "http") or not hostname:
+        is_url = False
+    if not is_url:
         raise InvalidArgument.field(FIELD, f"cluster server {server!r} is not an http(s) URL")
     user_name = _text(ctx, "user", f"context {chosen!r}")
     if user_name and user_name not in users:
