@@ -220,10 +220,9 @@ def tag_id(name: str) -> str:
     return ref_name(tag, "name", "tag")
 
 
-def ref_owner(protected: bool = False) -> RefOwner:
-    """The caller as the maker of a ref; an admin's refs (and `protected` ones) are protected."""
-    caller = context.current().caller
-    return RefOwner(context.commit_author(), protected or is_admin(caller))
+def ref_owner() -> RefOwner:
+    """The caller as the maker of a ref; an admin's refs are protected (restores make their own)."""
+    return RefOwner(context.commit_author(), is_admin(context.current().caller))
 
 
 def is_admin(caller: Caller) -> bool:
