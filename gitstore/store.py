@@ -631,6 +631,11 @@ class Store:
         ]
         return entries, (_encode_token(rows[size - 1][0]) if len(rows) > size else None)
 
+    def commit_paths(self, commit_id: str) -> tuple[str, ...]:
+        """The paths a commit changed (against its first parent), from the history index."""
+        branch, seq, _ = self._locate(commit_id)
+        return tuple(self._index.paths_changed(branch, seq))
+
     # --- diffs and rollback ------------------------------------------------------------------
     def _side(self, path: str, spec: Spec | None, branch: str | None) -> dict[str, Any] | None:
         """The parsed document a diff side names, or None when it is absent there."""

@@ -65,18 +65,33 @@ class History:
                             ) -> tuple[ResourceName, list[Version], str, int]:
         rn = ResourceName.parse(parent, "parent")
         ref = branch_id(branch, "branch") if branch else MAIN
+        caller = context.current().caller
 
         def read() -> tuple[list[Version], str | None, int]:
             versions, next_token = self.store.list_versions(rn.store_path, ref, page_size(size), token or None)
             total = versions[0].number if versions and not token else \
                 self.store.list_versions(rn.store_path, ref, 1)[0][0].number
-            return versions, next_token, total
+            return [self._within_scope(caller, v) for v in versions], next_token, total
         versions, next_token, total = await asyncio.to_thread(read)
         return rn, versions, next_token or "", total
 
     async def get_version(self, name: str) -> tuple[ResourceName, Document]:
         rn, ref = parse_version_name(name)
-        return rn, await asyncio.to_thread(version_document, self.store, rn, ref, "name")
+        caller = context.current().caller
+
+        def read() -> Document:
+            doc = version_document(self.store, rn, ref, "name")
+            assert doc.version is not None
+            return dataclasses.replace(doc, version=self._within_scope(caller, doc.version))
+        return rn, await asyncio.to_thread(read)
+
+    def _within_scope(self, caller: Caller, version: Version) -> Version:
+        """A version as `caller` may see it: the message withheld when its commit also changed
+        resources outside the caller's scope (as ListCommits does)."""
+        if not scope.scoped(caller) or all(scope.visible(caller, *path_scope(p))
+                                            for p in self.store.commit_paths(version.commit_id)):
+            return version
+        return dataclasses.replace(version, message=HIDDEN_MESSAGE)
 
     async def revision(self, rn: ResourceName, spec: str, field: str) -> Revision:
         """One side of a diff: a version number, commit, tag, branch head, or `live`."""

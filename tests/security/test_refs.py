@@ -165,6 +165,12 @@ def test_list_commits_shows_a_scoped_caller_only_its_resources(admin, as_user, s
     assert shop not in listed.SerializeToString().decode(errors="replace")
     full = admin.ListCommits(pb.ListCommitsRequest(prefix=f"{CLUSTER}/namespaces/{web}/"), timeout=30)
     assert {c.id: c for c in full.commits}[shared.id].message.endswith(shop)  # admins see it all
+    # The resource's versions withhold the same message.
+    pair = f"{CLUSTER}/namespaces/{web}/configmaps/pair"
+    [version] = viewer.ListVersions(pb.ListVersionsRequest(parent=pair), timeout=30).versions
+    got = viewer.GetVersion(pb.GetVersionRequest(name=version.name), timeout=30)
+    assert shop not in version.message + got.message and got.message == shared.message
+    assert admin.GetVersion(pb.GetVersionRequest(name=version.name), timeout=30).message.endswith(shop)
 
 
 def test_commits_with_nothing_in_scope_are_left_out() -> None:
