@@ -1,4 +1,4 @@
-"""Hostile YAML through ApplyManifest: an alias bomb and deep nesting are refused while they are
+"""Hostile YAML through ApplyManifest (and a kubeconfig through CreateCluster): an alias bomb and deep nesting are refused while they are
 parsed, as INVALID_ARGUMENT naming the document and the limit, without the server growing or
 its event loop stalling (the embedded server runs in this process, so its RSS is ours)."""
 
@@ -13,7 +13,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
+from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc, yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from server.embedded import EmbeddedServer
 from tests.support.auth import admin_token, with_token
 from tests.support.status import details
@@ -118,3 +118,14 @@ def test_an_oversized_manifest_names_the_byte_limit(versions) -> None:
     assert (got.code, got.reason, got.metadata["limit"]) == (grpc.StatusCode.INVALID_ARGUMENT, "YAML_TOO_LARGE",
                                                               "max_bytes")
     assert list(got.violations) == ["manifest"]
+
+
+def test_a_kubeconfig_alias_bomb_is_refused_by_the_same_parser(channel) -> None:
+    clusters = clusters_pb2_grpc.ClustersServiceStub(channel)
+    bomb = alias_bomb().replace("kind: ConfigMap", "kind: Config")
+    with pytest.raises(grpc.RpcError) as refused:
+        clusters.CreateCluster(clusters_pb2.CreateClusterRequest(
+            cluster_id="bomb", cluster=clusters_pb2.Cluster(kubeconfig=bomb), validate_only=True), timeout=30)
+    got = details(refused.value)
+    assert (got.code, got.reason, list(got.violations)) == (grpc.StatusCode.INVALID_ARGUMENT, "YAML_ALIAS_EXPANSION",
+                                                             ["cluster.kubeconfig"])
