@@ -1,6 +1,7 @@
-"""Hostile YAML through ApplyManifest (and a kubeconfig through CreateCluster): an alias bomb and deep nesting are refused while they are
-parsed, as INVALID_ARGUMENT naming the document and the limit, without the server growing or
-its event loop stalling (the embedded server runs in this process, so its RSS is ours)."""
+"""Hostile YAML through ApplyManifest (and a kubeconfig through CreateCluster): an alias bomb and
+deep nesting are refused while they are parsed, as INVALID_ARGUMENT naming the document and the
+limit, without the server growing or its event loop stalling (the embedded server runs in this
+process, so its RSS is ours)."""
 
 from __future__ import annotations
 
