@@ -14,7 +14,7 @@ from google.protobuf import struct_pb2
 from google.protobuf.message import Message
 
 from kubecommit.v1 import containers_pb2 as pb
-from server.containers import interactive
+from server.containers import files, interactive
 from server.containers.exec import ExecResult
 from server.containers.inventory import ContainerInfo
 from server.containers.logs.lines import Entry
@@ -39,6 +39,20 @@ def parse_query(query: pb.LogQuery, prefix: str = "query") -> Query:
                        filter=parse_filter(query.filter, f"{prefix}.filter"), view=query.view,
                        fingerprint=hashlib.sha256(query.SerializeToString(deterministic=True)).hexdigest()[:16],
                        prefix=prefix)
+
+
+async def upload_target(requests: AsyncIterator[pb.UploadFileRequest]) -> files.UploadTarget:
+    """The first message of UploadFile, which must be the target."""
+    target = (await first_message(requests, "frame", "target", "target")).target
+    return files.UploadTarget(target.container, target.path, target.mode, target.overwrite, target.tar)
+
+
+async def upload_data(requests: AsyncIterator[pb.UploadFileRequest]) -> AsyncIterator[bytes]:
+    """The bytes of the later UploadFile messages; a second target is refused."""
+    async for request in requests:
+        if request.WhichOneof("frame") != "data":
+            raise InvalidArgument.field("target", "only the first message carries the target")
+        yield request.data
 
 
 def timeout_seconds(request: pb.ExecRequest) -> float | None:
@@ -143,6 +157,28 @@ def exec_event(event: interactive.Event) -> pb.ExecStreamResponse:
     exit_frame = pb.ExecExit(exit_code=event.exit_code, error=event.error, session=event.session)
     exit_frame.duration.FromNanoseconds(event.duration_ns)
     return pb.ExecStreamResponse(exit=exit_frame)
+
+
+def file_info(info: files.FileInfo) -> pb.FileInfo:
+    message = pb.FileInfo(path=info.path, name=info.name, type=info.type, size_bytes=info.size_bytes, mode=info.mode)
+    if info.modify_time is not None:
+        message.modify_time.FromSeconds(info.modify_time)
+    return message
+
+
+def listing(found: files.Listing) -> pb.ListFilesResponse:
+    return pb.ListFilesResponse(files=[file_info(f) for f in found.files], truncated=found.truncated)
+
+
+def download_chunk(chunk: files.Chunk) -> pb.DownloadFileResponse:
+    response = pb.DownloadFileResponse(data=chunk.data, tar=chunk.tar)
+    if chunk.info is not None:
+        response.info.CopyFrom(file_info(chunk.info))
+    return response
+
+
+def uploaded(result: files.Uploaded) -> pb.UploadFileResponse:
+    return pb.UploadFileResponse(file=file_info(result.file), bytes_written=result.bytes_written)
 
 
 def exec_response(result: ExecResult) -> pb.ExecResponse:

@@ -79,19 +79,21 @@ class ContainersServicer(containers_pb2_grpc.ContainersServiceServicer):
         return await self.domain.policies.update(request.policy, request.update_mask)
 
     async def ListFiles(self, request: pb.ListFilesRequest, context: Context) -> pb.ListFilesResponse:
-        return await self.domain.files.list(request)
+        return convert.listing(await self.domain.files.list(request.container, request.path, request.recursive,
+                                                            request.limit))
 
     async def DownloadFile(self, request: pb.DownloadFileRequest,
                            context: Context) -> AsyncIterator[pb.DownloadFileResponse]:
-        async for response in self.domain.files.download(request):
-            yield response
+        async for chunk in self.domain.files.download(request.container, request.path):
+            yield convert.download_chunk(chunk)
 
     async def UploadFile(self, request_iterator: AsyncIterator[pb.UploadFileRequest],
                          context: Context) -> pb.UploadFileResponse:
-        return await self.domain.files.upload(request_iterator)
+        target = await convert.upload_target(request_iterator)
+        return convert.uploaded(await self.domain.files.upload(target, convert.upload_data(request_iterator)))
 
     async def DeleteFile(self, request: pb.DeleteFileRequest, context: Context) -> empty_pb2.Empty:
-        await self.domain.files.delete(request)
+        await self.domain.files.delete(request.container, request.path, request.recursive)
         return empty_pb2.Empty()
 
 
