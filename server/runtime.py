@@ -12,7 +12,7 @@ import asyncio
 import logging
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from gitstore import Author, Store, StoreKey
 from server.clusters.registry import ClusterRegistry
@@ -22,6 +22,10 @@ from server.security.audit import AuditLog
 from server.security.authn import Authenticator
 from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
+from server.versions.common import PathLocks
+
+if TYPE_CHECKING:
+    from server.jobs.operations import Operations
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
 ADMIN_TOKEN_FILE = "admin.token"
@@ -42,6 +46,11 @@ class Runtime:
     auth: Authenticator
     # Append-only record of mutations, exec sessions and refusals.
     audit: AuditLog
+    # Per-resource write locks shared by every writer of the store (services and jobs alike).
+    locks: PathLocks = field(default_factory=PathLocks)
+    # Jobs, time series and alerts (server/jobs), set by the composition root once the runtime
+    # exists (they are built from it); closed first.
+    operations: "Operations | None" = None
     # What services opened for themselves (their own databases), closed with the runtime.
     on_close: list[Callable[[], None]] = field(default_factory=list)
 
@@ -72,6 +81,9 @@ class Runtime:
                    auth=auth, audit=audit)
 
     async def close(self) -> None:
+        if self.operations is not None:
+            await self.operations.close()
+            self.operations = None
         for close in reversed(self.on_close):
             close()
         self.pool.close()
