@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from gitstore import BackupManifest
+from gitstore import BackupManifest, Conflict
 from server.alerts.config import AlertingConfig, AlertRule
 from server.alerts.store import Alerts, Severity
 from server.clusters import health
@@ -41,10 +41,12 @@ def _rule(rules: list[AlertRule], kind: str) -> AlertRule | None:
 
 
 def field_manager(obj: dict[str, Any] | None) -> str:
-    """The manager of the newest managedFields entry: who changed the object last."""
-    entries = ((obj or {}).get("metadata") or {}).get("managedFields") or []
-    newest = max(entries, key=lambda e: e.get("time") or "", default=None)
-    return (newest or {}).get("manager", "")
+    """The manager of the newest managedFields entry of the object itself (not its status):
+    who changed it last. Entries of one second are ordered as the server appended them."""
+    entries = [e for e in ((obj or {}).get("metadata") or {}).get("managedFields") or []
+               if not e.get("subresource")]
+    newest = max(enumerate(entries), key=lambda pair: (pair[1].get("time") or "", pair[0]), default=None)
+    return newest[1].get("manager", "") if newest else ""
 
 
 class DriftRecorder:
@@ -79,7 +81,13 @@ class DriftRecorder:
             groups.setdefault(manager, []).append(drift)
         return groups
 
+    def _etags(self, cluster: str) -> dict[str, str]:
+        store = self.writer.store
+        return {p: store.read(p, MAIN).etag for p in store.list_paths(f"clusters/{cluster}", MAIN)}
+
     async def record(self, cluster: str, mode: str) -> str:
+        # Main's etags before the cluster is read: an import must not undo a write made meanwhile.
+        before = await asyncio.to_thread(self._etags, cluster)
         drifts, checked = await detect(self.writer, f"clusters/{cluster}", "", "")
         rule = _rule(await self.config.rules(), "drift")
         subject = f"clusters/{cluster}"
@@ -95,7 +103,11 @@ class DriftRecorder:
             message = (f"Record {len(group)} change(s) made outside kubecommit{by} in {subject}\n\n"
                        + "".join(f"{d.kind}: {d.name}\n" for d in group)
                        + (f"\nField-Manager: {manager}" if manager else ""))
-            commits.append(await commit_drifts(self.writer, group, message))
+            expected = {d.name.store_path: before.get(d.name.store_path) for d in group}
+            try:
+                commits.append(await commit_drifts(self.writer, group, message, expected))
+            except Conflict:
+                return f"main changed while checking clusters/{cluster}: left for the next run"
         return f"imported {len(drifts)} change(s) in {len(commits)} commit(s)"
 
 

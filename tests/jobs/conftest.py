@@ -1,0 +1,94 @@
+"""Servers with their jobs on (short schedules) and the session's simulator registered, each with
+its own data directory; a local webhook receiver (aiohttp on 127.0.0.1) that records deliveries."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import grpc
+import pytest
+from aiohttp import web
+
+from kubecommit.v1 import yaml_versions_pb2_grpc
+from kubesim import Simulator
+from server.embedded import EmbeddedServer
+from tests.support.auth import admin_token, with_token
+from tests.support.clusters import register_cluster
+
+QUIET = {"jobs_enabled": True, "jobs_tick_seconds": 0.1, "drift_recorder_schedule": "every 1h",
+         "backup_schedule": "", "sample_schedule": "every 1h", "health_schedule": "every 1h"}
+
+
+@pytest.fixture()
+def jobs_server(server_factory: Callable[..., EmbeddedServer], sim: Simulator
+                ) -> Callable[..., tuple[EmbeddedServer, str]]:
+    """A server with jobs on (every schedule an hour unless overridden) and the simulator
+    registered under a fresh cluster id; returns (server, cluster id)."""
+    def start(**overrides: Any) -> tuple[EmbeddedServer, str]:
+        server = server_factory(**{**QUIET, **overrides})
+        cluster = f"j{uuid.uuid4().hex[:6]}"
+        register_cluster(server, cluster, sim.kubeconfig_text("demo"))
+        return server, cluster
+    return start
+
+
+def stub(server: EmbeddedServer, factory: Callable[[grpc.Channel], Any]) -> Any:
+    channel = grpc.insecure_channel(server.address)
+    return factory(with_token(channel, admin_token(server.settings.data_dir)))
+
+
+def versions_stub(server: EmbeddedServer) -> yaml_versions_pb2_grpc.YamlVersionsServiceStub:
+    return stub(server, yaml_versions_pb2_grpc.YamlVersionsServiceStub)
+
+
+@pytest.fixture(scope="module")
+def kubeconfig(sim: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("kube") / "config"
+    path.write_text(sim.kubeconfig_text("demo"))
+    return path
+
+
+class Receiver:
+    """A webhook receiver on a loopback port: every POST recorded as (headers, body)."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.url = ""
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.received.append((dict(request.headers), await request.read()))
+        return web.Response(status=204)
+
+    async def _start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/hook", self._handle)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return f"http://127.0.0.1:{port}/hook"
+
+    def start(self) -> "Receiver":
+        self._thread.start()
+        self.url = asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
+        return self
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        self.loop.close()
+
+
+@pytest.fixture()
+def receiver() -> Iterator[Receiver]:
+    r = Receiver().start()
+    yield r
+    r.stop()

@@ -1,0 +1,71 @@
+"""Out-of-band changes become versions by themselves: `kubectl set image` / `kubectl edit` on a
+simulated cluster show up in ListVersions within one recorder interval, authored by the recorder
+with the field manager that made them, without anyone calling ImportDrift."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from kubecommit.v1 import yaml_versions_pb2 as pb
+from kubesim.testing import run_kubectl
+from tests.jobs.conftest import versions_stub
+from tests.versions.conftest import deployment
+
+
+def _wait_for(check, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.2)
+
+
+def test_kubectl_changes_are_recorded_by_the_recorder(jobs_server, kubeconfig) -> None:
+    server, cluster = jobs_server(drift_recorder_schedule="every 1s")
+    versions = versions_stub(server)
+    ns = f"d-{uuid.uuid4().hex[:6]}"
+    versions.ApplyManifest(pb.ApplyManifestRequest(
+        cluster=f"clusters/{cluster}",
+        manifest=f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n---\n" + deployment("web", ns)))
+    name = f"clusters/{cluster}/namespaces/{ns}/deployments.apps/web"
+
+    run_kubectl(kubeconfig, "set", "image", "deployment/web", "web=nginx:1.27", "-n", ns)
+
+    def recorded():
+        top = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions[0]
+        return top if top.author_name == "drift-recorder" else None
+    top = _wait_for(recorded)
+    assert top, "the recorder did not import the change within its interval"
+    assert top.operation == pb.OPERATION_IMPORT
+    assert "by kubectl-set" in top.message and "Field-Manager: kubectl-set" in top.message
+    shown = versions.GetVersion(pb.GetVersionRequest(name=top.name))
+    assert "nginx:1.27" in shown.yaml
+
+    # A second change (a label, as `kubectl edit` would save it) is a second recorder version.
+    run_kubectl(kubeconfig, "label", "deployment", "web", "-n", ns, "team=ops")
+    later = _wait_for(lambda: (v := versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions[0])
+                      .version > top.version and v)
+    assert later and later.author_name == "drift-recorder" and "kubectl-label" in later.message
+    clean = versions.DetectDrift(pb.DetectDriftRequest(cluster=f"clusters/{cluster}", namespace=ns))
+    assert list(clean.resources) == []
+
+
+def test_alert_mode_and_off_per_cluster_import_nothing(jobs_server, kubeconfig) -> None:
+    server, cluster = jobs_server(drift_recorder_schedule="every 1s", drift_recorder_mode="alert")
+    versions = versions_stub(server)
+    ns = f"d-{uuid.uuid4().hex[:6]}"
+    versions.ApplyManifest(pb.ApplyManifestRequest(
+        cluster=f"clusters/{cluster}",
+        manifest=f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n---\n" + deployment("web", ns)))
+    name = f"clusters/{cluster}/namespaces/{ns}/deployments.apps/web"
+    run_kubectl(kubeconfig, "scale", "deployment/web", "-n", ns, "--replicas=3")
+    operations = server.server.runtime.operations
+
+    def drift_alert():
+        alerts = server.run(operations.alerts.list(rule="drift", open_only=True))
+        return [a for a in alerts if a.subject == f"clusters/{cluster}"]
+    alerts = _wait_for(drift_alert)
+    assert len(alerts) == 1 and "changed outside kubecommit" in alerts[0].message
+    assert versions.ListVersions(pb.ListVersionsRequest(parent=name)).total_size == 1  # nothing imported
