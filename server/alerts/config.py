@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from gitstore import Change, Store
@@ -116,6 +116,27 @@ class AlertingConfig:
             raise NotFound(f"{_STORED[kind][0]}/{item_id} does not exist", "NOT_FOUND", metadata={"name": item_id})
         return await asyncio.to_thread(self._read, kind, path)
 
+    async def rule(self, item_id: str) -> AlertRule:
+        """A stored rule, or the built-in default of that id."""
+        try:
+            return await self.get(AlertRule, item_id)
+        except NotFound:
+            default = next((r for r in DEFAULT_RULES if r.id == item_id), None)
+            if default is None:
+                raise
+            return replace(default)
+
+    async def update(self, kind: type[T], item_id: str, values: dict[str, Any], mask: list[str], etag: str) -> T:
+        """Changes the fields in `mask` (all mutable ones when empty) to `values`, as a commit."""
+        current: AlertRule | Channel = await (self.rule(item_id) if kind is AlertRule else self.get(kind, item_id))
+        mutable = [f.name for f in fields(kind) if f.name not in _LOCAL]
+        for name in mask or mutable:
+            if name not in mutable:
+                raise InvalidArgument.field("update_mask", f"{name!r} cannot be updated")
+            setattr(current, name, values[name])
+        current.etag = etag
+        return await self.put(current, create=False)
+
     async def rules(self) -> list[AlertRule]:
         """The stored rules, and the defaults for every default id not stored."""
         stored = await self.list(AlertRule)
@@ -157,6 +178,9 @@ class AlertingConfig:
         secret = secrets.token_urlsafe(32)
         write_private(self.keys / f"{channel}.key", secret)
         return secret
+
+    async def new_secret_async(self, channel: str) -> str:
+        return await asyncio.to_thread(self.new_secret, channel)
 
     def secret(self, channel: str) -> bytes:
         try:

@@ -16,7 +16,8 @@ import json
 import logging
 import threading
 import time
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,16 @@ CREATE TABLE IF NOT EXISTS deliveries (
     error TEXT NOT NULL
 );
 """
+
+
+@dataclass(frozen=True)
+class Delivery:
+    alert: str
+    change: str
+    attempt: int
+    time: datetime
+    status: int  # HTTP status, 0 when no answer came
+    error: str
 
 
 def _iso(when: datetime | None) -> str:
@@ -88,7 +99,7 @@ class Notifier:
     async def notify(self, alert: Alert, change: str) -> None:
         """Queues deliveries to every enabled channel whose filter admits the alert; a silenced
         alert is delivered to nobody. Returns at once: jobs never wait on receivers."""
-        if alert.silenced(datetime.now(alert.last_seen.tzinfo)):
+        if change not in ("firing", "resolved") or alert.silenced(datetime.now(alert.last_seen.tzinfo)):
             return
         for channel in await self.config.list(Channel):
             if channel.enabled and alert.severity >= Severity[channel.min_severity]:
@@ -124,11 +135,15 @@ class Notifier:
             self._db.execute("INSERT INTO deliveries (channel, alert, change, attempt, time, status, error) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)", (channel, alert, change, attempt, time.time(), status, error))
 
-    def deliveries(self, channel: str, limit: int = 100) -> list[tuple[str, str, int, float, int, str]]:
-        """(alert, change, attempt, time, HTTP status, error), newest first."""
+    def _deliveries(self, channel: str, limit: int) -> list[Delivery]:
         with self._lock:
-            return self._db.execute("SELECT alert, change, attempt, time, status, error FROM deliveries "
+            rows = self._db.execute("SELECT alert, change, attempt, time, status, error FROM deliveries "
                                     "WHERE channel = ? ORDER BY id DESC LIMIT ?", (channel, limit)).fetchall()
+        return [Delivery(r[0], r[1], r[2], datetime.fromtimestamp(r[3], timezone.utc), r[4], r[5]) for r in rows]
+
+    async def deliveries_async(self, channel: str, limit: int = 1000) -> list[Delivery]:
+        """The channel's newest delivery attempts, newest first."""
+        return await asyncio.to_thread(self._deliveries, channel, limit)
 
     async def close(self) -> None:
         for task in list(self._tasks):

@@ -15,9 +15,9 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable
 
-from server.errors import FailedPrecondition, NotFound
+from server.errors import FailedPrecondition, InvalidArgument, NotFound
 from server.security.files import open_private_db
 
 _SCHEMA = """
@@ -75,7 +75,7 @@ class Alert:
         return self.silenced_until is not None and self.silenced_until > now
 
 
-# A change worth telling someone about: "firing" (new or more severe) or "resolved".
+# A change: "firing" (new or more severe), "resolved", "acknowledged" or "silenced".
 Listener = Callable[[Alert, str], Awaitable[None]]
 
 
@@ -138,6 +138,24 @@ class Alerts:
             if alert.subject.startswith(prefix) and alert.subject not in seen:
                 await self.observe(rule, alert.subject, None)
 
+    async def watch(self) -> AsyncIterator[tuple[Alert, str]]:
+        """The open alerts (change `open`), then every change as it happens. A watcher that
+        falls 1000 changes behind loses the oldest ones rather than slowing the jobs down."""
+        queue: asyncio.Queue[tuple[Alert, str]] = asyncio.Queue(maxsize=1000)
+
+        async def listener(alert: Alert, change: str) -> None:
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait((alert, change))
+        self.listeners.append(listener)  # before the listing, so no change falls between
+        try:
+            for alert in reversed(await self.list(open_only=True)):
+                yield alert, "open"
+            while True:
+                yield await queue.get()
+        finally:
+            self.listeners.remove(listener)
+
     async def _tell(self, alert: Alert, change: str) -> None:
         for listener in list(self.listeners):
             await listener(alert, change)
@@ -178,13 +196,53 @@ class Alerts:
         return self._get(alert_id)
 
     async def acknowledge(self, alert_id: str, by: str) -> Alert:
-        return await asyncio.to_thread(self._set, alert_id, "state = 'acknowledged', acknowledged_by = ?", (by,))
+        alert = await asyncio.to_thread(self._set, alert_id, "state = 'acknowledged', acknowledged_by = ?", (by,))
+        await self._tell(alert, "acknowledged")
+        return alert
 
     async def silence(self, alert_id: str, until: datetime) -> Alert:
-        return await asyncio.to_thread(self._set, alert_id, "silenced_until = ?", (until.timestamp(),))
+        alert = await asyncio.to_thread(self._set, alert_id, "silenced_until = ?", (until.timestamp(),))
+        await self._tell(alert, "silenced")
+        return alert
 
     async def resolve(self, alert_id: str) -> Alert:
         alert = await asyncio.to_thread(self._set, alert_id, "state = 'resolved', resolved = ?",
                                         (datetime.now(timezone.utc).timestamp(),))
         await self._tell(alert, "resolved")
         return alert
+
+
+FILTER_KEYS = ("state", "severity", "rule", "subject")
+
+
+def parse_filter(text: str, keys: tuple[str, ...]) -> dict[str, str]:
+    """`key=value` terms separated by spaces (or AND), all of which must hold (a subset of AIP-160)."""
+    terms: dict[str, str] = {}
+    for term in text.replace(" AND ", " ").split():
+        key, sep, value = term.partition("=")
+        if not sep or key not in keys or not value:
+            raise InvalidArgument.field("filter", f"{term!r}: use key=value terms with keys {', '.join(keys)}")
+        terms[key] = value.strip('"')
+    return terms
+
+
+def glob(value: str, pattern: str) -> bool:
+    return value.startswith(pattern[:-1]) if pattern.endswith("*") else value == pattern
+
+
+def matches(alert: Alert, terms: dict[str, str]) -> bool:
+    state = terms.get("state", "").lower()
+    if state and not (alert.state.value == state or (state == "open" and alert.state is not State.RESOLVED)):
+        return False
+    if "severity" in terms and alert.severity.name != terms["severity"].upper():
+        return False
+    return all(glob(getattr(alert, key), terms[key].removeprefix("alertRules/"))
+               for key in ("rule", "subject") if key in terms)
+
+
+def subject_scope(subject: str) -> tuple[str, str] | None:
+    """(cluster, namespace) an alert subject belongs to; None for store-wide subjects (backups)."""
+    parts = subject.split("/")
+    if len(parts) < 2 or parts[0] != "clusters":
+        return None
+    return parts[1], parts[3] if len(parts) > 3 and parts[2] == "namespaces" else ""

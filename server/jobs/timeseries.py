@@ -8,6 +8,7 @@ one index range scan.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -118,3 +119,9 @@ class TimeSeries:
                 "WHERE series = ? AND ts BETWEEN ? AND ? GROUP BY ts / ? ORDER BY 1",
                 (step, step, row[0], lo, hi, step)).fetchall()
         return SeriesRange(name, step, table, [Point(datetime.fromtimestamp(ts, timezone.utc), v) for ts, v in rows])
+
+    async def names_async(self, prefix: str = "") -> list[str]:
+        return await asyncio.to_thread(self.names, prefix)
+
+    async def query_async(self, name: str, start: datetime, end: datetime, step: int) -> SeriesRange:
+        return await asyncio.to_thread(self.query, name, start, end, step)

@@ -1,4 +1,4 @@
-"""The eight kubecommit services: one module each once built; the rest answer UNIMPLEMENTED.
+"""The kubecommit services: one module each once built; the rest answer UNIMPLEMENTED.
 
 `SERVICES` is the single list the server registers, health-checks and reflects.
 """
@@ -16,6 +16,7 @@ from server.errors import Unimplemented
 from server.runtime import Runtime
 from server.services import clusters
 from server.services import containers
+from server.services import operations
 from server.services import yaml_versions
 
 
@@ -85,4 +86,6 @@ SERVICES: list[ServiceEntry] = [
                  "custom resource definitions and custom objects are not built yet"),
     ServiceEntry(contract.SERVICES["McpService"], None,
                  "MCP tools and cluster scans are not built yet"),
+    ServiceEntry(contract.SERVICES["OperationsService"], operations.register,
+                 "jobs, time series, alerts, notification channels and alert rules"),
 ]
