@@ -167,7 +167,9 @@ class JobRunner:
     # -- what the API asks ------------------------------------------------------------------
 
     async def list(self) -> list[JobStatus]:
-        jobs = self._jobs or await self.refresh()
+        """Every job that exists now (asked of the providers, so a cluster registered a moment
+        ago has its drift recorder listed)."""
+        jobs = await self.refresh()
         records = await asyncio.to_thread(self.state.records)
         out = []
         for name in sorted(jobs):

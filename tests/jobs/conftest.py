@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -13,7 +14,7 @@ import grpc
 import pytest
 from aiohttp import web
 
-from kubecommit.v1 import yaml_versions_pb2_grpc
+from kubecommit.v1 import operations_pb2_grpc, yaml_versions_pb2_grpc
 from kubesim import Simulator
 from server.embedded import EmbeddedServer
 from tests.support.auth import admin_token, with_token
@@ -92,3 +93,19 @@ def receiver() -> Iterator[Receiver]:
     r = Receiver().start()
     yield r
     r.stop()
+
+
+def operations_stub(server: EmbeddedServer, token: str | None = None) -> operations_pb2_grpc.OperationsServiceStub:
+    channel = grpc.insecure_channel(server.address)
+    return operations_pb2_grpc.OperationsServiceStub(
+        with_token(channel, token or admin_token(server.settings.data_dir)))
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.2) -> Any:
+    """Polls `check` until it returns something truthy (returned) or the timeout passes (None)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result or None
+        time.sleep(interval)

@@ -4,22 +4,12 @@ with the field manager that made them, without anyone calling ImportDrift."""
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from kubecommit.v1 import yaml_versions_pb2 as pb
 from kubesim.testing import run_kubectl
-from tests.jobs.conftest import versions_stub
+from tests.jobs.conftest import versions_stub, wait_for
 from tests.versions.conftest import deployment
-
-
-def _wait_for(check, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.2)
 
 
 def test_kubectl_changes_are_recorded_by_the_recorder(jobs_server, kubeconfig) -> None:
@@ -36,7 +26,7 @@ def test_kubectl_changes_are_recorded_by_the_recorder(jobs_server, kubeconfig) -
     def recorded():
         top = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions[0]
         return top if top.author_name == "drift-recorder" else None
-    top = _wait_for(recorded)
+    top = wait_for(recorded)
     assert top, "the recorder did not import the change within its interval"
     assert top.operation == pb.OPERATION_IMPORT
     assert "by kubectl-set" in top.message and "Field-Manager: kubectl-set" in top.message
@@ -45,7 +35,7 @@ def test_kubectl_changes_are_recorded_by_the_recorder(jobs_server, kubeconfig) -
 
     # A second change (a label, as `kubectl edit` would save it) is a second recorder version.
     run_kubectl(kubeconfig, "label", "deployment", "web", "-n", ns, "team=ops")
-    later = _wait_for(lambda: (v := versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions[0])
+    later = wait_for(lambda: (v := versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions[0])
                       .version > top.version and v)
     assert later and later.author_name == "drift-recorder" and "kubectl-label" in later.message
     clean = versions.DetectDrift(pb.DetectDriftRequest(cluster=f"clusters/{cluster}", namespace=ns))
@@ -66,6 +56,6 @@ def test_alert_mode_and_off_per_cluster_import_nothing(jobs_server, kubeconfig) 
     def drift_alert():
         alerts = server.run(operations.alerts.list(rule="drift", open_only=True))
         return [a for a in alerts if a.subject == f"clusters/{cluster}"]
-    alerts = _wait_for(drift_alert)
+    alerts = wait_for(drift_alert)
     assert len(alerts) == 1 and "changed outside kubecommit" in alerts[0].message
     assert versions.ListVersions(pb.ListVersionsRequest(parent=name)).total_size == 1  # nothing imported
