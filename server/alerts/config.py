@@ -129,7 +129,7 @@ class AlertingConfig:
     async def update(self, kind: type[T], item_id: str, values: dict[str, Any], mask: list[str], etag: str) -> T:
         """Changes the fields in `mask` (all mutable ones when empty) to `values`, as a commit."""
         current: AlertRule | Channel = await (self.rule(item_id) if kind is AlertRule else self.get(kind, item_id))
-        mutable = [f.name for f in fields(kind) if f.name not in _LOCAL]
+        mutable = [f.name for f in fields(kind) if f.name not in _LOCAL and f.name != "kind"]
         for name in mask or mutable:
             if name not in mutable:
                 raise InvalidArgument.field("update_mask", f"{name!r} cannot be updated")

@@ -69,12 +69,19 @@ class Receiver:
     async def _start(self) -> str:
         app = web.Application()
         app.router.add_post("/hook", self._handle)
+        app.router.add_post("/flaky", self._flaky)
         self.runner = web.AppRunner(app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return f"http://127.0.0.1:{port}/hook"
+
+    async def _flaky(self, request: web.Request) -> web.Response:
+        """Fails the first two deliveries (500, 503), then accepts."""
+        self.received.append((dict(request.headers), await request.read()))
+        self.failures = getattr(self, "failures", 0) + 1
+        return web.Response(status={1: 500, 2: 503}.get(self.failures, 200))
 
     def start(self) -> "Receiver":
         self._thread.start()

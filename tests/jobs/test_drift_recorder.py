@@ -1,4 +1,4 @@
-"""Out-of-band changes become versions by themselves: `kubectl set image` / `kubectl edit` on a
+"""Out-of-band changes become versions by themselves: `kubectl set image` and `kubectl edit` on a
 simulated cluster show up in ListVersions within one recorder interval, authored by the recorder
 with the field manager that made them, without anyone calling ImportDrift."""
 
@@ -12,7 +12,7 @@ from tests.jobs.conftest import versions_stub, wait_for
 from tests.versions.conftest import deployment
 
 
-def test_kubectl_changes_are_recorded_by_the_recorder(jobs_server, kubeconfig) -> None:
+def test_kubectl_changes_are_recorded_by_the_recorder(jobs_server, kubeconfig, monkeypatch) -> None:
     server, cluster = jobs_server(drift_recorder_schedule="every 1s")
     versions = versions_stub(server)
     ns = f"d-{uuid.uuid4().hex[:6]}"
@@ -33,11 +33,13 @@ def test_kubectl_changes_are_recorded_by_the_recorder(jobs_server, kubeconfig) -
     shown = versions.GetVersion(pb.GetVersionRequest(name=top.name))
     assert "nginx:1.27" in shown.yaml
 
-    # A second change (a label, as `kubectl edit` would save it) is a second recorder version.
-    run_kubectl(kubeconfig, "label", "deployment", "web", "-n", ns, "team=ops")
+    # `kubectl edit` (its editor a sed script) is a second recorder version.
+    monkeypatch.setenv("KUBE_EDITOR", "sed -i -e s/nginx:1.27/nginx:1.28/")
+    run_kubectl(kubeconfig, "edit", "--validate=false", "deployment/web", "-n", ns)
     later = wait_for(lambda: (v := versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions[0])
-                      .version > top.version and v)
-    assert later and later.author_name == "drift-recorder" and "kubectl-label" in later.message
+                     .version > top.version and v)
+    assert later and later.author_name == "drift-recorder" and "kubectl-edit" in later.message
+    assert "nginx:1.28" in versions.GetVersion(pb.GetVersionRequest(name=later.name)).yaml
     clean = versions.DetectDrift(pb.DetectDriftRequest(cluster=f"clusters/{cluster}", namespace=ns))
     assert list(clean.resources) == []
 
