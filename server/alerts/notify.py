@@ -145,11 +145,15 @@ class Notifier:
         """The channel's newest delivery attempts, newest first."""
         return await asyncio.to_thread(self._deliveries, channel, limit)
 
+    def close_db(self) -> None:
+        with self._lock:
+            self._db.close()
+
     async def close(self) -> None:
+        """Stops deliveries in flight (their attempts so far are logged) and closes."""
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._session is not None:
             await self._session.close()
-        with self._lock:
-            self._db.close()
+        self.close_db()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from server.alerts.config import AlertingConfig
@@ -36,19 +37,27 @@ class Operations:
         samples = Schedule.parse(s.sample_schedule, "sample_schedule")
         watch = Schedule.parse(s.health_schedule, "health_schedule")
         config = AlertingConfig(runtime.store, data)
-        alerts = Alerts(data)
-        series = TimeSeries(data, s.timeseries_retention_days)
-        notifier = Notifier(alerts, config, data, timeout=s.webhook_timeout_seconds, attempts=s.webhook_attempts)
-        providers = [
-            DriftRecorder(Writer(runtime), runtime.clusters, alerts, config, s.drift_recorder_mode, drift).jobs,
-            BackupScheduler(Backups(runtime.store, data / "backups"), alerts, config, schedule=backup,
-                            mode=s.backup_mode, full_every=s.backup_full_every, keep_count=s.backup_keep_count,
-                            keep_days=s.backup_keep_days).jobs,
-            Samplers(runtime, series, alerts, config, samples).jobs,
-            HealthWatch(runtime, alerts, config, watch).jobs,
-        ]
-        runner = JobRunner(JobState(data), RunnerLock(data), providers, tick=s.jobs_tick_seconds,
-                           stop_grace=s.shutdown_grace_seconds)
+        with ExitStack() as opened:  # a failed start closes the databases it had opened
+            alerts = Alerts(data)
+            opened.callback(alerts.close)
+            series = TimeSeries(data, s.timeseries_retention_days)
+            opened.callback(series.close)
+            state = JobState(data)
+            opened.callback(state.close)
+            notifier = Notifier(alerts, config, data, timeout=s.webhook_timeout_seconds,
+                                attempts=s.webhook_attempts)
+            opened.callback(notifier.close_db)
+            providers = [
+                DriftRecorder(Writer(runtime), runtime.clusters, alerts, config, s.drift_recorder_mode, drift).jobs,
+                BackupScheduler(Backups(runtime.store, data / "backups"), alerts, config, schedule=backup,
+                                mode=s.backup_mode, full_every=s.backup_full_every, keep_count=s.backup_keep_count,
+                                keep_days=s.backup_keep_days).jobs,
+                Samplers(runtime, series, alerts, config, samples).jobs,
+                HealthWatch(runtime, alerts, config, watch).jobs,
+            ]
+            runner = JobRunner(state, RunnerLock(data), providers, tick=s.jobs_tick_seconds,
+                               stop_grace=s.shutdown_grace_seconds)
+            opened.pop_all()
         return cls(runner, series, alerts, config, notifier, s.jobs_enabled)
 
     def start(self) -> None:

@@ -12,14 +12,19 @@ from tests.jobs.conftest import versions_stub, wait_for
 from tests.versions.conftest import deployment
 
 
-def test_kubectl_changes_are_recorded_by_the_recorder(jobs_server, kubeconfig, monkeypatch) -> None:
-    server, cluster = jobs_server(drift_recorder_schedule="every 1s")
+def _deployed(server, cluster: str):
+    """A deployment `web` in a fresh namespace, applied through kubecommit (tracked in main)."""
     versions = versions_stub(server)
     ns = f"d-{uuid.uuid4().hex[:6]}"
     versions.ApplyManifest(pb.ApplyManifestRequest(
         cluster=f"clusters/{cluster}",
         manifest=f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n---\n" + deployment("web", ns)))
-    name = f"clusters/{cluster}/namespaces/{ns}/deployments.apps/web"
+    return versions, ns, f"clusters/{cluster}/namespaces/{ns}/deployments.apps/web"
+
+
+def test_kubectl_changes_are_recorded_by_the_recorder(jobs_server, kubeconfig, monkeypatch) -> None:
+    server, cluster = jobs_server(drift_recorder_schedule="every 1s")
+    versions, ns, name = _deployed(server, cluster)
 
     run_kubectl(kubeconfig, "set", "image", "deployment/web", "web=nginx:1.27", "-n", ns)
 
@@ -46,12 +51,7 @@ def test_kubectl_changes_are_recorded_by_the_recorder(jobs_server, kubeconfig, m
 
 def test_alert_mode_and_off_per_cluster_import_nothing(jobs_server, kubeconfig) -> None:
     server, cluster = jobs_server(drift_recorder_schedule="every 1s", drift_recorder_mode="alert")
-    versions = versions_stub(server)
-    ns = f"d-{uuid.uuid4().hex[:6]}"
-    versions.ApplyManifest(pb.ApplyManifestRequest(
-        cluster=f"clusters/{cluster}",
-        manifest=f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n---\n" + deployment("web", ns)))
-    name = f"clusters/{cluster}/namespaces/{ns}/deployments.apps/web"
+    versions, ns, name = _deployed(server, cluster)
     run_kubectl(kubeconfig, "scale", "deployment/web", "-n", ns, "--replicas=3")
     operations = server.server.runtime.operations
 

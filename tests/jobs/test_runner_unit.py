@@ -141,3 +141,11 @@ async def test_stop_cancels_a_run_that_outlives_the_grace(tmp_path: Path) -> Non
     await runner.stop()
     record = runner.state.records()["forever"]
     assert record.outcome == FAILED and "cancelled" in record.error
+
+
+@pytest.mark.parametrize("setting,value", [("sample_schedule", "every x"), ("backup_schedule", "99 * * * *"),
+                                           ("drift_recorder_mode", "sometimes"), ("backup_mode", "daily")])
+def test_a_bad_job_setting_stops_the_start_naming_it(server_factory, setting: str, value: str) -> None:
+    with pytest.raises(InvalidArgument) as failure:
+        server_factory(**{setting: value})
+    assert failure.value.violations[0].field == setting
