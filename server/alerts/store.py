@@ -132,10 +132,12 @@ class Alerts:
             await self._tell(alert, change)
         return alert
 
-    async def resolve_missing(self, rule: str, prefix: str, seen: set[str]) -> None:
-        """Resolves open alerts of `rule` under `prefix` whose subject was not seen (deleted quotas)."""
+    async def resolve_missing(self, rule: str, seen: set[str], unknown: tuple[str, ...] = ()) -> None:
+        """Resolves open alerts of `rule` whose subject an evaluation of everything did not see
+        (a deleted quota, pod or cluster), except under the `unknown` prefixes (clusters that
+        could not be read: their conditions are not known to be clear)."""
         for alert in await self.list(rule=rule, open_only=True):
-            if alert.subject.startswith(prefix) and alert.subject not in seen:
+            if alert.subject not in seen and not any(alert.subject.startswith(p) for p in unknown):
                 await self.observe(rule, alert.subject, None)
 
     async def watch(self) -> AsyncIterator[tuple[Alert, str]]:

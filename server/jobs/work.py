@@ -199,7 +199,7 @@ class Samplers:
     async def jobs(self) -> list[Job]:
         return [Job("samplers", self.schedule, self.run, "cluster metrics and quota usage into time series")]
 
-    async def _cluster(self, cluster: str, rule: AlertRule | None) -> list[tuple[str, float]]:
+    async def _cluster(self, cluster: str, rule: AlertRule | None, seen: set[str]) -> list[tuple[str, float]]:
         conn = await self.runtime.pool.get(cluster)
         nodes, pods, (usage, _) = await asyncio.gather(list_all(conn, NODES), list_all(conn, PODS), node_usage(conn))
         summary = usage_summary(nodes, pods, usage)
@@ -212,11 +212,13 @@ class Samplers:
             samples.append((f"{prefix}/{resource}_allocatable", summary[resource].allocatable))
             if usage is not None:
                 samples.append((f"{prefix}/{resource}_usage", summary[resource].usage))
-        samples += await self._quotas(cluster, conn, rule)
+        samples += await self._quotas(cluster, conn, rule, seen)
         return samples
 
-    async def _quotas(self, cluster: str, conn: Any, rule: AlertRule | None) -> list[tuple[str, float]]:
-        samples, seen = [], set()
+    async def _quotas(self, cluster: str, conn: Any, rule: AlertRule | None,
+                      seen: set[str]) -> list[tuple[str, float]]:
+        """Samples of every quota and resource; evaluates the rule and adds the subjects to `seen`."""
+        samples = []
         for quota in await list_all(conn, await conn.resolve("resourcequotas")):
             meta, status = quota["metadata"], quota.get("status") or {}
             name = f"clusters/{cluster}/namespaces/{meta['namespace']}/resourcequotas/{meta['name']}"
@@ -233,19 +235,20 @@ class Samplers:
                 await self.alerts.observe(rule.id, subject, severity,
                                           f"{resource} of {name}: {used.get(resource, '0')} of {hard[resource]} "
                                           f"used ({percent:.0f}%)")
-        if rule is not None:
-            await self.alerts.resolve_missing(rule.id, f"clusters/{cluster}/", seen)
         return samples
 
     async def run(self) -> str:
         rule = _rule(await self.config.rules(), "quota")
         now = datetime.now(timezone.utc)
-        samples, failed = [], []
+        samples, failed, seen, unknown = [], [], set(), []
         for record in await self.runtime.clusters.list():
             try:
-                samples += await self._cluster(record.id, rule)
+                samples += await self._cluster(record.id, rule, seen)
             except KubecommitError as error:
                 failed.append(f"{record.id}: {error.message}")
+                unknown.append(f"clusters/{record.id}/")
+        if rule is not None:  # quotas (or clusters) gone since the last pass
+            await self.alerts.resolve_missing(rule.id, seen, tuple(unknown))
         written = await asyncio.to_thread(self.series.write, samples, now)
         await asyncio.to_thread(self.series.downsample, now)
         if failed:
@@ -269,9 +272,13 @@ class HealthWatch:
             return "no health rule enabled"
         clusters = [r.id for r in await self.runtime.clusters.list()]
         reports = await health.check_many(self.runtime, clusters)
+        all_loops: set[str] = set()
+        unreachable = []
         for cluster, report in zip(clusters, reports):
             h, subject = report.health, f"clusters/{cluster}"
             reasons = {i.reason for i in h.issues}
+            if "ClusterUnreachable" in reasons:
+                unreachable.append(f"{subject}/")
             severity = Severity.CRITICAL if "ClusterUnreachable" in reasons or h.score < rule.critical_percent \
                 else Severity.WARNING if h.score < rule.warning_percent else None
             await self.alerts.observe(rule.id, subject, severity,
@@ -279,5 +286,8 @@ class HealthWatch:
             loops = {i.resource or i.message: i.message for i in h.issues if i.reason == "CrashLoopBackOff"}
             for resource, message in loops.items():
                 await self.alerts.observe(f"{rule.id}-crashloop", resource, Severity.WARNING, message)
-            await self.alerts.resolve_missing(f"{rule.id}-crashloop", f"{subject}/", set(loops))
+            all_loops |= set(loops)
+        # Clusters deleted since, pods no longer crash-looping (unless their cluster cannot be read).
+        await self.alerts.resolve_missing(rule.id, {f"clusters/{c}" for c in clusters})
+        await self.alerts.resolve_missing(f"{rule.id}-crashloop", all_loops, tuple(unreachable))
         return f"{len(clusters)} cluster(s) checked"
