@@ -82,6 +82,8 @@ class Settings:
     health_schedule: str = "every 1m"
     # Time series: raw samples for a day, 5-minute averages for a week, hourly ones up to this.
     timeseries_retention_days: float = 30.0
+    # Resolved alerts and webhook delivery records are kept this long.
+    alert_retention_days: float = 90.0
     # Webhook deliveries: per-attempt timeout and attempts (exponential backoff between them).
     webhook_timeout_seconds: float = 5.0
     webhook_attempts: int = 4

@@ -145,6 +145,14 @@ class Notifier:
         """The channel's newest delivery attempts, newest first."""
         return await asyncio.to_thread(self._deliveries, channel, limit)
 
+    def _prune(self, before: datetime) -> int:
+        with self._lock:
+            return self._db.execute("DELETE FROM deliveries WHERE time < ?", (before.timestamp(),)).rowcount
+
+    async def prune(self, before: datetime) -> int:
+        """Drops delivery log rows older than `before`; returns how many."""
+        return await asyncio.to_thread(self._prune, before)
+
     def close_db(self) -> None:
         with self._lock:
             self._db.close()

@@ -162,6 +162,15 @@ class Alerts:
         for listener in list(self.listeners):
             await listener(alert, change)
 
+    def _prune(self, before: datetime) -> int:
+        with self._lock:
+            return self._db.execute("DELETE FROM alerts WHERE state = 'resolved' AND resolved < ?",
+                                    (before.timestamp(),)).rowcount
+
+    async def prune(self, before: datetime) -> int:
+        """Drops alerts resolved before `before` (the history bound); returns how many."""
+        return await asyncio.to_thread(self._prune, before)
+
     def _list(self, rule: str, open_only: bool) -> list[Alert]:
         query = f"SELECT {_COLUMNS} FROM alerts"
         where, args = [], []

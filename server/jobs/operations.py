@@ -13,7 +13,7 @@ from server.jobs.runner import JobRunner
 from server.jobs.schedule import Schedule
 from server.jobs.state import JobState, RunnerLock
 from server.jobs.timeseries import TimeSeries
-from server.jobs.work import BackupScheduler, DriftRecorder, HealthWatch, Samplers
+from server.jobs.work import BackupScheduler, DriftRecorder, HealthWatch, Housekeeping, Samplers
 from server.runtime import Runtime
 from server.versions.apply import Writer
 from server.versions.backups import Backups
@@ -54,6 +54,7 @@ class Operations:
                                 keep_days=s.backup_keep_days).jobs,
                 Samplers(runtime, series, alerts, config, samples).jobs,
                 HealthWatch(runtime, alerts, config, watch).jobs,
+                Housekeeping(alerts, notifier, s.alert_retention_days).jobs,
             ]
             runner = JobRunner(state, RunnerLock(data), providers, tick=s.jobs_tick_seconds,
                                stop_grace=s.shutdown_grace_seconds)

@@ -12,6 +12,7 @@ from typing import Any
 
 from gitstore import BackupManifest, Conflict
 from server.alerts.config import AlertingConfig, AlertRule
+from server.alerts.notify import Notifier
 from server.alerts.store import Alerts, Severity
 from server.clusters import health
 from server.clusters.inventory import NODES, PODS, list_all
@@ -291,3 +292,19 @@ class HealthWatch:
         await self.alerts.resolve_missing(rule.id, {f"clusters/{c}" for c in clusters})
         await self.alerts.resolve_missing(f"{rule.id}-crashloop", all_loops, tuple(unreachable))
         return f"{len(clusters)} cluster(s) checked"
+
+
+class Housekeeping:
+    """Bounds the alert history and the delivery log: rows older than the retention go."""
+
+    def __init__(self, alerts: Alerts, notifier: Notifier, retention_days: float) -> None:
+        self.alerts, self.notifier, self.retention = alerts, notifier, timedelta(days=retention_days)
+
+    async def jobs(self) -> list[Job]:
+        return [Job("housekeeping", Schedule(interval=3600), self.run,
+                    "drops resolved alerts and delivery log rows older than the retention")]
+
+    async def run(self) -> str:
+        before = datetime.now(timezone.utc) - self.retention
+        alerts, deliveries = await self.alerts.prune(before), await self.notifier.prune(before)
+        return f"dropped {alerts} resolved alert(s) and {deliveries} delivery record(s)"

@@ -132,6 +132,19 @@ def test_acknowledge_silence_watch_and_scope(jobs_server, kubeconfig) -> None:
     with pytest.raises(grpc.RpcError) as hidden:
         viewer.GetAlert(pb.GetAlertRequest(name=first.alert.name))
     assert hidden.value.code() == grpc.StatusCode.NOT_FOUND
+    start = timestamp_pb2.Timestamp()
+    start.FromDatetime(datetime.now(timezone.utc) - timedelta(minutes=5))
+    with pytest.raises(grpc.RpcError) as outside:
+        viewer.QueryTimeSeries(pb.QueryTimeSeriesRequest(series=f"{subject}/used", start_time=start))
+    assert details(outside.value).reason == "OUT_OF_SCOPE"
+    with pytest.raises(grpc.RpcError) as outside:
+        viewer.ListTimeSeries(pb.ListTimeSeriesRequest(prefix=f"clusters/{cluster}/namespaces/{ns}/"))
+    assert details(outside.value).reason == "OUT_OF_SCOPE"
+    seen = set(viewer.ListTimeSeries(pb.ListTimeSeriesRequest(prefix=f"clusters/{cluster}/", page_size=1000)).series)
+    everything = set(ops.ListTimeSeries(pb.ListTimeSeriesRequest(prefix=f"clusters/{cluster}/",
+                                                                 page_size=1000)).series)
+    assert f"{subject}/used" in everything and f"{subject}/used" not in seen
+    assert f"clusters/{cluster}/metrics/pods" in seen  # cluster-level series are readable
     with pytest.raises(grpc.RpcError) as refused:
         viewer.ListJobs(pb.ListJobsRequest())
     assert details(refused.value).reason == "MISSING_PERMISSION"
