@@ -57,7 +57,7 @@ class Operations:
                 Housekeeping(alerts, notifier, s.alert_retention_days).jobs,
             ]
             runner = JobRunner(state, RunnerLock(data), providers, tick=s.jobs_tick_seconds,
-                               stop_grace=s.shutdown_grace_seconds)
+                               stop_grace=s.shutdown_grace_seconds, audit=runtime.audit.record)
             opened.pop_all()
         return cls(runner, series, alerts, config, notifier, s.jobs_enabled)
 

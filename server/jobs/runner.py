@@ -8,6 +8,8 @@ run went in the job state.
 - Only the server holding the runner lock runs jobs; the others keep trying, and take over
   when the holder stops.
 - `stop()` stops the loop and waits for running jobs (cancelled after a grace period).
+- A run that changed something (drift imported, a backup made) is an audit record, `rpc`
+  `job:{name}`, caller the job's identity.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from server.context import SYSTEM_CALLER, Caller
 from server.errors import KubecommitError, NotFound
 from server.jobs.schedule import Schedule, due_time
 from server.jobs.state import FAILED, SUCCEEDED, JobRecord, JobState, RunnerLock
+from server.security.audit import MAX_TARGETS, AuditEvent
 
 log = logging.getLogger("kubecommit.jobs")
 
@@ -67,8 +70,11 @@ def _describe(error: BaseException) -> str:
 
 class JobRunner:
     def __init__(self, state: JobState, lock: RunnerLock, providers: list[Provider], *, tick: float = 1.0,
-                 concurrency: int = 4, stop_grace: float = 10.0) -> None:
+                 concurrency: int = 4, stop_grace: float = 10.0,
+                 audit: Callable[[AuditEvent], None] | None = None) -> None:
         self.state = state
+        # Runs that changed something (their call context names targets) go to the audit log.
+        self.audit = audit
         self.lock = lock
         self.providers = providers
         self.tick = tick
@@ -161,8 +167,15 @@ class JobRunner:
         finally:
             context.unbind(token)
             self._running.pop(job.name, None)
-            await asyncio.shield(asyncio.to_thread(self.state.finished, job.name, started, outcome,
-                                                   time.monotonic() - clock, error, summary))
+            seconds = time.monotonic() - clock
+            await asyncio.shield(asyncio.to_thread(self.state.finished, job.name, started, outcome, seconds,
+                                                   error, summary))
+            if self.audit is not None and call.targets:
+                self.audit(AuditEvent(
+                    time=started.timestamp(), caller=job.caller.name, role=job.caller.role, rpc=call.method,
+                    targets=tuple(dict.fromkeys(call.targets))[:MAX_TARGETS],
+                    code="OK" if outcome == SUCCEEDED else "UNKNOWN", request_id=call.request_id,
+                    duration_ms=round(seconds * 1000, 3)))
 
     # -- what the API asks ------------------------------------------------------------------
 

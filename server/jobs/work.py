@@ -18,6 +18,7 @@ from server.clusters import health
 from server.clusters.inventory import NODES, PODS, list_all
 from server.clusters.metrics import node_usage, quantity, usage_summary
 from server.clusters.registry import ClusterRegistry
+from server import context
 from server.context import Caller
 from server.errors import InvalidArgument, KubecommitError
 from server.jobs.runner import Job
@@ -181,6 +182,7 @@ class BackupScheduler:
         pruned = self.expired(scheduled, datetime.now(timezone.utc))
         for backup in pruned:
             await self.backups.delete(f"backups/{backup}")
+        context.current().targets.extend(f"backups/{b}" for b in [info.manifest.backup_id, *pruned])
         kind = f"incremental on {base}" if base else "full"
         return f"backup {info.manifest.backup_id} ({kind}); pruned {len(pruned)}"
 

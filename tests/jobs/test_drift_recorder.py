@@ -45,6 +45,9 @@ def test_kubectl_changes_are_recorded_by_the_recorder(jobs_server, kubeconfig, m
                      .version > top.version and v)
     assert later and later.author_name == "drift-recorder" and "kubectl-edit" in later.message
     assert "nginx:1.28" in versions.GetVersion(pb.GetVersionRequest(name=later.name)).yaml
+    # The audit log shows the recorder's runs that imported, with what they touched.
+    events = server.server.runtime.audit.query(caller="drift-recorder", rpc=f"job:drift-{cluster}")
+    assert any(name in e.targets and e.code == "OK" and e.request_id.startswith("job-") for e in events)
     clean = versions.DetectDrift(pb.DetectDriftRequest(cluster=f"clusters/{cluster}", namespace=ns))
     assert list(clean.resources) == []
 
