@@ -22,6 +22,7 @@ from server.jobs.operations import Operations
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
 from server.services import SERVICES, register
+from server.versions.recovery import recover_intents
 
 log = logging.getLogger("kubecommit.server")
 
@@ -61,6 +62,8 @@ class KubecommitServer:
         credentials = self._credentials()
         self.runtime = await Runtime.create(self.settings)
         try:
+            # Writes a killed process made to clusters without committing them, before any call.
+            await recover_intents(self.runtime)
             self.runtime.operations = Operations.create(self.runtime)
             address = await self._serve(self.runtime, credentials)
         except BaseException:

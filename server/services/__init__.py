@@ -14,6 +14,7 @@ from google.protobuf import descriptor, message_factory
 from server import contract
 from server.errors import Unimplemented
 from server.runtime import Runtime
+from server.services import admin
 from server.services import clusters
 from server.services import containers
 from server.services import operations
@@ -88,4 +89,6 @@ SERVICES: list[ServiceEntry] = [
                  "MCP tools and cluster scans are not built yet"),
     ServiceEntry(contract.SERVICES["OperationsService"], operations.register,
                  "jobs, time series, alerts, notification channels and alert rules"),
+    ServiceEntry(contract.SERVICES["AdminService"], admin.register,
+                 "tokens, the audit log and live exec sessions, for admins"),
 ]

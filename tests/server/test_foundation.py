@@ -21,7 +21,8 @@ from tests.support.status import details
 SERVICE_NAMES = {
     f"kubecommit.v1.{name}" for name in (
         "ClustersService", "ContainersService", "YamlVersionsService", "QuotasService",
-        "LabelsService", "AffinityService", "CrdService", "McpService", "OperationsService",
+        "LabelsService", "AffinityService", "CrdService", "McpService", "AdminService",
+        "OperationsService",
     )
 }
 
