@@ -54,7 +54,7 @@ class Operations:
                                 keep_days=s.backup_keep_days).jobs,
                 Samplers(runtime, series, alerts, config, samples).jobs,
                 HealthWatch(runtime, alerts, config, watch).jobs,
-                Housekeeping(alerts, notifier, s.alert_retention_days).jobs,
+                Housekeeping(alerts, notifier, runtime.clusters, s.alert_retention_days).jobs,
             ]
             runner = JobRunner(state, RunnerLock(data), providers, tick=s.jobs_tick_seconds,
                                stop_grace=s.shutdown_grace_seconds, audit=runtime.audit.record)

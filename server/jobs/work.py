@@ -13,7 +13,7 @@ from typing import Any
 from gitstore import BackupManifest, Conflict
 from server.alerts.config import AlertingConfig, AlertRule
 from server.alerts.notify import Notifier
-from server.alerts.store import Alerts, Severity
+from server.alerts.store import Alerts, Severity, subject_scope
 from server.clusters import health
 from server.clusters.inventory import NODES, PODS, list_all
 from server.clusters.metrics import node_usage, quantity, usage_summary
@@ -297,16 +297,24 @@ class HealthWatch:
 
 
 class Housekeeping:
-    """Bounds the alert history and the delivery log: rows older than the retention go."""
+    """Bounds the alert history and the delivery log (rows older than the retention go), and
+    resolves alerts about clusters no longer registered (nothing else would clear them)."""
 
-    def __init__(self, alerts: Alerts, notifier: Notifier, retention_days: float) -> None:
-        self.alerts, self.notifier, self.retention = alerts, notifier, timedelta(days=retention_days)
+    def __init__(self, alerts: Alerts, notifier: Notifier, clusters: ClusterRegistry, retention_days: float) -> None:
+        self.alerts, self.notifier, self.clusters = alerts, notifier, clusters
+        self.retention = timedelta(days=retention_days)
 
     async def jobs(self) -> list[Job]:
         return [Job("housekeeping", Schedule(interval=3600), self.run,
-                    "drops resolved alerts and delivery log rows older than the retention")]
+                    "resolves alerts of deleted clusters; drops old resolved alerts and delivery records")]
 
     async def run(self) -> str:
+        registered = {r.id for r in await self.clusters.list()}
+        orphans = [a for a in await self.alerts.list(open_only=True)
+                   if (where := subject_scope(a.subject)) is not None and where[0] not in registered]
+        for alert in orphans:
+            await self.alerts.observe(alert.rule, alert.subject, None)
         before = datetime.now(timezone.utc) - self.retention
         alerts, deliveries = await self.alerts.prune(before), await self.notifier.prune(before)
-        return f"dropped {alerts} resolved alert(s) and {deliveries} delivery record(s)"
+        return (f"resolved {len(orphans)} alert(s) of deleted clusters; dropped {alerts} resolved alert(s) "
+                f"and {deliveries} delivery record(s)")

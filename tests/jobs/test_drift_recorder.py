@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import uuid
 
-from kubecommit.v1 import yaml_versions_pb2 as pb
+from kubecommit.v1 import operations_pb2 as opb, yaml_versions_pb2 as pb
 from kubesim.testing import run_kubectl
-from tests.jobs.conftest import versions_stub, wait_for
+from tests.jobs.conftest import operations_stub, versions_stub, wait_for
 from tests.versions.conftest import deployment
 
 
@@ -64,3 +64,12 @@ def test_alert_mode_and_off_per_cluster_import_nothing(jobs_server, kubeconfig) 
     alerts = wait_for(drift_alert)
     assert len(alerts) == 1 and "changed outside kubecommit" in alerts[0].message
     assert versions.ListVersions(pb.ListVersionsRequest(parent=name)).total_size == 1  # nothing imported
+
+    # The cluster is deleted: no recorder runs for it any more; housekeeping resolves its alert.
+    server.run(operations.runner.pause(f"drift-{cluster}"))  # no run in flight re-raises it meanwhile
+    server.run(server.server.runtime.clusters.delete(cluster))
+    ops = operations_stub(server)
+    ops.RunJob(opb.RunJobRequest(name="jobs/housekeeping"))
+    assert wait_for(lambda: ops.ListAlerts(opb.ListAlertsRequest(
+        filter=f"rule=drift subject=clusters/{cluster} state=resolved")).alerts)
+    assert f"jobs/drift-{cluster}" not in {j.name for j in ops.ListJobs(opb.ListJobsRequest()).jobs}
