@@ -26,15 +26,21 @@ QUIET = {"jobs_enabled": True, "jobs_tick_seconds": 0.1, "drift_recorder_schedul
 
 @pytest.fixture()
 def jobs_server(server_factory: Callable[..., EmbeddedServer], sim: Simulator
-                ) -> Callable[..., tuple[EmbeddedServer, str]]:
+                ) -> Iterator[Callable[..., tuple[EmbeddedServer, str]]]:
     """A server with jobs on (every schedule an hour unless overridden) and the simulator
-    registered under a fresh cluster id; returns (server, cluster id)."""
+    registered under a fresh cluster id; returns (server, cluster id). Stopped after the test, so
+    its jobs do not keep running beside later tests."""
+    started: list[EmbeddedServer] = []
+
     def start(**overrides: Any) -> tuple[EmbeddedServer, str]:
         server = server_factory(**{**QUIET, **overrides})
+        started.append(server)
         cluster = f"j{uuid.uuid4().hex[:6]}"
         register_cluster(server, cluster, sim.kubeconfig_text("demo"))
         return server, cluster
-    return start
+    yield start
+    for server in started:
+        server.stop()
 
 
 def stub(server: EmbeddedServer, factory: Callable[[grpc.Channel], Any]) -> Any:

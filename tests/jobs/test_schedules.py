@@ -51,6 +51,7 @@ def test_scheduled_backups_are_pruned_across_a_restart(server_factory, sim, tmp_
     assert newest.name not in before
     assert {b.name for b in after} == {newest.name} | ({newest.base_backup} if newest.base_backup else set())
     assert before - {b.name for b in after}  # backups made before the restart were pruned
+    second.stop()
 
 
 def test_a_job_missed_during_a_restart_runs_once(server_factory, tmp_path: Path) -> None:
@@ -69,6 +70,7 @@ def test_a_job_missed_during_a_restart_runs_once(server_factory, tmp_path: Path)
     time.sleep(2)
     assert ops.GetJob(pb.GetJobRequest(name="jobs/health-watch")).run_count == 2  # once, not per missed slot
     assert job.next_run_time.ToDatetime() > job.last_run_time.ToDatetime()
+    second.stop()
 
 
 def test_admins_list_pause_and_run_jobs(jobs_server) -> None:
