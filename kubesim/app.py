@@ -38,6 +38,8 @@ HEALTH_CHECKS = ("ping", "log", "etcd", "informer-sync", "poststarthook/start-ap
 PUBLIC_PATHS = ("/version", "/healthz", "/livez", "/readyz")
 JSON_BODY_TYPES = ("application/json", "application/yaml", "")
 PROTOBUF = "application/vnd.kubernetes.protobuf"
+INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+BOOKMARK_INTERVAL = 15  # seconds between bookmarks on a quiet watch that asked for them
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -85,6 +87,55 @@ def _manager(request: web.Request) -> str:
     if manager:
         return manager
     return request.headers.get("User-Agent", "unknown").split("/", 1)[0] or "unknown"
+
+
+def _send_initial_events(request: web.Request) -> bool | None:
+    """The WatchList parameter: None when absent; when set it needs resourceVersionMatch=NotOlderThan."""
+    raw = request.query.get("sendInitialEvents")
+    if raw is None:
+        return None
+    if request.query.get("resourceVersionMatch") != "NotOlderThan":
+        raise errors.invalid("meta.k8s.io", "ListOptions", "", [
+            ("FieldValueForbidden", "resourceVersionMatch",
+             "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")])
+    return raw.lower() in ("true", "1")
+
+
+def _check_not_too_large(current: int, rv: str) -> None:
+    """A version the store has not reached yet: 504 like the apiserver's "Too large resource version"."""
+    try:
+        wanted = int(rv)
+    except ValueError:
+        raise errors.bad_request(f"invalid resource version: {rv}") from None
+    if wanted > current:
+        raise ApiError(504, "Timeout", f"Too large resource version: {wanted}, current: {current}", {
+            "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+            "retryAfterSeconds": 1})
+
+
+def _list_resource_version(request: web.Request, current: int, continuing: bool) -> int | None:
+    """Check resourceVersion/resourceVersionMatch on a list; the version to serve when Exact."""
+    rv, match = request.query.get("resourceVersion", ""), request.query.get("resourceVersionMatch", "")
+    if match and match not in ("Exact", "NotOlderThan"):
+        raise errors.invalid("meta.k8s.io", "ListOptions", "", [
+            ("FieldValueNotSupported", "resourceVersionMatch",
+             f'Unsupported value: "{match}": supported values: "Exact", "NotOlderThan"')])
+    if match and not rv:
+        raise errors.invalid("meta.k8s.io", "ListOptions", "", [
+            ("FieldValueForbidden", "resourceVersionMatch",
+             "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided")])
+    if match and continuing:
+        raise errors.invalid("meta.k8s.io", "ListOptions", "", [
+            ("FieldValueForbidden", "resourceVersionMatch",
+             "Forbidden: resourceVersionMatch is forbidden when continue is provided")])
+    if match == "Exact" and rv == "0":
+        raise errors.invalid("meta.k8s.io", "ListOptions", "", [
+            ("FieldValueForbidden", "resourceVersionMatch",
+             'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"')])
+    if rv in ("", "0") or continuing:
+        return None
+    _check_not_too_large(current, rv)
+    return int(rv) if match == "Exact" else None
 
 
 def _wants_table(request: web.Request) -> bool:
@@ -314,18 +365,24 @@ class Api:
         return opts if isinstance(opts, dict) else {}
 
     # -- list / watch ----------------------------------------------------------------------
-    def select(self, request: web.Request, t: Target) -> list[dict]:
+    def select(self, request: web.Request, t: Target, at: int | None = None) -> list[dict]:
         reqs = parse_label_selector(request.query.get("labelSelector"))
         fsel = parse_field_selector(request.query.get("fieldSelector"), t.rt.kind, t.rt.custom)
-        return [self.cluster.present(t.rt, o, t.version) for o in self.cluster.store.list(t.rt.key, t.namespace)
+        store = self.cluster.store
+        objs = store.list(t.rt.key, t.namespace) if at is None else store.list_at(t.rt.key, t.namespace, at)
+        return [self.cluster.present(t.rt, o, t.version) for o in objs
                 if labels_match(reqs, o["metadata"].get("labels")) and fsel(o)]
 
     def list(self, request: web.Request, t: Target) -> web.Response:
-        items = self.select(request, t)
-        limit = _int_param(request, "limit")
         store = self.cluster.store
-        list_rv = store.rv
         token = request.query.get("continue")
+        exact = _list_resource_version(request, store.rv, bool(token))
+        try:
+            items = self.select(request, t, exact)
+        except Expired as e:
+            raise ApiError(410, "Expired", str(e)) from None
+        limit = _int_param(request, "limit")
+        list_rv = store.rv if exact is None else exact
         if token:
             try:
                 state = json.loads(base64.urlsafe_b64decode(token.encode()))
@@ -344,7 +401,7 @@ class Api:
         if _wants_table(request):
             return json_response(to_table(t.rt.kind, items, str(list_rv),
                                           request.query.get("includeObject", "PartialObjectMetadata"), cont))
-        meta: dict[str, Any] = {"resourceVersion": str(store.rv)}
+        meta: dict[str, Any] = {"resourceVersion": str(list_rv)}
         if cont:
             meta.update({"continue": cont, "remainingItemCount": remaining})
         return json_response({"kind": f"{t.rt.kind}List", "apiVersion": t.rt.api_version(t.version),
@@ -355,10 +412,18 @@ class Api:
         fsel = parse_field_selector(request.query.get("fieldSelector"), t.rt.kind, t.rt.custom)
         timeout = _int_param(request, "timeoutSeconds") or 1800
         bookmarks = _flag(request, "allowWatchBookmarks")
+        initial = _send_initial_events(request)
         table = _wants_table(request)
         store = self.cluster.store
         rv_param = request.query.get("resourceVersion", "")
+        if initial is None:  # legacy: "" and "0" start with the current state, any other version replays
+            initial = rv_param in ("", "0")
+        elif rv_param:
+            _check_not_too_large(store.rv, rv_param)
+        # Subscribe and snapshot in one step of the event loop: nothing can slip in between.
         watcher = store.subscribe(t.rt.key, t.namespace)
+        snapshot_rv = store.rv
+        snapshot = store.list(t.rt.key, t.namespace) if initial else []
         resp = web.StreamResponse(headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
         await resp.prepare(request)
 
@@ -367,17 +432,25 @@ class Api:
                 obj = to_table(t.rt.kind, [obj], obj["metadata"].get("resourceVersion", ""))
             await resp.write(json.dumps({"type": etype, "object": obj}, separators=(",", ":")).encode() + b"\n")
 
+        async def bookmark(rv: int, annotations: dict | None = None) -> None:
+            meta: dict[str, Any] = {"resourceVersion": str(rv)}
+            if annotations:
+                meta["annotations"] = annotations
+            await send("BOOKMARK", {"kind": t.rt.kind, "apiVersion": t.rt.api_version(t.version), "metadata": meta})
+
         def matches(obj: dict) -> bool:
             return labels_match(reqs, obj["metadata"].get("labels")) and fsel(obj)
 
         try:
-            if rv_param in ("", "0"):
-                for obj in store.list(t.rt.key, t.namespace):
+            if initial:
+                for obj in snapshot:
                     if matches(obj):
                         await send("ADDED", self.cluster.present(t.rt, obj, t.version))
+                if _send_initial_events(request) and bookmarks:
+                    await bookmark(snapshot_rv, {INITIAL_EVENTS_END: "true"})
             else:
                 try:
-                    backlog = store.events_since(t.rt.key, t.namespace, int(rv_param))
+                    backlog = store.events_since(t.rt.key, t.namespace, int(rv_param or snapshot_rv))
                 except Expired as e:
                     await send("ERROR", errors.ApiError(410, "Expired", str(e)).status())
                     return resp
@@ -390,15 +463,14 @@ class Api:
             deadline = time.monotonic() + timeout
             while (left := deadline - time.monotonic()) > 0:
                 try:
-                    ev = await asyncio.wait_for(watcher.queue.get(), min(left, 15 if bookmarks else left))
+                    ev = await asyncio.wait_for(watcher.queue.get(), min(left, BOOKMARK_INTERVAL if bookmarks else left))
                 except asyncio.TimeoutError:
                     if bookmarks and deadline - time.monotonic() > 0:
-                        await send("BOOKMARK", {"kind": t.rt.kind, "apiVersion": t.rt.api_version(t.version),
-                                                "metadata": {"resourceVersion": str(store.rv)}})
+                        await bookmark(store.rv)
                     continue
                 if ev is None:
                     break
-                if matches(ev.obj):
+                if ev.rv > snapshot_rv and matches(ev.obj):
                     await send(ev.type, self.cluster.present(t.rt, ev.obj, t.version))
         except (ConnectionResetError, asyncio.CancelledError):
             pass

@@ -208,3 +208,26 @@ def test_exec_interactive_tty(kubectl: Kubectl, kubesim_kubeconfig: Path) -> Non
     stdout, _ = proc.communicate(timeout=10)
     assert b"/ # " in stdout and b"/etc\r\n/etc # " in stdout
     assert proc.returncode == 3
+
+
+def test_rollout_status_wait_and_get_watch(kubectl: Kubectl, kubesim_kubeconfig: Path) -> None:
+    """client-go informers (WatchList: initial events, then the initial-events-end bookmark)."""
+    kubectl("set", "image", "deployment/frontend", "-n", "web", "frontend=nginx:1.28")
+    rolled = kubectl("rollout", "status", "deployment/frontend", "-n", "web", "--timeout=10s", timeout=15)
+    assert 'deployment "frontend" successfully rolled out' in out(rolled)
+    waited = kubectl("wait", "--for=condition=Available", "deployment/frontend", "-n", "web", "--timeout=10s",
+                     timeout=15)
+    assert "condition met" in out(waited)
+    env = dict(os.environ, KUBECONFIG=str(kubesim_kubeconfig))
+    proc = subprocess.Popen([kubectl_binary(), "get", "cm", "-n", "web", "-w"], stdout=subprocess.PIPE, env=env)
+    try:
+        time.sleep(1.0)
+        kubectl("create", "configmap", "seen-by-watch", "-n", "web")
+        time.sleep(1.0)
+    finally:
+        proc.terminate()
+    stdout, _ = proc.communicate(timeout=10)
+    lines = stdout.decode().splitlines()
+    assert lines[0].split() == ["NAME", "DATA", "AGE"]
+    assert any(line.startswith("frontend-config") for line in lines)
+    assert any(line.startswith("seen-by-watch") for line in lines)
