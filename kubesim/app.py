@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from kubesim import errors, protobuf
+from kubesim import errors, openapi, protobuf
 from kubesim.cluster import PATCH_TYPES, Cluster
 from kubesim.controllers import Controllers
 from kubesim.errors import ApiError
@@ -39,6 +39,7 @@ PUBLIC_PATHS = ("/version", "/healthz", "/livez", "/readyz")
 JSON_BODY_TYPES = ("application/json", "application/yaml", "")
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+WARNINGS = web.RequestKey("warnings", list)  # Warning headers for the response
 BOOKMARK_INTERVAL = 15  # seconds between bookmarks on a quiet watch that asked for them
 
 
@@ -161,7 +162,10 @@ class Api:
             if self.token and not request.path.startswith(PUBLIC_PATHS):
                 if request.headers.get("Authorization", "") != f"Bearer {self.token}":
                     raise ApiError(401, "Unauthorized", "Unauthorized")
-            return await handler(request)
+            resp = await handler(request)
+            for warning in request.get(WARNINGS, []):
+                resp.headers.add("Warning", f'299 - "{_escape(warning)}"')
+            return resp
         except ApiError as e:
             return json_response(e.status(), e.code)
         except web.HTTPException:
@@ -182,6 +186,8 @@ class Api:
             return json_response(VERSION_INFO)
         if head in ("healthz", "livez", "readyz"):
             return self.health(request, head, parts[1:])
+        if head == "openapi":
+            return self.openapi(request, parts[1:])
         if head == "api":
             if len(parts) == 1:
                 return json_response({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
@@ -207,6 +213,22 @@ class Api:
             lines = [f"[+]{c} ok" for c in HEALTH_CHECKS]
             return web.Response(text="\n".join(lines) + f"\n{which} check passed\n")
         return web.Response(text="ok")
+
+    def openapi(self, request: web.Request, rest: list[str]) -> web.Response:
+        reg, crds = self.cluster.registry, self.cluster.crds()
+        if rest == ["v2"]:
+            accept = request.headers.get("Accept", "")
+            if accept and "json" not in accept and "*/*" not in accept:
+                raise ApiError(406, "NotAcceptable", "only application/json is served for /openapi/v2")
+            return json_response(openapi.v2_document(reg, crds))
+        if rest == ["v3"]:
+            return json_response(openapi.v3_index(reg, crds))
+        if len(rest) >= 3 and rest[0] == "v3":
+            gv = rest[2:] if rest[1] == "apis" else [""] + rest[2:] if rest[1] == "api" else []
+            doc = openapi.v3_document(reg, crds, gv[0], gv[1]) if len(gv) == 2 else None
+            if doc is not None:
+                return json_response(doc)
+        raise ApiError(404, "NotFound", "the server could not find the requested resource")
 
     # -- discovery -------------------------------------------------------------------------
     def group_list(self) -> dict:
@@ -309,6 +331,8 @@ class Api:
                 raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
                                f"accepted media types include: {', '.join(PATCH_TYPES)}")
             body = await self.body(request, yaml_ok=patch_type == "apply", allow_any_type=True)
+            if patch_type != "json":
+                self.check_fields(request, rt, t.version, body)
             force = _flag(request, "force")
             if force and patch_type != "apply":
                 raise errors.bad_request("force may not be specified for non-apply patch")
@@ -317,6 +341,7 @@ class Api:
                           if patch_type == "apply" else _manager(request), force=force)
             return self.respond(request, rt, obj)
         body = await self.body(request)
+        self.check_fields(request, rt, t.version, body)
         if verb == "create":
             if t.sub:
                 raise errors.method_not_allowed()
@@ -325,6 +350,22 @@ class Api:
         obj = c.update(rt, ns, t.name, body, t.version, subresource=t.sub, dry_run=_dry_run(request),
                        manager=_manager(request))
         return self.respond(request, rt, obj)
+
+    def check_fields(self, request: web.Request, rt: ResourceType, version: str, body: Any) -> None:
+        """fieldValidation: Strict refuses unknown fields (400), Warn (the default) reports them in
+        Warning headers, Ignore drops them silently, as the apiserver's decoder does."""
+        mode = request.query.get("fieldValidation", "Warn")
+        if mode not in ("Strict", "Warn", "Ignore"):
+            raise errors.bad_request(f"fieldValidation parameter unsupported: {mode}")
+        if mode == "Ignore" or not isinstance(body, dict):
+            return
+        unknown = openapi.unknown_fields(self.cluster.registry, self.cluster.crds(), rt, version, body)
+        if not unknown:
+            return
+        if mode == "Strict":
+            raise errors.bad_request(f'{rt.kind} in version "{version}" cannot be handled as a {rt.kind}: '
+                                     "strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown))
+        request[WARNINGS] = [f'unknown field "{f}"' for f in unknown]
 
     def respond(self, request: web.Request, rt: ResourceType, obj: dict, status: int = 200) -> web.Response:
         if _wants_table(request):
@@ -615,6 +656,10 @@ class Api:
         items = [o for o in items if labels_match(reqs, o["metadata"].get("labels"))]
         return json_response({"kind": f"{t.rt.kind}List", "apiVersion": t.rt.api_version(),
                               "metadata": {}, "items": items})
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _sort_key(obj: dict) -> list[str]:

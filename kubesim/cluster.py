@@ -76,6 +76,9 @@ class Cluster:
         """Read-only access by core kind (for exec env/volume resolution and controllers)."""
         return self.store.peek(self.kind_type(kind).key, namespace, name)
 
+    def crds(self) -> list[dict]:
+        return list(self.store.iter(CRD_KEY))
+
     def get(self, rt: ResourceType, namespace: str, name: str, version: str | None = None) -> dict:
         obj = self.store.get(rt.key, namespace, name)
         if obj is None:

@@ -67,19 +67,19 @@ def test_get_table_and_yaml(kubectl: Kubectl) -> None:
 def test_apply_client_and_server_side(kubectl: Kubectl, tmp_path: Path) -> None:
     manifest = tmp_path / "d.yaml"
     manifest.write_text(DEPLOYMENT.format(replicas=2))
-    assert "created" in out(kubectl("apply", "--validate=false", "-f", str(manifest)))
+    assert "created" in out(kubectl("apply", "-f", str(manifest)))
     manifest.write_text(DEPLOYMENT.format(replicas=3))
-    assert "configured" in out(kubectl("apply", "--validate=false", "-f", str(manifest)))
+    assert "configured" in out(kubectl("apply", "-f", str(manifest)))
     wait_for(lambda: out(kubectl("get", "deploy", "api", "-n", "web", "-o", "jsonpath={.status.readyReplicas}")) == "3")
     manifest.write_text(DEPLOYMENT.format(replicas=4))
-    assert "serverside-applied" in out(kubectl("apply", "--server-side", "--force-conflicts", "--validate=false",
+    assert "serverside-applied" in out(kubectl("apply", "--server-side", "--force-conflicts",
                                                "-f", str(manifest)))
     managers = json.loads(out(kubectl("get", "deploy", "api", "-n", "web", "-o", "json",
                                       "--show-managed-fields")))["metadata"]["managedFields"]
     assert "kubectl" in {m["manager"] for m in managers if m["operation"] == "Apply"}
     # server-side dry run leaves the object alone
     manifest.write_text(DEPLOYMENT.format(replicas=9))
-    kubectl("apply", "--server-side", "--dry-run=server", "--validate=false", "-f", str(manifest))
+    kubectl("apply", "--server-side", "--dry-run=server", "-f", str(manifest))
     assert out(kubectl("get", "deploy", "api", "-n", "web", "-o", "jsonpath={.spec.replicas}")) == "4"
 
 
