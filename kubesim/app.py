@@ -26,7 +26,7 @@ from kubesim.patch import json_patch, merge_patch, strategic_merge
 from kubesim.registry import COMPUTED_GROUPS, SCALE_GROUP_VERSION, ResourceType
 from kubesim.selectors import labels_match, parse_field_selector, parse_label_selector
 from kubesim.store import Expired
-from kubesim.tables import to_table
+from kubesim.tables import Column, crd_columns, to_table
 
 VERSION_INFO = {
     "major": "1", "minor": "31", "gitVersion": "v1.31.0-kubesim", "gitCommit": "0000000000000000000000000000000000000000",
@@ -357,20 +357,25 @@ class Api:
         mode = request.query.get("fieldValidation", "Warn")
         if mode not in ("Strict", "Warn", "Ignore"):
             raise errors.bad_request(f"fieldValidation parameter unsupported: {mode}")
-        if mode == "Ignore" or not isinstance(body, dict):
+        if not isinstance(body, dict):
             return
         unknown = openapi.unknown_fields(self.cluster.registry, self.cluster.crds(), rt, version, body)
-        if not unknown:
+        if not unknown or mode == "Ignore":
             return
         if mode == "Strict":
             raise errors.bad_request(f'{rt.kind} in version "{version}" cannot be handled as a {rt.kind}: '
                                      "strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown))
         request[WARNINGS] = [f'unknown field "{f}"' for f in unknown]
 
+    def columns(self, rt: ResourceType, version: str) -> list[Column] | None:
+        crd = self.cluster.crd_for(rt)
+        return crd_columns(crd, version) if crd else None
+
     def respond(self, request: web.Request, rt: ResourceType, obj: dict, status: int = 200) -> web.Response:
         if _wants_table(request):
             return json_response(to_table(rt.kind, [obj], obj["metadata"].get("resourceVersion", ""),
-                                          request.query.get("includeObject", "PartialObjectMetadata")))
+                                          request.query.get("includeObject", "PartialObjectMetadata"),
+                                          columns=self.columns(rt, obj["apiVersion"].rpartition("/")[2])))
         return json_response(obj, status)
 
     async def body(self, request: web.Request, yaml_ok: bool = True, allow_any_type: bool = False) -> Any:
@@ -441,7 +446,8 @@ class Api:
             cont = base64.urlsafe_b64encode(json.dumps({"rv": list_rv, "start": _sort_key(items[-1])}).encode()).decode()
         if _wants_table(request):
             return json_response(to_table(t.rt.kind, items, str(list_rv),
-                                          request.query.get("includeObject", "PartialObjectMetadata"), cont))
+                                          request.query.get("includeObject", "PartialObjectMetadata"), cont,
+                                          self.columns(t.rt, t.version)))
         meta: dict[str, Any] = {"resourceVersion": str(list_rv)}
         if cont:
             meta.update({"continue": cont, "remainingItemCount": remaining})
@@ -470,7 +476,8 @@ class Api:
 
         async def send(etype: str, obj: dict) -> None:
             if table and etype != "ERROR" and etype != "BOOKMARK":
-                obj = to_table(t.rt.kind, [obj], obj["metadata"].get("resourceVersion", ""))
+                obj = to_table(t.rt.kind, [obj], obj["metadata"].get("resourceVersion", ""),
+                               columns=self.columns(t.rt, t.version))
             await resp.write(json.dumps({"type": etype, "object": obj}, separators=(",", ":")).encode() + b"\n")
 
         async def bookmark(rv: int, annotations: dict | None = None) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 import uuid
 from datetime import datetime, timezone
 from typing import Callable
 
-from kubesim import errors, kinds
+from kubesim import admission, errors, kinds
 from kubesim.errors import ApiError
 from kubesim.exec.container import ContainerRuntime
 from kubesim.logs import LogStore
@@ -20,6 +21,7 @@ from kubesim.patch import json_patch, merge_patch, record_update, server_side_ap
 from kubesim.registry import Registry, ResourceType, crd_resource_type, new_registry
 from kubesim.store import Store
 
+_QUOTED = re.compile(r'"[^"]*"')
 CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions"
 NAMESPACE_KEY = "/namespaces"
 # Kinds whose DELETE answers with the object rather than a Status (as the typed clients expect).
@@ -92,6 +94,21 @@ class Cluster:
             obj["apiVersion"] = rt.api_version(version)
         return obj
 
+    def crd_for(self, rt: ResourceType) -> dict | None:
+        return next((c for c in self.crds() if c["spec"]["group"] == rt.group
+                     and c["spec"]["names"]["plural"] == rt.plural), None) if rt.custom else None
+
+    def _admit_custom(self, rt: ResourceType, obj: dict, version: str) -> None:
+        """A custom resource is defaulted and validated against its version's openAPIV3Schema (422)."""
+        crd = self.crd_for(rt)
+        schema = admission.crd_version_schema(crd, version or rt.version) if crd else None
+        if schema is None:
+            return
+        admission.apply_schema_defaults(schema, obj)
+        causes = admission.schema_errors(schema, obj)
+        if causes:
+            raise errors.invalid(rt.group, rt.kind, obj["metadata"].get("name", ""), causes)
+
     def _require_namespace(self, rt: ResourceType, namespace: str) -> None:
         if rt.namespaced and self.store.peek(NAMESPACE_KEY, "", namespace) is None:
             raise errors.not_found("", "namespaces", namespace)
@@ -152,7 +169,12 @@ class Cluster:
         if _spec_part(obj) and rt.kind not in ("ConfigMap", "Secret", "Namespace") or rt.custom:
             meta["generation"] = 1
         kinds.apply_defaults(rt.kind, obj)
+        if rt.kind == "Pod":
+            admission.apply_limit_ranges(self, obj, namespace)
+        self._admit_custom(rt, obj, version)
         kinds.require_valid(rt.group, rt.kind, obj)
+        if rt.namespaced:
+            admission.check_quota(self, rt, obj, namespace)
         if manager:
             record_update(None, obj, manager, rt.api_version(version), meta["creationTimestamp"])
         if dry_run:
@@ -194,6 +216,8 @@ class Cluster:
             obj["status"] = current.get("status", {})
         else:
             kinds.apply_defaults(rt.kind, obj)
+        if subresource != "status":
+            self._admit_custom(rt, obj, version)
         kinds.require_valid(rt.group, rt.kind, obj)
         if "managedFields" not in meta and "managedFields" in cmeta:
             meta["managedFields"] = cmeta["managedFields"]
@@ -308,6 +332,31 @@ class Cluster:
         return errors.status_object("Success")
 
     # -- helpers for controllers and seed -------------------------------------------------
+    def record_event(self, involved: dict, etype: str, reason: str, message: str, component: str) -> None:
+        """A core/v1 Event about an object. A repeat (same reason, same message up to quoted names,
+        which change with each generated pod) is not rewritten: controllers retry on every
+        reconcile, and each rewrite would trigger another. A changed message updates the event."""
+        meta = involved["metadata"]
+        ns = meta.get("namespace") or "default"
+        rt = self.kind_type("Event")
+        now = now_iso()
+        for ev in self.store.iter(rt.key, ns):
+            if ev["involvedObject"].get("uid") == meta.get("uid") and ev["reason"] == reason:
+                if _QUOTED.sub('""', ev["message"]) != _QUOTED.sub('""', message):
+                    self.save(rt, dict(copy.deepcopy(ev), message=message, lastTimestamp=now,
+                                       count=ev.get("count", 1) + 1))
+                return
+        self.put_object({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": f"{meta['name']}.{uuid.uuid4().hex[:16]}", "namespace": ns},
+            "involvedObject": {"kind": involved["kind"], "namespace": meta.get("namespace", ""), "name": meta["name"],
+                               "uid": meta.get("uid", ""), "apiVersion": involved["apiVersion"],
+                               "resourceVersion": meta.get("resourceVersion", "")},
+            "reason": reason, "message": message, "type": etype, "source": {"component": component},
+            "firstTimestamp": now, "lastTimestamp": now, "count": 1, "reportingComponent": component,
+            "reportingInstance": "",
+        })
+
     def put_object(self, obj: dict, group: str = "") -> dict:
         """Create an object as a privileged writer (seed data): defaults applied, no validation."""
         rt = self.kind_type(obj["kind"], group or obj["apiVersion"].rpartition("/")[0])

@@ -18,7 +18,9 @@ from decimal import Decimal
 
 from kubernetes.utils import parse_quantity
 
+from kubesim import admission
 from kubesim.cluster import Cluster, now_iso, random_suffix
+from kubesim.errors import ApiError
 from kubesim.registry import ResourceType
 
 CRASHLOOP_ANNOTATION = "kubesim.dev/crashloop"
@@ -103,7 +105,8 @@ class Controllers:
             pods = [p for p in self.c.store.iter(self.pods.key, ns) if _owned_by(p, rs)]
             want = rs["spec"].get("replicas", 1)
             for _ in range(want - len(pods)):
-                self._new_pod(rs, f"{rs['metadata']['name']}-{random_suffix()}")
+                if not self._new_pod(rs, f"{rs['metadata']['name']}-{random_suffix()}"):
+                    break
             for p in sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)[:max(0, len(pods) - want)]:
                 self.c.delete(self.pods, ns, p["metadata"]["name"])
 
@@ -113,20 +116,30 @@ class Controllers:
             ns, name = sts["metadata"]["namespace"], sts["metadata"]["name"]
             want = sts["spec"].get("replicas", 1)
             for i in range(want):
-                if self.c.store.peek(self.pods.key, ns, f"{name}-{i}") is None:
-                    self._new_pod(sts, f"{name}-{i}", {"statefulset.kubernetes.io/pod-name": f"{name}-{i}"})
+                if self.c.store.peek(self.pods.key, ns, f"{name}-{i}") is None and not self._new_pod(
+                        sts, f"{name}-{i}", {"statefulset.kubernetes.io/pod-name": f"{name}-{i}"}):
+                    break
             for p in list(self.c.store.iter(self.pods.key, ns)):
                 pname = p["metadata"]["name"]
                 if _owned_by(p, sts) and pname.rsplit("-", 1)[-1].isdigit() and int(pname.rsplit("-", 1)[-1]) >= want:
                     self.c.delete(self.pods, ns, pname)
 
-    def _new_pod(self, owner: dict, name: str, extra_labels: dict | None = None) -> None:
+    def _new_pod(self, owner: dict, name: str, extra_labels: dict | None = None) -> bool:
+        """Create a pod through admission (quota, limit ranges) like a controller's API call;
+        a refusal becomes a FailedCreate event on the owner."""
         tmpl = owner["spec"]["template"]
         meta = copy.deepcopy(tmpl.get("metadata") or {})
-        meta.update(name=name, namespace=owner["metadata"]["namespace"], ownerReferences=[_owner_ref(owner)])
+        ns = owner["metadata"]["namespace"]
+        meta.update(name=name, namespace=ns, ownerReferences=[_owner_ref(owner)])
         meta["labels"] = dict(meta.get("labels") or {}, **(extra_labels or {}))
-        self.c.put_object({"apiVersion": "v1", "kind": "Pod", "metadata": meta,
-                           "spec": copy.deepcopy(tmpl.get("spec") or {})})
+        try:
+            self.c.create(self.pods, ns, {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+                                          "spec": copy.deepcopy(tmpl.get("spec") or {})}, "v1")
+        except ApiError as e:
+            self.c.record_event(owner, "Warning", "FailedCreate", f"Error creating: {e.message}",
+                                f"{owner['kind'].lower()}-controller")
+            return False
+        return True
 
     def _workload_status(self) -> None:
         pods_by_owner: dict[str, list[dict]] = {}
@@ -273,10 +286,8 @@ class Controllers:
         quota_rt = self.c.kind_type("ResourceQuota")
         for q in list(self.c.store.iter(quota_rt.key)):
             ns = q["metadata"]["namespace"]
-            hard = dict(q["spec"].get("hard") or {})
-            used = namespace_usage(self.c, ns)
             new = copy.deepcopy(q)
-            new["status"] = {"hard": hard, "used": {k: used.get(k, "0") for k in hard}}
+            new["status"] = admission.quota_status(q["spec"].get("hard") or {}, admission.namespace_usage(self.c, ns))
             self._set(quota_rt, q, new)
 
     # -- metrics ---------------------------------------------------------------------------
@@ -409,47 +420,3 @@ def _tolerated(taint: dict, tolerations: list[dict]) -> bool:
         elif t.get("key") == taint["key"] and t.get("value", "") == taint.get("value", ""):
             return True
     return False
-
-
-# -- quota usage ------------------------------------------------------------------------------
-
-def format_quantity(value: Decimal, resource: str) -> str:
-    """Render usage like the apiserver: cpu in cores or millicores, memory with binary suffixes."""
-    if "cpu" in resource:
-        milli = int(value * 1000)
-        return str(milli // 1000) if milli % 1000 == 0 else f"{milli}m"
-    n = int(value)
-    for suffix, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
-        if n and n % size == 0:
-            return f"{n // size}{suffix}"
-    return str(n)
-
-
-def namespace_usage(cluster: Cluster, namespace: str) -> dict[str, str]:
-    pods = [p for p in cluster.store.iter(cluster.kind_type("Pod").key, namespace)
-            if p["status"].get("phase") not in ("Succeeded", "Failed")]
-    sums: dict[str, Decimal] = {k: Decimal(0) for k in ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")}
-    for p in pods:
-        for c in p["spec"]["containers"]:
-            res = c.get("resources") or {}
-            for kind in ("requests", "limits"):
-                for r in ("cpu", "memory"):
-                    q = (res.get(kind) or {}).get(r)
-                    if q is None and kind == "requests":
-                        q = (res.get("limits") or {}).get(r)  # requests default to limits
-                    if q is not None:
-                        sums[f"{kind}.{r}"] += parse_quantity(q)
-    used = {k: format_quantity(v, k) for k, v in sums.items()}
-    used["cpu"], used["memory"] = used["requests.cpu"], used["requests.memory"]
-    used["pods"] = str(len(pods))
-    counted = {"services": "Service", "configmaps": "ConfigMap", "secrets": "Secret",
-               "persistentvolumeclaims": "PersistentVolumeClaim", "replicationcontrollers": None,
-               "resourcequotas": "ResourceQuota"}
-    for name, kind in counted.items():
-        n = sum(1 for _ in cluster.store.iter(cluster.kind_type(kind).key, namespace)) if kind else 0
-        used[name] = str(n)
-        used[f"count/{name}"] = str(n)
-    for rt in cluster.registry.types.values():
-        if rt.namespaced and rt.group:
-            used[f"count/{rt.plural}.{rt.group}"] = str(sum(1 for _ in cluster.store.iter(rt.key, namespace)))
-    return used

@@ -82,13 +82,27 @@ def secret(ns: str, name: str, data: dict[str, str], type_: str = "Opaque") -> d
             "data": {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}}
 
 
+WIDGET_SCHEMA = {"type": "object", "properties": {
+    "spec": {"type": "object", "required": ["size"], "properties": {
+        "size": {"type": "integer", "minimum": 1, "maximum": 10, "description": "How big the widget is."},
+        "color": {"type": "string", "enum": ["blue", "red", "green"], "default": "blue"},
+        "labels": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}},
+    "status": {"type": "object", "properties": {"phase": {"type": "string"}}}}}
 WIDGET_CRD = {
     "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
     "metadata": {"name": "widgets.example.com"},
     "spec": {"group": "example.com", "scope": "Namespaced",
              "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wg"]},
-             "versions": [{"name": "v1", "served": True, "storage": True, "subresources": {"status": {}},
-                           "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]},
+             "versions": [
+                 {"name": "v1", "served": True, "storage": True, "subresources": {"status": {}},
+                  "schema": {"openAPIV3Schema": WIDGET_SCHEMA},
+                  "additionalPrinterColumns": [
+                      {"name": "Size", "type": "integer", "jsonPath": ".spec.size"},
+                      {"name": "Color", "type": "string", "jsonPath": ".spec.color"},
+                      {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
+                      {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]},
+                 {"name": "v1beta1", "served": True, "storage": False, "subresources": {"status": {}},
+                  "schema": {"openAPIV3Schema": WIDGET_SCHEMA}}]},
 }
 
 SMALL = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}}
@@ -156,6 +170,10 @@ def seed_demo(c: Cluster) -> None:
     postgres["spec"]["serviceName"] = "postgres"
     c.put_object(postgres)
     c.put_object(service("shop", "postgres", 5432, 5432))
+    # requests by default (the quota needs them) but no default limits: api-gateway runs without limits
+    c.put_object({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "shop-defaults", "namespace": "shop"},
+                  "spec": {"limits": [{"type": "Container",
+                                       "defaultRequest": {"cpu": "100m", "memory": "128Mi"}}]}})
     c.put_object({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "shop-quota", "namespace": "shop"},
                   "spec": {"hard": {"pods": "10", "requests.cpu": "2", "requests.memory": "4Gi", "services": "5"}}})
     # a CRD with a couple of custom objects

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -85,9 +86,51 @@ COLUMNS: dict[str, list[Column]] = {
 }
 
 
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[\?\(@\.([^=]+)==[\"']([^\"']*)[\"']\)\]")
+
+
+def json_path(obj: object, path: str) -> object:
+    """The subset of JSONPath printer columns use: `.a.b`, `[0]` and `[?(@.type=="Ready")]`."""
+    cur: object = obj
+    for m in _STEP.finditer(path):
+        key, index, fkey, fval = m.groups()
+        if key is not None:
+            cur = cur.get(key) if isinstance(cur, dict) else None
+        elif index is not None:
+            cur = cur[int(index)] if isinstance(cur, list) and int(index) < len(cur) else None
+        else:
+            cur = next((x for x in cur if isinstance(x, dict) and str(x.get(fkey)) == fval), None) \
+                if isinstance(cur, list) else None
+        if cur is None:
+            return None
+    return cur
+
+
+def _printer_cell(path: str, ctype: str) -> Callable[[dict], object]:
+    def cell(obj: dict) -> object:
+        value = json_path(obj, path)
+        if value is None:
+            return None
+        if ctype == "date":
+            return age({"metadata": {"creationTimestamp": value}})
+        return value
+    return cell
+
+
+def crd_columns(crd: dict, version: str) -> list[Column] | None:
+    """additionalPrinterColumns of a served version: NAME then those (Age only if listed), as the
+    apiextensions table convertor does; None when the version defines none."""
+    v = next((v for v in crd["spec"].get("versions") or [] if v["name"] == version), {})
+    defined = v.get("additionalPrinterColumns")
+    if not defined:
+        return None
+    return [NAME] + [(c["name"], "string" if c.get("type") == "date" else c.get("type", "string"),
+                      _printer_cell(c["jsonPath"], c.get("type", "string")), c.get("priority", 0)) for c in defined]
+
+
 def to_table(kind: str, items: list[dict], resource_version: str, include_object: str = "PartialObjectMetadata",
-             continue_token: str = "") -> dict:
-    cols = COLUMNS.get(kind, [NAME, AGE])
+             continue_token: str = "", columns: list[Column] | None = None) -> dict:
+    cols = columns or COLUMNS.get(kind, [NAME, AGE])
     rows = []
     for obj in items:
         row: dict = {"cells": [fn(obj) for _, _, fn, _ in cols]}
