@@ -54,11 +54,12 @@ def _containers(pod: dict) -> list[dict]:
 
 
 def pod_usage(pod: dict) -> dict[str, Decimal]:
-    """What one pod charges against a quota (requests default to limits, as the apiserver defaults them)."""
+    """What one pod charges against a quota (requests default to limits, as the apiserver defaults them);
+    extended resources (`nvidia.com/gpu`) count as `requests.<name>` too."""
     out: dict[str, Decimal] = {"pods": Decimal(1), "count/pods": Decimal(1)}
     for c in _containers(pod):
         res = c.get("resources") or {}
-        for r in COMPUTE:
+        for r in sorted({*(res.get("limits") or {}), *(res.get("requests") or {})}):
             limit = (res.get("limits") or {}).get(r)
             request = (res.get("requests") or {}).get(r, limit)
             if request is not None:

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from kubernetes.utils import parse_quantity
 
-from kubesim import admission
+from kubesim import admission, scheduler
 from kubesim.cluster import Cluster, now_iso, random_suffix
 from kubesim.errors import ApiError
 from kubesim.registry import ResourceType
@@ -46,6 +46,8 @@ class Controllers:
         self.pods = cluster.kind_type("Pod")
         self.nodes = cluster.kind_type("Node")
         self.rs = cluster.kind_type("ReplicaSet", "apps")
+        self._noexecute_since: dict[str, float] = {}  # pod uid -> when a tolerated NoExecute taint was seen
+        self.wake_in: float | None = None  # seconds until timed work (evictions, grace periods) is due
 
     def _set(self, rt: ResourceType, obj: dict, new: dict) -> None:
         """Write `new` only if it differs from the stored `obj`."""
@@ -59,6 +61,7 @@ class Controllers:
             self._replicasets()
             self._statefulsets()
             self._schedule()
+            self.wake_in = self._taint_eviction()
             self._kubelet()
             self._workload_status()
             self._quotas()
@@ -200,32 +203,61 @@ class Controllers:
 
     # -- scheduling ------------------------------------------------------------------------
     def _schedule(self) -> None:
+        """kube-scheduler: one pending pod at a time (oldest first), each seeing the ones placed before."""
         nodes = list(self.c.store.iter(self.nodes.key))
-        for pod in list(self.c.store.iter(self.pods.key)):
-            if pod["spec"].get("nodeName") or pod["status"].get("phase") != "Pending":
-                continue
-            fits, reasons = [], {}
-            for node in nodes:
-                why = unschedulable_reason(pod, node)
-                if why:
-                    reasons[why] = reasons.get(why, 0) + 1
-                else:
-                    fits.append(node)
+        by_name = {n["metadata"]["name"]: n for n in nodes}
+        pods = list(self.c.store.iter(self.pods.key))
+        assigned = [(p, by_name[p["spec"]["nodeName"]]) for p in pods
+                    if p["spec"].get("nodeName") in by_name and p["status"].get("phase") not in ("Succeeded", "Failed")]
+        pending = [p for p in pods if not p["spec"].get("nodeName") and p["status"].get("phase") == "Pending"
+                   and not p["metadata"].get("deletionTimestamp")]
+        # oldest first; a pod that failed before was written since, so it queues behind fresh ones
+        for pod in sorted(pending, key=lambda p: (p["metadata"]["creationTimestamp"],
+                                                  int(p["metadata"]["resourceVersion"]))):
+            placement = scheduler.schedule(pod, nodes, assigned)
             new = copy.deepcopy(pod)
             conds = {c["type"]: c for c in pod["status"].get("conditions") or []}
-            if fits:
-                load = {n["metadata"]["name"]: 0 for n in fits}
-                for p in self.c.store.iter(self.pods.key):
-                    if p["spec"].get("nodeName") in load:
-                        load[p["spec"]["nodeName"]] += 1
-                new["spec"]["nodeName"] = min(load, key=lambda n: (load[n], n))
+            ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
+            if placement.node:
+                new["spec"]["nodeName"] = placement.node
                 new["status"]["conditions"] = [_condition(conds, "PodScheduled", True)]
+                assigned.append((new, by_name[placement.node]))
+                self._set(self.pods, pod, new)
+                self.c.record_event(new, "Normal", "Scheduled",
+                                    f"Successfully assigned {ns}/{name} to {placement.node}", "default-scheduler")
             else:
-                detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
-                msg = f"0/{len(nodes)} nodes are available: {detail}." if nodes else "no nodes available to schedule pods"
-                cond = _condition(conds, "PodScheduled", False, "Unschedulable", msg)
-                new["status"]["conditions"] = [cond]
-            self._set(self.pods, pod, new)
+                new["status"]["conditions"] = [_condition(conds, "PodScheduled", False, "Unschedulable",
+                                                          placement.message)]
+                self._set(self.pods, pod, new)
+                self.c.record_event(new, "Warning", "FailedScheduling", placement.message, "default-scheduler")
+
+    def _taint_eviction(self) -> float | None:
+        """The taint manager: running pods on a node with a NoExecute taint they do not tolerate
+        are deleted, those tolerating it for tolerationSeconds once that time has passed.
+        Returns the seconds until the next such eviction is due."""
+        nodes = {n["metadata"]["name"]: n for n in self.c.store.iter(self.nodes.key)}
+        now = time.monotonic()
+        wake: float | None = None
+        seen = {}
+        for pod in list(self.c.store.iter(self.pods.key)):
+            node = nodes.get(pod["spec"].get("nodeName", ""))
+            if node is None or pod["metadata"].get("deletionTimestamp"):
+                continue
+            grace = scheduler.noexecute_grace(pod, node)
+            if grace is None:
+                continue
+            uid = pod["metadata"]["uid"]
+            seen[uid] = since = self._noexecute_since.get(uid, now)
+            left = since + grace - now
+            if left > 0:
+                wake = left if wake is None else min(wake, left)
+                continue
+            ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
+            self.c.record_event(pod, "Normal", "TaintManagerEviction", f"Marking for deletion Pod {ns}/{name}",
+                                "taint-eviction-controller")
+            self.c.delete(self.pods, ns, name)
+        self._noexecute_since = seen
+        return wake
 
     # -- kubelet ---------------------------------------------------------------------------
     def _kubelet(self) -> None:
@@ -359,64 +391,3 @@ def _condition(old: dict[str, dict], ctype: str, ok: bool, reason: str = "", mes
 
 def _is_ready(pod: dict) -> bool:
     return any(c["type"] == "Ready" and c["status"] == "True" for c in pod["status"].get("conditions") or [])
-
-
-# -- scheduling predicates --------------------------------------------------------------------
-
-def _match_node_expr(expr: dict, labels: dict[str, str]) -> bool:
-    key, op, values = expr["key"], expr["operator"], expr.get("values") or []
-    value = labels.get(key)
-    match op:
-        case "In":
-            return value in values
-        case "NotIn":
-            return value not in values
-        case "Exists":
-            return key in labels
-        case "DoesNotExist":
-            return key not in labels
-        case "Gt" | "Lt":
-            try:
-                a, b = int(value or ""), int(values[0])
-            except (ValueError, IndexError):
-                return False
-            return a > b if op == "Gt" else a < b
-    return False
-
-
-def unschedulable_reason(pod: dict, node: dict) -> str:
-    """The scheduler's per-node failure text, or "" when the pod fits."""
-    spec = pod["spec"]
-    labels = node["metadata"].get("labels") or {}
-    if node.get("spec", {}).get("unschedulable"):
-        return "node(s) were unschedulable"
-    for taint in node.get("spec", {}).get("taints") or []:
-        if taint.get("effect") in ("NoSchedule", "NoExecute") and not _tolerated(taint, spec.get("tolerations") or []):
-            value = f": {taint['value']}" if taint.get("value") else ""
-            return f"node(s) had untolerated taint {{{taint['key']}{value}}}"
-    if not all(labels.get(k) == v for k, v in (spec.get("nodeSelector") or {}).items()):
-        return "node(s) didn't match Pod's node affinity/selector"
-    required = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
-                .get("requiredDuringSchedulingIgnoredDuringExecution") or {})
-    terms = required.get("nodeSelectorTerms") or []
-    if terms and not any(all(_match_node_expr(e, labels) for e in t.get("matchExpressions") or [])
-                         and all(_match_field_expr(e, node) for e in t.get("matchFields") or [])
-                         for t in terms):
-        return "node(s) didn't match Pod's node affinity/selector"
-    return ""
-
-
-def _match_field_expr(expr: dict, node: dict) -> bool:
-    return _match_node_expr(expr, {"metadata.name": node["metadata"]["name"]})
-
-
-def _tolerated(taint: dict, tolerations: list[dict]) -> bool:
-    for t in tolerations:
-        if t.get("effect") and t["effect"] != taint.get("effect"):
-            continue
-        if t.get("operator") == "Exists":
-            if not t.get("key") or t["key"] == taint["key"]:
-                return True
-        elif t.get("key") == taint["key"] and t.get("value", "") == taint.get("value", ""):
-            return True
-    return False
