@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from kubesim import errors, openapi, protobuf
+from kubesim import disruption, errors, openapi, protobuf
 from kubesim.cluster import PATCH_TYPES, Cluster
 from kubesim.controllers import Controllers
 from kubesim.errors import ApiError
@@ -262,6 +262,8 @@ class Api:
                     s.update(kind=f"Pod{sub.capitalize()}Options", verbs=["create", "get"])
                 elif sub == "log":
                     s.update(verbs=["get"])
+                elif sub == "eviction":
+                    s.update(group="policy", version="v1", kind="Eviction", verbs=["create"])
                 elif sub == "finalize":
                     s.update(verbs=["update"])
                 resources.append(s)
@@ -301,6 +303,8 @@ class Api:
             return await self.logs(request, t)
         if t.sub == "scale":
             return await self.scale(request, t)
+        if t.sub == "eviction":
+            return await self.evict(request, t)
         verb = {("GET", False): "list", ("GET", True): "get", ("POST", False): "create", ("PUT", True): "update",
                 ("PATCH", True): "patch", ("DELETE", True): "delete", ("DELETE", False): "deletecollection"}.get(
             (method, bool(t.name)))
@@ -562,6 +566,24 @@ class Api:
         obj["metadata"]["resourceVersion"] = rv or obj["metadata"]["resourceVersion"]
         updated = c.update(t.rt, ns, t.name, obj, t.version, dry_run=_dry_run(request), manager=_manager(request))
         return json_response(self._scale_of(updated))
+
+    async def evict(self, request: web.Request, t: Target) -> web.Response:
+        """policy/v1 Eviction: delete the pod unless a PodDisruptionBudget forbids it now (429)."""
+        if request.method != "POST":
+            raise errors.method_not_allowed()
+        body = await self.body(request)
+        c, ns = self.cluster, t.namespace or ""
+        if not isinstance(body, dict) or (body.get("metadata") or {}).get("name", t.name) != t.name:
+            raise errors.bad_request("name in URL does not match name in Eviction object")
+        pod = c.get(t.rt, ns, t.name)
+        pods = c.store.list(t.rt.key, ns)
+        pdbs = c.store.list(c.kind_type("PodDisruptionBudget", "policy").key, ns)
+        disruption.check_eviction(pod, pdbs, pods)
+        opts = body.get("deleteOptions") or {}
+        if _dry_run(request, opts):
+            return json_response(errors.status_object("Success", code=201), 201)
+        c.delete(t.rt, ns, t.name, preconditions=opts.get("preconditions"))
+        return json_response(errors.status_object("Success", code=201), 201)
 
     def _pod_container(self, t: Target, container: str) -> tuple[dict, dict]:
         """Resolve the pod and container of a log/exec request with the apiserver's errors."""

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from kubernetes.utils import parse_quantity
 
-from kubesim import admission, scheduler
+from kubesim import admission, disruption, scheduler
 from kubesim.cluster import Cluster, now_iso, random_suffix
 from kubesim.errors import ApiError
 from kubesim.registry import ResourceType
@@ -65,6 +65,7 @@ class Controllers:
             self._kubelet()
             self._workload_status()
             self._quotas()
+            self._disruption_budgets()
             if self.c.store.rv == before:
                 break
 
@@ -321,6 +322,14 @@ class Controllers:
             new = copy.deepcopy(q)
             new["status"] = admission.quota_status(q["spec"].get("hard") or {}, admission.namespace_usage(self.c, ns))
             self._set(quota_rt, q, new)
+
+    def _disruption_budgets(self) -> None:
+        pdb_rt = self.c.kind_type("PodDisruptionBudget", "policy")
+        for pdb in list(self.c.store.iter(pdb_rt.key)):
+            pods = list(self.c.store.iter(self.pods.key, pdb["metadata"]["namespace"]))
+            new = copy.deepcopy(pdb)
+            new["status"] = disruption.budget_status(pdb, pods)
+            self._set(pdb_rt, pdb, new)
 
     # -- metrics ---------------------------------------------------------------------------
     def node_metrics(self) -> list[dict]:

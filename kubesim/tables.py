@@ -81,6 +81,9 @@ COLUMNS: dict[str, list[Column]] = {
              ("Version", "string", lambda n: n.get("status", {}).get("nodeInfo", {}).get("kubeletVersion", ""), 0)],
     "Namespace": [NAME, ("Status", "string", _status("phase", "Active"), 0), AGE],
     "ConfigMap": [NAME, ("Data", "integer", lambda c: len(c.get("data") or {}) + len(c.get("binaryData") or {}), 0), AGE],
+    "PodDisruptionBudget": [NAME, ("Min Available", "string", lambda b: str(b["spec"].get("minAvailable", "N/A")), 0),
+                            ("Max Unavailable", "string", lambda b: str(b["spec"].get("maxUnavailable", "N/A")), 0),
+                            ("Allowed Disruptions", "integer", _status("disruptionsAllowed"), 0), AGE],
     "Event": [("Last Seen", "string", lambda e: age({"metadata": {"creationTimestamp": e.get("lastTimestamp")}}), 0),
               ("Type", "string", lambda e: e.get("type", ""), 0), ("Reason", "string", lambda e: e.get("reason", ""), 0),
               ("Object", "string", lambda e: f"{e['involvedObject'].get('kind', '').lower()}/"
