@@ -324,8 +324,10 @@ class Api:
             dry = _dry_run(request, opts)
             propagation = request.query.get("propagationPolicy") or opts.get("propagationPolicy") or "Background"
             if verb == "delete":
+                grace = _int_param(request, "gracePeriodSeconds")
                 return json_response(c.delete(rt, ns, t.name, dry_run=dry, propagation=propagation,
-                                              preconditions=opts.get("preconditions")))
+                                              preconditions=opts.get("preconditions"),
+                                              grace_period=opts.get("gracePeriodSeconds") if grace is None else grace))
             items = self.select(request, t)
             return json_response(c.delete_collection(rt, t.namespace, items, dry_run=dry, propagation=propagation))
         if verb == "patch":
@@ -582,7 +584,8 @@ class Api:
         opts = body.get("deleteOptions") or {}
         if _dry_run(request, opts):
             return json_response(errors.status_object("Success", code=201), 201)
-        c.delete(t.rt, ns, t.name, preconditions=opts.get("preconditions"))
+        c.delete(t.rt, ns, t.name, preconditions=opts.get("preconditions"),
+                 grace_period=opts.get("gracePeriodSeconds"))
         return json_response(errors.status_object("Success", code=201), 201)
 
     def _pod_container(self, t: Target, container: str) -> tuple[dict, dict]:

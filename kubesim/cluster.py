@@ -9,8 +9,9 @@ from __future__ import annotations
 import copy
 import random
 import re
+import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from kubesim import admission, errors, kinds
@@ -35,8 +36,22 @@ PATCH_TYPES = {
 }
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def now_iso(offset_seconds: float = 0) -> str:
+    return (datetime.now(timezone.utc) + timedelta(seconds=offset_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _prestop_seconds(pod: dict) -> float:
+    """How long a pod's containers take to stop: the longest preStop sleep (`sleep: {seconds}` or an exec
+    of `sleep N`); the simulated processes themselves exit on SIGTERM at once."""
+    longest = 0.0
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        pre = (c.get("lifecycle") or {}).get("preStop") or {}
+        command = (pre.get("exec") or {}).get("command") or []
+        if "sleep" in pre:
+            longest = max(longest, float(pre["sleep"].get("seconds", 0)))
+        elif len(command) == 2 and command[0] == "sleep" and command[1].isdigit():
+            longest = max(longest, float(command[1]))
+    return longest
 
 
 def random_suffix(n: int = 5) -> str:
@@ -60,6 +75,8 @@ class Cluster:
         self.logs = LogStore(max_lines=log_lines)
         self.runtime = ContainerRuntime()
         self.on_change: Callable[[], None] = lambda: None
+        # (resource key, namespace, name) of objects being deleted -> monotonic time their grace ends
+        self.terminating: dict[tuple[str, str, str], float] = {}
 
     # -- lookups ---------------------------------------------------------------------------
     def resource(self, group: str, version: str, plural: str) -> ResourceType:
@@ -160,6 +177,10 @@ class Cluster:
         if "status" in rt.subresources and rt.kind != "Node":
             obj.pop("status", None)  # status is written through /status (or by controllers)
         self._require_namespace(rt, namespace)
+        ns_obj = self.store.peek(NAMESPACE_KEY, "", namespace) if rt.namespaced else None
+        if ns_obj is not None and ns_obj["metadata"].get("deletionTimestamp"):
+            raise errors.forbidden(rt.group, rt.plural, meta["name"], f"unable to create new content in namespace "
+                                   f"{namespace} because it is being terminated")
         if self.store.peek(rt.key, namespace if rt.namespaced else "", meta["name"]) is not None:
             raise errors.already_exists(rt.group, rt.plural, meta["name"])
         for k in ("resourceVersion", "deletionTimestamp"):
@@ -205,7 +226,7 @@ class Cluster:
         elif "status" in rt.subresources and "status" in current:
             obj["status"] = current["status"]
         cmeta, meta = current["metadata"], obj["metadata"]
-        for k in ("uid", "creationTimestamp", "generation", "deletionTimestamp"):
+        for k in ("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"):
             if k in cmeta:
                 meta[k] = cmeta[k]
             else:
@@ -227,10 +248,19 @@ class Cluster:
             return self.present(rt, current, version)  # no-op writes keep the resourceVersion
         if dry_run:
             return self.present(rt, obj, version)
+        if cmeta.get("deletionTimestamp") and not meta.get("finalizers") and rt.key != NAMESPACE_KEY \
+                and not self._in_grace(rt, ns, name):
+            self.finish(rt, obj)  # the last finalizer was removed
+            return self.present(rt, obj, version)
         self.save(rt, obj)
         if rt.key == CRD_KEY:
             self.registry.add(crd_resource_type(obj))
         return self.present(rt, obj, version)
+
+    def _in_grace(self, rt: ResourceType, ns: str, name: str) -> bool:
+        """A pod still inside its grace period is the kubelet's to remove, finalizers or not."""
+        due = self.terminating.get((rt.key, ns, name))
+        return rt.kind == "Pod" and due is not None and due > time.monotonic()
 
     def patch(self, rt: ResourceType, namespace: str, name: str, patch_type: str, body: object,
               version: str, *, subresource: str = "", dry_run: bool = False, manager: str = "",
@@ -277,7 +307,11 @@ class Cluster:
         return self.update(rt, namespace, name, merged, version, subresource=subresource, dry_run=dry_run)
 
     def delete(self, rt: ResourceType, namespace: str, name: str, *, dry_run: bool = False,
-               propagation: str = "Background", preconditions: dict | None = None) -> dict:
+               propagation: str = "Background", preconditions: dict | None = None,
+               grace_period: int | None = None) -> dict:
+        """Graceful deletion: an object with finalizers (or deleted in the foreground, or a running
+        pod within its grace period, or a namespace with content) gets a deletionTimestamp and
+        stays until controllers finish; anything else goes at once."""
         ns = namespace if rt.namespaced else ""
         current = self.store.peek(rt.key, ns, name)
         if current is None:
@@ -292,43 +326,84 @@ class Cluster:
         details = {"name": name, "kind": rt.plural, "uid": current["metadata"]["uid"]}
         if rt.group:
             details["group"] = rt.group
-        deleted = copy.deepcopy(current)
+        obj = copy.deepcopy(current)
+        meta = obj["metadata"]
+        grace = self._grace_period(rt, obj, grace_period)
+        finalizers = list(meta.get("finalizers") or [])
+        if propagation == "Foreground" and "foregroundDeletion" not in finalizers and self.dependents(meta["uid"]):
+            finalizers.append("foregroundDeletion")
+        if meta.get("deletionTimestamp"):
+            key = (rt.key, ns, name)
+            if not dry_run and key in self.terminating:  # a shorter grace period wins
+                self.terminating[key] = min(self.terminating[key], time.monotonic() + grace)
+            return self.present(rt, obj)
+        if finalizers or grace or rt.key == NAMESPACE_KEY:
+            meta.update(deletionTimestamp=now_iso(grace), deletionGracePeriodSeconds=grace)
+            if finalizers:
+                meta["finalizers"] = finalizers
+            if rt.key == NAMESPACE_KEY:
+                obj["status"] = {"phase": "Terminating"}
+            if not dry_run:
+                self.save(rt, obj)
+                self.terminating[(rt.key, ns, name)] = time.monotonic() + min(grace, _prestop_seconds(obj))
+            return self.present(rt, obj)
         if not dry_run:
             self._remove(rt, current, propagation)
         if rt.kind in RETURNS_DELETED_OBJECT:
-            deleted["metadata"].update(deletionTimestamp=now_iso(), deletionGracePeriodSeconds=0)
-            return self.present(rt, deleted)
+            meta.update(deletionTimestamp=now_iso(), deletionGracePeriodSeconds=0)
+            return self.present(rt, obj)
         return errors.status_object("Success", details=details)
+
+    @staticmethod
+    def _grace_period(rt: ResourceType, obj: dict, requested: int | None) -> int:
+        """Pods on a node get their terminationGracePeriodSeconds (or the request's); others none."""
+        if rt.kind != "Pod" or not obj["spec"].get("nodeName") or \
+                obj.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            return 0
+        if requested is not None:
+            return max(0, int(requested))
+        return int(obj["spec"].get("terminationGracePeriodSeconds", 30))
+
+    def dependents(self, uid: str) -> list[tuple[ResourceType, dict]]:
+        return [(other, child) for other in list(self.registry.types.values())
+                for child in self.store.iter(other.key)
+                if any(ref.get("uid") == uid for ref in child["metadata"].get("ownerReferences") or [])]
+
+    def finish(self, rt: ResourceType, obj: dict) -> None:
+        """Remove a terminating object whose finalizers are all gone."""
+        self.terminating.pop((rt.key, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]), None)
+        self._remove(rt, obj, "Background")
 
     def _remove(self, rt: ResourceType, obj: dict, propagation: str) -> None:
         meta = obj["metadata"]
         ns = meta.get("namespace", "")
         self.store.remove(rt.key, ns, meta["name"])
+        self.terminating.pop((rt.key, ns, meta["name"]), None)
         if rt.kind == "Pod":
             self.logs.close_pod(ns, meta["name"])
             self.runtime.forget_pod(ns, meta["name"])
-        if rt.key == NAMESPACE_KEY:
-            for other in list(self.registry.types.values()):
-                if other.namespaced:
-                    for child in list(self.store.iter(other.key, meta["name"])):
-                        self._remove(other, child, "Background")
         if rt.key == CRD_KEY:
             crt = crd_resource_type(obj)
             self.registry.remove(crt.key)
             self.store.drop_resource(crt.key)
-        if propagation != "Orphan":
-            uid = meta["uid"]
-            for other in list(self.registry.types.values()):
-                for child in list(self.store.iter(other.key, ns or None)):
-                    if any(ref.get("uid") == uid for ref in child["metadata"].get("ownerReferences") or []):
-                        self._remove(other, child, propagation)
+        for other, child in self.dependents(meta["uid"]):
+            cmeta = child["metadata"]
+            if propagation == "Orphan":  # the garbage collector strips the owner instead
+                orphan = copy.deepcopy(child)
+                orphan["metadata"]["ownerReferences"] = [r for r in cmeta["ownerReferences"]
+                                                         if r.get("uid") != meta["uid"]]
+                self.save(other, orphan)
+            elif self.store.peek(other.key, cmeta.get("namespace", ""), cmeta["name"]) is not None:
+                self.delete(other, cmeta.get("namespace", ""), cmeta["name"], propagation=propagation)
         self.on_change()
 
     def delete_collection(self, rt: ResourceType, namespace: str | None, items: list[dict], *,
                           dry_run: bool = False, propagation: str = "Background") -> dict:
         for obj in items:
-            if not dry_run:
-                self._remove(rt, obj, propagation)
+            if not dry_run and self.store.peek(rt.key, obj["metadata"].get("namespace", ""),
+                                               obj["metadata"]["name"]) is not None:
+                self.delete(rt, obj["metadata"].get("namespace", ""), obj["metadata"]["name"],
+                            propagation=propagation)
         return errors.status_object("Success")
 
     # -- helpers for controllers and seed -------------------------------------------------

@@ -21,7 +21,7 @@ from kubernetes.utils import parse_quantity
 from kubesim import admission, disruption, scheduler
 from kubesim.cluster import Cluster, now_iso, random_suffix
 from kubesim.errors import ApiError
-from kubesim.registry import ResourceType
+from kubesim.registry import COMPUTED_GROUPS, ResourceType
 
 CRASHLOOP_ANNOTATION = "kubesim.dev/crashloop"
 
@@ -46,6 +46,7 @@ class Controllers:
         self.pods = cluster.kind_type("Pod")
         self.nodes = cluster.kind_type("Node")
         self.rs = cluster.kind_type("ReplicaSet", "apps")
+        self.namespaces = cluster.kind_type("Namespace")
         self._noexecute_since: dict[str, float] = {}  # pod uid -> when a tolerated NoExecute taint was seen
         self.wake_in: float | None = None  # seconds until timed work (evictions, grace periods) is due
 
@@ -61,7 +62,7 @@ class Controllers:
             self._replicasets()
             self._statefulsets()
             self._schedule()
-            self.wake_in = self._taint_eviction()
+            self.wake_in = _earliest(self._taint_eviction(), self._terminations())
             self._kubelet()
             self._workload_status()
             self._quotas()
@@ -73,6 +74,8 @@ class Controllers:
     def _deployments(self) -> None:
         deploy_rt = self.c.kind_type("Deployment", "apps")
         for d in list(self.c.store.iter(deploy_rt.key)):
+            if d["metadata"].get("deletionTimestamp"):
+                continue  # being deleted: no new children
             ns = d["metadata"]["namespace"]
             tmpl = d["spec"]["template"]
             h = template_hash(tmpl)
@@ -105,8 +108,11 @@ class Controllers:
 
     def _replicasets(self) -> None:
         for rs in list(self.c.store.iter(self.rs.key)):
+            if rs["metadata"].get("deletionTimestamp"):
+                continue  # being deleted: no new children
             ns = rs["metadata"]["namespace"]
-            pods = [p for p in self.c.store.iter(self.pods.key, ns) if _owned_by(p, rs)]
+            pods = [p for p in self.c.store.iter(self.pods.key, ns)
+                    if _owned_by(p, rs) and not p["metadata"].get("deletionTimestamp")]
             want = rs["spec"].get("replicas", 1)
             for _ in range(want - len(pods)):
                 if not self._new_pod(rs, f"{rs['metadata']['name']}-{random_suffix()}"):
@@ -117,6 +123,8 @@ class Controllers:
     def _statefulsets(self) -> None:
         sts_rt = self.c.kind_type("StatefulSet", "apps")
         for sts in list(self.c.store.iter(sts_rt.key)):
+            if sts["metadata"].get("deletionTimestamp"):
+                continue  # being deleted: no new children
             ns, name = sts["metadata"]["namespace"], sts["metadata"]["name"]
             want = sts["spec"].get("replicas", 1)
             for i in range(want):
@@ -148,6 +156,8 @@ class Controllers:
     def _workload_status(self) -> None:
         pods_by_owner: dict[str, list[dict]] = {}
         for p in self.c.store.iter(self.pods.key):
+            if p["metadata"].get("deletionTimestamp"):
+                continue  # terminating pods no longer count as replicas
             for ref in p["metadata"].get("ownerReferences") or []:
                 pods_by_owner.setdefault(ref["uid"], []).append(p)
 
@@ -201,6 +211,74 @@ class Controllers:
             new = copy.deepcopy(d)
             new["status"] = {k: v for k, v in status.items() if v or k in ("observedGeneration", "conditions")}
             self._set(deploy_rt, d, new)
+
+    # -- deletion --------------------------------------------------------------------------
+    def _terminations(self) -> float | None:
+        """Garbage collector, kubelet and namespace controller for objects being deleted: dependents
+        of a foreground deletion go first, pods leave once their containers stopped, a namespace
+        once it is empty. Returns the seconds until a pod's grace period ends."""
+        wake: float | None = None
+        for key, ns, name in list(self.c.terminating):
+            rt = self.c.registry.types.get(key)
+            obj = self.c.store.peek(key, ns, name) if rt else None
+            if rt is None or obj is None:
+                self.c.terminating.pop((key, ns, name), None)
+                continue
+            finalizers = obj["metadata"].get("finalizers") or []
+            if "foregroundDeletion" in finalizers:
+                if self._delete_dependents(obj):
+                    continue
+                obj = copy.deepcopy(obj)
+                obj["metadata"]["finalizers"] = finalizers = [f for f in finalizers if f != "foregroundDeletion"]
+                self.c.save(rt, obj)
+            if rt.key == self.namespaces.key:
+                self._empty_namespace(obj)
+                continue
+            left = self.c.terminating[(key, ns, name)] - time.monotonic()
+            if left > 0:
+                wake = _earliest(wake, left)
+            elif not finalizers:
+                self.c.finish(rt, obj)
+        return wake
+
+    def _delete_dependents(self, owner: dict) -> bool:
+        """Delete (in the foreground too) what the owner owns; True while some remain."""
+        deps = self.c.dependents(owner["metadata"]["uid"])
+        for rt, child in deps:
+            if not child["metadata"].get("deletionTimestamp"):
+                self.c.delete(rt, child["metadata"].get("namespace", ""), child["metadata"]["name"],
+                              propagation="Foreground")
+        return bool(deps)
+
+    def _empty_namespace(self, ns_obj: dict) -> None:
+        """The namespace controller: delete everything inside, report what is left, then finalize."""
+        name = ns_obj["metadata"]["name"]
+        left: dict[str, int] = {}
+        held: dict[str, int] = {}
+        for rt in list(self.c.registry.types.values()):
+            if not rt.namespaced or rt.group in COMPUTED_GROUPS:
+                continue
+            for obj in list(self.c.store.iter(rt.key, name)):
+                if not obj["metadata"].get("deletionTimestamp"):
+                    self.c.delete(rt, name, obj["metadata"]["name"])
+                if self.c.store.peek(rt.key, name, obj["metadata"]["name"]) is not None:
+                    resource = f"{rt.plural}.{rt.group}" if rt.group else rt.plural
+                    left[resource] = left.get(resource, 0) + 1
+                    for f in obj["metadata"].get("finalizers") or []:
+                        held[f] = held.get(f, 0) + 1
+        if not left:
+            self.c.finish(self.namespaces, ns_obj)
+            return
+        new = copy.deepcopy(ns_obj)
+        old = {c["type"]: c for c in (ns_obj.get("status") or {}).get("conditions") or []}
+        conds = [_condition(old, "NamespaceContentRemaining", True, "SomeResourcesRemain", "Some resources are "
+                            "remaining: " + ", ".join(f"{r} has {n} resource instances" for r, n in sorted(left.items())))]
+        if held:
+            conds.append(_condition(old, "NamespaceFinalizersRemaining", True, "SomeFinalizersRemain",
+                                    "Some content in the namespace has finalizers remaining: " + ", ".join(
+                                        f"{f} in {n} resource instances" for f, n in sorted(held.items()))))
+        new["status"] = {"phase": "Terminating", "conditions": conds}
+        self._set(self.namespaces, ns_obj, new)
 
     # -- scheduling ------------------------------------------------------------------------
     def _schedule(self) -> None:
@@ -368,6 +446,10 @@ class Controllers:
                                      "labels": meta.get("labels", {}), "creationTimestamp": now_iso()},
                         "timestamp": now_iso(), "window": "18.5s", "containers": containers})
         return out
+
+
+def _earliest(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 def image_repository(image: str) -> str:
