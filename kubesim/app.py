@@ -536,7 +536,8 @@ class Api:
     def _scale_of(self, obj: dict) -> dict:
         meta = obj["metadata"]
         sel = obj["spec"].get("selector") or {}
-        selector = ",".join(f"{k}={v}" for k, v in (sel.get("matchLabels") or {}).items())
+        labels = sel if obj["kind"] == "ReplicationController" else sel.get("matchLabels") or {}
+        selector = ",".join(f"{k}={v}" for k, v in labels.items())
         return {"kind": "Scale", "apiVersion": "autoscaling/v1",
                 "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
                              if k in meta},

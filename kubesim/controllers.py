@@ -46,6 +46,7 @@ class Controllers:
         self.pods = cluster.kind_type("Pod")
         self.nodes = cluster.kind_type("Node")
         self.rs = cluster.kind_type("ReplicaSet", "apps")
+        self.rc = cluster.kind_type("ReplicationController")
         self.namespaces = cluster.kind_type("Namespace")
         self._noexecute_since: dict[str, float] = {}  # pod uid -> when a tolerated NoExecute taint was seen
         self.wake_in: float | None = None  # seconds until timed work (evictions, grace periods) is due
@@ -67,6 +68,8 @@ class Controllers:
             self._workload_status()
             self._quotas()
             self._disruption_budgets()
+            self._service_accounts()
+            self._api_services()
             if self.c.store.rv == before:
                 break
 
@@ -107,7 +110,8 @@ class Controllers:
                     self.c.save(self.rs, new)
 
     def _replicasets(self) -> None:
-        for rs in list(self.c.store.iter(self.rs.key)):
+        """ReplicaSets and ReplicationControllers (the same controller; an RC's selector is a plain map)."""
+        for rs in list(self.c.store.iter(self.rs.key)) + list(self.c.store.iter(self.rc.key)):
             if rs["metadata"].get("deletionTimestamp"):
                 continue  # being deleted: no new children
             ns = rs["metadata"]["namespace"]
@@ -165,12 +169,13 @@ class Controllers:
             pods = pods_by_owner.get(uid, [])
             return len(pods), sum(1 for p in pods if _is_ready(p))
 
-        for rs in list(self.c.store.iter(self.rs.key)):
-            total, ready = counts(rs["metadata"]["uid"])
-            new = copy.deepcopy(rs)
-            new["status"] = {"replicas": total, "fullyLabeledReplicas": total, "readyReplicas": ready,
-                             "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
-            self._set(self.rs, rs, new)
+        for rt in (self.rs, self.rc):
+            for rs in list(self.c.store.iter(rt.key)):
+                total, ready = counts(rs["metadata"]["uid"])
+                new = copy.deepcopy(rs)
+                new["status"] = {"replicas": total, "fullyLabeledReplicas": total, "readyReplicas": ready,
+                                 "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
+                self._set(rt, rs, new)
         sts_rt = self.c.kind_type("StatefulSet", "apps")
         for sts in list(self.c.store.iter(sts_rt.key)):
             total, ready = counts(sts["metadata"]["uid"])
@@ -400,6 +405,38 @@ class Controllers:
             new = copy.deepcopy(q)
             new["status"] = admission.quota_status(q["spec"].get("hard") or {}, admission.namespace_usage(self.c, ns))
             self._set(quota_rt, q, new)
+
+    def _service_accounts(self) -> None:
+        """The service-account controller: every active namespace has a `default` ServiceAccount."""
+        sa_rt = self.c.kind_type("ServiceAccount")
+        for ns in list(self.c.store.iter(self.namespaces.key)):
+            name = ns["metadata"]["name"]
+            if not ns["metadata"].get("deletionTimestamp") and self.c.store.peek(sa_rt.key, name, "default") is None:
+                self.c.put_object({"apiVersion": "v1", "kind": "ServiceAccount",
+                                   "metadata": {"name": "default", "namespace": name}})
+
+    def _api_services(self) -> None:
+        """kube-aggregator's autoregistration: a Local APIService per served group-version (CRDs too);
+        registered ones pointing at a service are left alone."""
+        rt = self.c.kind_type("APIService", "apiregistration.k8s.io")
+        wanted = {}
+        for group, versions in self.c.registry.group_versions().items():
+            for i, version in enumerate(versions):
+                wanted[f"{version}.{group}"] = (group, version, len(versions) - i)  # core: "v1."
+        for obj in list(self.c.store.iter(rt.key)):
+            if obj["metadata"]["name"] not in wanted and not obj["spec"].get("service") and \
+                    obj["metadata"].get("labels", {}).get("kube-aggregator.kubernetes.io/automanaged"):
+                self.c.delete(rt, "", obj["metadata"]["name"])
+        for name, (group, version, priority) in sorted(wanted.items()):
+            if self.c.store.peek(rt.key, "", name) is None:
+                self.c.put_object({
+                    "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+                    "metadata": {"name": name, "labels": {"kube-aggregator.kubernetes.io/automanaged": "onstart"}},
+                    "spec": {"group": group, "version": version, "groupPriorityMinimum": 1000 if group else 18000,
+                             "versionPriority": priority * 5},
+                    "status": {"conditions": [{"type": "Available", "status": "True", "reason": "Local",
+                                               "message": "Local APIServices are always available",
+                                               "lastTransitionTime": now_iso()}]}}, "apiregistration.k8s.io")
 
     def _disruption_budgets(self) -> None:
         pdb_rt = self.c.kind_type("PodDisruptionBudget", "policy")

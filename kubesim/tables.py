@@ -53,6 +53,11 @@ def _roles(n: dict) -> str:
     return ",".join(roles) or "<none>"
 
 
+def _api_service_backend(a: dict) -> str:
+    svc = a["spec"].get("service")
+    return f"{svc.get('namespace', '')}/{svc.get('name', '')}" if svc else "Local"
+
+
 def _status(path: str, default: object = 0) -> Callable[[dict], object]:
     def get(o: dict) -> object:
         return (o.get("status") or {}).get(path, default)
@@ -73,6 +78,13 @@ COLUMNS: dict[str, list[Column]] = {
                    ("Available", "integer", _status("availableReplicas"), 0), AGE],
     "ReplicaSet": [NAME, ("Desired", "integer", lambda r: r["spec"].get("replicas", 1), 0),
                    ("Current", "integer", _status("replicas"), 0), ("Ready", "integer", _status("readyReplicas"), 0), AGE],
+    "ReplicationController": [NAME, ("Desired", "integer", lambda r: r["spec"].get("replicas", 1), 0),
+                              ("Current", "integer", _status("replicas"), 0),
+                              ("Ready", "integer", _status("readyReplicas"), 0), AGE],
+    "APIService": [NAME, ("Service", "string", _api_service_backend, 0),
+        ("Available", "string", lambda a: next((f"{c['status']} ({c.get('reason', '')})" if c["status"] != "True"
+                                                 else "True" for c in (a.get("status") or {}).get("conditions") or []
+                                                 if c["type"] == "Available"), "Unknown"), 0), AGE],
     "StatefulSet": [NAME, ("Ready", "string", lambda s: f"{_status('readyReplicas')(s)}/{s['spec'].get('replicas', 1)}", 0), AGE],
     "Service": [NAME, ("Type", "string", lambda s: s["spec"].get("type", "ClusterIP"), 0),
                 ("Cluster-IP", "string", lambda s: s["spec"].get("clusterIP", "<none>"), 0),

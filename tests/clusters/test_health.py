@@ -88,7 +88,7 @@ def test_metrics_with_and_without_metrics_server(stub, registered):
     assert metrics.memory.allocatable == 80 * 1024 ** 3
     assert 0 < metrics.cpu.requests < metrics.cpu.limits
     assert metrics.cpu.requests_percent == pytest.approx(100 * metrics.cpu.requests / 20.0, abs=0.01)
-    assert (metrics.node_count, metrics.deployment_count, metrics.namespace_count) == (4, 6, 6)
+    assert (metrics.node_count, metrics.deployment_count, metrics.namespace_count) == (4, 6, 7)  # with ml
     assert metrics.pod_count > 0 and metrics.service_count == 5
 
     without = stub.GetClusterMetrics(pb.GetClusterMetricsRequest(name="clusters/broken/metrics"))
