@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from kubesim import admission, errors, kinds
+from kubesim import admission, errors, kinds, openapi
 from kubesim.errors import ApiError
 from kubesim.exec.container import ContainerRuntime
 from kubesim.logs import LogStore
@@ -192,6 +192,8 @@ class Cluster:
         kinds.apply_defaults(rt.kind, obj)
         if rt.kind == "Pod":
             admission.apply_limit_ranges(self, obj, namespace)
+            obj["status"]["qosClass"] = kinds.qos_class(obj["spec"])  # from the admitted resources
+        openapi.drop_empty(self.registry, rt, obj)
         self._admit_custom(rt, obj, version)
         kinds.require_valid(rt.group, rt.kind, obj)
         if rt.namespaced:
@@ -239,6 +241,7 @@ class Cluster:
             kinds.apply_defaults(rt.kind, obj)
         if subresource != "status":
             self._admit_custom(rt, obj, version)
+        openapi.drop_empty(self.registry, rt, obj)
         kinds.require_valid(rt.group, rt.kind, obj)
         if "managedFields" not in meta and "managedFields" in cmeta:
             meta["managedFields"] = cmeta["managedFields"]
@@ -442,6 +445,7 @@ class Cluster:
             meta.setdefault("generation", 1)
         obj["apiVersion"] = rt.api_version()
         kinds.apply_defaults(rt.kind, obj)
+        openapi.drop_empty(self.registry, rt, obj)
         self.save(rt, obj)
         if rt.key == CRD_KEY:
             self.registry.add(crd_resource_type(obj))

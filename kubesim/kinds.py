@@ -148,7 +148,7 @@ def default_pod_spec(spec: dict) -> None:
         _default_container(c)
 
 
-def _qos(spec: dict) -> str:
+def qos_class(spec: dict) -> str:
     res = [c.get("resources") or {} for c in spec.get("containers") or []]
     if not any(r.get("requests") or r.get("limits") for r in res):
         return "BestEffort"
@@ -163,7 +163,7 @@ def _default_pod(obj: dict) -> None:
     obj["spec"].setdefault("serviceAccountName", "default")
     status = obj.setdefault("status", {})
     status.setdefault("phase", "Pending")
-    status["qosClass"] = _qos(obj["spec"])
+    status["qosClass"] = qos_class(obj["spec"])
 
 
 def _default_workload(obj: dict) -> None:

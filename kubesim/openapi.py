@@ -297,3 +297,38 @@ def _walk_unknown(defs: Definitions, schema: dict, value: Any, path: str, out: l
     elif isinstance(value, list) and "items" in schema:
         for i, v in enumerate(value):
             _walk_unknown(defs, schema["items"], v, f"{path}[{i}]", out)
+
+
+# -- Go's omitempty -------------------------------------------------------------------------------
+
+def drop_empty(registry: Registry, rt: ResourceType, obj: dict) -> None:
+    """Remove empty maps and lists from a built-in object (and a custom resource's metadata), as the
+    apiserver's Go types do when they serialize (`omitempty`): `annotations: {}` sent by a client is
+    not stored. Empty structs stay."""
+    defs = builtin_definitions(_builtin_roots(registry))
+    if rt.custom:  # a custom resource's metadata is a typed ObjectMeta too
+        _drop_empty(defs, defs.schemas[f"{META}.ObjectMeta"], obj.get("metadata"))
+        return
+    cls = model_class(rt)
+    if cls is not None:
+        _drop_empty(defs, defs.schemas[defs.names[cls.__name__]], obj)
+
+
+def _drop_empty(defs: Definitions, schema: dict, value: Any) -> None:
+    if "allOf" in schema:
+        schema = schema["allOf"][0]
+    if "$ref" in schema:
+        schema = defs.schemas[schema["$ref"].rsplit("/", 1)[1]]
+    if isinstance(value, dict) and "properties" in schema:
+        for k, v in list(value.items()):
+            sub = schema["properties"].get(k)
+            if sub is None:
+                continue
+            inner = sub["allOf"][0] if "allOf" in sub else sub
+            if v in ({}, []) and (inner.get("type") == "array" or "additionalProperties" in inner):
+                del value[k]
+            else:
+                _drop_empty(defs, sub, v)
+    elif isinstance(value, list) and "items" in schema:
+        for v in value:
+            _drop_empty(defs, schema["items"], v)

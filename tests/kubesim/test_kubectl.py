@@ -231,3 +231,20 @@ def test_rollout_status_wait_and_get_watch(kubectl: Kubectl, kubesim_kubeconfig:
     assert lines[0].split() == ["NAME", "DATA", "AGE"]
     assert any(line.startswith("frontend-config") for line in lines)
     assert any(line.startswith("seen-by-watch") for line in lines)
+
+
+@pytest.mark.parametrize(("kind", "ns"), [("deploy/frontend", "web"), ("svc/frontend", "web"), ("cm/cart-config", "shop"),
+                                          ("widget/gizmo", "shop"), ("pods", "shop")])
+def test_diff_of_an_unchanged_object_is_empty(kubectl: Kubectl, tmp_path: Path, kind: str, ns: str) -> None:
+    """Empty maps are not stored (Go's omitempty), so a patch adding `annotations: {}` changes nothing."""
+    live = tmp_path / "live.yaml"
+    live.write_text(out(kubectl("get", kind, "-n", ns, "-o", "yaml")))
+    diff = kubectl("diff", "-f", str(live), check=False)
+    assert (diff.returncode, out(diff)) == (0, "")
+    manifest = tmp_path / "d.yaml"
+    manifest.write_text(DEPLOYMENT.format(replicas=2))
+    kubectl("apply", "-f", str(manifest))
+    assert kubectl("diff", "-f", str(manifest), check=False).returncode == 0
+    manifest.write_text(DEPLOYMENT.format(replicas=5))
+    changed = kubectl("diff", "-f", str(manifest), check=False)
+    assert changed.returncode == 1 and "-  replicas: 2\n+  replicas: 5" in out(changed)
