@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from kubesim import disruption, errors, openapi, protobuf
+from kubesim import disruption, errors, openapi, portforward, protobuf
 from kubesim.cluster import PATCH_TYPES, Cluster
 from kubesim.controllers import Controllers
 from kubesim.errors import ApiError
@@ -258,8 +258,9 @@ class Api:
                                      "kind": rt.kind, "verbs": ["get", "patch", "update"]}
                 if sub == "scale":
                     s.update(group=SCALE_GROUP_VERSION[0], version=SCALE_GROUP_VERSION[1], kind="Scale")
-                elif sub in ("exec", "attach"):
-                    s.update(kind=f"Pod{sub.capitalize()}Options", verbs=["create", "get"])
+                elif sub in ("exec", "attach", "portforward"):
+                    s.update(kind=f"Pod{'PortForward' if sub == 'portforward' else sub.capitalize()}Options",
+                             verbs=["create", "get"])
                 elif sub == "log":
                     s.update(verbs=["get"])
                 elif sub == "eviction":
@@ -305,6 +306,8 @@ class Api:
             return await self.scale(request, t)
         if t.sub == "eviction":
             return await self.evict(request, t)
+        if t.sub == "portforward":
+            return await self.port_forward(request, t)
         verb = {("GET", False): "list", ("GET", True): "get", ("POST", False): "create", ("PUT", True): "update",
                 ("PATCH", True): "patch", ("DELETE", True): "delete", ("DELETE", False): "deletecollection"}.get(
             (method, bool(t.name)))
@@ -676,6 +679,15 @@ class Api:
                            stderr=q.get("stderr", "true") != "false", tty=_flag(request, "tty"))
         shell = self.cluster.runtime.shell(pod, spec, self.cluster.lookup, opts.tty)
         return await serve_exec(request, shell, opts)
+
+    async def port_forward(self, request: web.Request, t: Target) -> web.StreamResponse:
+        pod = self.cluster.get(t.rt, t.namespace or "", t.name)
+        if pod["status"].get("phase") != "Running":
+            raise errors.bad_request(f"unable to do port forwarding: pod {t.name} is not running - current status="
+                                     f"{pod['status'].get('phase')}")
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            raise errors.bad_request("Upgrade request required (kubesim speaks the websocket protocols only)")
+        return await portforward.serve(request, pod)
 
     def metrics(self, request: web.Request, t: Target) -> web.Response:
         items = (self.controllers.node_metrics() if t.rt.kind == "NodeMetrics"

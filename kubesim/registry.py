@@ -94,7 +94,7 @@ def _rt(gv: str, plural: str, kind: str, namespaced: bool = True, short: tuple[s
 ALL = ("all",)
 
 BUILTIN_TYPES: tuple[ResourceType, ...] = (
-    _rt("v1", "pods", "Pod", short=("po",), sub=("status", "log", "exec", "attach", "eviction"), cats=ALL),
+    _rt("v1", "pods", "Pod", short=("po",), sub=("status", "log", "exec", "attach", "eviction", "portforward"), cats=ALL),
     _rt("v1", "services", "Service", short=("svc",), cats=ALL),
     _rt("v1", "configmaps", "ConfigMap", short=("cm",), sub=()),
     _rt("v1", "secrets", "Secret", sub=()),
