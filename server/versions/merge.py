@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import gitstore
-from gitstore import Change, CommitInfo, DocumentDiff, MergeConflictItem, MergePlan
+from gitstore import Change, CommitInfo, DocumentDiff, MergeConflictItem, MergePlan, document_diff
 from server import context
 from server.errors import FailedPrecondition, FieldViolation, KubecommitError, NotFound
 from server.kube import normalize
 from server.names import ResourceName
 from server.security import Permission, authorize
 from server.versions.apply import FIELD_MANAGER, Writer
-from server.versions.common import MAIN, branch_id, document_diff, read_stored, resource_at
+from server.versions.intents import crash_point
+from server.versions.common import MAIN, branch_id, read_stored, resource_at
 from server.versions.manifests import apply_order
 
 
@@ -27,6 +28,8 @@ class Merged:
     diff: DocumentDiff
     result: str  # applied | failed | would-apply | would-commit | committed | conflict
     error: str = ""
+    # The cluster's refusal, when `result` is failed.
+    failure: KubecommitError | None = None
 
 
 @dataclass
@@ -73,7 +76,9 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
         raise FailedPrecondition(f"cannot merge branch {src!r} into itself", "MERGE_INTO_ITSELF",
                                  [FieldViolation("target", "must differ from source")])
     plan = await asyncio.to_thread(store.compute_merge, src, dst)
-    result = MergeResult(dry_run, fast_forward=plan.fast_forward)
+    # Into main the merged state is applied to the clusters and committed as a merge commit, never
+    # a fast-forward: a dry run says what the real merge will do.
+    result = MergeResult(dry_run, fast_forward=plan.fast_forward and dst != MAIN)
     result.conflicts = list(plan.conflicts)
     if plan.conflicts and not dry_run:
         raise conflict_error(result.conflicts)
@@ -97,12 +102,12 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
             result.commit = info.commit_id if info else ""
         return result
     async with writer.locks.hold(plan.documents):
-        applied = await _apply_all(writer, items, diffs, dry_run, result)
+        applied, intent = await _apply_all(writer, items, diffs, dry_run, result, "merge")
         if dry_run or not applied:
+            await writer.clear_intent(intent)
             return result
-        info = await _commit(writer, plan, applied, message)
+        info = await _commit(writer, plan, applied, message, intent)
         result.commit = info.commit_id if info else ""
-        result.fast_forward = False
     return result
 
 
@@ -130,21 +135,25 @@ async def apply_branch_state(writer: Writer, *, source: str, prefix: str, messag
     diffs = {p: document_diff(_name(p), current[p].data if current[p] else None, d) for p, d in items}
     result = MergeResult(dry_run)
     async with writer.locks.hold(documents):
-        applied = await _apply_all(writer, items, diffs, dry_run, result)
+        applied, intent = await _apply_all(writer, items, diffs, dry_run, result, "rollback")
         if dry_run or not applied:
+            await writer.clear_intent(intent)
             return result
         changes = [Change.put(p, d) if d is not None else Change.delete(p) for p, d in applied.items()]
-        info = await writer.commit(changes, message=message, operation="rollback")
+        info = await writer.commit(changes, message=message, operation="rollback", intent=intent)
         result.commit = info.commit_id if info else ""
     return result
 
 
 async def _apply_all(writer: Writer, items: list[tuple[str, dict[str, Any] | None]],
-                     diffs: dict[str, DocumentDiff], dry_run: bool, result: MergeResult
-                     ) -> dict[str, dict[str, Any] | None]:
+                     diffs: dict[str, DocumentDiff], dry_run: bool, result: MergeResult, operation: str
+                     ) -> tuple[dict[str, dict[str, Any] | None], str]:
     """Applies (or deletes) each resource in order, reporting each in `result`; returns what the
-    clusters accepted, as they returned it (normalized), for the commit."""
+    clusters accepted, as they returned it (normalized), for the commit, and the intent announcing
+    the writes ("" on a dry run), which the commit clears."""
     applied: dict[str, dict[str, Any] | None] = {}
+    intent = "" if dry_run else await writer.intents.begin(
+        operation, [(rn, doc) for rn, doc in ((resource_at(p), d) for p, d in items) if rn is not None])
     for path, doc in items:
         rn = resource_at(path)
         try:
@@ -152,11 +161,11 @@ async def _apply_all(writer: Writer, items: list[tuple[str, dict[str, Any] | Non
                 live = await _to_cluster(writer, rn, doc, dry_run)
                 doc = normalize(live) if live is not None and not dry_run else doc
         except KubecommitError as error:
-            result.resources.append(Merged(_name(path), diffs[path], "failed", error.message))
+            result.resources.append(Merged(_name(path), diffs[path], "failed", error.message, error))
             continue
         applied[path] = doc
         result.resources.append(Merged(_name(path), diffs[path], "would-apply" if dry_run else "applied"))
-    return applied
+    return applied, intent
 
 
 async def _to_cluster(writer: Writer, rn: ResourceName, doc: dict[str, Any] | None, dry_run: bool
@@ -176,7 +185,7 @@ async def _to_cluster(writer: Writer, rn: ResourceName, doc: dict[str, Any] | No
 
 
 async def _commit(writer: Writer, plan: MergePlan, applied: dict[str, dict[str, Any] | None],
-                  message: str) -> CommitInfo | None:
+                  message: str, intent: str) -> CommitInfo | None:
     """A merge commit (never a fast-forward: main records who applied the branch, when, and why)
     holding what the clusters returned, when everything was applied; else a commit of the applied
     resources only. If main moved meanwhile, the applied resources are still committed: the
@@ -186,10 +195,13 @@ async def _commit(writer: Writer, plan: MergePlan, applied: dict[str, dict[str, 
     final = dataclasses.replace(plan, documents=dict(applied) if complete else {**plan.documents, **applied},
                                 fast_forward=False)
     message = message or f"Merge branch {plan.source} into {plan.target}"
+    crash_point()
     try:
-        return await asyncio.to_thread(store.commit_merge, final, author=context.commit_author(), message=message,
+        info = await asyncio.to_thread(store.commit_merge, final, author=context.commit_author(), message=message,
                                        request_id=context.commit_request_id(),
                                        only_paths=None if complete else list(applied))
     except gitstore.Conflict:
         changes = [Change.put(p, d) if d is not None else Change.delete(p) for p, d in applied.items()]
-        return await writer.commit(changes, message=message, operation="merge")
+        return await writer.commit(changes, message=message, operation="merge", intent=intent)
+    await writer.clear_intent(intent)
+    return info
