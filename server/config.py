@@ -90,6 +90,13 @@ class Settings:
     # Webhook deliveries: per-attempt timeout and attempts (exponential backoff between them).
     webhook_timeout_seconds: float = 5.0
     webhook_attempts: int = 4
+    # Cost rules of scans (server/mcp/scanners.py): what a requested CPU core and GiB of memory
+    # cost per hour.
+    scan_price_cpu_hour: float = 0.031
+    scan_price_gib_hour: float = 0.004
+    # The MCP server over streamable HTTP (`/mcp`), next to the gRPC server: host:port, off when
+    # empty. Every request needs `Authorization: Bearer <token>` and runs with that caller's rights.
+    mcp_http_listen: str = ""
 
     def __post_init__(self) -> None:
         if self.stream_heartbeat_seconds <= 0:

@@ -217,8 +217,12 @@ _TABLE: dict[str, Rule] = {
     "McpService/ListTools": Rule(P.RESOURCES_READ, R.GLOBAL),
     "McpService/CallTool": Rule(P.RESOURCES_READ, R.SPANS, audit=True),
     "McpService/ScanCluster": Rule(P.RESOURCES_READ),
-    "McpService/ListScans": Rule(P.RESOURCES_READ),
-    "McpService/GetScan": Rule(P.RESOURCES_READ),
+    # Scans are narrowed to the clusters and namespaces in the caller's scope by the service.
+    "McpService/ListScans": Rule(P.RESOURCES_READ, R.SPANS),
+    "McpService/GetScan": Rule(P.RESOURCES_READ, R.SPANS),
+    "McpService/CompareScans": Rule(P.RESOURCES_READ, R.SPANS),
+    # A draft branch of the scan's patches: the service checks apply on every object it changes.
+    "McpService/ApplyRecommendations": Rule(P.RESOURCES_APPLY, R.SPANS),
     # Administration: every call audited, reads included (who looked at the audit log is audit).
     "AdminService/CreateToken": Rule(P.ADMIN_MANAGE, R.GLOBAL, audit=True),
     "AdminService/ListTokens": Rule(P.ADMIN_MANAGE, R.GLOBAL, audit=True),

@@ -17,6 +17,7 @@ from server.runtime import Runtime
 from server.services import admin
 from server.services import clusters
 from server.services import containers
+from server.services import mcp
 from server.services import operations
 from server.services import yaml_versions
 
@@ -85,8 +86,8 @@ SERVICES: list[ServiceEntry] = [
                  "affinity, tolerations, taints and scheduling checks are not built yet"),
     ServiceEntry(contract.SERVICES["CrdService"], None,
                  "custom resource definitions and custom objects are not built yet"),
-    ServiceEntry(contract.SERVICES["McpService"], None,
-                 "MCP tools and cluster scans are not built yet"),
+    ServiceEntry(contract.SERVICES["McpService"], mcp.register,
+                 "MCP tools, cluster scans with history and recommendations as draft branches"),
     ServiceEntry(contract.SERVICES["OperationsService"], operations.register,
                  "jobs, time series, alerts, notification channels and alert rules"),
     ServiceEntry(contract.SERVICES["AdminService"], admin.register,

@@ -62,6 +62,16 @@ class McpServiceStub:
                 request_serializer=kubecommit_dot_v1_dot_mcp__pb2.GetScanRequest.SerializeToString,
                 response_deserializer=kubecommit_dot_v1_dot_mcp__pb2.Scan.FromString,
                 _registered_method=True)
+        self.CompareScans = channel.unary_unary(
+                '/kubecommit.v1.McpService/CompareScans',
+                request_serializer=kubecommit_dot_v1_dot_mcp__pb2.CompareScansRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_mcp__pb2.CompareScansResponse.FromString,
+                _registered_method=True)
+        self.ApplyRecommendations = channel.unary_unary(
+                '/kubecommit.v1.McpService/ApplyRecommendations',
+                request_serializer=kubecommit_dot_v1_dot_mcp__pb2.ApplyRecommendationsRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_mcp__pb2.ApplyRecommendationsResponse.FromString,
+                _registered_method=True)
 
 
 class McpServiceServicer:
@@ -108,6 +118,22 @@ class McpServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CompareScans(self, request, context):
+        """What changed between two scans of one cluster: findings opened, fixed and still open.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApplyRecommendations(self, request, context):
+        """Turns the remediation patches of chosen findings into ONE commit on a new draft branch (the
+        versions domain's apply with a branch: dry-run verdict and diff, nothing applied to a
+        cluster). A person reviews the branch and merges it with YamlVersionsService.MergeBranch.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_McpServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -135,6 +161,16 @@ def add_McpServiceServicer_to_server(servicer, server):
                     servicer.GetScan,
                     request_deserializer=kubecommit_dot_v1_dot_mcp__pb2.GetScanRequest.FromString,
                     response_serializer=kubecommit_dot_v1_dot_mcp__pb2.Scan.SerializeToString,
+            ),
+            'CompareScans': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompareScans,
+                    request_deserializer=kubecommit_dot_v1_dot_mcp__pb2.CompareScansRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_mcp__pb2.CompareScansResponse.SerializeToString,
+            ),
+            'ApplyRecommendations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApplyRecommendations,
+                    request_deserializer=kubecommit_dot_v1_dot_mcp__pb2.ApplyRecommendationsRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_mcp__pb2.ApplyRecommendationsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -275,6 +311,60 @@ class McpService:
             '/kubecommit.v1.McpService/GetScan',
             kubecommit_dot_v1_dot_mcp__pb2.GetScanRequest.SerializeToString,
             kubecommit_dot_v1_dot_mcp__pb2.Scan.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompareScans(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.McpService/CompareScans',
+            kubecommit_dot_v1_dot_mcp__pb2.CompareScansRequest.SerializeToString,
+            kubecommit_dot_v1_dot_mcp__pb2.CompareScansResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApplyRecommendations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.McpService/ApplyRecommendations',
+            kubecommit_dot_v1_dot_mcp__pb2.ApplyRecommendationsRequest.SerializeToString,
+            kubecommit_dot_v1_dot_mcp__pb2.ApplyRecommendationsResponse.FromString,
             options,
             channel_credentials,
             insecure,
