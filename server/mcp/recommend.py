@@ -50,6 +50,10 @@ def strategic_merge(target: Any, patch: Any) -> Any:
     return patch
 
 
+def _manifest(docs: list[dict[str, Any]]) -> str:
+    return yaml.dump_all(docs, Dumper=yaml.CSafeDumper, sort_keys=False)
+
+
 @dataclass
 class Proposal:
     result: ApplyResult
@@ -70,8 +74,10 @@ class Proposals:
         self.scans = scans
 
     async def propose(self, *, cluster: str, manifest: str, message: str, branch: str, namespace: str = "",
-                      validate_only: bool = False) -> ApplyResult:
-        """The manifest on a NEW draft branch (made from main), after the cluster's dry run."""
+                      validate_only: bool = False, baseline: str = "") -> ApplyResult:
+        """The manifest on a NEW draft branch (made from main), after the cluster's dry run. With
+        a `baseline` (the objects as the cluster has them), the branch first records it, so the
+        proposal's commit and diff show only what it changes, also for objects main never held."""
         caller = context.current().caller
         require(caller, Permission.RESOURCES_APPLY)
         require(caller, Permission.VERSIONS_WRITE)
@@ -81,6 +87,10 @@ class Proposals:
                                                     namespace=namespace)
         await self.history.create_branch(branch, "")
         try:
+            if baseline:
+                await self.writer.apply_manifest(cluster=cluster, manifest=baseline, message="Baseline: the objects "
+                                                 "as the cluster has them, before the proposed change", branch=branch,
+                                                 dry_run=False, force=False, etags={}, namespace=namespace)
             return await self.writer.apply_manifest(cluster=cluster, manifest=manifest, message=message,
                                                     branch=branch, dry_run=False, force=False, etags={},
                                                     namespace=namespace)
@@ -95,19 +105,19 @@ class Proposals:
         for f in chosen:
             by_resource[f.resource].append(f)
         conn = await self.writer.runtime.pool.get(record.cluster)
-        docs = []
+        live, docs = [], []
         for resource, findings in sorted(by_resource.items()):
             name = ResourceName.parse(resource, "findings")
             rt = await conn.resolve(name.resource)
             obj = normalize(await conn.get_object(rt, name.namespace, name.name))
+            live.append(obj)
             for f in findings:
                 obj = strategic_merge(obj, f.patch)
             docs.append(obj)
-        manifest = yaml.dump_all(docs, Dumper=yaml.CSafeDumper, sort_keys=False)
         message = message or "Fix scan findings\n\n" + "\n".join(f"- {f.rule}: {f.message}" for f in chosen)
-        result = await self.propose(cluster=f"clusters/{record.cluster}", manifest=manifest, message=message,
+        result = await self.propose(cluster=f"clusters/{record.cluster}", manifest=_manifest(docs), message=message,
                                     branch=branch or draft_name(f"fix-{record.id[:8]}"),
-                                    validate_only=validate_only)
+                                    validate_only=validate_only, baseline=_manifest(live))
         return Proposal(result, [f.key for f in chosen])
 
     @staticmethod
