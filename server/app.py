@@ -19,6 +19,7 @@ from server.errors import FailedPrecondition, InvalidArgument
 from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
 from server.jobs.operations import Operations
+from server.mcpbridge.http import McpHttp
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
 from server.services import SERVICES, register
@@ -57,6 +58,8 @@ class KubecommitServer:
         self.health = HealthServicer()
         self._server: grpc.aio.Server | None = None
         self.address = ""
+        # MCP over streamable HTTP next to the gRPC server, when `mcp_http_listen` is set.
+        self.mcp_http: McpHttp | None = None
 
     async def start(self) -> str:
         credentials = self._credentials()
@@ -66,8 +69,12 @@ class KubecommitServer:
             await recover_intents(self.runtime)
             self.runtime.operations = Operations.create(self.runtime)
             address = await self._serve(self.runtime, credentials)
+            await self._serve_mcp(self.runtime, credentials)
         except BaseException:
-            # Nothing half-started stays behind: the store, databases and pools close again.
+            # Nothing half-started stays behind: the server, store, databases and pools close again.
+            if self._server is not None:
+                await self._server.stop(0)
+                self._server = None
             await self.runtime.close()
             self.runtime = None
             raise
@@ -115,6 +122,19 @@ class KubecommitServer:
                                    "data_dir": str(settings.data_dir)})
         return self.address
 
+    async def _serve_mcp(self, runtime: Runtime, credentials: grpc.ServerCredentials | None) -> None:
+        listen = self.settings.mcp_http_listen
+        if not listen:
+            return
+        if credentials is not None:
+            raise FailedPrecondition("mcp_http_listen serves plain HTTP and calls the gRPC server over plaintext "
+                                     "loopback; with TLS, run `kubecommit mcp` (stdio) instead", "MCP_HTTP_TLS")
+        if not is_loopback(listen) and not self.settings.insecure:
+            raise FailedPrecondition(f"refusing to serve MCP over plain HTTP on non-loopback address {listen}: "
+                                     "pass --insecure to accept the risk", "PLAINTEXT_REFUSED")
+        self.mcp_http = McpHttp(self.address, listen, runtime.auth)
+        await self.mcp_http.start()
+
     def _credentials(self) -> grpc.ServerCredentials | None:
         s = self.settings
         if s.tls_cert is None and s.tls_key is None:
@@ -139,6 +159,9 @@ class KubecommitServer:
         if self._server is None:
             return
         await self.health.enter_graceful_shutdown()
+        if self.mcp_http is not None:
+            await self.mcp_http.stop()
+            self.mcp_http = None
         grace = self.settings.shutdown_grace_seconds if grace is None else grace
         await self._server.stop(grace)
         self._server = None

@@ -21,7 +21,8 @@ from server.mcp.scans import Progress, Scanner
 from server.runtime import Runtime
 from server.services.clusters import ClustersServicer
 from server.services.containers import ContainersServicer
-from server.services.mcp_tools import Output, Tool, Toolbox, last_of, log_lines, scan_summary, unary
+from server.services.mcp_tools import (Output, Tool, Toolbox, comparison, last_of, log_lines, scan_summary,
+                                       unary)
 from server.services.yaml_versions import YamlVersionsServicer
 from server.versions.apply import Writer
 from server.versions.common import branch_id, paginate
@@ -81,7 +82,7 @@ class McpServicer(mcp_pb2_grpc.McpServiceServicer):
             "get_logs": log_lines(containers.ListLogEntries), "list_versions": unary(versions.ListVersions),
             "diff_versions": unary(versions.DiffVersions), "scan_cluster": last_of(self.ScanCluster, scan_summary),
             "list_scans": unary(self.ListScans), "get_scan": unary(self.GetScan),
-            "compare_scans": unary(self.CompareScans), "propose_change": self._propose,
+            "compare_scans": comparison(self.CompareScans), "propose_change": self._propose,
             "apply_recommendations": unary(self.ApplyRecommendations),
         })
 

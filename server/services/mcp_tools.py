@@ -253,6 +253,25 @@ def log_lines(method: Callable[[Message, grpc.aio.ServicerContext], Awaitable[Me
     return run
 
 
+def _finding_line(f: mcp_pb2.Finding) -> str:
+    severity = common_pb2.Severity.Name(f.severity).removeprefix("SEVERITY_")
+    return f"[{severity}] {f.rule} {f.resource}: {f.message}{' (patch available)' if f.HasField('patch') else ''} id={f.id}"
+
+
+def comparison(method: Callable[[Message, grpc.aio.ServicerContext], Awaitable[Message]]) -> Runner:
+    """CompareScans as a tool: what opened and what was fixed in full, what stayed open counted."""
+    async def run(request: Message, ctx: grpc.aio.ServicerContext) -> Output:
+        response = await method(request, ctx)
+        assert isinstance(response, mcp_pb2.CompareScansResponse)
+        data = {"opened": [to_dict(f) for f in response.opened], "fixed": [to_dict(f) for f in response.fixed],
+                "still_open_count": len(response.still_open)}
+        lines = [f"{len(response.opened)} opened, {len(response.fixed)} fixed, {len(response.still_open)} still open"]
+        lines += ["opened: " + _finding_line(f) for f in response.opened]
+        lines += ["fixed: " + _finding_line(f) for f in response.fixed]
+        return Output(data, "\n".join(lines))
+    return run
+
+
 def scan_summary(last: Message) -> Output:
     assert isinstance(last, mcp_pb2.ScanClusterResponse)
     data = to_dict(last.scan)
@@ -260,6 +279,5 @@ def scan_summary(last: Message) -> Output:
     lines = [f"scan {last.scan.name} of {last.scan.cluster}: score {report.score}, "
              f"{len(report.findings)} findings, {len(report.fixed)} fixed since the previous scan"]
     lines += [f"warning: {w}" for w in report.warnings]
-    lines += [f"[{common_pb2.Severity.Name(f.severity).removeprefix('SEVERITY_')}] {f.rule} {f.resource}: {f.message}"
-              f"{' (patch available)' if f.HasField('patch') else ''} id={f.id}" for f in report.findings]
+    lines += [_finding_line(f) for f in report.findings]
     return Output(data, "\n".join(lines), more=f"call get_scan with name={last.scan.name!r} for the full report")

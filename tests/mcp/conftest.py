@@ -24,7 +24,7 @@ def mcp_sim() -> Iterator[Simulator]:
 
 @pytest.fixture(scope="package")
 def mcp_server(server_factory: Callable[..., EmbeddedServer], mcp_sim: Simulator) -> EmbeddedServer:
-    embedded = server_factory()
+    embedded = server_factory(mcp_http_listen="127.0.0.1:0")
     register_cluster(embedded, "demo", mcp_sim.kubeconfig_text("demo"))
     return embedded
 

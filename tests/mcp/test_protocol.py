@@ -1,0 +1,139 @@
+"""The MCP server spoken to by the official MCP SDK's client, over stdio (`python -m
+server.mcpbridge`, a real subprocess) and over streamable HTTP next to the gRPC server: tools,
+filtered logs, a scan that finds the seeded problems, a fix proposed as a draft branch that a
+person merges, the rescan and its history; resources, prompts; tokens and roles enforced."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Any, AsyncIterator
+
+import httpx2
+import pytest
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
+
+from kubecommit.v1 import mcp_pb2 as pb, yaml_versions_pb2 as vpb
+from server.embedded import EmbeddedServer
+from tests.conftest import REPO
+
+POSTGRES = "clusters/demo/namespaces/shop/statefulsets.apps/postgres"
+
+
+@contextlib.asynccontextmanager
+async def over_stdio(server: EmbeddedServer, token: str) -> AsyncIterator[ClientSession]:
+    params = StdioServerParameters(command=sys.executable, args=["-m", "server.mcpbridge", "--address", server.address],
+                                   env={**os.environ, "KUBECOMMIT_TOKEN": token,
+                                        "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'gen'}"}, cwd=str(REPO))
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        yield session
+
+
+def http_url(server: EmbeddedServer) -> str:
+    assert server.server.mcp_http is not None
+    return f"http://{server.server.mcp_http.address}/mcp"
+
+
+@contextlib.asynccontextmanager
+async def over_http(server: EmbeddedServer, token: str) -> AsyncIterator[ClientSession]:
+    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60) as http, \
+            streamable_http_client(http_url(server), http_client=http) as (read, write), \
+            ClientSession(read, write) as session:
+        await session.initialize()
+        yield session
+
+
+async def tool(session: ClientSession, tool_name: str, **arguments: Any) -> Any:
+    return await session.call_tool(tool_name, arguments)
+
+
+def text(result: Any) -> str:
+    return result.content[0].text
+
+
+async def test_stdio_tools_logs_scan_fix_merge_rescan(mcp_server: EmbeddedServer, admin: str, versions, mcp) -> None:
+    async with over_stdio(mcp_server, admin) as session:
+        names = {t.name for t in (await session.list_tools()).tools}
+        assert {"get_logs", "scan_cluster", "propose_change", "apply_recommendations"} <= names
+
+        pods = await tool(session, "list_resources", parent="clusters/demo", resource_type="pods", namespace="shop",
+                          label_selector="app=payments-worker")
+        pod = pods.structured_content["resources"][0]["name"].rpartition("/")[2]
+        logs = await tool(session, "get_logs", query={
+            "parent": "clusters/demo/namespaces/shop", "pod": pod, "previous": True,
+            "filter": {"pattern": "panic|error|failed", "ignore_case": True}})
+        assert not logs.is_error and "panic: failed to connect to database" in text(logs)
+        assert "Listening on" not in text(logs)
+
+        scanned = await tool(session, "scan_cluster", name="clusters/demo")
+        report = scanned.structured_content["report"]
+        rules = {(f["rule"], f["resource"].rpartition("/")[2]) for f in report["findings"]}
+        assert ("secret-in-env", "notebook") in rules and ("pod-pending", "inference") in rules
+        assert ("missing-limits", "postgres") in rules
+        assert any(r == "crash-loop" and name.startswith("payments-worker-") for r, name in rules)
+        assert all(f.get("remediation") for f in report["findings"])
+        fid = next(f["id"] for f in report["findings"] if f["rule"] == "missing-limits" and f["resource"] == POSTGRES)
+
+        # the same scan through gRPC gives the same findings (usage-based rules left out: live metrics move)
+        stable = ["health", "configuration", "security"]
+        via_mcp = await tool(session, "scan_cluster", name="clusters/demo", categories=stable)
+        direct = list(mcp.ScanCluster(pb.ScanClusterRequest(name="clusters/demo", categories=stable)))[-1].scan
+        assert {f.id for f in direct.report.findings} == {f["id"] for f in via_mcp.structured_content["report"]["findings"]}
+
+        proposal = await tool(session, "apply_recommendations", name=scanned.structured_content["name"], findings=[fid])
+        assert not proposal.is_error, text(proposal)
+        branch = proposal.structured_content["branch"]
+        [changed] = proposal.structured_content["resources"]
+        added = {line[1:].strip() for line in changed["diff"]["unified_diff"].splitlines() if line.startswith("+")}
+        assert "limits:" in added and "cpu: 500m" in added
+
+    versions.MergeBranch(vpb.MergeBranchRequest(source=branch, message="limits for postgres"))
+    async with over_stdio(mcp_server, admin) as session:
+        rescanned = await tool(session, "scan_cluster", name="clusters/demo")
+        report = rescanned.structured_content["report"]
+        assert fid not in {f["id"] for f in report["findings"]}
+        assert fid in {f["id"] for f in report.get("fixed", [])}
+        history = await tool(session, "compare_scans", name=rescanned.structured_content["name"],
+                             other=scanned.structured_content["name"])
+        assert fid in {f["id"] for f in history.structured_content["fixed"]}
+
+
+async def test_http_needs_a_token_and_respects_the_role(mcp_server: EmbeddedServer, viewer: str) -> None:
+    async with httpx2.AsyncClient(timeout=30) as http:
+        refused = await http.post(http_url(mcp_server), json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
+        assert refused.status_code == 401
+        forged = await http.post(http_url(mcp_server), json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                                 headers={"Authorization": "Bearer not-a-token"})
+        assert forged.status_code == 401
+    async with over_http(mcp_server, viewer) as session:
+        tools = {t.name: t for t in (await session.list_tools()).tools}
+        assert tools["get_resource"].annotations.read_only_hint
+        assert not tools["propose_change"].annotations.read_only_hint
+        refused_tool = await tool(session, "propose_change", cluster="clusters/demo", message="no",
+                                  manifest="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: shop}\n")
+        assert refused_tool.is_error and text(refused_tool).startswith("PERMISSION_DENIED")
+        bad = await tool(session, "get_logs", query={"parent": "clusters/demo/namespaces/shop", "pod": "x",
+                                                     "filter": {"levels": ["LOUD"]}})
+        assert bad.is_error and "INVALID_ARGUMENT" in text(bad) and "levels" in text(bad)
+        health = await tool(session, "get_resource", name="clusters/demo/namespaces/ml/pods/inference")
+        assert not health.is_error
+
+
+async def test_http_resources_and_prompts(mcp_server: EmbeddedServer, admin: str) -> None:
+    async with over_http(mcp_server, admin) as session:
+        templates = (await session.list_resource_templates()).resource_templates
+        assert {t.name for t in templates} == {"resource-yaml", "resource-history"}
+        current = await session.read_resource(f"kubecommit://yaml/{POSTGRES}")
+        assert '"kind": "StatefulSet"' in current.contents[0].text
+        history = await session.read_resource(f"kubecommit://history/{POSTGRES}")
+        assert history.contents[0].text
+        prompts = {p.name for p in (await session.list_prompts()).prompts}
+        assert "explain_pending_pod" in prompts
+        prompt = await session.get_prompt("explain_pending_pod",
+                                          {"pod": "clusters/demo/namespaces/ml/pods/inference"})
+        body = prompt.messages[0].content.text
+        assert "Pending" in body and "untolerated taint" in body
