@@ -11,7 +11,6 @@ import sys
 from typing import Any, AsyncIterator
 
 import httpx2
-import pytest
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
