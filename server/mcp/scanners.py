@@ -90,8 +90,9 @@ class Finding:
     @property
     def key(self) -> str:
         """Stable identity across scans (history and trends): the rule, the resource and the
-        container or subject it is about."""
-        return "|".join((self.rule, self.resource, self.evidence.get("container", "")))
+        container, env variable or node condition it is about."""
+        subject = "/".join(self.evidence[k] for k in ("container", "condition", "env") if k in self.evidence)
+        return "|".join((self.rule, self.resource, subject))
 
 
 _PLURALS = {"Pod": "pods", "Service": "services", "PersistentVolumeClaim": "persistentvolumeclaims",
