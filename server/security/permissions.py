@@ -216,8 +216,8 @@ _TABLE: dict[str, Rule] = {
     # Tools run with the caller's rights: the MCP service authorizes each tool's own permission.
     "McpService/ListTools": Rule(P.RESOURCES_READ, R.GLOBAL),
     "McpService/CallTool": Rule(P.RESOURCES_READ, R.SPANS, audit=True),
-    "McpService/ScanCluster": Rule(P.RESOURCES_READ),
     # Scans are narrowed to the clusters and namespaces in the caller's scope by the service.
+    "McpService/ScanCluster": Rule(P.RESOURCES_READ, R.SPANS),
     "McpService/ListScans": Rule(P.RESOURCES_READ, R.SPANS),
     "McpService/GetScan": Rule(P.RESOURCES_READ, R.SPANS),
     "McpService/CompareScans": Rule(P.RESOURCES_READ, R.SPANS),

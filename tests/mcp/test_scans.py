@@ -113,3 +113,23 @@ def test_an_unreachable_cluster_gives_a_partial_scan_with_the_reason(mcp_server,
     assert result.state == pb.SCAN_STATE_SUCCEEDED
     assert result.report.partial and any("unreachable" in w for w in result.report.warnings)
     assert result.report.resources_scanned == 0
+
+
+def test_a_namespace_scoped_caller_scans_and_sees_only_its_namespaces(mcp_server, mcp) -> None:
+    from kubecommit.v1 import mcp_pb2_grpc
+    from tests.support.auth import make_token, with_token
+    everything = list(mcp.ScanCluster(pb.ScanClusterRequest(name=CLUSTER, categories=["security"])))[-1].scan
+    token = make_token(mcp_server, "ml-viewer", "viewer", clusters=["demo"], namespaces=["ml"])
+    with grpc.insecure_channel(mcp_server.address) as ch:
+        scoped = mcp_pb2_grpc.McpServiceStub(with_token(ch, token))
+        own = list(scoped.ScanCluster(pb.ScanClusterRequest(name=CLUSTER, categories=["security"])))[-1].scan
+        assert list(own.namespaces) == ["ml"]
+        assert own.report.findings and all("/namespaces/ml/" in f.resource for f in own.report.findings)
+        with pytest.raises(grpc.RpcError) as outside:
+            list(scoped.ScanCluster(pb.ScanClusterRequest(name=CLUSTER, namespaces=["shop"])))
+        assert outside.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        listed = {s.name for s in scoped.ListScans(pb.ListScansRequest(page_size=100)).scans}
+        assert own.name in listed and everything.name not in listed
+        with pytest.raises(grpc.RpcError) as hidden:
+            scoped.GetScan(pb.GetScanRequest(name=everything.name))
+        assert hidden.value.code() == grpc.StatusCode.NOT_FOUND
