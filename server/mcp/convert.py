@@ -6,12 +6,13 @@ from google.protobuf import struct_pb2
 
 from kubecommit.v1 import common_pb2, mcp_pb2 as pb
 from server.errors import InvalidArgument
-from server.mcp.history import FAILED, RUNNING, SUCCEEDED, ScanRecord, Seen
+from server.mcp.history import CANCELLED, FAILED, RUNNING, SUCCEEDED, ScanRecord, Seen
 from server.mcp.recommend import Proposal
 from server.mcp.scans import Progress
 from server.messages import document_diff, duration, timestamp
 
-_STATES = {RUNNING: pb.SCAN_STATE_RUNNING, SUCCEEDED: pb.SCAN_STATE_SUCCEEDED, FAILED: pb.SCAN_STATE_FAILED}
+_STATES = {RUNNING: pb.SCAN_STATE_RUNNING, SUCCEEDED: pb.SCAN_STATE_SUCCEEDED, FAILED: pb.SCAN_STATE_FAILED,
+           CANCELLED: pb.SCAN_STATE_CANCELLED}
 _FINDING_STATES = {"opened": pb.FINDING_STATE_OPENED, "still_open": pb.FINDING_STATE_STILL_OPEN,
                    "fixed": pb.FINDING_STATE_FIXED}
 
@@ -48,9 +49,9 @@ def scan(record: ScanRecord, full: bool = True) -> pb.Scan:
     out = pb.Scan(name=f"scans/{record.id}", cluster=f"clusters/{record.cluster}", state=_STATES[record.state],
                   create_time=timestamp(record.created), complete_time=timestamp(record.completed),
                   created_by=record.created_by, namespaces=record.namespaces, categories=record.categories)
-    if record.state == FAILED:
+    if record.state in (FAILED, CANCELLED):
         out.error.message = record.error
-        out.error.code = 2  # UNKNOWN: the scan stopped (cancelled, or an error the message names)
+        out.error.code = 1 if record.state == CANCELLED else 2  # CANCELLED, or UNKNOWN with the message
     if record.state != SUCCEEDED:
         return out
     s = record.summary

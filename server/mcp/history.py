@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS findings (
 );
 """
 
-RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
+RUNNING, SUCCEEDED, FAILED, CANCELLED = "running", "succeeded", "failed", "cancelled"
 
 
 def _time(value: float | None) -> datetime | None:
@@ -124,10 +124,10 @@ class ScanHistory:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (scan_id, cluster, scope, json.dumps(namespaces), json.dumps(categories), RUNNING, when, created_by))
 
-    def fail(self, scan_id: str, error: str, when: float) -> None:
+    def fail(self, scan_id: str, error: str, when: float, state: str = FAILED) -> None:
         with self._lock:
             self._db.execute("UPDATE scans SET state = ?, error = ?, completed = ? WHERE id = ?",
-                             (FAILED, error, when, scan_id))
+                             (state, error, when, scan_id))
 
     def finish(self, scan_id: str, findings: list[Finding], summary: Summary, when: float) -> None:
         """Keeps the findings, dated by the previous scan of the same scope, and what it fixed."""

@@ -20,7 +20,7 @@ from server.clusters.metrics import quantity
 from server.context import Caller
 from server.errors import FailedPrecondition, InvalidArgument, KubecommitError, NotFound
 from server.kube import ClusterPool
-from server.mcp.history import ScanHistory, ScanRecord, Seen, Summary
+from server.mcp.history import CANCELLED, FAILED, ScanHistory, ScanRecord, Seen, Summary
 from server.mcp.scanners import Category, Prices, Snapshot, run, scores
 from server.names import parse_cluster
 from server.security import visible
@@ -90,9 +90,11 @@ class Scanner:
                               resources_scanned=sum(len(v) for v in snap.objects.values()),
                               duration=time.time() - started, warnings=warnings)
             await asyncio.to_thread(self.history.finish, scan_id, findings, summary, time.time())
-        except BaseException as error:  # cancelled streams and bugs leave a FAILED record, not a RUNNING one
-            await asyncio.shield(asyncio.to_thread(self.history.fail, scan_id, str(error) or type(error).__name__,
-                                                   time.time()))
+        except BaseException as error:  # a cancelled stream or a bug leaves a finished record, not a RUNNING one
+            cancelled = isinstance(error, (asyncio.CancelledError, GeneratorExit))
+            await asyncio.shield(asyncio.to_thread(
+                self.history.fail, scan_id, "the caller cancelled the scan" if cancelled else
+                str(error) or type(error).__name__, time.time(), CANCELLED if cancelled else FAILED))
             raise
         record = await asyncio.to_thread(self.history.get, scan_id)
         assert record is not None

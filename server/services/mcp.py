@@ -14,7 +14,7 @@ from server import context as calls
 from server.errors import InvalidArgument
 from server.filtering import parse_terms
 from server.mcp import convert
-from server.mcp.history import FAILED, RUNNING, SUCCEEDED, ScanHistory
+from server.mcp.history import CANCELLED, FAILED, RUNNING, SUCCEEDED, ScanHistory
 from server.mcp.recommend import Proposals, draft_name
 from server.mcp.scanners import Prices
 from server.mcp.scans import Progress, Scanner
@@ -29,7 +29,7 @@ from server.versions.common import branch_id, paginate
 from server.versions.history import History
 
 Context = grpc.aio.ServicerContext
-_STATE_NAMES = {"RUNNING": RUNNING, "SUCCEEDED": SUCCEEDED, "FAILED": FAILED}
+_STATE_NAMES = {"RUNNING": RUNNING, "SUCCEEDED": SUCCEEDED, "FAILED": FAILED, "CANCELLED": CANCELLED}
 
 V = "kubecommit.v1."
 TOOLS = [
