@@ -94,6 +94,8 @@ class Settings:
     # cost per hour.
     scan_price_cpu_hour: float = 0.031
     scan_price_gib_hour: float = 0.004
+    # Hourly price per node instance type, `m5.xlarge=0.192,g4dn.xlarge=0.526` (node cost rule).
+    scan_node_prices: str = ""
     # The MCP server over streamable HTTP (`/mcp`), next to the gRPC server: host:port, off when
     # empty. Every request needs `Authorization: Bearer <token>` and runs with that caller's rights.
     mcp_http_listen: str = ""

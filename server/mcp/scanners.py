@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
 from server.clusters.metrics import quantity
+from server.errors import InvalidArgument
 
 
 class Category(enum.StrEnum):
@@ -46,10 +47,24 @@ HOURS_PER_MONTH = 730
 
 @dataclass(frozen=True)
 class Prices:
-    """What capacity costs (OpenCost's allocation model: requests are what a workload holds)."""
+    """What capacity costs (OpenCost's allocation model: requests are what a workload holds);
+    `nodes`: hourly price per node instance type (label node.kubernetes.io/instance-type)."""
 
     cpu_hour: float = 0.031
     gib_hour: float = 0.004
+    nodes: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def parse_nodes(cls, text: str, field_name: str = "scan_node_prices") -> dict[str, float]:
+        """`m5.xlarge=0.192,g4dn.xlarge=0.526` -> {type: hourly price}."""
+        out = {}
+        for item in filter(None, (p.strip() for p in text.split(","))):
+            kind, _, price = item.partition("=")
+            try:
+                out[kind.strip()] = float(price)
+            except ValueError:
+                raise InvalidArgument.field(field_name, f"{item!r} is not instance-type=hourly-price") from None
+        return out
 
     def monthly(self, cpu_cores: float, memory_gib: float) -> float:
         return round((cpu_cores * self.cpu_hour + memory_gib * self.gib_hour) * HOURS_PER_MONTH, 2)
@@ -682,6 +697,30 @@ def namespace_costs(snap: Snapshot) -> Iterator[Finding]:
             yield Finding("namespace-cost", Category.COST, Severity.INFO, snap.name(namespace),
                           f"requests cost {cost:.2f}/month; {idle:.2f} of it pays for capacity no pod uses",
                           evidence, "Right-size the requests the resources findings name.")
+
+
+@rule("node-cost", Category.COST, "priced nodes whose pods request little of them")
+def node_costs(snap: Snapshot) -> Iterator[Finding]:
+    for node in snap.of("Node"):
+        kind = (_meta(node).get("labels") or {}).get("node.kubernetes.io/instance-type", "")
+        if kind not in snap.prices.nodes:
+            continue
+        name = _meta(node).get("name")
+        pods = [p for p in snap.of("Pod") if (p.get("spec") or {}).get("nodeName") == name
+                and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+        cpu, memory = _requested(pods)
+        allocatable = (node.get("status") or {}).get("allocatable") or {}
+        shares = [float(used) / float(cap) for used, cap in ((cpu, quantity(allocatable.get("cpu"))),
+                                                              (memory * 2**30, quantity(allocatable.get("memory"))))
+                  if cap]
+        share = max(shares, default=0.0)
+        monthly = round(snap.prices.nodes[kind] * HOURS_PER_MONTH, 2)
+        if share < 0.3:
+            yield Finding("node-cost", Category.COST, Severity.LOW, snap.name(node),
+                          f"node ({kind}) costs {monthly:.2f}/month and its pods request {share:.0%} of it",
+                          {"instance_type": kind, "monthly_cost": f"{monthly:.2f}", "requested_share": f"{share:.2f}",
+                           "pods": str(len(pods))},
+                          "Move its pods to other nodes and remove it, or use a smaller instance type.")
 
 
 # -- scoring -------------------------------------------------------------------------------

@@ -72,7 +72,9 @@ TOOLS = [
 class McpServicer(mcp_pb2_grpc.McpServiceServicer):
     def __init__(self, runtime: Runtime, history: ScanHistory) -> None:
         settings = runtime.settings
-        self.scanner = Scanner(runtime.pool, history, Prices(settings.scan_price_cpu_hour, settings.scan_price_gib_hour))
+        prices = Prices(settings.scan_price_cpu_hour, settings.scan_price_gib_hour,
+                        Prices.parse_nodes(settings.scan_node_prices))
+        self.scanner = Scanner(runtime.pool, history, prices)
         self.proposals = Proposals(Writer(runtime), History(runtime), history)
         clusters, containers = ClustersServicer(runtime), ContainersServicer(runtime)
         versions = YamlVersionsServicer(runtime)

@@ -8,8 +8,11 @@ import base64
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
+from server.errors import InvalidArgument
 from server.mcp.recommend import strategic_merge
-from server.mcp.scanners import Category, Severity, Snapshot, run, scores
+from server.mcp.scanners import Category, Prices, Severity, Snapshot, run, scores
 
 
 def deployment(name: str, pod_spec: dict[str, Any], replicas: int = 2, ns: str = "app",
@@ -157,3 +160,18 @@ def test_strategic_merge_merges_named_lists_and_deletes_with_none() -> None:
                                             {"name": "b", "image": "y", "resources": {"limits": {"cpu": "1"}}}]
     assert len(merged["spec"]["tolerations"]) == 2 and "minAvailable" not in merged["spec"]
     assert obj["spec"]["minAvailable"] == 1  # the input is not changed
+
+
+def test_priced_nodes_that_their_pods_hardly_use() -> None:
+    def node(name: str, kind: str) -> dict[str, Any]:
+        return {"kind": "Node", "metadata": {"name": name, "labels": {"node.kubernetes.io/instance-type": kind}},
+                "status": {"allocatable": {"cpu": "4", "memory": "16Gi"}}}
+    busy = {"kind": "Pod", "metadata": {"name": "p", "namespace": "app"}, "status": {"phase": "Running"},
+            "spec": {"nodeName": "busy", "containers": [{**GOOD, "resources": {"requests": {"cpu": "3"}}}]}}
+    prices = Prices(nodes=Prices.parse_nodes("m5.xlarge=0.192, g4dn.xlarge=0.526"))
+    snap = Snapshot("c", {"Node": [node("idle", "g4dn.xlarge"), node("busy", "m5.xlarge"), node("free", "t3.nano")],
+                          "Pod": [busy]}, prices=prices)
+    [finding] = found(snap, Category.COST)["node-cost"]
+    assert finding.resource == "clusters/c/nodes/idle" and finding.evidence["monthly_cost"] == "383.98"
+    with pytest.raises(InvalidArgument):
+        Prices.parse_nodes("m5.xlarge=cheap")
