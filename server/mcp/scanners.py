@@ -80,6 +80,9 @@ class Snapshot:
     objects: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     usage: dict[str, dict[str, dict[str, Decimal]]] | None = None
     prices: Prices = field(default_factory=Prices)
+    # The samplers' history of the cluster (`cpu_requests`, `cpu_usage`, `memory_...` -> values
+    # over the last days), empty when the job system has none.
+    history: dict[str, list[float]] = field(default_factory=dict)
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return self.objects.get(kind, [])
@@ -636,7 +639,7 @@ def requests_vs_usage(snap: Snapshot) -> Iterator[Finding]:
 
 
 def _show(value: Decimal, resource: str) -> str:
-    return f"{int(value * 1000)}m" if resource == "cpu" else f"{int(value // 2**20)}Mi"
+    return f"{round(value * 1000)}m" if resource == "cpu" else f"{round(value / 2**20)}Mi"
 
 
 def _requested(pods: list[dict[str, Any]]) -> tuple[float, float]:
@@ -664,6 +667,26 @@ def overcommitted_nodes(snap: Snapshot) -> Iterator[Finding]:
                               f"limits of its pods add up to {int(limits / cap * 100)}% of allocatable {res}",
                               {"container": res, "limits": _show(limits, res), "allocatable": str(allocatable.get(res))},
                               "Lower limits towards requests or spread the pods over more nodes.")
+
+
+@rule("cluster-headroom", Category.RESOURCES, "clusters whose sampled usage stays far below their requests")
+def cluster_headroom(snap: Snapshot) -> Iterator[Finding]:
+    for res in ("cpu", "memory"):
+        requests, usage = snap.history.get(f"{res}_requests") or [], snap.history.get(f"{res}_usage") or []
+        if len(usage) < 3 or not requests or not requests[-1]:
+            continue
+        peak = max(usage)
+        if peak < requests[-1] / 4:
+            unit = 1 if res == "cpu" else 2**30
+            idle = (requests[-1] - peak) / unit
+            saving = snap.prices.monthly(idle if res == "cpu" else 0, idle if res == "memory" else 0)
+            yield Finding("cluster-headroom", Category.RESOURCES, Severity.LOW, f"clusters/{snap.cluster}",
+                          f"over {len(usage)} samples the cluster used at most {_show(Decimal(peak), res)} {res} of the "
+                          f"{_show(Decimal(requests[-1]), res)} its pods request",
+                          {"condition": res, "samples": str(len(usage)), "peak_usage": _show(Decimal(peak), res),
+                           "requested": _show(Decimal(requests[-1]), res), "monthly_saving": f"{saving:.2f}"},
+                          "Lower the requests the request-usage findings name; the samplers' history shows the "
+                          "headroom is lasting, not a quiet minute.")
 
 
 @rule("namespace-cost", Category.COST, "what each namespace's requests cost against what it uses")

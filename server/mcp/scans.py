@@ -12,6 +12,7 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import AsyncIterator, Iterable
 
@@ -19,12 +20,15 @@ from server.clusters.inventory import list_all
 from server.clusters.metrics import quantity
 from server.context import Caller
 from server.errors import FailedPrecondition, InvalidArgument, KubecommitError, NotFound
+from server.jobs.timeseries import TimeSeries
 from server.kube import ClusterPool
 from server.mcp.history import CANCELLED, FAILED, ScanHistory, ScanRecord, Seen, Summary
 from server.mcp.scanners import Category, Prices, Snapshot, run, scores
 from server.names import parse_cluster
 from server.security import visible
 
+# How far back the samplers' history is read.
+HISTORY = timedelta(days=7)
 # What the rules read: (resource type, kind, cluster-level?).
 KINDS: tuple[tuple[str, str, bool], ...] = (
     ("nodes", "Node", True), ("namespaces", "Namespace", True), ("pods", "Pod", False),
@@ -62,10 +66,13 @@ def categories_of(names: Iterable[str], field: str = "categories") -> list[Categ
 class Scanner:
     """Runs scans and keeps them (ScanHistory)."""
 
-    def __init__(self, pool: ClusterPool, history: ScanHistory, prices: Prices) -> None:
+    def __init__(self, pool: ClusterPool, history: ScanHistory, prices: Prices,
+                 series: TimeSeries | None = None) -> None:
         self.pool = pool
         self.history = history
         self.prices = prices
+        # The samplers' time series (server/jobs), when the job system runs.
+        self.series = series
 
     async def scan(self, caller: Caller, cluster: str, namespaces: list[str], categories: list[str],
                    min_severity: int = 0) -> AsyncIterator[Progress | ScanRecord]:
@@ -79,7 +86,7 @@ class Scanner:
         await asyncio.to_thread(self.history.start, scan_id, cluster_id, wanted, [c.value for c in chosen],
                                 caller.name, started)
         try:
-            snap = Snapshot(cluster_id, prices=self.prices)
+            snap = Snapshot(cluster_id, prices=self.prices, history=await self._sampled(cluster_id))
             warnings: list[str] = []
             async for event in self._collect(snap, wanted, warnings):
                 yield event
@@ -99,6 +106,17 @@ class Scanner:
         record = await asyncio.to_thread(self.history.get, scan_id)
         assert record is not None
         yield record
+
+    async def _sampled(self, cluster: str) -> dict[str, list[float]]:
+        """The last week of the samplers' cluster-wide requests and usage."""
+        if self.series is None:
+            return {}
+        end = datetime.now(timezone.utc)
+        out = {}
+        for name in ("cpu_requests", "cpu_usage", "memory_requests", "memory_usage"):
+            found = await self.series.query_async(f"clusters/{cluster}/metrics/{name}", end - HISTORY, end, 0)
+            out[name] = [p.value for p in found.points]
+        return out
 
     @staticmethod
     def _seen(caller: Caller, cluster: str, obj: dict) -> bool:

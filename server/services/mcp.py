@@ -74,7 +74,8 @@ class McpServicer(mcp_pb2_grpc.McpServiceServicer):
         settings = runtime.settings
         prices = Prices(settings.scan_price_cpu_hour, settings.scan_price_gib_hour,
                         Prices.parse_nodes(settings.scan_node_prices))
-        self.scanner = Scanner(runtime.pool, history, prices)
+        series = runtime.operations.series if runtime.operations is not None else None
+        self.scanner = Scanner(runtime.pool, history, prices, series)
         self.proposals = Proposals(Writer(runtime), History(runtime), history)
         clusters, containers = ClustersServicer(runtime), ContainersServicer(runtime)
         versions = YamlVersionsServicer(runtime)

@@ -153,3 +153,20 @@ def test_a_scan_stopped_midway_is_kept_cancelled(mcp_server, mcp) -> None:
         history.close()
     cancelled = mcp.ListScans(pb.ListScansRequest(filter="state = CANCELLED")).scans
     assert cancelled and cancelled[0].state == pb.SCAN_STATE_CANCELLED and cancelled[0].error.code == 1
+
+
+def test_the_samplers_history_shows_lasting_headroom(mcp_server, mcp) -> None:
+    """Samples written as the samplers job writes them (server/jobs/work.py names)."""
+    from datetime import datetime, timedelta, timezone
+    series = mcp_server.server.runtime.operations.series
+    prefix = "clusters/demo/metrics"
+    now = datetime.now(timezone.utc)
+    for hours in range(6, 0, -1):
+        series.write([(f"{prefix}/cpu_requests", 4.0), (f"{prefix}/cpu_usage", 0.3 + hours / 100),
+                      (f"{prefix}/memory_requests", 8 * 2**30), (f"{prefix}/memory_usage", 6 * 2**30)],
+                     now - timedelta(hours=hours))
+    series.downsample(now)
+    _, result = scan(mcp, categories=["resources"])
+    [headroom] = by_rule(result, "cluster-headroom")
+    assert headroom.resource == CLUSTER and headroom.evidence["condition"] == "cpu"
+    assert headroom.evidence["peak_usage"] == "360m" and float(headroom.evidence["monthly_saving"]) > 0
