@@ -138,3 +138,21 @@ def test_scan_through_a_tool_matches_the_scan_through_grpc(mcp) -> None:
     assert tool_ids == {f.id for f in direct.report.findings}
     assert "secret-in-env" in result.text
 
+
+
+def test_an_assistants_proposal_is_its_own_commit_and_a_person_merges_it(mcp_server, mcp, versions) -> None:
+    from kubecommit.v1 import mcp_pb2_grpc, yaml_versions_pb2 as vpb
+    from tests.support.auth import make_token
+    manifest = GATEWAY_LIMITS.replace("750m", "650m")
+    with grpc.insecure_channel(mcp_server.address) as ch:
+        assistant = mcp_pb2_grpc.McpServiceStub(with_token(ch, make_token(mcp_server, "assistant", "operator")))
+        result = call(assistant, "propose_change", cluster="clusters/demo", manifest=manifest, message="raise limits")
+    assert not result.is_error, result.text
+    branch = result.structured_content["branch"]
+    commits = versions.ListCommits(vpb.ListCommitsRequest(branch=branch, page_size=5)).commits
+    assert commits[0].author_name == "assistant" and commits[0].message.startswith("raise limits")
+    merged = versions.MergeBranch(vpb.MergeBranchRequest(source=branch, message="reviewed: raise limits"))
+    assert merged.commit and [r.name for r in merged.resources] == ["clusters/demo/namespaces/shop/deployments.apps/checkout"]
+    live = call(mcp, "get_resource", name="clusters/demo/namespaces/shop/deployments.apps/checkout")
+    [container] = live.structured_content["object"]["spec"]["template"]["spec"]["containers"]
+    assert container["resources"]["limits"] == {"cpu": "650m", "memory": "384Mi"}
