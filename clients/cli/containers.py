@@ -1,0 +1,263 @@
+"""`logs`, `exec` and `cp`, with kubectl's flags: `-c` is the container (optional when the pod
+has one), `exec -it` is a raw-mode terminal over ExecStream that follows window resizes, stdin is
+streamed when piped, output arrives as it is produced and the remote exit code becomes ours.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import queue
+import signal
+import sys
+import tarfile
+import termios
+import threading
+import tty
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+
+from clients.cli import completion
+from clients.cli.clusters import enum_value
+from clients.cli.connection import Remote, cluster_of, namespace_of, remote
+from clients.cli.errors import CliError
+from clients.cli.resources import CLUSTER, NAMESPACE, find_one, manifest_of, resolve_type, split_ref
+from kubecommit.v1 import containers_pb2
+
+CONTAINER = typer.Option("", "--container", "-c", help="Container; optional when the pod has one.")
+CHUNK = 32 * 1024
+
+
+def container_of(rpc: Remote, parent: str, pod: str, container: str) -> str:
+    """The container's resource name; without `-c`, the pod's only (or first) app container."""
+    if not container:
+        found = [c for c in rpc.call(rpc.containers.ListContainers, containers_pb2.ListContainersRequest(
+            parent=parent, pod=pod)).containers if not c.init_container]
+        if not found:
+            raise CliError(f'pod "{pod}" not found or has no containers in {parent}', "kubecommit get pods")
+        container = found[0].container
+        if len(found) > 1:
+            sys.stderr.write(f'Defaulted container "{container}" out of: '
+                             f'{", ".join(c.container for c in found)}\n')
+    return f"{parent}/pods/{pod}/containers/{container}"
+
+
+# -- logs -----------------------------------------------------------------------------------
+
+def logs(
+    ctx: typer.Context,
+    pod: str = typer.Argument("", help="A pod, or TYPE/NAME (deploy/web) for all its pods; or use -l.",
+                             autocompletion=completion.pods),
+    container: str = CONTAINER,
+    cluster: Optional[str] = CLUSTER,
+    namespace: Optional[str] = NAMESPACE,
+    selector: str = typer.Option("", "--selector", "-l", help="Every pod matching this label selector."),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Keep streaming new lines."),
+    since: str = typer.Option("", help="Only newer lines: a duration (5m, 1h) or an RFC 3339 time."),
+    tail: int = typer.Option(-1, help="Last N lines per container; -1 for all, 0 for none."),
+    previous: bool = typer.Option(False, "--previous", "-p", help="The previous (crashed) container's logs."),
+    timestamps: bool = typer.Option(False, "--timestamps", help="Prefix each line with its time."),
+    prefix: Optional[bool] = typer.Option(None, "--prefix/--no-prefix",
+                                          help="POD/CONTAINER before each line; on when several may be shown."),
+    grep: str = typer.Option("", help="Regular expression lines must match."),
+    level: list[str] = typer.Option([], help="debug, info, warn, error or fatal (repeatable)."),
+) -> None:
+    """Logs of a pod, of a workload's pods or of every pod matching a selector, merged."""
+    levels = [enum_value(containers_pb2.LogLevel, "LOG_LEVEL_", name, "--level") for name in level]
+    if not pod and not selector:
+        raise CliError("logs needs a pod, TYPE/NAME or -l SELECTOR", "kubecommit logs POD", usage=True)
+    if tail == 0 and not follow:
+        return  # kubectl prints nothing for --tail 0
+    cluster_name, ns = cluster_of(ctx, cluster), namespace_of(ctx, namespace)
+    kind, name = split_ref(pod, None)
+    if name and kind.lower() not in ("po", "pod", "pods"):
+        workload = manifest_of(find_one(ctx, cluster_name, resolve_type(ctx, cluster_name, kind), ns, name))
+        labels = ((workload.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+        selector = ",".join([f"{k}={v}" for k, v in labels.items()] + ([selector] if selector else []))
+        pod = ""
+    elif name:
+        pod = name
+    if tail == 0:  # follow from now on only
+        since = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    query = containers_pb2.LogQuery(
+        parent=f"{cluster_name}/namespaces/{ns}", pod=pod, container=container, label_selector=selector,
+        tail_lines=max(tail, 0), since=since, previous=previous,
+        view=containers_pb2.LOG_VIEW_BASIC, filter=containers_pb2.LogFilter(pattern=grep, levels=levels))
+    show_prefix = prefix if prefix is not None else not pod
+    rpc = remote(ctx)
+    if not follow:
+        for entry in rpc.pages(rpc.containers.ListLogEntries, lambda t: containers_pb2.ListLogEntriesRequest(
+                query=query, page_size=1000, page_token=t), "entries"):
+            _print_entry(entry, show_prefix, timestamps)
+        sys.stdout.flush()
+        return
+    for batch in rpc.stream(rpc.containers.StreamLogs, iter([containers_pb2.StreamLogsRequest(query=query)])):
+        for entry in batch.entries:
+            _print_entry(entry, show_prefix, timestamps)
+        sys.stdout.flush()
+
+
+def _print_entry(entry: containers_pb2.LogEntry, prefix: bool, timestamps: bool) -> None:
+    """Plain lines, so the output pipes into grep like `kubectl logs`."""
+    head = f"{entry.pod}/{entry.container} " if prefix else ""
+    when = entry.time.ToDatetime().strftime("%Y-%m-%dT%H:%M:%S.%fZ") + " " if timestamps else ""
+    sys.stdout.write(f"{head}{when}{entry.raw}\n")
+
+
+# -- exec -----------------------------------------------------------------------------------
+
+class Frames:
+    """The request side of ExecStream, fed from the stdin thread and the SIGWINCH handler."""
+
+    def __init__(self, start: containers_pb2.ExecStart) -> None:
+        self.queue: queue.Queue[Optional[containers_pb2.ExecStreamRequest]] = queue.Queue()
+        self.put(containers_pb2.ExecStreamRequest(start=start))
+
+    def put(self, frame: Optional[containers_pb2.ExecStreamRequest]) -> None:
+        self.queue.put(frame)
+
+    def __iter__(self) -> Iterator[containers_pb2.ExecStreamRequest]:
+        while (frame := self.queue.get()) is not None:
+            yield frame
+
+
+def _size() -> containers_pb2.TerminalSize:
+    try:
+        size = os.get_terminal_size(sys.stdout.fileno())
+    except OSError:
+        return containers_pb2.TerminalSize()
+    return containers_pb2.TerminalSize(width=size.columns, height=size.lines)
+
+
+def _pump_stdin(frames: Frames) -> None:
+    fd = sys.stdin.fileno()
+    while chunk := os.read(fd, CHUNK):
+        frames.put(containers_pb2.ExecStreamRequest(stdin=chunk))
+    frames.put(containers_pb2.ExecStreamRequest(close_stdin=True))
+
+
+@contextmanager
+def _raw_terminal(enabled: bool) -> Iterator[None]:
+    """Keystrokes go to the remote terminal as typed (Ctrl-C included); restored on the way out."""
+    if not enabled:
+        yield
+        return
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    tty.setraw(fd)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def exec_command(
+    ctx: typer.Context,
+    pod: str = typer.Argument(..., help="A pod (or pod/NAME).", autocompletion=completion.pods),
+    command: list[str] = typer.Argument(..., help="The command and its arguments (after --)."),
+    container: str = CONTAINER,
+    cluster: Optional[str] = CLUSTER,
+    namespace: Optional[str] = NAMESPACE,
+    stdin: bool = typer.Option(False, "--stdin", "-i", help="Pass stdin (always on when stdin is piped)."),
+    tty_: bool = typer.Option(False, "--tty", "-t", help="A terminal: raw keystrokes, resizes followed."),
+    timeout: Optional[float] = typer.Option(None, help="Give up after this many seconds (no limit by default)."),
+) -> None:
+    """Run a command in a container; exits with its exit code."""
+    use_tty = tty_ and sys.stdin.isatty()
+    if tty_ and not use_tty:
+        sys.stderr.write("Unable to use a TTY - input is not a terminal or the right kind of file\n")
+    send_stdin = stdin or not sys.stdin.isatty()
+    rpc = remote(ctx)
+    parent = f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}"
+    frames = Frames(containers_pb2.ExecStart(
+        container=container_of(rpc, parent, split_ref(pod, None)[1] or pod, container), command=command,
+        tty=use_tty, stdin=send_stdin, size=_size() if use_tty else None))
+    if use_tty:
+        signal.signal(signal.SIGWINCH, lambda *_: frames.put(containers_pb2.ExecStreamRequest(resize=_size())))
+    if send_stdin:
+        threading.Thread(target=_pump_stdin, args=(frames,), daemon=True).start()
+    code = 0
+    with _raw_terminal(use_tty):
+        for reply in rpc.stream(rpc.containers.ExecStream, iter(frames), timeout=timeout):
+            if reply.HasField("stdout") or reply.HasField("stderr"):
+                out = sys.stdout if reply.HasField("stdout") else sys.stderr
+                out.buffer.write(reply.stdout or reply.stderr)
+                out.buffer.flush()
+            elif reply.HasField("exit"):
+                code = reply.exit.exit_code
+                if reply.exit.error and code == 0:
+                    raise CliError(reply.exit.error)
+                break
+    frames.put(None)
+    raise typer.Exit(code)
+
+
+# -- cp -------------------------------------------------------------------------------------
+
+def _remote_path(spec: str) -> Optional[tuple[str, str]]:
+    """`POD:/path` -> (POD, /path); a local path (no colon before the first slash) -> None."""
+    head, sep, path = spec.partition(":")
+    if not sep or "/" in head or not head:
+        return None
+    return head, path
+
+
+def cp(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="POD:PATH or a local path."),
+    destination: str = typer.Argument(..., help="POD:PATH or a local path."),
+    container: str = CONTAINER,
+    cluster: Optional[str] = CLUSTER,
+    namespace: Optional[str] = NAMESPACE,
+) -> None:
+    """Copy files and directories between a container and this machine (either way)."""
+    src, dst = _remote_path(source), _remote_path(destination)
+    if (src is None) == (dst is None):
+        raise CliError("exactly one side must be POD:PATH", "kubecommit cp POD:/etc/hosts ./hosts", usage=True)
+    rpc = remote(ctx)
+    parent = f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}"
+    if src is not None:
+        _download(rpc, container_of(rpc, parent, src[0], container), src[1], Path(destination))
+    else:
+        assert dst is not None
+        _upload(rpc, container_of(rpc, parent, dst[0], container), Path(source), dst[1])
+
+
+def _download(rpc: Remote, container: str, path: str, local: Path) -> None:
+    data, is_tar = bytearray(), False
+    for reply in rpc.stream(rpc.containers.DownloadFile, containers_pb2.DownloadFileRequest(
+            container=container, path=path)):
+        data += reply.data
+        is_tar = is_tar or reply.tar
+    if not is_tar:
+        target = local / Path(path).name if local.is_dir() else local
+        target.write_bytes(bytes(data))
+        return
+    local.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(bytes(data))) as archive:
+        archive.extractall(local, filter="data")
+
+
+def _upload(rpc: Remote, container: str, local: Path, path: str) -> None:
+    if not local.exists():
+        raise CliError(f"{local} does not exist", "check the local path")
+    if local.is_dir():
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as archive:
+            archive.add(local, arcname=local.name)
+        payload, target = buffer.getvalue(), containers_pb2.UploadTarget(
+            container=container, path=path, tar=True, overwrite=True)
+    else:
+        payload, target = local.read_bytes(), containers_pb2.UploadTarget(
+            container=container, path=path, overwrite=True, mode=local.stat().st_mode & 0o777)
+
+    def frames() -> Iterator[containers_pb2.UploadFileRequest]:
+        yield containers_pb2.UploadFileRequest(target=target)
+        for start in range(0, len(payload), CHUNK):
+            yield containers_pb2.UploadFileRequest(data=payload[start:start + CHUNK])
+
+    rpc.call(rpc.containers.UploadFile, frames())
