@@ -3,9 +3,16 @@ file, plain pipes or a real pseudo-terminal."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
+import select
+import signal
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +55,60 @@ def a_pod(server: EmbeddedServer, namespace: str = "web", selector: str = "app=f
     names = run(server, "get", "pods", "--cluster", "demo", "-n", namespace, "-l", selector, "-o", "name")
     assert names.returncode == 0, names.stderr
     return names.stdout.split()[0].removeprefix("pod/")
+
+
+class Terminal:
+    """The CLI under a real pseudo-terminal (its controlling tty), typed at like a person would."""
+
+    def __init__(self, server: EmbeddedServer, *args: str, rows: int = 24, cols: int = 80) -> None:
+        env = cli_env(server)
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: the pty is its stdin/stdout/stderr and controlling terminal
+            try:
+                os.execve(str(KUBECOMMIT), [str(KUBECOMMIT), *args], env)
+            finally:
+                os._exit(127)
+        self.resize(rows, cols)
+        self.output = b""
+
+    def resize(self, rows: int, cols: int) -> None:
+        """Like a terminal window resized: the kernel sends SIGWINCH to the foreground process."""
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def type(self, text: str) -> None:
+        os.write(self.fd, text.encode())
+
+    def expect(self, needle: str, timeout: float = 20) -> str:
+        """Reads until `needle` appeared (after what was already matched); returns the new output."""
+        start = len(self.output)
+        deadline = time.monotonic() + timeout
+        while needle.encode() not in self.output[start:]:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+                raise AssertionError(f"{needle!r} not seen; output so far: {self.output[start:]!r}")
+            try:
+                chunk = os.read(self.fd, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                chunk = b""
+            if not chunk:
+                raise AssertionError(f"terminal closed before {needle!r}; output: {self.output[start:]!r}")
+            self.output += chunk
+        return self.output[start:].decode(errors="replace")
+
+    def wait(self, timeout: float = 20) -> int:
+        """The exit code; output still pending is drained so the child never blocks on it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                os.close(self.fd)
+                return os.waitstatus_to_exitcode(status)
+            if select.select([self.fd], [], [], 0.1)[0]:
+                try:
+                    self.output += os.read(self.fd, 4096)
+                except OSError:
+                    pass
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        raise AssertionError(f"the CLI did not exit; output: {self.output!r}")

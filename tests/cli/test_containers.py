@@ -1,0 +1,85 @@
+"""`logs`, `exec` (a real terminal with -it, piped stdin without) and `cp`, as a person runs them."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from server.embedded import EmbeddedServer
+from tests.cli.support import Terminal, a_pod, run
+
+WEB = ("--cluster", "demo", "-n", "web")
+
+
+def test_exec_it_is_a_real_terminal(demo_server: EmbeddedServer) -> None:
+    pod = a_pod(demo_server)
+    term = Terminal(demo_server, "exec", "-it", pod, *WEB, "--", "sh", rows=24, cols=80)
+    term.expect("# ")
+    term.type("echo hi\r")
+    term.expect("\r\nhi\r\n")
+    term.type("stty size\r")
+    term.expect("24 80")
+    term.resize(40, 132)
+    term.type("stty size\r")
+    term.expect("40 132")
+    term.type("exit 3\r")
+    assert term.wait() == 3
+
+
+def test_piped_stdin_output_and_exit_code(demo_server: EmbeddedServer) -> None:
+    pod = a_pod(demo_server)
+    echoed = run(demo_server, "exec", pod, *WEB, "--", "cat", stdin="hello\n")
+    assert (echoed.returncode, echoed.stdout) == (0, "hello\n"), echoed.stderr
+    failed = run(demo_server, "exec", pod, *WEB, "-c", "frontend", "--", "sh", "-c", "echo out; echo err >&2; exit 3")
+    assert (failed.returncode, failed.stdout, failed.stderr) == (3, "out\n", "err\n")
+    timed = run(demo_server, "exec", pod, *WEB, "--timeout", "1", "--", "sleep", "30")
+    assert timed.returncode == 1 and "raise --timeout" in timed.stderr
+
+
+def test_exec_names_a_missing_pod(demo_server: EmbeddedServer) -> None:
+    missing = run(demo_server, "exec", "no-such-pod", *WEB, "--", "true")
+    assert missing.returncode == 1 and "no-such-pod" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_logs_flags(demo_server: EmbeddedServer) -> None:
+    pod = a_pod(demo_server)
+    tail = run(demo_server, "logs", pod, *WEB, "--tail", "5")
+    assert tail.returncode == 0 and len(tail.stdout.splitlines()) == 5, tail.stderr
+    assert not tail.stdout.startswith(pod)  # one pod: lines as the container wrote them, like kubectl
+    assert run(demo_server, "logs", pod, *WEB, "--tail", "0").stdout == ""
+    stamped = run(demo_server, "logs", pod, *WEB, "-c", "frontend", "--tail", "2", "--timestamps").stdout.splitlines()
+    assert len(stamped) == 2 and all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z ", line) for line in stamped)
+    workload = run(demo_server, "logs", "deploy/frontend", *WEB, "--tail", "1").stdout.splitlines()
+    assert len(workload) == 3 and all(line.startswith("frontend-") and "/frontend " in line for line in workload)
+    errors = run(demo_server, "logs", "-l", "app=frontend", *WEB, "--tail", "50", "--level", "error").stdout
+    assert errors and all("error" in line.lower() for line in errors.splitlines())
+    grepped = run(demo_server, "logs", pod, *WEB, "--tail", "50", "--grep", "status=5..").stdout.splitlines()
+    assert all(re.search("status=5..", line) for line in grepped)
+    recent = run(demo_server, "logs", pod, *WEB, "--since", "2s").stdout.splitlines()
+    assert 0 < len(recent) < len(run(demo_server, "logs", pod, *WEB).stdout.splitlines())
+
+
+def test_logs_follow_streams_new_lines(demo_server: EmbeddedServer) -> None:
+    pod = a_pod(demo_server)
+    term = Terminal(demo_server, "logs", "-f", "--tail", "0", pod, *WEB)
+    term.expect("\n", timeout=10)  # the simulator writes a line every half second
+    term.type("\x03")
+    assert term.wait() in (0, 130)
+
+
+def test_cp_both_ways(demo_server: EmbeddedServer, tmp_path: Path) -> None:
+    pod = a_pod(demo_server)
+    local = tmp_path / "note.txt"
+    local.write_text(f"note {uuid.uuid4().hex}\n")
+    up = run(demo_server, "cp", str(local), f"{pod}:/tmp/note.txt", *WEB)
+    assert up.returncode == 0, up.stderr
+    assert run(demo_server, "exec", pod, *WEB, "--", "cat", "/tmp/note.txt").stdout == local.read_text()
+    down = run(demo_server, "cp", f"{pod}:/tmp/note.txt", str(tmp_path / "back.txt"), *WEB)
+    assert down.returncode == 0 and (tmp_path / "back.txt").read_text() == local.read_text(), down.stderr
+    folder = tmp_path / "dir"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text("a\n")
+    assert run(demo_server, "cp", str(folder), f"{pod}:/tmp", *WEB).returncode == 0
+    fetched = run(demo_server, "cp", f"{pod}:/tmp/dir", str(tmp_path / "copy"), *WEB)
+    assert fetched.returncode == 0 and (tmp_path / "copy" / "dir" / "sub" / "a.txt").read_text() == "a\n", fetched.stderr
