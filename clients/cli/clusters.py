@@ -40,7 +40,8 @@ def when(ts: object) -> str:
 
 def progress() -> Progress:
     """Progress on stderr, so stdout stays the result."""
-    return Progress(*PROGRESS, console=Console(stderr=True), transient=True)
+    console = Console(stderr=True)
+    return Progress(*PROGRESS, console=console, transient=True, disable=not console.is_terminal)
 
 
 def full(name: str) -> str:

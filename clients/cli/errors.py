@@ -79,7 +79,7 @@ def rpc_failure(error: grpc.RpcError, server: str, token_source: str) -> CliErro
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return CliError(f"no answer in time: {details.message}", "raise --timeout if the command takes longer")
     hints = {
-        grpc.StatusCode.NOT_FOUND: "check the name (kubecommit get TYPE lists what exists)",
+        grpc.StatusCode.NOT_FOUND: "check the name",
         grpc.StatusCode.ABORTED: "someone changed it meanwhile: read it again and retry",
         grpc.StatusCode.ALREADY_EXISTS: "pick another name",
         grpc.StatusCode.FAILED_PRECONDITION: "",

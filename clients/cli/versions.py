@@ -108,7 +108,9 @@ def rollback(
     if reply.commit:
         typer.echo(f"rolled back {full_name} to {target}: version {reply.version}, commit {reply.commit[:12]}")
     else:
-        typer.echo(f"{full_name} already at {target}: nothing to commit")
+        # The server records no commit when the store already holds the target (live drift reverted).
+        typer.echo(f"{full_name} set back to {target} in its cluster; the store already held that version, "
+                   "so no commit was made")
 
 
 def _live_etag(ctx: typer.Context, name: str) -> str:
