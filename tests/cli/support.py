@@ -32,9 +32,9 @@ def cli_env(server: EmbeddedServer | None, config: Path | None = None, **extra: 
 
 
 def run(server: EmbeddedServer | None, *args: str, stdin: str | None = None, config: Path | None = None,
-        timeout: float = 60, **extra: Any) -> subprocess.CompletedProcess[str]:
+        timeout: float = 60, cwd: Path | None = None, **extra: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(KUBECOMMIT), *args], input=stdin if stdin is not None else "", capture_output=True,
-                          text=True, env=cli_env(server, config, **extra), timeout=timeout)
+                          text=True, env=cli_env(server, config, **extra), timeout=timeout, cwd=cwd)
 
 
 def deployment(name: str, image: str, replicas: int = 1, namespace: str = "default") -> str:
@@ -60,11 +60,14 @@ def a_pod(server: EmbeddedServer, namespace: str = "web", selector: str = "app=f
 class Terminal:
     """The CLI under a real pseudo-terminal (its controlling tty), typed at like a person would."""
 
-    def __init__(self, server: EmbeddedServer, *args: str, rows: int = 24, cols: int = 80) -> None:
+    def __init__(self, server: EmbeddedServer, *args: str, rows: int = 24, cols: int = 80,
+                 cwd: Path | None = None) -> None:
         env = cli_env(server)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the pty is its stdin/stdout/stderr and controlling terminal
             try:
+                if cwd is not None:
+                    os.chdir(cwd)
                 os.execve(str(KUBECOMMIT), [str(KUBECOMMIT), *args], env)
             finally:
                 os._exit(127)

@@ -4,6 +4,7 @@ clusters add/remove."""
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import uuid
 from pathlib import Path
@@ -11,7 +12,8 @@ from pathlib import Path
 from kubesim import Simulator
 from kubesim.testing import kubectl_binary
 from server.embedded import EmbeddedServer
-from tests.cli.support import deployment, run
+from tests.cli.support import Terminal, deployment, run
+from tests.conftest import REPO
 
 DEMO = ("--cluster", "demo")
 
@@ -155,3 +157,20 @@ def test_clusters_add_with_tags_and_remove(demo_server: EmbeddedServer, sim: Sim
     assert refused.returncode == 1 and "--yes" in refused.stderr
     assert run(demo_server, "clusters", "remove", name, "--yes").returncode == 0
     assert name not in run(demo_server, "clusters", "list").stdout
+
+
+def test_the_readme_quickstart(demo_server: EmbeddedServer) -> None:
+    """The README's five commands, as written (after `make run`), the rollback confirmed at a terminal."""
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("<!-- quickstart")[1].split("```sh\n")[1].split("```")[0]
+    commands = [shlex.split(line) for line in block.splitlines()]
+    assert commands[0] == ["make", "run"] and len(commands) == 5
+    for command in commands[1:-1]:
+        assert command[0] == ".venv/bin/kubecommit"
+        done = run(demo_server, *command[1:], cwd=REPO)
+        assert done.returncode == 0, done.stderr
+    term = Terminal(demo_server, *commands[-1][1:], cwd=REPO)
+    term.expect("Roll back clusters/demo/namespaces/default/deployments.apps/hello to 1? [y/N]:")
+    term.type("y\r")
+    term.expect("version 3")
+    assert term.wait() == 0
