@@ -21,8 +21,14 @@ def test_exec_it_is_a_real_terminal(demo_server: EmbeddedServer) -> None:
     term.type("stty size\r")
     term.expect("24 80")
     term.resize(40, 132)
-    term.type("stty size\r")
-    term.expect("40 132")
+    # The new size travels on its own (SIGWINCH -> a resize frame), racing keys typed at once:
+    # look again, as a person would, until the shell reports it.
+    for _ in range(20):
+        term.type("stty size\r")
+        if "40 132" in term.expect("# "):
+            break
+    else:
+        raise AssertionError(f"the resize never arrived: {term.output!r}")
     term.type("exit 3\r")
     assert term.wait() == 3
 
