@@ -61,8 +61,8 @@ class Terminal:
     """The CLI under a real pseudo-terminal (its controlling tty), typed at like a person would."""
 
     def __init__(self, server: EmbeddedServer, *args: str, rows: int = 24, cols: int = 80,
-                 cwd: Path | None = None) -> None:
-        env = cli_env(server)
+                 cwd: Path | None = None, **extra: str) -> None:
+        env = cli_env(server, **extra)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the pty is its stdin/stdout/stderr and controlling terminal
             try:

@@ -66,6 +66,16 @@ def test_logs_flags(demo_server: EmbeddedServer) -> None:
     assert 0 < len(recent) < len(run(demo_server, "logs", pod, *WEB).stdout.splitlines())
 
 
+def test_logs_previous_and_crash_loop_status(demo_server: EmbeddedServer) -> None:
+    shop = ("--cluster", "demo", "-n", "shop")
+    pod = a_pod(demo_server, "shop", "app=payments-worker")
+    listed = run(demo_server, "get", "pods", pod, *shop).stdout.splitlines()[1].split()
+    assert listed[1:3] == ["0/1", "CrashLoopBackOff"] and int(listed[3]) > 0
+    previous = run(demo_server, "logs", pod, *shop, "--previous")
+    assert previous.returncode == 0 and "panic:" in previous.stdout, previous.stderr
+    assert "panic:" not in run(demo_server, "logs", pod, *shop, "--tail", "2").stdout
+
+
 def test_logs_follow_streams_new_lines(demo_server: EmbeddedServer) -> None:
     pod = a_pod(demo_server)
     term = Terminal(demo_server, "logs", "-f", "--tail", "0", pod, *WEB)

@@ -48,6 +48,17 @@ def test_history_and_diff_between_versions(demo_server: EmbeddedServer) -> None:
     assert rows["spec.template.spec.containers[name=web].image"] == ["modified", '"nginx:1.25"', '"nginx:1.27"']
 
 
+def test_diff_colours_only_on_a_terminal_without_no_color(demo_server: EmbeddedServer) -> None:
+    name = fresh(demo_server, "nginx:1.25", "nginx:1.27")
+    args = ("diff", f"deploy/{name}", *DEMO, "--from", "1", "--to", "2")
+    coloured = Terminal(demo_server, *args)
+    coloured.expect("FIELD")
+    assert coloured.wait() == 0 and b"\x1b[31m-  replicas: 2\x1b[0m" in coloured.output
+    plain = Terminal(demo_server, *args, NO_COLOR="1")
+    plain.expect("FIELD")
+    assert plain.wait() == 0 and b"\x1b[" not in plain.output and b"-  replicas: 2\r\n" in plain.output
+
+
 def test_diff_against_live_puts_the_live_value_under_new(demo_server: EmbeddedServer, sim: Simulator,
                                                          tmp_path: Path) -> None:
     name = fresh(demo_server, "nginx:1.25")
