@@ -21,6 +21,7 @@ from server.interceptors.request import RequestChecks, RequestInterceptor
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
 from server.services import SERVICES, register
+from server.versions.recovery import recover_intents
 
 log = logging.getLogger("kubecommit.server")
 
@@ -60,6 +61,8 @@ class KubecommitServer:
         credentials = self._credentials()
         self.runtime = await Runtime.create(self.settings)
         try:
+            # Writes a killed process made to clusters without committing them, before any call.
+            await recover_intents(self.runtime)
             return await self._serve(self.runtime, credentials)
         except BaseException:
             # Nothing half-started stays behind: the store, databases and pools close again.
