@@ -54,12 +54,8 @@ class Config:
                    {str(k): dict(v or {}) for k, v in (data.get("contexts") or {}).items()})
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        text = yaml.safe_dump({"current-context": self.current, "contexts": self.contexts}, sort_keys=True)
-        # The file may hold a token: private from its first byte.
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(text)
+        # The file may hold a token.
+        write_private(self.path, yaml.safe_dump({"current-context": self.current, "contexts": self.contexts}))
 
     def context(self, name: Optional[str]) -> dict[str, str]:
         """The named (or current) context; an unknown name is an error, no context at all is {}."""
@@ -74,6 +70,18 @@ class Config:
 
     def token_dir(self) -> Path:
         return self.path.parent / "tokens"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Mode 0600 from the first byte (and for a file that existed), in a 0700 folder when new;
+    written beside and renamed, so a crash never leaves half a config or token."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = path.with_name(f".{path.name}.tmp")
+    partial.unlink(missing_ok=True)  # a leftover could have another mode: always a new file
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    os.replace(partial, path)
 
 
 def with_port(server: str) -> str:

@@ -8,14 +8,13 @@ never has to live in shell history or in the config file itself.
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from clients.cli.connection import CONTEXT_KEYS, Config, Target, target
+from clients.cli.connection import CONTEXT_KEYS, Config, Target, target, write_private
 from clients.cli.errors import CliError
 from clients.cli.printers import dump_yaml, table
 from kubecommit.v1 import clusters_pb2
@@ -120,11 +119,7 @@ def login(
     rpc = probe.remote()
     rpc.call(rpc.clusters.ListClusters, clusters_pb2.ListClustersRequest(page_size=1))
     path = config.token_dir() / context
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(token + "\n")
-    os.chmod(path, 0o600)  # an existing file keeps its old mode through os.open
+    write_private(path, token + "\n")
     entry = config.contexts.setdefault(context, {})
     entry.pop("token", None)
     entry["token-file"] = str(path)
