@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.console import Console
@@ -135,3 +136,68 @@ def clusters_health(ctx: typer.Context, name: str = NAME) -> None:
         table(["SEVERITY", "REASON", "RESOURCE", "MESSAGE"],
               [[enum_name(common_pb2.Severity, "SEVERITY_", i.severity), i.reason, i.resource, i.message]
                for i in health.issues])
+
+
+@clusters_app.command("test")
+def clusters_test(ctx: typer.Context, name: str = NAME) -> None:
+    """Reach a registered cluster now: latency, version, nodes (exit 1 when unreachable)."""
+    rpc = remote(ctx)
+    reply = rpc.call(rpc.clusters.TestCluster, clusters_pb2.TestClusterRequest(name=full(name)))
+    if not reply.connected:
+        raise CliError(f"{full(name)} is unreachable: {reply.error}", "check the cluster's kubeconfig and network")
+    typer.echo(f"{full(name)}: connected to {reply.server} ({reply.server_version}, {reply.node_count} nodes) "
+               f"in {reply.latency.ToTimedelta().total_seconds() * 1000:.0f} ms")
+
+
+@clusters_app.command("update")
+def clusters_update(ctx: typer.Context, name: str = NAME,
+                    tag: list[str] = typer.Option([], "--tag", help="KEY=VALUE; replaces every tag (repeatable)."),
+                    region: Optional[str] = typer.Option(None), description: Optional[str] = typer.Option(None),
+                    kubeconfig: Optional[Path] = typer.Option(None, exists=True, readable=True)) -> None:
+    """Change a cluster's tags, region, description or kubeconfig (only what is given)."""
+    cluster = clusters_pb2.Cluster(name=full(name), tags=parse_tags(tag), region=region or "",
+                                   description=description or "",
+                                   kubeconfig=kubeconfig.read_text() if kubeconfig else "")
+    paths = [p for p, given in (("tags", tag), ("region", region is not None),
+                                ("description", description is not None), ("kubeconfig", kubeconfig)) if given]
+    if not paths:
+        raise CliError("nothing to change", "pass --tag, --region, --description or --kubeconfig", usage=True)
+    rpc = remote(ctx)
+    updated = rpc.call(rpc.clusters.UpdateCluster, clusters_pb2.UpdateClusterRequest(
+        cluster=cluster, update_mask={"paths": paths}))
+    typer.echo(f"updated {updated.name} ({', '.join(paths)})")
+
+
+def _cores(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _gibibytes(value: float) -> str:
+    return f"{value / 2**30:.1f}Gi"
+
+
+@clusters_app.command("metrics")
+def clusters_metrics(ctx: typer.Context, name: str = NAME) -> None:
+    """CPU and memory capacity, requests, limits and usage; object counts."""
+    rpc = remote(ctx)
+    m = rpc.call(rpc.clusters.GetClusterMetrics, clusters_pb2.GetClusterMetricsRequest(name=f"{full(name)}/metrics"))
+    rows = [[label, show(u.capacity), show(u.allocatable), f"{show(u.requests)} ({u.requests_percent:.0f}%)",
+             show(u.limits), f"{show(u.usage)} ({u.usage_percent:.0f}%)" if u.HasField("usage") else "<unknown>"]
+            for label, u, show in (("cpu", m.cpu, _cores), ("memory", m.memory, _gibibytes))]
+    table(["RESOURCE", "CAPACITY", "ALLOCATABLE", "REQUESTS", "LIMITS", "USAGE"], rows)
+    typer.echo(f"nodes {m.node_count}, namespaces {m.namespace_count}, pods {m.pod_count}, "
+               f"deployments {m.deployment_count}, services {m.service_count}")
+    if not m.metrics_available:
+        sys.stderr.write(f"warning: no usage figures: {m.metrics_message}\n")
+
+
+@clusters_app.command("summary")
+def clusters_summary(ctx: typer.Context) -> None:
+    """Every cluster's health at a glance."""
+    rpc = remote(ctx)
+    s = rpc.call(rpc.clusters.SummarizeClusters, clusters_pb2.SummarizeClustersRequest())
+    table(["NAME", "HEALTH", "SCORE", "NODES READY"],
+          [[h.name.removeprefix("clusters/").removesuffix("/health"), enum_name(common_pb2.HealthStatus, "HEALTH_STATUS_", h.status),
+            str(h.score), f"{sum(n.ready for n in h.nodes)}/{len(h.nodes)}"] for h in s.clusters])
+    typer.echo(f"{s.cluster_count} clusters, {s.node_count} nodes, {s.pod_count} pods, "
+               f"average score {s.average_score:.0f}")

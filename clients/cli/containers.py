@@ -8,7 +8,9 @@ from __future__ import annotations
 import io
 import os
 import queue
+import shlex
 import signal
+import stat
 import sys
 import tarfile
 import termios
@@ -25,6 +27,7 @@ from clients.cli import completion
 from clients.cli.clusters import enum_value
 from clients.cli.connection import Remote, cluster_of, namespace_of, remote
 from clients.cli.errors import CliError
+from clients.cli.printers import table
 from clients.cli.resources import CLUSTER, NAMESPACE, find_one, manifest_of, resolve_type, split_ref
 from kubecommit.v1 import containers_pb2
 
@@ -180,7 +183,7 @@ def exec_command(
         signal.signal(signal.SIGWINCH, lambda *_: frames.put(containers_pb2.ExecStreamRequest(resize=_size())))
     if send_stdin:
         threading.Thread(target=_pump_stdin, args=(frames,), daemon=True).start()
-    code = 0
+    code, error = 0, ""
     with _raw_terminal(use_tty):
         for reply in rpc.stream(rpc.containers.ExecStream, iter(frames), timeout=timeout):
             if reply.HasField("stdout") or reply.HasField("stderr"):
@@ -188,11 +191,12 @@ def exec_command(
                 out.buffer.write(reply.stdout or reply.stderr)
                 out.buffer.flush()
             elif reply.HasField("exit"):
-                code = reply.exit.exit_code
-                if reply.exit.error and code == 0:
-                    raise CliError(reply.exit.error)
-                break
+                # Read on to the end of the stream (the server records the session as it ends).
+                code, error = reply.exit.exit_code, reply.exit.error
+                frames.put(None)
     frames.put(None)
+    if error and code == 0:
+        raise CliError(error)
     raise typer.Exit(code)
 
 
@@ -261,3 +265,51 @@ def _upload(rpc: Remote, container: str, local: Path, path: str) -> None:
             yield containers_pb2.UploadFileRequest(data=payload[start:start + CHUNK])
 
     rpc.call(rpc.containers.UploadFile, frames())
+
+
+def ls(
+    ctx: typer.Context,
+    location: str = typer.Argument(..., help="POD:PATH"),
+    container: str = CONTAINER,
+    cluster: Optional[str] = CLUSTER,
+    namespace: Optional[str] = NAMESPACE,
+    recursive: bool = typer.Option(False, "--recursive", "-R"),
+) -> None:
+    """Files in a container, without a shell of your own."""
+    spot = _remote_path(location)
+    if spot is None:
+        raise CliError(f"{location!r} is not POD:PATH", "kubecommit ls POD:/etc", usage=True)
+    rpc = remote(ctx)
+    parent = f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}"
+    reply = rpc.call(rpc.containers.ListFiles, containers_pb2.ListFilesRequest(
+        container=container_of(rpc, parent, spot[0], container), path=spot[1] or "/", recursive=recursive))
+    table(["MODE", "SIZE", "MODIFIED", "PATH"],
+          [[stat.filemode(f.mode | (stat.S_IFDIR if f.type == "directory" else stat.S_IFREG)), str(f.size_bytes),
+            f.modify_time.ToDatetime().strftime("%Y-%m-%d %H:%M") if f.modify_time.seconds else "", f.path]
+           for f in reply.files])
+    if reply.truncated:
+        sys.stderr.write("warning: more files than shown\n")
+
+
+def sessions(
+    ctx: typer.Context,
+    session: str = typer.Argument("", help="One session (execSessions/ID) to show with its output."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Only this cluster's sessions."),
+    caller: str = typer.Option("", help="Only this caller's sessions."),
+) -> None:
+    """Exec sessions recorded by the server (who ran what, where, with which exit code)."""
+    rpc = remote(ctx)
+    if session:
+        s = rpc.call(rpc.containers.GetExecSession, containers_pb2.GetExecSessionRequest(
+            name=f"execSessions/{session.removeprefix('execSessions/')}"))
+        sys.stdout.write(f"{s.name} by {s.caller} in {s.container}: {shlex.join(s.command)} -> "
+                         f"{s.exit_code if s.HasField('exit_code') else 'running'}\n")
+        sys.stdout.buffer.write(s.stdout + s.stderr)
+        return
+    parent = cluster_of(ctx, cluster) if cluster else ""
+    table(["SESSION", "CALLER", "CONTAINER", "COMMAND", "TTY", "STARTED", "EXIT"],
+          [[s.name.removeprefix("execSessions/"), s.caller, s.container, shlex.join(s.command), "yes" if s.tty else "",
+            s.start_time.ToDatetime().strftime("%Y-%m-%d %H:%M:%S"),
+            str(s.exit_code) if s.HasField("exit_code") else s.error or "running"]
+           for s in rpc.pages(rpc.containers.ListExecSessions, lambda t: containers_pb2.ListExecSessionsRequest(
+               parent=parent, caller=caller, page_token=t), "sessions")])

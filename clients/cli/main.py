@@ -10,6 +10,7 @@ on a data directory (`token`, `audit`) in admin.py. Every error leaves through `
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -105,7 +106,8 @@ app.add_typer(clusters.clusters_app, name="clusters")
 app.add_typer(contexts.config_app, name="config")
 app.command()(contexts.login)
 for verb in (resources.get, resources.describe, resources.delete, resources.apply, versions.history, versions.diff,
-             versions.rollback, versions.merge, containers.logs, containers.cp):
+             versions.rollback, versions.merge, versions.commits, resources.compare, containers.logs, containers.cp,
+             containers.ls, containers.sessions):
     app.command()(verb)
 app.command("api-resources")(resources.api_resources)
 app.command("exec")(containers.exec_command)
@@ -127,6 +129,12 @@ def main() -> None:
         sys.exit(error.code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as error:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("KUBECOMMIT_DEBUG"):
+            raise
+        report(CliError(f"internal error: {type(error).__name__}: {error}",
+                        "rerun with KUBECOMMIT_DEBUG=1 for the traceback and report it"))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -372,3 +372,34 @@ def api_resources(ctx: typer.Context, cluster: Optional[str] = CLUSTER) -> None:
         shorts.setdefault(plural, []).append(short)
     table(["NAME", "SHORTNAMES", "KIND"], [[t.type, ",".join(shorts.get(t.plural, [])), t.kind]
                                           for t in served_types(ctx, cluster_of(ctx, cluster, required=False))])
+
+
+def compare(
+    ctx: typer.Context,
+    resource_type: str = typer.Argument(..., help="TYPE or TYPE/NAME.", autocompletion=completion.resource_types),
+    name: Optional[str] = typer.Argument(None, autocompletion=completion.object_names),
+    clusters: list[str] = typer.Option(..., "--cluster", help="Two or more clusters (repeat the flag).",
+                                       autocompletion=completion.clusters),
+    namespace: Optional[str] = NAMESPACE,
+) -> None:
+    """The same object across clusters: how each differs from the first (exit 1 when any does)."""
+    from clients.cli.diffs import change_rows
+
+    kind, name = split_ref(resource_type, name)
+    if not name or len(clusters) < 2:
+        raise CliError("compare needs TYPE NAME and at least two --cluster", usage=True)
+    ns = namespace_of(ctx, namespace)
+    names = [resource_name(ctx, f"{kind}/{name}", c, ns) for c in clusters]
+    rpc = remote(ctx)
+    reply = rpc.call(rpc.clusters.CompareResources, clusters_pb2.CompareResourcesRequest(names=names))
+    sys.stdout.write(f"reference: {reply.reference}\n")
+    for comparison in reply.comparisons:
+        if not comparison.found:
+            sys.stdout.write(f"{comparison.name}: not found\n")
+        elif comparison.changes:
+            sys.stdout.write(f"{comparison.name}:\n")
+            table(["FIELD", "CHANGE", "REFERENCE", "HERE"], change_rows(comparison.changes))
+        else:
+            sys.stdout.write(f"{comparison.name}: identical\n")
+    if not reply.identical:
+        raise typer.Exit(1)

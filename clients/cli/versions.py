@@ -305,3 +305,21 @@ def backup_restore(ctx: typer.Context, name: str = typer.Argument(...),
         table(["RESOURCE", "RESULT", "ERROR"], [[r.name, r.result, r.error] for r in reply.resources])
     if reply.commit:
         typer.echo(f"commit {reply.commit[:12]}")
+
+
+def commits(ctx: typer.Context, prefix: str = typer.Option("", help="Only commits touching resources under this "
+                                                                     "name prefix (clusters/demo/namespaces/web)."),
+            author: str = typer.Option("", help="Only this author."),
+            branch: str = typer.Option("", help="A draft branch; main when empty."),
+            limit: int = typer.Option(50, min=1, help="The newest N.")) -> None:
+    """The store's log, newest first."""
+    rpc = remote(ctx)
+    rows = []
+    for c in rpc.pages(rpc.versions.ListCommits, lambda t: yaml_versions_pb2.ListCommitsRequest(
+            prefix=prefix, author=author, branch=branch, page_token=t, page_size=min(limit, 500)), "commits"):
+        rows.append([c.id[:12], c.author_name, when(c.commit_time),
+                     enum_name(yaml_versions_pb2.Operation, "OPERATION_", c.operation).lower(), str(len(c.resources)),
+                     c.message.splitlines()[0] if c.message else ""])
+        if len(rows) == limit:
+            break
+    table(["COMMIT", "AUTHOR", "TIME", "OPERATION", "RESOURCES", "MESSAGE"], rows)

@@ -39,6 +39,11 @@ def test_piped_stdin_output_and_exit_code(demo_server: EmbeddedServer) -> None:
     assert (echoed.returncode, echoed.stdout) == (0, "hello\n"), echoed.stderr
     failed = run(demo_server, "exec", pod, *WEB, "-c", "frontend", "--", "sh", "-c", "echo out; echo err >&2; exit 3")
     assert (failed.returncode, failed.stdout, failed.stderr) == (3, "out\n", "err\n")
+    sessions = run(demo_server, "sessions", "--cluster", "demo").stdout.splitlines()
+    mine = next(line for line in sessions if "echo out; echo err >&2; exit 3" in line)
+    assert mine.split()[-1] == "3" and pod in mine
+    shown = run(demo_server, "sessions", mine.split()[0])
+    assert shown.stdout.startswith(f"execSessions/{mine.split()[0]} by admin") and "-> 3" in shown.stdout
     timed = run(demo_server, "exec", pod, *WEB, "--timeout", "1", "--", "sleep", "30")
     assert timed.returncode == 1 and "raise --timeout" in timed.stderr
 
@@ -99,3 +104,6 @@ def test_cp_both_ways(demo_server: EmbeddedServer, tmp_path: Path) -> None:
     assert run(demo_server, "cp", str(folder), f"{pod}:/tmp", *WEB).returncode == 0
     fetched = run(demo_server, "cp", f"{pod}:/tmp/dir", str(tmp_path / "copy"), *WEB)
     assert fetched.returncode == 0 and (tmp_path / "copy" / "dir" / "sub" / "a.txt").read_text() == "a\n", fetched.stderr
+    listed = run(demo_server, "ls", f"{pod}:/tmp/dir", *WEB, "-R").stdout.splitlines()
+    assert any(line.startswith("drwx") and line.endswith("/tmp/dir/sub") for line in listed)
+    assert any(line.startswith("-rw") and line.endswith("/tmp/dir/sub/a.txt") for line in listed)

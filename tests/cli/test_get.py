@@ -8,8 +8,10 @@ import uuid
 
 import yaml
 
+from kubesim import Simulator
 from server.embedded import EmbeddedServer
 from tests.cli.support import deployment, run
+from tests.support.clusters import register_cluster
 
 
 def rows(text: str) -> list[list[str]]:
@@ -92,3 +94,17 @@ def test_describe_and_delete(demo_server: EmbeddedServer) -> None:
 def test_api_resources(demo_server: EmbeddedServer) -> None:
     listed = run(demo_server, "api-resources", "--cluster", "demo")
     assert ["deployments.apps", "deploy", "Deployment"] in rows(listed.stdout)
+
+
+def test_compare_across_clusters(demo_server: EmbeddedServer, sim: Simulator) -> None:
+    twin, empty = f"twin{uuid.uuid4().hex[:4]}", f"empty{uuid.uuid4().hex[:4]}"
+    register_cluster(demo_server, twin, sim.kubeconfig_text(twin))
+    with Simulator(seed=False) as bare:
+        register_cluster(demo_server, empty, bare.kubeconfig_text("bare"))
+        same = run(demo_server, "compare", "deploy", "frontend", "--cluster", "demo", "--cluster", twin, "-n", "web")
+        assert same.returncode == 0 and f"clusters/{twin}/namespaces/web/deployments.apps/frontend: identical" in same.stdout
+        missing = run(demo_server, "compare", "deploy/frontend", "--cluster", "demo", "--cluster", empty, "-n", "web")
+        assert missing.returncode == 1 and f"clusters/{empty}/namespaces/web/deployments.apps/frontend: not found" \
+            in missing.stdout, missing.stdout + missing.stderr
+        for name in (twin, empty):
+            assert run(demo_server, "clusters", "remove", name, "--yes").returncode == 0

@@ -46,6 +46,8 @@ def test_history_and_diff_between_versions(demo_server: EmbeddedServer) -> None:
     rows = {line.split()[0]: line.split()[1:] for line in diff.stdout.splitlines() if line.startswith("spec.")}
     assert rows["spec.replicas"] == ["modified", "2", "3"]  # exact ints, not 2.0
     assert rows["spec.template.spec.containers[name=web].image"] == ["modified", '"nginx:1.25"', '"nginx:1.27"']
+    log = run(demo_server, "commits", "--prefix", f"clusters/demo/namespaces/default/deployments.apps/{name}")
+    assert [line.split()[-2:] for line in log.stdout.splitlines()[1:]] == [["use", "nginx:1.27"], ["use", "nginx:1.25"]]
 
 
 def test_diff_colours_only_on_a_terminal_without_no_color(demo_server: EmbeddedServer) -> None:
@@ -164,6 +166,16 @@ def test_clusters_add_with_tags_and_remove(demo_server: EmbeddedServer, sim: Sim
     assert added.returncode == 0, added.stderr
     row = next(line for line in run(demo_server, "clusters", "list").stdout.splitlines() if line.startswith(name))
     assert row.split()[-1] == "env=staging,team=web"
+    tested = run(demo_server, "clusters", "test", name)
+    assert tested.returncode == 0 and f"clusters/{name}: connected to {sim.url}" in tested.stdout, tested.stderr
+    assert run(demo_server, "clusters", "update", name, "--tag", "env=prod").returncode == 0
+    row = next(line for line in run(demo_server, "clusters", "list").stdout.splitlines() if line.startswith(name))
+    assert row.split()[-1] == "env=prod"
+    metrics = run(demo_server, "clusters", "metrics", name).stdout.splitlines()
+    assert metrics[0].split() == ["RESOURCE", "CAPACITY", "ALLOCATABLE", "REQUESTS", "LIMITS", "USAGE"]
+    assert metrics[1].startswith("cpu") and metrics[2].startswith("memory") and metrics[2].split()[1].endswith("Gi")
+    summary = run(demo_server, "clusters", "summary").stdout
+    assert any(line.split()[:1] == [name] for line in summary.splitlines())
     refused = run(demo_server, "clusters", "remove", name)
     assert refused.returncode == 1 and "--yes" in refused.stderr
     assert run(demo_server, "clusters", "remove", name, "--yes").returncode == 0
