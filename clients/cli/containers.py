@@ -29,7 +29,7 @@ from clients.cli.connection import Remote, cluster_of, namespace_of, remote
 from clients.cli.errors import CliError
 from clients.cli.printers import table
 from clients.cli.resources import CLUSTER, NAMESPACE, find_one, manifest_of, resolve_type, split_ref
-from kubecommit.v1 import containers_pb2
+from kubecommit.v1 import admin_pb2, containers_pb2
 
 CONTAINER = typer.Option("", "--container", "-c", help="Container; optional when the pod has one.")
 CHUNK = 32 * 1024
@@ -296,12 +296,20 @@ def sessions(
     session: str = typer.Argument("", help="One session (execSessions/ID) to show with its output."),
     cluster: Optional[str] = typer.Option(None, "--cluster", help="Only this cluster's sessions."),
     caller: str = typer.Option("", help="Only this caller's sessions."),
+    terminate: bool = typer.Option(False, "--terminate", help="End the live session SESSION (admins)."),
+    reason: str = typer.Option("", help="With --terminate: why, told to the session's user."),
 ) -> None:
     """Exec sessions recorded by the server (who ran what, where, with which exit code)."""
     rpc = remote(ctx)
+    name = f"execSessions/{session.removeprefix('execSessions/')}"
+    if terminate:
+        if not session:
+            raise CliError("--terminate needs a SESSION", "kubecommit sessions ID --terminate", usage=True)
+        ended = rpc.call(rpc.admin.TerminateExecSession, admin_pb2.TerminateExecSessionRequest(name=name, reason=reason))
+        sys.stdout.write(f"terminated {ended.name} ({shlex.join(ended.command)} by {ended.caller})\n")
+        return
     if session:
-        s = rpc.call(rpc.containers.GetExecSession, containers_pb2.GetExecSessionRequest(
-            name=f"execSessions/{session.removeprefix('execSessions/')}"))
+        s = rpc.call(rpc.containers.GetExecSession, containers_pb2.GetExecSessionRequest(name=name))
         sys.stdout.write(f"{s.name} by {s.caller} in {s.container}: {shlex.join(s.command)} -> "
                          f"{s.exit_code if s.HasField('exit_code') else 'running'}\n")
         sys.stdout.buffer.write(s.stdout + s.stderr)

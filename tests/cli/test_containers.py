@@ -33,6 +33,18 @@ def test_exec_it_is_a_real_terminal(demo_server: EmbeddedServer) -> None:
     assert term.wait() == 3
 
 
+def test_an_admin_ends_a_live_session(demo_server: EmbeddedServer) -> None:
+    pod = a_pod(demo_server)
+    term = Terminal(demo_server, "exec", "-it", pod, *WEB, "--", "sh")
+    term.expect("# ")
+    live = next(line.split() for line in run(demo_server, "sessions").stdout.splitlines()[1:]
+                if pod in line and line.split()[-1] == "running" and " sh " in line)
+    ended = run(demo_server, "sessions", live[0], "--terminate", "--reason", "maintenance")
+    assert ended.returncode == 0 and ended.stdout.startswith(f"terminated execSessions/{live[0]}"), ended.stderr
+    assert "maintenance" in term.expect("maintenance")
+    assert term.wait() != 0
+
+
 def test_piped_stdin_output_and_exit_code(demo_server: EmbeddedServer) -> None:
     pod = a_pod(demo_server)
     echoed = run(demo_server, "exec", pod, *WEB, "--", "cat", stdin="hello\n")
