@@ -149,6 +149,10 @@ def test_backups(demo_server: EmbeddedServer) -> None:
     made = run(demo_server, "backup", "create", name, "--cluster", "demo", "--description", "before upgrade")
     assert made.returncode == 0 and made.stdout.startswith(f"backups/{name}: "), made.stderr
     assert any(line.split()[0] == name for line in run(demo_server, "backup", "list").stdout.splitlines()[1:])
+    at_terminal = Terminal(demo_server, "backup", "create", f"{name}-tty")
+    at_terminal.expect(f"backups/{name}-tty: ")
+    assert at_terminal.wait() == 0 and b"writing backup" in at_terminal.output  # progress only on a terminal
+    assert "writing backup" not in made.stderr
     verified = run(demo_server, "backup", "verify", name)
     assert verified.returncode == 0 and "is valid" in verified.stdout
     restored = run(demo_server, "backup", "restore", name, "--branch-prefix", f"r-{name}/")
