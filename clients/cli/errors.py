@@ -78,6 +78,14 @@ def rpc_failure(error: grpc.RpcError, server: str, token_source: str) -> CliErro
                         "ask an admin for a token whose role and scope allow it")
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return CliError(f"no answer in time: {details.message}", "raise --timeout if the command takes longer")
+    by_reason = {
+        "CLUSTER_NOT_FOUND": "`kubecommit clusters list` shows the registered clusters",
+        "UNKNOWN_REVISION": "`kubecommit history NAME` lists its versions; tags and branches work too",
+        "UNKNOWN_RESOURCE_TYPE": "`kubecommit api-resources` lists the types",
+        "SESSION_NOT_FOUND": "`kubecommit sessions` lists them",
+    }
+    if details.reason in by_reason:
+        return CliError(f"{code.name}: {details.message}", by_reason[details.reason])
     hints = {
         grpc.StatusCode.NOT_FOUND: "check the name",
         grpc.StatusCode.ABORTED: "someone changed it meanwhile: read it again and retry",

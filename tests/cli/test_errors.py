@@ -100,3 +100,8 @@ def test_an_unknown_enum_name_is_a_usage_error(demo_server: EmbeddedServer, args
     refused = run(demo_server, *args)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
     assert option in refused.stderr
+
+
+def test_an_unknown_cluster_points_at_the_list(demo_server: EmbeddedServer) -> None:
+    result = run(demo_server, "get", "pods", "--cluster", "nope")
+    assert_error(result, "clusters/nope is not registered", "hint: `kubecommit clusters list`")
