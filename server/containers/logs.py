@@ -480,7 +480,7 @@ def page_offset(token: str, query: Query, field_name: str = "page_token") -> int
         data = json.loads(base64.urlsafe_b64decode(token.encode()))
         offset = int(data["o"])
         fingerprint = data["q"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
         raise InvalidArgument.field(field_name, "not a token this server issued") from None
     if fingerprint != query.fingerprint() or offset < 0:
         raise InvalidArgument.field(field_name, "was issued for a different query")
