@@ -357,12 +357,16 @@ def apply(
     reply = rpc.call(rpc.versions.ApplyManifest, yaml_versions_pb2.ApplyManifestRequest(
         cluster=cluster_of(ctx, cluster), manifest=manifest, message=message, branch=branch,
         namespace=namespace or target(ctx).default("namespace"), dry_run=dry_run))
+    failed = [r for r in reply.resources if r.error]
     for resource in reply.resources:
         version = f" (version {resource.version})" if resource.version else ""
         sys.stdout.write(f"{resource.name} {resource.action}{version}\n")
         if dry_run and resource.diff.unified_diff:
             print_unified(resource.diff.unified_diff)
     sys.stdout.write(f"commit {reply.commit[:12]}\n" if reply.commit else "no commit\n")
+    if failed:
+        raise CliError("; ".join(f"{r.name}: {r.error}" for r in failed),
+                       f"{len(failed)} of {len(reply.resources)} resources were not applied")
 
 
 def api_resources(ctx: typer.Context, cluster: Optional[str] = CLUSTER) -> None:

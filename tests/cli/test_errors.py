@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,15 @@ def test_an_unknown_enum_name_is_a_usage_error(demo_server: EmbeddedServer, args
 def test_an_unknown_cluster_points_at_the_list(demo_server: EmbeddedServer) -> None:
     result = run(demo_server, "get", "pods", "--cluster", "nope")
     assert_error(result, "clusters/nope is not registered", "hint: `kubecommit clusters list`")
+
+
+def test_a_partly_applied_manifest_names_what_failed(demo_server: EmbeddedServer) -> None:
+    """Objects in a namespace the manifest creates are checked only when applied: the namespace is
+    committed, the broken deployment is reported, and the exit is non-zero."""
+    ns = f"part-{uuid.uuid4().hex[:6]}"
+    manifest = (f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n---\n"
+                f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d, namespace: {ns}}}\nspec: {{replicas: -5}}\n")
+    result = run(demo_server, "apply", "-f", "-", "--cluster", "demo", stdin=manifest)
+    assert result.returncode == 1 and f"clusters/demo/namespaces/{ns} created (version 1)" in result.stdout
+    assert result.stderr.startswith(f"error: clusters/demo/namespaces/{ns}/deployments.apps/d: ")
+    assert "spec.replicas" in result.stderr and "hint: 1 of 2 resources were not applied" in result.stderr
