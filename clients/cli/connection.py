@@ -153,6 +153,7 @@ class Target:
     ca: Optional[Path]
     _remote: Optional[Remote] = None
     _settings: Optional[dict[str, str]] = None
+    discovered: dict[str, Any] = field(default_factory=dict)  # cluster -> resource types, once per run
 
     def settings(self) -> dict[str, str]:
         if self._settings is None:

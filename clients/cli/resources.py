@@ -57,7 +57,7 @@ class ResourceType:
 
 def served_types(ctx: typer.Context, cluster: str) -> list[ResourceType]:
     """What the cluster (or, for `clusters/-`, every reachable cluster) serves; fetched once."""
-    cache = target(ctx).__dict__.setdefault("_types", {})
+    cache = target(ctx).discovered
     if cluster not in cache:
         rpc = remote(ctx)
         names = [cluster] if cluster != "clusters/-" else [

@@ -292,7 +292,8 @@ def backup_restore(ctx: typer.Context, name: str = typer.Argument(...),
                    apply: bool = typer.Option(False, "--apply", help="Also make main and the clusters match it."),
                    dry_run: bool = typer.Option(False, "--dry-run", help="With --apply: show, change nothing."),
                    prefix: str = typer.Option("", help="With --apply: only resources under this name prefix."),
-                   branch_prefix: str = typer.Option("", help="Where the refs land; restore/{backup}/ by default.")) -> None:
+                   branch_prefix: str = typer.Option("", help="Where the refs land (branches PREFIX/...); "
+                                                                  "restore/{backup} by default.")) -> None:
     """Restore a backup's refs as branches (and, with --apply, its state to main and the clusters)."""
     rpc = remote(ctx)
     with progress() as bar:

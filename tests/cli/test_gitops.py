@@ -155,8 +155,8 @@ def test_backups(demo_server: EmbeddedServer) -> None:
     assert "writing backup" not in made.stderr
     verified = run(demo_server, "backup", "verify", name)
     assert verified.returncode == 0 and "is valid" in verified.stdout
-    restored = run(demo_server, "backup", "restore", name, "--branch-prefix", f"r-{name}/")
-    assert restored.returncode == 0 and f"r-{name}/" in restored.stdout, restored.stderr
+    restored = run(demo_server, "backup", "restore", name, "--branch-prefix", f"r-{name}")
+    assert restored.returncode == 0 and restored.stdout == f"refs/heads/main -> branches/r-{name}/main\n", restored.stderr
     missing = run(demo_server, "backup", "verify", "nope")
     assert missing.returncode == 1 and missing.stderr.startswith("error: ")
 
