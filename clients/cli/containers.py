@@ -98,10 +98,19 @@ def logs(
             _print_entry(entry, show_prefix, timestamps)
         sys.stdout.flush()
         return
-    for batch in rpc.stream(rpc.containers.StreamLogs, iter([containers_pb2.StreamLogsRequest(query=query)])):
-        for entry in batch.entries:
-            _print_entry(entry, show_prefix, timestamps)
-        sys.stdout.flush()
+    interrupted = threading.Event()
+
+    def requests() -> Iterator[containers_pb2.StreamLogsRequest]:
+        yield containers_pb2.StreamLogsRequest(query=query)
+        interrupted.wait()  # keep the request side open: the server ends a follow at half-close
+
+    try:
+        for batch in rpc.stream(rpc.containers.StreamLogs, requests()):
+            for entry in batch.entries:
+                _print_entry(entry, show_prefix, timestamps)
+            sys.stdout.flush()
+    finally:
+        interrupted.set()
 
 
 def _print_entry(entry: containers_pb2.LogEntry, prefix: bool, timestamps: bool) -> None:

@@ -22,7 +22,7 @@ from server.kube import ApiResource, ClusterConnection, normalize
 from server.names import ResourceName, parse_cluster
 from server.runtime import Runtime
 from server.security import Permission, authorize
-from server.versions.common import (MAIN, PathLocks, branch_id, is_commit_id,
+from server.versions.common import (MAIN, branch_id, is_commit_id,
                                     read_stored, version_count)
 from server.versions.history import version_document
 from server.versions.intents import IntentJournal, crash_point
@@ -66,7 +66,7 @@ class Writer:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.locks = PathLocks()
+        self.locks = runtime.locks
 
     @property
     def store(self) -> Store:

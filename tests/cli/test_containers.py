@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import uuid
 from pathlib import Path
 
+from kubesim import Simulator
 from server.embedded import EmbeddedServer
-from tests.cli.support import Terminal, a_pod, run
+from tests.cli.support import KUBECOMMIT, Terminal, a_pod, cli_env, run
 
 WEB = ("--cluster", "demo", "-n", "web")
 
@@ -99,6 +101,23 @@ def test_logs_follow_streams_new_lines(demo_server: EmbeddedServer) -> None:
     term.expect("\n", timeout=10)  # the simulator writes a line every half second
     term.type("\x03")
     assert term.wait() in (0, 130)
+
+
+def test_logs_follow_lasts_until_interrupted(demo_server: EmbeddedServer, sim: Simulator) -> None:
+    """`logs -f` keeps its request side open: the server ends a follow when the client half-closes."""
+    pod = a_pod(demo_server)
+    follow = subprocess.Popen([str(KUBECOMMIT), "logs", pod, *WEB, "-c", "frontend", "--tail", "1", "-f", "--prefix"],
+                              stdout=subprocess.PIPE, text=True, env=cli_env(demo_server))
+    try:
+        assert follow.stdout is not None and follow.stdout.readline().startswith(f"{pod}/frontend ")
+        marker = f"followed-{uuid.uuid4().hex[:6]}"
+        sim.append_log("web", pod, "frontend", [marker])
+        while marker not in (line := follow.stdout.readline()):
+            assert line, "the follow ended"
+        assert follow.poll() is None
+    finally:
+        follow.terminate()
+        follow.wait(10)
 
 
 def test_cp_both_ways(demo_server: EmbeddedServer, tmp_path: Path) -> None:
