@@ -156,7 +156,7 @@ def test_backups(demo_server: EmbeddedServer) -> None:
     verified = run(demo_server, "backup", "verify", name)
     assert verified.returncode == 0 and "is valid" in verified.stdout
     restored = run(demo_server, "backup", "restore", name, "--branch-prefix", f"r-{name}")
-    assert restored.returncode == 0 and restored.stdout == f"refs/heads/main -> branches/r-{name}/main\n", restored.stderr
+    assert restored.returncode == 0 and f"refs/heads/main -> branches/r-{name}/main\n" in restored.stdout, restored.stderr
     missing = run(demo_server, "backup", "verify", "nope")
     assert missing.returncode == 1 and missing.stderr.startswith("error: ")
 
