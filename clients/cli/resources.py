@@ -8,6 +8,7 @@ list. The contract's discovery has no short names, so kubectl's well-known ones 
 from __future__ import annotations
 
 import difflib
+import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -315,6 +316,29 @@ def describe(
             out.append(f"{section.capitalize()}:")
             out += ["  " + line for line in dump_yaml(manifest[section]).splitlines()]
     sys.stdout.write("\n".join(out) + "\n")
+    if obj.namespace:
+        _events(ctx, cluster_name, obj, metadata.get("uid", ""))
+
+
+def _events(ctx: typer.Context, cluster: str, obj: clusters_pb2.KubernetesObject, uid: str) -> None:
+    """kubectl's Events table: what controllers and the scheduler said about this object."""
+    try:  # resource stats leave events out, so they are asked for by name
+        found = list_objects(ctx, cluster, ResourceType("events", "Event"), obj.namespace,
+                             field_selector=f"involvedObject.name={obj.object_name}")
+    except CliError:
+        return  # a cluster that serves no events
+    events = [manifest_of(e) for e in found]
+    events = sorted((e for e in events if (e.get("involvedObject") or {}).get("uid") in ("", uid)),
+                    key=lambda e: e.get("lastTimestamp") or "")
+    if not events:
+        sys.stdout.write("Events:       <none>\n")
+        return
+    sys.stdout.write("Events:\n")
+    buffer = io.StringIO()
+    table(["Type", "Reason", "Age", "From", "Message"],
+          [[e.get("type", ""), e.get("reason", ""), age(parse_time(e.get("lastTimestamp") or "")),
+            (e.get("source") or {}).get("component", ""), e.get("message", "")] for e in events], buffer)
+    sys.stdout.write("".join("  " + line + "\n" for line in buffer.getvalue().splitlines()))
 
 
 def delete(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 
 import yaml
@@ -89,6 +90,21 @@ def test_describe_and_delete(demo_server: EmbeddedServer) -> None:
     assert after.returncode == 1 and "not found" in after.stderr
     history = run(demo_server, "history", f"deploy/{name}", "--cluster", "demo")
     assert "delete" in history.stdout and "not needed" in history.stdout
+
+
+def test_describe_shows_the_events_of_the_object(demo_server: EmbeddedServer) -> None:
+    name = f"ev-{uuid.uuid4().hex[:6]}"
+    assert run(demo_server, "apply", "-f", "-", "--cluster", "demo", stdin=deployment(name, "nginx:1.27")).returncode == 0
+    deadline = time.monotonic() + 20
+    while not (pods := run(demo_server, "get", "pods", "--cluster", "demo", "-l", f"app={name}", "-o", "name").stdout):
+        assert time.monotonic() < deadline, "the deployment's pod never appeared"
+        time.sleep(0.2)
+    pod = pods.split()[0]
+    described = run(demo_server, "describe", pod, "--cluster", "demo").stdout.splitlines()
+    events = described[described.index("Events:") + 1:]
+    assert events[0].split() == ["Type", "Reason", "Age", "From", "Message"]
+    assert events[1].split()[:2] == ["Normal", "Scheduled"] and events[1].split()[3] == "default-scheduler"
+    assert f"Successfully assigned default/{pod.removeprefix('pod/')} to node-" in events[1]
 
 
 def test_api_resources(demo_server: EmbeddedServer) -> None:
