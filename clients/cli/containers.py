@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 import typer
+from google.protobuf import duration_pb2
 
 from clients.cli import completion
 from clients.cli.clusters import enum_value
@@ -145,6 +146,16 @@ def _size() -> containers_pb2.TerminalSize:
     return containers_pb2.TerminalSize(width=size.columns, height=size.lines)
 
 
+def _piped() -> bool:
+    """stdin is a pipe or a file (`echo hi | ...`, `< file`): sent without -i. A terminal or
+    /dev/null is not, so a script's `exec POD -- ls` is not an interactive session."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
+
+
 def _pump_stdin(frames: Frames) -> None:
     fd = sys.stdin.fileno()
     while chunk := os.read(fd, CHUNK):
@@ -174,7 +185,7 @@ def exec_command(
     container: str = CONTAINER,
     cluster: Optional[str] = CLUSTER,
     namespace: Optional[str] = NAMESPACE,
-    stdin: bool = typer.Option(False, "--stdin", "-i", help="Pass stdin (always on when stdin is piped)."),
+    stdin: bool = typer.Option(False, "--stdin", "-i", help="Pass stdin (on by itself when stdin is a pipe or a file)."),
     tty_: bool = typer.Option(False, "--tty", "-t", help="A terminal: raw keystrokes, resizes followed."),
     timeout: Optional[float] = typer.Option(None, help="Give up after this many seconds (no limit by default)."),
 ) -> None:
@@ -182,31 +193,51 @@ def exec_command(
     use_tty = tty_ and sys.stdin.isatty()
     if tty_ and not use_tty:
         sys.stderr.write("Unable to use a TTY - input is not a terminal or the right kind of file\n")
-    send_stdin = stdin or not sys.stdin.isatty()
+    send_stdin = stdin or _piped()
     rpc = remote(ctx)
     parent = f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}"
-    frames = Frames(containers_pb2.ExecStart(
-        container=container_of(rpc, parent, split_ref(pod, None)[1] or pod, container), command=command,
-        tty=use_tty, stdin=send_stdin, size=_size() if use_tty else None))
-    if use_tty:
-        signal.signal(signal.SIGWINCH, lambda *_: frames.put(containers_pb2.ExecStreamRequest(resize=_size())))
-    if send_stdin:
-        threading.Thread(target=_pump_stdin, args=(frames,), daemon=True).start()
-    code, error = 0, ""
-    with _raw_terminal(use_tty):
-        for reply in rpc.stream(rpc.containers.ExecStream, iter(frames), timeout=timeout):
-            if reply.HasField("stdout") or reply.HasField("stderr"):
-                out = sys.stdout if reply.HasField("stdout") else sys.stderr
-                out.buffer.write(reply.stdout or reply.stderr)
-                out.buffer.flush()
-            elif reply.HasField("exit"):
-                # Read on to the end of the stream (the server records the session as it ends).
-                code, error = reply.exit.exit_code, reply.exit.error
-                frames.put(None)
-    frames.put(None)
+    target = container_of(rpc, parent, split_ref(pod, None)[1] or pod, container)
+    try:
+        code, error = _exec_stream(rpc, target, command, use_tty, send_stdin, timeout)
+    except CliError as failure:
+        # ExecStream counts as interactive for exec policies; a plain command may still run one-shot.
+        if failure.reason != "INTERACTIVE_NOT_ALLOWED" or use_tty or send_stdin:
+            raise
+        reply = rpc.call(rpc.containers.Exec, containers_pb2.ExecRequest(
+            container=target, command=command, timeout=duration_pb2.Duration(seconds=int(timeout)) if timeout else None))
+        sys.stdout.buffer.write(reply.stdout)
+        sys.stderr.buffer.write(reply.stderr)
+        code, error = reply.exit_code, ""
     if error and code == 0:
         raise CliError(error)
     raise typer.Exit(code)
+
+
+def _exec_stream(rpc: Remote, container: str, command: list[str], use_tty: bool, send_stdin: bool,
+                 timeout: Optional[float]) -> tuple[int, str]:
+    """Runs over ExecStream, writing output as it comes; (exit code, error)."""
+    frames = Frames(containers_pb2.ExecStart(container=container, command=command, tty=use_tty, stdin=send_stdin,
+                                             size=_size() if use_tty else None))
+    if use_tty:
+        signal.signal(signal.SIGWINCH, lambda *_: frames.put(containers_pb2.ExecStreamRequest(resize=_size())))
+    code, error = 0, ""
+    with _raw_terminal(use_tty):
+        try:
+            for reply in rpc.stream(rpc.containers.ExecStream, iter(frames), timeout=timeout):
+                if reply.HasField("stdout") or reply.HasField("stderr"):
+                    out = sys.stdout if reply.HasField("stdout") else sys.stderr
+                    out.buffer.write(reply.stdout or reply.stderr)
+                    out.buffer.flush()
+                elif reply.HasField("session") and send_stdin:
+                    # Started: stdin flows from now on (a refused start never consumed any).
+                    threading.Thread(target=_pump_stdin, args=(frames,), daemon=True).start()
+                elif reply.HasField("exit"):
+                    # Read on to the end of the stream (the server records the session as it ends).
+                    code, error = reply.exit.exit_code, reply.exit.error
+                    frames.put(None)
+        finally:
+            frames.put(None)
+    return code, error
 
 
 # -- cp -------------------------------------------------------------------------------------
@@ -330,3 +361,50 @@ def sessions(
             str(s.exit_code) if s.HasField("exit_code") else s.error or "running"]
            for s in rpc.pages(rpc.containers.ListExecSessions, lambda t: containers_pb2.ListExecSessionsRequest(
                parent=parent, caller=caller, page_token=t), "sessions")])
+
+
+exec_policy_app = typer.Typer(help="Which commands may run in a namespace's containers.", no_args_is_help=True)
+
+
+def _policy_name(ctx: typer.Context, cluster: Optional[str], namespace: Optional[str]) -> str:
+    return f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}/execPolicy"
+
+
+def _print_policy(policy: containers_pb2.ExecPolicy) -> None:
+    sys.stdout.write(f"{policy.name}\n  allow: {', '.join(policy.allow) or '(anything)'}\n"
+                     f"  deny: {', '.join(policy.deny) or '(nothing)'}\n"
+                     f"  interactive: {'allowed' if policy.allow_interactive else 'refused'}\n")
+    if policy.updated_by:
+        sys.stdout.write(f"  updated by {policy.updated_by} at {policy.update_time.ToDatetime():%Y-%m-%d %H:%M:%S}\n")
+
+
+@exec_policy_app.command("get")
+def exec_policy_get(ctx: typer.Context, cluster: Optional[str] = CLUSTER,
+                    namespace: Optional[str] = typer.Option(None, "--namespace", "-n",
+                                                            help="A namespace, or - for the cluster-wide default.")) -> None:
+    """The policy in force for a namespace."""
+    rpc = remote(ctx)
+    _print_policy(rpc.call(rpc.containers.GetExecPolicy, containers_pb2.GetExecPolicyRequest(
+        name=_policy_name(ctx, cluster, namespace))))
+
+
+@exec_policy_app.command("set")
+def exec_policy_set(
+    ctx: typer.Context,
+    cluster: Optional[str] = CLUSTER,
+    namespace: Optional[str] = typer.Option(None, "--namespace", "-n", help="A namespace, or - for the default."),
+    allow: Optional[list[str]] = typer.Option(None, "--allow", help="Allowed command pattern (repeatable; '' clears)."),
+    deny: Optional[list[str]] = typer.Option(None, "--deny", help="Denied command pattern (repeatable; '' clears)."),
+    interactive: Optional[bool] = typer.Option(None, "--interactive/--no-interactive",
+                                               help="Allow sessions with stdin or a terminal."),
+) -> None:
+    """Change only the given parts of a namespace's policy."""
+    policy = containers_pb2.ExecPolicy(name=_policy_name(ctx, cluster, namespace), allow=[a for a in allow or [] if a],
+                                       deny=[d for d in deny or [] if d], allow_interactive=bool(interactive))
+    paths = [p for p, given in (("allow", allow is not None), ("deny", deny is not None),
+                                ("allow_interactive", interactive is not None)) if given]
+    if not paths:
+        raise CliError("nothing to change", "pass --allow, --deny or --interactive/--no-interactive", usage=True)
+    rpc = remote(ctx)
+    _print_policy(rpc.call(rpc.containers.UpdateExecPolicy, containers_pb2.UpdateExecPolicyRequest(
+        policy=policy, update_mask={"paths": paths})))

@@ -18,10 +18,12 @@ from grpc_status import rpc_status
 class CliError(Exception):
     """Raised anywhere in the CLI; printed once by `main()`."""
 
-    def __init__(self, message: str, hint: str = "", *, usage: bool = False, code: int | None = None) -> None:
+    def __init__(self, message: str, hint: str = "", *, usage: bool = False, code: int | None = None,
+                 reason: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.reason = reason  # the server's ErrorInfo reason, for callers that can do something else
         self.code = code if code is not None else 2 if usage else 1
 
 
@@ -59,6 +61,18 @@ def status_details(error: grpc.RpcError) -> StatusDetails:
     return out
 
 
+_BY_REASON = {  # ErrorInfo reason -> what to do; more precise than the status code
+    "CLUSTER_NOT_FOUND": "`kubecommit clusters list` shows the registered clusters",
+    "UNKNOWN_REVISION": "`kubecommit history NAME` lists its versions; tags and branches work too",
+    "UNKNOWN_RESOURCE_TYPE": "`kubecommit api-resources` lists the types",
+    "SESSION_NOT_FOUND": "`kubecommit sessions` lists them",
+    "EXEC_DENIED": "`kubecommit exec-policy get -n NAMESPACE` shows the rules in force",
+    "EXEC_NOT_ALLOWED": "`kubecommit exec-policy get -n NAMESPACE` shows the rules in force",
+    "INTERACTIVE_NOT_ALLOWED": "run it without -i/-t and without piped stdin, or ask an admin to allow "
+                               "interactive sessions (exec-policy set --interactive)",
+}
+
+
 def rpc_failure(error: grpc.RpcError, server: str, token_source: str) -> CliError:
     """The CliError a person can act on for a failed call."""
     details = status_details(error)
@@ -70,6 +84,8 @@ def rpc_failure(error: grpc.RpcError, server: str, token_source: str) -> CliErro
         where = token_source if token_source.startswith("no token") else f"the token from {token_source} was refused"
         return CliError(f"not authenticated: {details.message} ({where})",
                         "set KUBECOMMIT_TOKEN or run kubecommit login")
+    if details.reason in _BY_REASON:
+        return CliError(f"{code.name}: {details.message}", _BY_REASON[details.reason], reason=details.reason)
     if code == grpc.StatusCode.INVALID_ARGUMENT and details.violations:
         fields = "; ".join(f"{name}: {why}" for name, why in details.violations.items())
         return CliError(f"invalid {fields}", "fix the field named above and retry")
@@ -78,14 +94,6 @@ def rpc_failure(error: grpc.RpcError, server: str, token_source: str) -> CliErro
                         "ask an admin for a token whose role and scope allow it")
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return CliError(f"no answer in time: {details.message}", "raise --timeout if the command takes longer")
-    by_reason = {
-        "CLUSTER_NOT_FOUND": "`kubecommit clusters list` shows the registered clusters",
-        "UNKNOWN_REVISION": "`kubecommit history NAME` lists its versions; tags and branches work too",
-        "UNKNOWN_RESOURCE_TYPE": "`kubecommit api-resources` lists the types",
-        "SESSION_NOT_FOUND": "`kubecommit sessions` lists them",
-    }
-    if details.reason in by_reason:
-        return CliError(f"{code.name}: {details.message}", by_reason[details.reason])
     hints = {
         grpc.StatusCode.NOT_FOUND: "check the name",
         grpc.StatusCode.ABORTED: "someone changed it meanwhile: read it again and retry",

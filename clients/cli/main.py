@@ -115,6 +115,7 @@ app.add_typer(versions.tag_app, name="tag")
 app.add_typer(versions.branch_app, name="branch")
 app.add_typer(versions.drift_app, name="drift")
 app.add_typer(versions.backup_app, name="backup")
+app.add_typer(containers.exec_policy_app, name="exec-policy")
 
 # Local admin commands on a data directory (clients/cli/admin.py).
 app.add_typer(admin.token_app, name="token")

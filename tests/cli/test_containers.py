@@ -62,6 +62,27 @@ def test_piped_stdin_output_and_exit_code(demo_server: EmbeddedServer) -> None:
     assert timed.returncode == 1 and "raise --timeout" in timed.stderr
 
 
+def test_exec_policy_refuses_with_a_hint(demo_server: EmbeddedServer) -> None:
+    shop = ("--cluster", "demo", "-n", "shop")
+    pod = a_pod(demo_server, "shop", "app=cart")
+    try:
+        made = run(demo_server, "exec-policy", "set", *shop, "--deny", "cat", "--deny", "rm *")
+        assert made.returncode == 0 and "deny: cat, rm *" in made.stdout, made.stderr
+        refused = run(demo_server, "exec", pod, *shop, "--", "cat", "/etc/hostname")
+        assert refused.returncode == 1 and "deny rule 'cat'" in refused.stderr
+        assert "hint: `kubecommit exec-policy get -n NAMESPACE`" in refused.stderr
+        run(demo_server, "exec-policy", "set", *shop, "--deny", "", "--no-interactive")
+        assert "interactive: refused" in run(demo_server, "exec-policy", "get", *shop).stdout
+        piped = run(demo_server, "exec", pod, *shop, "--", "cat", stdin="hi\n")
+        assert piped.returncode == 1 and "INTERACTIVE_NOT_ALLOWED" not in piped.stderr
+        assert "hint: run it without -i/-t and without piped stdin" in piped.stderr
+        quiet = subprocess.run([str(KUBECOMMIT), "exec", pod, *shop, "--", "echo", "ok"], stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, env=cli_env(demo_server), timeout=60)
+        assert (quiet.returncode, quiet.stdout) == (0, "ok\n"), quiet.stderr  # /dev/null is not piped stdin
+    finally:
+        run(demo_server, "exec-policy", "set", *shop, "--deny", "", "--interactive")
+
+
 def test_exec_names_a_missing_pod(demo_server: EmbeddedServer) -> None:
     missing = run(demo_server, "exec", "no-such-pod", *WEB, "--", "true")
     assert missing.returncode == 1 and "no-such-pod" in missing.stderr and "Traceback" not in missing.stderr
