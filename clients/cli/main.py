@@ -105,7 +105,7 @@ def sim(ctx: typer.Context) -> None:
 app.add_typer(clusters.clusters_app, name="clusters")
 app.add_typer(contexts.config_app, name="config")
 app.command()(contexts.login)
-for verb in (resources.get, resources.describe, resources.delete, resources.apply, versions.history, versions.diff,
+for verb in (resources.get, resources.describe, resources.delete, resources.apply, versions.history, versions.show, versions.diff,
              versions.rollback, versions.merge, versions.commits, resources.compare, containers.logs, containers.cp,
              containers.ls, containers.sessions):
     app.command()(verb)

@@ -51,6 +51,19 @@ def history(ctx: typer.Context, name: str = RESOURCE, cluster: Optional[str] = C
     table(["VERSION", "COMMIT", "AUTHOR", "TIME", "OPERATION", "TAGS", "MESSAGE"], rows)
 
 
+def show(ctx: typer.Context, name: str = RESOURCE,
+         revision: str = typer.Argument("", help="Version number, commit or tag; the current version when empty."),
+         cluster: Optional[str] = CLUSTER, namespace: Optional[str] = NAMESPACE) -> None:
+    """One stored version of a resource, as YAML (Secret values stay redacted)."""
+    full_name = resource_name(ctx, name, cluster, namespace)
+    rpc = remote(ctx)
+    version = rpc.call(rpc.versions.GetVersion, yaml_versions_pb2.GetVersionRequest(
+        name=f"{full_name}/versions/{revision or head_version(ctx, full_name)}"))
+    sys.stderr.write(f"# version {version.version}, commit {version.commit[:12]} by {version.author_name} "
+                     f"at {when(version.commit_time)}\n")
+    sys.stdout.write(version.yaml)
+
+
 def diff(
     ctx: typer.Context,
     name: str = RESOURCE,

@@ -46,6 +46,9 @@ def test_history_and_diff_between_versions(demo_server: EmbeddedServer) -> None:
     rows = {line.split()[0]: line.split()[1:] for line in diff.stdout.splitlines() if line.startswith("spec.")}
     assert rows["spec.replicas"] == ["modified", "2", "3"]  # exact ints, not 2.0
     assert rows["spec.template.spec.containers[name=web].image"] == ["modified", '"nginx:1.25"', '"nginx:1.27"']
+    first = run(demo_server, "show", f"deploy/{name}", "1", *DEMO)
+    assert first.returncode == 0 and "image: nginx:1.25" in first.stdout and first.stderr.startswith("# version 1,")
+    assert "image: nginx:1.27" in run(demo_server, "show", f"deploy/{name}", *DEMO).stdout
     log = run(demo_server, "commits", "--prefix", f"clusters/demo/namespaces/default/deployments.apps/{name}")
     assert [line.split()[-2:] for line in log.stdout.splitlines()[1:]] == [["use", "nginx:1.27"], ["use", "nginx:1.25"]]
 
