@@ -4,8 +4,8 @@ McpService.CallTool with the caller's own token, so the MCP server has no rights
 gRPC server authenticates, checks permissions and scope, and audits exactly as for a direct
 call.
 
-Served over stdio by `kubecommit mcp` (clients/cli/mcp.py) and over streamable HTTP next to the
-gRPC server (server/mcpbridge/http.py).
+Served over stdio by `kubecommit mcp` (clients/cli/mcp.py, server/mcpbridge/stdio.py) and over
+streamable HTTP next to the gRPC server (server/mcpbridge/http.py).
 """
 
 from __future__ import annotations

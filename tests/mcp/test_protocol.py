@@ -1,5 +1,5 @@
-"""The MCP server spoken to by the official MCP SDK's client, over stdio (`python -m
-server.mcpbridge`, a real subprocess) and over streamable HTTP next to the gRPC server: tools,
+"""The MCP server spoken to by the official MCP SDK's client, over stdio (`kubecommit mcp`, a real
+subprocess) and over streamable HTTP next to the gRPC server: tools,
 filtered logs, a scan that finds the seeded problems, a fix proposed as a draft branch that a
 person merges, the rescan and its history; resources, prompts; tokens and roles enforced."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from typing import Any, AsyncIterator
 
 import httpx2
@@ -17,6 +16,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from kubecommit.v1 import mcp_pb2 as pb, yaml_versions_pb2 as vpb
 from server.embedded import EmbeddedServer
+from tests.cli.support import KUBECOMMIT
 from tests.conftest import REPO
 
 POSTGRES = "clusters/demo/namespaces/shop/statefulsets.apps/postgres"
@@ -24,9 +24,9 @@ POSTGRES = "clusters/demo/namespaces/shop/statefulsets.apps/postgres"
 
 @contextlib.asynccontextmanager
 async def over_stdio(server: EmbeddedServer, token: str) -> AsyncIterator[ClientSession]:
-    params = StdioServerParameters(command=sys.executable, args=["-m", "server.mcpbridge", "--address", server.address],
+    params = StdioServerParameters(command=str(KUBECOMMIT), args=["--server", server.address, "mcp"],
                                    env={**os.environ, "KUBECOMMIT_TOKEN": token,
-                                        "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'gen'}"}, cwd=str(REPO))
+                                        "KUBECOMMIT_CONFIG": "/nonexistent/kubecommit/config.yaml"}, cwd=str(REPO))
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await session.initialize()
         yield session
@@ -136,3 +136,9 @@ async def test_http_resources_and_prompts(mcp_server: EmbeddedServer, admin: str
                                           {"pod": "clusters/demo/namespaces/ml/pods/inference"})
         body = prompt.messages[0].content.text
         assert "Pending" in body and "untolerated taint" in body
+
+
+def test_kubecommit_mcp_without_a_token_says_so(tmp_path) -> None:
+    from tests.cli.support import run
+    result = run(None, "--server", "127.0.0.1:9", "--data-dir", str(tmp_path), "mcp")
+    assert result.returncode != 0 and "needs a token" in result.stderr and not result.stdout
