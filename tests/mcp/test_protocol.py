@@ -9,15 +9,17 @@ import contextlib
 import os
 from typing import Any, AsyncIterator
 
+import grpc
 import httpx2
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from kubecommit.v1 import mcp_pb2 as pb, yaml_versions_pb2 as vpb
+from kubecommit.v1 import admin_pb2, admin_pb2_grpc, mcp_pb2 as pb, yaml_versions_pb2 as vpb
 from server.embedded import EmbeddedServer
 from tests.cli.support import KUBECOMMIT
 from tests.conftest import REPO
+from tests.support.auth import with_token
 
 POSTGRES = "clusters/demo/namespaces/shop/statefulsets.apps/postgres"
 
@@ -101,7 +103,7 @@ async def test_stdio_tools_logs_scan_fix_merge_rescan(mcp_server: EmbeddedServer
         assert fid in {f["id"] for f in history.structured_content["fixed"]}
 
 
-async def test_http_needs_a_token_and_respects_the_role(mcp_server: EmbeddedServer, viewer: str) -> None:
+async def test_http_needs_a_token_and_respects_the_role(mcp_server: EmbeddedServer, viewer: str, admin: str) -> None:
     async with httpx2.AsyncClient(timeout=30) as http:
         refused = await http.post(http_url(mcp_server), json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
         assert refused.status_code == 401
@@ -120,6 +122,13 @@ async def test_http_needs_a_token_and_respects_the_role(mcp_server: EmbeddedServ
         assert bad.is_error and "INVALID_ARGUMENT" in text(bad) and "levels" in text(bad)
         health = await tool(session, "get_resource", name="clusters/demo/namespaces/ml/pods/inference")
         assert not health.is_error
+    # the same audit rows as direct CallTool calls: the refusal and the read, as the viewer
+    with grpc.insecure_channel(mcp_server.address) as ch:
+        rows = admin_pb2_grpc.AdminServiceStub(with_token(ch, admin)).ListAuditEntries(
+            admin_pb2.ListAuditEntriesRequest(page_size=20)).audit_entries
+    mine = [(r.code, list(r.targets)) for r in rows if r.caller == "viewer" and r.rpc.endswith("McpService/CallTool")]
+    assert any(code == "PERMISSION_DENIED" for code, _ in mine)
+    assert ("OK", ["clusters/demo/namespaces/ml/pods/inference"]) in mine
 
 
 async def test_http_resources_and_prompts(mcp_server: EmbeddedServer, admin: str) -> None:
