@@ -112,6 +112,7 @@ class Store:
         self._written_lock = threading.Lock()
         # Test hook: called with "objects-written" and "ref-updated" during every write.
         self._checkpoint: Callable[[str], None] | None = None
+        self._listeners: list[Callable[[str], None]] = []
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, key: StoreKey | None = None,
@@ -133,6 +134,20 @@ class Store:
     def close(self) -> None:
         self._index.close()
         self._lock.close()
+
+    def add_listener(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener`` after every change of a ref, outside the writer lock: with the
+        commit's operation (``apply``, ``merge``...) for a new commit, ``ref`` for a tag or
+        branch created, moved without a new commit (fast-forward) or deleted. Mirrors and
+        metrics hang here; a failing listener is logged and never fails the write."""
+        self._listeners.append(listener)
+
+    def _notify(self, operation: str) -> None:
+        for listener in self._listeners:
+            try:
+                listener(operation)
+            except Exception:
+                log.exception("store listener failed")
         repo = getattr(self._local, "repo", None)
         if repo is not None:
             repo.close()
@@ -395,6 +410,7 @@ class Store:
                 self._sync(branch, commit.id)
             numbers = self._index.version_numbers(branch, paths, self._index.head(branch)[1])  # type: ignore[index]
             self._consolidate()
+        self._notify(operation)
         return CommitInfo(
             commit_id=commit.id.decode(), branch=branch,
             parent_ids=tuple(p.decode() for p in parents), author=author, time=_utc(when),
@@ -661,6 +677,7 @@ class Store:
                 value = tag.id
             if not self._repo.refs.add_if_new(tag_ref, value):
                 raise AlreadyExists(f"tag {name!r} already exists", subject=name)
+        self._notify("ref")
         return self._tag_info(name, value)
 
     def _tag_info(self, name: str, value: bytes) -> TagInfo:
@@ -681,6 +698,7 @@ class Store:
             if self._ref_value(tag_ref) is None:
                 raise NotFound(f"tag {name!r} does not exist", subject=name)
             self._repo.refs.remove_if_equals(tag_ref, None)
+        self._notify("ref")
 
     def create_branch(self, name: str, from_ref: str | None = None) -> BranchInfo:
         """A draft branch starting at ``from_ref`` (default: the default branch head)."""
@@ -690,6 +708,7 @@ class Store:
             if not self._repo.refs.add_if_new(ref, start):
                 raise AlreadyExists(f"branch {name!r} already exists", subject=name)
             self._sync(name, start)
+        self._notify("ref")
         return self._branch_info(name, start)
 
     def _branch_info(self, name: str, head: bytes) -> BranchInfo:
@@ -722,6 +741,7 @@ class Store:
                 raise NotFound(f"branch {name!r} does not exist", subject=name)
             self._repo.refs.remove_if_equals(ref, None)
             self._index.drop_branch(name)
+        self._notify("ref")
 
     # --- merges ------------------------------------------------------------------------------
     def _stored(self, tree: bytes | None, path: str) -> dict[str, Any] | None:
@@ -808,6 +828,7 @@ class Store:
             self._sync(plan.target, new)
             numbers = self._index.version_numbers(plan.target, sorted(plan.documents),
                                                   self._index.head(plan.target)[1])  # type: ignore[index]
+        self._notify("ref")
         head = self._commit(new)
         meta = commit_meta(head)
         return CommitInfo(commit_id=meta.commit_id, branch=plan.target,

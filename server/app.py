@@ -18,6 +18,8 @@ from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument
 from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
+from server.observability.metrics import MetricsInterceptor
+from server.observability.tracing import TracingInterceptor
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
 from server.services import SERVICES, register
@@ -56,6 +58,7 @@ class KubecommitServer:
         self.health = HealthServicer()
         self._server: grpc.aio.Server | None = None
         self.address = ""
+        self.metrics_address = ""
 
     async def start(self) -> str:
         credentials = self._credentials()
@@ -75,8 +78,10 @@ class KubecommitServer:
         limits = CallerLimits(settings.rate_limit_per_second, settings.rate_limit_burst,
                               settings.max_streams_per_caller)
         server = grpc.aio.server(
-            # Outermost first: context, errors and audit; then who is calling; then the request.
-            interceptors=[RequestInterceptor(observers=[runtime.audit.observe]),
+            # Outermost first: the trace span and call counts; context, errors, audit and the
+            # per-RPC metrics; then who is calling; then the request.
+            interceptors=[TracingInterceptor(), MetricsInterceptor(runtime.metrics),
+                          RequestInterceptor(observers=[runtime.audit.observe, runtime.metrics.observe]),
                           AuthInterceptor(runtime.auth, limits),
                           RequestChecks(frozenset(e.full_name for e in SERVICES if e.register is None))],
             options=[
@@ -102,6 +107,8 @@ class KubecommitServer:
             port = 0
         if port == 0:
             raise FailedPrecondition(f"cannot bind {settings.listen}", "BIND_FAILED")
+        if settings.metrics_listen:
+            self.metrics_address = runtime.metrics.serve(settings.metrics_listen)
         await server.start()
         self._server = server
         for name in ["", *names]:

@@ -60,6 +60,8 @@ class Settings:
     # Audit log retention: the newest rows up to this count and age are kept.
     audit_max_rows: int = 1_000_000
     audit_max_age_days: float = 365.0
+    # Prometheus metrics over HTTP at /metrics on HOST:PORT; empty = off (port 0 picks one).
+    metrics_listen: str = ""
 
     @classmethod
     def load(

@@ -19,6 +19,7 @@ from server.admin.sessions import LiveSessions
 from server.clusters.registry import ClusterRegistry
 from server.config import Settings
 from server.kube import ClusterPool
+from server.observability.metrics import Metrics
 from server.security.audit import AuditLog
 from server.security.authn import Authenticator
 from server.security.files import private_files
@@ -49,6 +50,8 @@ class Runtime:
     intents: IntentJournal
     # Live interactive exec sessions (ExecStream adds them; AdminService may end them).
     sessions: LiveSessions = field(default_factory=LiveSessions)
+    # Prometheus metrics of this server (served when `metrics_listen` is set).
+    metrics: Metrics = field(default_factory=Metrics)
     # What services opened for themselves (their own databases), closed with the runtime.
     on_close: list[Callable[[], None]] = field(default_factory=list)
 
@@ -77,12 +80,16 @@ class Runtime:
             opened.callback(audit.close)
             intents = IntentJournal(data, key)
             opened.pop_all()
-        return cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
-                   auth=auth, audit=audit, intents=intents)
+        runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
+                      auth=auth, audit=audit, intents=intents)
+        store.add_listener(runtime.metrics.count_change)
+        runtime.metrics.watch_clusters(clusters.state_counts)
+        return runtime
 
     async def close(self) -> None:
         for close in reversed(self.on_close):
             close()
+        self.metrics.close()
         self.pool.close()
         self.clusters.close()
         self.auth.tokens.close()
