@@ -13,13 +13,14 @@ from .models import (Author, BackupManifest, BranchInfo, Change, CommitInfo, Doc
                      DocumentDiff, FieldChange, FieldDiff, LogEntry, MergeConflictItem, MergePlan,
                      RestoreResult, TagInfo, Version)
 from .paths import resource_path, validate_path
+from .remote import RemoteError
 from .store import Store
 
 __all__ = [
     "AlreadyExists", "Author", "BackupManifest", "BranchInfo", "Change", "CommitInfo",
     "Conflict", "Document", "DocumentDiff", "FieldChange", "FieldDiff", "GitStoreError",
     "InvalidArgument", "InvalidDocument", "InvalidPath", "LogEntry", "MergeConflict",
-    "MergeConflictItem", "MergePlan", "NotFound", "Precondition", "RestoreResult", "Store",
+    "MergeConflictItem", "MergePlan", "NotFound", "Precondition", "RemoteError", "RestoreResult", "Store",
     "StoreKey", "TagInfo", "Version", "field_diff", "merge_documents", "resource_path",
     "unified_diff", "validate_path",
 ]

@@ -30,7 +30,7 @@ from dulwich.objects import Blob, Commit, ShaFile, Tag, Tree
 from dulwich.refs import check_ref_format
 from dulwich.repo import Repo
 
-from . import backup, documents, packs
+from . import backup, documents, packs, remote
 from .crypto import StoreKey
 from .diff import field_diff, unified_diff
 from .errors import (AlreadyExists, Conflict, InvalidArgument, InvalidDocument, MergeConflict,
@@ -263,6 +263,19 @@ class Store:
             default = self.default_branch.encode()
             for name in sorted(refs, key=lambda n: n != default):  # main first: others copy it
                 self._sync(name.decode(), refs[name])
+
+    def push(self, url: str) -> dict[str, str]:
+        """Makes the git remote at ``url`` hold this store's branches and tags (gitstore.remote)."""
+        return remote.push(self.path, url)
+
+    def fetch(self, url: str) -> dict[str, str]:
+        """Makes this store's branches and tags those of the remote at ``url``: for a replica
+        that reads what another one writes. Raises RemoteError, leaving the store as it was."""
+        with self._lock.hold():
+            refs = remote.fetch(self.path, url)
+        self.reindex()
+        self._notify("ref")
+        return refs
 
     def resolve(self, ref: str) -> str:
         """The commit id a branch, tag, full ref name or commit id names."""

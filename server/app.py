@@ -20,6 +20,7 @@ from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
 from server.observability.metrics import MetricsInterceptor
 from server.observability.tracing import TracingInterceptor
+from server.replication.mirror import HEALTH_SERVICE as MIRROR_HEALTH
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
 from server.services import SERVICES, register
@@ -113,10 +114,16 @@ class KubecommitServer:
         self._server = server
         for name in ["", *names]:
             await self.health.set(name, SERVING)
+        if runtime.mirror is not None:
+            await self.health.set(MIRROR_HEALTH, SERVING)
+            runtime.mirror.start(self._report_mirror)
         self.address = f"{settings.listen.rsplit(':', 1)[0]}:{port}"
         log.info("serving", extra={"address": self.address, "tls": credentials is not None,
                                    "data_dir": str(settings.data_dir)})
         return self.address
+
+    async def _report_mirror(self, healthy: bool) -> None:
+        await self.health.set(MIRROR_HEALTH, SERVING if healthy else NOT_SERVING)
 
     def _credentials(self) -> grpc.ServerCredentials | None:
         s = self.settings

@@ -62,6 +62,13 @@ class Settings:
     audit_max_age_days: float = 365.0
     # Prometheus metrics over HTTP at /metrics on HOST:PORT; empty = off (port 0 picks one).
     metrics_listen: str = ""
+    # A git remote (git://, ssh://, https://) that every store change is pushed to, in the
+    # background; credentials in it are never logged (pass it through the environment).
+    mirror_url: str = ""
+    # Failed pushes are retried with exponential backoff up to this pause.
+    mirror_retry_max_seconds: float = 60.0
+    # The remote is also compared with the store this often when nothing changed.
+    mirror_interval_seconds: float = 30.0
 
     @classmethod
     def load(

@@ -20,6 +20,7 @@ from server.clusters.registry import ClusterRegistry
 from server.config import Settings
 from server.kube import ClusterPool
 from server.observability.metrics import Metrics
+from server.replication.mirror import Mirror
 from server.security.audit import AuditLog
 from server.security.authn import Authenticator
 from server.security.files import private_files
@@ -52,6 +53,8 @@ class Runtime:
     sessions: LiveSessions = field(default_factory=LiveSessions)
     # Prometheus metrics of this server (served when `metrics_listen` is set).
     metrics: Metrics = field(default_factory=Metrics)
+    # Pushes every store change to `mirror_url` (started by the app once it serves).
+    mirror: Mirror | None = None
     # What services opened for themselves (their own databases), closed with the runtime.
     on_close: list[Callable[[], None]] = field(default_factory=list)
 
@@ -84,12 +87,18 @@ class Runtime:
                       auth=auth, audit=audit, intents=intents)
         store.add_listener(runtime.metrics.count_change)
         runtime.metrics.watch_clusters(clusters.state_counts)
+        if settings.mirror_url:
+            runtime.mirror = Mirror(store, settings.mirror_url, runtime.metrics,
+                                    interval=settings.mirror_interval_seconds,
+                                    retry_max=settings.mirror_retry_max_seconds)
         return runtime
 
     async def close(self) -> None:
         for close in reversed(self.on_close):
             close()
         self.metrics.close()
+        if self.mirror is not None:
+            await self.mirror.stop()
         self.pool.close()
         self.clusters.close()
         self.auth.tokens.close()
