@@ -2,7 +2,8 @@
 http(s):// or a path): branches and tags only, the remote made equal to the store.
 
 A push sends what the remote lacks and sets every `refs/heads/*` and `refs/tags/*` there to the
-store's value (deleting those the store no longer has); a fetch does the reverse, for a replica
+store's value (deleting those the store no longer has), unless the remote holds a commit the
+store has never seen (another writer took over: refused, never overwritten); a fetch does the reverse, for a replica
 that only reads. Neither holds the writer lock while talking to the network except the fetch,
 which moves this store's refs.
 """
@@ -52,6 +53,13 @@ def push(repo_path: str | os.PathLike[str], url: str) -> dict[str, str]:
         local = _mirrored(repo.get_refs())
 
         def update_refs(remote: dict[bytes, bytes]) -> dict[bytes, bytes]:
+            # A remote ref holding a commit this store never had was written by someone else (a
+            # replica that took over): it is never overwritten or deleted from here.
+            foreign = sorted(r.decode() for r, v in _mirrored(remote).items()
+                             if local.get(r) != v and v not in repo.object_store)
+            if foreign:
+                raise RemoteError(f"{redact(url)} has commits this store lacks on {foreign}: "
+                                  "not overwritten", subject="remote")
             wanted = dict(remote)
             wanted.update(local)
             for ref in _mirrored(remote):

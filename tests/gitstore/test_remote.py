@@ -59,3 +59,23 @@ def test_an_unreachable_remote_is_a_remote_error_without_credentials(tmp_path: P
 def test_redact_keeps_urls_without_credentials() -> None:
     assert redact("git://127.0.0.1:1/x.git") == "git://127.0.0.1:1/x.git"
     assert redact("https://token@example.com/x.git") == "https://***@example.com/x.git"
+
+
+def test_a_remote_written_by_someone_else_is_never_overwritten(tmp_path: Path) -> None:
+    """Two writers of one remote (an old leader that lost its lease): the second is refused."""
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    old, new = Store.open(tmp_path / "old"), Store.open(tmp_path / "new")
+    try:
+        old.commit([Change.put(API, DEPLOYMENT)], author=ALICE)
+        old.push(str(bare))
+        new.fetch(str(bare))
+        ahead = new.commit([Change.put(API, {**DEPLOYMENT, "spec": {"replicas": 5}})], author=ALICE)
+        new.push(str(bare))
+        old.commit([Change.put(API, {**DEPLOYMENT, "spec": {"replicas": 9}})], author=ALICE)
+        with pytest.raises(RemoteError, match="lacks"):
+            old.push(str(bare))
+        assert ahead is not None and remote_refs(bare)["refs/heads/main"] == ahead.commit_id
+    finally:
+        old.close()
+        new.close()
