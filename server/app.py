@@ -20,6 +20,7 @@ from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
 from server.observability.metrics import MetricsInterceptor
 from server.observability.tracing import TracingInterceptor
+from server.replication.ha import LEADER_HEALTH, LeadershipInterceptor
 from server.replication.mirror import HEALTH_SERVICE as MIRROR_HEALTH
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
@@ -78,12 +79,14 @@ class KubecommitServer:
         settings = self.settings
         limits = CallerLimits(settings.rate_limit_per_second, settings.rate_limit_burst,
                               settings.max_streams_per_caller)
+        # With replicas: writes only on the leader, answered once on the git remote.
+        leadership = [LeadershipInterceptor(runtime.replication)] if runtime.replication else []
         server = grpc.aio.server(
             # Outermost first: the trace span and call counts; context, errors, audit and the
-            # per-RPC metrics; then who is calling; then the request.
+            # per-RPC metrics; then who is calling; then leadership; then the request.
             interceptors=[TracingInterceptor(), MetricsInterceptor(runtime.metrics),
                           RequestInterceptor(observers=[runtime.audit.observe, runtime.metrics.observe]),
-                          AuthInterceptor(runtime.auth, limits),
+                          AuthInterceptor(runtime.auth, limits), *leadership,
                           RequestChecks(frozenset(e.full_name for e in SERVICES if e.register is None))],
             options=[
                 ("grpc.max_receive_message_length", settings.max_receive_message_bytes),
@@ -116,7 +119,12 @@ class KubecommitServer:
             await self.health.set(name, SERVING)
         if runtime.mirror is not None:
             await self.health.set(MIRROR_HEALTH, SERVING)
-            runtime.mirror.start(self._report_mirror)
+            runtime.mirror.report = self._report_mirror
+        if runtime.replication is not None:  # the leader starts the mirror once it has caught up
+            await self.health.set(LEADER_HEALTH, NOT_SERVING)
+            runtime.replication.start(self._report_leader)
+        elif runtime.mirror is not None:
+            runtime.mirror.start()
         self.address = f"{settings.listen.rsplit(':', 1)[0]}:{port}"
         log.info("serving", extra={"address": self.address, "tls": credentials is not None,
                                    "data_dir": str(settings.data_dir)})
@@ -124,6 +132,9 @@ class KubecommitServer:
 
     async def _report_mirror(self, healthy: bool) -> None:
         await self.health.set(MIRROR_HEALTH, SERVING if healthy else NOT_SERVING)
+
+    async def _report_leader(self, leading: bool) -> None:
+        await self.health.set(LEADER_HEALTH, SERVING if leading else NOT_SERVING)
 
     def _credentials(self) -> grpc.ServerCredentials | None:
         s = self.settings

@@ -74,6 +74,7 @@ class Metrics:
                                 registry=r)
         self.mirror_last_success = Gauge("kubecommit_mirror_last_success_timestamp_seconds",
                                          "When a push to the git remote last succeeded.", registry=r)
+        self.leader = Gauge("kubecommit_leader", "1 while this replica is the leader that writes.", registry=r)
         self._http: WSGIServer | None = None
         self._http_thread: threading.Thread | None = None
 

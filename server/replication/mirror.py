@@ -38,10 +38,15 @@ class Mirror:
         self.healthy = True
         self._lock = threading.Lock()
         self._pending_since: float | None = time.time()  # the first push sends what exists
+        # Store changes seen, and how many of them the remote is known to hold.
+        self.generation = 0
+        self._pushed = 0
+        self._advanced = asyncio.Event()
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
-        self._report: HealthReport | None = None
+        # Told about the remote's health (the app's health service).
+        self.report: HealthReport | None = None
         metrics.mirror_lag.set_function(self.lag)
         store.add_listener(self._changed)
 
@@ -53,15 +58,16 @@ class Mirror:
     def _changed(self, operation: str) -> None:
         """A store listener: runs in whichever thread wrote."""
         with self._lock:
+            self.generation += 1
             if self._pending_since is None:
                 self._pending_since = time.time()
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
-    def start(self, report: HealthReport | None = None) -> None:
+    def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        self._report = report
+        self._wake.set()  # whatever changed while stopped goes first
         self._task = asyncio.create_task(self._run(), name="kubecommit-mirror")
 
     async def _run(self) -> None:
@@ -84,7 +90,7 @@ class Mirror:
     async def push_once(self) -> bool:
         """One push of everything pending; True when the remote holds it all."""
         with self._lock:
-            started = self._pending_since
+            started, target = self._pending_since, self.generation
         try:
             await asyncio.to_thread(self.store.push, self.url)
         except RemoteError as error:
@@ -97,6 +103,9 @@ class Mirror:
         with self._lock:
             if self._pending_since == started:  # nothing new arrived during the push
                 self._pending_since = None
+            self._pushed = max(self._pushed, target)
+        self._advanced.set()
+        self._advanced = asyncio.Event()
         self.metrics.mirror_pushes.labels("ok").inc()
         self.metrics.mirror_last_success.set(time.time())
         if not self.healthy:
@@ -104,13 +113,27 @@ class Mirror:
         await self._set_health(True)
         return True
 
+    async def wait_pushed(self, generation: int, timeout: float) -> bool:
+        """Waits until the remote holds the first `generation` changes; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self._pushed < generation:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self._advanced.wait(), remaining)
+            except asyncio.TimeoutError:
+                return False
+        return True
+
     async def _set_health(self, healthy: bool) -> None:
         changed, self.healthy = healthy != self.healthy, healthy
-        if (changed or not healthy) and self._report is not None:
-            await self._report(healthy)
+        if (changed or not healthy) and self.report is not None:
+            await self.report(healthy)
 
     async def stop(self, flush_seconds: float = 5.0) -> None:
-        """Stops the pusher after one last bounded attempt to send what is pending."""
+        """Stops the pusher after one last bounded attempt to send what is pending (none when
+        `flush_seconds` is 0: a replica that lost the lease must not push)."""
         if self._task is None:
             return
         self._task.cancel()
@@ -119,7 +142,7 @@ class Mirror:
         except asyncio.CancelledError:
             pass
         self._task = None
-        if self._pending_since is not None:
+        if self._pending_since is not None and flush_seconds > 0:
             try:
                 await asyncio.wait_for(self.push_once(), flush_seconds)
             except asyncio.TimeoutError:
