@@ -2,7 +2,7 @@
 http(s):// or a path): branches and tags only, the remote made equal to the store.
 
 A push sends what the remote lacks and sets every `refs/heads/*` and `refs/tags/*` there to the
-store's value (deleting those the store no longer has), unless the remote holds a commit the
+store's value (deleting those the store no longer has; `refs/owners/*` too), unless the remote holds a commit the
 store has never seen (another writer took over: refused, never overwritten); a fetch does the reverse, for a replica
 that only reads. Neither holds the writer lock while talking to the network except the fetch,
 which moves this store's refs.
@@ -21,7 +21,8 @@ from dulwich.repo import Repo
 
 from .errors import GitStoreError
 
-MIRRORED = (b"refs/heads/", b"refs/tags/")
+# Branches, tags, and who made each (refs/owners/, which protection reads).
+MIRRORED = (b"refs/heads/", b"refs/tags/", b"refs/owners/")
 # What a network, protocol or remote-side failure raises in dulwich's clients.
 _FAILURES = (OSError, GitProtocolError, HangupException, ValueError)
 

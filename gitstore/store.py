@@ -15,8 +15,10 @@ commits (see docs/gitstore.md, "Concurrency, crashes and durability").
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -32,7 +34,7 @@ from dulwich.repo import Repo
 
 from . import backup, documents, packs, remote
 from .crypto import StoreKey
-from .diff import field_diff, unified_diff
+from .diff import document_diff
 from .errors import (AlreadyExists, Conflict, InvalidArgument, InvalidDocument, MergeConflict,
                      NotFound, Precondition)
 from .history import build_message, changed_paths, commit_meta, sync_branch
@@ -40,9 +42,9 @@ from .index import CommitMeta, HistoryIndex, IndexedCommit
 from .locking import WriterLock
 from .merge import merge_documents
 from .models import (OPERATIONS, Author, BackupManifest, BranchInfo, Change, CommitInfo,
-                     Document, DocumentDiff, LogEntry, MergePlan, RestoreResult, TagInfo, Version)
+                     Document, DocumentDiff, LogEntry, MergePlan, RefOwner, RestoreResult, TagInfo, Version)
 from .paths import under_prefix, validate_path, validate_prefix
-from .secrets import decrypt_secret, encrypt_secret, redact_pair
+from .secrets import decrypt_secret, encrypt_secret
 from .trees import TreeCache
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,40 @@ MAX_PAGE_SIZE = 1000
 _WRITTEN_CACHE_BYTES = 8 << 20  # recently written blobs and commits kept in memory
 Content = str | bytes | Mapping[str, Any]
 Spec = str | int  # a ref (branch, tag, commit id) or a version number
+
+
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}")
+MAX_REF_NAME_BYTES = 200
+
+
+def check_ref_name(name: str, subject: str) -> str:
+    """``name`` (a branch or tag name, without ``refs/heads/``) when git's check-ref-format
+    rules accept it and it cannot be read as an option or a reserved name; InvalidArgument
+    naming ``subject`` otherwise."""
+    problem = ""
+    if not name:
+        problem = "must not be empty"
+    elif len(name.encode("utf-8", "surrogatepass")) > MAX_REF_NAME_BYTES:
+        problem = f"is longer than {MAX_REF_NAME_BYTES} bytes"
+    elif name.startswith("-") or name in ("HEAD", "@") or name.split("/")[-1] == "HEAD":
+        problem = "must not start with '-' or be HEAD or @"
+    elif not _valid_ref(name):
+        problem = ("breaks git's ref name rules (no '..', '@{', control characters, space, ~^:?*[\\, "
+                   "empty or dot-led components, or a trailing '.', '/' or '.lock')")
+    if problem:
+        raise InvalidArgument(f"{name!r} is not a valid {subject} name: {problem}", subject=subject)
+    return name
+
+
+def _valid_ref(name: str) -> bool:
+    try:
+        return check_ref_format(b"refs/heads/" + name.encode())
+    except UnicodeEncodeError:  # lone surrogates
+        return False
+
+
+def _owner_ref(ref: bytes) -> bytes:
+    return b"refs/owners/" + ref.removeprefix(b"refs/")
 
 
 def _utc(ts: int) -> datetime:
@@ -221,16 +257,10 @@ class Store:
             return None
 
     def _branch_ref(self, branch: str) -> bytes:
-        ref = b"refs/heads/" + branch.encode()
-        if not branch or branch.startswith("-") or not check_ref_format(ref):
-            raise InvalidArgument(f"{branch!r} is not a valid branch name", subject="branch")
-        return ref
+        return b"refs/heads/" + check_ref_name(branch, "branch").encode()
 
     def _tag_ref(self, tag: str) -> bytes:
-        ref = b"refs/tags/" + tag.encode()
-        if not tag or tag.startswith("-") or not check_ref_format(ref):
-            raise InvalidArgument(f"{tag!r} is not a valid tag name", subject="tag")
-        return ref
+        return b"refs/tags/" + check_ref_name(tag, "tag").encode()
 
     def _head(self, branch: str) -> bytes:
         head = self._ref_value(self._branch_ref(branch))
@@ -284,6 +314,8 @@ class Store:
     def _resolve(self, ref: str) -> bytes:
         if not ref:
             raise InvalidArgument("ref must not be empty", subject="ref")
+        if not _COMMIT_ID.fullmatch(ref):
+            check_ref_name(ref.removeprefix("refs/"), "ref")
         candidates = [b"refs/heads/" + ref.encode(), b"refs/tags/" + ref.encode()]
         if ref.startswith("refs/"):
             candidates.insert(0, ref.encode())
@@ -301,6 +333,8 @@ class Store:
     def _locate(self, ref: str) -> tuple[str, int, bytes]:
         """(branch, seq, commit) of ``ref`` in the index: a branch head, or a commit on the
         first-parent chain of some branch (the default branch preferred)."""
+        if not _COMMIT_ID.fullmatch(ref):
+            check_ref_name(ref.removeprefix("refs/"), "ref")
         if self._ref_value(b"refs/heads/" + ref.encode()) is not None:
             head, seq = self._fresh(ref)
             return ref, seq, head
@@ -626,6 +660,11 @@ class Store:
         ]
         return entries, (_encode_token(rows[size - 1][0]) if len(rows) > size else None)
 
+    def commit_paths(self, commit_id: str) -> tuple[str, ...]:
+        """The paths a commit changed (against its first parent), from the history index."""
+        branch, seq, _ = self._locate(commit_id)
+        return tuple(self._index.paths_changed(branch, seq))
+
     # --- diffs and rollback ------------------------------------------------------------------
     def _side(self, path: str, spec: Spec | None, branch: str | None) -> dict[str, Any] | None:
         """The parsed document a diff side names, or None when it is absent there."""
@@ -649,11 +688,7 @@ class Store:
                 document, subject="document", max_bytes=self.max_document_bytes)
         else:
             after = self._side(path, new, branch)
-        shown_old, shown_new = redact_pair(before, after)
-        text = unified_diff(documents.dump(shown_old) if shown_old is not None else "",
-                            documents.dump(shown_new) if shown_new is not None else "",
-                            f"a/{path}", f"b/{path}")
-        return DocumentDiff(path=path, unified=text, fields=field_diff(before, after))
+        return document_diff(path, before, after)
 
     def rollback(self, path: str, to: Spec, *, author: Author, message: str = "",
                  request_id: str = "", branch: str | None = None,
@@ -672,8 +707,9 @@ class Store:
 
     # --- tags and branches -------------------------------------------------------------------
     def create_tag(self, name: str, ref: str | None = None, *, message: str | None = None,
-                   tagger: Author | None = None) -> TagInfo:
-        """A lightweight tag, or an annotated one when ``message`` is given."""
+                   tagger: Author | None = None, owner: RefOwner | None = None) -> TagInfo:
+        """A lightweight tag, or an annotated one when ``message`` is given; ``owner`` is
+        recorded beside it (see :meth:`ref_owner`)."""
         tag_ref = self._tag_ref(name)
         target = self._resolve(ref or self.default_branch)
         with self._lock.hold():
@@ -690,8 +726,43 @@ class Store:
                 value = tag.id
             if not self._repo.refs.add_if_new(tag_ref, value):
                 raise AlreadyExists(f"tag {name!r} already exists", subject=name)
+            self._record_owner(tag_ref, owner)
         self._notify("ref")
         return self._tag_info(name, value)
+
+    def _record_owner(self, ref: bytes, owner: RefOwner | None) -> None:
+        """Keep ``owner`` beside ``ref`` as a blob under refs/owners/ (inside the writer lock)."""
+        if owner is None:
+            return
+        blob = Blob.from_string(json.dumps({"name": owner.author.name, "email": owner.author.email,
+                                            "protected": owner.protected}).encode())
+        self._add_objects([blob])
+        self._repo.refs[_owner_ref(ref)] = blob.id
+
+    def _forget_owner(self, ref: bytes) -> None:
+        self._repo.refs.remove_if_equals(_owner_ref(ref), None)
+
+    def ref_owner(self, ref: str) -> RefOwner | None:
+        """Who made ``ref`` (``refs/heads/x`` or ``refs/tags/x``), when it was recorded."""
+        value = self._ref_value(_owner_ref(ref.encode()))
+        if value is None:
+            return None
+        raw = json.loads(self._get(value).as_raw_string())
+        return RefOwner(Author(raw["name"], raw["email"]), bool(raw.get("protected")))
+
+    def ref_changes(self, ref: str) -> list[str]:
+        """The paths a ref carries: for a branch, what it changed since it left the default
+        branch (its merge base); for a tag, what the tagged commit changed."""
+        if ref.startswith("refs/heads/"):
+            head = self._head(ref.removeprefix("refs/heads/"))
+            bases = find_merge_base(self._repo, [head, self._head(self.default_branch)])
+            base = bases[0] if bases else None
+        else:
+            head = self._resolve(ref)
+            parents = self._commit(head).parents
+            base = parents[0] if parents else None
+        old_tree = self._tree_of(base) if base is not None else None
+        return sorted(p for p, _ in changed_paths(self._repo.object_store, old_tree, self._tree_of(head)))
 
     def _tag_info(self, name: str, value: bytes) -> TagInfo:
         obj = self._get(value)
@@ -711,15 +782,18 @@ class Store:
             if self._ref_value(tag_ref) is None:
                 raise NotFound(f"tag {name!r} does not exist", subject=name)
             self._repo.refs.remove_if_equals(tag_ref, None)
+            self._forget_owner(tag_ref)
         self._notify("ref")
 
-    def create_branch(self, name: str, from_ref: str | None = None) -> BranchInfo:
+    def create_branch(self, name: str, from_ref: str | None = None, *, owner: RefOwner | None = None
+                      ) -> BranchInfo:
         """A draft branch starting at ``from_ref`` (default: the default branch head)."""
         ref = self._branch_ref(name)
         start = self._resolve(from_ref or self.default_branch)
         with self._lock.hold():
             if not self._repo.refs.add_if_new(ref, start):
                 raise AlreadyExists(f"branch {name!r} already exists", subject=name)
+            self._record_owner(ref, owner)
             self._sync(name, start)
         self._notify("ref")
         return self._branch_info(name, start)
@@ -753,6 +827,7 @@ class Store:
             if self._ref_value(ref) is None:
                 raise NotFound(f"branch {name!r} does not exist", subject=name)
             self._repo.refs.remove_if_equals(ref, None)
+            self._forget_owner(ref)
             self._index.drop_branch(name)
         self._notify("ref")
 
@@ -880,9 +955,9 @@ class Store:
         return backup.verify_backup(self._require_key(), Path(backup_dir), backup_id)
 
     def restore_backup(self, backup_dir: str | os.PathLike[str], backup_id: str,
-                       into: str | None = None) -> RestoreResult:
-        """See :func:`gitstore.backup.restore_backup`."""
-        return backup.restore_backup(self, Path(backup_dir), backup_id, into=into)
+                       into: str | None = None, owner: RefOwner | None = None) -> RestoreResult:
+        """See :func:`gitstore.backup.restore_backup`; ``owner`` is recorded for the refs it makes."""
+        return backup.restore_backup(self, Path(backup_dir), backup_id, into=into, owner=owner)
 
     @staticmethod
     def list_backups(backup_dir: str | os.PathLike[str]) -> list[BackupManifest]:

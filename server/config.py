@@ -57,9 +57,39 @@ class Settings:
     rate_limit_per_second: float = 100.0
     rate_limit_burst: int = 400
     max_streams_per_caller: int = 32
+    # An idle StreamLogs or ExecStream gets a heartbeat message this often, so proxies and load
+    # balancers that drop idle HTTP/2 streams keep it open.
+    stream_heartbeat_seconds: float = 30.0
     # Audit log retention: the newest rows up to this count and age are kept.
     audit_max_rows: int = 1_000_000
     audit_max_age_days: float = 365.0
+    # Work the server does by itself (docs/jobs.md). Off, the server only acts when called.
+    jobs_enabled: bool = True
+    # How often the runner looks for due jobs.
+    jobs_tick_seconds: float = 1.0
+    # Out-of-band changes: `import` commits them (author: the recorder), `alert` only raises a
+    # drift alert, `off` does neither. A cluster's tag `drift-recorder` overrides it.
+    drift_recorder_mode: str = "import"
+    drift_recorder_schedule: str = "every 5m"
+    # Scheduled backups of the store: a cron expression or `every <n>[smhd]`; empty = none.
+    backup_schedule: str = "0 2 * * *"
+    # `full`, or `incremental`: each backup builds on the previous one, a full every N backups.
+    backup_mode: str = "full"
+    backup_full_every: int = 7
+    # Scheduled backups kept: the newest N that are younger than the age (bases of kept
+    # incrementals are always kept).
+    backup_keep_count: int = 30
+    backup_keep_days: float = 30.0
+    # Samplers of cluster metrics and quota usage, and the health watch.
+    sample_schedule: str = "every 1m"
+    health_schedule: str = "every 1m"
+    # Time series: raw samples for a day, 5-minute averages for a week, hourly ones up to this.
+    timeseries_retention_days: float = 30.0
+    # Resolved alerts and webhook delivery records are kept this long.
+    alert_retention_days: float = 90.0
+    # Webhook deliveries: per-attempt timeout and attempts (exponential backoff between them).
+    webhook_timeout_seconds: float = 5.0
+    webhook_attempts: int = 4
     # Prometheus metrics over HTTP at /metrics on HOST:PORT; empty = off (port 0 picks one).
     metrics_listen: str = ""
     # A git remote (git://, ssh://, https://) that every store change is pushed to, in the
@@ -80,6 +110,10 @@ class Settings:
     lease_retry_period_seconds: float = 2.0
     # HOST:PORT at which callers reach this replica (followers name the leader's); default listen.
     advertise_address: str = ""
+
+    def __post_init__(self) -> None:
+        if self.stream_heartbeat_seconds <= 0:
+            raise InvalidArgument.field("stream_heartbeat_seconds", "must be positive")
 
     @classmethod
     def load(

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from gitstore import Author, Store, StoreKey
 from server.admin.sessions import LiveSessions
@@ -28,7 +28,11 @@ from server.security.authn import Authenticator
 from server.security.files import private_files
 from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
+from server.versions.common import PathLocks
 from server.versions.intents import IntentJournal
+
+if TYPE_CHECKING:
+    from server.jobs.operations import Operations
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
 ADMIN_TOKEN_FILE = "admin.token"
@@ -53,6 +57,11 @@ class Runtime:
     intents: IntentJournal
     # Live interactive exec sessions (ExecStream adds them; AdminService may end them).
     sessions: LiveSessions = field(default_factory=LiveSessions)
+    # Per-resource write locks shared by every writer of the store (services and jobs alike).
+    locks: PathLocks = field(default_factory=PathLocks)
+    # Jobs, time series and alerts (server/jobs), set by the composition root once the runtime
+    # exists (they are built from it); closed first.
+    operations: "Operations | None" = None
     # Prometheus metrics of this server (served when `metrics_listen` is set).
     metrics: Metrics = field(default_factory=Metrics)
     # Pushes every store change to `mirror_url` (started by the app once it serves).
@@ -107,6 +116,9 @@ class Runtime:
         return runtime
 
     async def close(self) -> None:
+        if self.operations is not None:
+            await self.operations.close()
+            self.operations = None
         for close in reversed(self.on_close):
             close()
         self.metrics.close()

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
-from gitstore.secrets import redact
-
 from kubecommit.v1 import clusters_pb2, common_pb2
 from server.clusters.registry import PROVIDERS, ClusterRecord
 from server.errors import InvalidArgument
 from server.kube import ApiResource
-from server.messages import struct, timestamp
+from server.messages import document, timestamp
 from server.names import ResourceName, cluster_name
 
 
@@ -52,15 +48,14 @@ def kubernetes_object(cluster: str, rt: ApiResource, obj: dict[str, Any]) -> com
     `<redacted>`): the API writes secrets but does not hand them out."""
     obj.setdefault("apiVersion", rt.api_version)
     obj.setdefault("kind", rt.kind)
-    obj = redact(obj)
+    text, shown = document(obj)
     metadata = obj.get("metadata") or {}
     created = metadata.get("creationTimestamp")
     message = common_pb2.KubernetesObject(
         name=str(object_name(cluster, rt, obj)), cluster=cluster_name(cluster), api_version=obj["apiVersion"],
         kind=obj["kind"], namespace=metadata.get("namespace", "") if rt.namespaced else "",
         object_name=metadata.get("name", ""),
-        yaml=yaml.dump(obj, Dumper=yaml.CSafeDumper, sort_keys=False, default_flow_style=False),
-        object=struct(obj), etag=metadata.get("resourceVersion", ""), labels=metadata.get("labels") or {})
+        yaml=text, object=shown, etag=metadata.get("resourceVersion", ""), labels=metadata.get("labels") or {})
     if created:
         try:
             message.create_time.FromJsonString(created)

@@ -83,7 +83,8 @@ def _state(result: Probe) -> dict[str, object]:
 async def create(runtime: Runtime, cluster_id: str, cluster: clusters_pb2.Cluster, *,
                  validate_only: bool, allow_disconnected: bool) -> ClusterRecord:
     check_dns_label(cluster_id, "cluster_id", "cluster")
-    kubeconfig = parse_kubeconfig(cluster.kubeconfig, cluster.context, runtime.clusters.allow_exec_credentials)
+    kubeconfig = await asyncio.to_thread(parse_kubeconfig, cluster.kubeconfig, cluster.context,
+                                         runtime.clusters.allow_exec_credentials)
     await runtime.clusters.check_absent(cluster_id)  # before a slow connection test
     result = await probe_kubeconfig(runtime, cluster_id, kubeconfig)
     if not result.connected and not allow_disconnected:
@@ -128,7 +129,8 @@ async def update(runtime: Runtime, cluster: clusters_pb2.Cluster,
         text = cluster.kubeconfig if "kubeconfig" in paths else (await runtime.clusters.kubeconfig(cluster_id)).text
         # A new kubeconfig brings its own current-context unless a context is named too.
         context_name = cluster.context if "context" in paths else "" if "kubeconfig" in paths else current.context
-        kubeconfig = parse_kubeconfig(text, context_name, runtime.clusters.allow_exec_credentials)
+        kubeconfig = await asyncio.to_thread(parse_kubeconfig, text, context_name,
+                                             runtime.clusters.allow_exec_credentials)
         result = await probe_kubeconfig(runtime, cluster_id, kubeconfig)
         if not result.connected:
             raise refused(cluster_id, result)

@@ -97,7 +97,7 @@ def decode_token(token: str, query: str, field: str = "page_token", **kinds: typ
         return {}
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         data = None
     if not isinstance(data, dict):
         raise InvalidArgument.field(field, "not a page token returned by this method")

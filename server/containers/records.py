@@ -69,6 +69,9 @@ class Records:
         return pb.ExecSession.FromString(rows[0][0])
 
     async def get_session(self, name: str) -> pb.ExecSession:
+        """`execSessions/{id}`."""
+        if not name.startswith("execSessions/") or name.count("/") != 1:
+            raise InvalidArgument.field("name", f"{name!r} is not an exec session name (execSessions/{{id}})")
         return await asyncio.to_thread(self._get_session, name)
 
     def _list_sessions(self, parent: str, caller: str, page_size: int, token: str

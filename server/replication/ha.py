@@ -164,6 +164,21 @@ class Replication:
         await self.elector.stop()
 
 
+class LeaderOnlyLock:
+    """Wraps the job runner's lock: with replicas, jobs (drift recording, backups, samplers...)
+    run on the leader alone, each replica's own lock taken only while it leads."""
+
+    def __init__(self, lock: Any, replication: Replication) -> None:
+        self.lock = lock
+        self.replication = replication
+
+    def try_acquire(self) -> bool:
+        return self.replication.is_leader and self.lock.try_acquire()
+
+    def release(self) -> None:
+        self.lock.release()
+
+
 def leader_only(method: str) -> bool:
     """RPCs that change the store or shared state run on the leader; reads, and exec/file
     transfer (they change containers, not the store), run on any replica."""

@@ -15,18 +15,18 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitstore import Change, CommitInfo, Document, DocumentDiff, Store
+from gitstore import Change, CommitInfo, Document, DocumentDiff, Store, document_diff
 from server import context
 from server.errors import Aborted, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, normalize
 from server.names import ResourceName, parse_cluster
 from server.runtime import Runtime
 from server.security import Permission, authorize
-from server.versions.common import (MAIN, PathLocks, branch_id, document_diff, is_commit_id,
+from server.versions.common import (MAIN, branch_id, is_commit_id,
                                     read_stored, version_count)
 from server.versions.history import version_document
 from server.versions.intents import IntentJournal, crash_point
-from server.versions.manifests import Target, apply_order, at_document, bind, parse_manifest
+from server.versions.manifests import Target, apply_order, at_document, bind, read_manifest
 
 FIELD_MANAGER = "kubecommit"
 
@@ -66,7 +66,7 @@ class Writer:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.locks = PathLocks()
+        self.locks = runtime.locks
 
     @property
     def store(self) -> Store:
@@ -145,7 +145,7 @@ class Writer:
                              force: bool, etags: dict[str, str], namespace: str) -> ApplyResult:
         cluster_id = parse_cluster(cluster, "cluster")
         branch = branch_id(branch, "branch") if branch else MAIN
-        docs = parse_manifest(manifest)
+        docs = await read_manifest(manifest)
         conn = await self.runtime.pool.get(cluster_id)
         targets = await bind(conn, cluster_id, docs, namespace)
         caller = context.current().caller

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitstore import BackupManifest, Store
+from gitstore import BackupManifest, RefOwner, Store
 from gitstore.backup import BackupCorrupt
 from server import context
 from server.errors import InvalidArgument, NotFound
@@ -47,7 +47,7 @@ class Backups:
     def _meta_path(self, backup: str) -> Path:
         return self.directory / (backup + _META_SUFFIX)
 
-    def _info(self, manifest: BackupManifest) -> BackupInfo:
+    def info(self, manifest: BackupManifest) -> BackupInfo:
         try:
             meta = json.loads(self._meta_path(manifest.backup_id).read_text())
         except FileNotFoundError:
@@ -75,7 +75,7 @@ class Backups:
 
     async def list(self, size: int, token: str) -> tuple[list[BackupInfo], str]:
         def read() -> list[BackupInfo]:
-            return [self._info(m) for m in reversed(self.store.list_backups(self.directory))]
+            return [self.info(m) for m in reversed(self.store.list_backups(self.directory))]
         return paginate(await asyncio.to_thread(read), size, token)
 
     async def verify(self, name: str) -> tuple[bool, str, int]:
@@ -91,7 +91,9 @@ class Backups:
         """Restored ref (`refs/heads/main`) -> the branch (or tag) it was written to, under the prefix."""
         backup = backup_id(name)
         into = branch_id(prefix, "branch_prefix").rstrip("/") if prefix else f"restore/{backup}"
-        result = await asyncio.to_thread(self.store.restore_backup, self.directory, backup, into)
+        # Restored refs are protected: only an admin deletes them (docs/security.md).
+        owner = RefOwner(context.commit_author(), protected=True)
+        result = await asyncio.to_thread(self.store.restore_backup, self.directory, backup, into, owner)
         return {ref: (("branches/" if target.startswith("refs/heads/") else "tags/")
                  + target.removeprefix("refs/heads/").removeprefix("refs/tags/"))
                 for ref, target in result.refs.items()}

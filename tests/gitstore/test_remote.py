@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gitstore import Change, RemoteError, Store
+from gitstore import Change, RefOwner, RemoteError, Store
 from gitstore.remote import redact
 from tests.gitstore.conftest import ALICE, API, DEPLOYMENT
 
@@ -27,12 +27,16 @@ def test_push_makes_the_remote_equal_and_fetch_brings_it_back(tmp_path: Path) ->
     replica = Store.open(tmp_path / "replica")
     try:
         first = store.commit([Change.put(API, DEPLOYMENT)], author=ALICE)
-        store.create_branch("draft")
+        store.create_branch("draft", owner=RefOwner(ALICE, protected=True))
         store.create_tag("v1")
         assert first is not None
-        assert store.push(str(bare)) == remote_refs(bare) == {
-            "refs/heads/main": first.commit_id, "refs/heads/draft": first.commit_id,
-            "refs/tags/v1": first.commit_id}
+        pushed = store.push(str(bare))
+        owner = pushed.pop("refs/owners/heads/draft")
+        assert pushed == {"refs/heads/main": first.commit_id, "refs/heads/draft": first.commit_id,
+                          "refs/tags/v1": first.commit_id}
+        assert remote_refs(bare) == {**pushed, "refs/owners/heads/draft": owner}
+        replica.fetch(str(bare))  # who made a branch (and whether it is protected) travels too
+        assert replica.ref_owner("refs/heads/draft") == RefOwner(ALICE, protected=True)
         store.delete_branch("draft")
         second = store.commit([Change.put(API, {**DEPLOYMENT, "spec": {"replicas": 3}})], author=ALICE)
         assert second is not None
