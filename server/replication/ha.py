@@ -180,10 +180,12 @@ class LeaderOnlyLock:
 
 
 def leader_only(method: str) -> bool:
-    """RPCs that change the store or shared state run on the leader; reads, and exec/file
-    transfer (they change containers, not the store), run on any replica."""
+    """RPCs that change the store or shared state run on the leader: the mutating ones (audited
+    by the table). Reads, those guarded by a write permission included (GetJob), and exec/file
+    transfer (they change containers, not the store) run on any replica."""
     rule = RULES.get(method)
-    return rule is not None and rule.permission.mutates and rule.permission is not Permission.EXEC_RUN
+    return rule is not None and rule.permission.mutates and rule.audited \
+        and rule.permission is not Permission.EXEC_RUN
 
 
 class _Hooks:

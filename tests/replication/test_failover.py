@@ -23,7 +23,7 @@ import jwt
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc
+from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc, operations_pb2, operations_pb2_grpc
 from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from kubesim import Simulator
 from server.probe import check
@@ -85,7 +85,9 @@ def ha(tmp_path: Path) -> Iterator[Cluster]:
            "KUBECOMMIT_LEASE_NAMESPACE": "default", "KUBECOMMIT_LEASE_KUBECONFIG": str(kubeconfig),
            "KUBECOMMIT_LEASE_DURATION_SECONDS": str(LEASE["duration"]),
            "KUBECOMMIT_LEASE_RENEW_DEADLINE_SECONDS": str(LEASE["renew_deadline"]),
-           "KUBECOMMIT_LEASE_RETRY_PERIOD_SECONDS": str(LEASE["retry_period"])}
+           "KUBECOMMIT_LEASE_RETRY_PERIOD_SECONDS": str(LEASE["retry_period"]),
+           # A job that runs every second, to see which replica runs jobs.
+           "KUBECOMMIT_SAMPLE_SCHEDULE": "every 1s"}
     replicas = []
     for name in ("a", "b"):
         port = free_port()
@@ -144,6 +146,12 @@ def history(replica: Replica, token: str, name: str) -> list[str]:
     return [v.commit for v in reply.versions]
 
 
+def sampler_runs(replica: Replica, token: str) -> int:
+    with grpc.insecure_channel(replica.address) as channel:
+        return operations_pb2_grpc.OperationsServiceStub(channel).GetJob(
+            operations_pb2.GetJobRequest(name="jobs/samplers"), metadata=auth(token), timeout=10).run_count
+
+
 def fetched_history(replica: Replica, token: str, name: str) -> list[str]:
     """The history, or none while the replica has not fetched the branch yet."""
     try:
@@ -167,6 +175,10 @@ def test_follower_takes_over_and_no_acknowledged_commit_is_lost(ha: Cluster) -> 
     # Cluster credentials are files of each replica, not in the store (docs/deploy.md): the
     # operator gives every replica the same ones; here, a copy.
     shutil.copytree(leader.data_dir / "credentials", follower.data_dir / "credentials", dirs_exist_ok=True)
+
+    # Jobs run on the leader only.
+    wait(lambda: sampler_runs(leader, ha.token) >= 2, "the leader never ran its jobs")
+    assert sampler_runs(follower, ha.token) == 0
 
     # The follower refuses writes, naming the leader; it serves reads from its clone.
     first = apply(leader, ha.token, "cm-first")
@@ -223,6 +235,7 @@ def test_follower_takes_over_and_no_acknowledged_commit_is_lost(ha: Cluster) -> 
     assert len(ha.acked) + len(ha.unchanged) == 40, (sorted(ha.acked), ha.unchanged)
 
     assert follower.is_leader()
+    wait(lambda: sampler_runs(follower, ha.token) >= 1, "the new leader never ran the jobs")
     # Every acknowledged commit is on the remote and in the new leader's history.
     on_remote = set(ha.remote.git("rev-list", "main").split())
     assert set(ha.acked.values()) <= on_remote
