@@ -61,7 +61,8 @@ class Operations:
             if runtime.replication is not None:  # with replicas, only the leader runs jobs
                 lock = LeaderOnlyLock(lock, runtime.replication)
             runner = JobRunner(state, lock, providers, tick=s.jobs_tick_seconds,
-                               stop_grace=s.shutdown_grace_seconds, audit=runtime.audit.record)
+                               stop_grace=s.shutdown_grace_seconds, audit=runtime.audit.record,
+                               on_finished=runtime.metrics.count_job)
             opened.pop_all()
         return cls(runner, series, alerts, config, notifier, s.jobs_enabled)
 

@@ -74,6 +74,10 @@ class Metrics:
                                 registry=r)
         self.mirror_last_success = Gauge("kubecommit_mirror_last_success_timestamp_seconds",
                                          "When a push to the git remote last succeeded.", registry=r)
+        self.job_runs = Counter("kubecommit_job_runs", "Job runs finished, by outcome.", ["job", "outcome"],
+                                registry=r)
+        self.job_duration = Histogram("kubecommit_job_duration_seconds", "Job run duration.", ["job"],
+                                      buckets=LATENCY_BUCKETS, registry=r)
         self.leader = Gauge("kubecommit_leader", "1 while this replica is the leader that writes.", registry=r)
         self._http: WSGIServer | None = None
         self._http_thread: threading.Thread | None = None
@@ -87,6 +91,11 @@ class Metrics:
         """A store listener: counts new commits (`ref` is a tag or branch change, no commit)."""
         if operation != "ref":
             self.store_commits.labels(operation).inc()
+
+    def count_job(self, job: str, outcome: str, seconds: float) -> None:
+        """The job runner's observer of finished runs."""
+        self.job_runs.labels(job, outcome).inc()
+        self.job_duration.labels(job).observe(seconds)
 
     def observe(self, call: call_context.CallContext, code: grpc.StatusCode, seconds: float) -> None:
         """A completion observer of the request interceptor."""

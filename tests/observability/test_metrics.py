@@ -98,3 +98,19 @@ def test_open_streams_are_a_gauge(observed: EmbeddedServer, channel: grpc.Channe
     while value(scrape(observed), "kubecommit_open_streams", **LOGS) != 0:
         assert time.monotonic() < deadline, "the cancelled stream is still counted"
         time.sleep(0.05)
+
+
+def test_job_runs_are_counted(server_factory: Callable[..., EmbeddedServer]) -> None:
+    """A job scheduled every second (the samplers) shows up as runs with their outcome."""
+    embedded = server_factory(metrics_listen="127.0.0.1:0", jobs_enabled=True, jobs_tick_seconds=0.1,
+                              sample_schedule="every 1s", drift_recorder_schedule="every 1h", backup_schedule="",
+                              health_schedule="every 1h")
+    try:
+        deadline = time.monotonic() + 20
+        while value(samples := scrape(embedded), "kubecommit_job_runs_total",
+                    job="samplers", outcome="succeeded") < 2:
+            assert time.monotonic() < deadline, "no sampler runs were counted"
+            time.sleep(0.1)
+        assert value(samples, "kubecommit_job_duration_seconds_count", job="samplers") >= 2
+    finally:
+        embedded.stop()  # its jobs must not keep running beside later tests
