@@ -87,7 +87,7 @@ class McpServicer(mcp_pb2_grpc.McpServiceServicer):
             "list_scans": unary(self.ListScans), "get_scan": unary(self.GetScan),
             "compare_scans": comparison(self.CompareScans), "propose_change": self._propose,
             "apply_recommendations": unary(self.ApplyRecommendations),
-        })
+        }, runtime.replication.check_writable if runtime.replication is not None else None)
 
     async def ListTools(self, request: pb.ListToolsRequest, context: Context) -> pb.ListToolsResponse:
         tools, token = paginate(self.toolbox.list(request.exclude_mutating), request.page_size, request.page_token)

@@ -185,9 +185,13 @@ class Toolbox:
     """The catalogue and the runners; `runners` maps a tool name to how it runs (the RPC's own
     servicer method, with what the tool adds)."""
 
-    def __init__(self, tools: list[Tool], runners: dict[str, Runner]) -> None:
+    def __init__(self, tools: list[Tool], runners: dict[str, Runner],
+                 writable: Callable[[], None] | None = None) -> None:
         self.tools = {t.name: t for t in tools}
         self.runners = runners
+        # Raises unless this replica may write the store (replicas: only the leader); CallTool is
+        # a read RPC to the replication layer, so each mutating tool asks here, as its RPC would.
+        self.writable = writable
 
     def list(self, exclude_mutating: bool) -> list[Tool]:
         return [t for t in self.tools.values() if not (exclude_mutating and t.mutating)]
@@ -206,6 +210,8 @@ class Toolbox:
         tool = self.get(name)
         request = tool.request(arguments)
         authorize_call(tool, request)
+        if tool.mutating and self.writable is not None:
+            self.writable()
         try:
             out = await self.runners[tool.name](request, ctx)
         except PermissionDenied:

@@ -21,9 +21,10 @@ from typing import Iterator
 import grpc
 import jwt
 import pytest
+from google.protobuf import struct_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc, operations_pb2, operations_pb2_grpc
+from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc, mcp_pb2, mcp_pb2_grpc, operations_pb2, operations_pb2_grpc
 from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from kubesim import Simulator
 from server.probe import check
@@ -187,6 +188,14 @@ def test_follower_takes_over_and_no_acknowledged_commit_is_lost(ha: Cluster) -> 
     info = details(refused.value)
     assert info.code is grpc.StatusCode.FAILED_PRECONDITION and info.reason == "NOT_LEADER"
     assert info.metadata["leader_address"] == leader.address
+    # A tool that writes (a proposal on a draft branch) is a write too, though CallTool reads.
+    with grpc.insecure_channel(follower.address) as channel:
+        arguments = struct_pb2.Struct()
+        arguments.update({"cluster": "clusters/demo", "manifest": configmap("cm-tool", "x"), "message": "tool"})
+        with pytest.raises(grpc.RpcError) as tool_refused:
+            mcp_pb2_grpc.McpServiceStub(channel).CallTool(mcp_pb2.CallToolRequest(
+                name="tools/propose_change", arguments=arguments), metadata=auth(ha.token), timeout=10)
+    assert details(tool_refused.value).reason == "NOT_LEADER"
     wait(lambda: fetched_history(follower, ha.token, "cm-first") == [first],
          "the follower never served the new history")
 
