@@ -110,7 +110,7 @@ class Settings:
     lease_retry_period_seconds: float = 2.0
     # HOST:PORT at which callers reach this replica (followers name the leader's); default listen.
     advertise_address: str = ""
-    # Cost rules of scans (server/mcp/scanners.py): what a requested CPU core and GiB of memory
+    # Cost rules of scans (server/mcp/scanners/usage.py): what a requested CPU core and GiB of memory
     # cost per hour.
     scan_price_cpu_hour: float = 0.031
     scan_price_gib_hour: float = 0.004
