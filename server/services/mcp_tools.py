@@ -25,6 +25,7 @@ from kubecommit.v1 import common_pb2, containers_pb2, mcp_pb2
 from server import contract, context
 from server.errors import InvalidArgument, KubecommitError, NotFound, PermissionDenied
 from server.security.permissions import RULES, Permission
+from server.security.roles import permissions_of
 from server.security.scope import check_targets, require, targets
 
 # What one answer may hold: enough for a model to reason about, little enough for its context.
@@ -194,7 +195,9 @@ class Toolbox:
         self.writable = writable
 
     def list(self, exclude_mutating: bool) -> list[Tool]:
-        return [t for t in self.tools.values() if not (exclude_mutating and t.mutating)]
+        """The tools the caller's role may use (a model is not offered what it would be refused)."""
+        granted = permissions_of(context.current().caller.role)
+        return [t for t in self.tools.values() if t.permission in granted and not (exclude_mutating and t.mutating)]
 
     def get(self, name: str) -> Tool:
         tool_name = name.removeprefix("tools/")

@@ -43,7 +43,7 @@ def crashing_pod(stub) -> str:
     return listed.structured_content["resources"][0]["name"].rpartition("/")[2]
 
 
-def test_the_catalogue_has_schemas_from_the_request_messages_and_permissions(mcp) -> None:
+def test_the_catalogue_has_schemas_from_the_request_messages_and_permissions(mcp, mcp_viewer) -> None:
     tools = {t.tool_name: t for t in mcp.ListTools(pb.ListToolsRequest(page_size=100)).tools}
     assert {"get_logs", "list_resources", "get_resource", "scan_cluster", "propose_change", "list_versions",
             "diff_versions", "get_scan", "apply_recommendations"} <= set(tools)
@@ -57,6 +57,8 @@ def test_the_catalogue_has_schemas_from_the_request_messages_and_permissions(mcp
     reads = mcp.ListTools(pb.ListToolsRequest(page_size=100, exclude_mutating=True)).tools
     assert {t.tool_name for t in reads} == {n for n, t in tools.items() if not t.mutating}
     assert "propose_change" not in {t.tool_name for t in reads}
+    offered = {t.tool_name for t in mcp_viewer.ListTools(pb.ListToolsRequest(page_size=100)).tools}
+    assert "scan_cluster" in offered and not offered & {"propose_change", "apply_recommendations", "get_logs"}
 
 
 def test_logs_of_the_crash_looping_pod_filtered_to_errors(mcp) -> None:
