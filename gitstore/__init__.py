@@ -4,8 +4,10 @@ No gRPC and no Kubernetes client here: the store maps paths to YAML documents an
 history questions. See docs/gitstore.md.
 """
 
+from .backup import BackupCorrupt
 from .crypto import StoreKey
 from .diff import field_diff, unified_diff
+from .documents import dump, load
 from .errors import (AlreadyExists, Conflict, GitStoreError, InvalidArgument, InvalidDocument,
                      InvalidPath, MergeConflict, NotFound, Precondition)
 from .merge import merge_documents
@@ -13,13 +15,14 @@ from .models import (Author, BackupManifest, BranchInfo, Change, CommitInfo, Doc
                      DocumentDiff, FieldChange, FieldDiff, LogEntry, MergeConflictItem, MergePlan,
                      RestoreResult, TagInfo, Version)
 from .paths import resource_path, validate_path
+from .secrets import redact, redact_pair
 from .store import Store
 
 __all__ = [
-    "AlreadyExists", "Author", "BackupManifest", "BranchInfo", "Change", "CommitInfo",
+    "AlreadyExists", "Author", "BackupCorrupt", "BackupManifest", "BranchInfo", "Change", "CommitInfo",
     "Conflict", "Document", "DocumentDiff", "FieldChange", "FieldDiff", "GitStoreError",
     "InvalidArgument", "InvalidDocument", "InvalidPath", "LogEntry", "MergeConflict",
     "MergeConflictItem", "MergePlan", "NotFound", "Precondition", "RestoreResult", "Store",
-    "StoreKey", "TagInfo", "Version", "field_diff", "merge_documents", "resource_path",
-    "unified_diff", "validate_path",
+    "StoreKey", "TagInfo", "Version", "dump", "field_diff", "load", "merge_documents",
+    "redact", "redact_pair", "resource_path", "unified_diff", "validate_path",
 ]

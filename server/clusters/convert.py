@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from gitstore.secrets import redact
+from gitstore import redact
 
 from kubecommit.v1 import clusters_pb2, common_pb2
 from server.clusters.registry import PROVIDERS, ClusterRecord

@@ -7,9 +7,7 @@ from datetime import datetime, timezone
 import grpc
 from google.protobuf import empty_pb2
 
-from gitstore import BranchInfo, Document, LogEntry, TagInfo, Version
-from gitstore.documents import dump
-from gitstore.secrets import redact
+from gitstore import BranchInfo, Document, LogEntry, TagInfo, Version, dump, redact
 from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from server.messages import document_diff, struct, timestamp, value
 from server.errors import FailedPrecondition

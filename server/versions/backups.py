@@ -14,8 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitstore import BackupManifest, Store
-from gitstore.backup import BackupCorrupt
+from gitstore import BackupCorrupt, BackupManifest, Store
 from server import context
 from server.errors import InvalidArgument, NotFound
 from server.names import parse_cluster

@@ -10,9 +10,8 @@ from collections import Counter
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Iterable, Sequence, TypeVar
 
-from gitstore import Document, DocumentDiff, Store, field_diff, unified_diff
-from gitstore.documents import dump
-from gitstore.secrets import redact_pair
+from gitstore import (Document, DocumentDiff, Store, dump, field_diff, redact_pair,
+                      unified_diff)
 from server.errors import InvalidArgument
 from server.names import ResourceName
 

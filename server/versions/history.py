@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, Store, TagInfo, Version
-from gitstore.errors import NotFound as StoreNotFound
+from gitstore import NotFound as StoreNotFound
 from server import context
 from server.errors import FailedPrecondition, InvalidArgument, NotFound
 from server.kube import normalize
