@@ -13,10 +13,9 @@ from typing import Any
 
 import gitstore
 from kubecommit.v1 import clusters_pb2, common_pb2
-from server import context
+from server import context, paging
 from server.clusters import operations
 from server.clusters.convert import kubernetes_object
-from server.clusters.query import decode_token, encode_token, fingerprint, page_size
 from server.errors import InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, normalize
 from server.messages import field_changes
@@ -49,18 +48,18 @@ async def list_resources(runtime: Any, request: clusters_pb2.ListResourcesReques
     namespace = "" if request.namespace in ("", ALL) else check_dns_label(request.namespace, "namespace", "namespace")
     if not request.resource_type.strip():
         raise InvalidArgument.field("resource_type", "a resource type is required")
-    query = fingerprint("resources", request.parent, request.resource_type, namespace, request.label_selector,
+    query = ("resources", request.parent, request.resource_type, namespace, request.label_selector,
                         request.field_selector, sorted(request.clusters))
-    position = decode_token(request.page_token, query, c=str, k=str)
+    position = paging.decode(request.page_token, query, c=str, k=str)
     start, continue_token = position.get("c", clusters[0] if clusters else ""), position.get("k", "")
-    limit = page_size(request.page_size, default=DEFAULT_PAGE_SIZE)
+    limit = paging.page_size(request.page_size, default=DEFAULT_PAGE_SIZE)
     response = clusters_pb2.ListResourcesResponse()
     for cluster in (c for c in clusters if c >= start):
         if cluster != start:
             continue_token = ""
         remaining = limit - len(response.resources)
         if remaining == 0:
-            response.next_page_token = encode_token(query, c=cluster, k="")
+            response.next_page_token = paging.encode(query, c=cluster, k="")
             break
         try:
             connection = await runtime.pool.get(cluster)
@@ -82,7 +81,7 @@ async def list_resources(runtime: Any, request: clusters_pb2.ListResourcesReques
                                   if scope.visible(caller, cluster, (obj.get("metadata") or {}).get("namespace", "")))
         following = (page.get("metadata") or {}).get("continue") or ""
         if following:
-            response.next_page_token = encode_token(query, c=cluster, k=following)
+            response.next_page_token = paging.encode(query, c=cluster, k=following)
             break
     return response
 

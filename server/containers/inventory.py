@@ -6,6 +6,7 @@ from typing import Any
 
 from kubecommit.v1 import containers_pb2 as pb
 from server.containers.targets import ContainerRef, state_of
+from server import paging
 from server.errors import InvalidArgument
 from server.kube import ClusterConnection
 
@@ -34,12 +35,6 @@ def _containers(cluster: str, pod: dict[str, Any]) -> list[pb.Container]:
 
 async def list_containers(conn: ClusterConnection, namespace: str, request: pb.ListContainersRequest
                           ) -> pb.ListContainersResponse:
-    if request.page_size < 0:
-        raise InvalidArgument.field("page_size", "must not be negative")
-    try:
-        offset = int(request.page_token or 0)
-    except ValueError:
-        raise InvalidArgument.field("page_token", "not a token this server issued") from None
     path = "/api/v1/pods" if namespace == "-" else f"/api/v1/namespaces/{namespace}/pods"
     query = {"labelSelector": request.label_selector,
              "fieldSelector": f"metadata.name={request.pod}" if request.pod else ""}
@@ -48,7 +43,7 @@ async def list_containers(conn: ClusterConnection, namespace: str, request: pb.L
     except InvalidArgument as error:
         raise InvalidArgument.field("label_selector", error.message, "INVALID_SELECTOR") from None
     found = [c for pod in pods.get("items") or [] for c in _containers(conn.name, pod)]
-    size = min(request.page_size or 100, MAX_PAGE)
-    page = found[offset:offset + size]
-    token = str(offset + size) if offset + size < len(found) else ""
+    query = ("containers", conn.name, namespace, request.label_selector, request.pod)
+    page, token = paging.offset_page(found, query, request.page_size, request.page_token,
+                                     default=100, maximum=MAX_PAGE)
     return pb.ListContainersResponse(containers=page, next_page_token=token)

@@ -8,7 +8,6 @@ Lines are parsed once into a small slotted object; only the lines a filter keeps
 from __future__ import annotations
 
 import asyncio
-import base64
 import calendar
 import hashlib
 import itertools
@@ -23,6 +22,7 @@ from typing import Any, Iterable
 from google.protobuf import struct_pb2
 
 from kubecommit.v1 import containers_pb2 as pb
+from server import paging
 from server.containers.targets import container_names, container_status, get_pod, has_started
 from server.containers.transport import ClusterStreams
 from server.errors import FailedPrecondition, InvalidArgument
@@ -469,19 +469,9 @@ async def collect(conn: ClusterConnection, query: Query) -> list[Entry]:
 # -- pages --------------------------------------------------------------------------------------
 
 def page_token(offset: int, query: Query) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset, "q": query.fingerprint()}).encode()).decode()
+    return paging.encode(("log-entries", query.fingerprint()), o=offset)
 
 
 def page_offset(token: str, query: Query, field_name: str = "page_token") -> int:
-    """Offset into the query's result; a token from another query is refused."""
-    if not token:
-        return 0
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
-        offset = int(data["o"])
-        fingerprint = data["q"]
-    except (ValueError, KeyError, TypeError):
-        raise InvalidArgument.field(field_name, "not a token this server issued") from None
-    if fingerprint != query.fingerprint() or offset < 0:
-        raise InvalidArgument.field(field_name, "was issued for a different query")
-    return offset
+    """Offset into the query's result; a token from another query is refused (server.paging)."""
+    return paging.decode(token, ("log-entries", query.fingerprint()), field_name, o=int).get("o", 0)

@@ -9,7 +9,7 @@ from google.protobuf import empty_pb2
 
 from kubecommit.v1 import containers_pb2 as pb
 from kubecommit.v1 import containers_pb2_grpc
-from server import context
+from server import context, paging
 from server.containers import Containers
 from server.containers.exports import export_logs, validate_format
 from server.containers.interactive import exec_stream
@@ -44,11 +44,9 @@ class ContainersServicer(containers_pb2_grpc.ContainersServiceServicer):
 
     async def ListLogEntries(self, request: pb.ListLogEntriesRequest, context: Context) -> pb.ListLogEntriesResponse:
         query, conn = await self._query(request.query)
-        if not 0 <= request.page_size <= MAX_PAGE:
-            raise InvalidArgument.field("page_size", f"must be between 0 and {MAX_PAGE}")
+        size = paging.page_size(request.page_size, default=DEFAULT_PAGE, maximum=MAX_PAGE)
         offset = page_offset(request.page_token, query)
         entries = await collect(conn, query)
-        size = request.page_size or DEFAULT_PAGE
         page = entries[offset:offset + size]
         response = pb.ListLogEntriesResponse(has_more=offset + size < len(entries))
         add_entries(response.entries, page)

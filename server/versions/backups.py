@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitstore import BackupCorrupt, BackupManifest, Store
-from server import context
+from server import context, paging
 from server.errors import InvalidArgument, NotFound
 from server.names import parse_cluster
-from server.versions.common import MAIN, branch_id, paginate
+from server.versions.common import MAIN, branch_id
 
 _META_SUFFIX = ".kubecommit"  # beside gitstore's <id>.json / <id>.bundle.enc
 
@@ -75,7 +75,7 @@ class Backups:
     async def list(self, size: int, token: str) -> tuple[list[BackupInfo], str]:
         def read() -> list[BackupInfo]:
             return [self._info(m) for m in reversed(self.store.list_backups(self.directory))]
-        return paginate(await asyncio.to_thread(read), size, token)
+        return paging.offset_page(await asyncio.to_thread(read), ("backups",), size, token)
 
     async def verify(self, name: str) -> tuple[bool, str, int]:
         """(valid, what is wrong, commits in the backup); an unknown backup is NOT_FOUND."""

@@ -10,12 +10,12 @@ from typing import Any
 
 from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, Store, TagInfo, Version
 from gitstore import NotFound as StoreNotFound
-from server import context
+from server import context, paging
 from server.errors import FailedPrecondition, InvalidArgument, NotFound
 from server.kube import normalize
 from server.names import ResourceName, parse_cluster
 from server.runtime import Runtime
-from server.versions.common import (MAIN, branch_id, document_diff, is_commit_id, page_size, paginate,
+from server.versions.common import (MAIN, branch_id, document_diff, is_commit_id,
                                     read_stored, store_ref)
 
 LIVE = "live"
@@ -61,13 +61,16 @@ class History:
         rn = ResourceName.parse(parent, "parent")
         ref = branch_id(branch, "branch") if branch else MAIN
 
+        query = ("versions", rn.store_path, ref)
+        cursor = paging.decode(token, query, s=str).get("s")
+
         def read() -> tuple[list[Version], str | None, int]:
-            versions, next_token = self.store.list_versions(rn.store_path, ref, page_size(size), token or None)
+            versions, next_cursor = self.store.list_versions(rn.store_path, ref, paging.page_size(size), cursor)
             total = versions[0].number if versions and not token else \
                 self.store.list_versions(rn.store_path, ref, 1)[0][0].number
-            return versions, next_token, total
-        versions, next_token, total = await asyncio.to_thread(read)
-        return rn, versions, next_token or "", total
+            return versions, next_cursor, total
+        versions, next_cursor, total = await asyncio.to_thread(read)
+        return rn, versions, paging.encode(query, s=next_cursor) if next_cursor else "", total
 
     async def get_version(self, name: str) -> tuple[ResourceName, Document]:
         rn, ref = parse_version_name(name)
@@ -110,10 +113,13 @@ class History:
                   until: datetime | None, operation: str | None, size: int, token: str
                   ) -> tuple[list[LogEntry], str]:
         ref = branch_id(branch, "branch") if branch else MAIN
-        entries, next_token = await asyncio.to_thread(
-            self.store.log, prefix=_log_prefix(prefix), author=author or None, since=since, until=until,
-            operation=operation, ref=ref, page_size=page_size(size), page_token=token or None)
-        return entries, next_token or ""
+        store_prefix = _log_prefix(prefix)
+        query = ("commits", ref, store_prefix, author, since, until, operation)
+        cursor = paging.decode(token, query, s=str).get("s")
+        entries, next_cursor = await asyncio.to_thread(
+            self.store.log, prefix=store_prefix, author=author or None, since=since, until=until,
+            operation=operation, ref=ref, page_size=paging.page_size(size), page_token=cursor)
+        return entries, paging.encode(query, s=next_cursor) if next_cursor else ""
 
     # -- tags -------------------------------------------------------------------------------
 
@@ -138,7 +144,7 @@ class History:
 
     async def list_tags(self, size: int, token: str) -> tuple[list[TagInfo], str]:
         tags = await asyncio.to_thread(self.store.list_tags)
-        return paginate(tags, size, token)
+        return paging.offset_page(tags, ("tags",), size, token)
 
     async def delete_tag(self, name: str) -> None:
         await asyncio.to_thread(self.store.delete_tag, tag_id(name))
@@ -163,7 +169,7 @@ class History:
     async def list_branches(self, size: int, token: str) -> tuple[list[tuple[BranchInfo, datetime]], str]:
         def read() -> list[tuple[BranchInfo, datetime]]:
             return [(b, self._head_time(b.name)) for b in self.store.list_branches()]
-        branches, next_token = paginate(await asyncio.to_thread(read), size, token)
+        branches, next_token = paging.offset_page(await asyncio.to_thread(read), ("branches",), size, token)
         return branches, next_token
 
     async def delete_branch(self, name: str) -> None:
