@@ -1,6 +1,7 @@
-"""Everything the services share at run time, built once at start-up and handed to each
-servicer: settings, the versioned store and its key, the cluster registry and connection pool,
-authentication and the audit log.
+"""The composition root: everything the services share at run time, built once at start-up:
+settings, the versioned store and its key, the cluster registry and connection pool,
+authentication, the audit log, and the domains wired from them (each domain gets what it uses
+through its constructor and never imports this module).
 
 The store is synchronous (dulwich and SQLite); services call it through `asyncio.to_thread` so
 the event loop never waits on disk.
@@ -15,18 +16,28 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from gitstore import Author, Store, StoreKey
-from server.clusters.registry import ClusterRegistry
+from server.clusters import Clusters
+from server.registry import ClusterRegistry
 from server.config import Settings
 from server.kube import ClusterPool
 from server.security.audit import AuditLog
 from server.security.authn import Authenticator
 from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
+from server.versions import Versions
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
 ADMIN_TOKEN_FILE = "admin.token"
 
 log = logging.getLogger("kubecommit.server")
+
+
+@dataclass(frozen=True)
+class Domains:
+    """The domains servicers call; containers still builds its own (server/containers)."""
+
+    clusters: Clusters
+    versions: Versions
 
 
 @dataclass
@@ -42,6 +53,8 @@ class Runtime:
     auth: Authenticator
     # Append-only record of mutations, exec sessions and refusals.
     audit: AuditLog
+    # The domains, wired from the pieces above.
+    domains: Domains
     # What services opened for themselves (their own databases), closed with the runtime.
     on_close: list[Callable[[], None]] = field(default_factory=list)
 
@@ -68,8 +81,10 @@ class Runtime:
             auth = Authenticator(tokens, jwt)
             audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400)
             opened.pop_all()
+        domains = Domains(clusters=Clusters.create(store, clusters, pool),
+                          versions=Versions.create(store, pool, data))
         return cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
-                   auth=auth, audit=audit)
+                   auth=auth, audit=audit, domains=domains)
 
     async def close(self) -> None:
         for close in reversed(self.on_close):

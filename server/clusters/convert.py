@@ -9,7 +9,7 @@ import yaml
 from gitstore import redact
 
 from kubecommit.v1 import clusters_pb2, common_pb2
-from server.clusters.registry import PROVIDERS, ClusterRecord
+from server.registry import PROVIDERS, ClusterRecord
 from server.errors import InvalidArgument
 from server.kube import ApiResource
 from server.messages import struct, timestamp

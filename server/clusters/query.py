@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
-from server.clusters.registry import ClusterRecord
+from server.registry import ClusterRecord
 from server import paging
 from server.errors import InvalidArgument
 

@@ -14,18 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any, AsyncIterator
 
 import gitstore
-from gitstore import Change
+from gitstore import Change, Store
 from kubecommit.v1 import clusters_pb2, common_pb2
 from server import context
-from server.clusters import operations
+from server.clusters.operations import Operations
 from server.clusters.convert import object_name
 from server.clusters.inventory import list_all, listable
-from server.clusters.registry import now
+from server.registry import ClusterRegistry, now
 from server.errors import Aborted, InvalidArgument, KubecommitError
-from server.kube import ApiResource, normalize
+from server.kube import ApiResource, ClusterPool, normalize
 from server.messages import duration
 from server.names import ResourceName, cluster_name
-from server.runtime import Runtime
 
 READ_CONCURRENCY = 4
 
@@ -53,8 +52,24 @@ def _check_types(values: list[str], field_name: str) -> list[str]:
     return values
 
 
-def _write(runtime: Runtime, cluster: str, kinds: list[ApiResource], snapshot: Snapshot,
-           include_status: bool, message: str) -> tuple[gitstore.CommitInfo | None, int, int]:
+async def _read(connection: Any, kinds: list[ApiResource]) -> AsyncIterator[tuple[ApiResource, list | KubecommitError]]:
+    """Each kind's objects (or its error) as it finishes, a few kinds in flight at a time."""
+    gate = asyncio.Semaphore(READ_CONCURRENCY)
+
+    async def one(rt: ApiResource) -> tuple[ApiResource, list | KubecommitError]:
+        async with gate:
+            try:
+                return rt, await list_all(connection, rt)
+            except KubecommitError as error:
+                return rt, error
+
+    for task in asyncio.as_completed([one(rt) for rt in kinds]):
+        yield await task
+
+
+
+def write_snapshot(store: Store, cluster: str, kinds: list[ApiResource], snapshot: Snapshot,
+                   include_status: bool, message: str) -> tuple[gitstore.CommitInfo | None, int, int]:
     """Builds the changes and commits them (runs in a worker thread: CPU and disk)."""
     puts: dict[str, dict[str, Any]] = {}
     by_type = {rt.type: rt for rt in kinds}
@@ -82,9 +97,9 @@ def _write(runtime: Runtime, cluster: str, kinds: list[ApiResource], snapshot: S
     if not changes:
         return None, 0, 0
     try:
-        info = runtime.store.commit(changes, author=context.commit_author(), message=message, operation="sync",
-                                    request_id=context.commit_request_id(),
-                                    expected={c.path: snapshot.before.get(c.path) for c in changes})
+        info = store.commit(changes, author=context.commit_author(), message=message, operation="sync",
+                            request_id=context.commit_request_id(),
+                            expected={c.path: snapshot.before.get(c.path) for c in changes})
     except gitstore.Conflict as error:
         raise Aborted(f"{error.subject} changed in the store while cluster {cluster} was being read "
                       "(a concurrent apply or sync); nothing was committed, sync again",
@@ -95,58 +110,52 @@ def _write(runtime: Runtime, cluster: str, kinds: list[ApiResource], snapshot: S
     return info, len(info.paths) - deleted, deleted
 
 
-async def _read(connection: Any, kinds: list[ApiResource]) -> AsyncIterator[tuple[ApiResource, list | KubecommitError]]:
-    """Each kind's objects (or its error) as it finishes, a few kinds in flight at a time."""
-    gate = asyncio.Semaphore(READ_CONCURRENCY)
+class Syncer:
+    """Snapshots a cluster's objects into the store."""
 
-    async def one(rt: ApiResource) -> tuple[ApiResource, list | KubecommitError]:
-        async with gate:
-            try:
-                return rt, await list_all(connection, rt)
-            except KubecommitError as error:
-                return rt, error
+    def __init__(self, store: Store, registry: ClusterRegistry, pool: ClusterPool, operations: Operations) -> None:
+        self.store = store
+        self.registry = registry
+        self.pool = pool
+        self.operations = operations
 
-    for task in asyncio.as_completed([one(rt) for rt in kinds]):
-        yield await task
-
-
-async def sync(runtime: Runtime, request: clusters_pb2.SyncClusterRequest) -> AsyncIterator[clusters_pb2.SyncClusterResponse]:
-    record = await operations.get(runtime, request.name)
-    cluster = record.id
-    include = _check_types(list(request.include_resources), "include_resources")
-    exclude = _check_types(list(request.exclude_resources), "exclude_resources")
-    context.current().targets.append(cluster_name(cluster))
-    connection = await runtime.pool.get(cluster)
-    started = time.monotonic()
-    try:
-        kinds = listable(await connection.resources(refresh=True), include, exclude)
-    except KubecommitError as error:
-        await asyncio.to_thread(runtime.clusters.set_state, cluster, state="disconnected",
-                                state_message=error.message)
-        raise
-    yield _progress("discover", f"{len(kinds)} resource types to read", len(kinds), len(kinds))
-    snapshot = Snapshot(before=await asyncio.to_thread(runtime.store.etags, f"clusters/{cluster}"))
-    done = 0
-    async for rt, result in _read(connection, kinds):
-        done += 1
-        if isinstance(result, KubecommitError):
-            snapshot.errors[rt.type] = result.message
-            yield _progress("read", f"{rt.type}: {result.message}", done, len(kinds))
-            continue
-        snapshot.objects[rt.type] = result
-        yield _progress("read", f"{rt.type}: {len(result)} objects", done, len(kinds))
-    read_seconds = time.monotonic() - started
-    total = sum(len(items) for items in snapshot.objects.values())
-    yield _progress("write", f"{total} objects", 0, total)
-    started = time.monotonic()
-    message = request.message or f"Sync cluster {cluster}: {total} objects of {len(snapshot.objects)} types"
-    info, written, deleted = await asyncio.to_thread(_write, runtime, cluster, kinds, snapshot,
-                                                     request.include_status, message)
-    write_seconds = time.monotonic() - started
-    await asyncio.to_thread(runtime.clusters.set_state, cluster, state="connected", state_message="",
-                            last_sync_time=now(), resource_count=total)
-    yield clusters_pb2.SyncClusterResponse(result=clusters_pb2.SyncResult(
-        commit=info.commit_id if info else "", resources_discovered=len(kinds), objects_read=total,
-        objects_written=written, objects_deleted=deleted,
-        objects_by_type={t: len(items) for t, items in snapshot.objects.items()}, errors=snapshot.errors,
-        read_duration=duration(read_seconds), write_duration=duration(write_seconds)))
+    async def sync(self, request: clusters_pb2.SyncClusterRequest) -> AsyncIterator[clusters_pb2.SyncClusterResponse]:
+        record = await self.operations.get(request.name)
+        cluster = record.id
+        include = _check_types(list(request.include_resources), "include_resources")
+        exclude = _check_types(list(request.exclude_resources), "exclude_resources")
+        context.current().targets.append(cluster_name(cluster))
+        connection = await self.pool.get(cluster)
+        started = time.monotonic()
+        try:
+            kinds = listable(await connection.resources(refresh=True), include, exclude)
+        except KubecommitError as error:
+            await asyncio.to_thread(self.registry.set_state, cluster, state="disconnected",
+                                    state_message=error.message)
+            raise
+        yield _progress("discover", f"{len(kinds)} resource types to read", len(kinds), len(kinds))
+        snapshot = Snapshot(before=await asyncio.to_thread(self.store.etags, f"clusters/{cluster}"))
+        done = 0
+        async for rt, result in _read(connection, kinds):
+            done += 1
+            if isinstance(result, KubecommitError):
+                snapshot.errors[rt.type] = result.message
+                yield _progress("read", f"{rt.type}: {result.message}", done, len(kinds))
+                continue
+            snapshot.objects[rt.type] = result
+            yield _progress("read", f"{rt.type}: {len(result)} objects", done, len(kinds))
+        read_seconds = time.monotonic() - started
+        total = sum(len(items) for items in snapshot.objects.values())
+        yield _progress("write", f"{total} objects", 0, total)
+        started = time.monotonic()
+        message = request.message or f"Sync cluster {cluster}: {total} objects of {len(snapshot.objects)} types"
+        info, written, deleted = await asyncio.to_thread(write_snapshot, self.store, cluster, kinds, snapshot,
+                                                         request.include_status, message)
+        write_seconds = time.monotonic() - started
+        await asyncio.to_thread(self.registry.set_state, cluster, state="connected", state_message="",
+                                last_sync_time=now(), resource_count=total)
+        yield clusters_pb2.SyncClusterResponse(result=clusters_pb2.SyncResult(
+            commit=info.commit_id if info else "", resources_discovered=len(kinds), objects_read=total,
+            objects_written=written, objects_deleted=deleted,
+            objects_by_type={t: len(items) for t, items in snapshot.objects.items()}, errors=snapshot.errors,
+            read_duration=duration(read_seconds), write_duration=duration(write_seconds)))

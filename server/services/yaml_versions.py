@@ -12,10 +12,10 @@ from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from server.messages import document_diff, struct, timestamp, value
 from server.errors import FailedPrecondition
 from server.runtime import Runtime
-from server.versions.apply import Applied, Writer
-from server.versions.backups import BackupInfo, Backups
+from server.versions import Versions
+from server.versions.apply import Applied
+from server.versions.backups import BackupInfo
 from server.versions.drift import ADDED, DELETED, MODIFIED, Drift, detect, import_drift
-from server.versions.history import History
 from server.versions.merge import Merged, apply_branch_state, merge_branch
 
 _DRIFT = {MODIFIED: pb.DRIFT_TYPE_MODIFIED, ADDED: pb.DRIFT_TYPE_ADDED, DELETED: pb.DRIFT_TYPE_DELETED}
@@ -78,10 +78,10 @@ def _backup(info: BackupInfo) -> pb.Backup:
 
 
 class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
-    def __init__(self, runtime: Runtime) -> None:
-        self.writer = Writer(runtime)
-        self.history = History(runtime)
-        self.backups = Backups(runtime.store, runtime.settings.data_dir / "backups")
+    def __init__(self, domain: Versions) -> None:
+        self.writer = domain.writer
+        self.history = domain.history
+        self.backups = domain.backups
 
     async def ApplyManifest(self, request: pb.ApplyManifestRequest, context: grpc.aio.ServicerContext
                             ) -> pb.ApplyManifestResponse:
@@ -219,4 +219,4 @@ class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
 
 
 def register(runtime: Runtime, server: grpc.aio.Server) -> None:
-    yaml_versions_pb2_grpc.add_YamlVersionsServiceServicer_to_server(YamlVersionsServicer(runtime), server)
+    yaml_versions_pb2_grpc.add_YamlVersionsServiceServicer_to_server(YamlVersionsServicer(runtime.domains.versions), server)

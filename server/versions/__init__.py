@@ -4,3 +4,28 @@ diffs, rollback, tags, branches, merges, drift and backups on top of gitstore.
 `main` is what was applied to the clusters: every write to it goes to the cluster first and is
 committed only for what the cluster accepted. Other branches are drafts. See docs/versions.md.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from gitstore import Store
+from server.kube import ClusterPool
+from server.versions.apply import Writer
+from server.versions.backups import Backups
+from server.versions.history import History
+
+
+@dataclass(frozen=True)
+class Versions:
+    """The versions domain, built once by the composition root (server/runtime.py)."""
+
+    writer: Writer
+    history: History
+    backups: Backups
+
+    @classmethod
+    def create(cls, store: Store, pool: ClusterPool, data_dir: Path) -> Versions:
+        return cls(writer=Writer(store, pool), history=History(store, pool),
+                   backups=Backups(store, data_dir / "backups"))

@@ -18,9 +18,8 @@ from typing import Any
 from gitstore import Change, CommitInfo, Document, DocumentDiff, Store
 from server import context
 from server.errors import Aborted, KubecommitError, NotFound
-from server.kube import ApiResource, ClusterConnection, normalize
+from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
 from server.names import ResourceName, parse_cluster
-from server.runtime import Runtime
 from server.security import Permission, authorize
 from server.versions.common import (MAIN, PathLocks, branch_id, document_diff, is_commit_id,
                                     read_stored, version_count)
@@ -61,13 +60,10 @@ def _rv(obj: dict[str, Any] | None) -> str:
 class Writer:
     """Every write the versions domain makes to a cluster and the store, under per-resource locks."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
+    def __init__(self, store: Store, pool: ClusterPool) -> None:
+        self.store = store
+        self.pool = pool
         self.locks = PathLocks()
-
-    @property
-    def store(self) -> Store:
-        return self.runtime.store
 
     async def _stored(self, paths: list[str], ref: str | None = None) -> dict[str, Document | None]:
         return await asyncio.to_thread(lambda: {p: read_stored(self.store, p, ref) for p in paths})
@@ -127,7 +123,7 @@ class Writer:
         cluster_id = parse_cluster(cluster, "cluster")
         branch = branch_id(branch, "branch") if branch else MAIN
         docs = parse_manifest(manifest)
-        conn = await self.runtime.pool.get(cluster_id)
+        conn = await self.pool.get(cluster_id)
         targets = await bind(conn, cluster_id, docs, namespace)
         caller = context.current().caller
         for t in targets:  # each document may name its own namespace (docs/security.md: reach)
@@ -263,7 +259,7 @@ class Writer:
                                      operation="delete", branch=branch,
                                      expected={rn.store_path: etag} if etag else None)
             return info.commit_id if info else ""
-        conn = await self.runtime.pool.get(rn.cluster)
+        conn = await self.pool.get(rn.cluster)
         rt = await conn.resolve(rn.resource, "name")
         async with self.locks.hold([rn.store_path]):
             stored = (await self._stored([rn.store_path]))[rn.store_path]
@@ -290,7 +286,7 @@ class Writer:
         context.current().targets.append(str(rn))
         old = await asyncio.to_thread(version_document, self.store, rn, target, "target")
         assert old.version is not None
-        conn = await self.runtime.pool.get(rn.cluster)
+        conn = await self.pool.get(rn.cluster)
         rt = await conn.resolve(rn.resource, "name")
         rt = dataclasses.replace(rt, version=old.data["apiVersion"].rpartition("/")[2])
         async with self.locks.hold([rn.store_path]):

@@ -46,7 +46,7 @@ async def detect(writer: Writer, cluster: str, namespace: str, resource_type: st
     cluster_id = parse_cluster(cluster, "cluster")
     if namespace:
         check_dns_label(namespace, "namespace", "namespace")
-    conn = await writer.runtime.pool.get(cluster_id)
+    conn = await writer.pool.get(cluster_id)
     store = writer.store
     paths = await asyncio.to_thread(store.list_paths, f"clusters/{cluster_id}", MAIN)
     tracked = [rn for rn in map(resource_at, paths) if rn is not None]

@@ -12,9 +12,8 @@ from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, Store, TagInf
 from gitstore import NotFound as StoreNotFound
 from server import context, paging
 from server.errors import FailedPrecondition, InvalidArgument, NotFound
-from server.kube import normalize
+from server.kube import ClusterPool, normalize
 from server.names import ResourceName, parse_cluster
-from server.runtime import Runtime
 from server.versions.common import (MAIN, branch_id, document_diff, is_commit_id,
                                     read_stored, store_ref)
 
@@ -49,12 +48,9 @@ class Revision:
 
 
 class History:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-
-    @property
-    def store(self) -> Store:
-        return self.runtime.store
+    def __init__(self, store: Store, pool: ClusterPool) -> None:
+        self.store = store
+        self.pool = pool
 
     async def list_versions(self, parent: str, branch: str, size: int, token: str
                             ) -> tuple[ResourceName, list[Version], str, int]:
@@ -79,7 +75,7 @@ class History:
     async def revision(self, rn: ResourceName, spec: str, field: str) -> Revision:
         """One side of a diff: a version number, commit, tag, branch head, or `live`."""
         if spec == LIVE:
-            conn = await self.runtime.pool.get(rn.cluster)
+            conn = await self.pool.get(rn.cluster)
             rt = await conn.resolve(rn.resource, "name")
             try:
                 return Revision(LIVE, normalize(await conn.get_object(rt, rn.namespace, rn.name)))

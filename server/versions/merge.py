@@ -162,7 +162,7 @@ async def _apply_all(writer: Writer, items: list[tuple[str, dict[str, Any] | Non
 async def _to_cluster(writer: Writer, rn: ResourceName, doc: dict[str, Any] | None, dry_run: bool
                       ) -> dict[str, Any] | None:
     """Apply (or delete) one merged resource; a merge is a decision, so it takes over fields."""
-    conn = await writer.runtime.pool.get(rn.cluster)
+    conn = await writer.pool.get(rn.cluster)
     if doc is None:
         rt = await conn.resolve(rn.resource, "source")
         try:

@@ -8,7 +8,7 @@ import pytest
 
 from kubecommit.v1 import common_pb2
 from server.clusters import health, metrics, query
-from server.clusters.registry import ClusterRecord
+from server.registry import ClusterRecord
 from server.errors import InvalidArgument
 
 RECORDS = [

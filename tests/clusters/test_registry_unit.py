@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import pytest
 
 from gitstore import Store, StoreKey
-from server.clusters.registry import ClusterRecord, ClusterRegistry
+from server.registry import ClusterRecord, ClusterRegistry
 from server.errors import AlreadyExists
 from server.kube import parse_kubeconfig
 from tests.clusters.helpers import kubeconfig_for
