@@ -3,19 +3,18 @@ settings, the versioned store and its key, the cluster registry and connection p
 authentication, the audit log, and the domains wired from them (each domain gets what it uses
 through its constructor and never imports this module).
 
-The store is synchronous (dulwich and SQLite); services call it through `asyncio.to_thread` so
-the event loop never waits on disk.
+The store is synchronous (dulwich and SQLite); everything reaches it through its async adapter
+(server/storage.py), so the event loop never waits on disk.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from contextlib import ExitStack
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Callable
 
-from gitstore import Author, Store, StoreKey
+from gitstore import Author, StoreKey
 from server.clusters import Clusters
 from server.registry import ClusterRegistry
 from server.config import Settings
@@ -24,6 +23,7 @@ from server.security.audit import AuditLog
 from server.security.authn import Authenticator
 from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
+from server.storage import Storage
 from server.versions import Versions
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
@@ -44,7 +44,8 @@ class Domains:
 class Runtime:
     settings: Settings
     key: StoreKey
-    store: Store
+    # The versioned store, reached only through its async adapter.
+    store: Storage
     # Registered clusters (inventory, credentials, state).
     clusters: ClusterRegistry
     # Connections to them: `await runtime.pool.get(cluster_id)` -> ClusterConnection.
@@ -65,9 +66,9 @@ class Runtime:
         data.mkdir(parents=True, exist_ok=True, mode=0o700)
         # KUBECOMMIT_STORE_KEY wins over the key file; the file is made (0600) on first start.
         key = StoreKey.from_config(data / "store.key")
-        with ExitStack() as opened:  # a failed start closes what it had opened
-            store = await asyncio.to_thread(Store.open, data / "store", key=key, committer=COMMITTER)
-            opened.callback(store.close)
+        async with AsyncExitStack() as opened:  # a failed start closes what it had opened
+            store = await Storage.open(data / "store", key=key, committer=COMMITTER)
+            opened.push_async_callback(store.close)
             clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials)
             opened.callback(clusters.close)
             pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
@@ -93,4 +94,4 @@ class Runtime:
         self.clusters.close()
         self.auth.tokens.close()
         self.audit.close()
-        await asyncio.to_thread(self.store.close)
+        await self.store.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gitstore import Store
 from server.clusters.health import HealthChecks
 from server.clusters.metrics import Metrics
 from server.clusters.operations import Operations
@@ -13,6 +12,7 @@ from server.clusters.resources import Resources
 from server.clusters.sync import Syncer
 from server.kube import ClusterPool
 from server.registry import ClusterRegistry
+from server.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ class Clusters:
     sync: Syncer
 
     @classmethod
-    def create(cls, store: Store, registry: ClusterRegistry, pool: ClusterPool) -> Clusters:
+    def create(cls, storage: Storage, registry: ClusterRegistry, pool: ClusterPool) -> Clusters:
         operations = Operations(registry, pool)
         return cls(operations=operations, health=HealthChecks(registry, pool, operations),
                    metrics=Metrics(pool, operations), resources=Resources(registry, pool, operations),
-                   sync=Syncer(store, registry, pool, operations))
+                   sync=Syncer(storage, registry, pool, operations))

@@ -219,7 +219,7 @@ class HealthChecks:
         lost = [i.message for i in report.health.issues if i.reason == "ClusterUnreachable"]
         state = {"state": "disconnected", "state_message": lost[0]} if lost else \
             {"state": "connected", "state_message": "", "node_count": len(report.health.nodes)}
-        await asyncio.to_thread(self.registry.set_state, cluster, **state)
+        await self.registry.set_state(cluster, **state)
         return report
 
     async def get(self, name: str) -> clusters_pb2.ClusterHealth:

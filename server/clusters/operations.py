@@ -183,7 +183,7 @@ class Operations:
 
     async def record_probe(self, cluster_id: str, result: Probe) -> None:
         values = _state(result)
-        await asyncio.to_thread(self.registry.set_state, cluster_id, **values)
+        await self.registry.set_state(cluster_id, **values)
 
     async def get(self, name: str, field: str = "name") -> ClusterRecord:
         return await self.registry.get(check_visible(parse_cluster(name, field)))

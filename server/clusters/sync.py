@@ -25,6 +25,7 @@ from server.errors import Aborted, InvalidArgument, KubecommitError
 from server.kube import ApiResource, ClusterPool, normalize
 from server.messages import duration
 from server.names import ResourceName, cluster_name
+from server.storage import Storage, invalid_path
 
 READ_CONCURRENCY = 4
 
@@ -76,10 +77,9 @@ def write_snapshot(store: Store, cluster: str, kinds: list[ApiResource], snapsho
     for type_name, items in snapshot.objects.items():
         for obj in items:
             path = object_name(cluster, by_type[type_name], obj).store_path
-            try:
-                gitstore.validate_path(path)
-            except gitstore.InvalidPath as error:
-                snapshot.errors[type_name] = f"object not stored: {error}"
+            refused = invalid_path(path)
+            if refused:
+                snapshot.errors[type_name] = f"object not stored: {refused}"
                 continue
             puts[path] = normalize(obj, include_status)
     synced = set(snapshot.objects) - set(snapshot.errors)
@@ -100,10 +100,10 @@ def write_snapshot(store: Store, cluster: str, kinds: list[ApiResource], snapsho
         info = store.commit(changes, author=context.commit_author(), message=message, operation="sync",
                             request_id=context.commit_request_id(),
                             expected={c.path: snapshot.before.get(c.path) for c in changes})
-    except gitstore.Conflict as error:
-        raise Aborted(f"{error.subject} changed in the store while cluster {cluster} was being read "
+    except Aborted as error:
+        raise Aborted(f"{error.metadata.get('subject', '')} changed in the store while cluster {cluster} was being read "
                       "(a concurrent apply or sync); nothing was committed, sync again",
-                      "SYNC_RACED", metadata={"path": error.subject}) from None
+                      "SYNC_RACED", metadata={"path": error.metadata.get("subject", "")}) from None
     if info is None:
         return None, 0, 0
     deleted = sum(1 for etag in info.etags.values() if etag is None)
@@ -113,8 +113,8 @@ def write_snapshot(store: Store, cluster: str, kinds: list[ApiResource], snapsho
 class Syncer:
     """Snapshots a cluster's objects into the store."""
 
-    def __init__(self, store: Store, registry: ClusterRegistry, pool: ClusterPool, operations: Operations) -> None:
-        self.store = store
+    def __init__(self, storage: Storage, registry: ClusterRegistry, pool: ClusterPool, operations: Operations) -> None:
+        self.storage = storage
         self.registry = registry
         self.pool = pool
         self.operations = operations
@@ -130,11 +130,11 @@ class Syncer:
         try:
             kinds = listable(await connection.resources(refresh=True), include, exclude)
         except KubecommitError as error:
-            await asyncio.to_thread(self.registry.set_state, cluster, state="disconnected",
+            await self.registry.set_state(cluster, state="disconnected",
                                     state_message=error.message)
             raise
         yield _progress("discover", f"{len(kinds)} resource types to read", len(kinds), len(kinds))
-        snapshot = Snapshot(before=await asyncio.to_thread(self.store.etags, f"clusters/{cluster}"))
+        snapshot = Snapshot(before=await self.storage.run(self.storage.sync.etags, f"clusters/{cluster}"))
         done = 0
         async for rt, result in _read(connection, kinds):
             done += 1
@@ -149,10 +149,10 @@ class Syncer:
         yield _progress("write", f"{total} objects", 0, total)
         started = time.monotonic()
         message = request.message or f"Sync cluster {cluster}: {total} objects of {len(snapshot.objects)} types"
-        info, written, deleted = await asyncio.to_thread(write_snapshot, self.store, cluster, kinds, snapshot,
+        info, written, deleted = await self.storage.run(write_snapshot, self.storage.sync, cluster, kinds, snapshot,
                                                          request.include_status, message)
         write_seconds = time.monotonic() - started
-        await asyncio.to_thread(self.registry.set_state, cluster, state="connected", state_message="",
+        await self.registry.set_state(cluster, state="connected", state_message="",
                                 last_sync_time=now(), resource_count=total)
         yield clusters_pb2.SyncClusterResponse(result=clusters_pb2.SyncResult(
             commit=info.commit_id if info else "", resources_discovered=len(kinds), objects_read=total,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gitstore import Store
 from server.kube import ClusterPool
+from server.storage import Storage
 from server.versions.apply import Writer
 from server.versions.backups import Backups
 from server.versions.history import History
@@ -26,6 +26,6 @@ class Versions:
     backups: Backups
 
     @classmethod
-    def create(cls, store: Store, pool: ClusterPool, data_dir: Path) -> Versions:
-        return cls(writer=Writer(store, pool), history=History(store, pool),
-                   backups=Backups(store, data_dir / "backups"))
+    def create(cls, storage: Storage, pool: ClusterPool, data_dir: Path) -> Versions:
+        return cls(writer=Writer(storage, pool), history=History(storage, pool),
+                   backups=Backups(storage, data_dir / "backups"))

@@ -10,15 +10,15 @@ the cluster never disagree. Drafts commit without touching any cluster.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitstore import Change, CommitInfo, Document, DocumentDiff, Store
+from gitstore import Change, CommitInfo, Document, DocumentDiff
 from server import context
 from server.errors import Aborted, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
+from server.storage import Storage
 from server.names import ResourceName, parse_cluster
 from server.security import Permission, authorize
 from server.versions.common import (MAIN, PathLocks, branch_id, document_diff, is_commit_id,
@@ -60,13 +60,14 @@ def _rv(obj: dict[str, Any] | None) -> str:
 class Writer:
     """Every write the versions domain makes to a cluster and the store, under per-resource locks."""
 
-    def __init__(self, store: Store, pool: ClusterPool) -> None:
-        self.store = store
+    def __init__(self, storage: Storage, pool: ClusterPool) -> None:
+        self.storage = storage
+        self.store = storage.sync
         self.pool = pool
         self.locks = PathLocks()
 
     async def _stored(self, paths: list[str], ref: str | None = None) -> dict[str, Document | None]:
-        return await asyncio.to_thread(lambda: {p: read_stored(self.store, p, ref) for p in paths})
+        return await self.storage.run(lambda: {p: read_stored(self.store, p, ref) for p in paths})
 
     async def check_etag(self, conn: ClusterConnection | None, rt: ApiResource | None, name: ResourceName,
                          stored: Document | None, etag: str) -> dict[str, Any] | None:
@@ -78,7 +79,7 @@ class Writer:
         if is_commit_id(etag):
             current = stored.etag if stored else ""
             if stored is not None and etag != stored.etag:
-                versions, _ = await asyncio.to_thread(self.store.list_versions, name.store_path, None, 1)
+                versions, _ = await self.storage.run(self.store.list_versions, name.store_path, None, 1)
                 if versions and versions[0].commit_id == etag:
                     return None
             if stored is None or etag != stored.etag:
@@ -100,7 +101,7 @@ class Writer:
 
     async def commit(self, changes: list[Change], *, message: str, operation: str, branch: str = MAIN,
                      expected: dict[str, str | None] | None = None) -> CommitInfo | None:
-        return await asyncio.to_thread(
+        return await self.storage.run(
             self.store.commit, changes, author=context.commit_author(), message=message,
             operation=operation, request_id=context.commit_request_id(), branch=branch,
             expected=expected or None)
@@ -112,7 +113,7 @@ class Writer:
         known = dict(info.versions) if info else {}
         missing = [p for p in paths if p not in known]
         if missing:
-            known.update(await asyncio.to_thread(
+            known.update(await self.storage.run(
                 lambda: {p: version_count(self.store, p, branch) for p in missing}))
         return {p: known[p] for p in paths}
 
@@ -253,7 +254,7 @@ class Writer:
         context.current().targets.append(str(rn))
         if branch != MAIN:
             if dry_run:
-                await asyncio.to_thread(self.store.read, rn.store_path, branch)
+                await self.storage.run(self.store.read, rn.store_path, branch)
                 return ""
             info = await self.commit([Change.delete(rn.store_path)], message=message or f"Delete {rn}",
                                      operation="delete", branch=branch,
@@ -284,7 +285,7 @@ class Writer:
         """(commit, diff current -> target, the cluster's dry-run refusal or '', version after)."""
         rn = ResourceName.parse(name, "name")
         context.current().targets.append(str(rn))
-        old = await asyncio.to_thread(version_document, self.store, rn, target, "target")
+        old = await self.storage.run(version_document, self.store, rn, target, "target")
         assert old.version is not None
         conn = await self.pool.get(rn.cluster)
         rt = await conn.resolve(rn.resource, "name")

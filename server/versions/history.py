@@ -3,16 +3,15 @@ revisions, the log, tags and branches."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, Store, TagInfo, Version
-from gitstore import NotFound as StoreNotFound
 from server import context, paging
 from server.errors import FailedPrecondition, InvalidArgument, NotFound
 from server.kube import ClusterPool, normalize
+from server.storage import Storage
 from server.names import ResourceName, parse_cluster
 from server.versions.common import (MAIN, branch_id, document_diff, is_commit_id,
                                     read_stored, store_ref)
@@ -48,8 +47,9 @@ class Revision:
 
 
 class History:
-    def __init__(self, store: Store, pool: ClusterPool) -> None:
-        self.store = store
+    def __init__(self, storage: Storage, pool: ClusterPool) -> None:
+        self.storage = storage
+        self.store = storage.sync
         self.pool = pool
 
     async def list_versions(self, parent: str, branch: str, size: int, token: str
@@ -65,12 +65,12 @@ class History:
             total = versions[0].number if versions and not token else \
                 self.store.list_versions(rn.store_path, ref, 1)[0][0].number
             return versions, next_cursor, total
-        versions, next_cursor, total = await asyncio.to_thread(read)
+        versions, next_cursor, total = await self.storage.run(read)
         return rn, versions, paging.encode(query, s=next_cursor) if next_cursor else "", total
 
     async def get_version(self, name: str) -> tuple[ResourceName, Document]:
         rn, ref = parse_version_name(name)
-        return rn, await asyncio.to_thread(version_document, self.store, rn, ref, "name")
+        return rn, await self.storage.run(version_document, self.store, rn, ref, "name")
 
     async def revision(self, rn: ResourceName, spec: str, field: str) -> Revision:
         """One side of a diff: a version number, commit, tag, branch head, or `live`."""
@@ -82,19 +82,19 @@ class History:
             except NotFound:
                 return Revision(LIVE, None)
         if spec.isdigit():
-            doc = await asyncio.to_thread(version_document, self.store, rn, spec, field)
+            doc = await self.storage.run(version_document, self.store, rn, spec, field)
             return Revision(spec, doc.data)
 
         def read() -> Revision:
             ref = store_ref(spec or MAIN, field)
             try:
                 commit = self.store.resolve(ref)
-            except StoreNotFound:
+            except NotFound:
                 raise NotFound(f"{field}: no version, branch, tag or commit named {spec!r}", "UNKNOWN_REVISION",
                                metadata={"revision": spec}) from None
             doc = read_stored(self.store, rn.store_path, commit)
             return Revision(spec or MAIN, doc.data if doc else None)
-        return await asyncio.to_thread(read)
+        return await self.storage.run(read)
 
     async def diff(self, name: str, old: str, new: str) -> tuple[DocumentDiff, str, str]:
         rn = ResourceName.parse(name, "name")
@@ -112,7 +112,7 @@ class History:
         store_prefix = _log_prefix(prefix)
         query = ("commits", ref, store_prefix, author, since, until, operation)
         cursor = paging.decode(token, query, s=str).get("s")
-        entries, next_cursor = await asyncio.to_thread(
+        entries, next_cursor = await self.storage.run(
             self.store.log, prefix=store_prefix, author=author or None, since=since, until=until,
             operation=operation, ref=ref, page_size=paging.page_size(size), page_token=cursor)
         return entries, paging.encode(query, s=next_cursor) if next_cursor else ""
@@ -124,7 +124,7 @@ class History:
             commit = self._tag_target(target)
             caller = context.commit_author()
             return self.store.create_tag(tag_id, commit, message=message, tagger=caller)
-        return await asyncio.to_thread(create)
+        return await self.storage.run(create)
 
     def _tag_target(self, target: str) -> str:
         if "/versions/" in target:
@@ -134,16 +134,16 @@ class History:
             return doc.version.commit_id
         try:
             return self.store.resolve(store_ref(target or MAIN, "target"))
-        except StoreNotFound:
+        except NotFound:
             raise NotFound(f"target: no branch, tag or commit named {target!r}", "UNKNOWN_REVISION",
                            metadata={"revision": target}) from None
 
     async def list_tags(self, size: int, token: str) -> tuple[list[TagInfo], str]:
-        tags = await asyncio.to_thread(self.store.list_tags)
+        tags = await self.storage.run(self.store.list_tags)
         return paging.offset_page(tags, ("tags",), size, token)
 
     async def delete_tag(self, name: str) -> None:
-        await asyncio.to_thread(self.store.delete_tag, tag_id(name))
+        await self.storage.run(self.store.delete_tag, tag_id(name))
 
     # -- branches ---------------------------------------------------------------------------
 
@@ -151,12 +151,12 @@ class History:
         def create() -> tuple[BranchInfo, datetime]:
             try:
                 commit = self.store.resolve(store_ref(start or MAIN, "from"))
-            except StoreNotFound:
+            except NotFound:
                 raise NotFound(f"from: no branch, tag or commit named {start!r}", "UNKNOWN_REVISION",
                                metadata={"revision": start}) from None
             info = self.store.create_branch(branch, commit)
             return info, self._head_time(branch)
-        return await asyncio.to_thread(create)
+        return await self.storage.run(create)
 
     def _head_time(self, branch: str) -> datetime:
         entries, _ = self.store.log(ref=branch, page_size=1)
@@ -165,7 +165,7 @@ class History:
     async def list_branches(self, size: int, token: str) -> tuple[list[tuple[BranchInfo, datetime]], str]:
         def read() -> list[tuple[BranchInfo, datetime]]:
             return [(b, self._head_time(b.name)) for b in self.store.list_branches()]
-        branches, next_token = paging.offset_page(await asyncio.to_thread(read), ("branches",), size, token)
+        branches, next_token = paging.offset_page(await self.storage.run(read), ("branches",), size, token)
         return branches, next_token
 
     async def delete_branch(self, name: str) -> None:
@@ -173,7 +173,7 @@ class History:
         if branch == MAIN:
             raise FailedPrecondition("branch main holds what was applied to the clusters; it cannot be deleted",
                                      "MAIN_BRANCH", metadata={"branch": MAIN})
-        await asyncio.to_thread(self.store.delete_branch, branch)
+        await self.storage.run(self.store.delete_branch, branch)
 
 
 def tag_id(name: str) -> str:
