@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from kubecommit.v1 import clusters_pb2, common_pb2
 from server.clusters import operations
+from server.clusters.model import ClusterHealth, HealthStatus, HealthSummary, Issue, NodeHealth, Severity
 from server.clusters.operations import Operations
 
 from server.clusters.inventory import DAEMONSETS, DEPLOYMENTS, NODES, PODS, STATEFULSETS, list_all
@@ -24,22 +24,19 @@ from server.registry import ClusterRegistry, now
 from server.errors import InvalidArgument, KubecommitError
 from server.kube import ClusterPool
 from server.kube.connection import ClusterConnection
-from server.messages import duration, timestamp
 from server.names import cluster_name, parse_cluster
 
-S = common_pb2.Severity
-H = common_pb2.HealthStatus
 # reason -> (severity, impact of one, cap for the reason)
-RULES: dict[str, tuple[int, int, int]] = {
-    "ClusterUnreachable": (S.SEVERITY_CRITICAL, 100, 100),
-    "ApiServerNotLive": (S.SEVERITY_CRITICAL, 60, 60),
-    "ApiServerNotReady": (S.SEVERITY_HIGH, 30, 30),
-    "ReadinessCheckFailed": (S.SEVERITY_MEDIUM, 5, 20),
-    "NodeNotReady": (S.SEVERITY_HIGH, 15, 45),
-    "NodePressure": (S.SEVERITY_MEDIUM, 8, 24),
-    "NodeUnschedulable": (S.SEVERITY_LOW, 2, 6),
-    "WorkloadNotReady": (S.SEVERITY_MEDIUM, 5, 25),
-    "CrashLoopBackOff": (S.SEVERITY_HIGH, 5, 25),
+RULES: dict[str, tuple[Severity, int, int]] = {
+    "ClusterUnreachable": (Severity.CRITICAL, 100, 100),
+    "ApiServerNotLive": (Severity.CRITICAL, 60, 60),
+    "ApiServerNotReady": (Severity.HIGH, 30, 30),
+    "ReadinessCheckFailed": (Severity.MEDIUM, 5, 20),
+    "NodeNotReady": (Severity.HIGH, 15, 45),
+    "NodePressure": (Severity.MEDIUM, 8, 24),
+    "NodeUnschedulable": (Severity.LOW, 2, 6),
+    "WorkloadNotReady": (Severity.MEDIUM, 5, 25),
+    "CrashLoopBackOff": (Severity.HIGH, 5, 25),
 }
 UNREACHABLE_REASONS = ("CLUSTER_UNREACHABLE", "CLUSTER_TIMEOUT", "CLUSTER_TLS_ERROR", "CLUSTER_ERROR")
 # Failures that are the cluster's own condition: reported as ClusterUnreachable, never raised, so
@@ -58,11 +55,11 @@ class Finding:
 
 @dataclass
 class HealthReport:
-    health: clusters_pb2.ClusterHealth
+    health: ClusterHealth
     pod_count: int = 0
 
 
-def assess(findings: Sequence[Finding]) -> tuple[int, int, list[common_pb2.Issue]]:
+def assess(findings: Sequence[Finding]) -> tuple[HealthStatus, int, list[Issue]]:
     """(status, score, issues with their impact) from what a check found."""
     spent: dict[str, int] = {}
     issues = []
@@ -70,16 +67,16 @@ def assess(findings: Sequence[Finding]) -> tuple[int, int, list[common_pb2.Issue
         severity, impact, cap = RULES[f.reason]
         impact = max(0, min(impact, cap - spent.get(f.reason, 0)))
         spent[f.reason] = spent.get(f.reason, 0) + impact
-        issues.append(common_pb2.Issue(severity=severity, reason=f.reason, message=f.message,
-                                       resource=f.resource, score_impact=impact))
+        issues.append(Issue(severity=severity, reason=f.reason, message=f.message,
+                            resource=f.resource, score_impact=impact))
     score = max(0, 100 - sum(spent.values()))
-    worst = max((i.severity for i in issues), default=S.SEVERITY_UNSPECIFIED)
-    if worst >= S.SEVERITY_CRITICAL or score < 50:
-        status = H.HEALTH_STATUS_ERROR
-    elif worst >= S.SEVERITY_MEDIUM or score < 90:
-        status = H.HEALTH_STATUS_WARNING
+    worst = max((i.severity for i in issues), default=Severity.UNSPECIFIED)
+    if worst >= Severity.CRITICAL or score < 50:
+        status = HealthStatus.ERROR
+    elif worst >= Severity.MEDIUM or score < 90:
+        status = HealthStatus.WARNING
     else:
-        status = H.HEALTH_STATUS_HEALTHY
+        status = HealthStatus.HEALTHY
     return status, score, issues
 
 
@@ -92,7 +89,7 @@ def parse_checks(text: str) -> dict[str, bool]:
     return checks
 
 
-def node_findings(cluster: str, nodes: list[dict[str, Any]]) -> tuple[list[clusters_pb2.NodeHealth], list[Finding]]:
+def node_findings(cluster: str, nodes: list[dict[str, Any]]) -> tuple[list[NodeHealth], list[Finding]]:
     out, findings = [], []
     for node in nodes:
         name = node["metadata"]["name"]
@@ -101,7 +98,7 @@ def node_findings(cluster: str, nodes: list[dict[str, Any]]) -> tuple[list[clust
                       for c in (node.get("status") or {}).get("conditions") or []}
         ready = conditions.get("Ready") == "True"
         schedulable = not (node.get("spec") or {}).get("unschedulable", False)
-        out.append(clusters_pb2.NodeHealth(name=name, ready=ready, conditions=conditions, schedulable=schedulable))
+        out.append(NodeHealth(name=name, ready=ready, conditions=conditions, schedulable=schedulable))
         if not ready:
             findings.append(Finding("NodeNotReady", f"node {name} is not Ready ({conditions.get('Ready', 'Unknown')})",
                                     resource))
@@ -144,11 +141,10 @@ def pod_findings(cluster: str, pods: list[dict[str, Any]]) -> list[Finding]:
     return findings
 
 
-def _report(cluster: str, findings: list[Finding], latency: float, **fields: Any) -> clusters_pb2.ClusterHealth:
+def _report(cluster: str, findings: list[Finding], latency: float, **fields: Any) -> ClusterHealth:
     status, score, issues = assess(findings)
-    return clusters_pb2.ClusterHealth(name=f"{cluster_name(cluster)}/health", status=status, score=score,
-                                      issues=issues, check_time=timestamp(now()), latency=duration(latency),
-                                      **fields)
+    return ClusterHealth(cluster=cluster, status=status, score=score, issues=issues, check_time=now(),
+                         latency=latency, **fields)
 
 
 def unreachable(cluster: str, error: KubecommitError, latency: float) -> HealthReport:
@@ -222,7 +218,7 @@ class HealthChecks:
         await self.registry.set_state(cluster, **state)
         return report
 
-    async def get(self, name: str) -> clusters_pb2.ClusterHealth:
+    async def get(self, name: str) -> ClusterHealth:
         """`clusters/{cluster}/health`."""
         cluster = check_visible_name(name, "name")
         await self.registry.get(cluster)
@@ -239,32 +235,33 @@ class HealthChecks:
 
         return list(await asyncio.gather(*(one(c) for c in clusters)))
 
-    async def summarize(self) -> clusters_pb2.SummarizeClustersResponse:
+    async def summarize(self) -> HealthSummary:
         """Counts by health and provider, node and pod totals, the average score: over every
         cluster the caller may see, checked concurrently."""
         records = await self.operations.list_visible()
         reports = await self.check_many([r.id for r in records])
-        by_health = Counter(H.Name(r.health.status).removeprefix("HEALTH_STATUS_").lower() for r in reports)
+        by_health = Counter(r.health.status.value for r in reports)
         by_provider = Counter(r.provider for r in records)
         scores = [r.health.score for r in reports]
-        return clusters_pb2.SummarizeClustersResponse(
+        return HealthSummary(
             cluster_count=len(records), by_health=dict(by_health), by_provider=dict(by_provider),
             node_count=sum(len(r.health.nodes) for r in reports), pod_count=sum(r.pod_count for r in reports),
             average_score=round(sum(scores) / len(scores), 2) if scores else 0.0,
             clusters=[r.health for r in reports])
 
-    async def check_named(self, request: clusters_pb2.CheckClustersHealthRequest) -> clusters_pb2.CheckClustersHealthResponse:
-        """The named clusters (all visible ones when none are named)."""
-        if request.names:
-            ids = [check_visible_name(n, f"names[{i}]") for i, n in enumerate(request.names)]
+    async def check_named(self, names: Sequence[str], timeout: float | None, max_concurrency: int
+                          ) -> list[ClusterHealth]:
+        """The named clusters (all visible ones when none are named); `timeout` None is the default."""
+        if names:
+            ids = [check_visible_name(n, f"names[{i}]") for i, n in enumerate(names)]
             for cluster in ids:
                 await self.registry.get(cluster)
         else:
             ids = [r.id for r in await self.operations.list_visible()]
-        timeout = request.timeout.ToTimedelta().total_seconds() if request.HasField("timeout") else DEFAULT_TIMEOUT
+        timeout = DEFAULT_TIMEOUT if timeout is None else timeout
         if timeout <= 0:
             raise InvalidArgument.field("timeout", "must be positive")
-        if request.max_concurrency < 0:
+        if max_concurrency < 0:
             raise InvalidArgument.field("max_concurrency", "must not be negative")
-        reports = await self.check_many(ids, timeout, request.max_concurrency or DEFAULT_CONCURRENCY)
-        return clusters_pb2.CheckClustersHealthResponse(results=[r.health for r in reports])
+        reports = await self.check_many(ids, timeout, max_concurrency or DEFAULT_CONCURRENCY)
+        return [r.health for r in reports]

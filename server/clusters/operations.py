@@ -10,13 +10,10 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Iterable, Sequence
 
-from google.protobuf import field_mask_pb2
-
-from kubecommit.v1 import clusters_pb2
 from server import context
-from server.clusters.convert import provider_name
+from server.clusters.model import ClusterSpec
 from server.registry import ClusterRecord, ClusterRegistry, now
 from server.errors import Aborted, FailedPrecondition, FieldViolation, InvalidArgument, KubecommitError, NotFound
 from server.kube import ClusterPool, Kubeconfig, parse_kubeconfig
@@ -70,11 +67,6 @@ def _state(result: Probe) -> dict[str, object]:
     return {"state": "disconnected", "state_message": result.error.message}
 
 
-def _is_set(cluster: clusters_pb2.Cluster, field: str) -> bool:
-    value = getattr(cluster, field)
-    return bool(len(value)) if field == "tags" else bool(value)
-
-
 def check_visible(cluster_id: str) -> str:
     """A cluster outside the caller's scope reads as not registered (its existence is not told);
     the auth interceptor refuses named ones earlier, this also covers names inside requests."""
@@ -106,7 +98,7 @@ class Operations:
         finally:
             connection.close()
 
-    async def create(self, cluster_id: str, cluster: clusters_pb2.Cluster, *,
+    async def create(self, cluster_id: str, cluster: ClusterSpec, *,
                      validate_only: bool, allow_disconnected: bool) -> ClusterRecord:
         check_dns_label(cluster_id, "cluster_id", "cluster")
         kubeconfig = parse_kubeconfig(cluster.kubeconfig, cluster.context, self.registry.allow_exec_credentials)
@@ -116,7 +108,7 @@ class Operations:
             raise refused(cluster_id, result)
         when = now()
         record = ClusterRecord(
-            id=cluster_id, display_name=cluster.display_name or cluster_id, provider=provider_name(cluster.provider),
+            id=cluster_id, display_name=cluster.display_name or cluster_id, provider=cluster.provider or "other",
             region=cluster.region, tags=dict(cluster.tags), description=cluster.description,
             context=kubeconfig.context, server=kubeconfig.server, server_version=result.server_version,
             created_by=context.current().caller.name, create_time=when, update_time=when, **_state(result))
@@ -125,17 +117,15 @@ class Operations:
         context.current().targets.append(cluster_name(cluster_id))
         return await self.registry.create(record, kubeconfig)
 
-    async def update(self, cluster: clusters_pb2.Cluster,
-                     mask: field_mask_pb2.FieldMask | None) -> ClusterRecord:
-        """Changes the masked fields (without a mask: those set in the request). A new kubeconfig or
+    async def update(self, cluster: ClusterSpec, mask: Sequence[str]) -> ClusterRecord:
+        """Changes the fields named by `mask` (when empty: those set in `cluster`). A new kubeconfig or
         context is tested first and refused if it cannot connect; the pooled connection is replaced."""
         current = await self.get(cluster.name, "cluster.name")
         cluster_id = current.id
         if cluster.etag and cluster.etag != current.etag:
             raise Aborted(f"clusters/{cluster_id} changed since etag {cluster.etag}", "ETAG_MISMATCH",
                           metadata={"etag": current.etag})
-        paths = list(mask.paths) if mask is not None and mask.paths else \
-            [f for f in MUTABLE_FIELDS if _is_set(cluster, f)]
+        paths = list(mask) or [f for f in MUTABLE_FIELDS if getattr(cluster, f)]
         unknown = [p for p in paths if p not in MUTABLE_FIELDS]
         if unknown:
             raise InvalidArgument.field("update_mask", f"cannot update {', '.join(unknown)} (updatable: "
@@ -143,7 +133,7 @@ class Operations:
         changes: dict[str, object] = {}
         for path in paths:
             if path == "provider":
-                changes["provider"] = provider_name(cluster.provider)
+                changes["provider"] = cluster.provider or "other"
             elif path == "tags":
                 changes["tags"] = dict(cluster.tags)
             elif path not in ("kubeconfig", "context"):

@@ -9,18 +9,16 @@ A cluster that cannot be read is reported in `unreachable` and skipped, not fata
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Sequence
 
 import gitstore
-from kubecommit.v1 import clusters_pb2, common_pb2
 from server import context, paging
 from server.clusters import operations
 from server.clusters.operations import Operations
 from server.registry import ClusterRegistry
-from server.clusters.convert import kubernetes_object
+from server.clusters.model import Comparison, ComparisonReport, LiveObject, ResourcePage, ResourceQuery
 from server.errors import InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterPool, normalize
-from server.messages import field_changes
 from server.names import ALL, ResourceName, check_dns_label, parse_cluster
 from server.security import scope
 
@@ -59,23 +57,25 @@ class Resources:
             ids = wanted
         return sorted(ids)
 
-    async def list_resources(self, request: clusters_pb2.ListResourcesRequest) -> clusters_pb2.ListResourcesResponse:
+    async def list_resources(self, request: ResourceQuery) -> ResourcePage:
         clusters = await self._targets(request.parent, list(request.clusters))
         namespace = "" if request.namespace in ("", ALL) else check_dns_label(request.namespace, "namespace", "namespace")
         if not request.resource_type.strip():
             raise InvalidArgument.field("resource_type", "a resource type is required")
         query = ("resources", request.parent, request.resource_type, namespace, request.label_selector,
-                            request.field_selector, sorted(request.clusters))
+                 request.field_selector, sorted(request.clusters))
         position = paging.decode(request.page_token, query, c=str, k=str)
         start, continue_token = position.get("c", clusters[0] if clusters else ""), position.get("k", "")
         limit = paging.page_size(request.page_size, default=DEFAULT_PAGE_SIZE)
-        response = clusters_pb2.ListResourcesResponse()
+        found: list[LiveObject] = []
+        unreachable: dict[str, str] = {}
+        next_token = ""
         for cluster in (c for c in clusters if c >= start):
             if cluster != start:
                 continue_token = ""
-            remaining = limit - len(response.resources)
+            remaining = limit - len(found)
             if remaining == 0:
-                response.next_page_token = paging.encode(query, c=cluster, k="")
+                next_token = paging.encode(query, c=cluster, k="")
                 break
             try:
                 connection = await self.pool.get(cluster)
@@ -90,16 +90,16 @@ class Resources:
             except KubecommitError as error:
                 if isinstance(error, InvalidArgument):
                     raise
-                response.unreachable[f"clusters/{cluster}"] = error.message
+                unreachable[f"clusters/{cluster}"] = error.message
                 continue
             caller = context.current().caller
-            response.resources.extend(kubernetes_object(cluster, rt, obj) for obj in page.get("items") or []
-                                      if scope.visible(caller, cluster, (obj.get("metadata") or {}).get("namespace", "")))
+            found.extend(LiveObject(cluster, rt, obj) for obj in page.get("items") or []
+                         if scope.visible(caller, cluster, (obj.get("metadata") or {}).get("namespace", "")))
             following = (page.get("metadata") or {}).get("continue") or ""
             if following:
-                response.next_page_token = paging.encode(query, c=cluster, k=following)
+                next_token = paging.encode(query, c=cluster, k=following)
                 break
-        return response
+        return ResourcePage(found, next_token, unreachable)
 
     async def _fetch(self, name: ResourceName, field: str) -> tuple[ApiResource, dict[str, Any]]:
         operations.check_visible(name.cluster)
@@ -112,18 +112,18 @@ class Resources:
             raise InvalidArgument.field(field, f"{rt.type} is {hint}")
         return rt, await connection.get_object(rt, name.namespace, name.name)
 
-    async def get_resource(self, name: str) -> common_pb2.KubernetesObject:
+    async def get_resource(self, name: str) -> LiveObject:
         parsed = ResourceName.parse(name, "name")
         context.current().targets.append(str(parsed))
         rt, obj = await self._fetch(parsed, "name")
-        return kubernetes_object(parsed.cluster, rt, obj)
+        return LiveObject(parsed.cluster, rt, obj)
 
-    async def compare(self, request: clusters_pb2.CompareResourcesRequest) -> clusters_pb2.CompareResourcesResponse:
+    async def compare(self, resource_names: Sequence[str], include_status: bool) -> ComparisonReport:
         """Differences of each resource from the first, on normalized objects (what people set,
-        not what the API server manages); Secret values are never shown."""
-        if len(request.names) < 2:
+        not what the API server manages); Secret values are redacted when converted."""
+        if len(resource_names) < 2:
             raise InvalidArgument.field("names", "compare needs at least two resource names")
-        names = [ResourceName.parse(n, f"names[{i}]") for i, n in enumerate(request.names)]
+        names = [ResourceName.parse(n, f"names[{i}]") for i, n in enumerate(resource_names)]
 
         async def load(i: int, name: ResourceName) -> dict[str, Any] | None:
             try:
@@ -132,19 +132,12 @@ class Resources:
                 if error.reason == "CLUSTER_NOT_FOUND":
                     raise
                 return None
-            return comparable(obj, request.include_status)
+            return comparable(obj, include_status)
 
         documents = await asyncio.gather(*(load(i, n) for i, n in enumerate(names)))
         reference = documents[0]
         if reference is None:
             raise NotFound(f"{names[0]} does not exist in its cluster", "NOT_FOUND", metadata={"name": str(names[0])})
-        response = clusters_pb2.CompareResourcesResponse(reference=str(names[0]), identical=True)
-        for name, document in zip(names[1:], documents[1:]):
-            item = clusters_pb2.ResourceComparison(name=str(name), found=document is not None)
-            if document is not None:
-                changes, summary = field_changes(gitstore.field_diff(reference, document))
-                item.changes.extend(changes)
-                item.summary.CopyFrom(summary)
-            response.identical = response.identical and item.found and not item.changes
-            response.comparisons.append(item)
-        return response
+        return ComparisonReport(str(names[0]), [
+            Comparison(str(name), None if document is None else gitstore.field_diff(reference, document))
+            for name, document in zip(names[1:], documents[1:])])

@@ -15,15 +15,13 @@ from typing import Any, AsyncIterator
 
 import gitstore
 from gitstore import Change, Store
-from kubecommit.v1 import clusters_pb2, common_pb2
 from server import context
+from server.clusters.model import SyncProgress, SyncResult, object_name
 from server.clusters.operations import Operations
-from server.clusters.convert import object_name
 from server.clusters.inventory import list_all, listable
 from server.registry import ClusterRegistry, now
 from server.errors import Aborted, InvalidArgument, KubecommitError
 from server.kube import ApiResource, ClusterPool, normalize
-from server.messages import duration
 from server.names import ResourceName, cluster_name
 from server.storage import Storage, invalid_path
 
@@ -39,11 +37,6 @@ class Snapshot:
     # The cluster's documents in the store (path -> etag) before the read began: the commit is
     # guarded by them, so an apply that lands while the cluster is read is never overwritten.
     before: dict[str, str] = field(default_factory=dict)
-
-
-def _progress(stage: str, message: str, done: int, total: int) -> clusters_pb2.SyncClusterResponse:
-    return clusters_pb2.SyncClusterResponse(
-        progress=common_pb2.Progress(stage=stage, message=message, done=done, total=total))
 
 
 def _check_types(values: list[str], field_name: str) -> list[str]:
@@ -119,43 +112,44 @@ class Syncer:
         self.pool = pool
         self.operations = operations
 
-    async def sync(self, request: clusters_pb2.SyncClusterRequest) -> AsyncIterator[clusters_pb2.SyncClusterResponse]:
-        record = await self.operations.get(request.name)
+    async def sync(self, name: str, *, include: list[str], exclude: list[str], include_status: bool,
+                   message: str) -> AsyncIterator[SyncProgress | SyncResult]:
+        """Progress events, then one result."""
+        record = await self.operations.get(name)
         cluster = record.id
-        include = _check_types(list(request.include_resources), "include_resources")
-        exclude = _check_types(list(request.exclude_resources), "exclude_resources")
+        include = _check_types(include, "include_resources")
+        exclude = _check_types(exclude, "exclude_resources")
         context.current().targets.append(cluster_name(cluster))
         connection = await self.pool.get(cluster)
         started = time.monotonic()
         try:
             kinds = listable(await connection.resources(refresh=True), include, exclude)
         except KubecommitError as error:
-            await self.registry.set_state(cluster, state="disconnected",
-                                    state_message=error.message)
+            await self.registry.set_state(cluster, state="disconnected", state_message=error.message)
             raise
-        yield _progress("discover", f"{len(kinds)} resource types to read", len(kinds), len(kinds))
+        yield SyncProgress("discover", f"{len(kinds)} resource types to read", len(kinds), len(kinds))
         snapshot = Snapshot(before=await self.storage.run(self.storage.sync.etags, f"clusters/{cluster}"))
         done = 0
         async for rt, result in _read(connection, kinds):
             done += 1
             if isinstance(result, KubecommitError):
                 snapshot.errors[rt.type] = result.message
-                yield _progress("read", f"{rt.type}: {result.message}", done, len(kinds))
+                yield SyncProgress("read", f"{rt.type}: {result.message}", done, len(kinds))
                 continue
             snapshot.objects[rt.type] = result
-            yield _progress("read", f"{rt.type}: {len(result)} objects", done, len(kinds))
+            yield SyncProgress("read", f"{rt.type}: {len(result)} objects", done, len(kinds))
         read_seconds = time.monotonic() - started
         total = sum(len(items) for items in snapshot.objects.values())
-        yield _progress("write", f"{total} objects", 0, total)
+        yield SyncProgress("write", f"{total} objects", 0, total)
         started = time.monotonic()
-        message = request.message or f"Sync cluster {cluster}: {total} objects of {len(snapshot.objects)} types"
-        info, written, deleted = await self.storage.run(write_snapshot, self.storage.sync, cluster, kinds, snapshot,
-                                                         request.include_status, message)
+        message = message or f"Sync cluster {cluster}: {total} objects of {len(snapshot.objects)} types"
+        info, written, deleted = await self.storage.run(write_snapshot, self.storage.sync, cluster, kinds,
+                                                        snapshot, include_status, message)
         write_seconds = time.monotonic() - started
-        await self.registry.set_state(cluster, state="connected", state_message="",
-                                last_sync_time=now(), resource_count=total)
-        yield clusters_pb2.SyncClusterResponse(result=clusters_pb2.SyncResult(
+        await self.registry.set_state(cluster, state="connected", state_message="", last_sync_time=now(),
+                                      resource_count=total)
+        yield SyncResult(
             commit=info.commit_id if info else "", resources_discovered=len(kinds), objects_read=total,
             objects_written=written, objects_deleted=deleted,
             objects_by_type={t: len(items) for t, items in snapshot.objects.items()}, errors=snapshot.errors,
-            read_duration=duration(read_seconds), write_duration=duration(write_seconds)))
+            read_seconds=read_seconds, write_seconds=write_seconds)
