@@ -54,7 +54,7 @@ def to_status(error: KubecommitError, request_id: str) -> grpc.Status:
         delay.FromNanoseconds(int(error.retry_after * 1e9))
         details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
     return rpc_status.to_status(status_pb2.Status(
-        code=error.code.value[0], message=error.message, details=details
+        code=grpc.StatusCode[error.code].value[0], message=error.message, details=details
     ))
 
 
@@ -86,7 +86,7 @@ class _Hooks:
             yield call
             code = _code_of(context, grpc.StatusCode.OK)
         except KubecommitError as error:
-            code = error.code
+            code = grpc.StatusCode[error.code]
             status = to_status(error, call.request_id)
             await context.abort(
                 status.code, status.details,

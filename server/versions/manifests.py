@@ -95,7 +95,7 @@ def at_document(error: KubecommitError, doc: ManifestDocument) -> KubecommitErro
     """A cluster's refusal of one document, naming which one (`manifest[i]` and its fields)."""
     violations = [dataclasses.replace(v, field=f"{doc.field}.{v.field}" if v.field != "manifest" else doc.field)
                   for v in error.violations] or ([FieldViolation(doc.field, error.message)]
-                                                 if error.code.name == "INVALID_ARGUMENT" else [])
+                                                 if error.code == "INVALID_ARGUMENT" else [])
     return dataclasses.replace(error, message=f"{doc.field}: {error.message}", violations=violations,
                                metadata={**error.metadata, "document": str(doc.index)})
 
