@@ -7,6 +7,7 @@
   takes and returns plain Python values.
 - gitstore imports neither grpc nor kubernetes nor the server nor generated code.
 - Nothing in server/ imports kubesim (the server reaches clusters only through a kubeconfig).
+- server/ uses gitstore's public surface only (`gitstore/__init__.py`), never its modules.
 """
 
 from __future__ import annotations
@@ -94,6 +95,14 @@ def imports(source: str) -> list[str]:
     return found
 
 
+def stated(source: str) -> list[str]:
+    """The module names import statements spell out (`from a.b import c` -> `a.b`)."""
+    return [alias.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import)
+            for alias in node.names] + \
+        [node.module for node in ast.walk(ast.parse(source))
+         if isinstance(node, ast.ImportFrom) and node.module and not node.level]
+
+
 def _under(module: str, roots: tuple[str, ...]) -> bool:
     return any(module == root or module.startswith(root + ".") for root in roots)
 
@@ -106,6 +115,7 @@ def violations(path: str, source: str) -> dict[str, list[str]]:
         out["gitstore"] = [m for m in named if _under(m, ("grpc", "kubernetes", "server", "kubecommit", "kubesim"))]
     if path.startswith("server/"):
         out["kubesim"] = [m for m in named if _under(m, ("kubesim",))]
+        out["gitstore-internals"] = [m for m in stated(source) if m.startswith("gitstore.")]
         if not any(_matches(path, prefix) for prefix in TRANSPORT_ALLOWED):
             out["transport"] = [m for m in named if _under(m, TRANSPORT)]
         own = layer_of(path)
@@ -148,6 +158,8 @@ def test_module_follows_the_layering_rule(path: Path) -> None:
     ("gitstore/bad.py", "from server.errors import NotFound\n", "gitstore"),
     ("gitstore/bad.py", "from kubernetes import client\n", "gitstore"),
     ("server/services/bad.py", "from kubesim import Simulator\n", "kubesim"),
+    ("server/versions/bad.py", "from gitstore.backup import BackupCorrupt\n", "gitstore-internals"),
+    ("server/versions/bad.py", "import gitstore.secrets\n", "gitstore-internals"),
 ])
 def test_offending_modules_are_caught(path: str, source: str, kind: str) -> None:
     assert kind in violations(path, source)
@@ -155,7 +167,8 @@ def test_offending_modules_are_caught(path: str, source: str, kind: str) -> None
 
 def test_allowed_imports_pass() -> None:
     assert violations("server/services/ok.py", "import grpc\nfrom server.runtime import Runtime\n") == {}
-    assert violations("server/clusters/ok.py", "from server.kube import ClusterPool\nimport gitstore\n") == {}
+    assert violations("server/clusters/ok.py", "from server.kube import ClusterPool\nimport gitstore\n"
+                                               "from gitstore import Change\n") == {}
     assert violations("gitstore/ok.py", "from dulwich.repo import Repo\n") == {}
 
 
