@@ -60,6 +60,8 @@ class KubecommitServer:
         credentials = self._credentials()
         self.runtime = await Runtime.create(self.settings)
         try:
+            # Writes a killed process made to clusters without committing them, before any call.
+            await self.runtime.domains.versions.recovery.recover()
             return await self._serve(self.runtime, credentials)
         except BaseException:
             # Nothing half-started stays behind: the store, databases and pools close again.

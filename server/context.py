@@ -36,6 +36,10 @@ class CallContext:
     caller: Caller = SYSTEM_CALLER
     # Resource names the call touched, for the audit trail.
     targets: list[str] = field(default_factory=list)
+    # (cluster, namespace) pairs the request's names reach (`""`: cluster-level), for the audit trail.
+    places: list[tuple[str, str]] = field(default_factory=list)
+    # The client's address as gRPC reports it (`ipv4:127.0.0.1:50312`).
+    peer: str = ""
 
 
 _current: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -22,6 +21,7 @@ from server import context
 from server.errors import Aborted, AlreadyExists, NotFound
 from server.kube.kubeconfig import Kubeconfig, parse_kubeconfig
 from server.names import check_dns_label
+from server.security.files import open_private_db, write_private
 from server.storage import Storage
 
 PROVIDERS = ("aws", "aliyun", "huawei", "tencent", "other")
@@ -101,7 +101,7 @@ class _StateTable:
     """Reachability and sync bookkeeping: changes often, so it stays out of git."""
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = open_private_db(path)
         self._lock = threading.Lock()
         self._db.execute("""CREATE TABLE IF NOT EXISTS cluster_state (
             cluster TEXT PRIMARY KEY, state TEXT, message TEXT, node_count INTEGER,
@@ -163,14 +163,7 @@ class ClusterRegistry:
         self._write_sealed(cluster, self.key.encrypt(kubeconfig.text.encode(), f"kubeconfig:{cluster}".encode()))
 
     def _write_sealed(self, cluster: str, sealed: bytes) -> None:
-        target = self._credential_file(cluster)
-        temporary = target.with_suffix(".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(sealed)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        write_private(self._credential_file(cluster), sealed)
 
     def _destroy_credentials(self, cluster: str) -> None:
         target = self._credential_file(cluster)

@@ -15,16 +15,19 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from gitstore import Author, StoreKey
+from server.admin.sessions import LiveSessions
 from server.clusters import Clusters
-from server.registry import ClusterRegistry
 from server.config import Settings
 from server.kube import ClusterPool
 from server.security.audit import AuditLog
 from server.security.authn import Authenticator
+from server.security.files import private_files
 from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
+from server.registry import ClusterRegistry
 from server.storage import Storage
 from server.versions import Versions
+from server.versions.intents import IntentJournal
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
 ADMIN_TOKEN_FILE = "admin.token"
@@ -54,8 +57,12 @@ class Runtime:
     auth: Authenticator
     # Append-only record of mutations, exec sessions and refusals.
     audit: AuditLog
+    # Write-ahead intents of writes to clusters not committed yet (server/versions/intents.py).
+    intents: IntentJournal
     # The domains, wired from the pieces above.
     domains: Domains
+    # Live interactive exec sessions (ExecStream adds them; AdminService may end them).
+    sessions: LiveSessions = field(default_factory=LiveSessions)
     # What services opened for themselves (their own databases), closed with the runtime.
     on_close: list[Callable[[], None]] = field(default_factory=list)
 
@@ -63,7 +70,7 @@ class Runtime:
     async def create(cls, settings: Settings) -> "Runtime":
         jwt = JwtVerifier.from_settings(settings)  # a bad key stops the start before anything opens
         data = settings.data_dir
-        data.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_files(data)  # every file the server makes in its data directory is 0600
         # KUBECOMMIT_STORE_KEY wins over the key file; the file is made (0600) on first start.
         key = StoreKey.from_config(data / "store.key")
         async with AsyncExitStack() as opened:  # a failed start closes what it had opened
@@ -81,11 +88,13 @@ class Runtime:
                             data / ADMIN_TOKEN_FILE)
             auth = Authenticator(tokens, jwt)
             audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400)
+            opened.callback(audit.close)
+            intents = IntentJournal(data, key)
             opened.pop_all()
         domains = Domains(clusters=Clusters.create(store, clusters, pool),
-                          versions=Versions.create(store, pool, data))
+                          versions=Versions.create(store, pool, intents, audit, data))
         return cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
-                   auth=auth, audit=audit, domains=domains)
+                   auth=auth, audit=audit, intents=intents, domains=domains)
 
     async def close(self) -> None:
         for close in reversed(self.on_close):
@@ -94,4 +103,5 @@ class Runtime:
         self.clusters.close()
         self.auth.tokens.close()
         self.audit.close()
+        self.intents.close()
         await self.store.close()

@@ -160,8 +160,8 @@ def audit(
         for e in events:
             typer.echo(json.dumps(dataclasses.asdict(e)))
         return
-    table = Table("time (UTC)", "caller", "role", "rpc", "targets", "result", "request id", "ms")
+    table = Table("time (UTC)", "caller", "role", "peer", "rpc", "targets", "result", "request id", "ms")
     for e in events:
-        table.add_row(_when(e.time), e.caller, e.role, e.rpc.removeprefix("/kubecommit.v1."),
+        table.add_row(_when(e.time), e.caller, e.role, e.peer, e.rpc.removeprefix("/kubecommit.v1."),
                       "\n".join(e.targets), e.code, e.request_id, f"{e.duration_ms:.1f}")
     _print(table)

@@ -3,18 +3,15 @@ ordering and paging (server.paging). No I/O, so it is unit-tested on its own."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
-from server.registry import ClusterRecord
 from server import paging
 from server.errors import InvalidArgument
+from server.filtering import parse_terms
+from server.registry import ClusterRecord
 
-# `field op value`; the value may be quoted. Conjunctions with AND only.
-_TERM = re.compile(r'^\s*([A-Za-z_][\w.\-/]*)\s*(!=|=)\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))\s*$')
-_AND = re.compile(r"\s+AND\s+")
 _PLAIN_FIELDS = ("name", "provider", "state", "region", "display_name", "server_version")
 
 
@@ -47,21 +44,9 @@ def _enum_value(field: str, value: str) -> str:
 
 def parse_filter(text: str, field: str = "filter") -> list[Term]:
     """`provider = AWS AND state = CONNECTED AND tags.env = prod` -> terms (all must hold)."""
-    if not text.strip():
-        return []
-    terms = []
-    for part in _AND.split(text.strip()):
-        match = _TERM.match(part)
-        if not match:
-            raise InvalidArgument.field(field, f"cannot parse {part.strip()!r}: expected `field = value` "
-                                               "terms joined by AND")
-        name, op, *values = match.groups()
-        value = next(v for v in values if v is not None)
-        if name not in _PLAIN_FIELDS and not (name.startswith("tags.") and len(name) > 5):
-            raise InvalidArgument.field(field, f"unknown filter field {name!r} (known: "
-                                               f"{', '.join(_PLAIN_FIELDS)}, tags.<key>)")
-        terms.append(Term(name, op == "!=", _enum_value(name, value)))
-    return terms
+    equality = ("=", "!=")
+    ops = {**{name: equality for name in _PLAIN_FIELDS}, "tags.": equality}
+    return [Term(t.field, t.op == "!=", _enum_value(t.field, t.value)) for t in parse_terms(text, ops, field)]
 
 
 def parse_order(text: str, field: str = "order_by") -> tuple[Callable[[ClusterRecord], Any], bool]:

@@ -25,5 +25,5 @@ class Containers:
         records = Records(runtime.settings.data_dir / "containers.db")
         runtime.on_close.append(records.close)
         policies = Policies(runtime.store)
-        executor = Executor(runtime.pool, policies, records)
+        executor = Executor(runtime.pool, policies, records, runtime.sessions)
         return cls(runtime, records, policies, executor, Files(executor))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from kubecommit.v1 import containers_pb2 as pb
 from server import context
+from server.admin.sessions import LiveSessions
 from server.containers.policy import Policies
 from server.containers.records import Records
 from server.containers.targets import ContainerRef, running_container
@@ -107,10 +108,12 @@ def new_session(ref: ContainerRef, argv: list[str], *, interactive: bool, tty: b
 
 
 class Executor:
-    def __init__(self, pool: ClusterPool, policies: Policies, records: Records) -> None:
+    def __init__(self, pool: ClusterPool, policies: Policies, records: Records, sessions: LiveSessions) -> None:
         self.pool = pool
         self.policies = policies
         self.records = records
+        # Live interactive sessions, which an admin may end.
+        self.sessions = sessions
 
     async def prepare(self, ref: ContainerRef, argv: list[str], interactive: bool = False) -> ClusterConnection:
         """Policy, then the container: refused or impossible commands never reach the cluster."""

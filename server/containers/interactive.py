@@ -98,6 +98,7 @@ async def exec_stream(executor: Executor, requests: AsyncIterator[pb.ExecStreamR
     async with ClusterStreams(conn) as streams:
         channel = await streams.exec(ref.namespace, ref.pod, ref.container, argv, stdin=start.stdin, tty=start.tty)
         await executor.records.save_session(session)
+        live = executor.sessions.add(session, channel.close)  # an admin may end it (AdminService)
         try:
             if start.tty and start.size.width and start.size.height:
                 await channel.resize(start.size.width, start.size.height)
@@ -109,6 +110,7 @@ async def exec_stream(executor: Executor, requests: AsyncIterator[pb.ExecStreamR
                     yield pb.ExecStreamResponse(stdout=data)
                 else:
                     yield pb.ExecStreamResponse(stderr=data)
+            live.check()
             if pump.done() and not pump.cancelled() and pump.exception() is not None:
                 raise pump.exception()  # type: ignore[misc]
             if channel.status is None:
@@ -132,3 +134,4 @@ async def exec_stream(executor: Executor, requests: AsyncIterator[pb.ExecStreamR
             session.transcript, session.truncated = transcript.text(), transcript.truncated
             session.end_time.FromNanoseconds(time.time_ns())
             await asyncio.shield(executor.records.save_session(session))
+            executor.sessions.remove(live)

@@ -9,7 +9,6 @@ caller. Each row keeps the serialized protobuf, so the record is exactly what th
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +18,7 @@ from google.protobuf.message import Message
 from kubecommit.v1 import containers_pb2 as pb
 from server import paging
 from server.errors import NotFound
+from server.security.files import open_private_db
 
 M = TypeVar("M", bound=Message)
 MAX_PAGE = 500
@@ -40,9 +40,7 @@ def _page(page_size: int, token: str, query: tuple[str, ...]) -> tuple[int, int]
 
 class Records:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_private_db(path)  # captured exec output: owner-only
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
 

@@ -61,6 +61,7 @@ class _Guard:
         call = call_context.current()
         room = MAX_TARGETS - len(call.targets)
         call.targets.extend(t.name for t in found[:max(room, 0)])
+        call.places.extend((t.cluster, t.namespace) for t in found[:max(room, 0)] if not t.opaque)
         check_targets(self.caller, self.rule, found, self.first)
         self.first = False
 

@@ -77,7 +77,7 @@ class _Hooks:
     async def session(self, context: grpc.aio.ServicerContext) -> AsyncIterator[call_context.CallContext]:
         # Anonymous until the auth interceptor proves otherwise.
         call = call_context.CallContext(method=self.method, request_id=_request_id(context),
-                                        caller=call_context.ANONYMOUS)
+                                        caller=call_context.ANONYMOUS, peer=context.peer() or "")
         token = call_context.bind(call)
         started = time.perf_counter()
         code = grpc.StatusCode.OK

@@ -2,9 +2,9 @@
 
 Every mutating RPC, every exec session, log export and tool call, and every call refused for
 authentication, authorization or abuse limits, is one row in SQLite in the data directory:
-time, caller, role, RPC, target resource names, result code, request id, duration. Never
-request bodies, secret values or tokens: the rows are built from the call context, which holds
-names only.
+time, caller, role, RPC, the client's address, target resource names and the clusters and
+namespaces they lie in, result code, request id, duration. Never request bodies, secret values
+or tokens: the rows are built from the call context, which holds names only.
 
 Append-only from the server's point of view: it only inserts, and a trigger refuses updates.
 Retention keeps the file bounded: rows beyond `max_rows` or older than `max_age` are dropped,
@@ -25,6 +25,7 @@ import grpc
 from server.context import CallContext
 from server.security.permissions import RULES
 from server.security.files import open_private_db
+from server.security.scope import where
 
 log = logging.getLogger("kubecommit.audit")
 
@@ -44,13 +45,23 @@ CREATE TABLE IF NOT EXISTS events (
     targets TEXT NOT NULL,
     code TEXT NOT NULL,
     request_id TEXT NOT NULL,
-    duration_ms REAL NOT NULL
+    duration_ms REAL NOT NULL,
+    peer TEXT NOT NULL DEFAULT '',
+    clusters TEXT NOT NULL DEFAULT '[]',
+    namespaces TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS events_time ON events(time);
+CREATE INDEX IF NOT EXISTS events_request ON events(request_id);
 CREATE INDEX IF NOT EXISTS events_caller ON events(caller, time);
 CREATE TRIGGER IF NOT EXISTS events_append_only BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
+
+
+# Columns added after the first release: an older audit.db gains them on open.
+_ADDED_COLUMNS = {"peer": "TEXT NOT NULL DEFAULT ''", "clusters": "TEXT NOT NULL DEFAULT '[]'",
+                  "namespaces": "TEXT NOT NULL DEFAULT '[]'"}
+_FIELDS = "seq, time, caller, role, rpc, targets, code, request_id, duration_ms, peer, clusters, namespaces"
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,17 @@ class AuditEvent:
     code: str
     request_id: str
     duration_ms: float
+    # The client's address as gRPC reports it (`ipv4:127.0.0.1:50312`).
+    peer: str = ""
+    # Where the targets lie: cluster ids and namespaces (`-`: all of them).
+    clusters: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    # The row's sequence number once stored (`auditEntries/{seq}`).
+    seq: int = 0
+
+
+# A filter term as SQL: `column op ?`, or membership in a JSON array column.
+Condition = tuple[str, object]
 
 
 def audited(method: str, code: grpc.StatusCode) -> bool:
@@ -80,6 +102,10 @@ class AuditLog:
         """Without limits (the `kubecommit audit` reader) nothing is ever dropped."""
         self._db = open_private_db(data_dir / self.FILE)
         self._db.executescript(_SCHEMA)
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+        for column, kind in _ADDED_COLUMNS.items():
+            if column not in present:
+                self._db.execute(f"ALTER TABLE events ADD COLUMN {column} {kind}")
         self._lock = threading.Lock()
         self.max_rows = max_rows
         self.max_age_seconds = max_age_seconds
@@ -93,19 +119,24 @@ class AuditLog:
         """The RequestInterceptor's completion observer: records the calls the policy names."""
         if not audited(call.method, code):
             return
+        names = tuple(dict.fromkeys(call.targets))[:MAX_TARGETS]
+        places = [*call.places, *((t.cluster, t.namespace) for n in names for t in where(n))]
         self.record(AuditEvent(
             time=time.time() - seconds, caller=call.caller.name, role=call.caller.role,
-            rpc=call.method, targets=tuple(dict.fromkeys(call.targets))[:MAX_TARGETS],
-            code=code.name, request_id=call.request_id, duration_ms=round(seconds * 1000, 3),
+            rpc=call.method, targets=names, code=code.name, request_id=call.request_id,
+            duration_ms=round(seconds * 1000, 3), peer=call.peer,
+            clusters=tuple(sorted({c for c, _ in places if c})),
+            namespaces=tuple(sorted({ns for _, ns in places if ns})),
         ))
 
     def record(self, event: AuditEvent) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO events (time, caller, role, rpc, targets, code, request_id, duration_ms)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events (time, caller, role, rpc, targets, code, request_id, duration_ms,"
+                " peer, clusters, namespaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (event.time, event.caller, event.role, event.rpc, json.dumps(event.targets),
-                 event.code, event.request_id, event.duration_ms),
+                 event.code, event.request_id, event.duration_ms, event.peer,
+                 json.dumps(event.clusters), json.dumps(event.namespaces)),
             )
             self._inserts += 1
         if self._inserts % _ROTATE_EVERY == 0:
@@ -139,17 +170,22 @@ class AuditLog:
     ) -> list[AuditEvent]:
         """The newest `limit` events matching every given filter, oldest first. `rpc` matches a
         part of the method name (`ApplyManifest`), `result` a status code name (`OK`)."""
-        clauses, values = [], []
-        for clause, value in (("caller = ?", caller), ("time >= ?", since), ("time < ?", until),
-                              ("rpc LIKE ?", rpc and f"%{rpc}%"), ("code = ?", result and result.upper())):
-            if value is not None:
-                clauses.append(clause)
-                values.append(value)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        conditions: list[Condition] = [
+            (clause, value) for clause, value in (
+                ("caller = ?", caller), ("time >= ?", since), ("time < ?", until),
+                ("rpc LIKE ?", rpc and f"%{rpc}%"), ("code = ?", result and result.upper()))
+            if value is not None]
+        return list(reversed(self.select(conditions, limit)))
+
+    def select(self, conditions: list[Condition], limit: int, before: int | None = None) -> list[AuditEvent]:
+        """The newest `limit` events (newest first) below sequence number `before` meeting
+        every `(sql clause with one ?, value)` condition."""
+        if before is not None:
+            conditions = [*conditions, ("seq < ?", before)]
+        where_sql = f"WHERE {' AND '.join(c for c, _ in conditions)}" if conditions else ""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT time, caller, role, rpc, targets, code, request_id, duration_ms FROM events "
-                f"{where} ORDER BY seq DESC LIMIT ?", (*values, limit),
-            ).fetchall()
-        return [AuditEvent(t, c, role, r, tuple(json.loads(tg)), code, rid, d)
-                for t, c, role, r, tg, code, rid, d in reversed(rows)]
+            rows = self._db.execute(f"SELECT {_FIELDS} FROM events {where_sql} ORDER BY seq DESC LIMIT ?",
+                                    (*(v for _, v in conditions), limit)).fetchall()
+        return [AuditEvent(t, c, role, r, tuple(json.loads(tg)), code, rid, d, peer,
+                           tuple(json.loads(cl)), tuple(json.loads(ns)), seq)
+                for seq, t, c, role, r, tg, code, rid, d, peer, cl, ns in rows]

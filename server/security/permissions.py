@@ -28,6 +28,7 @@ class Permission(enum.StrEnum):
     POLICIES_READ = "policies.read"
     POLICIES_WRITE = "policies.write"
     BACKUPS_ADMIN = "backups.admin"
+    ADMIN_MANAGE = "admin.manage"
 
     @property
     def mutates(self) -> bool:
@@ -39,7 +40,7 @@ class Permission(enum.StrEnum):
     def store_wide(self) -> bool:
         """Acts on the whole store at once, so a token scoped to clusters or namespaces can never
         hold it (a scoped admin must not back up or restore other clusters' history)."""
-        return self is Permission.BACKUPS_ADMIN
+        return self in (Permission.BACKUPS_ADMIN, Permission.ADMIN_MANAGE)
 
 
 _READS = frozenset({Permission.CLUSTERS_READ, Permission.RESOURCES_READ, Permission.LOGS_READ,
@@ -57,6 +58,8 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.POLICIES_READ: "read exec, label and quota-alert policies",
     Permission.POLICIES_WRITE: "change exec, label and quota-alert policies",
     Permission.BACKUPS_ADMIN: "create, verify, restore and delete backups (unscoped only)",
+    Permission.ADMIN_MANAGE: "create, list and revoke tokens, read the audit log, end exec sessions "
+                             "(unscoped only)",
 }
 
 
@@ -191,6 +194,12 @@ _TABLE: dict[str, Rule] = {
     "McpService/ScanCluster": Rule(P.RESOURCES_READ),
     "McpService/ListScans": Rule(P.RESOURCES_READ),
     "McpService/GetScan": Rule(P.RESOURCES_READ),
+    # Administration: every call audited, reads included (who looked at the audit log is audit).
+    "AdminService/CreateToken": Rule(P.ADMIN_MANAGE, R.GLOBAL, audit=True),
+    "AdminService/ListTokens": Rule(P.ADMIN_MANAGE, R.GLOBAL, audit=True),
+    "AdminService/DeleteToken": Rule(P.ADMIN_MANAGE, R.GLOBAL, audit=True),
+    "AdminService/ListAuditEntries": Rule(P.ADMIN_MANAGE, R.GLOBAL, audit=True),
+    "AdminService/TerminateExecSession": Rule(P.ADMIN_MANAGE, R.GLOBAL, audit=True),
 }
 
 def _expand(table: dict[str, Rule]) -> dict[str, Rule]:

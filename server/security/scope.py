@@ -155,6 +155,11 @@ def _parse(value: str, field: str, qualifiers: tuple[str, ...] | None) -> list[T
     return [Target(value, cluster, "" if field in _OBJECT_FIELDS else ALL)]
 
 
+def where(name: str) -> list[Target]:
+    """Where one resource name points (nothing when it is not a name under `clusters/`)."""
+    return [t for t in _parse(name, "name", None) if not t.opaque]
+
+
 @dataclass(frozen=True)
 class _Plan:
     strings: tuple[descriptor.FieldDescriptor, ...]

@@ -133,15 +133,16 @@ class TokenStore:
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM tokens ORDER BY created_at").fetchall()
         return [_record(row) for row in rows]
 
-    def revoke(self, id_or_name: str) -> list[TokenRecord]:
-        """Revoke one token by id, or every active token of a name; NotFound when none matched."""
+    def revoke(self, id_or_name: str, by_name: bool = True) -> list[TokenRecord]:
+        """Revoke one token by id, or (`by_name`) every active token of a name; NotFound when
+        none matched."""
         now = time.time()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 rows = self._db.execute(
                     f"SELECT {_COLUMNS} FROM tokens WHERE (id = ? OR name = ?) AND revoked_at IS NULL",
-                    (id_or_name, id_or_name),
+                    (id_or_name, id_or_name if by_name else None),
                 ).fetchall()
                 self._db.executemany("UPDATE tokens SET revoked_at = ? WHERE id = ?",
                                      [(now, row[0]) for row in rows])
@@ -150,7 +151,8 @@ class TokenStore:
                 self._db.execute("ROLLBACK")
                 raise
         if not rows:
-            raise NotFound(f"no active token with id or name {id_or_name!r}", "TOKEN_NOT_FOUND")
+            raise NotFound(f"no active token with id{' or name' if by_name else ''} {id_or_name!r}",
+                           "TOKEN_NOT_FOUND")
         return [dataclasses.replace(_record(row), revoked_at=now) for row in rows]
 
     def bootstrap_admin(self, path: Path) -> bool:

@@ -1,4 +1,4 @@
-"""The eight kubecommit services: one module each once built; the rest answer UNIMPLEMENTED.
+"""The kubecommit services: one module each once built; the rest answer UNIMPLEMENTED.
 
 `SERVICES` is the single list the server registers, health-checks and reflects.
 """
@@ -14,6 +14,7 @@ from google.protobuf import descriptor, message_factory
 from server import contract
 from server.errors import Unimplemented
 from server.runtime import Runtime
+from server.services import admin
 from server.services import clusters
 from server.services import containers
 from server.services import yaml_versions
@@ -85,4 +86,6 @@ SERVICES: list[ServiceEntry] = [
                  "custom resource definitions and custom objects are not built yet"),
     ServiceEntry(contract.SERVICES["McpService"], None,
                  "MCP tools and cluster scans are not built yet"),
+    ServiceEntry(contract.SERVICES["AdminService"], admin.register,
+                 "tokens, the audit log and live exec sessions, for admins"),
 ]

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.kube import ClusterPool
+from server.security.audit import AuditLog
 from server.storage import Storage
 from server.versions.apply import Writer
 from server.versions.backups import Backups
 from server.versions.history import History
+from server.versions.intents import IntentJournal
+from server.versions.recovery import Recovery
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,12 @@ class Versions:
     writer: Writer
     history: History
     backups: Backups
+    # Run once at start: writes a killed process made to clusters without committing them.
+    recovery: Recovery
 
     @classmethod
-    def create(cls, storage: Storage, pool: ClusterPool, data_dir: Path) -> Versions:
-        return cls(writer=Writer(storage, pool), history=History(storage, pool),
-                   backups=Backups(storage, data_dir / "backups"))
+    def create(cls, storage: Storage, pool: ClusterPool, intents: IntentJournal, audit: AuditLog,
+               data_dir: Path) -> Versions:
+        return cls(writer=Writer(storage, pool, intents), history=History(storage, pool),
+                   backups=Backups(storage, data_dir / "backups"),
+                   recovery=Recovery(storage, pool, intents, audit))

@@ -24,6 +24,7 @@ from server.security import Permission, authorize
 from server.versions.common import (MAIN, PathLocks, branch_id, document_diff, is_commit_id,
                                     read_stored, version_count)
 from server.versions.history import version_document
+from server.versions.intents import IntentJournal, crash_point
 from server.versions.manifests import Target, apply_order, at_document, bind, parse_manifest
 
 FIELD_MANAGER = "kubecommit"
@@ -60,10 +61,12 @@ def _rv(obj: dict[str, Any] | None) -> str:
 class Writer:
     """Every write the versions domain makes to a cluster and the store, under per-resource locks."""
 
-    def __init__(self, storage: Storage, pool: ClusterPool) -> None:
+    def __init__(self, storage: Storage, pool: ClusterPool, intents: IntentJournal) -> None:
         self.storage = storage
         self.store = storage.sync
         self.pool = pool
+        # Write-ahead intents of writes to clusters not committed yet (server/versions/intents.py).
+        self.intents = intents
         self.locks = PathLocks()
 
     async def _stored(self, paths: list[str], ref: str | None = None) -> dict[str, Document | None]:
@@ -100,11 +103,18 @@ class Writer:
             return None
 
     async def commit(self, changes: list[Change], *, message: str, operation: str, branch: str = MAIN,
-                     expected: dict[str, str | None] | None = None) -> CommitInfo | None:
-        return await self.storage.run(
+                     expected: dict[str, str | None] | None = None, intent: str = "") -> CommitInfo | None:
+        """One commit by the caller; with `intent`, the commit of writes already made to clusters:
+        the intent is cleared once the commit is in (and kept if the commit fails)."""
+        if intent:
+            crash_point()
+        info = await self.storage.run(
             self.store.commit, changes, author=context.commit_author(), message=message,
             operation=operation, request_id=context.commit_request_id(), branch=branch,
             expected=expected or None)
+        if intent:
+            await self.intents.done(intent)
+        return info
 
     async def versions_after(self, paths: list[str], info: CommitInfo | None,
                              branch: str = MAIN) -> dict[str, int]:
@@ -116,6 +126,11 @@ class Writer:
             known.update(await self.storage.run(
                 lambda: {p: version_count(self.store, p, branch) for p in missing}))
         return {p: known[p] for p in paths}
+
+    async def clear_intent(self, intent: str) -> None:
+        """Clear an intent ("": none): its writes are committed, or none reached a cluster."""
+        if intent:
+            await self.intents.done(intent)
 
     # -- ApplyManifest ----------------------------------------------------------------------
 
@@ -158,7 +173,8 @@ class Writer:
                                                     document_diff(str(t.name), _data(stored[t.path]), new),
                                                     etag=_rv(obj)))
                 return self._in_manifest_order(result, targets)
-            return await self._apply_main(conn, [t for t, _ in verdicts], stored, message, force)
+            intent = await self.intents.begin("apply", [(t.name, normalize(obj)) for t, obj in verdicts])
+            return await self._apply_main(conn, [t for t, _ in verdicts], stored, message, force, intent)
 
     async def _new_namespaces(self, conn: ClusterConnection, targets: list[Target]) -> set[str]:
         """Namespaces the manifest creates (they do not exist in the cluster yet)."""
@@ -177,7 +193,7 @@ class Writer:
         return guards
 
     async def _apply_main(self, conn: ClusterConnection, ordered: list[Target], stored: dict[str, Document | None],
-                          message: str, force: bool) -> ApplyResult:
+                          message: str, force: bool, intent: str) -> ApplyResult:
         result = ApplyResult(MAIN, False)
         changes: list[Change] = []
         failure: KubecommitError | None = None
@@ -200,8 +216,9 @@ class Writer:
             changes.append(Change.put(t.path, new))
         if not changes:
             assert failure is not None
+            await self.intents.done(intent)  # nothing reached the cluster
             raise failure
-        info = await self.commit(changes, message=message, operation="apply")
+        info = await self.commit(changes, message=message, operation="apply", intent=intent)
         result.commit = info.commit_id if info else ""
         numbers = await self.versions_after([t.path for t in ordered if t.path in {c.path for c in changes}], info)
         by_name = {str(t.name): t.path for t in ordered}
@@ -265,17 +282,23 @@ class Writer:
         async with self.locks.hold([rn.store_path]):
             stored = (await self._stored([rn.store_path]))[rn.store_path]
             await self.check_etag(conn, rt, rn, stored, etag)
+            intent = "" if dry_run else await self.intents.begin("delete", [(rn, None)])
             try:
                 await conn.delete_object(rt, rn.namespace, rn.name, dry_run=dry_run,
                                          resource_version="" if is_commit_id(etag) else etag)
             except NotFound:
                 if stored is None:
+                    await self.clear_intent(intent)
                     raise NotFound(f"{rn} exists neither in its cluster nor in the store", "NOT_FOUND",
                                    metadata={"resource": str(rn)}) from None
+            except KubecommitError:
+                await self.clear_intent(intent)
+                raise
             if dry_run or stored is None:
+                await self.clear_intent(intent)
                 return ""
             info = await self.commit([Change.delete(rn.store_path)], message=message or f"Delete {rn}",
-                                     operation="delete")
+                                     operation="delete", intent=intent)
             return info.commit_id if info else ""
 
     # -- RollbackResource -------------------------------------------------------------------
@@ -303,10 +326,16 @@ class Writer:
                     raise
             if dry_run:
                 return "", diff, verdict, 0
-            live = await conn.apply(rt, old.data, field_manager=FIELD_MANAGER, force=True)
+            intent = await self.intents.begin("rollback", [(rn, old.data)])
+            try:
+                live = await conn.apply(rt, old.data, field_manager=FIELD_MANAGER, force=True)
+            except KubecommitError:
+                await self.clear_intent(intent)
+                raise
             text = f"Roll back {rn} to version {old.version.number}"
             info = await self.commit([Change.put(rn.store_path, normalize(live))],
-                                     message=f"{text}: {reason}" if reason else text, operation="rollback")
+                                     message=f"{text}: {reason}" if reason else text, operation="rollback",
+                                     intent=intent)
             number = (await self.versions_after([rn.store_path], info))[rn.store_path]
             return (info.commit_id if info else ""), diff, "", number
 

@@ -15,6 +15,7 @@ from server.kube import normalize
 from server.names import ResourceName
 from server.security import Permission, authorize
 from server.versions.apply import FIELD_MANAGER, Writer
+from server.versions.intents import crash_point
 from server.versions.common import MAIN, branch_id, document_diff, read_stored, resource_at
 from server.versions.manifests import apply_order
 
@@ -95,10 +96,11 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
             result.commit = info.commit_id if info else ""
         return result
     async with writer.locks.hold(plan.documents):
-        applied = await _apply_all(writer, items, diffs, dry_run, result)
+        applied, intent = await _apply_all(writer, items, diffs, dry_run, result, "merge")
         if dry_run or not applied:
+            await writer.clear_intent(intent)
             return result
-        info = await _commit(writer, plan, applied, message)
+        info = await _commit(writer, plan, applied, message, intent)
         result.commit = info.commit_id if info else ""
         result.fast_forward = False
     return result
@@ -128,21 +130,25 @@ async def apply_branch_state(writer: Writer, *, source: str, prefix: str, messag
     diffs = {p: document_diff(_name(p), current[p].data if current[p] else None, d) for p, d in items}
     result = MergeResult(dry_run)
     async with writer.locks.hold(documents):
-        applied = await _apply_all(writer, items, diffs, dry_run, result)
+        applied, intent = await _apply_all(writer, items, diffs, dry_run, result, "rollback")
         if dry_run or not applied:
+            await writer.clear_intent(intent)
             return result
         changes = [Change.put(p, d) if d is not None else Change.delete(p) for p, d in applied.items()]
-        info = await writer.commit(changes, message=message, operation="rollback")
+        info = await writer.commit(changes, message=message, operation="rollback", intent=intent)
         result.commit = info.commit_id if info else ""
     return result
 
 
 async def _apply_all(writer: Writer, items: list[tuple[str, dict[str, Any] | None]],
-                     diffs: dict[str, DocumentDiff], dry_run: bool, result: MergeResult
-                     ) -> dict[str, dict[str, Any] | None]:
+                     diffs: dict[str, DocumentDiff], dry_run: bool, result: MergeResult, operation: str
+                     ) -> tuple[dict[str, dict[str, Any] | None], str]:
     """Applies (or deletes) each resource in order, reporting each in `result`; returns what the
-    clusters accepted, as they returned it (normalized), for the commit."""
+    clusters accepted, as they returned it (normalized), for the commit, and the intent announcing
+    the writes ("" on a dry run), which the commit clears."""
     applied: dict[str, dict[str, Any] | None] = {}
+    intent = "" if dry_run else await writer.intents.begin(
+        operation, [(rn, doc) for rn, doc in ((resource_at(p), d) for p, d in items) if rn is not None])
     for path, doc in items:
         rn = resource_at(path)
         try:
@@ -154,7 +160,7 @@ async def _apply_all(writer: Writer, items: list[tuple[str, dict[str, Any] | Non
             continue
         applied[path] = doc
         result.resources.append(Merged(_name(path), diffs[path], "would-apply" if dry_run else "applied"))
-    return applied
+    return applied, intent
 
 
 async def _to_cluster(writer: Writer, rn: ResourceName, doc: dict[str, Any] | None, dry_run: bool
@@ -174,7 +180,7 @@ async def _to_cluster(writer: Writer, rn: ResourceName, doc: dict[str, Any] | No
 
 
 async def _commit(writer: Writer, plan: MergePlan, applied: dict[str, dict[str, Any] | None],
-                  message: str) -> CommitInfo | None:
+                  message: str, intent: str) -> CommitInfo | None:
     """A merge commit (never a fast-forward: main records who applied the branch, when, and why)
     holding what the clusters returned, when everything was applied; else a commit of the applied
     resources only. If main moved meanwhile, the applied resources are still committed: the
@@ -184,10 +190,13 @@ async def _commit(writer: Writer, plan: MergePlan, applied: dict[str, dict[str, 
     final = dataclasses.replace(plan, documents=dict(applied) if complete else {**plan.documents, **applied},
                                 fast_forward=False)
     message = message or f"Merge branch {plan.source} into {plan.target}"
+    crash_point()
     try:
-        return await writer.storage.run(store.commit_merge, final, author=context.commit_author(), message=message,
-                                       request_id=context.commit_request_id(),
-                                       only_paths=None if complete else list(applied))
+        info = await writer.storage.run(store.commit_merge, final, author=context.commit_author(), message=message,
+                                        request_id=context.commit_request_id(),
+                                        only_paths=None if complete else list(applied))
     except Aborted:
         changes = [Change.put(p, d) if d is not None else Change.delete(p) for p, d in applied.items()]
-        return await writer.commit(changes, message=message, operation="merge")
+        return await writer.commit(changes, message=message, operation="merge", intent=intent)
+    await writer.clear_intent(intent)
+    return info

@@ -22,10 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 # Lowest first. The longest matching prefix decides a module's layer.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("server/__init__.py", "server/errors.py", "server/names.py", "server/config.py",
-                    "server/context.py", "server/logging_config.py", "server/paging.py",
+                    "server/context.py", "server/logging_config.py", "server/paging.py", "server/filtering.py",
                     "server/messages.py", "server/contract.py", "server/validation.py")),
     ("infrastructure", ("server/kube/", "server/security/", "server/registry.py", "server/storage.py")),
-    ("domain", ("server/clusters/", "server/versions/", "server/containers/")),
+    ("domain", ("server/clusters/", "server/versions/", "server/containers/", "server/admin/")),
     ("edge", ("server/services/", "server/interceptors/", "server/runtime.py", "server/app.py",
               "server/embedded.py", "server/security/__main__.py")),
 ]

@@ -13,7 +13,7 @@ from typing import Any
 import grpc
 import pytest
 
-from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc, containers_pb2, containers_pb2_grpc
+from kubecommit.v1 import admin_pb2, admin_pb2_grpc, clusters_pb2, clusters_pb2_grpc, containers_pb2, containers_pb2_grpc
 from kubecommit.v1 import yaml_versions_pb2 as vpb
 from kubecommit.v1 import yaml_versions_pb2_grpc
 from kubesim import Simulator
@@ -166,3 +166,25 @@ def test_exec_sessions_and_exports(containers: containers_pb2_grpc.ContainersSer
         refused(lambda: containers.ListLogExports(containers_pb2.ListLogExportsRequest(page_token=forged)),
                 "page_token")
     containers.ListLogExports(containers_pb2.ListLogExportsRequest(page_size=100000))
+
+
+@pytest.fixture(scope="module")
+def admin(demo_server: EmbeddedServer) -> Iterator[admin_pb2_grpc.AdminServiceStub]:
+    for ch in _channel(demo_server):
+        yield admin_pb2_grpc.AdminServiceStub(ch)
+
+
+def test_tokens_and_audit_entries(admin: admin_pb2_grpc.AdminServiceStub) -> None:
+    prefix = f"paging-{uuid.uuid4().hex[:6]}"
+    for i in range(2):
+        admin.CreateToken(admin_pb2.CreateTokenRequest(token=admin_pb2.Token(display_name=f"{prefix}-{i}",
+                                                                             role="viewer")))
+    check_family(lambda **kw: admin.ListTokens(admin_pb2.ListTokensRequest(**kw)), lambda r: list(r.tokens),
+                 lambda **kw: admin.ListTokens(admin_pb2.ListTokensRequest(filter='role = "viewer"', **kw)))
+    # Reads of the audit log (and refusals) are audited themselves: the pages read token creations.
+    created = 'rpc = "/kubecommit.v1.AdminService/CreateToken"'
+    check_family(
+        lambda **kw: admin.ListAuditEntries(admin_pb2.ListAuditEntriesRequest(filter=created, **kw)),
+        lambda r: list(r.audit_entries),
+        lambda **kw: admin.ListAuditEntries(admin_pb2.ListAuditEntriesRequest(filter=f"{created} AND code = OK",
+                                                                              **kw)))

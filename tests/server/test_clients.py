@@ -66,7 +66,7 @@ def test_buf_curl_lists_every_service_through_reflection(served: Served) -> None
     # Reflection needs no token.
     listed = _buf_curl("--list-services", f"http://{served.address}")
     assert listed.returncode == 0, listed.stderr
-    for name in ("Clusters", "Containers", "YamlVersions", "Quotas", "Labels", "Affinity", "Crd", "Mcp"):
+    for name in ("Clusters", "Containers", "YamlVersions", "Quotas", "Labels", "Affinity", "Crd", "Mcp", "Admin"):
         assert f"kubecommit.v1.{name}Service" in listed.stdout
     methods = _buf_curl("--list-methods", f"http://{served.address}")
     assert "kubecommit.v1.YamlVersionsService/ApplyManifest" in methods.stdout

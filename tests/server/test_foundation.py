@@ -21,7 +21,7 @@ from tests.support.status import details
 SERVICE_NAMES = {
     f"kubecommit.v1.{name}" for name in (
         "ClustersService", "ContainersService", "YamlVersionsService", "QuotasService",
-        "LabelsService", "AffinityService", "CrdService", "McpService",
+        "LabelsService", "AffinityService", "CrdService", "McpService", "AdminService",
     )
 }
 
@@ -37,7 +37,7 @@ def test_every_service_is_registered_and_serving(anonymous_channel: grpc.Channel
     assert failure.value.code() == grpc.StatusCode.NOT_FOUND
 
 
-def test_reflection_lists_all_eight_services(anonymous_channel: grpc.Channel) -> None:
+def test_reflection_lists_every_service(anonymous_channel: grpc.Channel) -> None:
     stub = reflection_pb2_grpc.ServerReflectionStub(anonymous_channel)
     replies = list(stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5))
     listed = {s.name for s in replies[0].list_services_response.service}

@@ -88,3 +88,20 @@ def test_path_variables_reach_the_request(gateway: str, auth_headers: dict[str, 
     status, body = _call(f"{gateway}/v1/clusters/Not_A_Label", headers=auth_headers)
     assert status == 400, body
     assert "Not_A_Label" in body["message"]
+
+
+def test_admin_routes_transcode(gateway: str, auth_headers: dict[str, str]) -> None:
+    """AdminService over HTTP/JSON: a token created, listed and revoked; the audit log read with
+    a filter; an unknown session's terminate is a 404 from its custom-method route."""
+    status, made = _call(f"{gateway}/v1/tokens", "POST",
+                         {"displayName": "http-made", "role": "viewer", "ttl": "3600s"}, auth_headers)
+    assert status == 200 and made["secret"].startswith("kc_") and made["token"]["state"] == "STATE_ACTIVE"
+    name = made["token"]["name"]
+    status, listed = _call(f"{gateway}/v1/tokens?filter=display_name%20%3D%20http-made", headers=auth_headers)
+    assert status == 200 and [t["name"] for t in listed["tokens"]] == [name]
+    status, revoked = _call(f"{gateway}/v1/{name}", "DELETE", headers=auth_headers)
+    assert status == 200 and revoked["state"] == "STATE_REVOKED"
+    status, audit = _call(f"{gateway}/v1/auditEntries?filter=rpc%20%3D%20CreateToken&pageSize=1", headers=auth_headers)
+    assert status == 200 and audit["auditEntries"][0]["rpc"].endswith("AdminService/CreateToken")
+    status, missing = _call(f"{gateway}/v1/execSessions/nope:terminate", "POST", {}, auth_headers)
+    assert status == 404 and missing["code"] == 5
