@@ -76,7 +76,8 @@ class KubecommitServer:
         server = grpc.aio.server(
             # Outermost first: context, errors and audit; then who is calling; then the request.
             interceptors=[RequestInterceptor(observers=[runtime.audit.observe]),
-                          AuthInterceptor(runtime.auth, limits), RequestChecks()],
+                          AuthInterceptor(runtime.auth, limits),
+                          RequestChecks(frozenset(e.full_name for e in SERVICES if e.register is None))],
             options=[
                 ("grpc.max_receive_message_length", settings.max_receive_message_bytes),
                 ("grpc.max_send_message_length", settings.max_send_message_bytes),

@@ -1,5 +1,6 @@
 """Domain values as contract messages, for every servicer: times, durations, free-form
-structures, and the store's diffs (field-level changes with secret values withheld)."""
+structures, the store's diffs (field-level changes with secret values withheld), and domain errors
+as google.rpc.Status."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
+from google.protobuf import any_pb2, duration_pb2, json_format, struct_pb2, timestamp_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 import gitstore
 from kubecommit.v1 import common_pb2
+from server.errors import ERROR_DOMAIN, KubecommitError
 
 CHANGE_TYPES = {"added": common_pb2.CHANGE_TYPE_ADDED, "modified": common_pb2.CHANGE_TYPE_MODIFIED,
                 "deleted": common_pb2.CHANGE_TYPE_DELETED}
@@ -60,3 +63,27 @@ def field_changes(diff: gitstore.FieldDiff) -> tuple[list[common_pb2.FieldChange
 def document_diff(diff: gitstore.DocumentDiff) -> common_pb2.DocumentDiff:
     changes, summary = field_changes(diff.fields)
     return common_pb2.DocumentDiff(name=diff.path, unified_diff=diff.unified, changes=changes, summary=summary)
+
+
+def _pack(message: Any) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed
+
+
+def status_message(error: KubecommitError, request_id: str) -> status_pb2.Status:
+    """A domain error as the google.rpc.Status a failed call carries; also what a batch result
+    reports for one failed item."""
+    details = [_pack(error_details_pb2.ErrorInfo(
+        reason=error.reason,
+        domain=ERROR_DOMAIN,
+        metadata={**error.metadata, "request_id": request_id},
+    ))]
+    if error.violations:
+        details.append(_pack(error_details_pb2.BadRequest(field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+            for v in error.violations
+        ])))
+    if error.retry_after is not None:
+        details.append(_pack(error_details_pb2.RetryInfo(retry_delay=duration(error.retry_after))))
+    return status_pb2.Status(code=code_pb2.Code.Value(error.code), message=error.message, details=details)

@@ -7,7 +7,7 @@
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
-const protobuf = require('protobufjs');
+const { statusDetails } = require('./status');
 
 const repo = path.resolve(__dirname, '..', '..');
 const includeDirs = [path.join(repo, 'protos'), path.join(repo, 'third_party')];
@@ -21,22 +21,6 @@ function loadServices() {
     oneofs: true,
   });
   return grpc.loadPackageDefinition(definition).kubecommit.v1;
-}
-
-// google.rpc.Status from `grpc-status-details-bin`, with each Any detail decoded.
-function statusDetails(error) {
-  const raw = error.metadata && error.metadata.get('grpc-status-details-bin')[0];
-  if (!raw) return [];
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) =>
-    includeDirs.map((dir) => path.join(dir, target)).find((file) => require('node:fs').existsSync(file)) || target;
-  root.loadSync(['google/rpc/status.proto', 'google/rpc/error_details.proto']);
-  const status = root.lookupType('google.rpc.Status').decode(raw);
-  return status.details.map((detail) => {
-    const typeName = detail.type_url.split('/').pop();
-    const type = root.lookupType(typeName);
-    return { type: typeName, ...type.toObject(type.decode(detail.value)) };
-  });
 }
 
 function main() {

@@ -24,6 +24,7 @@ def _containers(cluster: str, pod: dict[str, Any]) -> list[pb.Container]:
             item = pb.Container(
                 name=str(ContainerRef(cluster, meta["namespace"], meta["name"], c["name"])), pod=meta["name"],
                 container=c["name"], image=c.get("image", ""), state=state, reason=reason,
+                state_code=pb.ContainerState.Value(f"CONTAINER_STATE_{state.upper()}"),
                 ready=bool(st.get("ready")), restart_count=int(st.get("restartCount") or 0), init_container=init,
                 node=spec.get("nodeName", ""), pod_labels=meta.get("labels") or {})
             started = ((st.get("state") or {}).get("running") or {}).get("startedAt") or status.get("startTime")

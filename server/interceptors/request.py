@@ -13,13 +13,13 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable
 
 import grpc
-from google.protobuf import any_pb2, duration_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
+from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
 
 from server import context as call_context
-from server.errors import ERROR_DOMAIN, InvalidArgument, KubecommitError
+from server.errors import InvalidArgument, KubecommitError
 from server.interceptors.wrapping import MalformedRequest, WrappingInterceptor
+from server.messages import status_message
 from server.validation import check_request
 
 log = logging.getLogger("kubecommit.rpc")
@@ -31,31 +31,9 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 CompletionObserver = Callable[[call_context.CallContext, grpc.StatusCode, float], None]
 
 
-def _pack(message: Any) -> any_pb2.Any:
-    packed = any_pb2.Any()
-    packed.Pack(message)
-    return packed
-
-
 def to_status(error: KubecommitError, request_id: str) -> grpc.Status:
     """A domain error as a gRPC status carrying ErrorInfo, and BadRequest/RetryInfo when apt."""
-    details = [_pack(error_details_pb2.ErrorInfo(
-        reason=error.reason,
-        domain=ERROR_DOMAIN,
-        metadata={**error.metadata, "request_id": request_id},
-    ))]
-    if error.violations:
-        details.append(_pack(error_details_pb2.BadRequest(field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-            for v in error.violations
-        ])))
-    if error.retry_after is not None:
-        delay = duration_pb2.Duration()
-        delay.FromNanoseconds(int(error.retry_after * 1e9))
-        details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
-    return rpc_status.to_status(status_pb2.Status(
-        code=grpc.StatusCode[error.code].value[0], message=error.message, details=details
-    ))
+    return rpc_status.to_status(status_message(error, request_id))
 
 
 def _request_id(context: grpc.aio.ServicerContext) -> str:
@@ -142,8 +120,10 @@ class RequestInterceptor(WrappingInterceptor):
 
 
 class _Checks:
-    def __init__(self, method: str) -> None:
-        # Health and reflection messages are gRPC's own; only our contract is checked.
+    def __init__(self, method: str, unchecked: frozenset[str]) -> None:
+        # Health and reflection messages are gRPC's own; only our contract is checked, and not the
+        # services that are not built (they answer UNIMPLEMENTED whatever the request holds).
+        self.unbuilt = method.lstrip("/").partition("/")[0] in unchecked
         self.checked = method.startswith("/kubecommit.")
 
     @asynccontextmanager
@@ -151,6 +131,8 @@ class _Checks:
         yield
 
     def on_request(self, message: Any) -> None:
+        if self.unbuilt:
+            return
         if isinstance(message, MalformedRequest):
             raise InvalidArgument.field("request", f"cannot be parsed: {message.error}", "MALFORMED_REQUEST")
         if self.checked:
@@ -159,7 +141,11 @@ class _Checks:
 
 class RequestChecks(WrappingInterceptor):
     """The innermost interceptor: each request message parses, has its required fields and no
-    unknown ones, before the servicer sees it."""
+    unknown ones, before the servicer sees it. `unchecked` names services (`kubecommit.v1.X`)
+    that are not built, so a caller learns UNIMPLEMENTED before fixing fields for nothing."""
+
+    def __init__(self, unchecked: frozenset[str] = frozenset()) -> None:
+        self.unchecked = unchecked
 
     def hooks_for(self, details: grpc.HandlerCallDetails, handler: grpc.RpcMethodHandler) -> _Checks:
-        return _Checks(details.method)
+        return _Checks(details.method, self.unchecked)

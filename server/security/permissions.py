@@ -182,11 +182,6 @@ _TABLE: dict[str, Rule] = {
     "CrdService/ListCustomResourceDefinitions": Rule(P.RESOURCES_READ),
     "CrdService/GetCustomResourceDefinition": Rule(P.RESOURCES_READ),
     "CrdService/GetCustomResourceSchema": Rule(P.RESOURCES_READ),
-    "CrdService/ListCustomObjects": Rule(P.RESOURCES_READ),
-    "CrdService/GetCustomObject": Rule(P.RESOURCES_READ),
-    "CrdService/CreateCustomObject": Rule(P.RESOURCES_APPLY),
-    "CrdService/UpdateCustomObject": Rule(P.RESOURCES_APPLY),
-    "CrdService/DeleteCustomObject": Rule(P.RESOURCES_APPLY),
     "CrdService/ValidateCustomObject": Rule(P.RESOURCES_READ),
     # Tools run with the caller's rights: the MCP service authorizes each tool's own permission.
     "McpService/ListTools": Rule(P.RESOURCES_READ, R.GLOBAL),

@@ -6,11 +6,14 @@ from datetime import datetime, timezone
 
 import grpc
 from google.protobuf import empty_pb2
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
+from google.rpc import status_pb2
 
 from gitstore import BranchInfo, Document, LogEntry, TagInfo, Version, dump, redact
 from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
-from server.messages import document_diff, struct, timestamp, value
-from server.errors import FailedPrecondition
+from server import context as call_context
+from server.messages import document_diff, status_message, struct, timestamp, value
+from server.errors import FailedPrecondition, KubecommitError
 from server.runtime import Runtime
 from server.versions import Versions
 from server.versions.apply import Applied
@@ -25,8 +28,18 @@ def _operation(name: str) -> int:
     return pb.Operation.Value(f"OPERATION_{name.upper()}") if name else pb.OPERATION_UNSPECIFIED
 
 
+def _outcome(enum: EnumTypeWrapper, prefix: str, text: str) -> int:
+    """A free-text result as the enum beside it: `would-apply` -> MERGE_OUTCOME_WOULD_APPLY."""
+    return enum.Value(f"{prefix}_{text.upper().replace('-', '_')}")
+
+
+def _error_status(failure: KubecommitError | None) -> status_pb2.Status | None:
+    return status_message(failure, call_context.current().request_id) if failure else None
+
+
 def _merged(resources: list[Merged]) -> list[pb.MergedResource]:
-    return [pb.MergedResource(name=r.name, diff=document_diff(r.diff), result=r.result, error=r.error)
+    return [pb.MergedResource(name=r.name, diff=document_diff(r.diff), result=r.result, error=r.error,
+                              outcome=_outcome(pb.MergeOutcome, "MERGE_OUTCOME", r.result), error_status=_error_status(r.failure))
             for r in resources]
 
 
@@ -62,7 +75,8 @@ def _branch(branch: BranchInfo, updated: datetime) -> pb.Branch:
 
 def _applied(a: Applied) -> pb.AppliedResource:
     return pb.AppliedResource(name=a.name, action=a.action, version=a.version, etag=a.etag, diff=document_diff(a.diff),
-                              error=a.error)
+                              error=a.error, outcome=_outcome(pb.ApplyOutcome, "APPLY_OUTCOME", a.action),
+                              error_status=_error_status(a.failure))
 
 
 def _drift(d: Drift) -> pb.DriftedResource:
@@ -88,7 +102,8 @@ class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
         result = await self.writer.apply_manifest(
             cluster=request.cluster, manifest=request.manifest, message=request.message, branch=request.branch,
             dry_run=request.dry_run, force=request.force, etags=dict(request.etags), namespace=request.namespace)
-        return pb.ApplyManifestResponse(commit=result.commit, dry_run=result.dry_run, branch=result.branch,
+        return pb.ApplyManifestResponse(commit=result.commit, dry_run=result.dry_run,
+                                        branch=f"branches/{result.branch}",
                                         resources=[_applied(a) for a in result.resources])
 
     async def DeleteResource(self, request: pb.DeleteResourceRequest, context: grpc.aio.ServicerContext

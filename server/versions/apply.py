@@ -38,6 +38,8 @@ class Applied:
     version: int = 0
     etag: str = ""
     error: str = ""
+    # The cluster's refusal, when `action` is failed.
+    failure: KubecommitError | None = None
 
 
 @dataclass
@@ -207,7 +209,7 @@ class Writer:
             except KubecommitError as error:
                 failure = at_document(error, t.doc)
                 result.resources.append(Applied(str(t.name), "failed", document_diff(str(t.name), None, None),
-                                                error=failure.message))
+                                                error=failure.message, failure=failure))
                 continue
             new = normalize(live)
             old = stored[t.path]

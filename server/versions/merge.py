@@ -26,6 +26,8 @@ class Merged:
     diff: DocumentDiff
     result: str  # applied | failed | would-apply | would-commit | committed | conflict
     error: str = ""
+    # The cluster's refusal, when `result` is failed.
+    failure: KubecommitError | None = None
 
 
 @dataclass
@@ -72,7 +74,9 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
         raise FailedPrecondition(f"cannot merge branch {src!r} into itself", "MERGE_INTO_ITSELF",
                                  [FieldViolation("target", "must differ from source")])
     plan = await writer.storage.run(store.compute_merge, src, dst)
-    result = MergeResult(dry_run, fast_forward=plan.fast_forward)
+    # Into main the merged state is applied to the clusters and committed as a merge commit, never
+    # a fast-forward: a dry run says what the real merge will do.
+    result = MergeResult(dry_run, fast_forward=plan.fast_forward and dst != MAIN)
     result.conflicts = list(plan.conflicts)
     if plan.conflicts and not dry_run:
         raise conflict_error(result.conflicts)
@@ -102,7 +106,6 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
             return result
         info = await _commit(writer, plan, applied, message, intent)
         result.commit = info.commit_id if info else ""
-        result.fast_forward = False
     return result
 
 
@@ -156,7 +159,7 @@ async def _apply_all(writer: Writer, items: list[tuple[str, dict[str, Any] | Non
                 live = await _to_cluster(writer, rn, doc, dry_run)
                 doc = normalize(live) if live is not None and not dry_run else doc
         except KubecommitError as error:
-            result.resources.append(Merged(_name(path), diffs[path], "failed", error.message))
+            result.resources.append(Merged(_name(path), diffs[path], "failed", error.message, error))
             continue
         applied[path] = doc
         result.resources.append(Merged(_name(path), diffs[path], "would-apply" if dry_run else "applied"))

@@ -171,6 +171,7 @@ def test_containers_that_cannot_run_commands(stub) -> None:
     crashing = next(c for c in stub.ListContainers(pb.ListContainersRequest(
         parent="clusters/demo/namespaces/shop", label_selector="app=payments-worker")).containers)
     assert crashing.state == "waiting" and crashing.reason == "CrashLoopBackOff"
+    assert crashing.state_code == pb.CONTAINER_STATE_WAITING
     with pytest.raises(grpc.RpcError) as error:
         stub.Exec(pb.ExecRequest(container=crashing.name, command=["ls"]))
     assert details(error.value).code == grpc.StatusCode.FAILED_PRECONDITION

@@ -137,3 +137,21 @@ def test_plaintext_on_public_address_refused_by_cli(tmp_path: Path) -> None:
     )
     assert reply.returncode == 2
     assert "--insecure" in reply.stderr
+
+
+def test_node_error_snippet_reads_error_info_and_bad_request(served: Served) -> None:
+    node = shutil.which("node")
+    assert node, "node is not installed"
+    reply = subprocess.run([node, str(REPO / "clients/node/errors.js"), served.address, served.token],
+                           capture_output=True, text=True, timeout=60)
+    assert json.loads(reply.stdout) == {"code": "INVALID_ARGUMENT", "reason": "INVALID_REQUEST", "fields": ["name"]}, \
+        reply.stderr
+
+
+def test_python_error_snippet_in_the_docs_reads_error_info_and_bad_request(
+        served: Served, capsys: pytest.CaptureFixture[str]) -> None:
+    docs = (REPO / "docs/errors.md").read_text()
+    snippet = re.search(r"```python\n(.*?)```", docs, re.DOTALL)
+    assert snippet, "docs/errors.md lost its Python snippet"
+    exec(compile(snippet.group(1), "docs/errors.md", "exec"), {"ADDRESS": served.address, "TOKEN": served.token})
+    assert capsys.readouterr().out.splitlines() == ["INVALID_ARGUMENT INVALID_REQUEST", "['name']"]

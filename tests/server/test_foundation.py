@@ -87,29 +87,35 @@ def test_unknown_fields_are_refused(channel: grpc.Channel) -> None:
     assert "unknown field number(s) [99]" in got.violations["request"]
 
 
-def _unbuilt_methods() -> list[tuple[str, str]]:
-    """(service, method) of unary RPCs without required fields in services not built yet."""
-    found = []
-    for entry in SERVICES:
-        if entry.register is not None:
-            continue
-        for method in entry.descriptor.methods:
-            no_required = not any(
-                2 in f.GetOptions().Extensions[field_behavior_pb2.field_behavior]
-                for f in method.input_type.fields
-            )
-            if no_required and not method.client_streaming and not method.server_streaming:
-                found.append((entry.descriptor.full_name, method.name))
-                break
-    return found
+def _unbuilt_methods() -> list[tuple[str, str, bool, bool]]:
+    """(service, method, client streaming, server streaming) of every RPC of the unbuilt services."""
+    return [(entry.descriptor.full_name, method.name, method.client_streaming, method.server_streaming)
+            for entry in SERVICES if entry.register is None for method in entry.descriptor.methods]
 
 
-@pytest.mark.parametrize("service,method", _unbuilt_methods())
-def test_unbuilt_rpc_says_what_is_missing(channel: grpc.Channel, service: str, method: str) -> None:
-    call = channel.unary_unary(f"/{service}/{method}", request_serializer=lambda b: b,
-                               response_deserializer=lambda b: b)
+def _has_required_field(service: str, method: str) -> bool:
+    found = next(e.descriptor for e in SERVICES if e.full_name == service).methods_by_name[method]
+    return any(field_behavior_pb2.REQUIRED in f.GetOptions().Extensions[field_behavior_pb2.field_behavior]
+               for f in found.input_type.fields)
+
+
+def test_unbuilt_services_have_rpcs_with_required_fields() -> None:
+    # The next test means something only if empty requests would fail validation first.
+    assert any(_has_required_field(service, method) for service, method, *_ in _unbuilt_methods())
+
+
+@pytest.mark.parametrize("service,method,client_streaming,server_streaming", _unbuilt_methods())
+def test_unbuilt_rpc_says_what_is_missing_before_checking_fields(
+        channel: grpc.Channel, service: str, method: str, client_streaming: bool, server_streaming: bool) -> None:
+    # An empty request lacks every REQUIRED field; UNIMPLEMENTED still comes first.
+    kind = {(False, False): channel.unary_unary, (False, True): channel.unary_stream,
+            (True, False): channel.stream_unary, (True, True): channel.stream_stream}[
+        (client_streaming, server_streaming)]
+    call = kind(f"/{service}/{method}", request_serializer=lambda b: b, response_deserializer=lambda b: b)
     with pytest.raises(grpc.RpcError) as failure:
-        call(b"", timeout=5)
+        reply = call(iter([b""]) if client_streaming else b"", timeout=5)
+        if server_streaming:
+            list(reply)
     got = details(failure.value)
     assert got.code == grpc.StatusCode.UNIMPLEMENTED
     assert got.reason == "NOT_BUILT"

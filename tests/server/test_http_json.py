@@ -3,6 +3,7 @@ the descriptor set `make descriptor` builds: proves the protos' http annotations
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import string
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -18,6 +20,7 @@ import pytest
 
 from server.embedded import EmbeddedServer
 from tests.conftest import REPO
+from tests.support.clusters import register_cluster
 
 ENVOY = Path(sys.executable).parent / "envoy"
 DESCRIPTOR = REPO / "build/api.pb"
@@ -29,47 +32,64 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def gateway(kc_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def _envoy(grpc_address: str, tmp_path: Path) -> Iterator[str]:
+    """Envoy from deploy/envoy/envoy.yaml in front of `grpc_address`; yields its base URL."""
     if not ENVOY.exists() or not DESCRIPTOR.exists():
         pytest.fail("envoy or build/api.pb is missing: run `make setup descriptor` (make test does)")
-    host, port = kc_server.address.rsplit(":", 1)
+    host, port = grpc_address.rsplit(":", 1)
     http_port = _free_port()
-    config = tmp_path_factory.mktemp("envoy") / "envoy.yaml"
+    config = tmp_path / "envoy.yaml"
     config.write_text(string.Template((REPO / "deploy/envoy/envoy.yaml").read_text()).substitute(
         HTTP_HOST="127.0.0.1", HTTP_PORT=http_port, DESCRIPTOR=DESCRIPTOR, GRPC_HOST=host, GRPC_PORT=port))
     process = subprocess.Popen([str(ENVOY), "-c", str(config), "--disable-hot-restart", "--log-level", "error",
                                 "--base-id", str(http_port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", http_port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"envoy exited: {process.stderr.read().decode() if process.stderr else ''}")
-            time.sleep(0.05)
-    yield f"http://127.0.0.1:{http_port}"
-    process.terminate()
-    process.wait(10)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", http_port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail(f"envoy exited: {process.stderr.read().decode() if process.stderr else ''}")
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{http_port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def gateway(demo_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Envoy in front of a server with the session's kubesim registered as `clusters/demo`."""
+    with _envoy(demo_server.address, tmp_path_factory.mktemp("envoy")) as url:
+        yield url
 
 
 @pytest.fixture()
-def auth_headers(kc_server: EmbeddedServer) -> dict[str, str]:
-    token = kc_server.settings.data_dir / "admin.token"
+def auth_headers(demo_server: EmbeddedServer) -> dict[str, str]:
+    token = demo_server.settings.data_dir / "admin.token"
     return {"authorization": f"Bearer {token.read_text().strip()}"} if token.exists() else {}
 
 
-def _call(url: str, method: str = "GET", body: dict[str, Any] | None = None,
-          headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+def _exchange(url: str, method: str = "GET", body: dict[str, Any] | list[Any] | None = None,
+              headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
+    """Status, content type and raw body of one HTTP request."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method,
                                      headers={"content-type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"{}")
+            return response.status, response.headers.get("content-type", ""), response.read()
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        return error.code, error.headers.get("content-type", ""), error.read()
+
+
+def _call(url: str, method: str = "GET", body: dict[str, Any] | None = None,
+          headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    status, _, raw = _exchange(url, method, body, headers)
+    return status, json.loads(raw or b"{}")
 
 
 def test_bad_request_becomes_http_400_with_field_violations(gateway: str, auth_headers: dict[str, str]) -> None:
@@ -105,3 +125,98 @@ def test_admin_routes_transcode(gateway: str, auth_headers: dict[str, str]) -> N
     assert status == 200 and audit["auditEntries"][0]["rpc"].endswith("AdminService/CreateToken")
     status, missing = _call(f"{gateway}/v1/execSessions/nope:terminate", "POST", {}, auth_headers)
     assert status == 404 and missing["code"] == 5
+
+
+def test_generic_get_owns_the_paths_of_typed_views(gateway: str, auth_headers: dict[str, str]) -> None:
+    # These once reached the unbuilt Quotas and CRD services (501): GetResource serves them.
+    for name, kind in [("clusters/demo/namespaces/web/resourcequotas/web-quota", "ResourceQuota"),
+                       ("clusters/demo/namespaces/web/limitranges/web-limits", "LimitRange"),
+                       ("clusters/demo/customresourcedefinitions.apiextensions.k8s.io/widgets.example.com",
+                        "CustomResourceDefinition")]:
+        status, body = _call(f"{gateway}/v1/{name}", headers=auth_headers)
+        assert status == 200, body
+        assert (body["name"], body["kind"]) == (name, kind)
+    # The typed view has a path of its own, answered by its (unbuilt) service.
+    status, body = _call(f"{gateway}/v1/quotas/clusters/demo/namespaces/web/resourcequotas/web-quota",
+                         headers=auth_headers)
+    assert status == 501 and "QuotasService.GetResourceQuota" in body["message"], body
+
+
+def test_a_cluster_named_like_a_custom_method_can_be_fetched(
+        gateway: str, auth_headers: dict[str, str], demo_server: EmbeddedServer, sim: Any) -> None:
+    register_cluster(demo_server, "summarize", sim.kubeconfig_text("demo"))
+    try:
+        status, body = _call(f"{gateway}/v1/clusters/summarize", headers=auth_headers)
+        assert status == 200 and body["name"] == "clusters/summarize", body
+        status, body = _call(f"{gateway}/v1/clusters:summarize", headers=auth_headers)
+        assert status == 200 and body["clusterCount"] >= 2, body
+    finally:  # the server is shared by the session
+        assert _call(f"{gateway}/v1/clusters/summarize", "DELETE", headers=auth_headers)[0] == 200
+
+
+@pytest.mark.parametrize(("method", "path", "status", "code"), [
+    ("GET", "/v1/nothing/here", 404, 5),
+    ("GET", "/v1/tags/production", 404, 5),  # tags have no GET binding
+    ("PUT", "/v1/clusters", 404, 5),
+    ("GET", "/v1/clusters?colour=blue", 400, 3),
+    # Was a 200 with an empty body: the unmapped request reached the gRPC server as it was.
+    ("DELETE", "/v1/tags/nope?colour=blue", 400, 3),
+])
+def test_requests_envoy_cannot_map_are_answered_as_status_json(
+        gateway: str, auth_headers: dict[str, str], method: str, path: str, status: int, code: int) -> None:
+    got, content_type, raw = _exchange(f"{gateway}{path}", method, headers=auth_headers)
+    assert (got, content_type) == (status, "application/json"), raw
+    body = json.loads(raw)
+    assert body["code"] == code and body["message"], body
+
+
+def test_deleting_a_missing_tag_is_404(gateway: str, auth_headers: dict[str, str]) -> None:
+    status, body = _call(f"{gateway}/v1/tags/no-such-tag", "DELETE", headers=auth_headers)
+    assert status == 404, body
+    assert body["code"] == 5 and body["details"][0]["reason"] == "NOT_FOUND"
+
+
+def test_namespace_versions_and_http_delete(gateway: str, auth_headers: dict[str, str]) -> None:
+    manifest = ("apiVersion: v1\nkind: Namespace\nmetadata: {name: http-json}\n---\n"
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gone, namespace: http-json}\ndata: {a: b}\n")
+    status, body = _call(f"{gateway}/v1/clusters/demo:apply", "POST", {"manifest": manifest}, auth_headers)
+    assert status == 200, body
+    namespace = "clusters/demo/namespaces/http-json"
+    status, body = _call(f"{gateway}/v1/{namespace}/versions", headers=auth_headers)
+    assert status == 200 and body["versions"][0]["version"] == 1, body
+    # GetVersion of the Namespace object itself (its path once went to GetResource).
+    status, body = _call(f"{gateway}/v1/{namespace}/versions/1", headers=auth_headers)
+    assert status == 200 and body["name"] == f"{namespace}/versions/1", body
+    # HTTP DELETE on a resource's name deletes it, other fields as query parameters.
+    status, body = _call(f"{gateway}/v1/{namespace}/configmaps/gone?dryRun=true", "DELETE", headers=auth_headers)
+    assert status == 200 and body["dryRun"] and not body["commit"], body
+    assert _call(f"{gateway}/v1/{namespace}/configmaps/gone", headers=auth_headers)[0] == 200
+    status, body = _call(f"{gateway}/v1/{namespace}/configmaps/gone?message=bye", "DELETE", headers=auth_headers)
+    assert status == 200 and body["commit"], body
+    status, body = _call(f"{gateway}/v1/{namespace}/configmaps/gone", headers=auth_headers)
+    assert status == 404, body
+
+
+def test_client_streaming_over_http_takes_a_json_array(gateway: str, auth_headers: dict[str, str]) -> None:
+    # The README's example: each element of the body array is one request message of the stream.
+    status, listed = _call(f"{gateway}/v1/clusters/demo/namespaces/web/containers?labelSelector=app%3Dfrontend",
+                           headers=auth_headers)
+    assert status == 200, listed
+    container = next(c["name"] for c in listed["containers"] if c["state"] == "running")
+    frames = [{"target": {"container": container, "path": "/tmp/over-http.txt", "overwrite": True}},
+              {"data": base64.b64encode(b"hello ").decode()}, {"data": base64.b64encode(b"over http").decode()}]
+    status, _, raw = _exchange(f"{gateway}/v1/files:upload", "POST", frames, auth_headers)
+    assert status == 200, raw
+    assert int(json.loads(raw)["bytesWritten"]) == len(b"hello over http")
+    # A server stream comes back as a JSON array of response messages.
+    status, chunks = _exchange(f"{gateway}/v1/{container}/files:download?path=/tmp/over-http.txt",
+                               headers=auth_headers)[::2]
+    assert status == 200, chunks
+    assert b"".join(base64.b64decode(c["data"]) for c in json.loads(chunks)) == b"hello over http"
+
+
+def test_an_unreachable_server_is_503_status_json(tmp_path: Path) -> None:
+    with _envoy(f"127.0.0.1:{_free_port()}", tmp_path) as url:
+        status, content_type, raw = _exchange(f"{url}/v1/clusters")
+    assert (status, content_type) == (503, "application/json"), raw
+    assert json.loads(raw)["code"] == 14

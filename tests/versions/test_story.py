@@ -82,7 +82,7 @@ def test_apply_history_rollback_tag_branch_merge(versions, namespace, kubeconfig
     draft = versions.ApplyManifest(pb.ApplyManifestRequest(
         cluster=CLUSTER, manifest=deployment("api", namespace, "nginx:1.25", replicas=3), message="scale to 3",
         branch=f"branches/{branch}"))
-    assert draft.commit and draft.branch == branch and draft.resources[0].action == "configured"
+    assert draft.commit and draft.branch == f"branches/{branch}" and draft.resources[0].action == "configured"
     assert live(kubeconfig, namespace, "api")["spec"]["replicas"] == 1  # a draft touches no cluster
     assert versions.ListVersions(pb.ListVersionsRequest(parent=name)).total_size == 4
     assert versions.ListVersions(pb.ListVersionsRequest(parent=name, branch=branch)).total_size == 5

@@ -255,30 +255,30 @@ class GetNodeAffinityRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class SetNodeAffinityRequest(_message.Message):
-    __slots__ = ("node_affinity", "update_mask", "dry_run", "message")
+    __slots__ = ("node_affinity", "update_mask", "validate_only", "message")
     NODE_AFFINITY_FIELD_NUMBER: _ClassVar[int]
     UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     node_affinity: NodeAffinity
     update_mask: _field_mask_pb2.FieldMask
-    dry_run: bool
+    validate_only: bool
     message: str
-    def __init__(self, node_affinity: _Optional[_Union[NodeAffinity, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., dry_run: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
+    def __init__(self, node_affinity: _Optional[_Union[NodeAffinity, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
 
 class SetNodeAffinityResponse(_message.Message):
-    __slots__ = ("workload", "commit", "node_affinity", "diff", "dry_run")
+    __slots__ = ("workload", "commit", "node_affinity", "diff", "validate_only")
     WORKLOAD_FIELD_NUMBER: _ClassVar[int]
     COMMIT_FIELD_NUMBER: _ClassVar[int]
     NODE_AFFINITY_FIELD_NUMBER: _ClassVar[int]
     DIFF_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     workload: str
     commit: str
     node_affinity: NodeAffinity
     diff: _common_pb2.DocumentDiff
-    dry_run: bool
-    def __init__(self, workload: _Optional[str] = ..., commit: _Optional[str] = ..., node_affinity: _Optional[_Union[NodeAffinity, _Mapping]] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    validate_only: bool
+    def __init__(self, workload: _Optional[str] = ..., commit: _Optional[str] = ..., node_affinity: _Optional[_Union[NodeAffinity, _Mapping]] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., validate_only: _Optional[bool] = ...) -> None: ...
 
 class GetPodAffinityRequest(_message.Message):
     __slots__ = ("name",)
@@ -287,30 +287,30 @@ class GetPodAffinityRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class SetPodAffinityRequest(_message.Message):
-    __slots__ = ("pod_affinity", "update_mask", "dry_run", "message")
+    __slots__ = ("pod_affinity", "update_mask", "validate_only", "message")
     POD_AFFINITY_FIELD_NUMBER: _ClassVar[int]
     UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     pod_affinity: PodAffinity
     update_mask: _field_mask_pb2.FieldMask
-    dry_run: bool
+    validate_only: bool
     message: str
-    def __init__(self, pod_affinity: _Optional[_Union[PodAffinity, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., dry_run: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
+    def __init__(self, pod_affinity: _Optional[_Union[PodAffinity, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
 
 class SetPodAffinityResponse(_message.Message):
-    __slots__ = ("workload", "commit", "pod_affinity", "diff", "dry_run")
+    __slots__ = ("workload", "commit", "pod_affinity", "diff", "validate_only")
     WORKLOAD_FIELD_NUMBER: _ClassVar[int]
     COMMIT_FIELD_NUMBER: _ClassVar[int]
     POD_AFFINITY_FIELD_NUMBER: _ClassVar[int]
     DIFF_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     workload: str
     commit: str
     pod_affinity: PodAffinity
     diff: _common_pb2.DocumentDiff
-    dry_run: bool
-    def __init__(self, workload: _Optional[str] = ..., commit: _Optional[str] = ..., pod_affinity: _Optional[_Union[PodAffinity, _Mapping]] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    validate_only: bool
+    def __init__(self, workload: _Optional[str] = ..., commit: _Optional[str] = ..., pod_affinity: _Optional[_Union[PodAffinity, _Mapping]] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., validate_only: _Optional[bool] = ...) -> None: ...
 
 class GetTolerationsRequest(_message.Message):
     __slots__ = ("name",)
@@ -319,28 +319,28 @@ class GetTolerationsRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class SetTolerationsRequest(_message.Message):
-    __slots__ = ("tolerations", "dry_run", "message")
+    __slots__ = ("tolerations", "validate_only", "message")
     TOLERATIONS_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     tolerations: Tolerations
-    dry_run: bool
+    validate_only: bool
     message: str
-    def __init__(self, tolerations: _Optional[_Union[Tolerations, _Mapping]] = ..., dry_run: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
+    def __init__(self, tolerations: _Optional[_Union[Tolerations, _Mapping]] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
 
 class SetTolerationsResponse(_message.Message):
-    __slots__ = ("workload", "commit", "tolerations", "diff", "dry_run")
+    __slots__ = ("workload", "commit", "tolerations", "diff", "validate_only")
     WORKLOAD_FIELD_NUMBER: _ClassVar[int]
     COMMIT_FIELD_NUMBER: _ClassVar[int]
     TOLERATIONS_FIELD_NUMBER: _ClassVar[int]
     DIFF_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     workload: str
     commit: str
     tolerations: Tolerations
     diff: _common_pb2.DocumentDiff
-    dry_run: bool
-    def __init__(self, workload: _Optional[str] = ..., commit: _Optional[str] = ..., tolerations: _Optional[_Union[Tolerations, _Mapping]] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    validate_only: bool
+    def __init__(self, workload: _Optional[str] = ..., commit: _Optional[str] = ..., tolerations: _Optional[_Union[Tolerations, _Mapping]] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., validate_only: _Optional[bool] = ...) -> None: ...
 
 class NodeTaint(_message.Message):
     __slots__ = ("node", "key", "value", "effect", "time_added")
@@ -379,62 +379,62 @@ class ListNodeTaintsResponse(_message.Message):
     def __init__(self, taints: _Optional[_Iterable[_Union[NodeTaint, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class AddNodeTaintsRequest(_message.Message):
-    __slots__ = ("name", "taints", "overwrite", "etag", "dry_run", "message")
+    __slots__ = ("name", "taints", "overwrite", "etag", "validate_only", "message")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TAINTS_FIELD_NUMBER: _ClassVar[int]
     OVERWRITE_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     name: str
     taints: _containers.RepeatedCompositeFieldContainer[NodeTaint]
     overwrite: bool
     etag: str
-    dry_run: bool
+    validate_only: bool
     message: str
-    def __init__(self, name: _Optional[str] = ..., taints: _Optional[_Iterable[_Union[NodeTaint, _Mapping]]] = ..., overwrite: _Optional[bool] = ..., etag: _Optional[str] = ..., dry_run: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., taints: _Optional[_Iterable[_Union[NodeTaint, _Mapping]]] = ..., overwrite: _Optional[bool] = ..., etag: _Optional[str] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
 
 class AddNodeTaintsResponse(_message.Message):
-    __slots__ = ("node", "taints", "commit", "etag", "dry_run")
+    __slots__ = ("node", "taints", "commit", "etag", "validate_only")
     NODE_FIELD_NUMBER: _ClassVar[int]
     TAINTS_FIELD_NUMBER: _ClassVar[int]
     COMMIT_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     node: str
     taints: _containers.RepeatedCompositeFieldContainer[NodeTaint]
     commit: str
     etag: str
-    dry_run: bool
-    def __init__(self, node: _Optional[str] = ..., taints: _Optional[_Iterable[_Union[NodeTaint, _Mapping]]] = ..., commit: _Optional[str] = ..., etag: _Optional[str] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    validate_only: bool
+    def __init__(self, node: _Optional[str] = ..., taints: _Optional[_Iterable[_Union[NodeTaint, _Mapping]]] = ..., commit: _Optional[str] = ..., etag: _Optional[str] = ..., validate_only: _Optional[bool] = ...) -> None: ...
 
 class RemoveNodeTaintsRequest(_message.Message):
-    __slots__ = ("name", "taints", "etag", "dry_run", "message")
+    __slots__ = ("name", "taints", "etag", "validate_only", "message")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TAINTS_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     name: str
     taints: _containers.RepeatedCompositeFieldContainer[NodeTaint]
     etag: str
-    dry_run: bool
+    validate_only: bool
     message: str
-    def __init__(self, name: _Optional[str] = ..., taints: _Optional[_Iterable[_Union[NodeTaint, _Mapping]]] = ..., etag: _Optional[str] = ..., dry_run: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., taints: _Optional[_Iterable[_Union[NodeTaint, _Mapping]]] = ..., etag: _Optional[str] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
 
 class RemoveNodeTaintsResponse(_message.Message):
-    __slots__ = ("node", "taints", "commit", "etag", "dry_run")
+    __slots__ = ("node", "taints", "commit", "etag", "validate_only")
     NODE_FIELD_NUMBER: _ClassVar[int]
     TAINTS_FIELD_NUMBER: _ClassVar[int]
     COMMIT_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     node: str
     taints: _containers.RepeatedCompositeFieldContainer[NodeTaint]
     commit: str
     etag: str
-    dry_run: bool
-    def __init__(self, node: _Optional[str] = ..., taints: _Optional[_Iterable[_Union[NodeTaint, _Mapping]]] = ..., commit: _Optional[str] = ..., etag: _Optional[str] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    validate_only: bool
+    def __init__(self, node: _Optional[str] = ..., taints: _Optional[_Iterable[_Union[NodeTaint, _Mapping]]] = ..., commit: _Optional[str] = ..., etag: _Optional[str] = ..., validate_only: _Optional[bool] = ...) -> None: ...
 
 class SuggestNodeSelectorsRequest(_message.Message):
     __slots__ = ("parent", "nodes", "node_label_selector", "include_unique_labels", "max_suggestions")

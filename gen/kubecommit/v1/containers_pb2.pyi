@@ -17,6 +17,13 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ContainerState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CONTAINER_STATE_UNSPECIFIED: _ClassVar[ContainerState]
+    CONTAINER_STATE_RUNNING: _ClassVar[ContainerState]
+    CONTAINER_STATE_WAITING: _ClassVar[ContainerState]
+    CONTAINER_STATE_TERMINATED: _ClassVar[ContainerState]
+
 class LogLevel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     LOG_LEVEL_UNSPECIFIED: _ClassVar[LogLevel]
@@ -38,6 +45,10 @@ class ExportFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EXPORT_FORMAT_JSON: _ClassVar[ExportFormat]
     EXPORT_FORMAT_CSV: _ClassVar[ExportFormat]
     EXPORT_FORMAT_TEXT: _ClassVar[ExportFormat]
+CONTAINER_STATE_UNSPECIFIED: ContainerState
+CONTAINER_STATE_RUNNING: ContainerState
+CONTAINER_STATE_WAITING: ContainerState
+CONTAINER_STATE_TERMINATED: ContainerState
 LOG_LEVEL_UNSPECIFIED: LogLevel
 LOG_LEVEL_DEBUG: LogLevel
 LOG_LEVEL_INFO: LogLevel
@@ -53,7 +64,7 @@ EXPORT_FORMAT_CSV: ExportFormat
 EXPORT_FORMAT_TEXT: ExportFormat
 
 class Container(_message.Message):
-    __slots__ = ("name", "pod", "container", "image", "state", "reason", "ready", "restart_count", "init_container", "node", "start_time", "pod_labels")
+    __slots__ = ("name", "pod", "container", "image", "state", "reason", "ready", "restart_count", "init_container", "node", "start_time", "pod_labels", "state_code")
     class PodLabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -73,6 +84,7 @@ class Container(_message.Message):
     NODE_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     POD_LABELS_FIELD_NUMBER: _ClassVar[int]
+    STATE_CODE_FIELD_NUMBER: _ClassVar[int]
     name: str
     pod: str
     container: str
@@ -85,7 +97,8 @@ class Container(_message.Message):
     node: str
     start_time: _timestamp_pb2.Timestamp
     pod_labels: _containers.ScalarMap[str, str]
-    def __init__(self, name: _Optional[str] = ..., pod: _Optional[str] = ..., container: _Optional[str] = ..., image: _Optional[str] = ..., state: _Optional[str] = ..., reason: _Optional[str] = ..., ready: _Optional[bool] = ..., restart_count: _Optional[int] = ..., init_container: _Optional[bool] = ..., node: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pod_labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    state_code: ContainerState
+    def __init__(self, name: _Optional[str] = ..., pod: _Optional[str] = ..., container: _Optional[str] = ..., image: _Optional[str] = ..., state: _Optional[str] = ..., reason: _Optional[str] = ..., ready: _Optional[bool] = ..., restart_count: _Optional[int] = ..., init_container: _Optional[bool] = ..., node: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pod_labels: _Optional[_Mapping[str, str]] = ..., state_code: _Optional[_Union[ContainerState, str]] = ...) -> None: ...
 
 class ListContainersRequest(_message.Message):
     __slots__ = ("parent", "label_selector", "pod", "page_size", "page_token")

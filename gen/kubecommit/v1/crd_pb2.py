@@ -25,13 +25,12 @@ _sym_db = _symbol_database.Default()
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
-from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from kubecommit.v1 import common_pb2 as kubecommit_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17kubecommit/v1/crd.proto\x12\rkubecommit.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1akubecommit/v1/common.proto\"\xbb\x01\n\x13\x43ustomResourceNames\x12\x16\n\x06plural\x18\x01 \x01(\tR\x06plural\x12\x1a\n\x08singular\x18\x02 \x01(\tR\x08singular\x12\x12\n\x04kind\x18\x03 \x01(\tR\x04kind\x12\x1b\n\tlist_kind\x18\x04 \x01(\tR\x08listKind\x12\x1f\n\x0bshort_names\x18\x05 \x03(\tR\nshortNames\x12\x1e\n\ncategories\x18\x06 \x03(\tR\ncategories\"\xb3\x02\n\x1f\x43ustomResourceDefinitionVersion\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n\x06served\x18\x02 \x01(\x08R\x06served\x12\x18\n\x07storage\x18\x03 \x01(\x08R\x07storage\x12\x1e\n\ndeprecated\x18\x04 \x01(\x08R\ndeprecated\x12/\n\x13\x64\x65precation_warning\x18\x05 \x01(\tR\x12\x64\x65precationWarning\x12\x1d\n\nhas_schema\x18\x06 \x01(\x08R\thasSchema\x12-\n\x12status_subresource\x18\x07 \x01(\x08R\x11statusSubresource\x12+\n\x11scale_subresource\x18\x08 \x01(\x08R\x10scaleSubresource\"\xf4\x05\n\x18\x43ustomResourceDefinition\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12\x14\n\x05group\x18\x02 \x01(\tR\x05group\x12\x38\n\x05names\x18\x03 \x01(\x0b\x32\".kubecommit.v1.CustomResourceNamesR\x05names\x12\x38\n\x05scope\x18\x04 \x01(\x0e\x32\".kubecommit.v1.CustomResourceScopeR\x05scope\x12J\n\x08versions\x18\x05 \x03(\x0b\x32..kubecommit.v1.CustomResourceDefinitionVersionR\x08versions\x12\'\n\x0fstored_versions\x18\x06 \x03(\tR\x0estoredVersions\x12W\n\nconditions\x18\x07 \x03(\x0b\x32\x37.kubecommit.v1.CustomResourceDefinition.ConditionsEntryR\nconditions\x12\x12\n\x04yaml\x18\x08 \x01(\tR\x04yaml\x12\x12\n\x04\x65tag\x18\t \x01(\tR\x04\x65tag\x12;\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x1a=\n\x0f\x43onditionsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01:\xc1\x01\xea\x41\xbd\x01\n&kubecommit.io/CustomResourceDefinition\x12^clusters/{cluster}/customresourcedefinitions.apiextensions.k8s.io/{custom_resource_definition}*\x19\x63ustomResourceDefinitions2\x18\x63ustomResourceDefinition\"\x96\x01\n$ListCustomResourceDefinitionsRequest\x12\x1c\n\x06parent\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x06parent\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\x12\x14\n\x05group\x18\x04 \x01(\tR\x05group\"\xb8\x01\n%ListCustomResourceDefinitionsResponse\x12g\n\x1b\x63ustom_resource_definitions\x18\x01 \x03(\x0b\x32\'.kubecommit.v1.CustomResourceDefinitionR\x19\x63ustomResourceDefinitions\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\">\n\"GetCustomResourceDefinitionRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\"T\n\x1eGetCustomResourceSchemaRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12\x18\n\x07version\x18\x02 \x01(\tR\x07version\"\x81\x02\n\x0bSchemaField\x12\x12\n\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n\x04type\x18\x02 \x01(\tR\x04type\x12\x16\n\x06\x66ormat\x18\x03 \x01(\tR\x06\x66ormat\x12 \n\x0b\x64\x65scription\x18\x04 \x01(\tR\x0b\x64\x65scription\x12\x1a\n\x08required\x18\x05 \x01(\x08R\x08required\x12\x37\n\x0b\x65num_values\x18\x06 \x03(\x0b\x32\x16.google.protobuf.ValueR\nenumValues\x12;\n\rdefault_value\x18\x07 \x01(\x0b\x32\x16.google.protobuf.ValueR\x0c\x64\x65\x66\x61ultValue\"\xd2\x01\n\x14\x43ustomResourceSchema\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07version\x18\x02 \x01(\tR\x07version\x12\x44\n\x12open_api_v3_schema\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x0fopenApiV3Schema\x12\x12\n\x04yaml\x18\x04 \x01(\tR\x04yaml\x12\x32\n\x06\x66ields\x18\x05 \x03(\x0b\x32\x1a.kubecommit.v1.SchemaFieldR\x06\x66ields\"\xc2\x01\n\x18ListCustomObjectsRequest\x12\x1c\n\x06parent\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x06parent\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\x12%\n\x0elabel_selector\x18\x04 \x01(\tR\rlabelSelector\x12%\n\x0e\x66ield_selector\x18\x05 \x01(\tR\rfieldSelector\"\x8b\x01\n\x19ListCustomObjectsResponse\x12\x46\n\x0e\x63ustom_objects\x18\x01 \x03(\x0b\x32\x1f.kubecommit.v1.KubernetesObjectR\rcustomObjects\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"L\n\x16GetCustomObjectRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12\x18\n\x07version\x18\x02 \x01(\tR\x07version\"\xee\x01\n\x19\x43reateCustomObjectRequest\x12\x1c\n\x06parent\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x06parent\x12(\n\x10\x63ustom_object_id\x18\x02 \x01(\tR\x0e\x63ustomObjectId\x12J\n\rcustom_object\x18\x03 \x01(\x0b\x32\x1f.kubecommit.v1.KubernetesObjectB\x04\xe2\x41\x01\x02R\x0c\x63ustomObject\x12#\n\rvalidate_only\x18\x04 \x01(\x08R\x0cvalidateOnly\x12\x18\n\x07message\x18\x05 \x01(\tR\x07message\"\xe3\x01\n\x19UpdateCustomObjectRequest\x12J\n\rcustom_object\x18\x01 \x01(\x0b\x32\x1f.kubecommit.v1.KubernetesObjectB\x04\xe2\x41\x01\x02R\x0c\x63ustomObject\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\x12#\n\rvalidate_only\x18\x03 \x01(\x08R\x0cvalidateOnly\x12\x18\n\x07message\x18\x04 \x01(\tR\x07message\"\x88\x01\n\x19\x44\x65leteCustomObjectRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12\x12\n\x04\x65tag\x18\x02 \x01(\tR\x04\x65tag\x12#\n\rvalidate_only\x18\x03 \x01(\x08R\x0cvalidateOnly\x12\x18\n\x07message\x18\x04 \x01(\tR\x07message\"\x9f\x01\n\x1a\x44\x65leteCustomObjectResponse\x12\x16\n\x06\x63ommit\x18\x01 \x01(\tR\x06\x63ommit\x12\x44\n\rcustom_object\x18\x02 \x01(\x0b\x32\x1f.kubecommit.v1.KubernetesObjectR\x0c\x63ustomObject\x12#\n\rvalidate_only\x18\x03 \x01(\x08R\x0cvalidateOnly\"\xaf\x01\n\x1bValidateCustomObjectRequest\x12\x1e\n\x07\x63luster\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x07\x63luster\x12J\n\rcustom_object\x18\x02 \x01(\x0b\x32\x1f.kubecommit.v1.KubernetesObjectB\x04\xe2\x41\x01\x02R\x0c\x63ustomObject\x12$\n\x0eserver_dry_run\x18\x03 \x01(\x08R\x0cserverDryRun\"\x87\x01\n\x0fSchemaViolation\x12\x14\n\x05\x66ield\x18\x01 \x01(\tR\x05\x66ield\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n\x07message\x18\x03 \x01(\tR\x07message\x12,\n\x05value\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueR\x05value\"\xcc\x01\n\x1cValidateCustomObjectResponse\x12\x14\n\x05valid\x18\x01 \x01(\x08R\x05valid\x12>\n\nviolations\x18\x02 \x03(\x0b\x32\x1e.kubecommit.v1.SchemaViolationR\nviolations\x12<\n\x1a\x63ustom_resource_definition\x18\x03 \x01(\tR\x18\x63ustomResourceDefinition\x12\x18\n\x07version\x18\x04 \x01(\tR\x07version*\x85\x01\n\x13\x43ustomResourceScope\x12%\n!CUSTOM_RESOURCE_SCOPE_UNSPECIFIED\x10\x00\x12$\n CUSTOM_RESOURCE_SCOPE_NAMESPACED\x10\x01\x12!\n\x1d\x43USTOM_RESOURCE_SCOPE_CLUSTER\x10\x02\x32\x97\x0e\n\nCrdService\x12\xda\x01\n\x1dListCustomResourceDefinitions\x12\x33.kubecommit.v1.ListCustomResourceDefinitionsRequest\x1a\x34.kubecommit.v1.ListCustomResourceDefinitionsResponse\"N\x82\xd3\xe4\x93\x02H\x12\x46/v1/{parent=clusters/*}/customresourcedefinitions.apiextensions.k8s.io\x12\xc9\x01\n\x1bGetCustomResourceDefinition\x12\x31.kubecommit.v1.GetCustomResourceDefinitionRequest\x1a\'.kubecommit.v1.CustomResourceDefinition\"N\x82\xd3\xe4\x93\x02H\x12\x46/v1/{name=clusters/*/customresourcedefinitions.apiextensions.k8s.io/*}\x12\xc4\x01\n\x17GetCustomResourceSchema\x12-.kubecommit.v1.GetCustomResourceSchemaRequest\x1a#.kubecommit.v1.CustomResourceSchema\"U\x82\xd3\xe4\x93\x02O\x12M/v1/{name=clusters/*/customresourcedefinitions.apiextensions.k8s.io/*/schema}\x12\xb3\x01\n\x11ListCustomObjects\x12\'.kubecommit.v1.ListCustomObjectsRequest\x1a(.kubecommit.v1.ListCustomObjectsResponse\"K\x82\xd3\xe4\x93\x02\x45\x12&/v1/{parent=clusters/*/namespaces/*/*}Z\x1b\x12\x19/v1/{parent=clusters/*/*}\x12\xc6\x01\n\x0fGetCustomObject\x12%.kubecommit.v1.GetCustomObjectRequest\x1a\x1f.kubecommit.v1.KubernetesObject\"k\x82\xd3\xe4\x93\x02\x65\x12\x36/v1/{name=clusters/*/namespaces/*/*/*}:getCustomObjectZ+\x12)/v1/{name=clusters/*/*/*}:getCustomObject\x12\xca\x01\n\x12\x43reateCustomObject\x12(.kubecommit.v1.CreateCustomObjectRequest\x1a\x1f.kubecommit.v1.KubernetesObject\"i\x82\xd3\xe4\x93\x02\x63\"&/v1/{parent=clusters/*/namespaces/*/*}:\rcustom_objectZ*\"\x19/v1/{parent=clusters/*/*}:\rcustom_object\x12\xe7\x01\n\x12UpdateCustomObject\x12(.kubecommit.v1.UpdateCustomObjectRequest\x1a\x1f.kubecommit.v1.KubernetesObject\"\x85\x01\x82\xd3\xe4\x93\x02\x7f\x32\x34/v1/{custom_object.name=clusters/*/namespaces/*/*/*}:\rcustom_objectZ82\'/v1/{custom_object.name=clusters/*/*/*}:\rcustom_object\x12\xb6\x01\n\x12\x44\x65leteCustomObject\x12(.kubecommit.v1.DeleteCustomObjectRequest\x1a).kubecommit.v1.DeleteCustomObjectResponse\"K\x82\xd3\xe4\x93\x02\x45*&/v1/{name=clusters/*/namespaces/*/*/*}Z\x1b*\x19/v1/{name=clusters/*/*/*}\x12\xa9\x01\n\x14ValidateCustomObject\x12*.kubecommit.v1.ValidateCustomObjectRequest\x1a+.kubecommit.v1.ValidateCustomObjectResponse\"8\x82\xd3\xe4\x93\x02\x32\"-/v1/{cluster=clusters/*}:validateCustomObject:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17kubecommit/v1/crd.proto\x12\rkubecommit.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1akubecommit/v1/common.proto\"\xbb\x01\n\x13\x43ustomResourceNames\x12\x16\n\x06plural\x18\x01 \x01(\tR\x06plural\x12\x1a\n\x08singular\x18\x02 \x01(\tR\x08singular\x12\x12\n\x04kind\x18\x03 \x01(\tR\x04kind\x12\x1b\n\tlist_kind\x18\x04 \x01(\tR\x08listKind\x12\x1f\n\x0bshort_names\x18\x05 \x03(\tR\nshortNames\x12\x1e\n\ncategories\x18\x06 \x03(\tR\ncategories\"\xb3\x02\n\x1f\x43ustomResourceDefinitionVersion\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n\x06served\x18\x02 \x01(\x08R\x06served\x12\x18\n\x07storage\x18\x03 \x01(\x08R\x07storage\x12\x1e\n\ndeprecated\x18\x04 \x01(\x08R\ndeprecated\x12/\n\x13\x64\x65precation_warning\x18\x05 \x01(\tR\x12\x64\x65precationWarning\x12\x1d\n\nhas_schema\x18\x06 \x01(\x08R\thasSchema\x12-\n\x12status_subresource\x18\x07 \x01(\x08R\x11statusSubresource\x12+\n\x11scale_subresource\x18\x08 \x01(\x08R\x10scaleSubresource\"\xf4\x05\n\x18\x43ustomResourceDefinition\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12\x14\n\x05group\x18\x02 \x01(\tR\x05group\x12\x38\n\x05names\x18\x03 \x01(\x0b\x32\".kubecommit.v1.CustomResourceNamesR\x05names\x12\x38\n\x05scope\x18\x04 \x01(\x0e\x32\".kubecommit.v1.CustomResourceScopeR\x05scope\x12J\n\x08versions\x18\x05 \x03(\x0b\x32..kubecommit.v1.CustomResourceDefinitionVersionR\x08versions\x12\'\n\x0fstored_versions\x18\x06 \x03(\tR\x0estoredVersions\x12W\n\nconditions\x18\x07 \x03(\x0b\x32\x37.kubecommit.v1.CustomResourceDefinition.ConditionsEntryR\nconditions\x12\x12\n\x04yaml\x18\x08 \x01(\tR\x04yaml\x12\x12\n\x04\x65tag\x18\t \x01(\tR\x04\x65tag\x12;\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x1a=\n\x0f\x43onditionsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01:\xc1\x01\xea\x41\xbd\x01\n&kubecommit.io/CustomResourceDefinition\x12^clusters/{cluster}/customresourcedefinitions.apiextensions.k8s.io/{custom_resource_definition}*\x19\x63ustomResourceDefinitions2\x18\x63ustomResourceDefinition\"\x96\x01\n$ListCustomResourceDefinitionsRequest\x12\x1c\n\x06parent\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x06parent\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\x12\x14\n\x05group\x18\x04 \x01(\tR\x05group\"\xb8\x01\n%ListCustomResourceDefinitionsResponse\x12g\n\x1b\x63ustom_resource_definitions\x18\x01 \x03(\x0b\x32\'.kubecommit.v1.CustomResourceDefinitionR\x19\x63ustomResourceDefinitions\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\">\n\"GetCustomResourceDefinitionRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\"T\n\x1eGetCustomResourceSchemaRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12\x18\n\x07version\x18\x02 \x01(\tR\x07version\"\x81\x02\n\x0bSchemaField\x12\x12\n\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n\x04type\x18\x02 \x01(\tR\x04type\x12\x16\n\x06\x66ormat\x18\x03 \x01(\tR\x06\x66ormat\x12 \n\x0b\x64\x65scription\x18\x04 \x01(\tR\x0b\x64\x65scription\x12\x1a\n\x08required\x18\x05 \x01(\x08R\x08required\x12\x37\n\x0b\x65num_values\x18\x06 \x03(\x0b\x32\x16.google.protobuf.ValueR\nenumValues\x12;\n\rdefault_value\x18\x07 \x01(\x0b\x32\x16.google.protobuf.ValueR\x0c\x64\x65\x66\x61ultValue\"\xd2\x01\n\x14\x43ustomResourceSchema\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07version\x18\x02 \x01(\tR\x07version\x12\x44\n\x12open_api_v3_schema\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x0fopenApiV3Schema\x12\x12\n\x04yaml\x18\x04 \x01(\tR\x04yaml\x12\x32\n\x06\x66ields\x18\x05 \x03(\x0b\x32\x1a.kubecommit.v1.SchemaFieldR\x06\x66ields\"\xb7\x01\n\x1bValidateCustomObjectRequest\x12\x1c\n\x06parent\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x06parent\x12J\n\rcustom_object\x18\x02 \x01(\x0b\x32\x1f.kubecommit.v1.KubernetesObjectB\x04\xe2\x41\x01\x02R\x0c\x63ustomObject\x12.\n\x13validate_in_cluster\x18\x03 \x01(\x08R\x11validateInCluster\"\x87\x01\n\x0fSchemaViolation\x12\x14\n\x05\x66ield\x18\x01 \x01(\tR\x05\x66ield\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n\x07message\x18\x03 \x01(\tR\x07message\x12,\n\x05value\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueR\x05value\"\xcc\x01\n\x1cValidateCustomObjectResponse\x12\x14\n\x05valid\x18\x01 \x01(\x08R\x05valid\x12>\n\nviolations\x18\x02 \x03(\x0b\x32\x1e.kubecommit.v1.SchemaViolationR\nviolations\x12<\n\x1a\x63ustom_resource_definition\x18\x03 \x01(\tR\x18\x63ustomResourceDefinition\x12\x18\n\x07version\x18\x04 \x01(\tR\x07version*\x85\x01\n\x13\x43ustomResourceScope\x12%\n!CUSTOM_RESOURCE_SCOPE_UNSPECIFIED\x10\x00\x12$\n CUSTOM_RESOURCE_SCOPE_NAMESPACED\x10\x01\x12!\n\x1d\x43USTOM_RESOURCE_SCOPE_CLUSTER\x10\x02\x32\xb6\x06\n\nCrdService\x12\xdf\x01\n\x1dListCustomResourceDefinitions\x12\x33.kubecommit.v1.ListCustomResourceDefinitionsRequest\x1a\x34.kubecommit.v1.ListCustomResourceDefinitionsResponse\"S\x82\xd3\xe4\x93\x02M\x12K/v1/crds/{parent=clusters/*}/customresourcedefinitions.apiextensions.k8s.io\x12\xce\x01\n\x1bGetCustomResourceDefinition\x12\x31.kubecommit.v1.GetCustomResourceDefinitionRequest\x1a\'.kubecommit.v1.CustomResourceDefinition\"S\x82\xd3\xe4\x93\x02M\x12K/v1/crds/{name=clusters/*/customresourcedefinitions.apiextensions.k8s.io/*}\x12\xc9\x01\n\x17GetCustomResourceSchema\x12-.kubecommit.v1.GetCustomResourceSchemaRequest\x1a#.kubecommit.v1.CustomResourceSchema\"Z\x82\xd3\xe4\x93\x02T\x12R/v1/crds/{name=clusters/*/customresourcedefinitions.apiextensions.k8s.io/*/schema}\x12\xa8\x01\n\x14ValidateCustomObject\x12*.kubecommit.v1.ValidateCustomObjectRequest\x1a+.kubecommit.v1.ValidateCustomObjectResponse\"7\x82\xd3\xe4\x93\x02\x31\",/v1/{parent=clusters/*}:validateCustomObject:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -50,82 +49,46 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETCUSTOMRESOURCEDEFINITIONREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
   _globals['_GETCUSTOMRESOURCESCHEMAREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_GETCUSTOMRESOURCESCHEMAREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
-  _globals['_LISTCUSTOMOBJECTSREQUEST'].fields_by_name['parent']._loaded_options = None
-  _globals['_LISTCUSTOMOBJECTSREQUEST'].fields_by_name['parent']._serialized_options = b'\342A\001\002'
-  _globals['_GETCUSTOMOBJECTREQUEST'].fields_by_name['name']._loaded_options = None
-  _globals['_GETCUSTOMOBJECTREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
-  _globals['_CREATECUSTOMOBJECTREQUEST'].fields_by_name['parent']._loaded_options = None
-  _globals['_CREATECUSTOMOBJECTREQUEST'].fields_by_name['parent']._serialized_options = b'\342A\001\002'
-  _globals['_CREATECUSTOMOBJECTREQUEST'].fields_by_name['custom_object']._loaded_options = None
-  _globals['_CREATECUSTOMOBJECTREQUEST'].fields_by_name['custom_object']._serialized_options = b'\342A\001\002'
-  _globals['_UPDATECUSTOMOBJECTREQUEST'].fields_by_name['custom_object']._loaded_options = None
-  _globals['_UPDATECUSTOMOBJECTREQUEST'].fields_by_name['custom_object']._serialized_options = b'\342A\001\002'
-  _globals['_DELETECUSTOMOBJECTREQUEST'].fields_by_name['name']._loaded_options = None
-  _globals['_DELETECUSTOMOBJECTREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
-  _globals['_VALIDATECUSTOMOBJECTREQUEST'].fields_by_name['cluster']._loaded_options = None
-  _globals['_VALIDATECUSTOMOBJECTREQUEST'].fields_by_name['cluster']._serialized_options = b'\342A\001\002'
+  _globals['_VALIDATECUSTOMOBJECTREQUEST'].fields_by_name['parent']._loaded_options = None
+  _globals['_VALIDATECUSTOMOBJECTREQUEST'].fields_by_name['parent']._serialized_options = b'\342A\001\002'
   _globals['_VALIDATECUSTOMOBJECTREQUEST'].fields_by_name['custom_object']._loaded_options = None
   _globals['_VALIDATECUSTOMOBJECTREQUEST'].fields_by_name['custom_object']._serialized_options = b'\342A\001\002'
   _globals['_CRDSERVICE'].methods_by_name['ListCustomResourceDefinitions']._loaded_options = None
-  _globals['_CRDSERVICE'].methods_by_name['ListCustomResourceDefinitions']._serialized_options = b'\202\323\344\223\002H\022F/v1/{parent=clusters/*}/customresourcedefinitions.apiextensions.k8s.io'
+  _globals['_CRDSERVICE'].methods_by_name['ListCustomResourceDefinitions']._serialized_options = b'\202\323\344\223\002M\022K/v1/crds/{parent=clusters/*}/customresourcedefinitions.apiextensions.k8s.io'
   _globals['_CRDSERVICE'].methods_by_name['GetCustomResourceDefinition']._loaded_options = None
-  _globals['_CRDSERVICE'].methods_by_name['GetCustomResourceDefinition']._serialized_options = b'\202\323\344\223\002H\022F/v1/{name=clusters/*/customresourcedefinitions.apiextensions.k8s.io/*}'
+  _globals['_CRDSERVICE'].methods_by_name['GetCustomResourceDefinition']._serialized_options = b'\202\323\344\223\002M\022K/v1/crds/{name=clusters/*/customresourcedefinitions.apiextensions.k8s.io/*}'
   _globals['_CRDSERVICE'].methods_by_name['GetCustomResourceSchema']._loaded_options = None
-  _globals['_CRDSERVICE'].methods_by_name['GetCustomResourceSchema']._serialized_options = b'\202\323\344\223\002O\022M/v1/{name=clusters/*/customresourcedefinitions.apiextensions.k8s.io/*/schema}'
-  _globals['_CRDSERVICE'].methods_by_name['ListCustomObjects']._loaded_options = None
-  _globals['_CRDSERVICE'].methods_by_name['ListCustomObjects']._serialized_options = b'\202\323\344\223\002E\022&/v1/{parent=clusters/*/namespaces/*/*}Z\033\022\031/v1/{parent=clusters/*/*}'
-  _globals['_CRDSERVICE'].methods_by_name['GetCustomObject']._loaded_options = None
-  _globals['_CRDSERVICE'].methods_by_name['GetCustomObject']._serialized_options = b'\202\323\344\223\002e\0226/v1/{name=clusters/*/namespaces/*/*/*}:getCustomObjectZ+\022)/v1/{name=clusters/*/*/*}:getCustomObject'
-  _globals['_CRDSERVICE'].methods_by_name['CreateCustomObject']._loaded_options = None
-  _globals['_CRDSERVICE'].methods_by_name['CreateCustomObject']._serialized_options = b'\202\323\344\223\002c\"&/v1/{parent=clusters/*/namespaces/*/*}:\rcustom_objectZ*\"\031/v1/{parent=clusters/*/*}:\rcustom_object'
-  _globals['_CRDSERVICE'].methods_by_name['UpdateCustomObject']._loaded_options = None
-  _globals['_CRDSERVICE'].methods_by_name['UpdateCustomObject']._serialized_options = b'\202\323\344\223\002\17724/v1/{custom_object.name=clusters/*/namespaces/*/*/*}:\rcustom_objectZ82\'/v1/{custom_object.name=clusters/*/*/*}:\rcustom_object'
-  _globals['_CRDSERVICE'].methods_by_name['DeleteCustomObject']._loaded_options = None
-  _globals['_CRDSERVICE'].methods_by_name['DeleteCustomObject']._serialized_options = b'\202\323\344\223\002E*&/v1/{name=clusters/*/namespaces/*/*/*}Z\033*\031/v1/{name=clusters/*/*/*}'
+  _globals['_CRDSERVICE'].methods_by_name['GetCustomResourceSchema']._serialized_options = b'\202\323\344\223\002T\022R/v1/crds/{name=clusters/*/customresourcedefinitions.apiextensions.k8s.io/*/schema}'
   _globals['_CRDSERVICE'].methods_by_name['ValidateCustomObject']._loaded_options = None
-  _globals['_CRDSERVICE'].methods_by_name['ValidateCustomObject']._serialized_options = b'\202\323\344\223\0022\"-/v1/{cluster=clusters/*}:validateCustomObject:\001*'
-  _globals['_CUSTOMRESOURCESCOPE']._serialized_start=4192
-  _globals['_CUSTOMRESOURCESCOPE']._serialized_end=4325
-  _globals['_CUSTOMRESOURCENAMES']._serialized_start=258
-  _globals['_CUSTOMRESOURCENAMES']._serialized_end=445
-  _globals['_CUSTOMRESOURCEDEFINITIONVERSION']._serialized_start=448
-  _globals['_CUSTOMRESOURCEDEFINITIONVERSION']._serialized_end=755
-  _globals['_CUSTOMRESOURCEDEFINITION']._serialized_start=758
-  _globals['_CUSTOMRESOURCEDEFINITION']._serialized_end=1514
-  _globals['_CUSTOMRESOURCEDEFINITION_CONDITIONSENTRY']._serialized_start=1257
-  _globals['_CUSTOMRESOURCEDEFINITION_CONDITIONSENTRY']._serialized_end=1318
-  _globals['_LISTCUSTOMRESOURCEDEFINITIONSREQUEST']._serialized_start=1517
-  _globals['_LISTCUSTOMRESOURCEDEFINITIONSREQUEST']._serialized_end=1667
-  _globals['_LISTCUSTOMRESOURCEDEFINITIONSRESPONSE']._serialized_start=1670
-  _globals['_LISTCUSTOMRESOURCEDEFINITIONSRESPONSE']._serialized_end=1854
-  _globals['_GETCUSTOMRESOURCEDEFINITIONREQUEST']._serialized_start=1856
-  _globals['_GETCUSTOMRESOURCEDEFINITIONREQUEST']._serialized_end=1918
-  _globals['_GETCUSTOMRESOURCESCHEMAREQUEST']._serialized_start=1920
-  _globals['_GETCUSTOMRESOURCESCHEMAREQUEST']._serialized_end=2004
-  _globals['_SCHEMAFIELD']._serialized_start=2007
-  _globals['_SCHEMAFIELD']._serialized_end=2264
-  _globals['_CUSTOMRESOURCESCHEMA']._serialized_start=2267
-  _globals['_CUSTOMRESOURCESCHEMA']._serialized_end=2477
-  _globals['_LISTCUSTOMOBJECTSREQUEST']._serialized_start=2480
-  _globals['_LISTCUSTOMOBJECTSREQUEST']._serialized_end=2674
-  _globals['_LISTCUSTOMOBJECTSRESPONSE']._serialized_start=2677
-  _globals['_LISTCUSTOMOBJECTSRESPONSE']._serialized_end=2816
-  _globals['_GETCUSTOMOBJECTREQUEST']._serialized_start=2818
-  _globals['_GETCUSTOMOBJECTREQUEST']._serialized_end=2894
-  _globals['_CREATECUSTOMOBJECTREQUEST']._serialized_start=2897
-  _globals['_CREATECUSTOMOBJECTREQUEST']._serialized_end=3135
-  _globals['_UPDATECUSTOMOBJECTREQUEST']._serialized_start=3138
-  _globals['_UPDATECUSTOMOBJECTREQUEST']._serialized_end=3365
-  _globals['_DELETECUSTOMOBJECTREQUEST']._serialized_start=3368
-  _globals['_DELETECUSTOMOBJECTREQUEST']._serialized_end=3504
-  _globals['_DELETECUSTOMOBJECTRESPONSE']._serialized_start=3507
-  _globals['_DELETECUSTOMOBJECTRESPONSE']._serialized_end=3666
-  _globals['_VALIDATECUSTOMOBJECTREQUEST']._serialized_start=3669
-  _globals['_VALIDATECUSTOMOBJECTREQUEST']._serialized_end=3844
-  _globals['_SCHEMAVIOLATION']._serialized_start=3847
-  _globals['_SCHEMAVIOLATION']._serialized_end=3982
-  _globals['_VALIDATECUSTOMOBJECTRESPONSE']._serialized_start=3985
-  _globals['_VALIDATECUSTOMOBJECTRESPONSE']._serialized_end=4189
-  _globals['_CRDSERVICE']._serialized_start=4328
-  _globals['_CRDSERVICE']._serialized_end=6143
+  _globals['_CRDSERVICE'].methods_by_name['ValidateCustomObject']._serialized_options = b'\202\323\344\223\0021\",/v1/{parent=clusters/*}:validateCustomObject:\001*'
+  _globals['_CUSTOMRESOURCESCOPE']._serialized_start=2977
+  _globals['_CUSTOMRESOURCESCOPE']._serialized_end=3110
+  _globals['_CUSTOMRESOURCENAMES']._serialized_start=224
+  _globals['_CUSTOMRESOURCENAMES']._serialized_end=411
+  _globals['_CUSTOMRESOURCEDEFINITIONVERSION']._serialized_start=414
+  _globals['_CUSTOMRESOURCEDEFINITIONVERSION']._serialized_end=721
+  _globals['_CUSTOMRESOURCEDEFINITION']._serialized_start=724
+  _globals['_CUSTOMRESOURCEDEFINITION']._serialized_end=1480
+  _globals['_CUSTOMRESOURCEDEFINITION_CONDITIONSENTRY']._serialized_start=1223
+  _globals['_CUSTOMRESOURCEDEFINITION_CONDITIONSENTRY']._serialized_end=1284
+  _globals['_LISTCUSTOMRESOURCEDEFINITIONSREQUEST']._serialized_start=1483
+  _globals['_LISTCUSTOMRESOURCEDEFINITIONSREQUEST']._serialized_end=1633
+  _globals['_LISTCUSTOMRESOURCEDEFINITIONSRESPONSE']._serialized_start=1636
+  _globals['_LISTCUSTOMRESOURCEDEFINITIONSRESPONSE']._serialized_end=1820
+  _globals['_GETCUSTOMRESOURCEDEFINITIONREQUEST']._serialized_start=1822
+  _globals['_GETCUSTOMRESOURCEDEFINITIONREQUEST']._serialized_end=1884
+  _globals['_GETCUSTOMRESOURCESCHEMAREQUEST']._serialized_start=1886
+  _globals['_GETCUSTOMRESOURCESCHEMAREQUEST']._serialized_end=1970
+  _globals['_SCHEMAFIELD']._serialized_start=1973
+  _globals['_SCHEMAFIELD']._serialized_end=2230
+  _globals['_CUSTOMRESOURCESCHEMA']._serialized_start=2233
+  _globals['_CUSTOMRESOURCESCHEMA']._serialized_end=2443
+  _globals['_VALIDATECUSTOMOBJECTREQUEST']._serialized_start=2446
+  _globals['_VALIDATECUSTOMOBJECTREQUEST']._serialized_end=2629
+  _globals['_SCHEMAVIOLATION']._serialized_start=2632
+  _globals['_SCHEMAVIOLATION']._serialized_end=2767
+  _globals['_VALIDATECUSTOMOBJECTRESPONSE']._serialized_start=2770
+  _globals['_VALIDATECUSTOMOBJECTRESPONSE']._serialized_end=2974
+  _globals['_CRDSERVICE']._serialized_start=3113
+  _globals['_CRDSERVICE']._serialized_end=3935
 # @@protoc_insertion_point(module_scope)

@@ -3,7 +3,6 @@ import datetime
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.api import resource_pb2 as _resource_pb2
-from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from kubecommit.v1 import common_pb2 as _common_pb2
@@ -158,93 +157,15 @@ class CustomResourceSchema(_message.Message):
     fields: _containers.RepeatedCompositeFieldContainer[SchemaField]
     def __init__(self, name: _Optional[str] = ..., version: _Optional[str] = ..., open_api_v3_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., yaml: _Optional[str] = ..., fields: _Optional[_Iterable[_Union[SchemaField, _Mapping]]] = ...) -> None: ...
 
-class ListCustomObjectsRequest(_message.Message):
-    __slots__ = ("parent", "page_size", "page_token", "label_selector", "field_selector")
-    PARENT_FIELD_NUMBER: _ClassVar[int]
-    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
-    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    LABEL_SELECTOR_FIELD_NUMBER: _ClassVar[int]
-    FIELD_SELECTOR_FIELD_NUMBER: _ClassVar[int]
-    parent: str
-    page_size: int
-    page_token: str
-    label_selector: str
-    field_selector: str
-    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., label_selector: _Optional[str] = ..., field_selector: _Optional[str] = ...) -> None: ...
-
-class ListCustomObjectsResponse(_message.Message):
-    __slots__ = ("custom_objects", "next_page_token")
-    CUSTOM_OBJECTS_FIELD_NUMBER: _ClassVar[int]
-    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    custom_objects: _containers.RepeatedCompositeFieldContainer[_common_pb2.KubernetesObject]
-    next_page_token: str
-    def __init__(self, custom_objects: _Optional[_Iterable[_Union[_common_pb2.KubernetesObject, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
-
-class GetCustomObjectRequest(_message.Message):
-    __slots__ = ("name", "version")
-    NAME_FIELD_NUMBER: _ClassVar[int]
-    VERSION_FIELD_NUMBER: _ClassVar[int]
-    name: str
-    version: str
-    def __init__(self, name: _Optional[str] = ..., version: _Optional[str] = ...) -> None: ...
-
-class CreateCustomObjectRequest(_message.Message):
-    __slots__ = ("parent", "custom_object_id", "custom_object", "validate_only", "message")
-    PARENT_FIELD_NUMBER: _ClassVar[int]
-    CUSTOM_OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
-    CUSTOM_OBJECT_FIELD_NUMBER: _ClassVar[int]
-    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
-    MESSAGE_FIELD_NUMBER: _ClassVar[int]
-    parent: str
-    custom_object_id: str
-    custom_object: _common_pb2.KubernetesObject
-    validate_only: bool
-    message: str
-    def __init__(self, parent: _Optional[str] = ..., custom_object_id: _Optional[str] = ..., custom_object: _Optional[_Union[_common_pb2.KubernetesObject, _Mapping]] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
-
-class UpdateCustomObjectRequest(_message.Message):
-    __slots__ = ("custom_object", "update_mask", "validate_only", "message")
-    CUSTOM_OBJECT_FIELD_NUMBER: _ClassVar[int]
-    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
-    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
-    MESSAGE_FIELD_NUMBER: _ClassVar[int]
-    custom_object: _common_pb2.KubernetesObject
-    update_mask: _field_mask_pb2.FieldMask
-    validate_only: bool
-    message: str
-    def __init__(self, custom_object: _Optional[_Union[_common_pb2.KubernetesObject, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
-
-class DeleteCustomObjectRequest(_message.Message):
-    __slots__ = ("name", "etag", "validate_only", "message")
-    NAME_FIELD_NUMBER: _ClassVar[int]
-    ETAG_FIELD_NUMBER: _ClassVar[int]
-    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
-    MESSAGE_FIELD_NUMBER: _ClassVar[int]
-    name: str
-    etag: str
-    validate_only: bool
-    message: str
-    def __init__(self, name: _Optional[str] = ..., etag: _Optional[str] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
-
-class DeleteCustomObjectResponse(_message.Message):
-    __slots__ = ("commit", "custom_object", "validate_only")
-    COMMIT_FIELD_NUMBER: _ClassVar[int]
-    CUSTOM_OBJECT_FIELD_NUMBER: _ClassVar[int]
-    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
-    commit: str
-    custom_object: _common_pb2.KubernetesObject
-    validate_only: bool
-    def __init__(self, commit: _Optional[str] = ..., custom_object: _Optional[_Union[_common_pb2.KubernetesObject, _Mapping]] = ..., validate_only: _Optional[bool] = ...) -> None: ...
-
 class ValidateCustomObjectRequest(_message.Message):
-    __slots__ = ("cluster", "custom_object", "server_dry_run")
-    CLUSTER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("parent", "custom_object", "validate_in_cluster")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
     CUSTOM_OBJECT_FIELD_NUMBER: _ClassVar[int]
-    SERVER_DRY_RUN_FIELD_NUMBER: _ClassVar[int]
-    cluster: str
+    VALIDATE_IN_CLUSTER_FIELD_NUMBER: _ClassVar[int]
+    parent: str
     custom_object: _common_pb2.KubernetesObject
-    server_dry_run: bool
-    def __init__(self, cluster: _Optional[str] = ..., custom_object: _Optional[_Union[_common_pb2.KubernetesObject, _Mapping]] = ..., server_dry_run: _Optional[bool] = ...) -> None: ...
+    validate_in_cluster: bool
+    def __init__(self, parent: _Optional[str] = ..., custom_object: _Optional[_Union[_common_pb2.KubernetesObject, _Mapping]] = ..., validate_in_cluster: _Optional[bool] = ...) -> None: ...
 
 class SchemaViolation(_message.Message):
     __slots__ = ("field", "reason", "message", "value")

@@ -3,7 +3,6 @@
 import grpc
 import warnings
 
-from kubecommit.v1 import common_pb2 as kubecommit_dot_v1_dot_common__pb2
 from kubecommit.v1 import crd_pb2 as kubecommit_dot_v1_dot_crd__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -27,9 +26,14 @@ if _version_not_supported:
 
 
 class CrdServiceStub:
-    """CustomResourceDefinitions and their objects: what a cluster's CRDs define (names, versions,
-    schemas), and create/read/update/delete of custom objects, each write applied and committed,
-    plus validation of an object against its CRD's schema before anything is applied.
+    """CustomResourceDefinitions: what a cluster's CRDs define (names, versions, schemas), and
+    validation of a custom object against its CRD's schema before anything is applied.
+
+    Custom objects themselves have no parallel CRUD here: they are Kubernetes objects like any other,
+    listed and read by ClustersService.ListResources/GetResource and written through the versioned
+    path (YamlVersionsService.ApplyManifest/DeleteResource), so every write is committed the same way.
+    The typed CRD views answer under `/v1/crds/` followed by the CRD's resource name: the plain name
+    belongs to the generic GetResource, and no two routes may match one URL.
     """
 
     def __init__(self, channel):
@@ -53,31 +57,6 @@ class CrdServiceStub:
                 request_serializer=kubecommit_dot_v1_dot_crd__pb2.GetCustomResourceSchemaRequest.SerializeToString,
                 response_deserializer=kubecommit_dot_v1_dot_crd__pb2.CustomResourceSchema.FromString,
                 _registered_method=True)
-        self.ListCustomObjects = channel.unary_unary(
-                '/kubecommit.v1.CrdService/ListCustomObjects',
-                request_serializer=kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectsRequest.SerializeToString,
-                response_deserializer=kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectsResponse.FromString,
-                _registered_method=True)
-        self.GetCustomObject = channel.unary_unary(
-                '/kubecommit.v1.CrdService/GetCustomObject',
-                request_serializer=kubecommit_dot_v1_dot_crd__pb2.GetCustomObjectRequest.SerializeToString,
-                response_deserializer=kubecommit_dot_v1_dot_common__pb2.KubernetesObject.FromString,
-                _registered_method=True)
-        self.CreateCustomObject = channel.unary_unary(
-                '/kubecommit.v1.CrdService/CreateCustomObject',
-                request_serializer=kubecommit_dot_v1_dot_crd__pb2.CreateCustomObjectRequest.SerializeToString,
-                response_deserializer=kubecommit_dot_v1_dot_common__pb2.KubernetesObject.FromString,
-                _registered_method=True)
-        self.UpdateCustomObject = channel.unary_unary(
-                '/kubecommit.v1.CrdService/UpdateCustomObject',
-                request_serializer=kubecommit_dot_v1_dot_crd__pb2.UpdateCustomObjectRequest.SerializeToString,
-                response_deserializer=kubecommit_dot_v1_dot_common__pb2.KubernetesObject.FromString,
-                _registered_method=True)
-        self.DeleteCustomObject = channel.unary_unary(
-                '/kubecommit.v1.CrdService/DeleteCustomObject',
-                request_serializer=kubecommit_dot_v1_dot_crd__pb2.DeleteCustomObjectRequest.SerializeToString,
-                response_deserializer=kubecommit_dot_v1_dot_crd__pb2.DeleteCustomObjectResponse.FromString,
-                _registered_method=True)
         self.ValidateCustomObject = channel.unary_unary(
                 '/kubecommit.v1.CrdService/ValidateCustomObject',
                 request_serializer=kubecommit_dot_v1_dot_crd__pb2.ValidateCustomObjectRequest.SerializeToString,
@@ -86,9 +65,14 @@ class CrdServiceStub:
 
 
 class CrdServiceServicer:
-    """CustomResourceDefinitions and their objects: what a cluster's CRDs define (names, versions,
-    schemas), and create/read/update/delete of custom objects, each write applied and committed,
-    plus validation of an object against its CRD's schema before anything is applied.
+    """CustomResourceDefinitions: what a cluster's CRDs define (names, versions, schemas), and
+    validation of a custom object against its CRD's schema before anything is applied.
+
+    Custom objects themselves have no parallel CRUD here: they are Kubernetes objects like any other,
+    listed and read by ClustersService.ListResources/GetResource and written through the versioned
+    path (YamlVersionsService.ApplyManifest/DeleteResource), so every write is committed the same way.
+    The typed CRD views answer under `/v1/crds/` followed by the CRD's resource name: the plain name
+    belongs to the generic GetResource, and no two routes may match one URL.
     """
 
     def ListCustomResourceDefinitions(self, request, context):
@@ -107,43 +91,6 @@ class CrdServiceServicer:
 
     def GetCustomResourceSchema(self, request, context):
         """The openAPIV3Schema of one version, as a structure, as YAML, and flattened into fields.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def ListCustomObjects(self, request, context):
-        """Objects of one custom resource type in a namespace (`namespaces/-`: all) or cluster-wide.
-        Built-in types are listed too, so this route serves every collection path.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def GetCustomObject(self, request, context):
-        """One live custom object, optionally at another served version. A plain GET of the object's
-        path is ClustersService.GetResource, which returns the same object at the preferred version.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def CreateCustomObject(self, request, context):
-        """Creates a custom object in its cluster and commits it.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def UpdateCustomObject(self, request, context):
-        """Replaces the object, or merges the paths named in `update_mask`, and commits the result.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def DeleteCustomObject(self, request, context):
-        """Deletes the object in its cluster and records the deletion as a commit.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -175,31 +122,6 @@ def add_CrdServiceServicer_to_server(servicer, server):
                     request_deserializer=kubecommit_dot_v1_dot_crd__pb2.GetCustomResourceSchemaRequest.FromString,
                     response_serializer=kubecommit_dot_v1_dot_crd__pb2.CustomResourceSchema.SerializeToString,
             ),
-            'ListCustomObjects': grpc.unary_unary_rpc_method_handler(
-                    servicer.ListCustomObjects,
-                    request_deserializer=kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectsRequest.FromString,
-                    response_serializer=kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectsResponse.SerializeToString,
-            ),
-            'GetCustomObject': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetCustomObject,
-                    request_deserializer=kubecommit_dot_v1_dot_crd__pb2.GetCustomObjectRequest.FromString,
-                    response_serializer=kubecommit_dot_v1_dot_common__pb2.KubernetesObject.SerializeToString,
-            ),
-            'CreateCustomObject': grpc.unary_unary_rpc_method_handler(
-                    servicer.CreateCustomObject,
-                    request_deserializer=kubecommit_dot_v1_dot_crd__pb2.CreateCustomObjectRequest.FromString,
-                    response_serializer=kubecommit_dot_v1_dot_common__pb2.KubernetesObject.SerializeToString,
-            ),
-            'UpdateCustomObject': grpc.unary_unary_rpc_method_handler(
-                    servicer.UpdateCustomObject,
-                    request_deserializer=kubecommit_dot_v1_dot_crd__pb2.UpdateCustomObjectRequest.FromString,
-                    response_serializer=kubecommit_dot_v1_dot_common__pb2.KubernetesObject.SerializeToString,
-            ),
-            'DeleteCustomObject': grpc.unary_unary_rpc_method_handler(
-                    servicer.DeleteCustomObject,
-                    request_deserializer=kubecommit_dot_v1_dot_crd__pb2.DeleteCustomObjectRequest.FromString,
-                    response_serializer=kubecommit_dot_v1_dot_crd__pb2.DeleteCustomObjectResponse.SerializeToString,
-            ),
             'ValidateCustomObject': grpc.unary_unary_rpc_method_handler(
                     servicer.ValidateCustomObject,
                     request_deserializer=kubecommit_dot_v1_dot_crd__pb2.ValidateCustomObjectRequest.FromString,
@@ -214,9 +136,14 @@ def add_CrdServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class CrdService:
-    """CustomResourceDefinitions and their objects: what a cluster's CRDs define (names, versions,
-    schemas), and create/read/update/delete of custom objects, each write applied and committed,
-    plus validation of an object against its CRD's schema before anything is applied.
+    """CustomResourceDefinitions: what a cluster's CRDs define (names, versions, schemas), and
+    validation of a custom object against its CRD's schema before anything is applied.
+
+    Custom objects themselves have no parallel CRUD here: they are Kubernetes objects like any other,
+    listed and read by ClustersService.ListResources/GetResource and written through the versioned
+    path (YamlVersionsService.ApplyManifest/DeleteResource), so every write is committed the same way.
+    The typed CRD views answer under `/v1/crds/` followed by the CRD's resource name: the plain name
+    belongs to the generic GetResource, and no two routes may match one URL.
     """
 
     @staticmethod
@@ -290,141 +217,6 @@ class CrdService:
             '/kubecommit.v1.CrdService/GetCustomResourceSchema',
             kubecommit_dot_v1_dot_crd__pb2.GetCustomResourceSchemaRequest.SerializeToString,
             kubecommit_dot_v1_dot_crd__pb2.CustomResourceSchema.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def ListCustomObjects(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kubecommit.v1.CrdService/ListCustomObjects',
-            kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectsRequest.SerializeToString,
-            kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectsResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def GetCustomObject(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kubecommit.v1.CrdService/GetCustomObject',
-            kubecommit_dot_v1_dot_crd__pb2.GetCustomObjectRequest.SerializeToString,
-            kubecommit_dot_v1_dot_common__pb2.KubernetesObject.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def CreateCustomObject(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kubecommit.v1.CrdService/CreateCustomObject',
-            kubecommit_dot_v1_dot_crd__pb2.CreateCustomObjectRequest.SerializeToString,
-            kubecommit_dot_v1_dot_common__pb2.KubernetesObject.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def UpdateCustomObject(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kubecommit.v1.CrdService/UpdateCustomObject',
-            kubecommit_dot_v1_dot_crd__pb2.UpdateCustomObjectRequest.SerializeToString,
-            kubecommit_dot_v1_dot_common__pb2.KubernetesObject.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def DeleteCustomObject(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kubecommit.v1.CrdService/DeleteCustomObject',
-            kubecommit_dot_v1_dot_crd__pb2.DeleteCustomObjectRequest.SerializeToString,
-            kubecommit_dot_v1_dot_crd__pb2.DeleteCustomObjectResponse.FromString,
             options,
             channel_credentials,
             insecure,

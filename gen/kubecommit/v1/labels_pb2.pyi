@@ -6,6 +6,7 @@ from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
 from kubecommit.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -137,7 +138,7 @@ class LabelPatch(_message.Message):
     def __init__(self, set_labels: _Optional[_Mapping[str, str]] = ..., remove_labels: _Optional[_Iterable[str]] = ..., set_annotations: _Optional[_Mapping[str, str]] = ..., remove_annotations: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class BatchUpdateLabelsRequest(_message.Message):
-    __slots__ = ("parent", "names", "label_selector", "resource_types", "namespaces", "clusters", "patch", "overwrite", "etags", "dry_run", "message", "max_resources")
+    __slots__ = ("parent", "names", "label_selector", "resource_types", "namespaces", "clusters", "patch", "overwrite", "etags", "validate_only", "message", "max_resources")
     class EtagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -154,7 +155,7 @@ class BatchUpdateLabelsRequest(_message.Message):
     PATCH_FIELD_NUMBER: _ClassVar[int]
     OVERWRITE_FIELD_NUMBER: _ClassVar[int]
     ETAGS_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     MAX_RESOURCES_FIELD_NUMBER: _ClassVar[int]
     parent: str
@@ -166,10 +167,10 @@ class BatchUpdateLabelsRequest(_message.Message):
     patch: LabelPatch
     overwrite: bool
     etags: _containers.ScalarMap[str, str]
-    dry_run: bool
+    validate_only: bool
     message: str
     max_resources: int
-    def __init__(self, parent: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., label_selector: _Optional[str] = ..., resource_types: _Optional[_Iterable[str]] = ..., namespaces: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., patch: _Optional[_Union[LabelPatch, _Mapping]] = ..., overwrite: _Optional[bool] = ..., etags: _Optional[_Mapping[str, str]] = ..., dry_run: _Optional[bool] = ..., message: _Optional[str] = ..., max_resources: _Optional[int] = ...) -> None: ...
+    def __init__(self, parent: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., label_selector: _Optional[str] = ..., resource_types: _Optional[_Iterable[str]] = ..., namespaces: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., patch: _Optional[_Union[LabelPatch, _Mapping]] = ..., overwrite: _Optional[bool] = ..., etags: _Optional[_Mapping[str, str]] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ..., max_resources: _Optional[int] = ...) -> None: ...
 
 class LabelUpdateResult(_message.Message):
     __slots__ = ("name", "status", "changes", "etag", "error")
@@ -182,11 +183,11 @@ class LabelUpdateResult(_message.Message):
     status: LabelUpdateStatus
     changes: _containers.RepeatedCompositeFieldContainer[LabelKeyChange]
     etag: str
-    error: str
-    def __init__(self, name: _Optional[str] = ..., status: _Optional[_Union[LabelUpdateStatus, str]] = ..., changes: _Optional[_Iterable[_Union[LabelKeyChange, _Mapping]]] = ..., etag: _Optional[str] = ..., error: _Optional[str] = ...) -> None: ...
+    error: _status_pb2.Status
+    def __init__(self, name: _Optional[str] = ..., status: _Optional[_Union[LabelUpdateStatus, str]] = ..., changes: _Optional[_Iterable[_Union[LabelKeyChange, _Mapping]]] = ..., etag: _Optional[str] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class BatchUpdateLabelsResponse(_message.Message):
-    __slots__ = ("results", "commit", "dry_run", "updated_count", "failed_count", "unreachable")
+    __slots__ = ("results", "commit", "validate_only", "updated_count", "failed_count", "unreachable")
     class UnreachableEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -196,17 +197,17 @@ class BatchUpdateLabelsResponse(_message.Message):
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     RESULTS_FIELD_NUMBER: _ClassVar[int]
     COMMIT_FIELD_NUMBER: _ClassVar[int]
-    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     UPDATED_COUNT_FIELD_NUMBER: _ClassVar[int]
     FAILED_COUNT_FIELD_NUMBER: _ClassVar[int]
     UNREACHABLE_FIELD_NUMBER: _ClassVar[int]
     results: _containers.RepeatedCompositeFieldContainer[LabelUpdateResult]
     commit: str
-    dry_run: bool
+    validate_only: bool
     updated_count: int
     failed_count: int
     unreachable: _containers.ScalarMap[str, str]
-    def __init__(self, results: _Optional[_Iterable[_Union[LabelUpdateResult, _Mapping]]] = ..., commit: _Optional[str] = ..., dry_run: _Optional[bool] = ..., updated_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., unreachable: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    def __init__(self, results: _Optional[_Iterable[_Union[LabelUpdateResult, _Mapping]]] = ..., commit: _Optional[str] = ..., validate_only: _Optional[bool] = ..., updated_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., unreachable: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class SelectResourcesRequest(_message.Message):
     __slots__ = ("parent", "label_selector", "resource_types", "namespaces", "clusters", "page_size", "page_token", "include_object")

@@ -28,10 +28,11 @@ from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 from kubecommit.v1 import common_pb2 as kubecommit_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17kubecommit/v1/mcp.proto\x12\rkubecommit.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1akubecommit/v1/common.proto\"\xf9\x02\n\x04Tool\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12\x1b\n\ttool_name\x18\x02 \x01(\tR\x08toolName\x12\x14\n\x05title\x18\x03 \x01(\tR\x05title\x12 \n\x0b\x64\x65scription\x18\x04 \x01(\tR\x0b\x64\x65scription\x12:\n\x0cinput_schema\x18\x05 \x01(\x0b\x32\x17.google.protobuf.StructR\x0binputSchema\x12<\n\routput_schema\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructR\x0coutputSchema\x12\x1a\n\x08mutating\x18\x07 \x01(\x08R\x08mutating\x12 \n\x0b\x64\x65structive\x18\x08 \x01(\x08R\x0b\x64\x65structive\x12\x16\n\x06method\x18\t \x01(\tR\x06method:2\xea\x41/\n\x12kubecommit.io/Tool\x12\x0ctools/{tool}*\x05tools2\x04tool\"y\n\x10ListToolsRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12)\n\x10\x65xclude_mutating\x18\x03 \x01(\x08R\x0f\x65xcludeMutating\"f\n\x11ListToolsResponse\x12)\n\x05tools\x18\x01 \x03(\x0b\x32\x13.kubecommit.v1.ToolR\x05tools\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"b\n\x0f\x43\x61llToolRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12\x35\n\targuments\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\targuments\"\xa1\x01\n\x10\x43\x61llToolResponse\x12\x12\n\x04text\x18\x01 \x01(\tR\x04text\x12\x46\n\x12structured_content\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\x11structuredContent\x12\x19\n\x08is_error\x18\x03 \x01(\x08R\x07isError\x12\x16\n\x06\x63ommit\x18\x04 \x01(\tR\x06\x63ommit\"\xa2\x01\n\x12ScanClusterRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12\x1e\n\nnamespaces\x18\x02 \x03(\tR\nnamespaces\x12\x16\n\x06\x63hecks\x18\x03 \x03(\tR\x06\x63hecks\x12:\n\x0cmin_severity\x18\x04 \x01(\x0e\x32\x17.kubecommit.v1.SeverityR\x0bminSeverity\"\x8a\x01\n\x13ScanClusterResponse\x12\x35\n\x08progress\x18\x01 \x01(\x0b\x32\x17.kubecommit.v1.ProgressH\x00R\x08progress\x12\x33\n\x06report\x18\x02 \x01(\x0b\x32\x19.kubecommit.v1.ScanReportH\x00R\x06reportB\x07\n\x05\x65vent\"\xc4\x01\n\x12ScanRecommendation\x12\x14\n\x05title\x18\x01 \x01(\tR\x05title\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x64\x65scription\x12\x33\n\x08priority\x18\x03 \x01(\x0e\x32\x17.kubecommit.v1.SeverityR\x08priority\x12\x1c\n\tresources\x18\x04 \x03(\tR\tresources\x12#\n\rissue_reasons\x18\x05 \x03(\tR\x0cissueReasons\"\x88\x04\n\nScanReport\x12\x12\n\x04scan\x18\x01 \x01(\tR\x04scan\x12\x18\n\x07\x63luster\x18\x02 \x01(\tR\x07\x63luster\x12\x33\n\x06status\x18\x03 \x01(\x0e\x32\x1b.kubecommit.v1.HealthStatusR\x06status\x12\x14\n\x05score\x18\x04 \x01(\x05R\x05score\x12,\n\x06issues\x18\x05 \x03(\x0b\x32\x14.kubecommit.v1.IssueR\x06issues\x12K\n\x0frecommendations\x18\x06 \x03(\x0b\x32!.kubecommit.v1.ScanRecommendationR\x0frecommendations\x12]\n\x12\x63ounts_by_severity\x18\x07 \x03(\x0b\x32/.kubecommit.v1.ScanReport.CountsBySeverityEntryR\x10\x63ountsBySeverity\x12+\n\x11resources_scanned\x18\x08 \x01(\x05R\x10resourcesScanned\x12\x35\n\x08\x64uration\x18\t \x01(\x0b\x32\x19.google.protobuf.DurationR\x08\x64uration\x1a\x43\n\x15\x43ountsBySeverityEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\x05R\x05value:\x02\x38\x01\"\xf2\x03\n\x04Scan\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12\x1e\n\x07\x63luster\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03R\x07\x63luster\x12\x34\n\x05state\x18\x03 \x01(\x0e\x32\x18.kubecommit.v1.ScanStateB\x04\xe2\x41\x01\x03R\x05state\x12\x41\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x45\n\rcomplete_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\x0c\x63ompleteTime\x12\x37\n\x06report\x18\x06 \x01(\x0b\x32\x19.kubecommit.v1.ScanReportB\x04\xe2\x41\x01\x03R\x06report\x12\x1a\n\x05\x65rror\x18\x07 \x01(\tB\x04\xe2\x41\x01\x03R\x05\x65rror\x12#\n\ncreated_by\x18\x08 \x01(\tB\x04\xe2\x41\x01\x03R\tcreatedBy\x12$\n\nnamespaces\x18\t \x03(\tB\x04\xe2\x41\x01\x03R\nnamespaces\x12\x1c\n\x06\x63hecks\x18\n \x03(\tB\x04\xe2\x41\x01\x03R\x06\x63hecks:2\xea\x41/\n\x12kubecommit.io/Scan\x12\x0cscans/{scan}*\x05scans2\x04scan\"\x93\x01\n\x10ListScansRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12\x16\n\x06\x66ilter\x18\x03 \x01(\tR\x06\x66ilter\x12+\n\x04view\x18\x04 \x01(\x0e\x32\x17.kubecommit.v1.ScanViewR\x04view\"f\n\x11ListScansResponse\x12)\n\x05scans\x18\x01 \x03(\x0b\x32\x13.kubecommit.v1.ScanR\x05scans\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"W\n\x0eGetScanRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12+\n\x04view\x18\x02 \x01(\x0e\x32\x17.kubecommit.v1.ScanViewR\x04view*\x8a\x01\n\tScanState\x12\x1a\n\x16SCAN_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12SCAN_STATE_RUNNING\x10\x01\x12\x18\n\x14SCAN_STATE_SUCCEEDED\x10\x02\x12\x15\n\x11SCAN_STATE_FAILED\x10\x03\x12\x18\n\x14SCAN_STATE_CANCELLED\x10\x04*N\n\x08ScanView\x12\x19\n\x15SCAN_VIEW_UNSPECIFIED\x10\x00\x12\x13\n\x0fSCAN_VIEW_BASIC\x10\x01\x12\x12\n\x0eSCAN_VIEW_FULL\x10\x02\x32\x9d\x04\n\nMcpService\x12\x61\n\tListTools\x12\x1f.kubecommit.v1.ListToolsRequest\x1a .kubecommit.v1.ListToolsResponse\"\x11\x82\xd3\xe4\x93\x02\x0b\x12\t/v1/tools\x12o\n\x08\x43\x61llTool\x12\x1e.kubecommit.v1.CallToolRequest\x1a\x1f.kubecommit.v1.CallToolResponse\"\"\x82\xd3\xe4\x93\x02\x1c\"\x17/v1/{name=tools/*}:call:\x01*\x12}\n\x0bScanCluster\x12!.kubecommit.v1.ScanClusterRequest\x1a\".kubecommit.v1.ScanClusterResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x1a/v1/{name=clusters/*}:scan:\x01*0\x01\x12\x61\n\tListScans\x12\x1f.kubecommit.v1.ListScansRequest\x1a .kubecommit.v1.ListScansResponse\"\x11\x82\xd3\xe4\x93\x02\x0b\x12\t/v1/scans\x12Y\n\x07GetScan\x12\x1d.kubecommit.v1.GetScanRequest\x1a\x13.kubecommit.v1.Scan\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/{name=scans/*}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17kubecommit/v1/mcp.proto\x12\rkubecommit.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a\x1akubecommit/v1/common.proto\"\xf9\x02\n\x04Tool\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12\x1b\n\ttool_name\x18\x02 \x01(\tR\x08toolName\x12\x14\n\x05title\x18\x03 \x01(\tR\x05title\x12 \n\x0b\x64\x65scription\x18\x04 \x01(\tR\x0b\x64\x65scription\x12:\n\x0cinput_schema\x18\x05 \x01(\x0b\x32\x17.google.protobuf.StructR\x0binputSchema\x12<\n\routput_schema\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructR\x0coutputSchema\x12\x1a\n\x08mutating\x18\x07 \x01(\x08R\x08mutating\x12 \n\x0b\x64\x65structive\x18\x08 \x01(\x08R\x0b\x64\x65structive\x12\x16\n\x06method\x18\t \x01(\tR\x06method:2\xea\x41/\n\x12kubecommit.io/Tool\x12\x0ctools/{tool}*\x05tools2\x04tool\"y\n\x10ListToolsRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12)\n\x10\x65xclude_mutating\x18\x03 \x01(\x08R\x0f\x65xcludeMutating\"f\n\x11ListToolsResponse\x12)\n\x05tools\x18\x01 \x03(\x0b\x32\x13.kubecommit.v1.ToolR\x05tools\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"b\n\x0f\x43\x61llToolRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12\x35\n\targuments\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\targuments\"\xa1\x01\n\x10\x43\x61llToolResponse\x12\x12\n\x04text\x18\x01 \x01(\tR\x04text\x12\x46\n\x12structured_content\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\x11structuredContent\x12\x19\n\x08is_error\x18\x03 \x01(\x08R\x07isError\x12\x16\n\x06\x63ommit\x18\x04 \x01(\tR\x06\x63ommit\"\xa2\x01\n\x12ScanClusterRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12\x1e\n\nnamespaces\x18\x02 \x03(\tR\nnamespaces\x12\x16\n\x06\x63hecks\x18\x03 \x03(\tR\x06\x63hecks\x12:\n\x0cmin_severity\x18\x04 \x01(\x0e\x32\x17.kubecommit.v1.SeverityR\x0bminSeverity\"\x8a\x01\n\x13ScanClusterResponse\x12\x35\n\x08progress\x18\x01 \x01(\x0b\x32\x17.kubecommit.v1.ProgressH\x00R\x08progress\x12\x33\n\x06report\x18\x02 \x01(\x0b\x32\x19.kubecommit.v1.ScanReportH\x00R\x06reportB\x07\n\x05\x65vent\"\xc4\x01\n\x12ScanRecommendation\x12\x14\n\x05title\x18\x01 \x01(\tR\x05title\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x64\x65scription\x12\x33\n\x08priority\x18\x03 \x01(\x0e\x32\x17.kubecommit.v1.SeverityR\x08priority\x12\x1c\n\tresources\x18\x04 \x03(\tR\tresources\x12#\n\rissue_reasons\x18\x05 \x03(\tR\x0cissueReasons\"\x88\x04\n\nScanReport\x12\x12\n\x04scan\x18\x01 \x01(\tR\x04scan\x12\x18\n\x07\x63luster\x18\x02 \x01(\tR\x07\x63luster\x12\x33\n\x06status\x18\x03 \x01(\x0e\x32\x1b.kubecommit.v1.HealthStatusR\x06status\x12\x14\n\x05score\x18\x04 \x01(\x05R\x05score\x12,\n\x06issues\x18\x05 \x03(\x0b\x32\x14.kubecommit.v1.IssueR\x06issues\x12K\n\x0frecommendations\x18\x06 \x03(\x0b\x32!.kubecommit.v1.ScanRecommendationR\x0frecommendations\x12]\n\x12\x63ounts_by_severity\x18\x07 \x03(\x0b\x32/.kubecommit.v1.ScanReport.CountsBySeverityEntryR\x10\x63ountsBySeverity\x12+\n\x11resources_scanned\x18\x08 \x01(\x05R\x10resourcesScanned\x12\x35\n\x08\x64uration\x18\t \x01(\x0b\x32\x19.google.protobuf.DurationR\x08\x64uration\x1a\x43\n\x15\x43ountsBySeverityEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\x05R\x05value:\x02\x38\x01\"\x86\x04\n\x04Scan\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12\x1e\n\x07\x63luster\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03R\x07\x63luster\x12\x34\n\x05state\x18\x03 \x01(\x0e\x32\x18.kubecommit.v1.ScanStateB\x04\xe2\x41\x01\x03R\x05state\x12\x41\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x45\n\rcomplete_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\x0c\x63ompleteTime\x12\x37\n\x06report\x18\x06 \x01(\x0b\x32\x19.kubecommit.v1.ScanReportB\x04\xe2\x41\x01\x03R\x06report\x12.\n\x05\x65rror\x18\x07 \x01(\x0b\x32\x12.google.rpc.StatusB\x04\xe2\x41\x01\x03R\x05\x65rror\x12#\n\ncreated_by\x18\x08 \x01(\tB\x04\xe2\x41\x01\x03R\tcreatedBy\x12$\n\nnamespaces\x18\t \x03(\tB\x04\xe2\x41\x01\x03R\nnamespaces\x12\x1c\n\x06\x63hecks\x18\n \x03(\tB\x04\xe2\x41\x01\x03R\x06\x63hecks:2\xea\x41/\n\x12kubecommit.io/Scan\x12\x0cscans/{scan}*\x05scans2\x04scan\"\x93\x01\n\x10ListScansRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12\x16\n\x06\x66ilter\x18\x03 \x01(\tR\x06\x66ilter\x12+\n\x04view\x18\x04 \x01(\x0e\x32\x17.kubecommit.v1.ScanViewR\x04view\"f\n\x11ListScansResponse\x12)\n\x05scans\x18\x01 \x03(\x0b\x32\x13.kubecommit.v1.ScanR\x05scans\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"W\n\x0eGetScanRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12+\n\x04view\x18\x02 \x01(\x0e\x32\x17.kubecommit.v1.ScanViewR\x04view*\x8a\x01\n\tScanState\x12\x1a\n\x16SCAN_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12SCAN_STATE_RUNNING\x10\x01\x12\x18\n\x14SCAN_STATE_SUCCEEDED\x10\x02\x12\x15\n\x11SCAN_STATE_FAILED\x10\x03\x12\x18\n\x14SCAN_STATE_CANCELLED\x10\x04*N\n\x08ScanView\x12\x19\n\x15SCAN_VIEW_UNSPECIFIED\x10\x00\x12\x13\n\x0fSCAN_VIEW_BASIC\x10\x01\x12\x12\n\x0eSCAN_VIEW_FULL\x10\x02\x32\x9d\x04\n\nMcpService\x12\x61\n\tListTools\x12\x1f.kubecommit.v1.ListToolsRequest\x1a .kubecommit.v1.ListToolsResponse\"\x11\x82\xd3\xe4\x93\x02\x0b\x12\t/v1/tools\x12o\n\x08\x43\x61llTool\x12\x1e.kubecommit.v1.CallToolRequest\x1a\x1f.kubecommit.v1.CallToolResponse\"\"\x82\xd3\xe4\x93\x02\x1c\"\x17/v1/{name=tools/*}:call:\x01*\x12}\n\x0bScanCluster\x12!.kubecommit.v1.ScanClusterRequest\x1a\".kubecommit.v1.ScanClusterResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x1a/v1/{name=clusters/*}:scan:\x01*0\x01\x12\x61\n\tListScans\x12\x1f.kubecommit.v1.ListScansRequest\x1a .kubecommit.v1.ListScansResponse\"\x11\x82\xd3\xe4\x93\x02\x0b\x12\t/v1/scans\x12Y\n\x07GetScan\x12\x1d.kubecommit.v1.GetScanRequest\x1a\x13.kubecommit.v1.Scan\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/{name=scans/*}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -82,38 +83,38 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MCPSERVICE'].methods_by_name['ListScans']._serialized_options = b'\202\323\344\223\002\013\022\t/v1/scans'
   _globals['_MCPSERVICE'].methods_by_name['GetScan']._loaded_options = None
   _globals['_MCPSERVICE'].methods_by_name['GetScan']._serialized_options = b'\202\323\344\223\002\024\022\022/v1/{name=scans/*}'
-  _globals['_SCANSTATE']._serialized_start=2999
-  _globals['_SCANSTATE']._serialized_end=3137
-  _globals['_SCANVIEW']._serialized_start=3139
-  _globals['_SCANVIEW']._serialized_end=3217
-  _globals['_TOOL']._serialized_start=256
-  _globals['_TOOL']._serialized_end=633
-  _globals['_LISTTOOLSREQUEST']._serialized_start=635
-  _globals['_LISTTOOLSREQUEST']._serialized_end=756
-  _globals['_LISTTOOLSRESPONSE']._serialized_start=758
-  _globals['_LISTTOOLSRESPONSE']._serialized_end=860
-  _globals['_CALLTOOLREQUEST']._serialized_start=862
-  _globals['_CALLTOOLREQUEST']._serialized_end=960
-  _globals['_CALLTOOLRESPONSE']._serialized_start=963
-  _globals['_CALLTOOLRESPONSE']._serialized_end=1124
-  _globals['_SCANCLUSTERREQUEST']._serialized_start=1127
-  _globals['_SCANCLUSTERREQUEST']._serialized_end=1289
-  _globals['_SCANCLUSTERRESPONSE']._serialized_start=1292
-  _globals['_SCANCLUSTERRESPONSE']._serialized_end=1430
-  _globals['_SCANRECOMMENDATION']._serialized_start=1433
-  _globals['_SCANRECOMMENDATION']._serialized_end=1629
-  _globals['_SCANREPORT']._serialized_start=1632
-  _globals['_SCANREPORT']._serialized_end=2152
-  _globals['_SCANREPORT_COUNTSBYSEVERITYENTRY']._serialized_start=2085
-  _globals['_SCANREPORT_COUNTSBYSEVERITYENTRY']._serialized_end=2152
-  _globals['_SCAN']._serialized_start=2155
-  _globals['_SCAN']._serialized_end=2653
-  _globals['_LISTSCANSREQUEST']._serialized_start=2656
-  _globals['_LISTSCANSREQUEST']._serialized_end=2803
-  _globals['_LISTSCANSRESPONSE']._serialized_start=2805
-  _globals['_LISTSCANSRESPONSE']._serialized_end=2907
-  _globals['_GETSCANREQUEST']._serialized_start=2909
-  _globals['_GETSCANREQUEST']._serialized_end=2996
-  _globals['_MCPSERVICE']._serialized_start=3220
-  _globals['_MCPSERVICE']._serialized_end=3761
+  _globals['_SCANSTATE']._serialized_start=3044
+  _globals['_SCANSTATE']._serialized_end=3182
+  _globals['_SCANVIEW']._serialized_start=3184
+  _globals['_SCANVIEW']._serialized_end=3262
+  _globals['_TOOL']._serialized_start=281
+  _globals['_TOOL']._serialized_end=658
+  _globals['_LISTTOOLSREQUEST']._serialized_start=660
+  _globals['_LISTTOOLSREQUEST']._serialized_end=781
+  _globals['_LISTTOOLSRESPONSE']._serialized_start=783
+  _globals['_LISTTOOLSRESPONSE']._serialized_end=885
+  _globals['_CALLTOOLREQUEST']._serialized_start=887
+  _globals['_CALLTOOLREQUEST']._serialized_end=985
+  _globals['_CALLTOOLRESPONSE']._serialized_start=988
+  _globals['_CALLTOOLRESPONSE']._serialized_end=1149
+  _globals['_SCANCLUSTERREQUEST']._serialized_start=1152
+  _globals['_SCANCLUSTERREQUEST']._serialized_end=1314
+  _globals['_SCANCLUSTERRESPONSE']._serialized_start=1317
+  _globals['_SCANCLUSTERRESPONSE']._serialized_end=1455
+  _globals['_SCANRECOMMENDATION']._serialized_start=1458
+  _globals['_SCANRECOMMENDATION']._serialized_end=1654
+  _globals['_SCANREPORT']._serialized_start=1657
+  _globals['_SCANREPORT']._serialized_end=2177
+  _globals['_SCANREPORT_COUNTSBYSEVERITYENTRY']._serialized_start=2110
+  _globals['_SCANREPORT_COUNTSBYSEVERITYENTRY']._serialized_end=2177
+  _globals['_SCAN']._serialized_start=2180
+  _globals['_SCAN']._serialized_end=2698
+  _globals['_LISTSCANSREQUEST']._serialized_start=2701
+  _globals['_LISTSCANSREQUEST']._serialized_end=2848
+  _globals['_LISTSCANSRESPONSE']._serialized_start=2850
+  _globals['_LISTSCANSRESPONSE']._serialized_end=2952
+  _globals['_GETSCANREQUEST']._serialized_start=2954
+  _globals['_GETSCANREQUEST']._serialized_end=3041
+  _globals['_MCPSERVICE']._serialized_start=3265
+  _globals['_MCPSERVICE']._serialized_end=3806
 # @@protoc_insertion_point(module_scope)

@@ -6,6 +6,7 @@ from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
 from kubecommit.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -179,11 +180,11 @@ class Scan(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     complete_time: _timestamp_pb2.Timestamp
     report: ScanReport
-    error: str
+    error: _status_pb2.Status
     created_by: str
     namespaces: _containers.RepeatedScalarFieldContainer[str]
     checks: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, name: _Optional[str] = ..., cluster: _Optional[str] = ..., state: _Optional[_Union[ScanState, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., report: _Optional[_Union[ScanReport, _Mapping]] = ..., error: _Optional[str] = ..., created_by: _Optional[str] = ..., namespaces: _Optional[_Iterable[str]] = ..., checks: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., cluster: _Optional[str] = ..., state: _Optional[_Union[ScanState, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., report: _Optional[_Union[ScanReport, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., created_by: _Optional[str] = ..., namespaces: _Optional[_Iterable[str]] = ..., checks: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListScansRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "filter", "view")

@@ -29,6 +29,10 @@ class QuotasServiceStub:
     """Manages ResourceQuotas and LimitRanges (each write is applied to the cluster and committed),
     reports how much of each quota is used with a trend from recorded samples, and keeps per-namespace
     alert thresholds so teams hear about a quota before it starts refusing pods.
+
+    The typed views answer under `/v1/quotas/` followed by the object's resource name: the plain
+    resource name (`GET /v1/clusters/c/namespaces/n/resourcequotas/q`) belongs to the generic
+    ClustersService.GetResource, and no two routes may match one URL (tests/contract/test_routes.py).
     """
 
     def __init__(self, channel):
@@ -108,6 +112,10 @@ class QuotasServiceServicer:
     """Manages ResourceQuotas and LimitRanges (each write is applied to the cluster and committed),
     reports how much of each quota is used with a trend from recorded samples, and keeps per-namespace
     alert thresholds so teams hear about a quota before it starts refusing pods.
+
+    The typed views answer under `/v1/quotas/` followed by the object's resource name: the plain
+    resource name (`GET /v1/clusters/c/namespaces/n/resourcequotas/q`) belongs to the generic
+    ClustersService.GetResource, and no two routes may match one URL (tests/contract/test_routes.py).
     """
 
     def CreateResourceQuota(self, request, context):
@@ -284,6 +292,10 @@ class QuotasService:
     """Manages ResourceQuotas and LimitRanges (each write is applied to the cluster and committed),
     reports how much of each quota is used with a trend from recorded samples, and keeps per-namespace
     alert thresholds so teams hear about a quota before it starts refusing pods.
+
+    The typed views answer under `/v1/quotas/` followed by the object's resource name: the plain
+    resource name (`GET /v1/clusters/c/namespaces/n/resourcequotas/q`) belongs to the generic
+    ClustersService.GetResource, and no two routes may match one URL (tests/contract/test_routes.py).
     """
 
     @staticmethod

@@ -6,6 +6,7 @@ from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
 from kubecommit.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -26,6 +27,25 @@ class Operation(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OPERATION_MERGE: _ClassVar[Operation]
     OPERATION_IMPORT: _ClassVar[Operation]
 
+class ApplyOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    APPLY_OUTCOME_UNSPECIFIED: _ClassVar[ApplyOutcome]
+    APPLY_OUTCOME_CREATED: _ClassVar[ApplyOutcome]
+    APPLY_OUTCOME_CONFIGURED: _ClassVar[ApplyOutcome]
+    APPLY_OUTCOME_UNCHANGED: _ClassVar[ApplyOutcome]
+    APPLY_OUTCOME_FAILED: _ClassVar[ApplyOutcome]
+    APPLY_OUTCOME_SKIPPED: _ClassVar[ApplyOutcome]
+
+class MergeOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MERGE_OUTCOME_UNSPECIFIED: _ClassVar[MergeOutcome]
+    MERGE_OUTCOME_APPLIED: _ClassVar[MergeOutcome]
+    MERGE_OUTCOME_FAILED: _ClassVar[MergeOutcome]
+    MERGE_OUTCOME_WOULD_APPLY: _ClassVar[MergeOutcome]
+    MERGE_OUTCOME_WOULD_COMMIT: _ClassVar[MergeOutcome]
+    MERGE_OUTCOME_COMMITTED: _ClassVar[MergeOutcome]
+    MERGE_OUTCOME_CONFLICT: _ClassVar[MergeOutcome]
+
 class DriftType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     DRIFT_TYPE_UNSPECIFIED: _ClassVar[DriftType]
@@ -39,6 +59,19 @@ OPERATION_ROLLBACK: Operation
 OPERATION_SYNC: Operation
 OPERATION_MERGE: Operation
 OPERATION_IMPORT: Operation
+APPLY_OUTCOME_UNSPECIFIED: ApplyOutcome
+APPLY_OUTCOME_CREATED: ApplyOutcome
+APPLY_OUTCOME_CONFIGURED: ApplyOutcome
+APPLY_OUTCOME_UNCHANGED: ApplyOutcome
+APPLY_OUTCOME_FAILED: ApplyOutcome
+APPLY_OUTCOME_SKIPPED: ApplyOutcome
+MERGE_OUTCOME_UNSPECIFIED: MergeOutcome
+MERGE_OUTCOME_APPLIED: MergeOutcome
+MERGE_OUTCOME_FAILED: MergeOutcome
+MERGE_OUTCOME_WOULD_APPLY: MergeOutcome
+MERGE_OUTCOME_WOULD_COMMIT: MergeOutcome
+MERGE_OUTCOME_COMMITTED: MergeOutcome
+MERGE_OUTCOME_CONFLICT: MergeOutcome
 DRIFT_TYPE_UNSPECIFIED: DriftType
 DRIFT_TYPE_MODIFIED: DriftType
 DRIFT_TYPE_ADDED: DriftType
@@ -126,20 +159,24 @@ class ApplyManifestRequest(_message.Message):
     def __init__(self, cluster: _Optional[str] = ..., manifest: _Optional[str] = ..., message: _Optional[str] = ..., branch: _Optional[str] = ..., dry_run: _Optional[bool] = ..., force: _Optional[bool] = ..., etags: _Optional[_Mapping[str, str]] = ..., namespace: _Optional[str] = ...) -> None: ...
 
 class AppliedResource(_message.Message):
-    __slots__ = ("name", "action", "version", "etag", "diff", "error")
+    __slots__ = ("name", "action", "version", "etag", "diff", "error", "outcome", "error_status")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
     DIFF_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    ERROR_STATUS_FIELD_NUMBER: _ClassVar[int]
     name: str
     action: str
     version: int
     etag: str
     diff: _common_pb2.DocumentDiff
     error: str
-    def __init__(self, name: _Optional[str] = ..., action: _Optional[str] = ..., version: _Optional[int] = ..., etag: _Optional[str] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
+    outcome: ApplyOutcome
+    error_status: _status_pb2.Status
+    def __init__(self, name: _Optional[str] = ..., action: _Optional[str] = ..., version: _Optional[int] = ..., etag: _Optional[str] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., error: _Optional[str] = ..., outcome: _Optional[_Union[ApplyOutcome, str]] = ..., error_status: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class ApplyManifestResponse(_message.Message):
     __slots__ = ("commit", "resources", "dry_run", "branch")
@@ -368,16 +405,20 @@ class MergeConflict(_message.Message):
     def __init__(self, resource: _Optional[str] = ..., path: _Optional[str] = ..., base: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., ours: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., theirs: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
 
 class MergedResource(_message.Message):
-    __slots__ = ("name", "diff", "result", "error")
+    __slots__ = ("name", "diff", "result", "error", "outcome", "error_status")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DIFF_FIELD_NUMBER: _ClassVar[int]
     RESULT_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    ERROR_STATUS_FIELD_NUMBER: _ClassVar[int]
     name: str
     diff: _common_pb2.DocumentDiff
     result: str
     error: str
-    def __init__(self, name: _Optional[str] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., result: _Optional[str] = ..., error: _Optional[str] = ...) -> None: ...
+    outcome: MergeOutcome
+    error_status: _status_pb2.Status
+    def __init__(self, name: _Optional[str] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., result: _Optional[str] = ..., error: _Optional[str] = ..., outcome: _Optional[_Union[MergeOutcome, str]] = ..., error_status: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class MergeBranchResponse(_message.Message):
     __slots__ = ("commit", "fast_forward", "resources", "conflicts", "dry_run")

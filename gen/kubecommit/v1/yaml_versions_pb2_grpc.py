@@ -160,7 +160,9 @@ class YamlVersionsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteResource(self, request, context):
-        """Deletes a resource in its cluster and records the deletion as a commit.
+        """Deletes a resource in its cluster and records the deletion as a commit. Over HTTP: DELETE on
+        the resource's name, the request's other fields as query parameters. The `:delete` POST
+        bindings are the older spelling, kept for existing clients.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
