@@ -40,7 +40,7 @@ from dulwich.repo import Repo
 
 from .crypto import DecryptionError, StoreKey
 from .errors import AlreadyExists, InvalidArgument, NotFound, Precondition
-from .models import BackupManifest, RestoreResult
+from .models import BackupManifest, RefOwner, RestoreResult
 
 
 
@@ -64,6 +64,8 @@ class BackupSource(Protocol):
     def commit_object(self, sha: bytes) -> Commit: ...
 
     def ref_value(self, ref: bytes) -> bytes | None: ...
+
+    def record_owner(self, ref: bytes, owner: RefOwner | None) -> None: ...
 
     def reindex(self) -> None: ...
 
@@ -256,7 +258,7 @@ def verify_backup(key: StoreKey, backup_dir: Path, backup_id: str) -> BackupMani
 
 
 def restore_backup(store: BackupSource, backup_dir: Path, backup_id: str,
-                   into: str | None = None) -> RestoreResult:
+                   into: str | None = None, owner: RefOwner | None = None) -> RestoreResult:
     """Bring a backup's objects and refs into ``store`` without losing target-only commits.
     With ``into``, every ref lands beside the existing ones as ``{into}/<name>`` (branches
     under refs/heads, tags under refs/tags) and no existing ref moves."""
@@ -289,9 +291,11 @@ def restore_backup(store: BackupSource, backup_dir: Path, backup_id: str,
                 if not check_ref_format(beside.encode()) or not (
                         refs.add_if_new(beside.encode(), new) or store.ref_value(beside.encode()) == new):
                     raise AlreadyExists(f"{beside} already exists or is not a valid ref", subject=beside)
+                store.record_owner(beside.encode(), owner)
                 restored[name] = beside
             elif current is None:
                 refs.add_if_new(ref, new)
+                store.record_owner(ref, owner)
                 restored[name] = name
             elif current == new:
                 restored[name] = name
@@ -303,6 +307,7 @@ def restore_backup(store: BackupSource, backup_dir: Path, backup_id: str,
                 beside = f"refs/{kind}/restore/{backup_id}/{short}"
                 if not refs.add_if_new(beside.encode(), new):
                     raise AlreadyExists(f"{beside} already exists", subject=beside)
+                store.record_owner(beside.encode(), owner)
                 restored[name] = beside
         store.reindex()
     return RestoreResult(backup_id=backup_id, refs=restored)

@@ -7,8 +7,9 @@ Field paths read like ``spec.template.spec.containers[name=web].image``:
   :data:`NAME_KEYS` that every item on both sides has, with a scalar value unique within each
   side. Such items appear as ``[key=value]``; otherwise items are compared by index, ``[0]``.
 - an added or deleted subtree is one change at its root, not one per leaf.
-For ``kind: Secret`` documents, changes under ``data``/``stringData`` are redacted: they say
-that a value changed, never what it was or became (neither plaintext nor ciphertext).
+For ``kind: Secret`` documents, changes under ``data``/``stringData`` and the last-applied
+annotation are redacted: they say that a value changed, never what it was or became (neither
+plaintext nor ciphertext).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .models import FieldChange, FieldDiff
-from .secrets import SECRET_FIELDS, is_secret
+from .documents import dump
+from .models import DocumentDiff, FieldChange, FieldDiff
+from .secrets import LAST_APPLIED, SECRET_FIELDS, is_secret, redact_pair
 
 NAME_KEYS: tuple[str, ...] = (
     "name", "containerPort", "key", "ip", "mountPath", "devicePath", "port", "type",
@@ -103,20 +105,40 @@ def _walk(old: Any, new: Any, path: str) -> Iterator[FieldChange]:
     yield FieldChange(path, "modified", old=old, new=new)
 
 
+_LAST_APPLIED_FIELD = join_key("metadata.annotations", LAST_APPLIED)
+
+
 def is_secret_field(path: str) -> bool:
-    return any(path == f or path.startswith((f + ".", f + "[")) for f in SECRET_FIELDS)
+    """A field of a Secret that holds its values (or all of them, like the last-applied
+    annotation)."""
+    return path == _LAST_APPLIED_FIELD or any(path == f or path.startswith((f + ".", f + "["))
+                                              for f in SECRET_FIELDS)
 
 
 def field_diff(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None,
                *, redact_secrets: bool = True) -> FieldDiff:
-    """Field-level differences from ``old`` to ``new`` (None = absent document)."""
-    changes = list(_walk(old or {}, new or {}, ""))
+    """Field-level differences from ``old`` to ``new`` (None = absent document). For Secrets,
+    the differences of their redacted forms: a change says a value changed, and a subtree added
+    whole (``metadata`` with its annotations) carries markers, never values."""
     if redact_secrets and (is_secret(old) or is_secret(new)):
-        changes = [
+        shown_old, shown_new = redact_pair(_plain(old), _plain(new))
+        return FieldDiff(tuple(
             FieldChange(c.path, c.change, redacted=True) if is_secret_field(c.path) else c
-            for c in changes
-        ]
-    return FieldDiff(tuple(changes))
+            for c in _walk(shown_old or {}, shown_new or {}, "")))
+    return FieldDiff(tuple(_walk(old or {}, new or {}, "")))
+
+
+def _plain(doc: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return dict(doc) if doc is not None else None
+
+
+def document_diff(name: str, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> DocumentDiff:
+    """Unified and field-level diff of two documents, either absent, labelled ``a/{name}`` and
+    ``b/{name}``; Secret values redacted in both."""
+    shown_old, shown_new = redact_pair(_plain(old), _plain(new))
+    text = unified_diff(dump(shown_old) if shown_old is not None else "",
+                        dump(shown_new) if shown_new is not None else "", f"a/{name}", f"b/{name}")
+    return DocumentDiff(path=name, unified=text, fields=field_diff(old, new))
 
 
 def unified_diff(old_text: str, new_text: str, old_label: str = "a", new_label: str = "b",

@@ -12,13 +12,16 @@ from typing import Any
 
 import yaml
 
+from . import safeyaml
 from .errors import InvalidDocument
+from .safeyaml import YamlLimits
 
 DEFAULT_MAX_DOCUMENT_BYTES = 1024 * 1024
 
 
 def load(text: str | bytes) -> Any:
-    """Parse one YAML document with the C loader."""
+    """Parse one YAML document the store wrote itself (a blob), with the C loader. Caller
+    content goes through `parse`, under limits."""
     return yaml.load(text, Loader=yaml.CSafeLoader)
 
 
@@ -48,8 +51,11 @@ def parse(content: str | bytes | Mapping[str, Any], *, subject: str,
             f"document is {len(raw)} bytes, over the limit of {max_bytes}", subject=subject
         )
     try:
-        docs = [d for d in yaml.load_all(raw, Loader=yaml.CSafeLoader) if d is not None]
-    except yaml.YAMLError as exc:
+        docs = safeyaml.load_all(raw.decode("utf-8"), YamlLimits(max_bytes=max_bytes, max_expanded_bytes=max_bytes))
+    except InvalidDocument as exc:
+        exc.subject = subject
+        raise
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InvalidDocument(f"not valid YAML: {exc}", subject=subject) from exc
     if len(docs) != 1:
         raise InvalidDocument(

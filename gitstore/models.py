@@ -122,6 +122,15 @@ class TagInfo:
 
 
 @dataclass(frozen=True)
+class RefOwner:
+    """Who made a branch or tag, and whether it is protected (deleting it takes more than the
+    right to delete refs; the store records this, its user decides what it requires)."""
+
+    author: Author
+    protected: bool = False
+
+
+@dataclass(frozen=True)
 class BranchInfo:
     name: str
     head: str

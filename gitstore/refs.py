@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import time
 
+from dulwich.graph import find_merge_base
 from dulwich.objects import Commit, Tag
 
 from .errors import AlreadyExists, NotFound, Precondition
-from .models import Author, BranchInfo, TagInfo
+from .history import changed_paths
+from .models import Author, BranchInfo, RefOwner, TagInfo
 from .repository import Repository, utc
 
 
 def create_tag(repo: Repository, name: str, ref: str | None, *, message: str | None,
-               tagger: Author | None) -> TagInfo:
-    """A lightweight tag, or an annotated one when ``message`` is given."""
+               tagger: Author | None, owner: RefOwner | None) -> TagInfo:
+    """A lightweight tag, or an annotated one when ``message`` is given; ``owner`` is
+    recorded beside it (see :meth:`Repository.ref_owner`)."""
     tag_ref = repo.tag_ref(name)
     target = repo.resolve(ref or repo.default_branch)
     with repo.lock.hold():
@@ -30,6 +33,7 @@ def create_tag(repo: Repository, name: str, ref: str | None, *, message: str | N
             value = tag.id
         if not repo.repo.refs.add_if_new(tag_ref, value):
             raise AlreadyExists(f"tag {name!r} already exists", subject=name)
+        repo.record_owner(tag_ref, owner)
     return _tag_info(repo, name, value)
 
 
@@ -64,15 +68,17 @@ def delete_tag(repo: Repository, name: str) -> None:
         if repo.ref_value(tag_ref) is None:
             raise NotFound(f"tag {name!r} does not exist", subject=name)
         repo.repo.refs.remove_if_equals(tag_ref, None)
+        repo.forget_owner(tag_ref)
 
 
-def create_branch(repo: Repository, name: str, from_ref: str | None) -> BranchInfo:
+def create_branch(repo: Repository, name: str, from_ref: str | None, owner: RefOwner | None) -> BranchInfo:
     """A draft branch starting at ``from_ref`` (default: the default branch head)."""
     ref = repo.branch_ref(name)
     start = repo.resolve(from_ref or repo.default_branch)
     with repo.lock.hold():
         if not repo.repo.refs.add_if_new(ref, start):
             raise AlreadyExists(f"branch {name!r} already exists", subject=name)
+        repo.record_owner(ref, owner)
         repo.sync(name, start)
     return _branch_info(repo, name, start)
 
@@ -110,4 +116,20 @@ def delete_branch(repo: Repository, name: str) -> None:
         if repo.ref_value(ref) is None:
             raise NotFound(f"branch {name!r} does not exist", subject=name)
         repo.repo.refs.remove_if_equals(ref, None)
+        repo.forget_owner(ref)
         repo.index.drop_branch(name)
+
+
+def ref_changes(repo: Repository, ref: str) -> list[str]:
+    """The paths a ref carries: for a branch, what it changed since it left the default
+    branch (its merge base); for a tag, what the tagged commit changed."""
+    if ref.startswith("refs/heads/"):
+        head = repo.head(ref.removeprefix("refs/heads/"))
+        bases = find_merge_base(repo.repo, [head, repo.head(repo.default_branch)])
+        base = bases[0] if bases else None
+    else:
+        head = repo.resolve(ref)
+        parents = repo.commit_object(head).parents
+        base = parents[0] if parents else None
+    old_tree = repo.tree_of(base) if base is not None else None
+    return sorted(p for p, _ in changed_paths(repo.repo.object_store, old_tree, repo.tree_of(head)))

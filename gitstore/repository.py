@@ -15,14 +15,16 @@ commits (see docs/gitstore.md, "Concurrency, crashes and durability").
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dulwich.objects import Commit, ShaFile, Tag, Tree
+from dulwich.objects import Blob, Commit, ShaFile, Tag, Tree
 from dulwich.refs import check_ref_format
 from dulwich.repo import Repo
 
@@ -32,16 +34,48 @@ from .errors import Conflict, InvalidArgument, NotFound, Precondition
 from .history import sync_branch
 from .index import HistoryIndex
 from .locking import WriterLock
-from .models import Author
+from .models import Author, RefOwner
 from .trees import TreeCache
 
 log = logging.getLogger(__name__)
 META_DIR = "kubecommit"  # inside the bare repo; git ignores it, clones do not copy it
 _WRITTEN_CACHE_BYTES = 8 << 20  # recently written blobs and commits kept in memory
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}")
+MAX_REF_NAME_BYTES = 200
 
 
 def utc(ts: int) -> datetime:
     return datetime.fromtimestamp(ts, timezone.utc)
+
+
+def check_ref_name(name: str, subject: str) -> str:
+    """``name`` (a branch or tag name, without ``refs/heads/``) when git's check-ref-format
+    rules accept it and it cannot be read as an option or a reserved name; InvalidArgument
+    naming ``subject`` otherwise."""
+    problem = ""
+    if not name:
+        problem = "must not be empty"
+    elif len(name.encode("utf-8", "surrogatepass")) > MAX_REF_NAME_BYTES:
+        problem = f"is longer than {MAX_REF_NAME_BYTES} bytes"
+    elif name.startswith("-") or name in ("HEAD", "@") or name.split("/")[-1] == "HEAD":
+        problem = "must not start with '-' or be HEAD or @"
+    elif not _valid_ref(name):
+        problem = ("breaks git's ref name rules (no '..', '@{', control characters, space, ~^:?*[\\, "
+                   "empty or dot-led components, or a trailing '.', '/' or '.lock')")
+    if problem:
+        raise InvalidArgument(f"{name!r} is not a valid {subject} name: {problem}", subject=subject)
+    return name
+
+
+def _valid_ref(name: str) -> bool:
+    try:
+        return check_ref_format(b"refs/heads/" + name.encode())
+    except UnicodeEncodeError:  # lone surrogates
+        return False
+
+
+def _owner_ref(ref: bytes) -> bytes:
+    return b"refs/owners/" + ref.removeprefix(b"refs/")
 
 
 class Repository:
@@ -143,16 +177,30 @@ class Repository:
             return None
 
     def branch_ref(self, branch: str) -> bytes:
-        ref = b"refs/heads/" + branch.encode()
-        if not branch or branch.startswith("-") or not check_ref_format(ref):
-            raise InvalidArgument(f"{branch!r} is not a valid branch name", subject="branch")
-        return ref
+        return b"refs/heads/" + check_ref_name(branch, "branch").encode()
 
     def tag_ref(self, tag: str) -> bytes:
-        ref = b"refs/tags/" + tag.encode()
-        if not tag or tag.startswith("-") or not check_ref_format(ref):
-            raise InvalidArgument(f"{tag!r} is not a valid tag name", subject="tag")
-        return ref
+        return b"refs/tags/" + check_ref_name(tag, "tag").encode()
+
+    def record_owner(self, ref: bytes, owner: RefOwner | None) -> None:
+        """Keep ``owner`` beside ``ref`` as a blob under refs/owners/ (inside the writer lock)."""
+        if owner is None:
+            return
+        blob = Blob.from_string(json.dumps({"name": owner.author.name, "email": owner.author.email,
+                                            "protected": owner.protected}).encode())
+        self.add_objects([blob])
+        self.repo.refs[_owner_ref(ref)] = blob.id
+
+    def forget_owner(self, ref: bytes) -> None:
+        self.repo.refs.remove_if_equals(_owner_ref(ref), None)
+
+    def ref_owner(self, ref: str) -> RefOwner | None:
+        """Who made ``ref`` (``refs/heads/x`` or ``refs/tags/x``), when it was recorded."""
+        value = self.ref_value(_owner_ref(ref.encode()))
+        if value is None:
+            return None
+        raw = json.loads(self.get(value).as_raw_string())
+        return RefOwner(Author(raw["name"], raw["email"]), bool(raw.get("protected")))
 
     def head(self, branch: str) -> bytes:
         head = self.ref_value(self.branch_ref(branch))
@@ -190,6 +238,8 @@ class Repository:
         """The commit id a branch, tag, full ref name or commit id names."""
         if not ref:
             raise InvalidArgument("ref must not be empty", subject="ref")
+        if not _COMMIT_ID.fullmatch(ref):
+            check_ref_name(ref.removeprefix("refs/"), "ref")
         candidates = [b"refs/heads/" + ref.encode(), b"refs/tags/" + ref.encode()]
         if ref.startswith("refs/"):
             candidates.insert(0, ref.encode())
@@ -207,6 +257,8 @@ class Repository:
     def locate(self, ref: str) -> tuple[str, int, bytes]:
         """(branch, seq, commit) of ``ref`` in the index: a branch head, or a commit on the
         first-parent chain of some branch (the default branch preferred)."""
+        if not _COMMIT_ID.fullmatch(ref):
+            check_ref_name(ref.removeprefix("refs/"), "ref")
         if self.ref_value(b"refs/heads/" + ref.encode()) is not None:
             head, seq = self.fresh(ref)
             return ref, seq, head

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,8 @@ from .crypto import StoreKey
 from .errors import Precondition
 
 SECRET_FIELDS = ("data", "stringData")
+# `kubectl apply` keeps the whole object it sent here, a Secret's values included.
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _PREFIX = "ENC[AES-SIV,"
 _SUFFIX = "]"
 REDACTED = "<redacted>"
@@ -78,16 +81,10 @@ def decrypt_secret(doc: dict[str, Any], path: str, key: StoreKey | None) -> tupl
     return out, locked
 
 
-def redact_pair(old: dict[str, Any] | None, new: dict[str, Any] | None
-                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """Replace Secret values by markers for a text diff: unchanged values read ``<redacted>`` on
-    both sides, changed ones ``<redacted-changed>`` on the new side; no value is shown."""
-    if not (is_secret(old) or is_secret(new)):
-        return old, new
-    old_out = copy.deepcopy(old) if old is not None else None
-    new_out = copy.deepcopy(new) if new is not None else None
+def _mark(old_out: dict[str, Any] | None, new_out: dict[str, Any] | None, old: Any) -> None:
+    """Replace the values under ``data``/``stringData`` of both copies by markers, in place."""
     for field in SECRET_FIELDS:
-        old_values = (old or {}).get(field)
+        old_values = old.get(field) if isinstance(old, dict) else None
         if not isinstance(old_values, dict):
             old_values = {}
         if old_out is not None and isinstance(old_out.get(field), dict):
@@ -97,6 +94,54 @@ def redact_pair(old: dict[str, Any] | None, new: dict[str, Any] | None
                 k: REDACTED if k in old_values and old_values[k] == v else REDACTED_CHANGED
                 for k, v in new_out[field].items()
             }
+
+
+def _annotations(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The annotations of `doc` when they hold a last-applied configuration."""
+    metadata = doc.get("metadata") if doc is not None else None
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    return annotations if isinstance(annotations, dict) and LAST_APPLIED in annotations else None
+
+
+def _applied(doc: dict[str, Any] | None) -> tuple[Any, dict[str, Any] | None]:
+    """(the annotation's text, a copy of the object it records or None when unreadable)."""
+    annotations = _annotations(doc)
+    text = annotations[LAST_APPLIED] if annotations is not None else None
+    try:
+        recorded = json.loads(text) if isinstance(text, (str, bytes)) else None
+    except (ValueError, RecursionError):
+        recorded = None
+    return text, recorded if isinstance(recorded, dict) else None
+
+
+def _mark_applied(old_out: dict[str, Any] | None, new_out: dict[str, Any] | None,
+                  old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+    """The same markers inside the last-applied annotation (JSON text holding the whole Secret,
+    values included); an annotation that does not read as a JSON object is replaced whole."""
+    old_text, old_inner = _applied(old)
+    new_text, new_inner = _applied(new)
+    recorded = copy.deepcopy(old_inner)
+    _mark(old_inner, new_inner, recorded)
+    for out, inner, unreadable in ((old_out, old_inner, REDACTED),
+                                   (new_out, new_inner, REDACTED if new_text == old_text else REDACTED_CHANGED)):
+        annotations = _annotations(out)
+        if annotations is not None:
+            annotations[LAST_APPLIED] = json.dumps(inner, separators=(",", ":")) if inner is not None else unreadable
+
+
+def redact_pair(old: dict[str, Any] | None, new: dict[str, Any] | None
+                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Replace Secret values by markers wherever a Secret holds them: ``data``, ``stringData``
+    and the ``kubectl.kubernetes.io/last-applied-configuration`` annotation (managed fields
+    name keys, never values). Unchanged values read ``<redacted>`` on both sides, changed ones
+    ``<redacted-changed>`` on the new side, so a diff shows that a value changed, not what it is.
+    The one redaction of the code base: diffs and documents leaving the API go through it."""
+    if not (is_secret(old) or is_secret(new)):
+        return old, new
+    old_out = copy.deepcopy(old) if old is not None else None
+    new_out = copy.deepcopy(new) if new is not None else None
+    _mark(old_out, new_out, old)
+    _mark_applied(old_out, new_out, old, new)
     return old_out, new_out
 
 

@@ -20,14 +20,14 @@ from dulwich.repo import Repo
 from . import backup, documents, merges, writes
 from . import refs as ref_ops
 from .crypto import StoreKey
-from .diff import field_diff, unified_diff
+from .diff import document_diff
 from .errors import InvalidArgument, InvalidDocument, NotFound
 from .index import CommitMeta
 from .models import (Author, BackupManifest, BranchInfo, Change, CommitInfo, Document,
-                     DocumentDiff, LogEntry, MergePlan, RestoreResult, TagInfo, Version)
+                     DocumentDiff, LogEntry, MergePlan, RefOwner, RestoreResult, TagInfo, Version)
 from .paths import under_prefix, validate_path, validate_prefix
 from .repository import META_DIR, Repository, utc
-from .secrets import decrypt_secret, redact_pair
+from .secrets import decrypt_secret
 
 __all__ = ["DEFAULT_COMMITTER", "META_DIR", "MAX_PAGE_SIZE", "Store"]
 
@@ -283,6 +283,11 @@ class Store:
         ]
         return entries, (_encode_token(rows[size - 1][0]) if len(rows) > size else None)
 
+    def commit_paths(self, commit_id: str) -> tuple[str, ...]:
+        """The paths a commit changed (against its first parent), from the history index."""
+        branch, seq, _ = self.repository.locate(commit_id)
+        return tuple(self.repository.index.paths_changed(branch, seq))
+
     # --- diffs and rollback ------------------------------------------------------------------
     def _side(self, path: str, spec: Spec | None, branch: str | None) -> dict[str, Any] | None:
         """The parsed document a diff side names, or None when it is absent there."""
@@ -306,11 +311,7 @@ class Store:
                 document, subject="document", max_bytes=self.max_document_bytes)
         else:
             after = self._side(path, new, branch)
-        shown_old, shown_new = redact_pair(before, after)
-        text = unified_diff(documents.dump(shown_old) if shown_old is not None else "",
-                            documents.dump(shown_new) if shown_new is not None else "",
-                            f"a/{path}", f"b/{path}")
-        return DocumentDiff(path=path, unified=text, fields=field_diff(before, after))
+        return document_diff(path, before, after)
 
     def rollback(self, path: str, to: Spec, *, author: Author, message: str = "",
                  request_id: str = "", branch: str | None = None,
@@ -329,9 +330,19 @@ class Store:
 
     # --- tags and branches -------------------------------------------------------------------
     def create_tag(self, name: str, ref: str | None = None, *, message: str | None = None,
-                   tagger: Author | None = None) -> TagInfo:
-        """A lightweight tag, or an annotated one when ``message`` is given."""
-        return ref_ops.create_tag(self.repository, name, ref, message=message, tagger=tagger)
+                   tagger: Author | None = None, owner: RefOwner | None = None) -> TagInfo:
+        """A lightweight tag, or an annotated one when ``message`` is given; ``owner`` is
+        recorded beside it (see :meth:`ref_owner`)."""
+        return ref_ops.create_tag(self.repository, name, ref, message=message, tagger=tagger, owner=owner)
+
+    def ref_owner(self, ref: str) -> RefOwner | None:
+        """Who made ``ref`` (``refs/heads/x`` or ``refs/tags/x``), when it was recorded."""
+        return self.repository.ref_owner(ref)
+
+    def ref_changes(self, ref: str) -> list[str]:
+        """The paths a ref carries: for a branch, what it changed since it left the default
+        branch (its merge base); for a tag, what the tagged commit changed."""
+        return ref_ops.ref_changes(self.repository, ref)
 
     def list_tags(self) -> list[TagInfo]:
         return ref_ops.list_tags(self.repository)
@@ -339,9 +350,10 @@ class Store:
     def delete_tag(self, name: str) -> None:
         ref_ops.delete_tag(self.repository, name)
 
-    def create_branch(self, name: str, from_ref: str | None = None) -> BranchInfo:
+    def create_branch(self, name: str, from_ref: str | None = None, *, owner: RefOwner | None = None
+                      ) -> BranchInfo:
         """A draft branch starting at ``from_ref`` (default: the default branch head)."""
-        return ref_ops.create_branch(self.repository, name, from_ref)
+        return ref_ops.create_branch(self.repository, name, from_ref, owner)
 
     def list_branches(self) -> list[BranchInfo]:
         """Every branch with its head and ahead/behind counts against the default branch."""
@@ -391,9 +403,9 @@ class Store:
         return backup.verify_backup(self.repository.require_key(), Path(backup_dir), backup_id)
 
     def restore_backup(self, backup_dir: str | os.PathLike[str], backup_id: str,
-                       into: str | None = None) -> RestoreResult:
-        """See :func:`gitstore.backup.restore_backup`."""
-        return backup.restore_backup(self.repository, Path(backup_dir), backup_id, into=into)
+                       into: str | None = None, owner: RefOwner | None = None) -> RestoreResult:
+        """See :func:`gitstore.backup.restore_backup`; ``owner`` is recorded for the refs it makes."""
+        return backup.restore_backup(self.repository, Path(backup_dir), backup_id, into=into, owner=owner)
 
     @staticmethod
     def list_backups(backup_dir: str | os.PathLike[str]) -> list[BackupManifest]:

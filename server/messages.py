@@ -1,6 +1,7 @@
 """Domain values as contract messages, for every servicer: times, durations, free-form
-structures, the store's diffs (field-level changes with secret values withheld), and domain errors
-as google.rpc.Status."""
+structures, documents, the store's diffs, and domain errors as google.rpc.Status. The only way a
+document (a resource's YAML) leaves the API: `document` redacts Secret values wherever they sit
+(gitstore.secrets.redact), and diffs arrive redacted from gitstore.document_diff/field_diff."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import json
 from datetime import datetime
 from typing import Any
 
+import yaml
 from google.protobuf import any_pb2, duration_pb2, json_format, struct_pb2, timestamp_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 import gitstore
+from gitstore import redact
 from kubecommit.v1 import common_pb2
 from server.errors import ERROR_DOMAIN, KubecommitError
 
@@ -44,6 +47,16 @@ def value(data: Any) -> struct_pb2.Value:
 
 def struct(data: dict[str, Any]) -> struct_pb2.Struct:
     return json_format.ParseDict(_plain(data), struct_pb2.Struct())
+
+
+def document(data: dict[str, Any], text: str = "") -> tuple[str, struct_pb2.Struct]:
+    """A document as callers see it, as YAML text and as a Struct, with Secret values redacted.
+    `text` is the document's own text, kept when redaction leaves nothing to hide."""
+    shown = redact(data)
+    if shown is not data or not text:
+        text = yaml.dump(shown, Dumper=yaml.CSafeDumper, sort_keys=False, default_flow_style=False,
+                         allow_unicode=True, width=4096)
+    return text, struct(shown)
 
 
 def field_changes(diff: gitstore.FieldDiff) -> tuple[list[common_pb2.FieldChange], common_pb2.DiffSummary]:

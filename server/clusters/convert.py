@@ -4,17 +4,12 @@ knows messages; live objects leave the server here, with Secret values redacted.
 
 from __future__ import annotations
 
-
-import yaml
-
-from gitstore import redact
-
 from kubecommit.v1 import clusters_pb2, common_pb2
 from server.clusters import model
 from server.clusters.operations import Probe
 from server.registry import PROVIDERS, ClusterRecord
 from server.errors import InvalidArgument
-from server.messages import duration, field_changes, struct, timestamp
+from server.messages import document, duration, field_changes, timestamp
 from server.names import cluster_name
 
 
@@ -49,15 +44,14 @@ def kubernetes_object(live: model.LiveObject) -> common_pb2.KubernetesObject:
     cluster, rt, obj = live.cluster, live.rt, live.obj
     obj.setdefault("apiVersion", rt.api_version)
     obj.setdefault("kind", rt.kind)
-    obj = redact(obj)
+    text, shown = document(obj)
     metadata = obj.get("metadata") or {}
     created = metadata.get("creationTimestamp")
     message = common_pb2.KubernetesObject(
         name=str(model.object_name(cluster, rt, obj)), cluster=cluster_name(cluster), api_version=obj["apiVersion"],
         kind=obj["kind"], namespace=metadata.get("namespace", "") if rt.namespaced else "",
         object_name=metadata.get("name", ""),
-        yaml=yaml.dump(obj, Dumper=yaml.CSafeDumper, sort_keys=False, default_flow_style=False),
-        object=struct(obj), etag=metadata.get("resourceVersion", ""), labels=metadata.get("labels") or {})
+        yaml=text, object=shown, etag=metadata.get("resourceVersion", ""), labels=metadata.get("labels") or {})
     if created:
         try:
             message.create_time.FromJsonString(created)

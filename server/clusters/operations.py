@@ -101,7 +101,8 @@ class Operations:
     async def create(self, cluster_id: str, cluster: ClusterSpec, *,
                      validate_only: bool, allow_disconnected: bool) -> ClusterRecord:
         check_dns_label(cluster_id, "cluster_id", "cluster")
-        kubeconfig = parse_kubeconfig(cluster.kubeconfig, cluster.context, self.registry.allow_exec_credentials)
+        kubeconfig = await asyncio.to_thread(parse_kubeconfig, cluster.kubeconfig, cluster.context,
+                                             self.registry.allow_exec_credentials)
         await self.registry.check_absent(cluster_id)  # before a slow connection test
         result = await self.probe_kubeconfig(cluster_id, kubeconfig)
         if not result.connected and not allow_disconnected:
@@ -143,7 +144,8 @@ class Operations:
             text = cluster.kubeconfig if "kubeconfig" in paths else (await self.registry.kubeconfig(cluster_id)).text
             # A new kubeconfig brings its own current-context unless a context is named too.
             context_name = cluster.context if "context" in paths else "" if "kubeconfig" in paths else current.context
-            kubeconfig = parse_kubeconfig(text, context_name, self.registry.allow_exec_credentials)
+            kubeconfig = await asyncio.to_thread(parse_kubeconfig, text, context_name,
+                                                 self.registry.allow_exec_credentials)
             result = await self.probe_kubeconfig(cluster_id, kubeconfig)
             if not result.connected:
                 raise refused(cluster_id, result)

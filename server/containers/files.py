@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import posixpath
+import stat
 import tarfile
 import tempfile
 import time
@@ -131,7 +132,9 @@ class Files:
         is_dir = info.type == "directory"
         if is_dir:
             parent, name = posixpath.split(path) if path != "/" else ("/", ".")
-            argv = ["tar", "cf", "-", "-C", parent or "/", name]
+            # The one relative operand: after `--`, and never led by `-` (`./--x`) for tars
+            # that do not know `--`. Every other command gets absolute paths only.
+            argv = ["tar", "cf", "-", "-C", parent or "/", "--", f"./{name}" if name.startswith("-") else name]
         else:
             argv = ["cat", path]
         conn = await self.executor.prepare(ref, argv)
@@ -174,6 +177,9 @@ class Files:
         path = validate_path(target.path, "target.path")
         if path == "/" and not target.tar:
             raise InvalidArgument.field("target.path", "name a file, not the root directory")
+        if target.mode & ~0o777:
+            raise InvalidArgument.field("target.mode", f"{target.mode:#o}: only permission bits (0777); no setuid, "
+                                                       "setgid or sticky bit", "UNSAFE_MODE")
         directory = path if target.tar else posixpath.dirname(path)
         argv = ["tar", "xf", "-", "-C", directory]
         conn = await self.executor.prepare(ref, argv)
@@ -218,17 +224,43 @@ async def _spool(requests: AsyncIterator[pb.UploadFileRequest], spool: IO[bytes]
     return size
 
 
+# Where members are imagined while vetting them: never resolved against the server's own disk.
+_VETTING_ROOT = "/nonexistent-kubecommit-upload"
+
+
+def _vet(member: tarfile.TarInfo, path: str) -> None:
+    """Refuse a member that could land outside `path`, link outside it, or install privileges:
+    absolute or `..` names, links leaving the target (tarfile's 'data' filter rules), device
+    files, setuid/setgid bits, and members reached through a symlink of the same archive."""
+    problem, reason = "", "UNSAFE_TAR_MEMBER"
+    if member.name.startswith("/") or ".." in member.name.split("/"):
+        problem, reason = "would land outside", "PATH_ESCAPE"
+    elif member.mode & (stat.S_ISUID | stat.S_ISGID):
+        problem = "carries a setuid or setgid mode, refused in"
+    else:
+        try:
+            tarfile.data_filter(member, _VETTING_ROOT)
+        except tarfile.FilterError as error:
+            problem = f"is refused ({type(error).__name__}) for"
+    if problem:
+        raise InvalidArgument.field("data", f"tar member {member.name!r} {problem} {path}", reason)
+
+
 def _as_tar(spool: IO[bytes], size: int, path: str, target: pb.UploadTarget) -> bytes:
-    """The bytes for `tar xf -`: the uploaded tar after checking its members, or one file wrapped."""
+    """The bytes for `tar xf -`: the uploaded tar after vetting its members, or one file wrapped."""
     spool.seek(0)
     if target.tar:
         try:
             with tarfile.open(fileobj=spool, mode="r:*") as archive:
+                links: list[str] = []
                 for member in archive.getmembers():
-                    if member.name.startswith("/") or ".." in member.name.split("/") or member.issym() \
-                            and (member.linkname.startswith("/") or ".." in member.linkname.split("/")):
-                        raise InvalidArgument.field("data", f"tar member {member.name!r} would land outside "
-                                                            f"{path}", "PATH_ESCAPE")
+                    _vet(member, path)
+                    name = posixpath.normpath(member.name)
+                    if any(name.startswith(link + "/") for link in links):
+                        raise InvalidArgument.field("data", f"tar member {member.name!r} goes through a symlink of "
+                                                            "the same archive", "UNSAFE_TAR_MEMBER")
+                    if member.issym():
+                        links.append(name)
         except tarfile.TarError as error:
             raise InvalidArgument.field("data", f"not a tar archive: {error}") from None
         spool.seek(0)

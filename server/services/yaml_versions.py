@@ -9,10 +9,10 @@ from google.protobuf import empty_pb2
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 from google.rpc import status_pb2
 
-from gitstore import BranchInfo, Document, LogEntry, TagInfo, Version, dump, redact
+from gitstore import BranchInfo, Document, LogEntry, TagInfo, Version
 from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from server import context as call_context
-from server.messages import document_diff, status_message, struct, timestamp, value
+from server.messages import document, document_diff, status_message, timestamp, value
 from server.errors import FailedPrecondition, KubecommitError
 from server.runtime import Runtime
 from server.versions import Versions
@@ -48,10 +48,9 @@ def _version(resource: str, v: Version, doc: Document | None = None) -> pb.Versi
                      author_name=v.author.name, author_email=v.author.email, commit_time=timestamp(v.time),
                      message=v.message, operation=_operation(v.operation), tags=list(v.tags),
                      current=v.current, deleted=v.deleted)
-    if doc is not None:  # Secret values are never handed out (docs/security.md)
-        shown = redact(doc.data)
-        out.yaml = doc.text if shown is doc.data else dump(shown)
-        out.object.CopyFrom(struct(shown))
+    if doc is not None:
+        out.yaml, shown = document(doc.data, doc.text)
+        out.object.CopyFrom(shown)
     return out
 
 

@@ -14,18 +14,18 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitstore import Change, CommitInfo, Document, DocumentDiff
+from gitstore import Change, CommitInfo, Document, DocumentDiff, document_diff
 from server import context
 from server.errors import Aborted, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
 from server.storage import Storage
 from server.names import ResourceName, parse_cluster
 from server.security import Permission, authorize
-from server.versions.common import (MAIN, PathLocks, branch_id, document_diff, is_commit_id,
+from server.versions.common import (MAIN, PathLocks, branch_id, is_commit_id,
                                     read_stored, version_count)
 from server.versions.history import version_document
 from server.versions.intents import IntentJournal, crash_point
-from server.versions.manifests import Target, apply_order, at_document, bind, parse_manifest
+from server.versions.manifests import Target, apply_order, at_document, bind, read_manifest
 
 FIELD_MANAGER = "kubecommit"
 
@@ -140,7 +140,7 @@ class Writer:
                              force: bool, etags: dict[str, str], namespace: str) -> ApplyResult:
         cluster_id = parse_cluster(cluster, "cluster")
         branch = branch_id(branch, "branch") if branch else MAIN
-        docs = parse_manifest(manifest)
+        docs = await read_manifest(manifest)
         conn = await self.pool.get(cluster_id)
         targets = await bind(conn, cluster_id, docs, namespace)
         caller = context.current().caller

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitstore import BackupManifest
+from gitstore import BackupManifest, RefOwner
 from server import context, paging
 from server.errors import FailedPrecondition, InvalidArgument, NotFound
 from server.names import parse_cluster
@@ -93,7 +93,9 @@ class Backups:
         """Restored ref (`refs/heads/main`) -> the branch (or tag) it was written to, under the prefix."""
         backup = backup_id(name)
         into = branch_id(prefix, "branch_prefix").rstrip("/") if prefix else f"restore/{backup}"
-        result = await self.storage.run(self.store.restore_backup, self.directory, backup, into)
+        # Restored refs are protected: only an admin deletes them (docs/security.md).
+        owner = RefOwner(context.commit_author(), protected=True)
+        result = await self.storage.run(self.store.restore_backup, self.directory, backup, into, owner)
         return {ref: (("branches/" if target.startswith("refs/heads/") else "tags/")
                  + target.removeprefix("refs/heads/").removeprefix("refs/tags/"))
                 for ref, target in result.refs.items()}

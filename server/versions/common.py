@@ -1,5 +1,5 @@
 """Pieces every part of the versions domain shares: refs and names as callers write them, reading
-the store without exceptions for absence, diffs, and per-resource write locks."""
+the store without exceptions for absence, and per-resource write locks."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import asyncio
 import re
 from collections import Counter
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Iterable
+from typing import AsyncIterator, Iterable
 
-from gitstore import (Document, DocumentDiff, Store, dump, field_diff, redact_pair,
-                      unified_diff)
+from gitstore import Document, Store, check_ref_name
+from gitstore import InvalidArgument as StoreInvalidArgument
 from server.errors import InvalidArgument
 from server.names import ResourceName
 
@@ -22,12 +22,21 @@ def is_commit_id(text: str) -> bool:
     return bool(_SHA.match(text))
 
 
+def ref_name(name: str, field: str, kind: str) -> str:
+    """`name` when git's ref name rules accept it as a branch or tag name (gitstore.check_ref_name);
+    INVALID_ARGUMENT naming `field` otherwise (never a lookup that could wander: `../../HEAD`)."""
+    try:
+        return check_ref_name(name, kind)
+    except StoreInvalidArgument as error:
+        raise InvalidArgument.field(field, str(error), "INVALID_REF_NAME") from None
+
+
 def branch_id(name: str, field: str) -> str:
     """`branches/{branch}` (or a bare branch id) -> the branch; branch ids may contain `/`."""
     branch = name.removeprefix("branches/")
     if not branch:
         raise InvalidArgument.field(field, f"{name!r} is not a branch name (branches/{{branch}})")
-    return branch
+    return ref_name(branch, field, "branch")
 
 
 def store_ref(text: str, field: str) -> str:
@@ -36,12 +45,12 @@ def store_ref(text: str, field: str) -> str:
     if text.startswith("branches/"):
         return branch_id(text, field)
     if text.startswith("tags/"):
-        return "refs/tags/" + text.removeprefix("tags/")
+        return "refs/tags/" + ref_name(text.removeprefix("tags/"), field, "tag")
     if text.startswith("commits/"):
         return text.removeprefix("commits/")
     if not text:
         raise InvalidArgument.field(field, "a revision is required")
-    return text
+    return text if is_commit_id(text) else ref_name(text, field, "revision")
 
 
 def resource_at(path: str) -> ResourceName | None:
@@ -50,6 +59,16 @@ def resource_at(path: str) -> ResourceName | None:
         return ResourceName.from_store_path(path)
     except InvalidArgument:
         return None
+
+
+def path_scope(path: str) -> tuple[str, str]:
+    """(cluster, namespace) a store path belongs to, for scope checks: `""` for a cluster-level
+    file (the cluster's registration, its default exec policy) or one outside `clusters/`."""
+    parts = path.split("/")
+    if len(parts) < 3 or parts[0] != "clusters":
+        return "", ""
+    namespaced = len(parts) > 4 and parts[2] == "namespaces"
+    return parts[1], parts[3] if namespaced else ""
 
 
 def read_stored(store: Store, path: str, ref: str | None = None) -> Document | None:
@@ -61,14 +80,6 @@ def version_count(store: Store, path: str, ref: str | None = None) -> int:
     """How many versions `path` has on a branch (its current version number)."""
     versions, _ = store.list_versions(path, ref, page_size=1)
     return versions[0].number
-
-
-def document_diff(name: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> DocumentDiff:
-    """Unified and field-level diff of two documents, either absent; Secret values redacted."""
-    shown_old, shown_new = redact_pair(old, new)
-    text = unified_diff(dump(shown_old) if shown_old is not None else "",
-                        dump(shown_new) if shown_new is not None else "", f"a/{name}", f"b/{name}")
-    return DocumentDiff(path=name, unified=text, fields=field_diff(old, new))
 
 
 class PathLocks:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gitstore import Change, DocumentDiff
+from gitstore import Change, DocumentDiff, document_diff
 from server import context
 from server.errors import InvalidArgument, NotFound
 from server.kube import ApiResource, ClusterConnection, normalize
 from server.names import ResourceName, check_dns_label, parse_cluster
 from server.versions.apply import Writer
-from server.versions.common import MAIN, document_diff, resource_at
+from server.versions.common import MAIN, resource_at
 
 MODIFIED, ADDED, DELETED = "modified", "added", "deleted"
 _LIST_PAGE = 500

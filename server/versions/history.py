@@ -3,18 +3,23 @@ revisions, the log, tags and branches."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gitstore import BranchInfo, Document, DocumentDiff, LogEntry, Store, TagInfo, Version
+from gitstore import (Author, BranchInfo, Document, DocumentDiff, LogEntry, RefOwner, Store, TagInfo, Version,
+                      document_diff)
 from server import context, paging
-from server.errors import FailedPrecondition, InvalidArgument, NotFound
+from server.context import Caller
+from server.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from server.kube import ClusterPool, normalize
-from server.storage import Storage
 from server.names import ResourceName, parse_cluster
-from server.versions.common import (MAIN, branch_id, document_diff, is_commit_id,
-                                    read_stored, store_ref)
+from server.security import Permission, authorize, scope
+from server.security.roles import ADMIN, permissions_of
+from server.storage import Storage
+from server.versions.common import (MAIN, branch_id, is_commit_id, path_scope, read_stored, ref_name,
+                                    store_ref)
 
 LIVE = "live"
 
@@ -29,7 +34,7 @@ def version_document(store: Store, rn: ResourceName, ref: str, field: str) -> Do
     commit = ref.removeprefix("commits/")
     if is_commit_id(commit):
         return store.get_version(path, commit=commit)
-    return store.get_version(path, tag="refs/tags/" + ref.removeprefix("tags/"))
+    return store.get_version(path, tag="refs/tags/" + ref_name(ref.removeprefix("tags/"), field, "tag"))
 
 
 def parse_version_name(name: str, field: str = "name") -> tuple[ResourceName, str]:
@@ -56,6 +61,7 @@ class History:
                             ) -> tuple[ResourceName, list[Version], str, int]:
         rn = ResourceName.parse(parent, "parent")
         ref = branch_id(branch, "branch") if branch else MAIN
+        caller = context.current().caller
 
         query = ("versions", rn.store_path, ref)
         cursor = paging.decode(token, query, s=str).get("s")
@@ -64,13 +70,27 @@ class History:
             versions, next_cursor = self.store.list_versions(rn.store_path, ref, paging.page_size(size), cursor)
             total = versions[0].number if versions and not token else \
                 self.store.list_versions(rn.store_path, ref, 1)[0][0].number
-            return versions, next_cursor, total
+            return [self._within_scope(caller, v) for v in versions], next_cursor, total
         versions, next_cursor, total = await self.storage.run(read)
         return rn, versions, paging.encode(query, s=next_cursor) if next_cursor else "", total
 
     async def get_version(self, name: str) -> tuple[ResourceName, Document]:
         rn, ref = parse_version_name(name)
-        return rn, await self.storage.run(version_document, self.store, rn, ref, "name")
+        caller = context.current().caller
+
+        def read() -> Document:
+            doc = version_document(self.store, rn, ref, "name")
+            assert doc.version is not None
+            return dataclasses.replace(doc, version=self._within_scope(caller, doc.version))
+        return rn, await self.storage.run(read)
+
+    def _within_scope(self, caller: Caller, version: Version) -> Version:
+        """A version as `caller` may see it: the message withheld when its commit also changed
+        resources outside the caller's scope (as ListCommits does)."""
+        if not scope.scoped(caller) or all(scope.visible(caller, *path_scope(p))
+                                            for p in self.store.commit_paths(version.commit_id)):
+            return version
+        return dataclasses.replace(version, message=HIDDEN_MESSAGE)
 
     async def revision(self, rn: ResourceName, spec: str, field: str) -> Revision:
         """One side of a diff: a version number, commit, tag, branch head, or `live`."""
@@ -115,15 +135,18 @@ class History:
         entries, next_cursor = await self.storage.run(
             self.store.log, prefix=store_prefix, author=author or None, since=since, until=until,
             operation=operation, ref=ref, page_size=paging.page_size(size), page_token=cursor)
-        return entries, paging.encode(query, s=next_cursor) if next_cursor else ""
+        return (within_scope(context.current().caller, entries),
+                paging.encode(query, s=next_cursor) if next_cursor else "")
 
     # -- tags -------------------------------------------------------------------------------
 
-    async def create_tag(self, tag_id: str, target: str, message: str) -> TagInfo:
+    async def create_tag(self, tag: str, target: str, message: str) -> TagInfo:
+        ref_name(tag, "tag_id", "tag")
+        owner = ref_owner()
+
         def create() -> TagInfo:
             commit = self._tag_target(target)
-            caller = context.commit_author()
-            return self.store.create_tag(tag_id, commit, message=message, tagger=caller)
+            return self.store.create_tag(tag, commit, message=message, tagger=owner.author, owner=owner)
         return await self.storage.run(create)
 
     def _tag_target(self, target: str) -> str:
@@ -143,18 +166,27 @@ class History:
         return paging.offset_page(tags, ("tags",), size, token)
 
     async def delete_tag(self, name: str) -> None:
-        await self.storage.run(self.store.delete_tag, tag_id(name))
+        tag = tag_id(name)
+        caller = context.current().caller
+
+        def delete() -> None:
+            may_delete_ref(self.store, caller, f"refs/tags/{tag}", f"tags/{tag}")
+            self.store.delete_tag(tag)
+        await self.storage.run(delete)
 
     # -- branches ---------------------------------------------------------------------------
 
     async def create_branch(self, branch: str, start: str) -> tuple[BranchInfo, datetime]:
+        branch = branch_id(branch, "branch_id")
+        owner = ref_owner()
+
         def create() -> tuple[BranchInfo, datetime]:
             try:
                 commit = self.store.resolve(store_ref(start or MAIN, "from"))
             except NotFound:
                 raise NotFound(f"from: no branch, tag or commit named {start!r}", "UNKNOWN_REVISION",
                                metadata={"revision": start}) from None
-            info = self.store.create_branch(branch, commit)
+            info = self.store.create_branch(branch, commit, owner=owner)
             return info, self._head_time(branch)
         return await self.storage.run(create)
 
@@ -173,14 +205,66 @@ class History:
         if branch == MAIN:
             raise FailedPrecondition("branch main holds what was applied to the clusters; it cannot be deleted",
                                      "MAIN_BRANCH", metadata={"branch": MAIN})
-        await self.storage.run(self.store.delete_branch, branch)
+        caller = context.current().caller
+
+        def delete() -> None:
+            may_delete_ref(self.store, caller, f"refs/heads/{branch}", f"branches/{branch}")
+            self.store.delete_branch(branch)
+        await self.storage.run(delete)
+
+
+HIDDEN_MESSAGE = "(message withheld: this commit also changes resources outside the caller's scope)"
+
+
+def within_scope(caller: Caller, entries: list[LogEntry]) -> list[LogEntry]:
+    """The log as a scoped caller may see it: only the paths it may read; a commit that also
+    changed others keeps its place with its message withheld (a message may name them); one
+    that changed nothing it may read is left out. A page may so hold fewer commits than asked."""
+    if not scope.scoped(caller):
+        return entries
+    shown = []
+    for entry in entries:
+        paths = tuple(p for p in entry.paths if scope.visible(caller, *path_scope(p)))
+        if paths:
+            shown.append(entry if paths == entry.paths else
+                         dataclasses.replace(entry, paths=paths, message=HIDDEN_MESSAGE))
+    return shown
 
 
 def tag_id(name: str) -> str:
     tag = name.removeprefix("tags/")
     if not tag:
         raise InvalidArgument.field("name", f"{name!r} is not a tag name (tags/{{tag}})")
-    return tag
+    return ref_name(tag, "name", "tag")
+
+
+def ref_owner() -> RefOwner:
+    """The caller as the maker of a ref; an admin's refs are protected (restores make their own)."""
+    return RefOwner(context.commit_author(), is_admin(context.current().caller))
+
+
+def is_admin(caller: Caller) -> bool:
+    return permissions_of(caller.role) == ADMIN
+
+
+def may_delete_ref(store: Store, caller: Caller, ref: str, shown: str) -> None:
+    """The ref rules (docs/security.md): refs made by an admin or by a restore, or by no one the
+    store knows of, are deleted by admins only; a caller scoped to clusters or namespaces
+    deletes only refs it made or whose changes all lie inside its scope."""
+    store.resolve(ref)  # NOT_FOUND before any verdict on a ref that does not exist
+    owner = store.ref_owner(ref)
+    if (owner is None or owner.protected) and not is_admin(caller):
+        raise PermissionDenied(f"{shown} is protected: made by an admin or a restore, only an admin deletes it",
+                               "REF_PROTECTED", metadata={"ref": shown, "permission": str(Permission.VERSIONS_WRITE)})
+    if not scope.scoped(caller) or (owner is not None and owner.author == Author(caller.name, caller.email)):
+        return
+    for path in store.ref_changes(ref):
+        try:
+            authorize(caller, Permission.VERSIONS_WRITE, *path_scope(path))
+        except PermissionDenied:
+            raise PermissionDenied(f"{shown} carries changes outside the caller's scope; only a caller whose "
+                                   "scope holds all of them (or who made it) deletes it", "OUT_OF_SCOPE",
+                                   metadata={"ref": shown, "permission": str(Permission.VERSIONS_WRITE)}) from None
 
 
 def _log_prefix(prefix: str) -> str:

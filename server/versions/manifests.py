@@ -3,6 +3,7 @@ Kubernetes object needs, and mapped to resource names through the cluster's disc
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from dataclasses import dataclass
@@ -10,12 +11,15 @@ from typing import Any
 
 import yaml
 
+from gitstore import InvalidDocument, YamlLimitExceeded, YamlLimits, load_yaml
 from server.errors import FieldViolation, InvalidArgument, KubecommitError
 from server.kube import ApiResource, ClusterConnection
 from server.names import ResourceName
 
 # Applied first (and deleted last): everything else may live in them or be of their kinds.
 FOUNDATION_KINDS = ("Namespace", "CustomResourceDefinition")
+# What one manifest may hold (docs/security.md lists them): bounded work and memory per request.
+MANIFEST_LIMITS = YamlLimits()
 
 
 @dataclass(frozen=True)
@@ -46,14 +50,38 @@ class Target:
 
 
 def _jsonable(value: Any) -> Any:
-    """YAML scalars JSON cannot carry (timestamps, dates) become strings, as kubectl sends them."""
-    return json.loads(json.dumps(value, default=str))
+    """A plain copy JSON can carry, as kubectl sends it: scalars JSON lacks (timestamps, dates)
+    and non-string keys become strings. Aliases come out as copies (their size was bounded)."""
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else _key(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return str(value)
 
 
-def parse_manifest(text: str, field: str = "manifest") -> list[ManifestDocument]:
-    """The non-empty documents of `text`; errors name the line and column, or the field."""
+def _key(key: Any) -> str:
+    return json.dumps(key) if key is None or isinstance(key, bool) else str(key)
+
+
+async def read_manifest(text: str, field: str = "manifest") -> list[ManifestDocument]:
+    """`parse_manifest` off the event loop: its cost is bounded by the limits, not negligible."""
+    return await asyncio.to_thread(parse_manifest, text, field)
+
+
+def parse_manifest(text: str, field: str = "manifest", limits: YamlLimits = MANIFEST_LIMITS
+                   ) -> list[ManifestDocument]:
+    """The non-empty documents of `text`, read under `limits` (docs/security.md); errors name
+    the line and column, or the field (`manifest[i]` for the document at fault)."""
     try:
-        loaded = list(yaml.load_all(text, Loader=yaml.CSafeLoader))
+        loaded = load_yaml(text, limits)
+    except YamlLimitExceeded as error:
+        where = f"{field}[{error.document}]" if error.document >= 0 else field
+        raise InvalidArgument(f"{where}: {error}", error.reason, [FieldViolation(where, str(error))],
+                              metadata={"limit": error.limit, "limit_value": str(error.value),
+                                        **({"document": str(error.document)} if error.document >= 0 else {})}
+                              ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
@@ -62,9 +90,9 @@ def parse_manifest(text: str, field: str = "manifest") -> list[ManifestDocument]
                               [FieldViolation(field, f"{where}: {problem}")],
                               metadata={"line": str(mark.line + 1) if mark else "",
                                         "column": str(mark.column + 1) if mark else ""}) from None
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, InvalidDocument) as error:
         raise InvalidArgument.field(field, f"YAML does not parse: {error}", "YAML_SYNTAX") from None
-    docs = [ManifestDocument(i, _jsonable(obj)) for i, obj in enumerate(d for d in loaded if d is not None)]
+    docs = [ManifestDocument(i, _jsonable(obj)) for i, obj in enumerate(loaded)]
     if not docs:
         raise InvalidArgument.field(field, "holds no YAML document", "EMPTY_MANIFEST")
     for doc in docs:

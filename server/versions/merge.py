@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitstore import Change, CommitInfo, DocumentDiff, MergeConflictItem, MergePlan
+from gitstore import Change, CommitInfo, DocumentDiff, MergeConflictItem, MergePlan, document_diff
 from server import context
 from server.errors import Aborted, FailedPrecondition, FieldViolation, KubecommitError, NotFound
 from server.kube import normalize
@@ -16,7 +16,7 @@ from server.names import ResourceName
 from server.security import Permission, authorize
 from server.versions.apply import FIELD_MANAGER, Writer
 from server.versions.intents import crash_point
-from server.versions.common import MAIN, branch_id, document_diff, read_stored, resource_at
+from server.versions.common import MAIN, branch_id, read_stored, resource_at
 from server.versions.manifests import apply_order
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import stat
 import zlib
@@ -8,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from gitstore import Change, Precondition, Store, StoreKey
+from gitstore import Change, Precondition, Store, StoreKey, document_diff, field_diff
 from gitstore.crypto import DecryptionError
+from gitstore.secrets import LAST_APPLIED, redact
 
 from .conftest import ALICE, DB_SECRET, SECRET, git
 
@@ -102,3 +104,27 @@ def test_key_never_in_repository(tmp_path: Path, store: Store) -> None:
     for f in store.path.rglob("*"):
         if f.is_file():
             assert key_text not in f.read_bytes()
+
+
+def _applied_secret(password: str, annotation: str | None = None) -> dict:
+    inner = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"}, "data": {"password": password},
+             "stringData": {"token": password + "-token"}}
+    return {"apiVersion": "v1", "kind": "Secret", "data": {"password": password},
+            "metadata": {"name": "db", "annotations": {LAST_APPLIED: annotation or json.dumps(inner)}}}
+
+
+def test_redaction_reaches_inside_the_last_applied_annotation() -> None:
+    old, new = _applied_secret("b2xkLXZhbHVl"), _applied_secret("bmV3LXZhbHVl")
+    diff = document_diff("db", old, new)
+    everything = diff.unified + repr(diff.fields)
+    assert "b2xkLXZhbHVl" not in everything and "bmV3LXZhbHVl" not in everything
+    assert '"password":"<redacted-changed>"' in diff.unified  # a change is still visible
+    assert {c.path: c.redacted for c in diff.fields.changes} == {
+        "data.password": True, f'metadata.annotations["{LAST_APPLIED}"]': True}
+    # A document added whole carries its metadata (and the annotation) as one change: markers only.
+    added = field_diff(None, new)
+    assert "bmV3LXZhbHVl" not in repr(added) and "<redacted-changed>" in repr(added)
+    unreadable = redact(_applied_secret("cGxhaW4=", annotation="not json cGxhaW4="))
+    assert unreadable["metadata"]["annotations"][LAST_APPLIED] == "<redacted>"
+    assert redact({"kind": "ConfigMap", "metadata": {"annotations": {LAST_APPLIED: "{}"}}})["metadata"] == \
+        {"annotations": {LAST_APPLIED: "{}"}}
