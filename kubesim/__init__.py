@@ -108,6 +108,11 @@ class Simulator:
         """Log follow requests being served now (`follow=true` connections still open)."""
         return self._on_loop(lambda: self.api.open_follows)
 
+    @property
+    def request_paths(self) -> list[str]:
+        """The newest request paths (with their query strings), oldest first, as clients sent them."""
+        return self._on_loop(lambda: list(self.api.paths))
+
     def compact(self) -> None:
         """Drop watch history so older resourceVersions get 410 Expired (as after etcd compaction)."""
         self._on_loop(self.cluster.store.compact)

@@ -10,6 +10,7 @@ import asyncio
 import base64
 import json
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +99,9 @@ class Api:
         self.token = token
         # Log follows being served now: lets tests check that clients close what they open.
         self.open_follows = 0
+        # The newest request paths as received (before any routing): lets tests check where
+        # clients reached.
+        self.paths: deque[str] = deque(maxlen=10_000)
 
     def build(self) -> web.Application:
         app = web.Application(middlewares=[self.middleware], client_max_size=64 * 1024 * 1024)
@@ -106,6 +110,7 @@ class Api:
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.paths.append(request.raw_path)
         try:
             if self.token and not request.path.startswith(PUBLIC_PATHS):
                 if request.headers.get("Authorization", "") != f"Bearer {self.token}":

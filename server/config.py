@@ -57,9 +57,16 @@ class Settings:
     rate_limit_per_second: float = 100.0
     rate_limit_burst: int = 400
     max_streams_per_caller: int = 32
+    # An idle StreamLogs or ExecStream gets a heartbeat message this often, so proxies and load
+    # balancers that drop idle HTTP/2 streams keep it open.
+    stream_heartbeat_seconds: float = 30.0
     # Audit log retention: the newest rows up to this count and age are kept.
     audit_max_rows: int = 1_000_000
     audit_max_age_days: float = 365.0
+
+    def __post_init__(self) -> None:
+        if self.stream_heartbeat_seconds <= 0:
+            raise InvalidArgument.field("stream_heartbeat_seconds", "must be positive")
 
     @classmethod
     def load(

@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 
 from server.errors import InvalidArgument
+from server.kube.paths import check_name, dns_label
 
-# RFC 1123 label: cluster ids and namespaces.
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 # RFC 1123 subdomain: object names (Kubernetes allows dots, e.g. CRD names, and ':' in RBAC).
 _OBJECT_NAME = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.:]{0,251}[a-zA-Z0-9])?$")
 # `{plural}[.{group}]`, e.g. `pods`, `deployments.apps`, `widgets.example.com`.
@@ -25,11 +24,8 @@ ALL = "-"
 
 
 def check_dns_label(value: str, field: str, what: str = "name") -> str:
-    if not _DNS_LABEL.match(value or ""):
-        raise InvalidArgument.field(
-            field, f"{what} {value!r} is not a DNS label (lower-case letters, digits and '-', "
-                   "at most 63, starting and ending with a letter or digit)")
-    return value
+    """Cluster ids and namespaces: the cluster-access layer's name check (server.kube.paths)."""
+    return check_name(value or "", dns_label(what), field)
 
 
 def cluster_name(cluster: str) -> str:
@@ -61,10 +57,6 @@ def split_resource_type(resource: str) -> tuple[str, str]:
     """`deployments.apps` -> (`deployments`, `apps`); `pods` -> (`pods`, ``)."""
     plural, _, group = resource.partition(".")
     return plural, group
-
-
-def resource_type(plural: str, group: str) -> str:
-    return f"{plural}.{group}" if group else plural
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ KUBECOMMIT_TOKEN, else the admin token of the local data directory (KUBECOMMIT_D
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, NoReturn, Optional, TypeVar
@@ -332,12 +333,19 @@ def logs(
             token = page.next_page_token
             if not token:
                 return
-    requests = iter([containers_pb2.StreamLogsRequest(query=query)])
+    interrupted = threading.Event()
+
+    def requests() -> Iterator[containers_pb2.StreamLogsRequest]:
+        yield containers_pb2.StreamLogsRequest(query=query)
+        interrupted.wait()  # keep the request side open: the server ends a follow at half-close
+
     try:
-        for batch in remote(ctx).stream(lambda r, metadata: stub.StreamLogs(r, metadata=metadata), requests):
+        for batch in remote(ctx).stream(lambda r, metadata: stub.StreamLogs(r, metadata=metadata), requests()):
             _print_entries(batch.entries)
     except KeyboardInterrupt:
         pass
+    finally:
+        interrupted.set()
 
 
 def _print_entries(entries: Any) -> None:

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from server import context
 from server.containers.exec import Executor
 from server.containers.files import Files
+from server.containers.inventory import ContainerInfo, list_containers
+from server.containers.logs.queries import Query
+from server.containers.logs.reads import EntryPage, list_entries
 from server.containers.policy import Policies
 from server.containers.records import Records
+from server.kube import ClusterConnection
+from server.names import parse_namespace_parent
 from server.runtime import Runtime
 
 
@@ -24,6 +30,22 @@ class Containers:
     def create(cls, runtime: Runtime) -> "Containers":
         records = Records(runtime.settings.data_dir / "containers.db")
         runtime.on_close.append(records.close)
-        policies = Policies(runtime.store)
+        policies = Policies(runtime.store, runtime.clusters)
         executor = Executor(runtime.pool, policies, records, runtime.sessions)
         return cls(runtime, records, policies, executor, Files(executor))
+
+    async def connect(self, query: Query) -> ClusterConnection:
+        """The connection a log query reads through; the query's namespace (and pod) is the call's target."""
+        conn = await self.runtime.pool.get(query.cluster)
+        pod = f"/pods/{query.pod}" if query.pod else ""
+        context.current().targets.append(f"clusters/{query.cluster}/namespaces/{query.namespace}{pod}")
+        return conn
+
+    async def list_log_entries(self, query: Query, page_size: int, page_token: str) -> EntryPage:
+        return await list_entries(await self.connect(query), query, page_size, page_token)
+
+    async def list_containers(self, parent: str, selector: str, pod: str, page_size: int, page_token: str
+                              ) -> tuple[list[ContainerInfo], str]:
+        cluster, namespace = parse_namespace_parent(parent)
+        return await list_containers(await self.runtime.pool.get(cluster), namespace, selector, pod, page_size,
+                                     page_token)

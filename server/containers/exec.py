@@ -15,9 +15,9 @@ from server.admin.sessions import LiveSessions
 from server.containers.policy import Policies
 from server.containers.records import Records
 from server.containers.targets import ContainerRef, running_container
-from server.containers.transport import STDOUT, ClusterStreams, ExecChannel, ExecStatus
 from server.errors import DeadlineExceeded, FailedPrecondition, InvalidArgument
 from server.kube import ClusterConnection, ClusterPool
+from server.kube.streams import STDOUT, ClusterStreams, ExecChannel, ExecStatus
 
 # Output returned by Exec (each stream) and kept in the session record.
 RESPONSE_CAPTURE = 4 * 1024 * 1024
@@ -51,6 +51,18 @@ class Result:
     status: ExecStatus
 
 
+@dataclass
+class ExecResult:
+    """What a one-shot command produced, and the session that records it."""
+
+    stdout: bytes
+    stderr: bytes
+    exit_code: int
+    session: str
+    truncated: bool
+    duration_ns: int
+
+
 def validate_argv(command: list[str], field_name: str) -> list[str]:
     if not command or not command[0]:
         raise InvalidArgument.field(field_name, "a command (argv, program first) is required")
@@ -81,9 +93,7 @@ async def collect_output(channel: ExecChannel, stdin: bytes | None, limit: int) 
     out, err = Capture(limit), Capture(limit)
     async for stream, data in channel.frames():
         (out if stream == STDOUT else err).add(data)
-    if channel.status is None:
-        return Result(out, err, ExecStatus(1, "the session ended without an exit status"))
-    return Result(out, err, channel.status)
+    return Result(out, err, channel.exit_status())
 
 
 async def run(conn: ClusterConnection, ref: ContainerRef, argv: list[str], *, stdin: bytes | None = None,
@@ -123,21 +133,23 @@ class Executor:
         context.current().targets.append(str(ref))
         return conn
 
-    async def exec(self, request: pb.ExecRequest) -> pb.ExecResponse:
-        ref = ContainerRef.parse(request.container)
-        argv = validate_argv(list(request.command), "command")
-        timeout = request.timeout.ToTimedelta().total_seconds() if request.HasField("timeout") else DEFAULT_TIMEOUT
+    async def exec(self, container: str, command: list[str], *, stdin: bytes | None = None,
+                   timeout: float | None = None, working_dir: str = "") -> ExecResult:
+        """Runs `command` in the named container (`clusters/.../containers/{c}`) to completion."""
+        ref = ContainerRef.parse(container)
+        argv = validate_argv(command, "command")
+        timeout = DEFAULT_TIMEOUT if timeout is None else timeout
         if not 0 < timeout <= MAX_TIMEOUT:
             raise InvalidArgument.field("timeout", f"must be positive and at most {MAX_TIMEOUT:g}s")
-        if request.working_dir and not request.working_dir.startswith("/"):
+        if working_dir and not working_dir.startswith("/"):
             raise InvalidArgument.field("working_dir", "must be an absolute path")
         conn = await self.prepare(ref, argv)
         session = new_session(ref, argv, interactive=False, tty=False)
         await self.records.save_session(session)
         started = time.monotonic()
-        command = in_directory(argv, request.working_dir) if request.working_dir else argv
+        command = in_directory(argv, working_dir) if working_dir else argv
         try:
-            result = await run(conn, ref, command, stdin=request.stdin if request.stdin else None, timeout=timeout)
+            result = await run(conn, ref, command, stdin=stdin or None, timeout=timeout)
         except Exception as error:
             session.error = str(error)
             await self._finish(session)
@@ -155,11 +167,9 @@ class Executor:
             or result.stdout.truncated or result.stderr.truncated
         session.error = result.status.error
         await self._finish(session)
-        response = pb.ExecResponse(stdout=bytes(result.stdout.data), stderr=bytes(result.stderr.data),
-                                   exit_code=result.status.exit_code, session=session.name,
-                                   truncated=result.stdout.truncated or result.stderr.truncated)
-        response.duration.FromNanoseconds(int((time.monotonic() - started) * 1e9))
-        return response
+        return ExecResult(bytes(result.stdout.data), bytes(result.stderr.data), result.status.exit_code,
+                          session.name, result.stdout.truncated or result.stderr.truncated,
+                          int((time.monotonic() - started) * 1e9))
 
     async def _finish(self, session: pb.ExecSession) -> None:
         session.end_time.FromNanoseconds(time.time_ns())

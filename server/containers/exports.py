@@ -12,7 +12,9 @@ from typing import AsyncIterator, Callable
 
 from kubecommit.v1 import containers_pb2 as pb
 from server import context
-from server.containers.logs import Entry, Query, collect
+from server.containers.logs.lines import Entry
+from server.containers.logs.queries import Query
+from server.containers.logs.reads import collect
 from server.containers.records import Records
 from server.errors import InvalidArgument
 from server.kube import ClusterConnection
@@ -60,7 +62,7 @@ def validate_format(fmt: int) -> None:
         raise InvalidArgument.field("format", f"unknown export format {fmt}")
 
 
-async def export_logs(conn: ClusterConnection, query: Query, fmt: int, records: Records
+async def export_logs(conn: ClusterConnection, query: Query, source: pb.LogQuery, fmt: int, records: Records
                       ) -> AsyncIterator[pb.ExportLogsResponse]:
     """Chunks of the rendered file; the last message carries the export record (JSON by default)."""
     fmt = fmt or F.EXPORT_FORMAT_JSON
@@ -79,7 +81,7 @@ async def export_logs(conn: ClusterConnection, query: Query, fmt: int, records: 
     pending += tail.encode()
     size += len(pending)
     record = pb.LogExport(name=f"logExports/{uuid.uuid4().hex[:20]}", caller=context.current().caller.name,
-                          query=query.source, format=fmt, size_bytes=size, entry_count=len(entries))  # type: ignore[arg-type]
+                          query=source, format=fmt, size_bytes=size, entry_count=len(entries))  # type: ignore[arg-type]
     record.create_time.FromNanoseconds(time.time_ns())
     await records.add_export(record)
     yield pb.ExportLogsResponse(data=pending, export=record)

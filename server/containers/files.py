@@ -14,15 +14,15 @@ import stat
 import tarfile
 import tempfile
 import time
+from dataclasses import dataclass
 from typing import IO, AsyncIterator
 
-from kubecommit.v1 import containers_pb2 as pb
 from server.containers.exec import Capture, Executor, Result, missing_executable, run
 from server.containers.targets import ContainerRef
-from server.containers.transport import STDOUT, ClusterStreams, ExecStatus
 from server.errors import (AlreadyExists, FailedPrecondition, InvalidArgument, KubecommitError, NotFound,
                            ResourceExhausted)
 from server.kube import ClusterConnection
+from server.kube.streams import STDOUT, ClusterStreams
 
 MAX_UPLOAD = 64 * 1024 * 1024
 MAX_DOWNLOAD = 1024 * 1024 * 1024
@@ -31,6 +31,46 @@ MAX_LIMIT = 10_000
 _STAT = "%F|%s|%a|%Y|%n"
 _TYPES = {"directory": "directory", "regular file": "file", "regular empty file": "file",
           "symbolic link": "symlink"}
+
+
+@dataclass
+class FileInfo:
+    path: str
+    name: str
+    type: str  # `file`, `directory`, `symlink`, `other`
+    size_bytes: int
+    mode: int  # permission bits
+    modify_time: int | None = None  # Unix seconds
+
+
+@dataclass
+class Listing:
+    files: list[FileInfo]
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Part of a download; the first one carries the file's info."""
+
+    data: bytes
+    tar: bool
+    info: FileInfo | None = None
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    container: str
+    path: str
+    mode: int = 0
+    overwrite: bool = False
+    tar: bool = False  # the data is a tar to extract into `path`
+
+
+@dataclass
+class Uploaded:
+    file: FileInfo
+    bytes_written: int
 
 
 def validate_path(path: str, field: str = "path") -> str:
@@ -53,12 +93,10 @@ def _failure(result: Result, path: str, what: str) -> KubecommitError:
                               "FILE_OPERATION_FAILED", metadata={"path": path})
 
 
-def _parse_stat(line: str) -> pb.FileInfo:
+def _parse_stat(line: str) -> FileInfo:
     kind, size, mode, mtime, name = line.split("|", 4)
-    info = pb.FileInfo(path=name, name=posixpath.basename(name) or "/", type=_TYPES.get(kind, "other"),
-                       size_bytes=int(size), mode=int(mode, 8))
-    info.modify_time.FromSeconds(int(mtime))
-    return info
+    return FileInfo(path=name, name=posixpath.basename(name) or "/", type=_TYPES.get(kind, "other"),
+                    size_bytes=int(size), mode=int(mode, 8), modify_time=int(mtime))
 
 
 def _mode_bits(text: str) -> int:
@@ -69,7 +107,7 @@ def _mode_bits(text: str) -> int:
     return bits
 
 
-def _parse_ls(line: str, directory: str) -> pb.FileInfo | None:
+def _parse_ls(line: str, directory: str) -> FileInfo | None:
     """A line of `ls -la --time-style=+%s`: mode links user group size epoch name."""
     parts = line.split(None, 6)
     if len(parts) < 7 or parts[0] == "total":
@@ -80,11 +118,9 @@ def _parse_ls(line: str, directory: str) -> pb.FileInfo | None:
         name = name.split(" -> ", 1)[0]
     if name in (".", ".."):
         return None
-    info = pb.FileInfo(path=posixpath.join(directory, name), name=name, type=kind,
-                       size_bytes=int(size) if size.isdigit() else 0, mode=_mode_bits(mode))
-    if mtime.isdigit():
-        info.modify_time.FromSeconds(int(mtime))
-    return info
+    return FileInfo(path=posixpath.join(directory, name), name=name, type=kind,
+                    size_bytes=int(size) if size.isdigit() else 0, mode=_mode_bits(mode),
+                    modify_time=int(mtime) if mtime.isdigit() else None)
 
 
 class Files:
@@ -99,20 +135,21 @@ class Files:
             raise _failure(result, path, what)
         return result
 
-    async def stat(self, ref: ContainerRef, path: str) -> pb.FileInfo:
+    async def stat(self, ref: ContainerRef, path: str) -> FileInfo:
         result = await self._run(ref, ["stat", "-c", _STAT, path], path, "read")
         return _parse_stat(result.stdout.data.decode("utf-8", "replace").strip().splitlines()[0])
 
-    async def list(self, request: pb.ListFilesRequest) -> pb.ListFilesResponse:
-        ref = ContainerRef.parse(request.container)
-        path = validate_path(request.path)
-        if request.limit < 0:
+    async def list(self, container: str, path: str, recursive: bool = False, limit: int = 0) -> Listing:
+        """The file at `path`, or the entries of the directory (walked when `recursive`), at most `limit`."""
+        ref = ContainerRef.parse(container)
+        path = validate_path(path)
+        if limit < 0:
             raise InvalidArgument.field("limit", "must not be negative")
-        limit = min(request.limit or DEFAULT_LIMIT, MAX_LIMIT)
+        limit = min(limit or DEFAULT_LIMIT, MAX_LIMIT)
         top = await self.stat(ref, path)
         if top.type != "directory":
-            return pb.ListFilesResponse(files=[top])
-        found: list[pb.FileInfo] = []
+            return Listing([top])
+        found: list[FileInfo] = []
         pending = [path]
         while pending and len(found) <= limit:
             directory = pending.pop(0)
@@ -121,13 +158,14 @@ class Files:
                 info = _parse_ls(line, directory)
                 if info is not None:
                     found.append(info)
-                    if request.recursive and info.type == "directory":
+                    if recursive and info.type == "directory":
                         pending.append(info.path)
-        return pb.ListFilesResponse(files=found[:limit], truncated=len(found) > limit or bool(pending))
+        return Listing(found[:limit], len(found) > limit or bool(pending))
 
-    async def download(self, request: pb.DownloadFileRequest) -> AsyncIterator[pb.DownloadFileResponse]:
-        ref = ContainerRef.parse(request.container)
-        path = validate_path(request.path)
+    async def download(self, container: str, path: str) -> AsyncIterator[Chunk]:
+        """A file's bytes, or a directory as tar, as they come; the first chunk carries the info."""
+        ref = ContainerRef.parse(container)
+        path = validate_path(path)
         info = await self.stat(ref, path)
         is_dir = info.type == "directory"
         if is_dir:
@@ -152,27 +190,18 @@ class Files:
                     if sent > MAX_DOWNLOAD:
                         raise ResourceExhausted(f"{path} is larger than the download limit of {MAX_DOWNLOAD} bytes",
                                                 "DOWNLOAD_TOO_LARGE")
-                    response = pb.DownloadFileResponse(data=data, tar=is_dir)
-                    if first:
-                        response.info.CopyFrom(info)
-                        first = False
-                    yield response
+                    yield Chunk(data, is_dir, info if first else None)
+                    first = False
             finally:
                 await channel.close()
-        status = channel.status
-        if status is None or status.exit_code != 0:
-            raise _failure(Result(Capture(0), errors, status or ExecStatus(1, "no exit status")), path, "download")
+        status = channel.exit_status()
+        if status.exit_code != 0:
+            raise _failure(Result(Capture(0), errors, status), path, "download")
         if first:  # an empty file still announces itself
-            yield pb.DownloadFileResponse(info=info, tar=is_dir)
+            yield Chunk(b"", is_dir, info)
 
-    async def upload(self, requests: AsyncIterator[pb.UploadFileRequest]) -> pb.UploadFileResponse:
-        try:
-            first = await anext(requests)
-        except StopAsyncIteration:
-            raise InvalidArgument.field("target", "the stream ended before the target frame") from None
-        if first.WhichOneof("frame") != "target":
-            raise InvalidArgument.field("target", "the first message must be the target")
-        target = first.target
+    async def upload(self, target: UploadTarget, data: AsyncIterator[bytes]) -> Uploaded:
+        """Writes the data (a file, or a tar extracted into a directory) into the container."""
         ref = ContainerRef.parse(target.container, "target.container")
         path = validate_path(target.path, "target.path")
         if path == "/" and not target.tar:
@@ -192,35 +221,33 @@ class Files:
                 raise AlreadyExists(f"{path} exists; set overwrite to replace it", "FILE_EXISTS",
                                     metadata={"path": path})
         with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
-            size = await _spool(requests, spool)
+            size = await _spool(data, spool)
             payload = await asyncio.to_thread(_as_tar, spool, size, path, target)
         if target.tar:
             await self._run(ref, ["mkdir", "-p", directory], directory, "create", conn=conn)
         await self._run(ref, argv, path, "write", conn=conn, stdin=payload)
-        return pb.UploadFileResponse(file=await self.stat(ref, path), bytes_written=size)
+        return Uploaded(await self.stat(ref, path), size)
 
-    async def delete(self, request: pb.DeleteFileRequest) -> None:
-        ref = ContainerRef.parse(request.container)
-        path = validate_path(request.path)
+    async def delete(self, container: str, path: str, recursive: bool = False) -> None:
+        ref = ContainerRef.parse(container)
+        path = validate_path(path)
         if path == "/":
             raise InvalidArgument.field("path", "refusing to delete the root directory")
         info = await self.stat(ref, path)
-        if info.type == "directory" and not request.recursive:
+        if info.type == "directory" and not recursive:
             raise FailedPrecondition(f"{path} is a directory; set recursive to delete it", "IS_A_DIRECTORY",
                                      metadata={"path": path})
-        await self._run(ref, ["rm", "-rf" if request.recursive else "-f", path], path, "delete")
+        await self._run(ref, ["rm", "-rf" if recursive else "-f", path], path, "delete")
 
 
-async def _spool(requests: AsyncIterator[pb.UploadFileRequest], spool: IO[bytes]) -> int:
+async def _spool(data: AsyncIterator[bytes], spool: IO[bytes]) -> int:
     size = 0
-    async for request in requests:
-        if request.WhichOneof("frame") != "data":
-            raise InvalidArgument.field("target", "only the first message carries the target")
-        size += len(request.data)
+    async for chunk in data:
+        size += len(chunk)
         if size > MAX_UPLOAD:
             raise ResourceExhausted(f"uploads are limited to {MAX_UPLOAD} bytes", "UPLOAD_TOO_LARGE",
                                     metadata={"limit": str(MAX_UPLOAD)})
-        await asyncio.to_thread(spool.write, request.data)
+        await asyncio.to_thread(spool.write, chunk)
     return size
 
 
@@ -246,7 +273,7 @@ def _vet(member: tarfile.TarInfo, path: str) -> None:
         raise InvalidArgument.field("data", f"tar member {member.name!r} {problem} {path}", reason)
 
 
-def _as_tar(spool: IO[bytes], size: int, path: str, target: pb.UploadTarget) -> bytes:
+def _as_tar(spool: IO[bytes], size: int, path: str, target: UploadTarget) -> bytes:
     """The bytes for `tar xf -`: the uploaded tar after vetting its members, or one file wrapped."""
     spool.seek(0)
     if target.tar:

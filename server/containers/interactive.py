@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import dataclass
 from typing import AsyncIterator
 
-from kubecommit.v1 import containers_pb2 as pb
 from server.containers.exec import Executor, new_session, validate_argv
+from server.containers.idle import IdleTimer
 from server.containers.targets import ContainerRef
-from server.containers.transport import STDOUT, ClusterStreams, ExecChannel
-from server.errors import InvalidArgument, KubecommitError
+from server.errors import KubecommitError
+from server.kube.streams import STDOUT, ClusterStreams, ExecChannel
 
 TRANSCRIPT_LIMIT = 256 * 1024
 
@@ -47,79 +48,129 @@ class Transcript:
         return "\n".join(self.lines) + "\n"
 
 
-async def _first(requests: AsyncIterator[pb.ExecStreamRequest]) -> pb.ExecStart:
-    try:
-        first = await anext(requests)
-    except StopAsyncIteration:
-        raise InvalidArgument.field("start", "the stream ended before the start frame") from None
-    if first.WhichOneof("frame") != "start":
-        raise InvalidArgument.field("start", "the first message must be the start frame")
-    return first.start
+@dataclass(frozen=True)
+class Start:
+    """What a session runs, and how (the start frame)."""
+
+    container: str
+    command: list[str]
+    tty: bool = False
+    stdin: bool = False
+    width: int = 0
+    height: int = 0
 
 
-async def _pump(requests: AsyncIterator[pb.ExecStreamRequest], channel: ExecChannel, transcript: Transcript
-                ) -> None:
+@dataclass(frozen=True)
+class Stdin:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Resize:
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class CloseStdin:
+    """The command sees end of input."""
+
+
+Frame = Stdin | Resize | CloseStdin
+
+
+@dataclass(frozen=True)
+class Started:
+    session: str
+
+
+@dataclass(frozen=True)
+class Output:
+    data: bytes
+    stderr: bool = False
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """The session has been quiet for a while."""
+
+
+@dataclass(frozen=True)
+class Exited:
+    exit_code: int
+    error: str
+    session: str
+    duration_ns: int
+
+
+Event = Started | Output | Heartbeat | Exited
+
+
+async def _pump(frames: AsyncIterator[Frame], channel: ExecChannel, transcript: Transcript) -> None:
     """Client frames to the websocket: stdin, resize (channel 4), close stdin (v5 `[255, 0]`).
     A bad frame ends the session (closing the websocket ends the output loop, which re-raises)."""
     try:
-        await _forward(requests, channel, transcript)
+        await _forward(frames, channel, transcript)
     except KubecommitError:
         await channel.close()
         raise
 
 
-async def _forward(requests: AsyncIterator[pb.ExecStreamRequest], channel: ExecChannel, transcript: Transcript
-                   ) -> None:
-    async for request in requests:
-        frame = request.WhichOneof("frame")
-        if frame == "stdin":
-            transcript.add("i", request.stdin.decode("utf-8", "replace"))
-            await channel.write(request.stdin)
-        elif frame == "resize":
-            transcript.add("r", f"{request.resize.width}x{request.resize.height}")
-            await channel.resize(request.resize.width, request.resize.height)
-        elif frame == "close_stdin":
+async def _forward(frames: AsyncIterator[Frame], channel: ExecChannel, transcript: Transcript) -> None:
+    async for frame in frames:
+        if isinstance(frame, Stdin):
+            transcript.add("i", frame.data.decode("utf-8", "replace"))
+            await channel.write(frame.data)
+        elif isinstance(frame, Resize):
+            transcript.add("r", f"{frame.width}x{frame.height}")
+            await channel.resize(frame.width, frame.height)
+        else:
             await channel.close_stdin()
-        elif frame == "start":
-            raise InvalidArgument.field("start", "a session has one start frame")
 
 
-async def exec_stream(executor: Executor, requests: AsyncIterator[pb.ExecStreamRequest]
-                      ) -> AsyncIterator[pb.ExecStreamResponse]:
-    start = await _first(requests)
+async def exec_stream(executor: Executor, start: Start, frames: AsyncIterator[Frame], heartbeat_seconds: float
+                      ) -> AsyncIterator[Event]:
+    """One interactive session: Started, then Output (and Heartbeat when quiet), then Exited; a
+    session lost before the exit status raises UNAVAILABLE instead."""
     ref = ContainerRef.parse(start.container, "start.container")
-    argv = validate_argv(list(start.command), "start.command")
+    argv = validate_argv(start.command, "start.command")
     conn = await executor.prepare(ref, argv, interactive=True)
     session = new_session(ref, argv, interactive=True, tty=start.tty)
-    transcript = Transcript(argv, start.size.width, start.size.height)
+    transcript = Transcript(argv, start.width, start.height)
     started = time.monotonic()
-    exit_frame = pb.ExecExit(session=session.name)
     pump: asyncio.Task[None] | None = None
     async with ClusterStreams(conn) as streams:
         channel = await streams.exec(ref.namespace, ref.pod, ref.container, argv, stdin=start.stdin, tty=start.tty)
         await executor.records.save_session(session)
         live = executor.sessions.add(session, channel.close)  # an admin may end it (AdminService)
         try:
-            if start.tty and start.size.width and start.size.height:
-                await channel.resize(start.size.width, start.size.height)
-            yield pb.ExecStreamResponse(session=session.name)
-            pump = asyncio.create_task(_pump(requests, channel, transcript))
-            async for stream, data in channel.frames():
-                if stream == STDOUT:
-                    transcript.add("o", data.decode("utf-8", "replace"))
-                    yield pb.ExecStreamResponse(stdout=data)
-                else:
-                    yield pb.ExecStreamResponse(stderr=data)
+            if start.tty and start.width and start.height:
+                await channel.resize(start.width, start.height)
+            yield Started(session.name)
+            pump = asyncio.create_task(_pump(frames, channel, transcript))
+            output = IdleTimer(channel.frames(), heartbeat_seconds)
+            try:
+                while True:
+                    try:
+                        frame = await output.next()
+                    except StopAsyncIteration:
+                        break
+                    if frame is None:
+                        yield Heartbeat()
+                        continue
+                    stream, data = frame
+                    if stream == STDOUT:
+                        transcript.add("o", data.decode("utf-8", "replace"))
+                    yield Output(data, stderr=stream != STDOUT)
+                    output.sent()
+            finally:
+                await output.close()
             live.check()
             if pump.done() and not pump.cancelled() and pump.exception() is not None:
                 raise pump.exception()  # type: ignore[misc]
-            if channel.status is None:
-                exit_frame.error = session.error = "the session ended without an exit status"
-            else:
-                exit_frame.exit_code = session.exit_code = channel.status.exit_code
-                exit_frame.error = session.error = channel.status.error
-            exit_frame.duration.FromNanoseconds(int((time.monotonic() - started) * 1e9))
-            yield pb.ExecStreamResponse(exit=exit_frame)
+            status = channel.exit_status()
+            session.exit_code, session.error = status.exit_code, status.error
+            yield Exited(status.exit_code, status.error, session.name, int((time.monotonic() - started) * 1e9))
         except KubecommitError as error:
             session.error = str(error)
             raise

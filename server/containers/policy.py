@@ -22,6 +22,7 @@ from google.protobuf import field_mask_pb2
 import gitstore
 from kubecommit.v1 import containers_pb2 as pb
 from server import context
+from server.registry import ClusterRegistry
 from server.storage import Storage
 from server.errors import InvalidArgument, PermissionDenied
 from server.names import check_dns_label
@@ -110,9 +111,10 @@ def _from_document(name: PolicyName, doc: gitstore.Document, version: gitstore.V
 
 
 class Policies:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, clusters: ClusterRegistry) -> None:
         self.storage = storage
         self.store = storage.sync
+        self.clusters = clusters
 
     def _read(self, name: PolicyName) -> pb.ExecPolicy | None:
         doc = self.store.read_if_exists(name.path)
@@ -129,8 +131,11 @@ class Policies:
                 return policy
         return pb.ExecPolicy(allow_interactive=True)
 
-    async def get(self, name: PolicyName) -> pb.ExecPolicy:
-        """The stored policy; when none is stored, the inherited one with an empty etag."""
+    async def get(self, text: str) -> pb.ExecPolicy:
+        """The stored policy of a registered cluster's namespace (`-`: the cluster default); when none
+        is stored, the inherited one with an empty etag."""
+        name = PolicyName.parse(text, "name")
+        await self.clusters.get(name.cluster)
         policy = await self.storage.run(self._read, name)
         if policy is None:
             policy = await self.storage.run(self._effective, name)
@@ -171,6 +176,7 @@ class Policies:
 
     async def update(self, policy: pb.ExecPolicy, mask: field_mask_pb2.FieldMask) -> pb.ExecPolicy:
         name = PolicyName.parse(policy.name, "policy.name")
+        await self.clusters.get(name.cluster)
         return await self.storage.run(self._update, name, policy, mask, context.commit_author(),
-                                       context.commit_request_id())
+                                      context.commit_request_id())
 

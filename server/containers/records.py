@@ -17,7 +17,7 @@ from google.protobuf.message import Message
 
 from kubecommit.v1 import containers_pb2 as pb
 from server import paging
-from server.errors import NotFound
+from server.errors import InvalidArgument, NotFound
 from server.security.files import open_private_db
 
 M = TypeVar("M", bound=Message)
@@ -65,6 +65,9 @@ class Records:
         return pb.ExecSession.FromString(rows[0][0])
 
     async def get_session(self, name: str) -> pb.ExecSession:
+        """`execSessions/{id}`."""
+        if not name.startswith("execSessions/") or name.count("/") != 1:
+            raise InvalidArgument.field("name", f"{name!r} is not an exec session name (execSessions/{{id}})")
         return await asyncio.to_thread(self._get_session, name)
 
     def _list_sessions(self, parent: str, caller: str, page_size: int, token: str

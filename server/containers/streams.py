@@ -10,6 +10,15 @@ memory stays bounded by the queue. Paused streams keep reading into a bounded bu
 what falls out of it. With a selector, a watch on the matching pods starts and stops readers as pods
 come and go. Cancelling the RPC cancels every task and closes the aiohttp session, which closes
 every upstream connection.
+
+Streams tell the truth about their upstreams. When a container's log stream ends, the pod is
+looked at again: a pod or container that is gone or stopped just leaves the stream; a container
+that still runs, or a cluster that does not answer, means the upstream was lost. A lost upstream
+ends a one-pod follow with that error (UNAVAILABLE); in a selector follow it is reported in-stream
+(`errors`) and the others go on, and when the pod watch cannot be re-established while no
+container is followed any more, the follow ends with the watch's error. The client's half-close
+ends the follow with OK after what was already read is sent. A filter change is acknowledged in
+order (`filter_applied`), and an idle stream gets a heartbeat.
 """
 
 from __future__ import annotations
@@ -19,15 +28,21 @@ import json
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Iterator
 
 from kubecommit.v1 import containers_pb2 as pb
-from server.containers.logs import Entry, LineFilter, Query, Target, add_entries, list_pods, \
-    parse_lines, resolve, selected_targets, split_lines
-from server.containers.transport import ClusterStreams
-from server.errors import InvalidArgument, KubecommitError
-from server.kube import ClusterConnection
+from server import context
+from server.containers.idle import IdleTimer
+from server.containers.convert import add_entries, heartbeat, parse_filter
+from server.containers.logs.lines import Entry, parse_lines, split_lines
+from server.containers.logs.queries import LineFilter, Query, Target
+from server.containers.logs.reads import list_pods, resolve, selected_targets
+from server.containers.targets import container_status, get_pod, state_of
+from server.errors import InvalidArgument, KubecommitError, NotFound, Unavailable
+from server.kube import ClusterConnection, paths
+from server.kube.streams import ClusterStreams
+from server.messages import status_message
 
 log = logging.getLogger("kubecommit.containers")
 
@@ -36,6 +51,13 @@ MAX_BATCH = 500
 QUEUE_CHUNKS = 256
 PAUSE_BUFFER = 10_000
 READ_CHUNK = 64 * 1024
+# Consecutive failed attempts to (re)open the pod watch, with no container followed any more, after
+# which a selector follow ends with the watch's error.
+WATCH_ATTEMPTS = 3
+WATCH_RETRY_SECONDS = 1.0
+# A container whose log ended but whose status still says running is looked at once more after
+# this long (the kubelet updates the status a moment after the container stops).
+RECHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -48,17 +70,45 @@ class Change:
 
 @dataclass(frozen=True)
 class Failure:
+    """Ends the stream with `error`."""
+
     error: BaseException
 
 
+@dataclass(frozen=True)
+class Lost:
+    """One followed container's upstream failed; the stream goes on."""
+
+    key: str
+    error: KubecommitError
+
+
+@dataclass(frozen=True)
+class FilterChange:
+    filter: LineFilter
+    spec: pb.LogFilter
+
+
 _WAKE = object()
-Item = Any  # list[Entry] | Change | Failure | _WAKE
+_END = object()  # the client half-closed
+Item = Any  # list[Entry] | Change | Failure | Lost | FilterChange | _WAKE | _END
+
+
+@dataclass
+class Pending:
+    """What the items taken off the queue at once add up to."""
+
+    entries: list[Entry] = field(default_factory=list)
+    joined: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+    lost: list[Lost] = field(default_factory=list)
 
 
 class LogFollow:
-    def __init__(self, conn: ClusterConnection, query: Query) -> None:
+    def __init__(self, conn: ClusterConnection, query: Query, heartbeat_seconds: float) -> None:
         self.conn = conn
         self.query = query
+        self.heartbeat_seconds = heartbeat_seconds
         self.filter: LineFilter = query.filter
         self.paused = False
         self.queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_CHUNKS)
@@ -67,6 +117,8 @@ class LogFollow:
         self.tasks: set[asyncio.Task[None]] = set()
         self.started_ns = time.time_ns()
         self.streams = ClusterStreams(conn)
+        self.held: deque[Entry] = deque(maxlen=PAUSE_BUFFER)
+        self.dropped = 0
 
     # -- readers --------------------------------------------------------------------------
 
@@ -77,54 +129,87 @@ class LogFollow:
 
     async def _read(self, target: Target, since_ns: int | None) -> None:
         key, query = target.key, self.query
-        response = None
+        joined = False
+        failure: KubecommitError | None = None
         try:
             response = await self.streams.get(query.log_path(target.pod),
                                               query.upstream(target, follow=True, since_ns=since_ns))
-            await self.queue.put(Change(True, key))
-            pending = b""
-            async for chunk in response.content.iter_chunked(READ_CHUNK):
-                lines, pending = split_lines(pending, chunk)
-                entries = query.window(parse_lines(target.pod, target.container, lines, query.view), since_ns)
-                if entries:
-                    self.last_ns[key] = entries[-1].time_ns
-                    await self.queue.put(entries)
-        except KubecommitError as error:
-            if self.query.pod:
-                await self.queue.put(Failure(error))
-            else:  # one pod of a selector going away mid-read is not the stream's failure
-                log.info("log follow ended", extra={"container": key, "reason": error.reason})
-        finally:
-            if response is not None:
+            try:
+                await self.queue.put(Change(True, key))
+                joined = True
+                pending = b""
+                async for chunk in self.streams.chunks(response, READ_CHUNK):
+                    lines, pending = split_lines(pending, chunk)
+                    entries = query.window(parse_lines(target.pod, target.container, lines, query.view), since_ns)
+                    if entries:
+                        self.last_ns[key] = entries[-1].time_ns
+                        await self.queue.put(entries)
+            finally:
                 response.release()
-            if self.readers.get(key) is asyncio.current_task():
-                del self.readers[key]
-                if response is not None and not _cancelling():
-                    await self.queue.put(Change(False, key))
+        except KubecommitError as error:
+            failure = error
+        lost = await self._why_ended(target, failure)
+        if lost is not None:
+            log.info("log upstream lost", extra={"container": key, "reason": lost.reason})
+            await self.queue.put(Failure(lost) if query.pod else Lost(key, lost))
+        if self.readers.get(key) is asyncio.current_task():
+            del self.readers[key]
+            await self.queue.put(Change(False, key) if joined or lost is not None else _WAKE)
+
+    async def _why_ended(self, target: Target, failure: KubecommitError | None) -> KubecommitError | None:
+        """Why a container's log stream ended: None when the container is gone or stopped (its log
+        is complete), else the error (the cluster's, or UNAVAILABLE for a stream cut short)."""
+        if failure is None and self.query.previous:
+            return None  # a previous instance's log ends by itself
+        for attempt in range(2):
+            try:
+                status = container_status(await get_pod(self.conn, self.query.namespace, target.pod),
+                                          target.container)
+            except NotFound:
+                return None
+            except KubecommitError as error:
+                return error
+            if state_of(status)[0] != "running":
+                return None
+            if failure is not None:
+                return failure
+            if attempt == 0:
+                await asyncio.sleep(RECHECK_SECONDS)
+        return Unavailable(f"cluster {self.conn.name}: the log stream of {target.key} ended while the container "
+                           "still runs", "CLUSTER_STREAM_LOST", metadata={"cluster": self.conn.name,
+                                                                          "container": target.key},
+                           retry_after=1.0)
 
     # -- pods coming and going -------------------------------------------------------------
 
     async def _watch(self, resource_version: str) -> None:
-        """Starts readers for pods that start matching and running; stops those of deleted pods."""
-        path = f"/api/v1/namespaces/{self.query.namespace}/pods"
+        """Starts readers for pods that start matching and running; stops those of deleted pods.
+        Gives up (ending the stream) only when it cannot be re-established while nothing is followed."""
+        path = paths.pods(self.query.namespace)
+        failures = 0
         while True:
             try:
+                if not resource_version:  # expired: list again and reconcile
+                    resource_version = await self._relist()
                 response = await self.streams.get(path, [
                     ("watch", "1"), ("labelSelector", self.query.selector),
                     ("resourceVersion", resource_version), ("allowWatchBookmarks", "true")])
+                failures = 0
                 try:
                     pending = b""
-                    async for chunk in response.content.iter_any():
+                    async for chunk in self.streams.chunks(response):
                         lines, pending = split_lines(pending, chunk)
                         for line in lines:
                             resource_version = self._on_event(json.loads(line), resource_version)
                 finally:
                     response.release()
             except KubecommitError as error:
+                failures += 1
+                if failures >= WATCH_ATTEMPTS and not self.readers:
+                    await self.queue.put(Failure(error))
+                    return
                 log.info("pod watch restarting", extra={"reason": error.reason})
-                await asyncio.sleep(1.0)
-            if not resource_version:  # expired: list again and reconcile
-                resource_version = await self._relist()
+                await asyncio.sleep(WATCH_RETRY_SECONDS)
 
     def _on_event(self, event: dict[str, Any], resource_version: str) -> str:
         kind, pod = event.get("type"), event.get("object") or {}
@@ -159,8 +244,9 @@ class LogFollow:
             async for request in requests:
                 which = request.WhichOneof("control")
                 if which == "filter":
-                    self.filter = LineFilter.parse(request.filter, "filter")
-                elif which == "pause":
+                    await self.queue.put(FilterChange(parse_filter(request.filter, "filter"), request.filter))
+                    continue
+                if which == "pause":
                     self.paused = request.pause
                 elif which == "resume":
                     self.paused = not request.resume
@@ -168,6 +254,7 @@ class LogFollow:
                     raise InvalidArgument.field("query", "the query is sent once, in the first message")
                 if not self.queue.full():
                     self.queue.put_nowait(_WAKE)
+            await self.queue.put(_END)
         except KubecommitError as error:
             await self.queue.put(Failure(error))
 
@@ -193,44 +280,75 @@ class LogFollow:
         finally:
             await self.close()
 
-    async def _batches(self) -> AsyncIterator[pb.StreamLogsResponse]:
-        held: deque[Entry] = deque(maxlen=PAUSE_BUFFER)
-        dropped = 0
-        queue = self.queue
+    async def _items(self) -> AsyncIterator[Item]:
         while True:
-            if self.query.pod and not self.readers and queue.empty():
-                return  # every followed container of the pod is gone
-            items = [await queue.get()]
-            while not queue.empty() and len(items) < QUEUE_CHUNKS:
-                items.append(queue.get_nowait())
-            entries: list[Entry] = []
-            joined: list[str] = []
-            left: list[str] = []
-            apply = self.filter.apply
-            for item in items:
-                if type(item) is list:
-                    entries += apply(item)
-                elif isinstance(item, Change):
-                    (joined if item.joined else left).append(item.key)
-                elif isinstance(item, Failure):
-                    raise item.error
-            if self.paused:
-                overflow = len(held) + len(entries) - PAUSE_BUFFER
-                dropped += max(0, overflow)
-                held.extend(entries)
-                entries = []
-            elif held:
-                entries = [*held, *entries]
-                held.clear()
-            if not (entries or joined or left or dropped and not self.paused):
-                continue
-            for start in range(0, max(len(entries), 1), MAX_BATCH):
-                response = pb.StreamLogsResponse(joined=joined, left=left)
-                if not self.paused:
-                    response.dropped, dropped = dropped, 0
-                add_entries(response.entries, entries[start:start + MAX_BATCH])
-                joined, left = [], []
-                yield response
+            yield await self.queue.get()
+
+    async def _batches(self) -> AsyncIterator[pb.StreamLogsResponse]:
+        queue = self.queue
+        timer: IdleTimer[Item] = IdleTimer(self._items(), self.heartbeat_seconds)
+        try:
+            while True:
+                # Busy: take what is queued without a wait (a task and a timer per message would cost
+                # throughput); an unfinished wait is finished first, so nothing is taken out of order.
+                first = queue.get_nowait() if not timer.waiting and not queue.empty() else await timer.next()
+                if first is None:
+                    yield heartbeat(pb.StreamLogsResponse())
+                    continue
+                items = [first]
+                while not queue.empty() and len(items) < QUEUE_CHUNKS:
+                    items.append(queue.get_nowait())
+                pending = Pending()
+                for item in items:
+                    if type(item) is list:
+                        pending.entries += self.filter.apply(item)
+                    elif isinstance(item, Change):
+                        (pending.joined if item.joined else pending.left).append(item.key)
+                    elif isinstance(item, Lost):
+                        pending.lost.append(item)
+                    elif item is not _WAKE:  # a filter change, the end, or a failure: send what came before
+                        for response in self._responses(pending):
+                            yield response
+                        pending = Pending()
+                        timer.sent()
+                        if item is _END:
+                            return
+                        if isinstance(item, Failure):
+                            raise item.error
+                        self.filter = item.filter
+                        yield pb.StreamLogsResponse(filter_applied=item.spec)
+                for response in self._responses(pending):
+                    timer.sent()
+                    yield response
+                if self.query.pod and not self.readers and queue.empty():
+                    return  # every followed container of the pod is gone
+        finally:
+            await timer.close()
+
+    def _responses(self, pending: Pending) -> Iterator[pb.StreamLogsResponse]:
+        """The messages for what was taken off the queue: entries held while paused (and counted
+        when they fall out of the buffer), at most MAX_BATCH entries a message."""
+        entries = pending.entries
+        if self.paused:
+            self.dropped += max(0, len(self.held) + len(entries) - PAUSE_BUFFER)
+            self.held.extend(entries)
+            entries = []
+        elif self.held:
+            entries = [*self.held, *entries]
+            self.held.clear()
+        if not (entries or pending.joined or pending.left or pending.lost or self.dropped and not self.paused):
+            return
+        request_id = context.current().request_id
+        lost = [pb.LogUpstreamError(container=item.key, status=status_message(item.error, request_id))
+                for item in pending.lost]
+        joined, left = pending.joined, pending.left
+        for start in range(0, max(len(entries), 1), MAX_BATCH):
+            response = pb.StreamLogsResponse(joined=joined, left=left, errors=lost)
+            if not self.paused:
+                response.dropped, self.dropped = self.dropped, 0
+            add_entries(response.entries, entries[start:start + MAX_BATCH])
+            joined, left, lost = [], [], []
+            yield response
 
     async def close(self) -> None:
         tasks = [*self.readers.values(), *self.tasks]
@@ -239,8 +357,3 @@ class LogFollow:
         await asyncio.gather(*tasks, return_exceptions=True)
         self.readers.clear()
         await self.streams.close()
-
-
-def _cancelling() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0

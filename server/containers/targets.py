@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.errors import FailedPrecondition, InvalidArgument, NotFound
-from server.kube import ClusterConnection
+from server.kube import ClusterConnection, paths
 from server.names import check_dns_label
 
 Pod = dict[str, Any]
@@ -40,15 +40,15 @@ class ContainerRef:
                                                "namespaces/{namespace}/pods/{pod}/containers/{container})")
         _, cluster, _, namespace, _, pod, _, container = parts
         check_dns_label(cluster, field, "cluster")
-        check_dns_label(namespace, field, "namespace")
-        if not pod or not container:
-            raise InvalidArgument.field(field, "pod and container must not be empty")
+        paths.check_name(namespace, paths.NAMESPACE, field)
+        paths.check_name(pod, paths.POD, field)
+        paths.check_name(container, paths.CONTAINER, field)
         return cls(cluster, namespace, pod, container)
 
 
 async def get_pod(conn: ClusterConnection, namespace: str, pod: str) -> Pod:
     try:
-        return await conn.request("GET", f"/api/v1/namespaces/{namespace}/pods/{pod}")
+        return await conn.request("GET", paths.pod(namespace, pod))
     except NotFound:
         raise NotFound(f"pod {pod} not found in namespace {namespace} of cluster {conn.name}",
                        "POD_NOT_FOUND", metadata={"cluster": conn.name, "pod": pod}) from None

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.names import resource_type
+from server.kube import paths
+
+
+def resource_type(plural: str, group: str) -> str:
+    """`{plural}[.{group}]`, the segment used in resource names and store paths."""
+    return f"{plural}.{group}" if group else plural
 
 
 @dataclass(frozen=True)
@@ -28,15 +33,9 @@ class ApiResource:
         return resource_type(self.plural, self.group)
 
     def path(self, namespace: str = "", name: str = "", subresource: str = "") -> str:
+        """The REST path of the collection or of one object; names are checked (server.kube.paths)."""
         base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
-        if self.namespaced and namespace:
-            base += f"/namespaces/{namespace}"
-        base += f"/{self.plural}"
-        if name:
-            base += f"/{name}"
-        if subresource:
-            base += f"/{subresource}"
-        return base
+        return paths.object_path(base, self.namespaced, namespace, self.plural, name, subresource)
 
     def matches(self, query: str) -> bool:
         """A user may name a type as `deployments.apps`, `deployments`, `Deployment`,

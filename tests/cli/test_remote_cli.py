@@ -92,3 +92,23 @@ def test_an_unknown_enum_name_is_a_usage_error(demo_server: EmbeddedServer, args
     refused = run(demo_server, *args)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
     assert option in refused.stderr and "is not one of" in refused.stderr
+
+
+def test_logs_follow_lasts_until_interrupted(demo_server: EmbeddedServer, sim) -> None:
+    """`logs -f` keeps its request side open: the server ends a follow when the client half-closes."""
+    pods = run(demo_server, "get", "pods", "-c", "demo", "-n", "web", "-l", "app=frontend")
+    pod = next(line.split("/pods/")[1].split()[0] for line in pods.stdout.splitlines() if "/pods/" in line)
+    env = dict(os.environ, KUBECOMMIT_SERVER=demo_server.address, KUBECOMMIT_DATA_DIR=str(demo_server.settings.data_dir))
+    env.pop("KUBECOMMIT_TOKEN", None)
+    follow = subprocess.Popen([str(KUBECOMMIT), "logs", pod, "-c", "demo", "-n", "web", "--container", "frontend",
+                               "--tail", "1", "-f"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert follow.stdout is not None and follow.stdout.readline().startswith(f"{pod}/frontend ")
+        marker = f"followed-{uuid.uuid4().hex[:6]}"
+        sim.append_log("web", pod, "frontend", [marker])
+        while marker not in (line := follow.stdout.readline()):
+            assert line, "the follow ended"
+        assert follow.poll() is None
+    finally:
+        follow.terminate()
+        follow.wait(10)

@@ -13,7 +13,9 @@ import pytest
 from kubecommit.v1 import containers_pb2 as pb
 from kubesim import Simulator
 from kubesim.testing import wait_for
-from server.containers.logs import LineFilter, detect_level, parse_line, parse_time, parse_when, split_lines
+from server.containers.convert import parse_filter
+from server.containers.logs.lines import Level, View, detect_level, parse_line, parse_time, split_lines
+from server.containers.logs.queries import parse_when
 from tests.containers.conftest import WEB, container_name
 from tests.containers.test_streams import Follow
 from tests.support.status import details
@@ -181,7 +183,7 @@ def test_parsing_units() -> None:
     assert parse_line("p", "c", b"2026-01-01T00:00:01.25+01:00 x").time_ns == 1767225601250000000 - 3600 * 10**9
     assert parse_when("90s", "f", now=1000.0) == 910 * 10**9
     assert parse_when("1h30m", "f", now=10000.0) == 4600 * 10**9
-    apply = LineFilter.parse(pb.LogFilter(pattern="a+", exclude_pattern="b", ignore_case=True), "filter").apply
+    apply = parse_filter(pb.LogFilter(pattern="a+", exclude_pattern="b", ignore_case=True), "filter").apply
     assert [e.raw for e in apply([parse_line("p", "c", b"x AA"), parse_line("p", "c", b"x AB")])] == ["x AA"]
 
 
@@ -260,3 +262,11 @@ def test_stream_basic_view_filters_every_line(stub, sim: Simulator, pod: str) ->
         # kubesim sees the closed connection when it next writes; later tests count open follows.
         sim.append_log("web", pod, "frontend", ["after the follow"])
         wait_for(lambda: sim.open_follows == open_follows)
+
+
+def test_domain_levels_and_views_are_the_contracts_numbers() -> None:
+    """The log domain numbers levels and views itself (no generated code on the parsing path)."""
+    assert {level.name: int(level) for level in Level} == {
+        name.removeprefix("LOG_LEVEL_"): number for name, number in pb.LogLevel.items()}
+    assert {view.name: int(view) for view in View} == {
+        name.removeprefix("LOG_VIEW_"): number for name, number in pb.LogView.items()}

@@ -14,7 +14,9 @@ import gitstore
 from gitstore import Author, Change, Store
 from kubecommit.v1 import containers_pb2 as pb
 from server import paging
-from server.containers.logs import Query, page_offset
+from server.containers.convert import parse_query
+from server.containers.logs.pages import page_offset
+from server.containers.logs.queries import Query
 from server.errors import InvalidArgument
 
 
@@ -42,7 +44,7 @@ def refused_or_fine(call) -> None:
 
 @pytest.fixture(scope="module")
 def query() -> Query:
-    return Query.parse(pb.LogQuery(parent="clusters/demo/namespaces/web", label_selector="app=x"))
+    return parse_query(pb.LogQuery(parent="clusters/demo/namespaces/web", label_selector="app=x"))
 
 
 @pytest.fixture(scope="module")

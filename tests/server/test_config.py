@@ -30,6 +30,7 @@ def test_flags_beat_environment_beat_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize("env,field", [
     ({"KUBECOMMIT_REFLECTION": "maybe"}, "reflection"),
     ({"KUBECOMMIT_MAX_SEND_MESSAGE_BYTES": "lots"}, "max_send_message_bytes"),
+    ({"KUBECOMMIT_STREAM_HEARTBEAT_SECONDS": "0"}, "stream_heartbeat_seconds"),
 ])
 def test_bad_values_name_the_setting(env: dict[str, str], field: str) -> None:
     with pytest.raises(InvalidArgument) as failure:

@@ -8,6 +8,7 @@ from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -211,16 +212,30 @@ class StreamLogsRequest(_message.Message):
     def __init__(self, query: _Optional[_Union[LogQuery, _Mapping]] = ..., filter: _Optional[_Union[LogFilter, _Mapping]] = ..., pause: _Optional[bool] = ..., resume: _Optional[bool] = ...) -> None: ...
 
 class StreamLogsResponse(_message.Message):
-    __slots__ = ("entries", "joined", "left", "dropped")
+    __slots__ = ("entries", "joined", "left", "dropped", "errors", "heartbeat_time", "filter_applied")
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     JOINED_FIELD_NUMBER: _ClassVar[int]
     LEFT_FIELD_NUMBER: _ClassVar[int]
     DROPPED_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_TIME_FIELD_NUMBER: _ClassVar[int]
+    FILTER_APPLIED_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[LogEntry]
     joined: _containers.RepeatedScalarFieldContainer[str]
     left: _containers.RepeatedScalarFieldContainer[str]
     dropped: int
-    def __init__(self, entries: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ..., joined: _Optional[_Iterable[str]] = ..., left: _Optional[_Iterable[str]] = ..., dropped: _Optional[int] = ...) -> None: ...
+    errors: _containers.RepeatedCompositeFieldContainer[LogUpstreamError]
+    heartbeat_time: _timestamp_pb2.Timestamp
+    filter_applied: LogFilter
+    def __init__(self, entries: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ..., joined: _Optional[_Iterable[str]] = ..., left: _Optional[_Iterable[str]] = ..., dropped: _Optional[int] = ..., errors: _Optional[_Iterable[_Union[LogUpstreamError, _Mapping]]] = ..., heartbeat_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., filter_applied: _Optional[_Union[LogFilter, _Mapping]] = ...) -> None: ...
+
+class LogUpstreamError(_message.Message):
+    __slots__ = ("container", "status")
+    CONTAINER_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    container: str
+    status: _status_pb2.Status
+    def __init__(self, container: _Optional[str] = ..., status: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class ExportLogsRequest(_message.Message):
     __slots__ = ("query", "format")
@@ -349,16 +364,18 @@ class ExecExit(_message.Message):
     def __init__(self, exit_code: _Optional[int] = ..., error: _Optional[str] = ..., session: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class ExecStreamResponse(_message.Message):
-    __slots__ = ("session", "stdout", "stderr", "exit")
+    __slots__ = ("session", "stdout", "stderr", "exit", "heartbeat_time")
     SESSION_FIELD_NUMBER: _ClassVar[int]
     STDOUT_FIELD_NUMBER: _ClassVar[int]
     STDERR_FIELD_NUMBER: _ClassVar[int]
     EXIT_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_TIME_FIELD_NUMBER: _ClassVar[int]
     session: str
     stdout: bytes
     stderr: bytes
     exit: ExecExit
-    def __init__(self, session: _Optional[str] = ..., stdout: _Optional[bytes] = ..., stderr: _Optional[bytes] = ..., exit: _Optional[_Union[ExecExit, _Mapping]] = ...) -> None: ...
+    heartbeat_time: _timestamp_pb2.Timestamp
+    def __init__(self, session: _Optional[str] = ..., stdout: _Optional[bytes] = ..., stderr: _Optional[bytes] = ..., exit: _Optional[_Union[ExecExit, _Mapping]] = ..., heartbeat_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ExecSession(_message.Message):
     __slots__ = ("name", "caller", "container", "command", "interactive", "tty", "start_time", "end_time", "exit_code", "stdout", "stderr", "transcript", "truncated", "error")

@@ -135,7 +135,10 @@ class ContainersServiceServicer:
 
     def StreamLogs(self, request_iterator, context):
         """Follows logs: the first client message is the query; later ones change the filter, pause or
-        resume. The server sends batches of entries.
+        resume. The server sends batches of entries, acknowledges each filter change, sends a heartbeat
+        on an idle stream and reports a followed container whose upstream fails while the others go
+        on. The client's half-close ends the follow with OK; the stream ends with UNAVAILABLE when the
+        named pod's upstream, or every upstream of a selector, is lost.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -163,7 +166,8 @@ class ContainersServiceServicer:
 
     def ExecStream(self, request_iterator, context):
         """An interactive session: a start frame, then stdin, resize and close; the server sends
-        stdout/stderr frames and a final exit status.
+        stdout/stderr frames (and heartbeats when idle) and a final exit status. A session lost before
+        the command's exit status arrived ends with UNAVAILABLE, never with an exit frame.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -7,6 +7,10 @@ vetted `kubernetes.client.Configuration` the ClusterConnection loaded from the k
 URL, CA, client certificate, bearer token or basic auth): no thread per stream, cancellation
 closes the socket at once, and back-pressure is plain TCP flow control. Short REST calls (pods,
 lists) still go through ClusterConnection.
+
+An upstream that breaks (connection refused, reset, a chunked body cut short, a websocket closed
+without the exit status) is a domain error naming the cluster, never a quiet end: callers decide
+what a lost stream means, and never take it for a finished one.
 """
 
 from __future__ import annotations
@@ -16,13 +20,12 @@ import ssl
 import weakref
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
-from urllib.parse import quote
-
 import aiohttp
 from kubernetes.client.exceptions import ApiException
 
-from server.errors import FailedPrecondition, KubecommitError
-from server.kube import ClusterConnection
+from server.errors import FailedPrecondition, KubecommitError, Unavailable
+from server.kube import paths
+from server.kube.connection import ClusterConnection
 from server.kube.errors import translate
 
 # Exec channels (k8s.io/apimachinery remotecommand): v5 adds 255 = close a channel.
@@ -94,39 +97,56 @@ class ClusterStreams:
     async def __aexit__(self, *exc: Any) -> None:
         await self.close()
 
+    def _lost(self, error: BaseException) -> KubecommitError:
+        return translate(ConnectionError(str(error) or type(error).__name__), self.conn.name)
+
     async def get(self, path: str, query: list[tuple[str, str]]) -> aiohttp.ClientResponse:
-        """Opens a streaming GET; the caller reads `.content` and must release it."""
+        """Opens a streaming GET; the caller reads it with `chunks` (or `.content`) and must
+        release it."""
         try:
             response = await self.session.get(self.host + path, params=query)
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
-            raise translate(ConnectionError(str(error)), self.conn.name) from None
+            raise self._lost(error) from None
         if response.status >= 300:
             body = await response.text(errors="replace")
             response.release()
             raise await _failure(self.conn, response.status, response.reason or "", body)
         return response
 
+    async def chunks(self, response: aiohttp.ClientResponse, size: int = 0) -> AsyncIterator[bytes]:
+        """The body of an open response as it arrives (at most `size` bytes a chunk when given);
+        a connection lost mid-body is a domain error, not the end of the body."""
+        try:
+            body = response.content.iter_chunked(size) if size else response.content.iter_any()
+            async for chunk in body:
+                yield chunk
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise self._lost(error) from None
+
     async def read(self, path: str, query: list[tuple[str, str]]) -> bytes:
         response = await self.get(path, query)
         try:
             return await response.read()
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise self._lost(error) from None
         finally:
             response.release()
 
     async def exec(self, namespace: str, pod: str, container: str, command: list[str], *,
                    stdin: bool, tty: bool) -> "ExecChannel":
-        query = [("container", container), ("stdin", str(stdin).lower()), ("stdout", "true"),
-                 ("stderr", str(not tty).lower()), ("tty", str(tty).lower())]
+        query = [("container", paths.check_name(container, paths.CONTAINER, "container")),
+                 ("stdin", str(stdin).lower()), ("stdout", "true"), ("stderr", str(not tty).lower()),
+                 ("tty", str(tty).lower())]
         query += [("command", part) for part in command]
-        path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/exec"
         try:
-            ws = await self.session.ws_connect(self.host + path, params=query, protocols=EXEC_PROTOCOLS,
-                                               max_msg_size=0, autoping=True, heartbeat=30)
+            ws = await self.session.ws_connect(self.host + paths.pod_exec(namespace, pod), params=query,
+                                               protocols=EXEC_PROTOCOLS, max_msg_size=0, autoping=True,
+                                               heartbeat=30)
         except aiohttp.WSServerHandshakeError as error:
             raise await _failure(self.conn, error.status, error.message, "") from None
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
-            raise translate(ConnectionError(str(error)), self.conn.name) from None
-        return ExecChannel(ws, ws.protocol or "")
+            raise self._lost(error) from None
+        return ExecChannel(ws, ws.protocol or "", self.conn.name)
 
 
 @dataclass
@@ -158,10 +178,13 @@ def parse_status(payload: bytes) -> ExecStatus:
 class ExecChannel:
     """An open exec websocket: frames in both directions and the final status."""
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse, protocol: str) -> None:
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, protocol: str, cluster: str) -> None:
         self.ws = ws
         self.protocol = protocol
+        self.cluster = cluster
         self.status: ExecStatus | None = None
+        # Why the websocket ended, when it ended otherwise than by a close frame.
+        self.lost = ""
 
     async def send(self, channel: int, data: bytes) -> None:
         if not self.ws.closed:
@@ -189,6 +212,8 @@ class ExecChannel:
             elif message.type == aiohttp.WSMsgType.TEXT:
                 data = message.data.encode()
             else:
+                if message.type == aiohttp.WSMsgType.ERROR:
+                    self.lost = str(message.data or self.ws.exception() or "connection error")
                 break
             if not data:
                 continue
@@ -197,6 +222,16 @@ class ExecChannel:
                 self.status = parse_status(payload)
             elif channel in (STDOUT, STDERR) and payload:
                 yield channel, payload
+
+    def exit_status(self) -> ExecStatus:
+        """The command's exit status; UNAVAILABLE when the session ended without one (the cluster or
+        the connection went away), so a lost session is never taken for a command that exited."""
+        if self.status is not None:
+            return self.status
+        why = self.lost or (f"closed with code {self.ws.close_code}" if self.ws.close_code is not None
+                            else "the connection ended")
+        raise Unavailable(f"cluster {self.cluster}: the exec session ended without an exit status ({why})",
+                          "CLUSTER_STREAM_LOST", metadata={"cluster": self.cluster}, retry_after=2.0)
 
     async def close(self) -> None:
         await self.ws.close()

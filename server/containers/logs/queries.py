@@ -1,0 +1,166 @@
+"""Log queries: which containers, which part of their logs, and which lines are kept.
+
+Built from plain values (server/containers/convert.py unpacks the LogQuery and LogFilter
+messages) and validated here, with errors naming the request field (`{prefix}.pod`, ...).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Iterable
+
+from server.containers.logs.lines import FULL, Entry, Level, View, format_time, parse_time
+from server.errors import InvalidArgument
+from server.kube import paths
+from server.names import parse_namespace_parent
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_PATTERN = 1000
+# Non-follow reads: at most this much of each container's log (the newest part, via limitBytes on
+# a tail) so one chatty container cannot exhaust the server.
+MAX_READ_BYTES = 16 * 1024 * 1024
+
+def _compile(pattern: str, flags: int, field_name: str) -> re.Pattern[str] | None:
+    if not pattern:
+        return None
+    if len(pattern) > MAX_PATTERN:
+        raise InvalidArgument.field(field_name, f"at most {MAX_PATTERN} characters")
+    try:
+        return re.compile(pattern, flags)
+    except re.error as error:
+        raise InvalidArgument.field(field_name, f"invalid regular expression: {error}", "INVALID_PATTERN") from None
+
+
+@dataclass(frozen=True)
+class LineFilter:
+    levels: frozenset[int] = frozenset()
+    contains: str = ""
+    ignore_case: bool = False
+    pattern: re.Pattern[str] | None = None
+    exclude: re.Pattern[str] | None = None
+
+    @classmethod
+    def build(cls, levels: Iterable[int], contains: str, pattern: str, exclude_pattern: str, ignore_case: bool,
+              prefix: str) -> "LineFilter":
+        flags = re.IGNORECASE if ignore_case else 0
+        for level in levels:
+            if level not in Level._value2member_map_:
+                raise InvalidArgument.field(f"{prefix}.levels", f"unknown level {level}")
+        return cls(frozenset(levels), contains.lower() if ignore_case else contains, ignore_case,
+                   _compile(pattern, flags, f"{prefix}.pattern"),
+                   _compile(exclude_pattern, flags, f"{prefix}.exclude_pattern"))
+
+    def apply(self, entries: list[Entry]) -> list[Entry]:
+        """The entries this filter keeps: one pass per criterion that is set, none when the filter is
+        empty (the common follow), rather than a Python call per line."""
+        if self.levels:
+            levels = self.levels
+            entries = [e for e in entries if e.level in levels]
+        if self.contains:
+            contains = self.contains
+            entries = [e for e in entries if contains in e.raw.lower()] if self.ignore_case else \
+                [e for e in entries if contains in e.raw]
+        if self.pattern is not None:
+            search = self.pattern.search
+            entries = [e for e in entries if search(e.raw) is not None]
+        if self.exclude is not None:
+            search = self.exclude.search
+            entries = [e for e in entries if search(e.raw) is None]
+        return entries
+
+
+def parse_when(text: str, field_name: str, now: float | None = None) -> int | None:
+    """RFC 3339 time or a duration back from now (`15m`, `1h30m`, `2d`) -> Unix nanoseconds."""
+    if not text:
+        return None
+    parts = _DURATION.findall(text)
+    if parts and "".join(n + u for n, u in parts) == text:
+        back = sum(float(n) * _UNITS[u] for n, u in parts)
+        return int(((now if now is not None else time.time()) - back) * 1e9)
+    value = parse_time(text)
+    if value is None:
+        raise InvalidArgument.field(field_name, f"{text!r} is neither an RFC 3339 time nor a duration like 15m or 2h")
+    return value
+
+
+@dataclass(frozen=True)
+class Target:
+    pod: str
+    container: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.pod}/{self.container}"
+
+
+@dataclass
+class Query:
+    """A validated LogQuery. `fingerprint` identifies the query as sent (page tokens are bound to it)."""
+
+    cluster: str
+    namespace: str
+    pod: str
+    container: str
+    selector: str
+    tail_lines: int
+    since_ns: int | None
+    until_ns: int | None
+    previous: bool
+    filter: LineFilter
+    view: int
+    fingerprint: str = ""
+
+    @classmethod
+    def build(cls, *, parent: str, pod: str, container: str, selector: str, tail_lines: int, since: str,
+              until: str, previous: bool, filter: LineFilter, view: int, fingerprint: str,
+              prefix: str = "query") -> "Query":
+        cluster, namespace = parse_namespace_parent(parent, f"{prefix}.parent")
+        if namespace == "-":
+            raise InvalidArgument.field(f"{prefix}.parent", "logs are read from one namespace at a time")
+        if bool(pod) == bool(selector):
+            raise InvalidArgument.field(f"{prefix}.pod", "name a pod or give a label_selector (one of them)")
+        if pod:
+            paths.check_name(pod, paths.POD, f"{prefix}.pod")
+        if container:
+            paths.check_name(container, paths.CONTAINER, f"{prefix}.container")
+        if tail_lines < 0:
+            raise InvalidArgument.field(f"{prefix}.tail_lines", "must not be negative")
+        since_ns = parse_when(since, f"{prefix}.since")
+        until_ns = parse_when(until, f"{prefix}.until")
+        if since_ns is not None and until_ns is not None and until_ns < since_ns:
+            raise InvalidArgument.field(f"{prefix}.until", "is before since")
+        if view not in View._value2member_map_:
+            raise InvalidArgument.field(f"{prefix}.view", f"unknown view {view}")
+        return cls(cluster, namespace, pod, container, selector, tail_lines, since_ns, until_ns, previous, filter,
+                   view or FULL, fingerprint)
+
+    def upstream(self, target: Target, *, follow: bool, since_ns: int | None = None) -> list[tuple[str, str]]:
+        params = [("container", target.container), ("timestamps", "true")]
+        since = since_ns if since_ns is not None else self.since_ns
+        if follow:
+            params.append(("follow", "true"))
+        else:
+            params.append(("limitBytes", str(MAX_READ_BYTES)))
+        if self.tail_lines and since_ns is None:
+            params.append(("tailLines", str(self.tail_lines)))
+        if since is not None:
+            params.append(("sinceTime", format_time(since).split(".")[0] + "Z"))
+        if self.previous:
+            params.append(("previous", "true"))
+        return params
+
+    def window(self, entries: list[Entry], since_ns: int | None = None) -> list[Entry]:
+        """The entries between `since_ns` (the query's since by default) and until; no per-line
+        work when the query has no window (upstream's sinceTime has only second precision)."""
+        floor = since_ns if since_ns is not None else self.since_ns
+        until = self.until_ns
+        if floor is None and until is None:
+            return entries
+        low, high = floor or 0, until if until is not None else 1 << 63
+        return [e for e in entries if low <= e.time_ns <= high]
+
+    def log_path(self, pod: str) -> str:
+        return paths.pod_log(self.namespace, pod)

@@ -1,0 +1,105 @@
+"""Log reads: the containers a query reads and their entries, merged in time order, filtered and
+paged (ListLogEntries, ExportLogs)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import operator
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from server.containers.logs.lines import Entry, decode_lines, parse_lines
+from server.containers.logs.pages import page_offset, page_size, page_token
+from server.containers.logs.queries import Query, Target
+from server.containers.targets import container_names, container_status, get_pod, has_started
+from server.errors import FailedPrecondition, InvalidArgument
+from server.kube import ClusterConnection, paths
+from server.kube.streams import ClusterStreams
+
+MAX_ENTRIES = 200_000
+# Containers read at once by one query.
+READ_CONCURRENCY = 16
+
+
+
+def _pod_targets(query: Query, pod: dict[str, Any], explicit: bool) -> list[Target]:
+    """Containers of one pod the query reads; with `explicit`, a named one that never ran is an error."""
+    name = pod["metadata"]["name"]
+    names = [query.container] if query.container else container_names(pod)
+    targets = []
+    for container in names:
+        status = container_status(pod, container)
+        started = int(status.get("restartCount") or 0) > 0 if query.previous else has_started(status)
+        if started:
+            targets.append(Target(name, container))
+        elif explicit and query.container:
+            what = "no previous instance" if query.previous else "not started yet"
+            raise FailedPrecondition(f"container {container} of pod {name} has {what}, so no logs",
+                                     "CONTAINER_NOT_STARTED", metadata={"pod": name, "container": container})
+    return targets
+
+
+def selected_targets(query: Query, pods: Iterable[dict[str, Any]]) -> list[Target]:
+    """Containers of selector-matched pods that have logs now (pods missing the container are skipped)."""
+    found = []
+    for pod in pods:
+        if query.container and query.container not in container_names(pod):
+            continue
+        found += _pod_targets(query, pod, explicit=False)
+    return found
+
+
+async def list_pods(conn: ClusterConnection, query: Query) -> dict[str, Any]:
+    try:
+        return await conn.request("GET", paths.pods(query.namespace),
+                                  query={"labelSelector": query.selector})
+    except InvalidArgument as error:
+        raise InvalidArgument.field("query.label_selector", error.message, "INVALID_SELECTOR") from None
+
+
+async def resolve(conn: ClusterConnection, query: Query) -> list[Target]:
+    """The containers a query reads: one container, a pod's containers, or every selected pod's."""
+    if query.pod:
+        pod = await get_pod(conn, query.namespace, query.pod)
+        targets = _pod_targets(query, pod, explicit=True)
+        if not targets:
+            raise FailedPrecondition(f"no container of pod {query.pod} has logs yet", "CONTAINER_NOT_STARTED")
+        return targets
+    return selected_targets(query, (await list_pods(conn, query)).get("items") or [])
+
+
+async def read_entries(streams: ClusterStreams, query: Query, target: Target,
+                       slots: asyncio.Semaphore) -> list[Entry]:
+    async with slots:
+        data = await streams.read(query.log_path(target.pod), query.upstream(target, follow=False))
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    entries = parse_lines(target.pod, target.container, decode_lines(data), query.view) if data else []
+    return query.window(entries)
+
+
+async def collect(conn: ClusterConnection, query: Query) -> list[Entry]:
+    """Every entry the query selects, merged across containers in time order, filtered."""
+    targets = await resolve(conn, query)
+    slots = asyncio.Semaphore(READ_CONCURRENCY)
+    async with ClusterStreams(conn) as streams:
+        per_target = await asyncio.gather(*(read_entries(streams, query, t, slots) for t in targets))
+    kept = query.filter.apply(list(itertools.chain.from_iterable(per_target)))
+    return sorted(kept, key=operator.attrgetter("time_ns"))[-MAX_ENTRIES:]
+
+
+@dataclass
+class EntryPage:
+    entries: list[Entry]
+    next_page_token: str
+    has_more: bool
+
+
+async def list_entries(conn: ClusterConnection, query: Query, requested_size: int, token: str) -> EntryPage:
+    """One page of the query's entries; the token says where the next starts."""
+    size = page_size(requested_size)
+    offset = page_offset(token, query)
+    entries = await collect(conn, query)
+    has_more = offset + size < len(entries)
+    return EntryPage(entries[offset:offset + size], page_token(offset + size, query) if has_more else "", has_more)
