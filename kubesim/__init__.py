@@ -45,6 +45,7 @@ class Simulator:
         self._runner: web.AppRunner | None = None
         self._ticker: asyncio.Task | None = None
         self._reconcile_pending = False
+        self._wake: asyncio.TimerHandle | None = None
         self.cluster, self.controllers = self._build(seed)
         self.api = Api(self.cluster, self.controllers, token)
 
@@ -67,6 +68,11 @@ class Simulator:
     def _reconcile(self) -> None:
         self._reconcile_pending = False
         self.controllers.reconcile()
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
+        if self.controllers.wake_in is not None and self._loop is not None:
+            self._wake = self._loop.call_later(self.controllers.wake_in + 0.01, self._schedule_reconcile)
 
     def _on_loop(self, fn: Callable[[], T]) -> T:
         """Run fn on the simulator's loop thread (or directly when not started / already there)."""
@@ -157,6 +163,8 @@ class Simulator:
     async def stop_async(self) -> None:
         if self._ticker:
             self._ticker.cancel()
+        if self._wake is not None:
+            self._wake.cancel()
         self.cluster.store.close_watchers()
         self.cluster.logs.clear()
         if self._runner:

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from kubesim import errors, protobuf
+from kubesim import disruption, errors, openapi, portforward, protobuf
 from kubesim.cluster import PATCH_TYPES, Cluster
 from kubesim.controllers import Controllers
 from kubesim.errors import ApiError
@@ -27,7 +27,7 @@ from kubesim.patch import json_patch, merge_patch, strategic_merge
 from kubesim.registry import COMPUTED_GROUPS, SCALE_GROUP_VERSION, ResourceType
 from kubesim.selectors import labels_match, parse_field_selector, parse_label_selector
 from kubesim.store import Expired
-from kubesim.tables import to_table
+from kubesim.tables import Column, crd_columns, to_table
 
 VERSION_INFO = {
     "major": "1", "minor": "31", "gitVersion": "v1.31.0-kubesim", "gitCommit": "0000000000000000000000000000000000000000",
@@ -39,6 +39,9 @@ HEALTH_CHECKS = ("ping", "log", "etcd", "informer-sync", "poststarthook/start-ap
 PUBLIC_PATHS = ("/version", "/healthz", "/livez", "/readyz")
 JSON_BODY_TYPES = ("application/json", "application/yaml", "")
 PROTOBUF = "application/vnd.kubernetes.protobuf"
+INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+WARNINGS = web.RequestKey("warnings", list)  # Warning headers for the response
+BOOKMARK_INTERVAL = 15  # seconds between bookmarks on a quiet watch that asked for them
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -88,6 +91,55 @@ def _manager(request: web.Request) -> str:
     return request.headers.get("User-Agent", "unknown").split("/", 1)[0] or "unknown"
 
 
+def _send_initial_events(request: web.Request) -> bool | None:
+    """The WatchList parameter: None when absent; when set it needs resourceVersionMatch=NotOlderThan."""
+    raw = request.query.get("sendInitialEvents")
+    if raw is None:
+        return None
+    if request.query.get("resourceVersionMatch") != "NotOlderThan":
+        raise errors.invalid("meta.k8s.io", "ListOptions", "", [
+            ("FieldValueForbidden", "resourceVersionMatch",
+             "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")])
+    return raw.lower() in ("true", "1")
+
+
+def _check_not_too_large(current: int, rv: str) -> None:
+    """A version the store has not reached yet: 504 like the apiserver's "Too large resource version"."""
+    try:
+        wanted = int(rv)
+    except ValueError:
+        raise errors.bad_request(f"invalid resource version: {rv}") from None
+    if wanted > current:
+        raise ApiError(504, "Timeout", f"Too large resource version: {wanted}, current: {current}", {
+            "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+            "retryAfterSeconds": 1})
+
+
+def _list_resource_version(request: web.Request, current: int, continuing: bool) -> int | None:
+    """Check resourceVersion/resourceVersionMatch on a list; the version to serve when Exact."""
+    rv, match = request.query.get("resourceVersion", ""), request.query.get("resourceVersionMatch", "")
+    if match and match not in ("Exact", "NotOlderThan"):
+        raise errors.invalid("meta.k8s.io", "ListOptions", "", [
+            ("FieldValueNotSupported", "resourceVersionMatch",
+             f'Unsupported value: "{match}": supported values: "Exact", "NotOlderThan"')])
+    if match and not rv:
+        raise errors.invalid("meta.k8s.io", "ListOptions", "", [
+            ("FieldValueForbidden", "resourceVersionMatch",
+             "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided")])
+    if match and continuing:
+        raise errors.invalid("meta.k8s.io", "ListOptions", "", [
+            ("FieldValueForbidden", "resourceVersionMatch",
+             "Forbidden: resourceVersionMatch is forbidden when continue is provided")])
+    if match == "Exact" and rv == "0":
+        raise errors.invalid("meta.k8s.io", "ListOptions", "", [
+            ("FieldValueForbidden", "resourceVersionMatch",
+             'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"')])
+    if rv in ("", "0") or continuing:
+        return None
+    _check_not_too_large(current, rv)
+    return int(rv) if match == "Exact" else None
+
+
 def _wants_table(request: web.Request) -> bool:
     return "as=Table" in request.headers.get("Accept", "")
 
@@ -115,7 +167,10 @@ class Api:
             if self.token and not request.path.startswith(PUBLIC_PATHS):
                 if request.headers.get("Authorization", "") != f"Bearer {self.token}":
                     raise ApiError(401, "Unauthorized", "Unauthorized")
-            return await handler(request)
+            resp = await handler(request)
+            for warning in request.get(WARNINGS, []):
+                resp.headers.add("Warning", f'299 - "{_escape(warning)}"')
+            return resp
         except ApiError as e:
             return json_response(e.status(), e.code)
         except web.HTTPException:
@@ -136,6 +191,8 @@ class Api:
             return json_response(VERSION_INFO)
         if head in ("healthz", "livez", "readyz"):
             return self.health(request, head, parts[1:])
+        if head == "openapi":
+            return self.openapi(request, parts[1:])
         if head == "api":
             if len(parts) == 1:
                 return json_response({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
@@ -161,6 +218,22 @@ class Api:
             lines = [f"[+]{c} ok" for c in HEALTH_CHECKS]
             return web.Response(text="\n".join(lines) + f"\n{which} check passed\n")
         return web.Response(text="ok")
+
+    def openapi(self, request: web.Request, rest: list[str]) -> web.Response:
+        reg, crds = self.cluster.registry, self.cluster.crds()
+        if rest == ["v2"]:
+            accept = request.headers.get("Accept", "")
+            if accept and "json" not in accept and "*/*" not in accept:
+                raise ApiError(406, "NotAcceptable", "only application/json is served for /openapi/v2")
+            return json_response(openapi.v2_document(reg, crds))
+        if rest == ["v3"]:
+            return json_response(openapi.v3_index(reg, crds))
+        if len(rest) >= 3 and rest[0] == "v3":
+            gv = rest[2:] if rest[1] == "apis" else [""] + rest[2:] if rest[1] == "api" else []
+            doc = openapi.v3_document(reg, crds, gv[0], gv[1]) if len(gv) == 2 else None
+            if doc is not None:
+                return json_response(doc)
+        raise ApiError(404, "NotFound", "the server could not find the requested resource")
 
     # -- discovery -------------------------------------------------------------------------
     def group_list(self) -> dict:
@@ -190,10 +263,13 @@ class Api:
                                      "kind": rt.kind, "verbs": ["get", "patch", "update"]}
                 if sub == "scale":
                     s.update(group=SCALE_GROUP_VERSION[0], version=SCALE_GROUP_VERSION[1], kind="Scale")
-                elif sub in ("exec", "attach"):
-                    s.update(kind=f"Pod{sub.capitalize()}Options", verbs=["create", "get"])
+                elif sub in ("exec", "attach", "portforward"):
+                    s.update(kind=f"Pod{'PortForward' if sub == 'portforward' else sub.capitalize()}Options",
+                             verbs=["create", "get"])
                 elif sub == "log":
                     s.update(verbs=["get"])
+                elif sub == "eviction":
+                    s.update(group="policy", version="v1", kind="Eviction", verbs=["create"])
                 elif sub == "finalize":
                     s.update(verbs=["update"])
                 resources.append(s)
@@ -233,6 +309,10 @@ class Api:
             return await self.logs(request, t)
         if t.sub == "scale":
             return await self.scale(request, t)
+        if t.sub == "eviction":
+            return await self.evict(request, t)
+        if t.sub == "portforward":
+            return await self.port_forward(request, t)
         verb = {("GET", False): "list", ("GET", True): "get", ("POST", False): "create", ("PUT", True): "update",
                 ("PATCH", True): "patch", ("DELETE", True): "delete", ("DELETE", False): "deletecollection"}.get(
             (method, bool(t.name)))
@@ -252,8 +332,10 @@ class Api:
             dry = _dry_run(request, opts)
             propagation = request.query.get("propagationPolicy") or opts.get("propagationPolicy") or "Background"
             if verb == "delete":
+                grace = _int_param(request, "gracePeriodSeconds")
                 return json_response(c.delete(rt, ns, t.name, dry_run=dry, propagation=propagation,
-                                              preconditions=opts.get("preconditions")))
+                                              preconditions=opts.get("preconditions"),
+                                              grace_period=opts.get("gracePeriodSeconds") if grace is None else grace))
             items = self.select(request, t)
             return json_response(c.delete_collection(rt, t.namespace, items, dry_run=dry, propagation=propagation))
         if verb == "patch":
@@ -263,6 +345,8 @@ class Api:
                 raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
                                f"accepted media types include: {', '.join(PATCH_TYPES)}")
             body = await self.body(request, yaml_ok=patch_type == "apply", allow_any_type=True)
+            if patch_type != "json":
+                self.check_fields(request, rt, t.version, body)
             force = _flag(request, "force")
             if force and patch_type != "apply":
                 raise errors.bad_request("force may not be specified for non-apply patch")
@@ -271,6 +355,7 @@ class Api:
                           if patch_type == "apply" else _manager(request), force=force)
             return self.respond(request, rt, obj)
         body = await self.body(request)
+        self.check_fields(request, rt, t.version, body)
         if verb == "create":
             if t.sub:
                 raise errors.method_not_allowed()
@@ -280,10 +365,31 @@ class Api:
                        manager=_manager(request))
         return self.respond(request, rt, obj)
 
+    def check_fields(self, request: web.Request, rt: ResourceType, version: str, body: Any) -> None:
+        """fieldValidation: Strict refuses unknown fields (400), Warn (the default) reports them in
+        Warning headers, Ignore drops them silently, as the apiserver's decoder does."""
+        mode = request.query.get("fieldValidation", "Warn")
+        if mode not in ("Strict", "Warn", "Ignore"):
+            raise errors.bad_request(f"fieldValidation parameter unsupported: {mode}")
+        if not isinstance(body, dict):
+            return
+        unknown = openapi.unknown_fields(self.cluster.registry, self.cluster.crds(), rt, version, body)
+        if not unknown or mode == "Ignore":
+            return
+        if mode == "Strict":
+            raise errors.bad_request(f'{rt.kind} in version "{version}" cannot be handled as a {rt.kind}: '
+                                     "strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown))
+        request[WARNINGS] = [f'unknown field "{f}"' for f in unknown]
+
+    def columns(self, rt: ResourceType, version: str) -> list[Column] | None:
+        crd = self.cluster.crd_for(rt)
+        return crd_columns(crd, version) if crd else None
+
     def respond(self, request: web.Request, rt: ResourceType, obj: dict, status: int = 200) -> web.Response:
         if _wants_table(request):
             return json_response(to_table(rt.kind, [obj], obj["metadata"].get("resourceVersion", ""),
-                                          request.query.get("includeObject", "PartialObjectMetadata")))
+                                          request.query.get("includeObject", "PartialObjectMetadata"),
+                                          columns=self.columns(rt, obj["apiVersion"].rpartition("/")[2])))
         return json_response(obj, status)
 
     async def body(self, request: web.Request, yaml_ok: bool = True, allow_any_type: bool = False) -> Any:
@@ -319,18 +425,24 @@ class Api:
         return opts if isinstance(opts, dict) else {}
 
     # -- list / watch ----------------------------------------------------------------------
-    def select(self, request: web.Request, t: Target) -> list[dict]:
+    def select(self, request: web.Request, t: Target, at: int | None = None) -> list[dict]:
         reqs = parse_label_selector(request.query.get("labelSelector"))
         fsel = parse_field_selector(request.query.get("fieldSelector"), t.rt.kind, t.rt.custom)
-        return [self.cluster.present(t.rt, o, t.version) for o in self.cluster.store.list(t.rt.key, t.namespace)
+        store = self.cluster.store
+        objs = store.list(t.rt.key, t.namespace) if at is None else store.list_at(t.rt.key, t.namespace, at)
+        return [self.cluster.present(t.rt, o, t.version) for o in objs
                 if labels_match(reqs, o["metadata"].get("labels")) and fsel(o)]
 
     def list(self, request: web.Request, t: Target) -> web.Response:
-        items = self.select(request, t)
-        limit = _int_param(request, "limit")
         store = self.cluster.store
-        list_rv = store.rv
         token = request.query.get("continue")
+        exact = _list_resource_version(request, store.rv, bool(token))
+        try:
+            items = self.select(request, t, exact)
+        except Expired as e:
+            raise ApiError(410, "Expired", str(e)) from None
+        limit = _int_param(request, "limit")
+        list_rv = store.rv if exact is None else exact
         if token:
             try:
                 state = json.loads(base64.urlsafe_b64decode(token.encode()))
@@ -348,8 +460,9 @@ class Api:
             cont = base64.urlsafe_b64encode(json.dumps({"rv": list_rv, "start": _sort_key(items[-1])}).encode()).decode()
         if _wants_table(request):
             return json_response(to_table(t.rt.kind, items, str(list_rv),
-                                          request.query.get("includeObject", "PartialObjectMetadata"), cont))
-        meta: dict[str, Any] = {"resourceVersion": str(store.rv)}
+                                          request.query.get("includeObject", "PartialObjectMetadata"), cont,
+                                          self.columns(t.rt, t.version)))
+        meta: dict[str, Any] = {"resourceVersion": str(list_rv)}
         if cont:
             meta.update({"continue": cont, "remainingItemCount": remaining})
         return json_response({"kind": f"{t.rt.kind}List", "apiVersion": t.rt.api_version(t.version),
@@ -360,29 +473,46 @@ class Api:
         fsel = parse_field_selector(request.query.get("fieldSelector"), t.rt.kind, t.rt.custom)
         timeout = _int_param(request, "timeoutSeconds") or 1800
         bookmarks = _flag(request, "allowWatchBookmarks")
+        initial = _send_initial_events(request)
         table = _wants_table(request)
         store = self.cluster.store
         rv_param = request.query.get("resourceVersion", "")
+        if initial is None:  # legacy: "" and "0" start with the current state, any other version replays
+            initial = rv_param in ("", "0")
+        elif rv_param:
+            _check_not_too_large(store.rv, rv_param)
+        # Subscribe and snapshot in one step of the event loop: nothing can slip in between.
         watcher = store.subscribe(t.rt.key, t.namespace)
+        snapshot_rv = store.rv
+        snapshot = store.list(t.rt.key, t.namespace) if initial else []
         resp = web.StreamResponse(headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
         await resp.prepare(request)
 
         async def send(etype: str, obj: dict) -> None:
             if table and etype != "ERROR" and etype != "BOOKMARK":
-                obj = to_table(t.rt.kind, [obj], obj["metadata"].get("resourceVersion", ""))
+                obj = to_table(t.rt.kind, [obj], obj["metadata"].get("resourceVersion", ""),
+                               columns=self.columns(t.rt, t.version))
             await resp.write(json.dumps({"type": etype, "object": obj}, separators=(",", ":")).encode() + b"\n")
+
+        async def bookmark(rv: int, annotations: dict | None = None) -> None:
+            meta: dict[str, Any] = {"resourceVersion": str(rv)}
+            if annotations:
+                meta["annotations"] = annotations
+            await send("BOOKMARK", {"kind": t.rt.kind, "apiVersion": t.rt.api_version(t.version), "metadata": meta})
 
         def matches(obj: dict) -> bool:
             return labels_match(reqs, obj["metadata"].get("labels")) and fsel(obj)
 
         try:
-            if rv_param in ("", "0"):
-                for obj in store.list(t.rt.key, t.namespace):
+            if initial:
+                for obj in snapshot:
                     if matches(obj):
                         await send("ADDED", self.cluster.present(t.rt, obj, t.version))
+                if _send_initial_events(request) and bookmarks:
+                    await bookmark(snapshot_rv, {INITIAL_EVENTS_END: "true"})
             else:
                 try:
-                    backlog = store.events_since(t.rt.key, t.namespace, int(rv_param))
+                    backlog = store.events_since(t.rt.key, t.namespace, int(rv_param or snapshot_rv))
                 except Expired as e:
                     await send("ERROR", errors.ApiError(410, "Expired", str(e)).status())
                     return resp
@@ -395,15 +525,14 @@ class Api:
             deadline = time.monotonic() + timeout
             while (left := deadline - time.monotonic()) > 0:
                 try:
-                    ev = await asyncio.wait_for(watcher.queue.get(), min(left, 15 if bookmarks else left))
+                    ev = await asyncio.wait_for(watcher.queue.get(), min(left, BOOKMARK_INTERVAL if bookmarks else left))
                 except asyncio.TimeoutError:
                     if bookmarks and deadline - time.monotonic() > 0:
-                        await send("BOOKMARK", {"kind": t.rt.kind, "apiVersion": t.rt.api_version(t.version),
-                                                "metadata": {"resourceVersion": str(store.rv)}})
+                        await bookmark(store.rv)
                     continue
                 if ev is None:
                     break
-                if matches(ev.obj):
+                if ev.rv > snapshot_rv and matches(ev.obj):
                     await send(ev.type, self.cluster.present(t.rt, ev.obj, t.version))
         except (ConnectionResetError, asyncio.CancelledError):
             pass
@@ -415,7 +544,8 @@ class Api:
     def _scale_of(self, obj: dict) -> dict:
         meta = obj["metadata"]
         sel = obj["spec"].get("selector") or {}
-        selector = ",".join(f"{k}={v}" for k, v in (sel.get("matchLabels") or {}).items())
+        labels = sel if obj["kind"] == "ReplicationController" else sel.get("matchLabels") or {}
+        selector = ",".join(f"{k}={v}" for k, v in labels.items())
         return {"kind": "Scale", "apiVersion": "autoscaling/v1",
                 "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
                              if k in meta},
@@ -447,6 +577,25 @@ class Api:
         obj["metadata"]["resourceVersion"] = rv or obj["metadata"]["resourceVersion"]
         updated = c.update(t.rt, ns, t.name, obj, t.version, dry_run=_dry_run(request), manager=_manager(request))
         return json_response(self._scale_of(updated))
+
+    async def evict(self, request: web.Request, t: Target) -> web.Response:
+        """policy/v1 Eviction: delete the pod unless a PodDisruptionBudget forbids it now (429)."""
+        if request.method != "POST":
+            raise errors.method_not_allowed()
+        body = await self.body(request)
+        c, ns = self.cluster, t.namespace or ""
+        if not isinstance(body, dict) or (body.get("metadata") or {}).get("name", t.name) != t.name:
+            raise errors.bad_request("name in URL does not match name in Eviction object")
+        pod = c.get(t.rt, ns, t.name)
+        pods = c.store.list(t.rt.key, ns)
+        pdbs = c.store.list(c.kind_type("PodDisruptionBudget", "policy").key, ns)
+        disruption.check_eviction(pod, pdbs, pods)
+        opts = body.get("deleteOptions") or {}
+        if _dry_run(request, opts):
+            return json_response(errors.status_object("Success", code=201), 201)
+        c.delete(t.rt, ns, t.name, preconditions=opts.get("preconditions"),
+                 grace_period=opts.get("gracePeriodSeconds"))
+        return json_response(errors.status_object("Success", code=201), 201)
 
     def _pod_container(self, t: Target, container: str) -> tuple[dict, dict]:
         """Resolve the pod and container of a log/exec request with the apiserver's errors."""
@@ -536,6 +685,15 @@ class Api:
         shell = self.cluster.runtime.shell(pod, spec, self.cluster.lookup, opts.tty)
         return await serve_exec(request, shell, opts)
 
+    async def port_forward(self, request: web.Request, t: Target) -> web.StreamResponse:
+        pod = self.cluster.get(t.rt, t.namespace or "", t.name)
+        if pod["status"].get("phase") != "Running":
+            raise errors.bad_request(f"unable to do port forwarding: pod {t.name} is not running - current status="
+                                     f"{pod['status'].get('phase')}")
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            raise errors.bad_request("Upgrade request required (kubesim speaks the websocket protocols only)")
+        return await portforward.serve(request, pod)
+
     def metrics(self, request: web.Request, t: Target) -> web.Response:
         items = (self.controllers.node_metrics() if t.rt.kind == "NodeMetrics"
                  else self.controllers.pod_metrics(t.namespace))
@@ -548,6 +706,10 @@ class Api:
         items = [o for o in items if labels_match(reqs, o["metadata"].get("labels"))]
         return json_response({"kind": f"{t.rt.kind}List", "apiVersion": t.rt.api_version(),
                               "metadata": {}, "items": items})
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _sort_key(obj: dict) -> list[str]:

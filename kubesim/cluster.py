@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import copy
 import random
+import re
+import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from kubesim import errors, kinds
+from kubesim import admission, errors, kinds, openapi
 from kubesim.errors import ApiError
 from kubesim.exec.container import ContainerRuntime
 from kubesim.logs import LogStore
@@ -20,6 +22,7 @@ from kubesim.patch import json_patch, merge_patch, record_update, server_side_ap
 from kubesim.registry import Registry, ResourceType, crd_resource_type, new_registry
 from kubesim.store import Store
 
+_QUOTED = re.compile(r'"[^"]*"')
 CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions"
 NAMESPACE_KEY = "/namespaces"
 # Kinds whose DELETE answers with the object rather than a Status (as the typed clients expect).
@@ -33,8 +36,22 @@ PATCH_TYPES = {
 }
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def now_iso(offset_seconds: float = 0) -> str:
+    return (datetime.now(timezone.utc) + timedelta(seconds=offset_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _prestop_seconds(pod: dict) -> float:
+    """How long a pod's containers take to stop: the longest preStop sleep (`sleep: {seconds}` or an exec
+    of `sleep N`); the simulated processes themselves exit on SIGTERM at once."""
+    longest = 0.0
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        pre = (c.get("lifecycle") or {}).get("preStop") or {}
+        command = (pre.get("exec") or {}).get("command") or []
+        if "sleep" in pre:
+            longest = max(longest, float(pre["sleep"].get("seconds", 0)))
+        elif len(command) == 2 and command[0] == "sleep" and command[1].isdigit():
+            longest = max(longest, float(command[1]))
+    return longest
 
 
 def random_suffix(n: int = 5) -> str:
@@ -58,6 +75,8 @@ class Cluster:
         self.logs = LogStore(max_lines=log_lines)
         self.runtime = ContainerRuntime()
         self.on_change: Callable[[], None] = lambda: None
+        # (resource key, namespace, name) of objects being deleted -> monotonic time their grace ends
+        self.terminating: dict[tuple[str, str, str], float] = {}
 
     # -- lookups ---------------------------------------------------------------------------
     def resource(self, group: str, version: str, plural: str) -> ResourceType:
@@ -76,6 +95,9 @@ class Cluster:
         """Read-only access by core kind (for exec env/volume resolution and controllers)."""
         return self.store.peek(self.kind_type(kind).key, namespace, name)
 
+    def crds(self) -> list[dict]:
+        return list(self.store.iter(CRD_KEY))
+
     def get(self, rt: ResourceType, namespace: str, name: str, version: str | None = None) -> dict:
         obj = self.store.get(rt.key, namespace, name)
         if obj is None:
@@ -88,6 +110,21 @@ class Cluster:
         if version and version != rt.version:
             obj["apiVersion"] = rt.api_version(version)
         return obj
+
+    def crd_for(self, rt: ResourceType) -> dict | None:
+        return next((c for c in self.crds() if c["spec"]["group"] == rt.group
+                     and c["spec"]["names"]["plural"] == rt.plural), None) if rt.custom else None
+
+    def _admit_custom(self, rt: ResourceType, obj: dict, version: str) -> None:
+        """A custom resource is defaulted and validated against its version's openAPIV3Schema (422)."""
+        crd = self.crd_for(rt)
+        schema = admission.crd_version_schema(crd, version or rt.version) if crd else None
+        if schema is None:
+            return
+        admission.apply_schema_defaults(schema, obj)
+        causes = admission.schema_errors(schema, obj)
+        if causes:
+            raise errors.invalid(rt.group, rt.kind, obj["metadata"].get("name", ""), causes)
 
     def _require_namespace(self, rt: ResourceType, namespace: str) -> None:
         if rt.namespaced and self.store.peek(NAMESPACE_KEY, "", namespace) is None:
@@ -140,6 +177,10 @@ class Cluster:
         if "status" in rt.subresources and rt.kind != "Node":
             obj.pop("status", None)  # status is written through /status (or by controllers)
         self._require_namespace(rt, namespace)
+        ns_obj = self.store.peek(NAMESPACE_KEY, "", namespace) if rt.namespaced else None
+        if ns_obj is not None and ns_obj["metadata"].get("deletionTimestamp"):
+            raise errors.forbidden(rt.group, rt.plural, meta["name"], f"unable to create new content in namespace "
+                                   f"{namespace} because it is being terminated")
         if self.store.peek(rt.key, namespace if rt.namespaced else "", meta["name"]) is not None:
             raise errors.already_exists(rt.group, rt.plural, meta["name"])
         for k in ("resourceVersion", "deletionTimestamp"):
@@ -149,7 +190,14 @@ class Cluster:
         if _spec_part(obj) and rt.kind not in ("ConfigMap", "Secret", "Namespace") or rt.custom:
             meta["generation"] = 1
         kinds.apply_defaults(rt.kind, obj)
+        if rt.kind == "Pod":
+            admission.apply_limit_ranges(self, obj, namespace)
+            obj["status"]["qosClass"] = kinds.qos_class(obj["spec"])  # from the admitted resources
+        openapi.drop_empty(self.registry, rt, obj)
+        self._admit_custom(rt, obj, version)
         kinds.require_valid(rt.group, rt.kind, obj)
+        if rt.namespaced:
+            admission.check_quota(self, rt, obj, namespace)
         if manager:
             record_update(None, obj, manager, rt.api_version(version), meta["creationTimestamp"])
         if dry_run:
@@ -180,7 +228,7 @@ class Cluster:
         elif "status" in rt.subresources and "status" in current:
             obj["status"] = current["status"]
         cmeta, meta = current["metadata"], obj["metadata"]
-        for k in ("uid", "creationTimestamp", "generation", "deletionTimestamp"):
+        for k in ("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"):
             if k in cmeta:
                 meta[k] = cmeta[k]
             else:
@@ -191,6 +239,9 @@ class Cluster:
             obj["status"] = current.get("status", {})
         else:
             kinds.apply_defaults(rt.kind, obj)
+        if subresource != "status":
+            self._admit_custom(rt, obj, version)
+        openapi.drop_empty(self.registry, rt, obj)
         kinds.require_valid(rt.group, rt.kind, obj)
         if "managedFields" not in meta and "managedFields" in cmeta:
             meta["managedFields"] = cmeta["managedFields"]
@@ -200,10 +251,19 @@ class Cluster:
             return self.present(rt, current, version)  # no-op writes keep the resourceVersion
         if dry_run:
             return self.present(rt, obj, version)
+        if cmeta.get("deletionTimestamp") and not meta.get("finalizers") and rt.key != NAMESPACE_KEY \
+                and not self._in_grace(rt, ns, name):
+            self.finish(rt, obj)  # the last finalizer was removed
+            return self.present(rt, obj, version)
         self.save(rt, obj)
         if rt.key == CRD_KEY:
             self.registry.add(crd_resource_type(obj))
         return self.present(rt, obj, version)
+
+    def _in_grace(self, rt: ResourceType, ns: str, name: str) -> bool:
+        """A pod still inside its grace period is the kubelet's to remove, finalizers or not."""
+        due = self.terminating.get((rt.key, ns, name))
+        return rt.kind == "Pod" and due is not None and due > time.monotonic()
 
     def patch(self, rt: ResourceType, namespace: str, name: str, patch_type: str, body: object,
               version: str, *, subresource: str = "", dry_run: bool = False, manager: str = "",
@@ -250,7 +310,11 @@ class Cluster:
         return self.update(rt, namespace, name, merged, version, subresource=subresource, dry_run=dry_run)
 
     def delete(self, rt: ResourceType, namespace: str, name: str, *, dry_run: bool = False,
-               propagation: str = "Background", preconditions: dict | None = None) -> dict:
+               propagation: str = "Background", preconditions: dict | None = None,
+               grace_period: int | None = None) -> dict:
+        """Graceful deletion: an object with finalizers (or deleted in the foreground, or a running
+        pod within its grace period, or a namespace with content) gets a deletionTimestamp and
+        stays until controllers finish; anything else goes at once."""
         ns = namespace if rt.namespaced else ""
         current = self.store.peek(rt.key, ns, name)
         if current is None:
@@ -265,46 +329,112 @@ class Cluster:
         details = {"name": name, "kind": rt.plural, "uid": current["metadata"]["uid"]}
         if rt.group:
             details["group"] = rt.group
-        deleted = copy.deepcopy(current)
+        obj = copy.deepcopy(current)
+        meta = obj["metadata"]
+        grace = self._grace_period(rt, obj, grace_period)
+        finalizers = list(meta.get("finalizers") or [])
+        if propagation == "Foreground" and "foregroundDeletion" not in finalizers and self.dependents(meta["uid"]):
+            finalizers.append("foregroundDeletion")
+        if meta.get("deletionTimestamp"):
+            key = (rt.key, ns, name)
+            if not dry_run and key in self.terminating:  # a shorter grace period wins
+                self.terminating[key] = min(self.terminating[key], time.monotonic() + grace)
+            return self.present(rt, obj)
+        if finalizers or grace or rt.key == NAMESPACE_KEY:
+            meta.update(deletionTimestamp=now_iso(grace), deletionGracePeriodSeconds=grace)
+            if finalizers:
+                meta["finalizers"] = finalizers
+            if rt.key == NAMESPACE_KEY:
+                obj["status"] = {"phase": "Terminating"}
+            if not dry_run:
+                self.save(rt, obj)
+                self.terminating[(rt.key, ns, name)] = time.monotonic() + min(grace, _prestop_seconds(obj))
+            return self.present(rt, obj)
         if not dry_run:
             self._remove(rt, current, propagation)
         if rt.kind in RETURNS_DELETED_OBJECT:
-            deleted["metadata"].update(deletionTimestamp=now_iso(), deletionGracePeriodSeconds=0)
-            return self.present(rt, deleted)
+            meta.update(deletionTimestamp=now_iso(), deletionGracePeriodSeconds=0)
+            return self.present(rt, obj)
         return errors.status_object("Success", details=details)
+
+    @staticmethod
+    def _grace_period(rt: ResourceType, obj: dict, requested: int | None) -> int:
+        """Pods on a node get their terminationGracePeriodSeconds (or the request's); others none."""
+        if rt.kind != "Pod" or not obj["spec"].get("nodeName") or \
+                obj.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            return 0
+        if requested is not None:
+            return max(0, int(requested))
+        return int(obj["spec"].get("terminationGracePeriodSeconds", 30))
+
+    def dependents(self, uid: str) -> list[tuple[ResourceType, dict]]:
+        return [(other, child) for other in list(self.registry.types.values())
+                for child in self.store.iter(other.key)
+                if any(ref.get("uid") == uid for ref in child["metadata"].get("ownerReferences") or [])]
+
+    def finish(self, rt: ResourceType, obj: dict) -> None:
+        """Remove a terminating object whose finalizers are all gone."""
+        self.terminating.pop((rt.key, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]), None)
+        self._remove(rt, obj, "Background")
 
     def _remove(self, rt: ResourceType, obj: dict, propagation: str) -> None:
         meta = obj["metadata"]
         ns = meta.get("namespace", "")
         self.store.remove(rt.key, ns, meta["name"])
+        self.terminating.pop((rt.key, ns, meta["name"]), None)
         if rt.kind == "Pod":
             self.logs.close_pod(ns, meta["name"])
             self.runtime.forget_pod(ns, meta["name"])
-        if rt.key == NAMESPACE_KEY:
-            for other in list(self.registry.types.values()):
-                if other.namespaced:
-                    for child in list(self.store.iter(other.key, meta["name"])):
-                        self._remove(other, child, "Background")
         if rt.key == CRD_KEY:
             crt = crd_resource_type(obj)
             self.registry.remove(crt.key)
             self.store.drop_resource(crt.key)
-        if propagation != "Orphan":
-            uid = meta["uid"]
-            for other in list(self.registry.types.values()):
-                for child in list(self.store.iter(other.key, ns or None)):
-                    if any(ref.get("uid") == uid for ref in child["metadata"].get("ownerReferences") or []):
-                        self._remove(other, child, propagation)
+        for other, child in self.dependents(meta["uid"]):
+            cmeta = child["metadata"]
+            if propagation == "Orphan":  # the garbage collector strips the owner instead
+                orphan = copy.deepcopy(child)
+                orphan["metadata"]["ownerReferences"] = [r for r in cmeta["ownerReferences"]
+                                                         if r.get("uid") != meta["uid"]]
+                self.save(other, orphan)
+            elif self.store.peek(other.key, cmeta.get("namespace", ""), cmeta["name"]) is not None:
+                self.delete(other, cmeta.get("namespace", ""), cmeta["name"], propagation=propagation)
         self.on_change()
 
     def delete_collection(self, rt: ResourceType, namespace: str | None, items: list[dict], *,
                           dry_run: bool = False, propagation: str = "Background") -> dict:
         for obj in items:
-            if not dry_run:
-                self._remove(rt, obj, propagation)
+            if not dry_run and self.store.peek(rt.key, obj["metadata"].get("namespace", ""),
+                                               obj["metadata"]["name"]) is not None:
+                self.delete(rt, obj["metadata"].get("namespace", ""), obj["metadata"]["name"],
+                            propagation=propagation)
         return errors.status_object("Success")
 
     # -- helpers for controllers and seed -------------------------------------------------
+    def record_event(self, involved: dict, etype: str, reason: str, message: str, component: str) -> None:
+        """A core/v1 Event about an object. A repeat (same reason, same message up to quoted names,
+        which change with each generated pod) is not rewritten: controllers retry on every
+        reconcile, and each rewrite would trigger another. A changed message updates the event."""
+        meta = involved["metadata"]
+        ns = meta.get("namespace") or "default"
+        rt = self.kind_type("Event")
+        now = now_iso()
+        for ev in self.store.iter(rt.key, ns):
+            if ev["involvedObject"].get("uid") == meta.get("uid") and ev["reason"] == reason:
+                if _QUOTED.sub('""', ev["message"]) != _QUOTED.sub('""', message):
+                    self.save(rt, dict(copy.deepcopy(ev), message=message, lastTimestamp=now,
+                                       count=ev.get("count", 1) + 1))
+                return
+        self.put_object({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": f"{meta['name']}.{uuid.uuid4().hex[:16]}", "namespace": ns},
+            "involvedObject": {"kind": involved["kind"], "namespace": meta.get("namespace", ""), "name": meta["name"],
+                               "uid": meta.get("uid", ""), "apiVersion": involved["apiVersion"],
+                               "resourceVersion": meta.get("resourceVersion", "")},
+            "reason": reason, "message": message, "type": etype, "source": {"component": component},
+            "firstTimestamp": now, "lastTimestamp": now, "count": 1, "reportingComponent": component,
+            "reportingInstance": "",
+        })
+
     def put_object(self, obj: dict, group: str = "") -> dict:
         """Create an object as a privileged writer (seed data): defaults applied, no validation."""
         rt = self.kind_type(obj["kind"], group or obj["apiVersion"].rpartition("/")[0])
@@ -315,6 +445,7 @@ class Cluster:
             meta.setdefault("generation", 1)
         obj["apiVersion"] = rt.api_version()
         kinds.apply_defaults(rt.kind, obj)
+        openapi.drop_empty(self.registry, rt, obj)
         self.save(rt, obj)
         if rt.key == CRD_KEY:
             self.registry.add(crd_resource_type(obj))

@@ -18,8 +18,10 @@ from decimal import Decimal
 
 from kubernetes.utils import parse_quantity
 
+from kubesim import admission, disruption, scheduler
 from kubesim.cluster import Cluster, now_iso, random_suffix
-from kubesim.registry import ResourceType
+from kubesim.errors import ApiError
+from kubesim.registry import COMPUTED_GROUPS, ResourceType
 
 CRASHLOOP_ANNOTATION = "kubesim.dev/crashloop"
 
@@ -44,6 +46,10 @@ class Controllers:
         self.pods = cluster.kind_type("Pod")
         self.nodes = cluster.kind_type("Node")
         self.rs = cluster.kind_type("ReplicaSet", "apps")
+        self.rc = cluster.kind_type("ReplicationController")
+        self.namespaces = cluster.kind_type("Namespace")
+        self._noexecute_since: dict[str, float] = {}  # pod uid -> when a tolerated NoExecute taint was seen
+        self.wake_in: float | None = None  # seconds until timed work (evictions, grace periods) is due
 
     def _set(self, rt: ResourceType, obj: dict, new: dict) -> None:
         """Write `new` only if it differs from the stored `obj`."""
@@ -57,9 +63,13 @@ class Controllers:
             self._replicasets()
             self._statefulsets()
             self._schedule()
+            self.wake_in = _earliest(self._taint_eviction(), self._terminations())
             self._kubelet()
             self._workload_status()
             self._quotas()
+            self._disruption_budgets()
+            self._service_accounts()
+            self._api_services()
             if self.c.store.rv == before:
                 break
 
@@ -67,6 +77,8 @@ class Controllers:
     def _deployments(self) -> None:
         deploy_rt = self.c.kind_type("Deployment", "apps")
         for d in list(self.c.store.iter(deploy_rt.key)):
+            if d["metadata"].get("deletionTimestamp"):
+                continue  # being deleted: no new children
             ns = d["metadata"]["namespace"]
             tmpl = d["spec"]["template"]
             h = template_hash(tmpl)
@@ -98,39 +110,58 @@ class Controllers:
                     self.c.save(self.rs, new)
 
     def _replicasets(self) -> None:
-        for rs in list(self.c.store.iter(self.rs.key)):
+        """ReplicaSets and ReplicationControllers (the same controller; an RC's selector is a plain map)."""
+        for rs in list(self.c.store.iter(self.rs.key)) + list(self.c.store.iter(self.rc.key)):
+            if rs["metadata"].get("deletionTimestamp"):
+                continue  # being deleted: no new children
             ns = rs["metadata"]["namespace"]
-            pods = [p for p in self.c.store.iter(self.pods.key, ns) if _owned_by(p, rs)]
+            pods = [p for p in self.c.store.iter(self.pods.key, ns)
+                    if _owned_by(p, rs) and not p["metadata"].get("deletionTimestamp")]
             want = rs["spec"].get("replicas", 1)
             for _ in range(want - len(pods)):
-                self._new_pod(rs, f"{rs['metadata']['name']}-{random_suffix()}")
+                if not self._new_pod(rs, f"{rs['metadata']['name']}-{random_suffix()}"):
+                    break
             for p in sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)[:max(0, len(pods) - want)]:
                 self.c.delete(self.pods, ns, p["metadata"]["name"])
 
     def _statefulsets(self) -> None:
         sts_rt = self.c.kind_type("StatefulSet", "apps")
         for sts in list(self.c.store.iter(sts_rt.key)):
+            if sts["metadata"].get("deletionTimestamp"):
+                continue  # being deleted: no new children
             ns, name = sts["metadata"]["namespace"], sts["metadata"]["name"]
             want = sts["spec"].get("replicas", 1)
             for i in range(want):
-                if self.c.store.peek(self.pods.key, ns, f"{name}-{i}") is None:
-                    self._new_pod(sts, f"{name}-{i}", {"statefulset.kubernetes.io/pod-name": f"{name}-{i}"})
+                if self.c.store.peek(self.pods.key, ns, f"{name}-{i}") is None and not self._new_pod(
+                        sts, f"{name}-{i}", {"statefulset.kubernetes.io/pod-name": f"{name}-{i}"}):
+                    break
             for p in list(self.c.store.iter(self.pods.key, ns)):
                 pname = p["metadata"]["name"]
                 if _owned_by(p, sts) and pname.rsplit("-", 1)[-1].isdigit() and int(pname.rsplit("-", 1)[-1]) >= want:
                     self.c.delete(self.pods, ns, pname)
 
-    def _new_pod(self, owner: dict, name: str, extra_labels: dict | None = None) -> None:
+    def _new_pod(self, owner: dict, name: str, extra_labels: dict | None = None) -> bool:
+        """Create a pod through admission (quota, limit ranges) like a controller's API call;
+        a refusal becomes a FailedCreate event on the owner."""
         tmpl = owner["spec"]["template"]
         meta = copy.deepcopy(tmpl.get("metadata") or {})
-        meta.update(name=name, namespace=owner["metadata"]["namespace"], ownerReferences=[_owner_ref(owner)])
+        ns = owner["metadata"]["namespace"]
+        meta.update(name=name, namespace=ns, ownerReferences=[_owner_ref(owner)])
         meta["labels"] = dict(meta.get("labels") or {}, **(extra_labels or {}))
-        self.c.put_object({"apiVersion": "v1", "kind": "Pod", "metadata": meta,
-                           "spec": copy.deepcopy(tmpl.get("spec") or {})})
+        try:
+            self.c.create(self.pods, ns, {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+                                          "spec": copy.deepcopy(tmpl.get("spec") or {})}, "v1")
+        except ApiError as e:
+            self.c.record_event(owner, "Warning", "FailedCreate", f"Error creating: {e.message}",
+                                f"{owner['kind'].lower()}-controller")
+            return False
+        return True
 
     def _workload_status(self) -> None:
         pods_by_owner: dict[str, list[dict]] = {}
         for p in self.c.store.iter(self.pods.key):
+            if p["metadata"].get("deletionTimestamp"):
+                continue  # terminating pods no longer count as replicas
             for ref in p["metadata"].get("ownerReferences") or []:
                 pods_by_owner.setdefault(ref["uid"], []).append(p)
 
@@ -138,12 +169,13 @@ class Controllers:
             pods = pods_by_owner.get(uid, [])
             return len(pods), sum(1 for p in pods if _is_ready(p))
 
-        for rs in list(self.c.store.iter(self.rs.key)):
-            total, ready = counts(rs["metadata"]["uid"])
-            new = copy.deepcopy(rs)
-            new["status"] = {"replicas": total, "fullyLabeledReplicas": total, "readyReplicas": ready,
-                             "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
-            self._set(self.rs, rs, new)
+        for rt in (self.rs, self.rc):
+            for rs in list(self.c.store.iter(rt.key)):
+                total, ready = counts(rs["metadata"]["uid"])
+                new = copy.deepcopy(rs)
+                new["status"] = {"replicas": total, "fullyLabeledReplicas": total, "readyReplicas": ready,
+                                 "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
+                self._set(rt, rs, new)
         sts_rt = self.c.kind_type("StatefulSet", "apps")
         for sts in list(self.c.store.iter(sts_rt.key)):
             total, ready = counts(sts["metadata"]["uid"])
@@ -185,34 +217,131 @@ class Controllers:
             new["status"] = {k: v for k, v in status.items() if v or k in ("observedGeneration", "conditions")}
             self._set(deploy_rt, d, new)
 
+    # -- deletion --------------------------------------------------------------------------
+    def _terminations(self) -> float | None:
+        """Garbage collector, kubelet and namespace controller for objects being deleted: dependents
+        of a foreground deletion go first, pods leave once their containers stopped, a namespace
+        once it is empty. Returns the seconds until a pod's grace period ends."""
+        wake: float | None = None
+        for key, ns, name in list(self.c.terminating):
+            rt = self.c.registry.types.get(key)
+            obj = self.c.store.peek(key, ns, name) if rt else None
+            if rt is None or obj is None:
+                self.c.terminating.pop((key, ns, name), None)
+                continue
+            finalizers = obj["metadata"].get("finalizers") or []
+            if "foregroundDeletion" in finalizers:
+                if self._delete_dependents(obj):
+                    continue
+                obj = copy.deepcopy(obj)
+                obj["metadata"]["finalizers"] = finalizers = [f for f in finalizers if f != "foregroundDeletion"]
+                self.c.save(rt, obj)
+            if rt.key == self.namespaces.key:
+                self._empty_namespace(obj)
+                continue
+            left = self.c.terminating[(key, ns, name)] - time.monotonic()
+            if left > 0:
+                wake = _earliest(wake, left)
+            elif not finalizers:
+                self.c.finish(rt, obj)
+        return wake
+
+    def _delete_dependents(self, owner: dict) -> bool:
+        """Delete (in the foreground too) what the owner owns; True while some remain."""
+        deps = self.c.dependents(owner["metadata"]["uid"])
+        for rt, child in deps:
+            if not child["metadata"].get("deletionTimestamp"):
+                self.c.delete(rt, child["metadata"].get("namespace", ""), child["metadata"]["name"],
+                              propagation="Foreground")
+        return bool(deps)
+
+    def _empty_namespace(self, ns_obj: dict) -> None:
+        """The namespace controller: delete everything inside, report what is left, then finalize."""
+        name = ns_obj["metadata"]["name"]
+        left: dict[str, int] = {}
+        held: dict[str, int] = {}
+        for rt in list(self.c.registry.types.values()):
+            if not rt.namespaced or rt.group in COMPUTED_GROUPS:
+                continue
+            for obj in list(self.c.store.iter(rt.key, name)):
+                if not obj["metadata"].get("deletionTimestamp"):
+                    self.c.delete(rt, name, obj["metadata"]["name"])
+                if self.c.store.peek(rt.key, name, obj["metadata"]["name"]) is not None:
+                    resource = f"{rt.plural}.{rt.group}" if rt.group else rt.plural
+                    left[resource] = left.get(resource, 0) + 1
+                    for f in obj["metadata"].get("finalizers") or []:
+                        held[f] = held.get(f, 0) + 1
+        if not left:
+            self.c.finish(self.namespaces, ns_obj)
+            return
+        new = copy.deepcopy(ns_obj)
+        old = {c["type"]: c for c in (ns_obj.get("status") or {}).get("conditions") or []}
+        conds = [_condition(old, "NamespaceContentRemaining", True, "SomeResourcesRemain", "Some resources are "
+                            "remaining: " + ", ".join(f"{r} has {n} resource instances" for r, n in sorted(left.items())))]
+        if held:
+            conds.append(_condition(old, "NamespaceFinalizersRemaining", True, "SomeFinalizersRemain",
+                                    "Some content in the namespace has finalizers remaining: " + ", ".join(
+                                        f"{f} in {n} resource instances" for f, n in sorted(held.items()))))
+        new["status"] = {"phase": "Terminating", "conditions": conds}
+        self._set(self.namespaces, ns_obj, new)
+
     # -- scheduling ------------------------------------------------------------------------
     def _schedule(self) -> None:
+        """kube-scheduler: one pending pod at a time (oldest first), each seeing the ones placed before."""
         nodes = list(self.c.store.iter(self.nodes.key))
-        for pod in list(self.c.store.iter(self.pods.key)):
-            if pod["spec"].get("nodeName") or pod["status"].get("phase") != "Pending":
-                continue
-            fits, reasons = [], {}
-            for node in nodes:
-                why = unschedulable_reason(pod, node)
-                if why:
-                    reasons[why] = reasons.get(why, 0) + 1
-                else:
-                    fits.append(node)
+        by_name = {n["metadata"]["name"]: n for n in nodes}
+        pods = list(self.c.store.iter(self.pods.key))
+        assigned = [(p, by_name[p["spec"]["nodeName"]]) for p in pods
+                    if p["spec"].get("nodeName") in by_name and p["status"].get("phase") not in ("Succeeded", "Failed")]
+        pending = [p for p in pods if not p["spec"].get("nodeName") and p["status"].get("phase") == "Pending"
+                   and not p["metadata"].get("deletionTimestamp")]
+        # oldest first; a pod that failed before was written since, so it queues behind fresh ones
+        for pod in sorted(pending, key=lambda p: (p["metadata"]["creationTimestamp"],
+                                                  int(p["metadata"]["resourceVersion"]))):
+            placement = scheduler.schedule(pod, nodes, assigned)
             new = copy.deepcopy(pod)
             conds = {c["type"]: c for c in pod["status"].get("conditions") or []}
-            if fits:
-                load = {n["metadata"]["name"]: 0 for n in fits}
-                for p in self.c.store.iter(self.pods.key):
-                    if p["spec"].get("nodeName") in load:
-                        load[p["spec"]["nodeName"]] += 1
-                new["spec"]["nodeName"] = min(load, key=lambda n: (load[n], n))
+            ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
+            if placement.node:
+                new["spec"]["nodeName"] = placement.node
                 new["status"]["conditions"] = [_condition(conds, "PodScheduled", True)]
+                assigned.append((new, by_name[placement.node]))
+                self._set(self.pods, pod, new)
+                self.c.record_event(new, "Normal", "Scheduled",
+                                    f"Successfully assigned {ns}/{name} to {placement.node}", "default-scheduler")
             else:
-                detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
-                msg = f"0/{len(nodes)} nodes are available: {detail}." if nodes else "no nodes available to schedule pods"
-                cond = _condition(conds, "PodScheduled", False, "Unschedulable", msg)
-                new["status"]["conditions"] = [cond]
-            self._set(self.pods, pod, new)
+                new["status"]["conditions"] = [_condition(conds, "PodScheduled", False, "Unschedulable",
+                                                          placement.message)]
+                self._set(self.pods, pod, new)
+                self.c.record_event(new, "Warning", "FailedScheduling", placement.message, "default-scheduler")
+
+    def _taint_eviction(self) -> float | None:
+        """The taint manager: running pods on a node with a NoExecute taint they do not tolerate
+        are deleted, those tolerating it for tolerationSeconds once that time has passed.
+        Returns the seconds until the next such eviction is due."""
+        nodes = {n["metadata"]["name"]: n for n in self.c.store.iter(self.nodes.key)}
+        now = time.monotonic()
+        wake: float | None = None
+        seen = {}
+        for pod in list(self.c.store.iter(self.pods.key)):
+            node = nodes.get(pod["spec"].get("nodeName", ""))
+            if node is None or pod["metadata"].get("deletionTimestamp"):
+                continue
+            grace = scheduler.noexecute_grace(pod, node)
+            if grace is None:
+                continue
+            uid = pod["metadata"]["uid"]
+            seen[uid] = since = self._noexecute_since.get(uid, now)
+            left = since + grace - now
+            if left > 0:
+                wake = left if wake is None else min(wake, left)
+                continue
+            ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
+            self.c.record_event(pod, "Normal", "TaintManagerEviction", f"Marking for deletion Pod {ns}/{name}",
+                                "taint-eviction-controller")
+            self.c.delete(self.pods, ns, name)
+        self._noexecute_since = seen
+        return wake
 
     # -- kubelet ---------------------------------------------------------------------------
     def _kubelet(self) -> None:
@@ -273,11 +402,49 @@ class Controllers:
         quota_rt = self.c.kind_type("ResourceQuota")
         for q in list(self.c.store.iter(quota_rt.key)):
             ns = q["metadata"]["namespace"]
-            hard = dict(q["spec"].get("hard") or {})
-            used = namespace_usage(self.c, ns)
             new = copy.deepcopy(q)
-            new["status"] = {"hard": hard, "used": {k: used.get(k, "0") for k in hard}}
+            new["status"] = admission.quota_status(q["spec"].get("hard") or {}, admission.namespace_usage(self.c, ns))
             self._set(quota_rt, q, new)
+
+    def _service_accounts(self) -> None:
+        """The service-account controller: every active namespace has a `default` ServiceAccount."""
+        sa_rt = self.c.kind_type("ServiceAccount")
+        for ns in list(self.c.store.iter(self.namespaces.key)):
+            name = ns["metadata"]["name"]
+            if not ns["metadata"].get("deletionTimestamp") and self.c.store.peek(sa_rt.key, name, "default") is None:
+                self.c.put_object({"apiVersion": "v1", "kind": "ServiceAccount",
+                                   "metadata": {"name": "default", "namespace": name}})
+
+    def _api_services(self) -> None:
+        """kube-aggregator's autoregistration: a Local APIService per served group-version (CRDs too);
+        registered ones pointing at a service are left alone."""
+        rt = self.c.kind_type("APIService", "apiregistration.k8s.io")
+        wanted = {}
+        for group, versions in self.c.registry.group_versions().items():
+            for i, version in enumerate(versions):
+                wanted[f"{version}.{group}"] = (group, version, len(versions) - i)  # core: "v1."
+        for obj in list(self.c.store.iter(rt.key)):
+            if obj["metadata"]["name"] not in wanted and not obj["spec"].get("service") and \
+                    obj["metadata"].get("labels", {}).get("kube-aggregator.kubernetes.io/automanaged"):
+                self.c.delete(rt, "", obj["metadata"]["name"])
+        for name, (group, version, priority) in sorted(wanted.items()):
+            if self.c.store.peek(rt.key, "", name) is None:
+                self.c.put_object({
+                    "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+                    "metadata": {"name": name, "labels": {"kube-aggregator.kubernetes.io/automanaged": "onstart"}},
+                    "spec": {"group": group, "version": version, "groupPriorityMinimum": 1000 if group else 18000,
+                             "versionPriority": priority * 5},
+                    "status": {"conditions": [{"type": "Available", "status": "True", "reason": "Local",
+                                               "message": "Local APIServices are always available",
+                                               "lastTransitionTime": now_iso()}]}}, "apiregistration.k8s.io")
+
+    def _disruption_budgets(self) -> None:
+        pdb_rt = self.c.kind_type("PodDisruptionBudget", "policy")
+        for pdb in list(self.c.store.iter(pdb_rt.key)):
+            pods = list(self.c.store.iter(self.pods.key, pdb["metadata"]["namespace"]))
+            new = copy.deepcopy(pdb)
+            new["status"] = disruption.budget_status(pdb, pods)
+            self._set(pdb_rt, pdb, new)
 
     # -- metrics ---------------------------------------------------------------------------
     def node_metrics(self) -> list[dict]:
@@ -318,6 +485,10 @@ class Controllers:
         return out
 
 
+def _earliest(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
 def image_repository(image: str) -> str:
     """Fully qualified repository of an image reference, as container runtimes report it."""
     repo = image.split("@")[0]
@@ -348,108 +519,3 @@ def _condition(old: dict[str, dict], ctype: str, ok: bool, reason: str = "", mes
 
 def _is_ready(pod: dict) -> bool:
     return any(c["type"] == "Ready" and c["status"] == "True" for c in pod["status"].get("conditions") or [])
-
-
-# -- scheduling predicates --------------------------------------------------------------------
-
-def _match_node_expr(expr: dict, labels: dict[str, str]) -> bool:
-    key, op, values = expr["key"], expr["operator"], expr.get("values") or []
-    value = labels.get(key)
-    match op:
-        case "In":
-            return value in values
-        case "NotIn":
-            return value not in values
-        case "Exists":
-            return key in labels
-        case "DoesNotExist":
-            return key not in labels
-        case "Gt" | "Lt":
-            try:
-                a, b = int(value or ""), int(values[0])
-            except (ValueError, IndexError):
-                return False
-            return a > b if op == "Gt" else a < b
-    return False
-
-
-def unschedulable_reason(pod: dict, node: dict) -> str:
-    """The scheduler's per-node failure text, or "" when the pod fits."""
-    spec = pod["spec"]
-    labels = node["metadata"].get("labels") or {}
-    if node.get("spec", {}).get("unschedulable"):
-        return "node(s) were unschedulable"
-    for taint in node.get("spec", {}).get("taints") or []:
-        if taint.get("effect") in ("NoSchedule", "NoExecute") and not _tolerated(taint, spec.get("tolerations") or []):
-            value = f": {taint['value']}" if taint.get("value") else ""
-            return f"node(s) had untolerated taint {{{taint['key']}{value}}}"
-    if not all(labels.get(k) == v for k, v in (spec.get("nodeSelector") or {}).items()):
-        return "node(s) didn't match Pod's node affinity/selector"
-    required = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
-                .get("requiredDuringSchedulingIgnoredDuringExecution") or {})
-    terms = required.get("nodeSelectorTerms") or []
-    if terms and not any(all(_match_node_expr(e, labels) for e in t.get("matchExpressions") or [])
-                         and all(_match_field_expr(e, node) for e in t.get("matchFields") or [])
-                         for t in terms):
-        return "node(s) didn't match Pod's node affinity/selector"
-    return ""
-
-
-def _match_field_expr(expr: dict, node: dict) -> bool:
-    return _match_node_expr(expr, {"metadata.name": node["metadata"]["name"]})
-
-
-def _tolerated(taint: dict, tolerations: list[dict]) -> bool:
-    for t in tolerations:
-        if t.get("effect") and t["effect"] != taint.get("effect"):
-            continue
-        if t.get("operator") == "Exists":
-            if not t.get("key") or t["key"] == taint["key"]:
-                return True
-        elif t.get("key") == taint["key"] and t.get("value", "") == taint.get("value", ""):
-            return True
-    return False
-
-
-# -- quota usage ------------------------------------------------------------------------------
-
-def format_quantity(value: Decimal, resource: str) -> str:
-    """Render usage like the apiserver: cpu in cores or millicores, memory with binary suffixes."""
-    if "cpu" in resource:
-        milli = int(value * 1000)
-        return str(milli // 1000) if milli % 1000 == 0 else f"{milli}m"
-    n = int(value)
-    for suffix, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
-        if n and n % size == 0:
-            return f"{n // size}{suffix}"
-    return str(n)
-
-
-def namespace_usage(cluster: Cluster, namespace: str) -> dict[str, str]:
-    pods = [p for p in cluster.store.iter(cluster.kind_type("Pod").key, namespace)
-            if p["status"].get("phase") not in ("Succeeded", "Failed")]
-    sums: dict[str, Decimal] = {k: Decimal(0) for k in ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")}
-    for p in pods:
-        for c in p["spec"]["containers"]:
-            res = c.get("resources") or {}
-            for kind in ("requests", "limits"):
-                for r in ("cpu", "memory"):
-                    q = (res.get(kind) or {}).get(r)
-                    if q is None and kind == "requests":
-                        q = (res.get("limits") or {}).get(r)  # requests default to limits
-                    if q is not None:
-                        sums[f"{kind}.{r}"] += parse_quantity(q)
-    used = {k: format_quantity(v, k) for k, v in sums.items()}
-    used["cpu"], used["memory"] = used["requests.cpu"], used["requests.memory"]
-    used["pods"] = str(len(pods))
-    counted = {"services": "Service", "configmaps": "ConfigMap", "secrets": "Secret",
-               "persistentvolumeclaims": "PersistentVolumeClaim", "replicationcontrollers": None,
-               "resourcequotas": "ResourceQuota"}
-    for name, kind in counted.items():
-        n = sum(1 for _ in cluster.store.iter(cluster.kind_type(kind).key, namespace)) if kind else 0
-        used[name] = str(n)
-        used[f"count/{name}"] = str(n)
-    for rt in cluster.registry.types.values():
-        if rt.namespaced and rt.group:
-            used[f"count/{rt.plural}.{rt.group}"] = str(sum(1 for _ in cluster.store.iter(rt.key, namespace)))
-    return used

@@ -69,6 +69,12 @@ def invalid(group: str, kind: str, name: str, causes: list[tuple[str, str, str]]
     })
 
 
+def forbidden(group: str, plural: str, name: str, why: str) -> ApiError:
+    """403 from admission (quota, limit ranges, eviction of a terminating namespace's objects)."""
+    return ApiError(403, "Forbidden", f'{_qualified(group, plural)} "{name}" is forbidden: {why}',
+                    _details(group, plural, name))
+
+
 def bad_request(message: str) -> ApiError:
     return ApiError(400, "BadRequest", message)
 

@@ -111,6 +111,8 @@ VALIDATORS: dict[str, Callable[[dict], list[Cause]]] = {
     "Pod": lambda o: _validate_pod_spec(o.get("spec"), "spec"),
     "Deployment": _validate_workload, "ReplicaSet": _validate_workload,
     "StatefulSet": _validate_workload, "DaemonSet": _validate_workload,
+    "ReplicationController": lambda o: _validate_workload(dict(o, spec=dict(o.get("spec") or {}, selector={
+        "matchLabels": (o.get("spec") or {}).get("selector")}))),
     "Service": _validate_service, "ConfigMap": _validate_configmap,
     "CustomResourceDefinition": _validate_crd,
 }
@@ -146,7 +148,7 @@ def default_pod_spec(spec: dict) -> None:
         _default_container(c)
 
 
-def _qos(spec: dict) -> str:
+def qos_class(spec: dict) -> str:
     res = [c.get("resources") or {} for c in spec.get("containers") or []]
     if not any(r.get("requests") or r.get("limits") for r in res):
         return "BestEffort"
@@ -161,7 +163,7 @@ def _default_pod(obj: dict) -> None:
     obj["spec"].setdefault("serviceAccountName", "default")
     status = obj.setdefault("status", {})
     status.setdefault("phase", "Pending")
-    status["qosClass"] = _qos(obj["spec"])
+    status["qosClass"] = qos_class(obj["spec"])
 
 
 def _default_workload(obj: dict) -> None:
@@ -193,6 +195,17 @@ EMPTY_STATUS: dict[str, dict] = {
                   "numberReady": 0},
     "HorizontalPodAutoscaler": {"desiredReplicas": 0, "currentReplicas": 0},
 }
+
+
+def _default_replication_controller(obj: dict) -> None:
+    """An RC's selector is a label map and defaults to the template's labels."""
+    spec = obj.setdefault("spec", {})
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    spec.setdefault("selector", dict(labels))
+    obj["metadata"].setdefault("labels", dict(labels))
+    spec.setdefault("replicas", 1)
+    default_pod_spec(spec.setdefault("template", {}).setdefault("spec", {}))
+    obj.setdefault("status", {"replicas": 0})
 
 
 def _default_hpa(obj: dict) -> None:
@@ -247,6 +260,7 @@ def _default_crd(obj: dict) -> None:
 
 DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "Pod": _default_pod, "Deployment": _default_workload, "ReplicaSet": _default_workload,
+    "ReplicationController": _default_replication_controller,
     "StatefulSet": _default_workload, "DaemonSet": _default_workload, "Service": _default_service,
     "Namespace": _default_namespace, "Secret": _default_secret, "CustomResourceDefinition": _default_crd,
     "HorizontalPodAutoscaler": _default_hpa,

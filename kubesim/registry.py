@@ -94,7 +94,7 @@ def _rt(gv: str, plural: str, kind: str, namespaced: bool = True, short: tuple[s
 ALL = ("all",)
 
 BUILTIN_TYPES: tuple[ResourceType, ...] = (
-    _rt("v1", "pods", "Pod", short=("po",), sub=("status", "log", "exec", "attach"), cats=ALL),
+    _rt("v1", "pods", "Pod", short=("po",), sub=("status", "log", "exec", "attach", "eviction", "portforward"), cats=ALL),
     _rt("v1", "services", "Service", short=("svc",), cats=ALL),
     _rt("v1", "configmaps", "ConfigMap", short=("cm",), sub=()),
     _rt("v1", "secrets", "Secret", sub=()),
@@ -108,6 +108,7 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     _rt("v1", "events", "Event", short=("ev",), sub=()),
     _rt("v1", "resourcequotas", "ResourceQuota", short=("quota",)),
     _rt("v1", "limitranges", "LimitRange", short=("limits",), sub=()),
+    _rt("v1", "replicationcontrollers", "ReplicationController", short=("rc",), sub=("status", "scale"), cats=ALL),
     _rt("apps/v1", "deployments", "Deployment", short=("deploy",), sub=("status", "scale"), cats=ALL),
     _rt("apps/v1", "replicasets", "ReplicaSet", short=("rs",), sub=("status", "scale"), cats=ALL),
     _rt("apps/v1", "statefulsets", "StatefulSet", short=("sts",), sub=("status", "scale"), cats=ALL),
@@ -125,6 +126,7 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     _rt("rbac.authorization.k8s.io/v1", "clusterrolebindings", "ClusterRoleBinding", False, sub=()),
     _rt("storage.k8s.io/v1", "storageclasses", "StorageClass", False, ("sc",), sub=()),
     _rt("coordination.k8s.io/v1", "leases", "Lease", sub=()),
+    _rt("apiregistration.k8s.io/v1", "apiservices", "APIService", False),
     _rt("apiextensions.k8s.io/v1", "customresourcedefinitions", "CustomResourceDefinition", False,
         ("crd", "crds")),
     _rt("metrics.k8s.io/v1beta1", "nodes", "NodeMetrics", False, sub=(), verbs=READ_VERBS),

@@ -1,5 +1,6 @@
 """Initial cluster contents: a bare kind-like cluster, or the demo cluster (nodes in three zones, a
-tainted GPU node, web and shop namespaces with workloads, quota, limits, a CRD, a crash loop)."""
+tainted GPU node, web, shop and ml namespaces with workloads, quotas, limits, a CRD with a schema and
+printer columns, a crash loop, pods with affinity and tolerations, an unschedulable GPU pod)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
 def node(name: str, zone: str, instance_type: str, cpu: str, memory_gi: int, ip: str,
-         taints: list[dict] | None = None, labels: dict[str, str] | None = None) -> dict:
+         taints: list[dict] | None = None, labels: dict[str, str] | None = None,
+         extra: dict[str, str] | None = None) -> dict:
     resources = {"cpu": cpu, "memory": f"{memory_gi * 1024 * 1024}Ki", "pods": "110",
-                 "ephemeral-storage": "101203452Ki"}
+                 "ephemeral-storage": "101203452Ki", **(extra or {})}
     conditions = [
         ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
         ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
@@ -82,13 +84,27 @@ def secret(ns: str, name: str, data: dict[str, str], type_: str = "Opaque") -> d
             "data": {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}}
 
 
+WIDGET_SCHEMA = {"type": "object", "properties": {
+    "spec": {"type": "object", "required": ["size"], "properties": {
+        "size": {"type": "integer", "minimum": 1, "maximum": 10, "description": "How big the widget is."},
+        "color": {"type": "string", "enum": ["blue", "red", "green"], "default": "blue"},
+        "labels": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}},
+    "status": {"type": "object", "properties": {"phase": {"type": "string"}}}}}
 WIDGET_CRD = {
     "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
     "metadata": {"name": "widgets.example.com"},
     "spec": {"group": "example.com", "scope": "Namespaced",
              "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wg"]},
-             "versions": [{"name": "v1", "served": True, "storage": True, "subresources": {"status": {}},
-                           "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]},
+             "versions": [
+                 {"name": "v1", "served": True, "storage": True, "subresources": {"status": {}},
+                  "schema": {"openAPIV3Schema": WIDGET_SCHEMA},
+                  "additionalPrinterColumns": [
+                      {"name": "Size", "type": "integer", "jsonPath": ".spec.size"},
+                      {"name": "Color", "type": "string", "jsonPath": ".spec.color"},
+                      {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
+                      {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]},
+                 {"name": "v1beta1", "served": True, "storage": False, "subresources": {"status": {}},
+                  "schema": {"openAPIV3Schema": WIDGET_SCHEMA}}]},
 }
 
 SMALL = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}}
@@ -104,15 +120,15 @@ def seed_minimal(c: Cluster) -> None:
 
 
 def seed_demo(c: Cluster) -> None:
-    for ns in SYSTEM_NAMESPACES + ("web", "shop"):
+    for ns in SYSTEM_NAMESPACES + ("web", "shop", "ml"):
         c.put_object(namespace(ns))
     c.put_object(node("node-1", "eu-west-1a", "m5.xlarge", "4", 16, "10.0.1.10",
                       labels={"node-role.kubernetes.io/control-plane": ""}))
-    c.put_object(node("node-2", "eu-west-1b", "m5.xlarge", "4", 16, "10.0.2.10"))
-    c.put_object(node("node-3", "eu-west-1c", "m5.2xlarge", "8", 32, "10.0.3.10"))
+    c.put_object(node("node-2", "eu-west-1b", "m5.xlarge", "4", 16, "10.0.2.10", labels={"disktype": "ssd"}))
+    c.put_object(node("node-3", "eu-west-1c", "m5.2xlarge", "8", 32, "10.0.3.10", labels={"disktype": "ssd"}))
     c.put_object(node("node-gpu-1", "eu-west-1a", "g4dn.xlarge", "4", 16, "10.0.1.20",
-                      taints=[{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}],
-                      labels={"accelerator": "nvidia-tesla-t4"}))
+                      taints=[{"key": "gpu", "value": "true", "effect": "NoSchedule"}],
+                      labels={"accelerator": "nvidia-tesla-t4"}, extra={"nvidia.com/gpu": "1"}))
     c.put_object({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kubernetes", "namespace": "default",
                                                                        "labels": {"component": "apiserver"}},
                   "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "targetPort": 6443}]}})
@@ -156,6 +172,10 @@ def seed_demo(c: Cluster) -> None:
     postgres["spec"]["serviceName"] = "postgres"
     c.put_object(postgres)
     c.put_object(service("shop", "postgres", 5432, 5432))
+    # requests by default (the quota needs them) but no default limits: api-gateway runs without limits
+    c.put_object({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "shop-defaults", "namespace": "shop"},
+                  "spec": {"limits": [{"type": "Container",
+                                       "defaultRequest": {"cpu": "100m", "memory": "128Mi"}}]}})
     c.put_object({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "shop-quota", "namespace": "shop"},
                   "spec": {"hard": {"pods": "10", "requests.cpu": "2", "requests.memory": "4Gi", "services": "5"}}})
     # a CRD with a couple of custom objects
@@ -164,6 +184,39 @@ def seed_demo(c: Cluster) -> None:
         c.put_object({"apiVersion": "example.com/v1", "kind": "Widget",
                       "metadata": {"name": name, "namespace": "shop", "labels": {"color": color}},
                       "spec": {"size": size, "color": color}, "status": {"phase": "Ready"}}, "example.com")
+    seed_ml(c)
+
+
+def seed_ml(c: Cluster) -> None:
+    """Namespace ml: GPU scheduling, affinity and a quota close to its limit (3 of 4 pods,
+    1750m of 2 cores), for the services that explain quotas and placement."""
+    c.put_object({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "ml-quota", "namespace": "ml"},
+                  "spec": {"hard": {"pods": "4", "requests.cpu": "2", "requests.memory": "4Gi",
+                                    "requests.nvidia.com/gpu": "2"}}})
+    c.put_object(secret("ml", "hf-token", {"token": "hf_kubesim_example_token"}))
+    gpu = {"requests": {"cpu": "1", "memory": "2Gi", "nvidia.com/gpu": "1"}, "limits": {"nvidia.com/gpu": "1"}}
+    pods = [
+        ("trainer", {"app": "trainer"}, gpu, {
+            "nodeSelector": {"accelerator": "nvidia-tesla-t4"},
+            "tolerations": [{"key": "gpu", "operator": "Equal", "value": "true", "effect": "NoSchedule"}]}),
+        # needs the GPU node but does not tolerate its taint: Pending with the scheduler's message
+        ("inference", {"app": "inference"}, {"requests": {"cpu": "500m", "memory": "1Gi"}},
+         {"nodeSelector": {"accelerator": "nvidia-tesla-t4"}}),
+        # requests but no limits; next to the trainer (same zone), preferably on an ssd node; a token in
+        # a plain env value instead of a secretKeyRef
+        ("notebook", {"app": "notebook"}, {"requests": {"cpu": "250m", "memory": "512Mi"}}, {"affinity": {
+            "podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": {"matchLabels": {"app": "trainer"}}, "topologyKey": "topology.kubernetes.io/zone"}]},
+            "nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 50, "preference": {"matchExpressions": [
+                    {"key": "disktype", "operator": "In", "values": ["ssd"]}]}}]}}}),
+    ]
+    for name, labels, resources, spec in pods:
+        container: dict = {"name": name, "image": "ghcr.io/example/ml:1.4.0", "resources": resources}
+        if name == "notebook":
+            container["env"] = [{"name": "HF_TOKEN", "value": "hf_kubesim_example_token"}]
+        c.put_object({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "ml", "labels": labels},
+                      "spec": {"containers": [container], **spec}})
 
 
 def seed(c: Cluster, demo: bool) -> None:

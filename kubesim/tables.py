@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -52,6 +53,11 @@ def _roles(n: dict) -> str:
     return ",".join(roles) or "<none>"
 
 
+def _api_service_backend(a: dict) -> str:
+    svc = a["spec"].get("service")
+    return f"{svc.get('namespace', '')}/{svc.get('name', '')}" if svc else "Local"
+
+
 def _status(path: str, default: object = 0) -> Callable[[dict], object]:
     def get(o: dict) -> object:
         return (o.get("status") or {}).get(path, default)
@@ -72,6 +78,13 @@ COLUMNS: dict[str, list[Column]] = {
                    ("Available", "integer", _status("availableReplicas"), 0), AGE],
     "ReplicaSet": [NAME, ("Desired", "integer", lambda r: r["spec"].get("replicas", 1), 0),
                    ("Current", "integer", _status("replicas"), 0), ("Ready", "integer", _status("readyReplicas"), 0), AGE],
+    "ReplicationController": [NAME, ("Desired", "integer", lambda r: r["spec"].get("replicas", 1), 0),
+                              ("Current", "integer", _status("replicas"), 0),
+                              ("Ready", "integer", _status("readyReplicas"), 0), AGE],
+    "APIService": [NAME, ("Service", "string", _api_service_backend, 0),
+        ("Available", "string", lambda a: next((f"{c['status']} ({c.get('reason', '')})" if c["status"] != "True"
+                                                 else "True" for c in (a.get("status") or {}).get("conditions") or []
+                                                 if c["type"] == "Available"), "Unknown"), 0), AGE],
     "StatefulSet": [NAME, ("Ready", "string", lambda s: f"{_status('readyReplicas')(s)}/{s['spec'].get('replicas', 1)}", 0), AGE],
     "Service": [NAME, ("Type", "string", lambda s: s["spec"].get("type", "ClusterIP"), 0),
                 ("Cluster-IP", "string", lambda s: s["spec"].get("clusterIP", "<none>"), 0),
@@ -80,14 +93,64 @@ COLUMNS: dict[str, list[Column]] = {
              ("Version", "string", lambda n: n.get("status", {}).get("nodeInfo", {}).get("kubeletVersion", ""), 0)],
     "Namespace": [NAME, ("Status", "string", _status("phase", "Active"), 0), AGE],
     "ConfigMap": [NAME, ("Data", "integer", lambda c: len(c.get("data") or {}) + len(c.get("binaryData") or {}), 0), AGE],
+    "PodDisruptionBudget": [NAME, ("Min Available", "string", lambda b: str(b["spec"].get("minAvailable", "N/A")), 0),
+                            ("Max Unavailable", "string", lambda b: str(b["spec"].get("maxUnavailable", "N/A")), 0),
+                            ("Allowed Disruptions", "integer", _status("disruptionsAllowed"), 0), AGE],
+    "Event": [("Last Seen", "string", lambda e: age({"metadata": {"creationTimestamp": e.get("lastTimestamp")}}), 0),
+              ("Type", "string", lambda e: e.get("type", ""), 0), ("Reason", "string", lambda e: e.get("reason", ""), 0),
+              ("Object", "string", lambda e: f"{e['involvedObject'].get('kind', '').lower()}/"
+                                             f"{e['involvedObject'].get('name', '')}", 0),
+              ("Message", "string", lambda e: e.get("message", ""), 0)],
     "Secret": [NAME, ("Type", "string", lambda s: s.get("type", "Opaque"), 0),
                ("Data", "integer", lambda s: len(s.get("data") or {}), 0), AGE],
 }
 
 
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[\?\(@\.([^=]+)==[\"']([^\"']*)[\"']\)\]")
+
+
+def json_path(obj: object, path: str) -> object:
+    """The subset of JSONPath printer columns use: `.a.b`, `[0]` and `[?(@.type=="Ready")]`."""
+    cur: object = obj
+    for m in _STEP.finditer(path):
+        key, index, fkey, fval = m.groups()
+        if key is not None:
+            cur = cur.get(key) if isinstance(cur, dict) else None
+        elif index is not None:
+            cur = cur[int(index)] if isinstance(cur, list) and int(index) < len(cur) else None
+        else:
+            cur = next((x for x in cur if isinstance(x, dict) and str(x.get(fkey)) == fval), None) \
+                if isinstance(cur, list) else None
+        if cur is None:
+            return None
+    return cur
+
+
+def _printer_cell(path: str, ctype: str) -> Callable[[dict], object]:
+    def cell(obj: dict) -> object:
+        value = json_path(obj, path)
+        if value is None:
+            return None
+        if ctype == "date":
+            return age({"metadata": {"creationTimestamp": value}})
+        return value
+    return cell
+
+
+def crd_columns(crd: dict, version: str) -> list[Column] | None:
+    """additionalPrinterColumns of a served version: NAME then those (Age only if listed), as the
+    apiextensions table convertor does; None when the version defines none."""
+    v = next((v for v in crd["spec"].get("versions") or [] if v["name"] == version), {})
+    defined = v.get("additionalPrinterColumns")
+    if not defined:
+        return None
+    return [NAME] + [(c["name"], "string" if c.get("type") == "date" else c.get("type", "string"),
+                      _printer_cell(c["jsonPath"], c.get("type", "string")), c.get("priority", 0)) for c in defined]
+
+
 def to_table(kind: str, items: list[dict], resource_version: str, include_object: str = "PartialObjectMetadata",
-             continue_token: str = "") -> dict:
-    cols = COLUMNS.get(kind, [NAME, AGE])
+             continue_token: str = "", columns: list[Column] | None = None) -> dict:
+    cols = columns or COLUMNS.get(kind, [NAME, AGE])
     rows = []
     for obj in items:
         row: dict = {"cells": [fn(obj) for _, _, fn, _ in cols]}

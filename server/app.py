@@ -18,6 +18,7 @@ from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument
 from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
+from server.jobs.operations import Operations
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
 from server.services import SERVICES, register
@@ -62,12 +63,15 @@ class KubecommitServer:
         try:
             # Writes a killed process made to clusters without committing them, before any call.
             await self.runtime.domains.versions.recovery.recover()
-            return await self._serve(self.runtime, credentials)
+            self.runtime.operations = Operations.create(self.runtime)
+            address = await self._serve(self.runtime, credentials)
         except BaseException:
             # Nothing half-started stays behind: the store, databases and pools close again.
             await self.runtime.close()
             self.runtime = None
             raise
+        self.runtime.operations.start()  # jobs begin once the server answers
+        return address
 
     async def _serve(self, runtime: Runtime, credentials: grpc.ServerCredentials | None) -> str:
         settings = self.settings

@@ -63,6 +63,33 @@ class Settings:
     # Audit log retention: the newest rows up to this count and age are kept.
     audit_max_rows: int = 1_000_000
     audit_max_age_days: float = 365.0
+    # Work the server does by itself (docs/jobs.md). Off, the server only acts when called.
+    jobs_enabled: bool = True
+    # How often the runner looks for due jobs.
+    jobs_tick_seconds: float = 1.0
+    # Out-of-band changes: `import` commits them (author: the recorder), `alert` only raises a
+    # drift alert, `off` does neither. A cluster's tag `drift-recorder` overrides it.
+    drift_recorder_mode: str = "import"
+    drift_recorder_schedule: str = "every 5m"
+    # Scheduled backups of the store: a cron expression or `every <n>[smhd]`; empty = none.
+    backup_schedule: str = "0 2 * * *"
+    # `full`, or `incremental`: each backup builds on the previous one, a full every N backups.
+    backup_mode: str = "full"
+    backup_full_every: int = 7
+    # Scheduled backups kept: the newest N that are younger than the age (bases of kept
+    # incrementals are always kept).
+    backup_keep_count: int = 30
+    backup_keep_days: float = 30.0
+    # Samplers of cluster metrics and quota usage, and the health watch.
+    sample_schedule: str = "every 1m"
+    health_schedule: str = "every 1m"
+    # Time series: raw samples for a day, 5-minute averages for a week, hourly ones up to this.
+    timeseries_retention_days: float = 30.0
+    # Resolved alerts and webhook delivery records are kept this long.
+    alert_retention_days: float = 90.0
+    # Webhook deliveries: per-attempt timeout and attempts (exponential backoff between them).
+    webhook_timeout_seconds: float = 5.0
+    webhook_attempts: int = 4
 
     def __post_init__(self) -> None:
         if self.stream_heartbeat_seconds <= 0:

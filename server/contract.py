@@ -6,12 +6,12 @@ from __future__ import annotations
 from google.protobuf import descriptor
 
 from kubecommit.v1 import (admin_pb2, affinity_pb2, clusters_pb2, containers_pb2, crd_pb2, labels_pb2, mcp_pb2,
-                           quotas_pb2, yaml_versions_pb2)
+                           operations_pb2, quotas_pb2, yaml_versions_pb2)
 
 SERVICES: dict[str, descriptor.ServiceDescriptor] = {
     service.name: service
     for module in (clusters_pb2, yaml_versions_pb2, containers_pb2, quotas_pb2, labels_pb2, affinity_pb2,
-                   crd_pb2, mcp_pb2, admin_pb2)
+                   crd_pb2, mcp_pb2, admin_pb2, operations_pb2)
     for service in module.DESCRIPTOR.services_by_name.values()
 }
 

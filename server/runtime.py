@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from gitstore import Author, StoreKey
 from server.admin.sessions import LiveSessions
@@ -27,7 +27,11 @@ from server.security.tokens import TokenStore
 from server.registry import ClusterRegistry
 from server.storage import Storage
 from server.versions import Versions
+from server.versions.common import PathLocks
 from server.versions.intents import IntentJournal
+
+if TYPE_CHECKING:
+    from server.jobs.operations import Operations
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
 ADMIN_TOKEN_FILE = "admin.token"
@@ -63,6 +67,11 @@ class Runtime:
     domains: Domains
     # Live interactive exec sessions (ExecStream adds them; AdminService may end them).
     sessions: LiveSessions = field(default_factory=LiveSessions)
+    # Per-resource write locks shared by every writer of the store (services and jobs alike).
+    locks: PathLocks = field(default_factory=PathLocks)
+    # Jobs, time series and alerts (server/jobs), set by the composition root once the runtime
+    # exists (they are built from it); closed first.
+    operations: "Operations | None" = None
     # What services opened for themselves (their own databases), closed with the runtime.
     on_close: list[Callable[[], None]] = field(default_factory=list)
 
@@ -91,12 +100,16 @@ class Runtime:
             opened.callback(audit.close)
             intents = IntentJournal(data, key)
             opened.pop_all()
+        locks = PathLocks()
         domains = Domains(clusters=Clusters.create(store, clusters, pool),
-                          versions=Versions.create(store, pool, intents, audit, data))
+                          versions=Versions.create(store, pool, intents, locks, audit, data))
         return cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
-                   auth=auth, audit=audit, intents=intents, domains=domains)
+                   auth=auth, audit=audit, intents=intents, domains=domains, locks=locks)
 
     async def close(self) -> None:
+        if self.operations is not None:
+            await self.operations.close()
+            self.operations = None
         for close in reversed(self.on_close):
             close()
         self.pool.close()

@@ -24,6 +24,9 @@ def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
         overrides.setdefault("data_dir", tmp_path_factory.mktemp("data"))
         overrides.setdefault("listen", "127.0.0.1:0")
         overrides.setdefault("log_format", "text")
+        # Jobs (drift recorder, samplers, ...) would change what other tests observe: tests/jobs
+        # turns them on for its own servers.
+        overrides.setdefault("jobs_enabled", False)
         embedded = EmbeddedServer(Settings.load(env={}, overrides=overrides)).start()
         started.append(embedded)
         return embedded

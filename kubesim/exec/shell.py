@@ -351,8 +351,9 @@ async def _echo(sh: Shell, args: list[str], io_: IO) -> int:
 async def _cat(sh: Shell, args: list[str], io_: IO) -> int:
     status = 0
     for a in args or ["-"]:
-        if a == "-":
-            await io_.out(await io_.stdin.read_all())
+        if a == "-":  # write each chunk as it is read, as cat does: a line typed is a line echoed
+            while chunk := await io_.stdin.read():
+                await io_.out(chunk)
             continue
         try:
             await io_.out(sh.fs.read(sh.path(a)))

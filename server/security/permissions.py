@@ -29,6 +29,8 @@ class Permission(enum.StrEnum):
     POLICIES_WRITE = "policies.write"
     BACKUPS_ADMIN = "backups.admin"
     ADMIN_MANAGE = "admin.manage"
+    JOBS_ADMIN = "jobs.admin"
+    ALERTS_MANAGE = "alerts.manage"
 
     @property
     def mutates(self) -> bool:
@@ -40,7 +42,7 @@ class Permission(enum.StrEnum):
     def store_wide(self) -> bool:
         """Acts on the whole store at once, so a token scoped to clusters or namespaces can never
         hold it (a scoped admin must not back up or restore other clusters' history)."""
-        return self in (Permission.BACKUPS_ADMIN, Permission.ADMIN_MANAGE)
+        return self in (Permission.BACKUPS_ADMIN, Permission.ADMIN_MANAGE, Permission.JOBS_ADMIN)
 
 
 _READS = frozenset({Permission.CLUSTERS_READ, Permission.RESOURCES_READ, Permission.LOGS_READ,
@@ -60,6 +62,8 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.BACKUPS_ADMIN: "create, verify, restore and delete backups (unscoped only)",
     Permission.ADMIN_MANAGE: "create, list and revoke tokens, read the audit log, end exec sessions "
                              "(unscoped only)",
+    Permission.JOBS_ADMIN: "see, run and pause jobs; change notification channels and alert rules (unscoped only)",
+    Permission.ALERTS_MANAGE: "acknowledge, resolve and silence alerts in scope",
 }
 
 
@@ -183,6 +187,32 @@ _TABLE: dict[str, Rule] = {
     "CrdService/GetCustomResourceDefinition": Rule(P.RESOURCES_READ),
     "CrdService/GetCustomResourceSchema": Rule(P.RESOURCES_READ),
     "CrdService/ValidateCustomObject": Rule(P.RESOURCES_READ),
+    "OperationsService/ListJobs": Rule(P.JOBS_ADMIN, R.GLOBAL, audit=False),
+    "OperationsService/GetJob": Rule(P.JOBS_ADMIN, R.GLOBAL, audit=False),
+    "OperationsService/RunJob": Rule(P.JOBS_ADMIN, R.GLOBAL),
+    "OperationsService/PauseJob": Rule(P.JOBS_ADMIN, R.GLOBAL),
+    "OperationsService/ResumeJob": Rule(P.JOBS_ADMIN, R.GLOBAL),
+    # Series and alerts are about clusters: reads are narrowed to the caller's scope by the service.
+    "OperationsService/ListTimeSeries": Rule(P.CLUSTERS_READ, R.SPANS),
+    "OperationsService/QueryTimeSeries": Rule(P.CLUSTERS_READ),
+    "OperationsService/ListAlerts": Rule(P.CLUSTERS_READ, R.SPANS),
+    "OperationsService/GetAlert": Rule(P.CLUSTERS_READ, R.SPANS),
+    "OperationsService/AcknowledgeAlert": Rule(P.ALERTS_MANAGE, R.SPANS),
+    "OperationsService/ResolveAlert": Rule(P.ALERTS_MANAGE, R.SPANS),
+    "OperationsService/SilenceAlert": Rule(P.ALERTS_MANAGE, R.SPANS),
+    "OperationsService/WatchAlerts": Rule(P.CLUSTERS_READ, R.SPANS),
+    # Channel URLs can hold credentials (Slack webhooks): admins only, reads included.
+    "OperationsService/CreateNotificationChannel": Rule(P.JOBS_ADMIN, R.GLOBAL),
+    "OperationsService/GetNotificationChannel": Rule(P.JOBS_ADMIN, R.GLOBAL, audit=False),
+    "OperationsService/ListNotificationChannels": Rule(P.JOBS_ADMIN, R.GLOBAL, audit=False),
+    "OperationsService/UpdateNotificationChannel": Rule(P.JOBS_ADMIN, R.GLOBAL),
+    "OperationsService/DeleteNotificationChannel": Rule(P.JOBS_ADMIN, R.GLOBAL),
+    "OperationsService/ListNotificationDeliveries": Rule(P.JOBS_ADMIN, R.GLOBAL, audit=False),
+    "OperationsService/ListAlertRules": Rule(P.POLICIES_READ, R.GLOBAL),
+    "OperationsService/GetAlertRule": Rule(P.POLICIES_READ, R.GLOBAL),
+    "OperationsService/CreateAlertRule": Rule(P.JOBS_ADMIN, R.GLOBAL),
+    "OperationsService/UpdateAlertRule": Rule(P.JOBS_ADMIN, R.GLOBAL),
+    "OperationsService/DeleteAlertRule": Rule(P.JOBS_ADMIN, R.GLOBAL),
     # Tools run with the caller's rights: the MCP service authorizes each tool's own permission.
     "McpService/ListTools": Rule(P.RESOURCES_READ, R.GLOBAL),
     "McpService/CallTool": Rule(P.RESOURCES_READ, R.SPANS, audit=True),

@@ -11,7 +11,7 @@ VIEWER = frozenset({
 })
 OPERATOR = VIEWER | {
     Permission.RESOURCES_APPLY, Permission.RESOURCES_ROLLBACK, Permission.VERSIONS_WRITE,
-    Permission.LOGS_READ, Permission.EXEC_RUN,
+    Permission.LOGS_READ, Permission.EXEC_RUN, Permission.ALERTS_MANAGE,
 }
 ADMIN = frozenset(Permission)
 

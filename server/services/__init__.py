@@ -17,6 +17,7 @@ from server.runtime import Runtime
 from server.services import admin
 from server.services import clusters
 from server.services import containers
+from server.services import operations
 from server.services import yaml_versions
 
 
@@ -86,6 +87,8 @@ SERVICES: list[ServiceEntry] = [
                  "custom resource definitions and custom objects are not built yet"),
     ServiceEntry(contract.SERVICES["McpService"], None,
                  "MCP tools and cluster scans are not built yet"),
+    ServiceEntry(contract.SERVICES["OperationsService"], operations.register,
+                 "jobs, time series, alerts, notification channels and alert rules"),
     ServiceEntry(contract.SERVICES["AdminService"], admin.register,
                  "tokens, the audit log and live exec sessions, for admins"),
 ]

@@ -15,6 +15,7 @@ from server.security.audit import AuditLog
 from server.storage import Storage
 from server.versions.apply import Writer
 from server.versions.backups import Backups
+from server.versions.common import PathLocks
 from server.versions.history import History
 from server.versions.intents import IntentJournal
 from server.versions.recovery import Recovery
@@ -31,8 +32,8 @@ class Versions:
     recovery: Recovery
 
     @classmethod
-    def create(cls, storage: Storage, pool: ClusterPool, intents: IntentJournal, audit: AuditLog,
-               data_dir: Path) -> Versions:
-        return cls(writer=Writer(storage, pool, intents), history=History(storage, pool),
+    def create(cls, storage: Storage, pool: ClusterPool, intents: IntentJournal, locks: PathLocks,
+               audit: AuditLog, data_dir: Path) -> Versions:
+        return cls(writer=Writer(storage, pool, intents, locks), history=History(storage, pool),
                    backups=Backups(storage, data_dir / "backups"),
                    recovery=Recovery(storage, pool, intents, audit))

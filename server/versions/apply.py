@@ -63,13 +63,14 @@ def _rv(obj: dict[str, Any] | None) -> str:
 class Writer:
     """Every write the versions domain makes to a cluster and the store, under per-resource locks."""
 
-    def __init__(self, storage: Storage, pool: ClusterPool, intents: IntentJournal) -> None:
+    def __init__(self, storage: Storage, pool: ClusterPool, intents: IntentJournal, locks: PathLocks) -> None:
         self.storage = storage
         self.store = storage.sync
         self.pool = pool
         # Write-ahead intents of writes to clusters not committed yet (server/versions/intents.py).
         self.intents = intents
-        self.locks = PathLocks()
+        # Per-resource write locks, shared with every other writer of the store.
+        self.locks = locks
 
     async def _stored(self, paths: list[str], ref: str | None = None) -> dict[str, Document | None]:
         return await self.storage.run(lambda: {p: read_stored(self.store, p, ref) for p in paths})

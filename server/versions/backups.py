@@ -47,7 +47,7 @@ class Backups:
     def _meta_path(self, backup: str) -> Path:
         return self.directory / (backup + _META_SUFFIX)
 
-    def _info(self, manifest: BackupManifest) -> BackupInfo:
+    def info(self, manifest: BackupManifest) -> BackupInfo:
         try:
             meta = json.loads(self._meta_path(manifest.backup_id).read_text())
         except FileNotFoundError:
@@ -75,7 +75,7 @@ class Backups:
 
     async def list(self, size: int, token: str) -> tuple[list[BackupInfo], str]:
         def read() -> list[BackupInfo]:
-            return [self._info(m) for m in reversed(self.store.list_backups(self.directory))]
+            return [self.info(m) for m in reversed(self.store.list_backups(self.directory))]
         return paging.offset_page(await self.storage.run(read), ("backups",), size, token)
 
     async def verify(self, name: str) -> tuple[bool, str, int]:

@@ -97,10 +97,19 @@ async def import_drift(writer: Writer, *, cluster: str, names: list[str], messag
                        metadata={"resources": ",".join(sorted(missing))})
     if not chosen:
         return "", []
+    return await commit_drifts(writer, chosen, message), chosen
+
+
+async def commit_drifts(writer: Writer, chosen: list[Drift], message: str = "",
+                        expected: dict[str, str | None] | None = None) -> str:
+    """One import commit (by the current caller) of the live state of `chosen`; its id, or "".
+    `expected` (store path -> etag in main before the drift was detected) refuses the commit
+    when a writer changed main since, rather than putting back an older live state."""
     context.current().targets.extend(str(d.name) for d in chosen)
     async with writer.locks.hold(d.name.store_path for d in chosen):
         changes = [Change.put(d.name.store_path, d.live) if d.live is not None else Change.delete(d.name.store_path)
                    for d in chosen]
         info = await writer.commit(changes, operation="import",
-                                   message=message or f"Import {len(chosen)} change(s) made outside kubecommit")
-    return (info.commit_id if info else ""), chosen
+                                   message=message or f"Import {len(chosen)} change(s) made outside kubecommit",
+                                   expected=expected)
+    return info.commit_id if info else ""

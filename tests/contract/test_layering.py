@@ -27,8 +27,11 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                     # Pure name checks and typed Kubernetes paths, used by server/names.py too.
                     "server/kube/paths.py")),
     ("infrastructure", ("server/kube/", "server/security/", "server/registry.py", "server/storage.py")),
-    ("domain", ("server/clusters/", "server/versions/", "server/containers/", "server/admin/")),
+    ("domain", ("server/clusters/", "server/versions/", "server/containers/", "server/admin/", "server/alerts/",
+                "server/jobs/")),
     ("edge", ("server/services/", "server/interceptors/", "server/runtime.py", "server/app.py",
+              # Builds the jobs and alerting from the runtime: the composition root of server/jobs.
+              "server/jobs/operations.py",
               "server/embedded.py", "server/security/__main__.py")),
 ]
 

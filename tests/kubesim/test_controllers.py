@@ -92,9 +92,9 @@ def test_scheduling_honours_selectors_affinity_and_taints(core: client.CoreV1Api
     assert pod.status.phase == "Pending" and not pod.spec.node_name
     cond = pod.status.conditions[0]
     assert (cond.type, cond.status) == ("PodScheduled", "False")
-    assert cond.message.startswith("0/4 nodes are available:") and "untolerated taint {dedicated: gpu}" in cond.message
+    assert cond.message.startswith("0/4 nodes are available:") and "untolerated taint {gpu: true}" in cond.message
     apps.create_namespaced_deployment("default", deployment("gpu", 1, pod_spec=gpu_only | {"tolerations": [
-        {"key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}]}))
+        {"key": "gpu", "operator": "Equal", "value": "true", "effect": "NoSchedule"}]}))
     wait_for(lambda: [p.spec.node_name for p in pods(core, "gpu")] == ["node-gpu-1"])
     # taint a node with kubectl-style patch: new pods avoid it
     core.patch_node("node-1", {"spec": {"taints": [{"key": "maint", "value": "true", "effect": "NoSchedule"}]}})

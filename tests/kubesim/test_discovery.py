@@ -51,7 +51,8 @@ def test_crd_becomes_discoverable_and_servable(kube_api_client: client.ApiClient
                  "names": {"plural": "clusterthings", "singular": "clusterthing", "kind": "ClusterThing",
                            "shortNames": ["ct"]},
                  "versions": [{"name": "v1alpha1", "served": True, "storage": True,
-                               "schema": {"openAPIV3Schema": {"type": "object"}}}]},
+                               "schema": {"openAPIV3Schema": {"type": "object", "properties": {  # else pruned
+                                   "spec": {"type": "object", "properties": {"n": {"type": "integer"}}}}}}}]},
     }
     client.ApiextensionsV1Api(kube_api_client).create_custom_resource_definition(crd)
     resources = {r["name"]: r for r in get_json(kubesim, "/apis/example.org/v1alpha1")["resources"]}

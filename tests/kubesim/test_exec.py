@@ -153,3 +153,37 @@ def test_shell_interpreter_unit() -> None:
     out, err, _, _ = shell_run("echo to-err >&2; cat /missing 2>/dev/null; echo 'a;b' # comment")
     assert (out, err) == (b"a;b\n", b"to-err\n")
     assert shell_run("cat /missing 2>&1")[0].startswith(b"cat: can't open")
+
+
+def _open(core: client.CoreV1Api, command: list[str], tty: bool) -> object:
+    return stream(core.connect_get_namespaced_pod_exec, pod_name(core), "web", command=command, stderr=True,
+                  stdin=True, stdout=True, tty=tty, _preload_content=False)
+
+
+def _read_until(resp: object, wanted: str, timeout: float = 5) -> str:
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while wanted not in seen and time.monotonic() < deadline and resp.is_open():  # type: ignore[attr-defined]
+        resp.update(timeout=0.2)  # type: ignore[attr-defined]
+        seen += resp.read_stdout() if resp.peek_stdout() else ""  # type: ignore[attr-defined]
+    return seen
+
+
+def test_non_tty_cat_echoes_each_line_as_it_reads_it(core: client.CoreV1Api) -> None:
+    resp = _open(core, ["sh", "-c", "cat"], tty=False)
+    resp.write_stdin("first line\n")
+    assert _read_until(resp, "first line\n") == "first line\n"  # stdin still open
+    resp.write_stdin("second\n")
+    assert _read_until(resp, "second\n") == "second\n"
+    resp.close()
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r"])
+def test_tty_line_discipline_ends_lines_on_cr_and_lf(core: client.CoreV1Api, newline: str) -> None:
+    resp = _open(core, ["sh"], tty=True)
+    assert _read_until(resp, "/ # ").endswith("/ # ")
+    resp.write_stdin(f"echo hi{newline}")
+    assert "hi\r\n/ # " in _read_until(resp, "hi\r\n/ # ")
+    resp.write_stdin(f"exit 4{newline}")
+    resp.run_forever(timeout=5)
+    assert resp.returncode == 4

@@ -67,19 +67,19 @@ def test_get_table_and_yaml(kubectl: Kubectl) -> None:
 def test_apply_client_and_server_side(kubectl: Kubectl, tmp_path: Path) -> None:
     manifest = tmp_path / "d.yaml"
     manifest.write_text(DEPLOYMENT.format(replicas=2))
-    assert "created" in out(kubectl("apply", "--validate=false", "-f", str(manifest)))
+    assert "created" in out(kubectl("apply", "-f", str(manifest)))
     manifest.write_text(DEPLOYMENT.format(replicas=3))
-    assert "configured" in out(kubectl("apply", "--validate=false", "-f", str(manifest)))
+    assert "configured" in out(kubectl("apply", "-f", str(manifest)))
     wait_for(lambda: out(kubectl("get", "deploy", "api", "-n", "web", "-o", "jsonpath={.status.readyReplicas}")) == "3")
     manifest.write_text(DEPLOYMENT.format(replicas=4))
-    assert "serverside-applied" in out(kubectl("apply", "--server-side", "--force-conflicts", "--validate=false",
+    assert "serverside-applied" in out(kubectl("apply", "--server-side", "--force-conflicts",
                                                "-f", str(manifest)))
     managers = json.loads(out(kubectl("get", "deploy", "api", "-n", "web", "-o", "json",
                                       "--show-managed-fields")))["metadata"]["managedFields"]
     assert "kubectl" in {m["manager"] for m in managers if m["operation"] == "Apply"}
     # server-side dry run leaves the object alone
     manifest.write_text(DEPLOYMENT.format(replicas=9))
-    kubectl("apply", "--server-side", "--dry-run=server", "--validate=false", "-f", str(manifest))
+    kubectl("apply", "--server-side", "--dry-run=server", "-f", str(manifest))
     assert out(kubectl("get", "deploy", "api", "-n", "web", "-o", "jsonpath={.spec.replicas}")) == "4"
 
 
@@ -208,3 +208,43 @@ def test_exec_interactive_tty(kubectl: Kubectl, kubesim_kubeconfig: Path) -> Non
     stdout, _ = proc.communicate(timeout=10)
     assert b"/ # " in stdout and b"/etc\r\n/etc # " in stdout
     assert proc.returncode == 3
+
+
+def test_rollout_status_wait_and_get_watch(kubectl: Kubectl, kubesim_kubeconfig: Path) -> None:
+    """client-go informers (WatchList: initial events, then the initial-events-end bookmark)."""
+    kubectl("set", "image", "deployment/frontend", "-n", "web", "frontend=nginx:1.28")
+    rolled = kubectl("rollout", "status", "deployment/frontend", "-n", "web", "--timeout=10s", timeout=15)
+    assert 'deployment "frontend" successfully rolled out' in out(rolled)
+    waited = kubectl("wait", "--for=condition=Available", "deployment/frontend", "-n", "web", "--timeout=10s",
+                     timeout=15)
+    assert "condition met" in out(waited)
+    env = dict(os.environ, KUBECONFIG=str(kubesim_kubeconfig))
+    proc = subprocess.Popen([kubectl_binary(), "get", "cm", "-n", "web", "-w"], stdout=subprocess.PIPE, env=env)
+    try:
+        time.sleep(1.0)
+        kubectl("create", "configmap", "seen-by-watch", "-n", "web")
+        time.sleep(1.0)
+    finally:
+        proc.terminate()
+    stdout, _ = proc.communicate(timeout=10)
+    lines = stdout.decode().splitlines()
+    assert lines[0].split() == ["NAME", "DATA", "AGE"]
+    assert any(line.startswith("frontend-config") for line in lines)
+    assert any(line.startswith("seen-by-watch") for line in lines)
+
+
+@pytest.mark.parametrize(("kind", "ns"), [("deploy/frontend", "web"), ("svc/frontend", "web"), ("cm/cart-config", "shop"),
+                                          ("widget/gizmo", "shop"), ("pods", "shop")])
+def test_diff_of_an_unchanged_object_is_empty(kubectl: Kubectl, tmp_path: Path, kind: str, ns: str) -> None:
+    """Empty maps are not stored (Go's omitempty), so a patch adding `annotations: {}` changes nothing."""
+    live = tmp_path / "live.yaml"
+    live.write_text(out(kubectl("get", kind, "-n", ns, "-o", "yaml")))
+    diff = kubectl("diff", "-f", str(live), check=False)
+    assert (diff.returncode, out(diff)) == (0, "")
+    manifest = tmp_path / "d.yaml"
+    manifest.write_text(DEPLOYMENT.format(replicas=2))
+    kubectl("apply", "-f", str(manifest))
+    assert kubectl("diff", "-f", str(manifest), check=False).returncode == 0
+    manifest.write_text(DEPLOYMENT.format(replicas=5))
+    changed = kubectl("diff", "-f", str(manifest), check=False)
+    assert changed.returncode == 1 and "-  replicas: 2\n+  replicas: 5" in out(changed)

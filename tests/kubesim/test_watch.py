@@ -3,8 +3,11 @@ timeouts and 410 Expired."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 from kubernetes import client, watch
@@ -81,3 +84,57 @@ def test_watch_timeout_ends_stream(kube_api_client: client.ApiClient) -> None:
     start = time.monotonic()
     assert list(watch.Watch().stream(core.list_namespaced_secret, "web", resource_version=rv, timeout_seconds=1)) == []
     assert 0.9 < time.monotonic() - start < 3
+
+
+def _stream(sim: Simulator, path: str, stop_after: int, timeout: float = 5) -> list[dict]:
+    """Raw watch events, read line by line as client-go's watch decoder does."""
+    events = []
+    with urllib.request.urlopen(sim.url + path, timeout=timeout) as resp:
+        for line in resp:
+            events.append(json.loads(line))
+            if len(events) == stop_after:
+                break
+    return events
+
+
+def test_watch_list_sends_initial_events_then_a_bookmark(kubesim: Simulator, kube_api_client: client.ApiClient) -> None:
+    core = client.CoreV1Api(kube_api_client)
+    pods = core.list_namespaced_pod("web", label_selector="app=frontend").items
+    events = _stream(kubesim, "/api/v1/namespaces/web/pods?watch=true&sendInitialEvents=true&labelSelector=app%3Dfrontend"
+                     "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=2", len(pods) + 1)
+    assert [e["type"] for e in events] == ["ADDED"] * len(pods) + ["BOOKMARK"]
+    assert {e["object"]["metadata"]["name"] for e in events[:-1]} == {p.metadata.name for p in pods}
+    end = events[-1]["object"]
+    assert end["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert int(end["metadata"]["resourceVersion"]) >= max(int(p.metadata.resource_version) for p in pods)
+
+
+def test_watch_list_needs_not_older_than(kubesim: Simulator) -> None:
+    with pytest.raises(urllib.error.HTTPError) as e:
+        _stream(kubesim, "/api/v1/namespaces/web/pods?watch=true&sendInitialEvents=true", 1)
+    assert e.value.code == 422
+    assert "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan" in json.loads(e.value.read())["message"]
+
+
+def test_list_resource_version_match(kubesim: Simulator, kube_api_client: client.ApiClient) -> None:
+    core = client.CoreV1Api(kube_api_client)
+    before = core.list_namespaced_config_map("web").metadata.resource_version
+    core.create_namespaced_config_map("web", cm("later"))
+    core.patch_namespaced_config_map("frontend-config", "web", {"data": {"LOG_LEVEL": "debug"}})
+    at = core.list_namespaced_config_map("web", resource_version=before, resource_version_match="Exact")
+    assert at.metadata.resource_version == before
+    assert "later" not in {c.metadata.name for c in at.items}
+    old = next(c for c in at.items if c.metadata.name == "frontend-config")
+    assert old.data["LOG_LEVEL"] == "info"
+    now = core.list_namespaced_config_map("web", resource_version=before, resource_version_match="NotOlderThan")
+    assert "later" in {c.metadata.name for c in now.items}
+    with pytest.raises(ApiException) as e:
+        core.list_namespaced_config_map("web", resource_version="99999999", resource_version_match="NotOlderThan")
+    assert e.value.status == 504 and "Too large resource version" in e.value.body
+    with pytest.raises(ApiException) as e:
+        core.list_namespaced_config_map("web", resource_version_match="Exact")
+    assert e.value.status == 422
+    kubesim.compact()
+    with pytest.raises(ApiException) as e:
+        core.list_namespaced_config_map("web", resource_version=before, resource_version_match="Exact")
+    assert e.value.status == 410

@@ -22,6 +22,7 @@ SERVICE_NAMES = {
     f"kubecommit.v1.{name}" for name in (
         "ClustersService", "ContainersService", "YamlVersionsService", "QuotasService",
         "LabelsService", "AffinityService", "CrdService", "McpService", "AdminService",
+        "OperationsService",
     )
 }
 

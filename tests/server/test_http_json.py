@@ -110,6 +110,15 @@ def test_path_variables_reach_the_request(gateway: str, auth_headers: dict[str, 
     assert "Not_A_Label" in body["message"]
 
 
+def test_operations_routes(gateway: str, auth_headers: dict[str, str]) -> None:
+    status, body = _call(f"{gateway}/v1/alertRules", headers=auth_headers)
+    assert status == 200 and "alertRules/quota-usage" in {r["name"] for r in body["alertRules"]}
+    status, body = _call(f"{gateway}/v1/jobs/samplers:pause", "POST", {}, auth_headers)
+    assert status == 200 and body["name"] == "jobs/samplers" and body["paused"] is True
+    status, body = _call(f"{gateway}/v1/alerts/nope", headers=auth_headers)
+    assert status == 404 and body["details"]
+
+
 def test_admin_routes_transcode(gateway: str, auth_headers: dict[str, str]) -> None:
     """AdminService over HTTP/JSON: a token created, listed and revoked; the audit log read with
     a filter; an unknown session's terminate is a 404 from its custom-method route."""

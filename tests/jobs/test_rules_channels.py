@@ -1,0 +1,85 @@
+"""Alert rules and notification channels are versioned in the store (a change is a commit by its
+caller), checked on the way in, and a channel whose receiver fails is retried with backoff, every
+attempt in its delivery log; severity filters hold deliveries back."""
+
+from __future__ import annotations
+
+import uuid
+
+import grpc
+import pytest
+from google.protobuf import field_mask_pb2
+
+from kubecommit.v1 import operations_pb2 as pb, yaml_versions_pb2 as vpb
+from kubesim.testing import run_kubectl
+from tests.jobs.conftest import operations_stub, versions_stub, wait_for
+from tests.jobs.test_quota_alerts import POD, QUOTA
+from tests.support.status import details
+
+
+def test_rules_are_versioned_and_checked(jobs_server) -> None:
+    server, _ = jobs_server()
+    ops = operations_stub(server)
+    rules = {r.name: r for r in ops.ListAlertRules(pb.ListAlertRulesRequest()).alert_rules}
+    assert rules["alertRules/quota-usage"].warning_percent == 80 and rules["alertRules/quota-usage"].critical_percent == 95
+    assert not rules["alertRules/quota-usage"].etag  # a built-in default, not stored yet
+
+    changed = ops.UpdateAlertRule(pb.UpdateAlertRuleRequest(
+        alert_rule=pb.AlertRule(name="alertRules/quota-usage", warning_percent=60),
+        update_mask=field_mask_pb2.FieldMask(paths=["warning_percent"])))
+    assert changed.warning_percent == 60 and changed.critical_percent == 95 and changed.etag
+    commits = versions_stub(server).ListCommits(vpb.ListCommitsRequest()).commits
+    assert commits[0].resources == ["kubecommit/alerting/rules/quota-usage"] and commits[0].author_name
+
+    with pytest.raises(grpc.RpcError) as stale:
+        ops.UpdateAlertRule(pb.UpdateAlertRuleRequest(
+            alert_rule=pb.AlertRule(name="alertRules/quota-usage", warning_percent=70, etag="0" * 40),
+            update_mask=field_mask_pb2.FieldMask(paths=["warning_percent"])))
+    assert stale.value.code() == grpc.StatusCode.ABORTED
+    with pytest.raises(grpc.RpcError) as bad:
+        ops.CreateAlertRule(pb.CreateAlertRuleRequest(alert_rule_id="tight", alert_rule=pb.AlertRule(
+            kind=pb.ALERT_RULE_KIND_QUOTA, warning_percent=99, critical_percent=90)))
+    assert "rule.warning_percent" in details(bad.value).violations
+    ops.DeleteAlertRule(pb.DeleteAlertRuleRequest(name="alertRules/quota-usage"))
+    assert ops.GetAlertRule(pb.GetAlertRuleRequest(name="alertRules/quota-usage")).warning_percent == 80
+
+
+def test_failing_receiver_is_retried_and_filters_hold(jobs_server, kubeconfig, receiver) -> None:
+    server, cluster = jobs_server(sample_schedule="every 1s", webhook_attempts=3)
+    ops = operations_stub(server)
+    flaky_url = receiver.url.replace("/hook", "/flaky")
+    ops.CreateNotificationChannel(pb.CreateNotificationChannelRequest(
+        notification_channel_id="flaky", notification_channel=pb.NotificationChannel(
+            url=flaky_url, format=pb.CHANNEL_FORMAT_SLACK)))
+    ops.CreateNotificationChannel(pb.CreateNotificationChannelRequest(
+        notification_channel_id="critical-only", notification_channel=pb.NotificationChannel(
+            url=receiver.url, min_severity=pb.ALERT_SEVERITY_CRITICAL)))
+    with pytest.raises(grpc.RpcError) as bad:
+        ops.CreateNotificationChannel(pb.CreateNotificationChannelRequest(
+            notification_channel_id="nope", notification_channel=pb.NotificationChannel(url="ftp://x")))
+    assert "channel.url" in details(bad.value).violations
+
+    ns = f"q-{uuid.uuid4().hex[:6]}"
+    run_kubectl(kubeconfig, "create", "namespace", ns)
+    run_kubectl(kubeconfig, "apply", "--validate=false", "-f", "-", input=QUOTA.format(ns=ns))
+    run_kubectl(kubeconfig, "apply", "--validate=false", "-f", "-", input=POD.format(name="p", ns=ns, cpu="900m"))
+    subject = f"clusters/{cluster}/namespaces/{ns}/resourcequotas/compute/requests.cpu"
+
+    def attempts():
+        alerts = ops.ListAlerts(pb.ListAlertsRequest(filter=f"subject={subject}")).alerts
+        if not alerts:
+            return None
+        log = ops.ListNotificationDeliveries(pb.ListNotificationDeliveriesRequest(
+            parent="notificationChannels/flaky")).deliveries
+        mine = [d for d in log if d.alert == alerts[0].name]
+        return mine if len(mine) == 3 else None
+    log = wait_for(attempts, timeout=20)
+    assert log, "three attempts were not logged"
+    assert [(d.attempt, d.status_code) for d in reversed(log)] == [(1, 500), (2, 503), (3, 200)]
+    slack = [b for h, b in receiver.received if b.startswith(b'{"text"')]
+    assert slack and subject.encode() in slack[-1]
+    # A WARNING does not reach the critical-only channel.
+    critical_log = ops.ListNotificationDeliveries(pb.ListNotificationDeliveriesRequest(
+        parent="notificationChannels/critical-only")).deliveries
+    assert list(critical_log) == []
+    run_kubectl(kubeconfig, "delete", "pod", "p", "-n", ns, "--wait=false")
