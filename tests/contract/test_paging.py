@@ -14,6 +14,7 @@ import grpc
 import pytest
 
 from kubecommit.v1 import admin_pb2, admin_pb2_grpc, clusters_pb2, clusters_pb2_grpc, containers_pb2, containers_pb2_grpc
+from kubecommit.v1 import operations_pb2, operations_pb2_grpc
 from kubecommit.v1 import yaml_versions_pb2 as vpb
 from kubecommit.v1 import yaml_versions_pb2_grpc
 from kubesim import Simulator
@@ -188,3 +189,19 @@ def test_tokens_and_audit_entries(admin: admin_pb2_grpc.AdminServiceStub) -> Non
         lambda r: list(r.audit_entries),
         lambda **kw: admin.ListAuditEntries(admin_pb2.ListAuditEntriesRequest(filter=f"{created} AND code = OK",
                                                                               **kw)))
+
+
+@pytest.fixture(scope="module")
+def operations(demo_server: EmbeddedServer) -> Iterator[operations_pb2_grpc.OperationsServiceStub]:
+    for ch in _channel(demo_server):
+        yield operations_pb2_grpc.OperationsServiceStub(ch)
+
+
+def test_jobs_rules_and_channels(operations: operations_pb2_grpc.OperationsServiceStub) -> None:
+    check_family(lambda **kw: operations.ListJobs(operations_pb2.ListJobsRequest(**kw)), lambda r: list(r.jobs),
+                 lambda **kw: operations.ListJobs(operations_pb2.ListJobsRequest(filter="paused=false", **kw)))
+    rules = lambda **kw: operations.ListAlertRules(operations_pb2.ListAlertRulesRequest(**kw))  # noqa: E731
+    check_family(rules, lambda r: list(r.alert_rules), None)
+    # A token of one List is refused by another, even where neither has a filter.
+    refused(lambda: operations.ListNotificationChannels(operations_pb2.ListNotificationChannelsRequest(
+        page_size=1, page_token=rules(page_size=1).next_page_token)), "page_token")
