@@ -44,6 +44,7 @@ TRANSPORT_ALLOWED: dict[str, str] = {
     "server/messages.py": "shared converter: times, structs, diffs as messages",
     "server/clusters/convert.py": "the clusters converter (requests <-> domain values -> messages)",
     "server/containers/convert.py": "the containers converter (requests <-> domain values -> messages)",
+    "server/versions/convert.py": "the versions converter (domain values -> messages)",
     "server/contract.py": "the service descriptors every RPC is checked against",
     "server/validation.py": "REQUIRED-field checks on request messages, run by an interceptor",
     "server/security/scope.py": "reads the cluster a request names, for the auth interceptor",
