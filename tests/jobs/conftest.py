@@ -84,10 +84,13 @@ class Receiver:
         return f"http://127.0.0.1:{port}/hook"
 
     async def _flaky(self, request: web.Request) -> web.Response:
-        """Fails the first two deliveries (500, 503), then accepts."""
-        self.received.append((dict(request.headers), await request.read()))
-        self.failures = getattr(self, "failures", 0) + 1
-        return web.Response(status={1: 500, 2: 503}.get(self.failures, 200))
+        """Fails the first two attempts of each delivery (500, 503), then accepts. A delivery is
+        its body (retries resend it): alerts of other quotas in the seed get their own count."""
+        body = await request.read()
+        self.received.append((dict(request.headers), body))
+        self.failures: dict[bytes, int] = getattr(self, "failures", {})
+        self.failures[body] = self.failures.get(body, 0) + 1
+        return web.Response(status={1: 500, 2: 503}.get(self.failures[body], 200))
 
     def start(self) -> "Receiver":
         self._thread.start()
