@@ -15,6 +15,8 @@ from .models import (Author, BackupManifest, BranchInfo, Change, CommitInfo, Doc
                      DocumentDiff, FieldChange, FieldDiff, LogEntry, MergeConflictItem, MergePlan,
                      RefOwner, RestoreResult, TagInfo, Version)
 from .paths import resource_path, validate_path
+from .remote import RemoteError
+from .remote import redact as redact_url
 from .repository import check_ref_name
 from .safeyaml import MIB, YamlLimitExceeded, YamlLimits
 from .safeyaml import load_all as load_yaml
@@ -25,7 +27,7 @@ __all__ = [
     "AlreadyExists", "Author", "BackupCorrupt", "BackupManifest", "BranchInfo", "Change", "CommitInfo",
     "Conflict", "Document", "DocumentDiff", "FieldChange", "FieldDiff", "GitStoreError",
     "InvalidArgument", "InvalidDocument", "InvalidPath", "LogEntry", "MIB", "MergeConflict",
-    "MergeConflictItem", "MergePlan", "NotFound", "Precondition", "RefOwner", "RestoreResult", "Store",
+    "MergeConflictItem", "MergePlan", "NotFound", "Precondition", "RefOwner", "RemoteError", "RestoreResult", "Store",
     "StoreKey", "TagInfo", "Version", "YamlLimitExceeded", "YamlLimits", "check_ref_name", "document_diff", "dump", "field_diff", "load",
-    "load_yaml", "merge_documents", "redact", "redact_pair", "resource_path", "unified_diff", "validate_path",
+    "load_yaml", "merge_documents", "redact", "redact_pair", "redact_url", "resource_path", "unified_diff", "validate_path",
 ]

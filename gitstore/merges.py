@@ -101,6 +101,7 @@ def _fast_forward(repo: Repository, plan: MergePlan) -> CommitInfo:
         repo.sync(plan.target, new)
         numbers = repo.index.version_numbers(plan.target, sorted(plan.documents),
                                              repo.index.head(plan.target)[1])  # type: ignore[index]
+    repo.notify("ref")
     head = repo.commit_object(new)
     meta = commit_meta(head)
     return CommitInfo(commit_id=meta.commit_id, branch=plan.target,

@@ -34,6 +34,7 @@ def create_tag(repo: Repository, name: str, ref: str | None, *, message: str | N
         if not repo.repo.refs.add_if_new(tag_ref, value):
             raise AlreadyExists(f"tag {name!r} already exists", subject=name)
         repo.record_owner(tag_ref, owner)
+    repo.notify("ref")
     return _tag_info(repo, name, value)
 
 
@@ -69,6 +70,7 @@ def delete_tag(repo: Repository, name: str) -> None:
             raise NotFound(f"tag {name!r} does not exist", subject=name)
         repo.repo.refs.remove_if_equals(tag_ref, None)
         repo.forget_owner(tag_ref)
+    repo.notify("ref")
 
 
 def create_branch(repo: Repository, name: str, from_ref: str | None, owner: RefOwner | None) -> BranchInfo:
@@ -80,6 +82,7 @@ def create_branch(repo: Repository, name: str, from_ref: str | None, owner: RefO
             raise AlreadyExists(f"branch {name!r} already exists", subject=name)
         repo.record_owner(ref, owner)
         repo.sync(name, start)
+    repo.notify("ref")
     return _branch_info(repo, name, start)
 
 
@@ -118,6 +121,7 @@ def delete_branch(repo: Repository, name: str) -> None:
         repo.repo.refs.remove_if_equals(ref, None)
         repo.forget_owner(ref)
         repo.index.drop_branch(name)
+    repo.notify("ref")
 
 
 def ref_changes(repo: Repository, ref: str) -> list[str]:

@@ -102,6 +102,16 @@ class Repository:
         self._written_lock = threading.Lock()
         # Test hook: called with "objects-written" and "ref-updated" during every write.
         self.checkpoint: Callable[[str], None] | None = None
+        self.listeners: list[Callable[[str], None]] = []
+
+    def notify(self, operation: str) -> None:
+        """Tell the listeners (:meth:`gitstore.Store.add_listener`) that a ref changed; called
+        outside the writer lock. A failing listener is logged and never fails the write."""
+        for listener in self.listeners:
+            try:
+                listener(operation)
+            except Exception:
+                log.exception("store listener failed")
 
     def close(self) -> None:
         self.index.close()

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from dulwich.repo import Repo
 
-from . import backup, documents, merges, writes
+from . import backup, documents, merges, remote, writes
 from . import refs as ref_ops
 from .crypto import StoreKey
 from .diff import document_diff
@@ -119,6 +119,26 @@ class Store:
     def reindex(self) -> None:
         """Catch the index up with every branch and forget branches that no longer exist."""
         self.repository.reindex()
+
+    def add_listener(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener`` after every change of a ref, outside the writer lock: with the
+        commit's operation (``apply``, ``merge``...) for a new commit, ``ref`` for a tag or
+        branch created, moved without a new commit (fast-forward) or deleted. Mirrors and
+        metrics hang here; a failing listener is logged and never fails the write."""
+        self.repository.listeners.append(listener)
+
+    def push(self, url: str) -> dict[str, str]:
+        """Makes the git remote at ``url`` hold this store's branches and tags (gitstore.remote)."""
+        return remote.push(self.path, url)
+
+    def fetch(self, url: str) -> dict[str, str]:
+        """Makes this store's branches and tags those of the remote at ``url``: for a replica
+        that reads what another one writes. Raises RemoteError, leaving the store as it was."""
+        with self.repository.lock.hold():
+            refs = remote.fetch(self.path, url)
+        self.reindex()
+        self.repository.notify("ref")
+        return refs
 
     def resolve(self, ref: str) -> str:
         """The commit id a branch, tag, full ref name or commit id names."""

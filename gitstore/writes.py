@@ -126,6 +126,7 @@ def write(repo: Repository, prepared: Mapping[str, Blob | None], *, author: Auth
             repo.sync(branch, new.id)
         numbers = repo.index.version_numbers(branch, paths, repo.index.head(branch)[1])  # type: ignore[index]
         repo.consolidate()
+    repo.notify(operation)
     return CommitInfo(
         commit_id=new.id.decode(), branch=branch,
         parent_ids=tuple(p.decode() for p in parents), author=author, time=utc(when),

@@ -49,7 +49,9 @@ class _DomainErrorsStore:
 
 class Storage:
     def __init__(self, store: Store) -> None:
-        self._store = store
+        # The store itself, for the infrastructure that works on the repository as a whole
+        # (mirroring to a git remote, replication, change listeners): not for domain code.
+        self.store = store
         # Same methods as Store (a typed view), every store error already a domain error.
         self.sync = cast(Store, _DomainErrorsStore(store))
 
@@ -63,7 +65,7 @@ class Storage:
         return await asyncio.to_thread(_translating(work), *args, **kwargs)
 
     async def close(self) -> None:
-        await asyncio.to_thread(self._store.close)
+        await asyncio.to_thread(self.store.close)
 
 
 def invalid_path(path: str) -> str | None:

@@ -25,14 +25,18 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                     "server/context.py", "server/logging_config.py", "server/paging.py", "server/filtering.py",
                     "server/messages.py", "server/contract.py", "server/validation.py",
                     # Pure name checks and typed Kubernetes paths, used by server/names.py too.
-                    "server/kube/paths.py")),
-    ("infrastructure", ("server/kube/", "server/security/", "server/registry.py", "server/storage.py")),
+                    "server/kube/paths.py",
+                    # The interceptor base and call instrumentation (metrics, trace context), used
+                    # by logging and the cluster-access layer as much as by the server.
+                    "server/interceptors/wrapping.py", "server/observability/")),
+    ("infrastructure", ("server/kube/", "server/security/", "server/registry.py", "server/storage.py",
+                        "server/replication/")),
     ("domain", ("server/clusters/", "server/versions/", "server/containers/", "server/admin/", "server/alerts/",
                 "server/jobs/")),
     ("edge", ("server/services/", "server/interceptors/", "server/runtime.py", "server/app.py",
               # Builds the jobs and alerting from the runtime: the composition root of server/jobs.
               "server/jobs/operations.py",
-              "server/embedded.py", "server/security/__main__.py")),
+              "server/embedded.py", "server/security/__main__.py", "server/probe.py")),
 ]
 
 TRANSPORT = ("kubecommit.v1", "grpc", "google.protobuf")
@@ -49,6 +53,9 @@ TRANSPORT_ALLOWED: dict[str, str] = {
     "server/validation.py": "REQUIRED-field checks on request messages, run by an interceptor",
     "server/security/scope.py": "reads the cluster a request names, for the auth interceptor",
     "server/security/audit.py": "records the status code of every call (an interceptor observer)",
+    "server/observability/": "per-RPC metrics and trace context (interceptors)",
+    "server/replication/ha.py": "the leader-only interceptor of replicas",
+    "server/probe.py": "the container health probe (a gRPC health client)",
 }
 # Still to be refactored by the containers work (issue 11): parts of the containers domain take
 # requests and return messages (docs/containers.md, "Still on messages"), and it builds itself
