@@ -20,6 +20,8 @@ from server.clusters import Clusters
 from server.config import Settings
 from server.errors import FailedPrecondition
 from server.kube import ClusterPool
+from server.mcp import Mcp
+from server.mcp.scanners import Prices
 from server.observability.metrics import Metrics
 from server.replication.ha import Replication
 from server.replication.mirror import Mirror
@@ -49,6 +51,7 @@ class Domains:
 
     clusters: Clusters
     versions: Versions
+    mcp: Mcp
 
 
 @dataclass
@@ -88,6 +91,8 @@ class Runtime:
     @classmethod
     async def create(cls, settings: Settings) -> "Runtime":
         jwt = JwtVerifier.from_settings(settings)  # a bad key stops the start before anything opens
+        prices = Prices(settings.scan_price_cpu_hour, settings.scan_price_gib_hour,
+                        Prices.parse_nodes(settings.scan_node_prices))  # so does a bad price table
         if settings.lease_name and not settings.mirror_url:
             raise FailedPrecondition("lease_name needs mirror_url: replicas share the store through it",
                                      "MIRROR_REQUIRED")
@@ -114,10 +119,12 @@ class Runtime:
             intents = IntentJournal(data, key)
             opened.pop_all()
         locks = PathLocks()
-        domains = Domains(clusters=Clusters.create(store, clusters, pool),
-                          versions=Versions.create(store, pool, intents, locks, audit, data))
+        versions = Versions.create(store, pool, intents, locks, audit, data)
+        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions,
+                          mcp=Mcp.create(pool, versions, data, prices))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
-                      auth=auth, audit=audit, intents=intents, domains=domains, locks=locks)
+                      auth=auth, audit=audit, intents=intents, domains=domains, locks=locks,
+                      on_close=[domains.mcp.close])
         store.store.add_listener(runtime.metrics.count_change)
         runtime.metrics.watch_clusters(clusters.state_counts)
         if settings.mirror_url:

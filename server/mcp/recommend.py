@@ -16,12 +16,13 @@ import yaml
 from server import context
 from server.errors import FailedPrecondition, InvalidArgument
 from server.kube import normalize
-from server.mcp.history import ScanHistory, ScanRecord
+from server.kube import ClusterPool
+from server.mcp.history import ScanRecord
 from server.mcp.scanners import Finding
 from server.names import ResourceName
 from server.security import Permission, require
-from server.versions.apply import ApplyResult, Writer
-from server.versions.history import History
+from server.versions import Versions
+from server.versions.apply import ApplyResult
 
 
 def strategic_merge(target: Any, patch: Any) -> Any:
@@ -68,10 +69,10 @@ def draft_name(prefix: str) -> str:
 class Proposals:
     """Draft branches made of proposed changes: a new branch from main, one commit on it."""
 
-    def __init__(self, writer: Writer, history: History, scans: ScanHistory) -> None:
-        self.writer = writer
-        self.history = history
-        self.scans = scans
+    def __init__(self, versions: Versions, pool: ClusterPool) -> None:
+        self.writer = versions.writer
+        self.history = versions.history
+        self.pool = pool
 
     async def propose(self, *, cluster: str, manifest: str, message: str, branch: str, namespace: str = "",
                       validate_only: bool = False, baseline: str = "") -> ApplyResult:
@@ -104,7 +105,7 @@ class Proposals:
         by_resource: dict[str, list[Finding]] = defaultdict(list)
         for f in chosen:
             by_resource[f.resource].append(f)
-        conn = await self.writer.runtime.pool.get(record.cluster)
+        conn = await self.pool.get(record.cluster)
         live, docs = [], []
         for resource, findings in sorted(by_resource.items()):
             name = ResourceName.parse(resource, "findings")

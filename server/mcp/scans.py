@@ -145,7 +145,7 @@ class Scanner:
                 warnings.append(f"{plural}: {error.message}")
             except KubecommitError as error:
                 warnings.append(f"{plural}: {error.message}")
-                if error.code.name in ("UNAVAILABLE", "DEADLINE_EXCEEDED"):
+                if error.code in ("UNAVAILABLE", "DEADLINE_EXCEEDED"):
                     unreachable = error.message
                     warnings.append(f"cluster unreachable, the remaining kinds were not read: {error.message}")
         if not unreachable:

@@ -13,20 +13,18 @@ from kubecommit.v1 import mcp_pb2 as pb, mcp_pb2_grpc, yaml_versions_pb2
 from server import context as calls
 from server.errors import InvalidArgument
 from server.filtering import parse_terms
+from server.paging import offset_page
 from server.mcp import convert
-from server.mcp.history import CANCELLED, FAILED, RUNNING, SUCCEEDED, ScanHistory
-from server.mcp.recommend import Proposals, draft_name
-from server.mcp.scanners import Prices
-from server.mcp.scans import Progress, Scanner
+from server.mcp.history import CANCELLED, FAILED, RUNNING, SUCCEEDED
+from server.mcp.recommend import draft_name
+from server.mcp.scans import Progress
 from server.runtime import Runtime
 from server.services.clusters import ClustersServicer
 from server.services.containers import ContainersServicer
 from server.services.mcp_tools import (Output, Tool, Toolbox, comparison, last_of, log_lines, scan_summary,
                                        unary)
 from server.services.yaml_versions import YamlVersionsServicer
-from server.versions.apply import Writer
-from server.versions.common import branch_id, paginate
-from server.versions.history import History
+from server.versions.common import branch_id
 
 Context = grpc.aio.ServicerContext
 _STATE_NAMES = {"RUNNING": RUNNING, "SUCCEEDED": SUCCEEDED, "FAILED": FAILED, "CANCELLED": CANCELLED}
@@ -70,15 +68,13 @@ TOOLS = [
 
 
 class McpServicer(mcp_pb2_grpc.McpServiceServicer):
-    def __init__(self, runtime: Runtime, history: ScanHistory) -> None:
-        settings = runtime.settings
-        prices = Prices(settings.scan_price_cpu_hour, settings.scan_price_gib_hour,
-                        Prices.parse_nodes(settings.scan_node_prices))
-        series = runtime.operations.series if runtime.operations is not None else None
-        self.scanner = Scanner(runtime.pool, history, prices, series)
-        self.proposals = Proposals(Writer(runtime), History(runtime), history)
-        clusters, containers = ClustersServicer(runtime), ContainersServicer(runtime)
-        versions = YamlVersionsServicer(runtime)
+    def __init__(self, runtime: Runtime) -> None:
+        domain = runtime.domains.mcp
+        self.scanner = domain.scanner
+        self.proposals = domain.proposals
+        # Tools run the RPCs' own servicers (server/services/mcp_tools.py).
+        clusters, containers = ClustersServicer(runtime.domains.clusters), ContainersServicer(runtime)
+        versions = YamlVersionsServicer(runtime.domains.versions)
         self.toolbox = Toolbox(TOOLS, {
             "list_clusters": unary(clusters.ListClusters), "get_cluster_health": unary(clusters.GetClusterHealth),
             "list_resources": unary(clusters.ListResources), "get_resource": unary(clusters.GetResource),
@@ -90,7 +86,8 @@ class McpServicer(mcp_pb2_grpc.McpServiceServicer):
         }, runtime.replication.check_writable if runtime.replication is not None else None)
 
     async def ListTools(self, request: pb.ListToolsRequest, context: Context) -> pb.ListToolsResponse:
-        tools, token = paginate(self.toolbox.list(request.exclude_mutating), request.page_size, request.page_token)
+        tools, token = offset_page(self.toolbox.list(request.exclude_mutating), ("tools", request.exclude_mutating),
+                                   request.page_size, request.page_token)
         out = []
         for t in tools:
             schema = struct_pb2.Struct()
@@ -142,7 +139,8 @@ class McpServicer(mcp_pb2_grpc.McpServiceServicer):
             else:
                 state = _STATE_NAMES[term.value]
         records = await self.scanner.list(calls.current().caller, cluster, state)
-        page, token = paginate(records, request.page_size, request.page_token)
+        page, token = offset_page(records, ("scans", request.filter, request.view), request.page_size,
+                                  request.page_token)
         full = request.view == pb.SCAN_VIEW_FULL
         if full:
             page = [await self.scanner.get(calls.current().caller, r.id) for r in page]
@@ -167,7 +165,6 @@ class McpServicer(mcp_pb2_grpc.McpServiceServicer):
 
 
 def register(runtime: Runtime, server: grpc.aio.Server) -> None:
-    history = ScanHistory(runtime.settings.data_dir)
-    runtime.on_close.append(history.close)
-    mcp_pb2_grpc.add_McpServiceServicer_to_server(McpServicer(runtime, history), server)
-
+    # The samplers' history, once the job system exists (built after the domains).
+    runtime.domains.mcp.scanner.series = runtime.operations.series if runtime.operations is not None else None
+    mcp_pb2_grpc.add_McpServiceServicer_to_server(McpServicer(runtime), server)

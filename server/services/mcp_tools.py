@@ -220,7 +220,7 @@ class Toolbox:
         except PermissionDenied:
             raise
         except KubecommitError as error:
-            return f"{tool.name} failed: {error.message} ({error.code.name} {error.reason})", None, True, False, ""
+            return f"{tool.name} failed: {error.message} ({error.code} {error.reason})", None, True, False, ""
         text, data, truncated = bounded(out)
         return text, data, False, truncated, out.commit
 

@@ -138,19 +138,13 @@ def test_a_namespace_scoped_caller_scans_and_sees_only_its_namespaces(mcp_server
 def test_a_scan_stopped_midway_is_kept_cancelled(mcp_server, mcp) -> None:
     """The servicer's generator closed after the first event (what a cancelled stream does)."""
     from server.context import SYSTEM_CALLER
-    from server.mcp.history import ScanHistory
-    from server.mcp.scanners import Prices
-    from server.mcp.scans import Scanner
-    runtime = mcp_server.server.runtime
-    history = ScanHistory(runtime.settings.data_dir)
-    try:
-        async def first_event_then_stop() -> None:
-            events = Scanner(runtime.pool, history, Prices()).scan(SYSTEM_CALLER, CLUSTER, ["web"], ["health"])
-            await events.__anext__()
-            await events.aclose()
-        mcp_server.run(first_event_then_stop())
-    finally:
-        history.close()
+    scanner = mcp_server.server.runtime.domains.mcp.scanner
+
+    async def first_event_then_stop() -> None:
+        events = scanner.scan(SYSTEM_CALLER, CLUSTER, ["web"], ["health"])
+        await events.__anext__()
+        await events.aclose()
+    mcp_server.run(first_event_then_stop())
     cancelled = mcp.ListScans(pb.ListScansRequest(filter="state = CANCELLED")).scans
     assert cancelled and cancelled[0].state == pb.SCAN_STATE_CANCELLED and cancelled[0].error.code == 1
 
