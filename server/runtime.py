@@ -18,6 +18,7 @@ from gitstore import Author, Store, StoreKey
 from server.admin.sessions import LiveSessions
 from server.clusters.registry import ClusterRegistry
 from server.config import Settings
+from server.crds import Crds
 from server.kube import ClusterPool
 from server.security.audit import AuditLog
 from server.security.authn import Authenticator
@@ -51,6 +52,8 @@ class Runtime:
     audit: AuditLog
     # Write-ahead intents of writes to clusters not committed yet (server/versions/intents.py).
     intents: IntentJournal
+    # CRDs: discovery, schemas and the local validation ApplyManifest runs before the cluster.
+    crds: Crds
     # Live interactive exec sessions (ExecStream adds them; AdminService may end them).
     sessions: LiveSessions = field(default_factory=LiveSessions)
     # Per-resource write locks shared by every writer of the store (services and jobs alike).
@@ -87,7 +90,7 @@ class Runtime:
             intents = IntentJournal(data, key)
             opened.pop_all()
         return cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
-                   auth=auth, audit=audit, intents=intents)
+                   auth=auth, audit=audit, intents=intents, crds=Crds(clusters, pool))
 
     async def close(self) -> None:
         if self.operations is not None:

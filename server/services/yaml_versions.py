@@ -92,7 +92,7 @@ def _backup(info: BackupInfo) -> pb.Backup:
 
 class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
-        self.writer = Writer(runtime)
+        self.writer = Writer(runtime, validator=runtime.crds.check_manifest)
         self.history = History(runtime)
         self.backups = Backups(runtime.store, runtime.settings.data_dir / "backups")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from gitstore import Change, CommitInfo, Document, DocumentDiff, Store, document_diff
 from server import context
@@ -26,9 +26,12 @@ from server.versions.common import (MAIN, branch_id, is_commit_id,
                                     read_stored, version_count)
 from server.versions.history import version_document
 from server.versions.intents import IntentJournal, crash_point
-from server.versions.manifests import Target, apply_order, at_document, bind, read_manifest
+from server.versions.manifests import (ManifestDocument, Target, apply_order, at_document, bind,
+                                      read_manifest)
 
 FIELD_MANAGER = "kubecommit"
+# (connection, cluster id, documents) -> raises InvalidArgument naming `manifest[i].{field}`.
+ManifestValidator = Callable[[ClusterConnection, str, list[ManifestDocument]], Awaitable[None]]
 
 
 @dataclass
@@ -64,9 +67,12 @@ def _rv(obj: dict[str, Any] | None) -> str:
 class Writer:
     """Every write the versions domain makes to a cluster and the store, under per-resource locks."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, validator: ManifestValidator | None = None) -> None:
         self.runtime = runtime
         self.locks = runtime.locks
+        # Checks documents locally before any cluster call (custom objects against their CRD's
+        # schema: server/crds), so errors name the field; None checks nothing.
+        self.validator = validator
 
     @property
     def store(self) -> Store:
@@ -148,6 +154,8 @@ class Writer:
         docs = await read_manifest(manifest)
         conn = await self.runtime.pool.get(cluster_id)
         targets = await bind(conn, cluster_id, docs, namespace)
+        if self.validator is not None:
+            await self.validator(conn, cluster_id, [t.doc for t in targets])
         caller = context.current().caller
         for t in targets:  # each document may name its own namespace (docs/security.md: reach)
             authorize(caller, Permission.RESOURCES_APPLY, t.name.cluster, t.name.namespace)
