@@ -117,12 +117,15 @@ def _violations(error: ValidationError) -> list[Violation]:
 
 
 def validate(validator: Draft4Validator, obj: dict[str, Any]) -> list[Violation]:
-    """Every schema violation of `obj`, sorted by field path (one per missing or unknown field)."""
+    """Every schema violation of `obj`, sorted by field path (one per missing or unknown field);
+    a value of the wrong type is reported for its type only, as the API server does."""
     found: dict[tuple[str, str], Violation] = {}
     for error in validator.iter_errors(obj):
         for v in _violations(error):
             found.setdefault((v.field, v.reason), v)
-    return sorted(found.values(), key=lambda v: (v.field, v.reason))
+    mistyped = {field for field, reason in found if reason == "FieldValueTypeInvalid"}
+    return sorted((v for (field, reason), v in found.items() if field not in mistyped or reason == "FieldValueTypeInvalid"),
+                  key=lambda v: (v.field, v.reason))
 
 
 def cel_rules(schema: dict[str, Any], obj: Any, path: str = "") -> list[str]:

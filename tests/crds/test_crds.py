@@ -1,0 +1,168 @@
+"""The issue's "Done when", through a real gRPC channel against two kubesim clusters: the seed
+CRD listed across clusters with a skew once one has a newer schema; explain of a nested field;
+a custom object with a wrong type, a missing required field and an unknown field rejected
+locally with all three paths (ValidateCustomObject and ApplyManifest), then fixed, applied and
+versioned; a CRD update that removes a field in use reported with the objects it breaks;
+printer columns in a list; bad input naming the field."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from kubecommit.v1 import common_pb2, crd_pb2 as pb, yaml_versions_pb2 as vpb
+from tests.crds.conftest import CRDS, WIDGETS, widget_crd
+from tests.support.status import details
+
+WRONG = """apiVersion: example.com/v1
+kind: Widget
+metadata: {name: gadget, namespace: shop}
+spec:
+  color: 7
+  shape: round
+"""
+FIXED = """apiVersion: example.com/v1
+kind: Widget
+metadata: {name: gadget, namespace: shop}
+spec:
+  color: green
+  size: 4
+"""
+
+
+def test_seed_crd_across_clusters_then_skew_after_a_newer_schema(crds, versions) -> None:
+    listed = crds.ListCustomResourceDefinitions(pb.ListCustomResourceDefinitionsRequest(
+        parent="clusters/-", count_objects=True))
+    widgets = {c.name: c for c in listed.custom_resource_definitions if c.name.endswith(WIDGETS)}
+    assert set(widgets) == {f"clusters/{c}/{CRDS}/{WIDGETS}" for c in ("east", "west")}
+    east = widgets[f"clusters/east/{CRDS}/{WIDGETS}"]
+    assert (east.group, east.names.kind, east.scope) == ("example.com", "Widget", pb.CUSTOM_RESOURCE_SCOPE_NAMESPACED)
+    assert east.established and east.names_accepted and east.conversion_strategy == "None"
+    assert east.storage_version == "v1"
+    assert [(v.name, v.served, v.storage, v.object_count) for v in east.versions] == \
+        [("v1", True, True, 2), ("v1beta1", True, False, 2)]
+    assert [c.json_path for c in east.versions[0].printer_columns] == \
+        [".spec.size", ".spec.color", ".status.phase", ".metadata.creationTimestamp"]
+
+    same = crds.CompareCustomResourceDefinitions(pb.CompareCustomResourceDefinitionsRequest(
+        name=f"clusters/-/{CRDS}/{WIDGETS}"))
+    assert not same.skewed and same.reference_cluster == "clusters/east"
+
+    # west gets a newer schema, applied (and committed) like any other change
+    newer = widget_crd(lambda spec: spec["properties"].update(
+        shape={"type": "string", "enum": ["round", "square"]}) or spec["properties"]["size"].update(maximum=20))
+    applied = versions.ApplyManifest(vpb.ApplyManifestRequest(cluster="clusters/west", manifest=newer,
+                                                              message="widgets: shape, bigger sizes"))
+    assert applied.commit and applied.resources[0].version == 1  # first version in the store
+
+    skew = crds.CompareCustomResourceDefinitions(pb.CompareCustomResourceDefinitionsRequest(
+        name=f"clusters/-/{CRDS}/{WIDGETS}"))
+    assert skew.skewed
+    west = next(c for c in skew.clusters if c.cluster == "clusters/west")
+    assert west.schema_digests["v1"] != skew.clusters[0].schema_digests["v1"]
+    found = {(d.version, d.field, d.change_type, d.attribute) for d in west.differences}
+    assert ("v1", "spec.shape", common_pb2.CHANGE_TYPE_ADDED, "") in found
+    assert ("v1", "spec.size", common_pb2.CHANGE_TYPE_MODIFIED, "maximum") in found
+    size = next(d for d in west.differences if d.field == "spec.size" and d.version == "v1")
+    assert (size.reference_value.number_value, size.value.number_value) == (10, 20)
+
+
+def test_explain_a_nested_field_and_an_unknown_one(crds) -> None:
+    name = f"clusters/east/{CRDS}/{WIDGETS}/schema"
+    size = crds.GetCustomResourceSchema(pb.GetCustomResourceSchemaRequest(name=name, field_path="spec.size"))
+    assert size.version == "v1" and size.field_path == "spec.size"
+    field = size.fields[0]
+    assert (field.path, field.type, field.required, field.minimum, field.maximum, field.depth) == \
+        ("spec.size", "integer", True, 1, 10, 0)
+    assert field.description == "How big the widget is."
+    assert size.open_api_v3_schema["type"] == "integer"
+
+    spec = crds.GetCustomResourceSchema(pb.GetCustomResourceSchemaRequest(name=name, field_path="spec"))
+    color = next(f for f in spec.fields if f.path == "spec.color")
+    assert [v.string_value for v in color.enum_values] == ["blue", "red", "green"]
+    assert color.default_value.string_value == "blue" and not color.required
+    assert next(f for f in spec.fields if f.path == "spec.labels").preserve_unknown_fields
+
+    whole = crds.GetCustomResourceSchema(pb.GetCustomResourceSchemaRequest(name=name, version="v1beta1"))
+    assert {"spec", "spec.size", "status.phase"} <= {f.path for f in whole.fields}
+
+    with pytest.raises(grpc.RpcError) as caught:
+        crds.GetCustomResourceSchema(pb.GetCustomResourceSchemaRequest(name=name, field_path="spec.nope"))
+    got = details(caught.value)
+    assert got.code == grpc.StatusCode.INVALID_ARGUMENT and "nope" in got.violations["field_path"]
+
+
+def test_wrong_object_rejected_locally_with_three_paths_then_fixed_applied_and_versioned(crds, versions) -> None:
+    checked = crds.ValidateCustomObject(pb.ValidateCustomObjectRequest(
+        parent="clusters/east", custom_object=common_pb2.KubernetesObject(yaml=WRONG)))
+    assert not checked.valid and checked.custom_resource_definition == WIDGETS and checked.version == "v1"
+    assert {(v.field, v.reason) for v in checked.violations} == {
+        ("spec.color", "FieldValueTypeInvalid"), ("spec.size", "FieldValueRequired"),
+        ("spec.shape", "FieldValueUnknown")}
+
+    with pytest.raises(grpc.RpcError) as caught:  # the apply path: the same check, before the cluster
+        versions.ApplyManifest(vpb.ApplyManifestRequest(cluster="clusters/east", manifest=WRONG, message="gadget"))
+    got = details(caught.value)
+    assert got.code == grpc.StatusCode.INVALID_ARGUMENT and got.reason == "SCHEMA_VIOLATION"
+    assert set(got.violations) == {"manifest[0].spec.color", "manifest[0].spec.size", "manifest[0].spec.shape"}
+
+    fixed = crds.ValidateCustomObject(pb.ValidateCustomObjectRequest(
+        parent="clusters/east", manifest=FIXED, validate_in_cluster=True))
+    assert fixed.valid and fixed.objects[0].cluster_accepted
+    assert fixed.objects[0].name == f"clusters/east/namespaces/shop/{WIDGETS}/gadget"
+    applied = versions.ApplyManifest(vpb.ApplyManifestRequest(cluster="clusters/east", manifest=FIXED,
+                                                              message="gadget, size 4"))
+    assert applied.commit and [(r.action, r.version) for r in applied.resources] == [("created", 1)]
+    history = versions.ListVersions(vpb.ListVersionsRequest(parent=f"clusters/east/namespaces/shop/{WIDGETS}/gadget"))
+    assert [v.message for v in history.versions] == ["gadget, size 4"]
+
+
+def test_crd_update_removing_a_field_in_use_names_the_objects_it_breaks(crds) -> None:
+    without_color = widget_crd(lambda spec: spec["properties"].pop("color"))
+    check = crds.CheckCustomResourceDefinitionUpdate(pb.CheckCustomResourceDefinitionUpdateRequest(
+        parent="clusters/west", manifest=without_color))
+    assert not check.safe and not check.new_definition and check.checked_objects == 2
+    assert any(d.field == "spec.color" and d.change_type == common_pb2.CHANGE_TYPE_DELETED for d in check.differences)
+    broken = {(b.name, b.version) for b in check.broken_objects}
+    assert {(f"clusters/west/namespaces/shop/{WIDGETS}/{n}", "v1") for n in ("gizmo", "sprocket")} <= broken
+    assert all({v.field for v in b.violations} == {"spec.color"} for b in check.broken_objects)
+
+    harmless = widget_crd(lambda spec: spec["properties"].update(note={"type": "string"}))
+    assert crds.CheckCustomResourceDefinitionUpdate(pb.CheckCustomResourceDefinitionUpdateRequest(
+        parent="clusters/west", manifest=harmless)).safe
+
+
+def test_rows_show_printer_columns_filtered_by_selectors(crds) -> None:
+    rows = crds.ListCustomObjectRows(pb.ListCustomObjectRowsRequest(
+        parent=f"clusters/east/{CRDS}/{WIDGETS}", namespace="shop", label_selector="color=red"))
+    assert [c.name for c in rows.columns] == ["Name", "Size", "Color", "Phase", "Age"]
+    assert [r.cells[:4] for r in rows.rows] == [["sprocket", "5", "red", "Ready"]]
+    assert rows.rows[0].name == f"clusters/east/namespaces/shop/{WIDGETS}/sprocket" and rows.rows[0].etag
+    by_name = crds.ListCustomObjectRows(pb.ListCustomObjectRowsRequest(
+        parent=f"clusters/east/{CRDS}/{WIDGETS}", field_selector="metadata.name=gizmo"))
+    assert [r.object_name for r in by_name.rows] == ["gizmo"]
+    paged = crds.ListCustomObjectRows(pb.ListCustomObjectRowsRequest(parent=f"clusters/west/{CRDS}/{WIDGETS}",
+                                                                     page_size=1))
+    rest = crds.ListCustomObjectRows(pb.ListCustomObjectRowsRequest(parent=f"clusters/west/{CRDS}/{WIDGETS}",
+                                                                    page_size=1, page_token=paged.next_page_token))
+    assert len(paged.rows) == 1 and len(rest.rows) == 1 and paged.rows[0].name != rest.rows[0].name
+
+
+@pytest.mark.parametrize(("call", "request_", "code", "field"), [
+    ("GetCustomResourceDefinition", pb.GetCustomResourceDefinitionRequest(name=f"clusters/east/{CRDS}/widgets"),
+     grpc.StatusCode.INVALID_ARGUMENT, "name"),
+    ("GetCustomResourceSchema", pb.GetCustomResourceSchemaRequest(name=f"clusters/east/{CRDS}/{WIDGETS}/schema",
+                                                                  version="v9"),
+     grpc.StatusCode.INVALID_ARGUMENT, "version"),
+    ("ValidateCustomObject", pb.ValidateCustomObjectRequest(
+        parent="clusters/east", custom_object=common_pb2.KubernetesObject(yaml=FIXED.replace("/v1", "/v9"))),
+     grpc.StatusCode.INVALID_ARGUMENT, "custom_object.apiVersion"),
+    ("CheckCustomResourceDefinitionUpdate", pb.CheckCustomResourceDefinitionUpdateRequest(
+        parent="clusters/east", manifest=widget_crd(lambda spec: spec.pop("type"))),
+     grpc.StatusCode.FAILED_PRECONDITION, "spec"),
+])
+def test_bad_input_names_the_field(crds, call, request_, code, field) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        getattr(crds, call)(request_)
+    got = details(caught.value)
+    assert got.code == code and field in got.violations, (got.message, got.violations)
