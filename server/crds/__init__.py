@@ -275,9 +275,9 @@ class Crds:
     @staticmethod
     def _check_established(crd: Crd, field: str) -> None:
         if not crd.established:
-            raise FailedPrecondition(f"{field}: the CRD {crd.crd_name} is not established yet "
-                                     f"(conditions: {crd.conditions or 'none'})", "CRD_NOT_ESTABLISHED",
-                                     metadata={"custom_resource_definition": crd.crd_name, "field": field})
+            why = f"the CRD {crd.crd_name} is not established yet (conditions: {crd.conditions or 'none'})"
+            raise FailedPrecondition(f"{field}: {why}", "CRD_NOT_ESTABLISHED", [FieldViolation(field, why)],
+                                     metadata={"custom_resource_definition": crd.crd_name})
 
     async def check_object(self, cluster: str, crds: dict[tuple[str, str], Crd], obj: dict[str, Any],
                            field: str) -> ObjectValidation | None:

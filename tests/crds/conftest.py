@@ -22,14 +22,19 @@ WIDGETS = "widgets.example.com"
 
 
 @pytest.fixture(scope="module")
-def crd_server(server_factory: Callable[..., EmbeddedServer]) -> Iterator[EmbeddedServer]:
-    east, west = Simulator(seed=True, log_interval=0).start(), Simulator(seed=True, log_interval=0).start()
+def sims() -> Iterator[dict[str, Simulator]]:
+    started = {name: Simulator(seed=True, log_interval=0).start() for name in ("east", "west")}
+    yield started
+    for sim in started.values():
+        sim.stop()
+
+
+@pytest.fixture(scope="module")
+def crd_server(server_factory: Callable[..., EmbeddedServer], sims: dict[str, Simulator]) -> EmbeddedServer:
     embedded = server_factory()
-    register_cluster(embedded, "east", east.kubeconfig_text("east"))
-    register_cluster(embedded, "west", west.kubeconfig_text("west"))
-    yield embedded
-    east.stop()
-    west.stop()
+    for name, sim in sims.items():
+        register_cluster(embedded, name, sim.kubeconfig_text(name))
+    return embedded
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,13 @@ printer columns in a list; bad input naming the field."""
 
 from __future__ import annotations
 
+import json
+
 import grpc
 import pytest
 
 from kubecommit.v1 import common_pb2, crd_pb2 as pb, yaml_versions_pb2 as vpb
+from kubesim.seed import WIDGET_CRD
 from tests.crds.conftest import CRDS, WIDGETS, widget_crd
 from tests.support.status import details
 
@@ -127,6 +130,16 @@ def test_crd_update_removing_a_field_in_use_names_the_objects_it_breaks(crds) ->
     assert {(f"clusters/west/namespaces/shop/{WIDGETS}/{n}", "v1") for n in ("gizmo", "sprocket")} <= broken
     assert all({v.field for v in b.violations} == {"spec.color"} for b in check.broken_objects)
 
+    def require_shape(spec: dict) -> None:
+        spec["properties"]["shape"] = {"type": "string"}
+        spec["required"] = ["size", "shape"]
+
+    required = crds.CheckCustomResourceDefinitionUpdate(pb.CheckCustomResourceDefinitionUpdateRequest(
+        parent="clusters/west", manifest=widget_crd(require_shape)))
+    assert {(b.name.rpartition("/")[2], v.field, v.reason) for b in required.broken_objects for v in b.violations
+            if b.version == "v1"} == {("gizmo", "spec.shape", "FieldValueRequired"),
+                                      ("sprocket", "spec.shape", "FieldValueRequired")}
+
     harmless = widget_crd(lambda spec: spec["properties"].update(note={"type": "string"}))
     assert crds.CheckCustomResourceDefinitionUpdate(pb.CheckCustomResourceDefinitionUpdateRequest(
         parent="clusters/west", manifest=harmless)).safe
@@ -166,3 +179,22 @@ def test_bad_input_names_the_field(crds, call, request_, code, field) -> None:
         getattr(crds, call)(request_)
     got = details(caught.value)
     assert got.code == code and field in got.violations, (got.message, got.violations)
+
+
+def test_objects_of_a_crd_not_established_are_refused(crds, sims) -> None:
+    cluster = sims["east"].cluster
+    crd = json.loads(json.dumps(WIDGET_CRD).replace("widget", "gadget").replace("Widget", "Gadget"))
+    cluster.put_object(crd, "apiextensions.k8s.io")
+    rt = cluster.kind_type("CustomResourceDefinition", "apiextensions.k8s.io")
+    stored = cluster.get(rt, "", "gadgets.example.com")
+    stored["status"]["conditions"] = [{"type": "Established", "status": "False", "reason": "Installing"}]
+    cluster.save(rt, stored)  # what a real API server shows while it installs a CRD
+    listed = crds.GetCustomResourceDefinition(pb.GetCustomResourceDefinitionRequest(
+        name=f"clusters/east/{CRDS}/gadgets.example.com"))
+    assert not listed.established and listed.conditions["Established"] == "False"
+    with pytest.raises(grpc.RpcError) as caught:
+        crds.ValidateCustomObject(pb.ValidateCustomObjectRequest(parent="clusters/east", manifest=FIXED.replace(
+            "Widget", "Gadget")))
+    got = details(caught.value)
+    assert got.code == grpc.StatusCode.FAILED_PRECONDITION and got.reason == "CRD_NOT_ESTABLISHED"
+    assert "manifest[0].kind" in got.violations
