@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+from jsonschema import Draft4Validator
 
 from server import context
 from server.crds import columns as cols
@@ -32,6 +35,23 @@ CRD_TYPE = ApiResource(group="apiextensions.k8s.io", version="v1", plural="custo
 _LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 CRD_NAME = re.compile(rf"^{_LABEL}(\.{_LABEL})+$")
 DEFAULT_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One object bound to the CRD version and validator it is checked with."""
+
+    name: str
+    field: str
+    crd_name: str
+    version: str
+    schema: dict[str, Any]
+    validator: Draft4Validator
+    obj: dict[str, Any]
+
+    def run(self) -> ObjectValidation:
+        return ObjectValidation(self.name, self.field, self.crd_name, self.version, validate(self.validator, self.obj),
+                                cel_rules(self.schema, self.obj))
 
 
 class Registry(Protocol):
@@ -279,9 +299,10 @@ class Crds:
             raise FailedPrecondition(f"{field}: {why}", "CRD_NOT_ESTABLISHED", [FieldViolation(field, why)],
                                      metadata={"custom_resource_definition": crd.crd_name})
 
-    async def check_object(self, cluster: str, crds: dict[tuple[str, str], Crd], obj: dict[str, Any],
-                           field: str) -> ObjectValidation | None:
-        """Local validation of one object against its CRD (None when no CRD defines its kind)."""
+    def _plan(self, cluster: str, crds: dict[tuple[str, str], Crd], obj: dict[str, Any], field: str
+              ) -> _Check | None:
+        """The CRD version and compiled validator for one object (None when no CRD defines its
+        kind); refusals name `{field}.kind` or `{field}.apiVersion`."""
         api_version, kind = str(obj.get("apiVersion") or ""), str(obj.get("kind") or "")
         group, _, version = api_version.rpartition("/")
         crd = crds.get((group, kind))
@@ -293,9 +314,15 @@ class Crds:
             raise InvalidArgument.field(f"{field}.apiVersion", f"{crd.crd_name} does not serve {version}", "NOT_SERVED")
         schema = self._schema_of(crd, chosen)
         validator = self.validators.get(cluster, crd.crd_name, chosen.name, crd.etag, schema)
-        violations = await asyncio.to_thread(validate, validator, obj)
-        return ObjectValidation(_object_name(cluster, crd, obj), field, crd.crd_name, chosen.name, violations,
-                                cel_rules(schema, obj))
+        return _Check(_object_name(cluster, crd, obj), field, crd.crd_name, chosen.name, schema, validator, obj)
+
+    async def check_objects(self, cluster: str, crds: dict[tuple[str, str], Crd],
+                            docs: list[tuple[str, dict[str, Any]]]) -> list[ObjectValidation | None]:
+        """Local validation of each (field, object) against its CRD, None where no CRD defines
+        the kind: validators are found first, then every object is checked in one trip off the
+        event loop (a thread hop per object would cost more than validating it)."""
+        checks = [self._plan(cluster, crds, obj, field) for field, obj in docs]
+        return await asyncio.to_thread(lambda: [c.run() if c is not None else None for c in checks])
 
     async def _by_kind(self, conn: ClusterConnection, cluster: str) -> dict[tuple[str, str], Crd]:
         return {(c.group, c.kind): c for c in await self._all(conn, cluster)}
@@ -312,8 +339,7 @@ class Crds:
             raise InvalidArgument.field("custom_object", "an object (custom_object) or a manifest is required")
         crds = await self._by_kind(conn, cluster)
         out = []
-        for field, obj in docs:
-            result = await self.check_object(cluster, crds, obj, field)
+        for (field, obj), result in zip(docs, await self.check_objects(cluster, crds, docs)):
             if result is None:
                 if single is not None:
                     raise InvalidArgument.field(f"{field}.kind", f"no CRD in cluster {cluster} defines "
@@ -341,11 +367,9 @@ class Crds:
         """The apply path's local check: INVALID_ARGUMENT naming `manifest[i].{field}` for every
         schema violation of every custom object, before the cluster is called."""
         crds = await self._by_kind(conn, cluster)
-        found: list[Violation] = []
-        for doc in docs:
-            result = await self.check_object(cluster, crds, doc.obj, doc.field)
-            if result is not None:
-                found.extend(Violation(f"{doc.field}.{v.field}", v.reason, v.message) for v in result.violations)
+        found = [Violation(f"{result.document}.{v.field}", v.reason, v.message)
+                 for result in await self.check_objects(cluster, crds, [(d.field, d.obj) for d in docs])
+                 if result is not None for v in result.violations]
         if found:
             raise InvalidArgument("; ".join(f"{v.field}: {v.message}" for v in found[:5]), "SCHEMA_VIOLATION",
                                   [FieldViolation(v.field, f"{v.reason}: {v.message}") for v in found])
