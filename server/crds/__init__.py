@@ -14,14 +14,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from jsonschema import Draft4Validator
 
 from server import context
 from server.crds import columns as cols
 from server.crds.model import (BrokenObject, Comparison, Crd, CrdInCluster, CrdPage, CrdVersion,
                                ObjectValidation, PrinterColumn, Row, Rows, SchemaView, UpdateCheck)
 from server.crds.schema import check_structural, differences, flatten, resolve
-from server.crds.validation import ValidatorCache, Violation, cel_rules, compile_schema, validate
+from server.crds.validation import (CompiledSchema, ValidatorCache, Violation, cel_rules, compile_schema,
+                                    validate)
 from server.clusters.query import decode_token, encode_token, fingerprint, page_size
 from server.errors import FailedPrecondition, FieldViolation, InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, ClusterPool
@@ -45,13 +45,12 @@ class _Check:
     field: str
     crd_name: str
     version: str
-    schema: dict[str, Any]
-    validator: Draft4Validator
+    compiled: CompiledSchema
     obj: dict[str, Any]
 
     def run(self) -> ObjectValidation:
-        return ObjectValidation(self.name, self.field, self.crd_name, self.version, validate(self.validator, self.obj),
-                                cel_rules(self.schema, self.obj))
+        return ObjectValidation(self.name, self.field, self.crd_name, self.version, validate(self.compiled, self.obj),
+                                cel_rules(self.compiled, self.obj))
 
 
 class Registry(Protocol):
@@ -313,8 +312,8 @@ class Crds:
         if not chosen.served:
             raise InvalidArgument.field(f"{field}.apiVersion", f"{crd.crd_name} does not serve {version}", "NOT_SERVED")
         schema = self._schema_of(crd, chosen)
-        validator = self.validators.get(cluster, crd.crd_name, chosen.name, crd.etag, schema)
-        return _Check(_object_name(cluster, crd, obj), field, crd.crd_name, chosen.name, schema, validator, obj)
+        compiled = self.validators.get(cluster, crd.crd_name, chosen.name, crd.etag, schema)
+        return _Check(_object_name(cluster, crd, obj), field, crd.crd_name, chosen.name, compiled, obj)
 
     async def check_objects(self, cluster: str, crds: dict[tuple[str, str], Crd],
                             docs: list[tuple[str, dict[str, Any]]]) -> list[ObjectValidation | None]:
@@ -398,16 +397,17 @@ class Crds:
                    for d in differences(old_versions[v.name].schema or {}, v.schema or {})]
         served = {v.name for v in new.versions if v.served}
         removed = [v for v in old.stored_versions if v not in served]
-        broken: list[BrokenObject] = []
-        checked = 0
-        if old.established:
-            objects = (await conn.list_objects(_resource(old, old_versions[old.storage_version]))).get("items") or []
-            for version in (v for v in new.versions if v.served and v.schema is not None):
-                validator = compile_schema(version.schema or {}, new.crd_name, version.name)
-                for obj in objects:
-                    converted = {**obj, "apiVersion": f"{new.group}/{version.name}"}
-                    violations = await asyncio.to_thread(validate, validator, converted)
-                    if violations:
-                        broken.append(BrokenObject(_object_name(cluster, old, obj), version.name, violations))
-            checked = len(objects)
-        return UpdateCheck(new.crd_name, False, changes, broken, removed, checked)
+        if not old.established:
+            return UpdateCheck(new.crd_name, False, changes, [], removed, 0)
+        objects = (await conn.list_objects(_resource(old, old_versions[old.storage_version]))).get("items") or []
+        compiled = [(v.name, compile_schema(v.schema, new.crd_name, v.name)) for v in new.versions
+                    if v.served and v.schema is not None]
+
+        def broken() -> list[BrokenObject]:
+            """Each object as it would be served at each new version (no conversion webhook is
+            called: with strategy None only apiVersion changes)."""
+            return [BrokenObject(_object_name(cluster, old, obj), name, violations)
+                    for name, schema in compiled for obj in objects
+                    if (violations := validate(schema, {**obj, "apiVersion": f"{new.group}/{name}"}))]
+
+        return UpdateCheck(new.crd_name, False, changes, await asyncio.to_thread(broken), removed, len(objects))

@@ -1,6 +1,8 @@
 """Custom objects checked against their CRD version's structural schema, locally, with
-`jsonschema` (Draft 4, whose boolean exclusiveMinimum/Maximum OpenAPI v3 shares), every error
-as a field path and a Kubernetes cause type.
+`jsonschema-rs` (the Rust JSON Schema implementation; Draft 4, whose boolean
+exclusiveMinimum/Maximum OpenAPI v3 shares), every error as a field path and a Kubernetes cause
+type. It validates ~40x faster than the pure-Python `jsonschema` (bench/crds) and its regular
+expressions, like the API server's RE2, never backtrack without bound.
 
 The openAPIV3Schema is turned into plain JSON Schema once per CRD version: `nullable` and
 `x-kubernetes-int-or-string` become types, undeclared fields become errors (`FieldValueUnknown`,
@@ -13,17 +15,17 @@ resourceVersion changes.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from jsonschema import Draft4Validator
-from jsonschema.exceptions import SchemaError, ValidationError
+from jsonschema_rs import Draft4Validator, ValidationError
 
-from server.crds.schema import children, node_preserves
+from server.crds.schema import flatten, node_preserves
 from server.errors import FailedPrecondition
 
-# jsonschema keyword -> Kubernetes cause type (metav1.CauseType).
+# JSON Schema keyword -> Kubernetes cause type (metav1.CauseType).
 _REASONS = {
     "type": "FieldValueTypeInvalid", "enum": "FieldValueNotSupported", "required": "FieldValueRequired",
     "maxLength": "FieldValueTooLong", "maxItems": "FieldValueTooMany", "maxProperties": "FieldValueTooMany",
@@ -70,16 +72,25 @@ def _json_schema(node: dict[str, Any], root: bool = False) -> dict[str, Any]:
     return out
 
 
-def compile_schema(schema: dict[str, Any], crd: str, version: str) -> Draft4Validator:
+@dataclass(frozen=True)
+class CompiledSchema:
+    """What checking objects of one CRD version needs, made once per version and revision."""
+
+    validator: Draft4Validator
+    # (field path, rule) of each CEL rule (x-kubernetes-validations).
+    cel_rules: tuple[tuple[str, str], ...]
+
+
+def compile_schema(schema: dict[str, Any], crd: str, version: str) -> CompiledSchema:
     """A validator for objects of one CRD version; FAILED_PRECONDITION when the schema is not
     valid JSON Schema at all."""
-    converted = _json_schema(schema, root=True)
     try:
-        Draft4Validator.check_schema(converted)
-    except SchemaError as error:
-        raise FailedPrecondition(f"{crd} version {version}: its schema is not valid: {error.message}",
+        return CompiledSchema(Draft4Validator(_json_schema(schema, root=True), validate_formats=False),
+                              cel_rule_paths(schema))
+    except (ValidationError, ValueError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise FailedPrecondition(f"{crd} version {version}: its schema is not valid: {first}",
                                  "INVALID_SCHEMA", metadata={"custom_resource_definition": crd}) from None
-    return Draft4Validator(converted)
 
 
 def _path(parts: Iterable[Any]) -> str:
@@ -94,33 +105,31 @@ def _child_path(parent: str, name: str) -> str:
 
 
 def _violations(error: ValidationError) -> list[Violation]:
-    where = _path(error.absolute_path)
-    keyword = str(error.validator)
+    where = _path(error.instance_path)
+    kind = error.kind
+    keyword = kind.name
     if keyword == "required":
-        present = error.instance if isinstance(error.instance, dict) else {}
-        return [Violation(_child_path(where, name), "FieldValueRequired", "Required value")
-                for name in error.validator_value if name not in present]
-    if keyword == "additionalProperties" and isinstance(error.instance, dict):
-        declared = set((error.schema.get("properties") or {}))
+        return [Violation(_child_path(where, kind.property), "FieldValueRequired", "Required value")]
+    if keyword == "additionalProperties":
+        instance = error.instance if isinstance(error.instance, dict) else {}
         return [Violation(_child_path(where, name), "FieldValueUnknown",
-                          "field not declared in the schema: the cluster would prune it", error.instance[name])
-                for name in error.instance if name not in declared]
+                          "field not declared in the schema: the cluster would prune it", instance.get(name))
+                for name in kind.unexpected]
     label = where or "<root>"
     if keyword == "type":
-        expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
-        message = f"Invalid value: {label} in body must be of type {expected}"
+        message = f"Invalid value: {label} in body must be of type {' or '.join(kind.types)}"
     elif keyword == "enum":
-        message = "Unsupported value: supported values: " + ", ".join(map(repr, error.validator_value))
+        message = "Unsupported value: supported values: " + ", ".join(map(repr, kind.options))
     else:
         message = f"Invalid value: {label} in body: {error.message}"
     return [Violation(label, _REASONS.get(keyword, "FieldValueInvalid"), message, error.instance)]
 
 
-def validate(validator: Draft4Validator, obj: dict[str, Any]) -> list[Violation]:
+def validate(compiled: CompiledSchema, obj: dict[str, Any]) -> list[Violation]:
     """Every schema violation of `obj`, sorted by field path (one per missing or unknown field);
     a value of the wrong type is reported for its type only, as the API server does."""
     found: dict[tuple[str, str], Violation] = {}
-    for error in validator.iter_errors(obj):
+    for error in compiled.validator.iter_errors(obj):
         for v in _violations(error):
             found.setdefault((v.field, v.reason), v)
     mistyped = {field for field, reason in found if reason == "FieldValueTypeInvalid"}
@@ -128,22 +137,31 @@ def validate(validator: Draft4Validator, obj: dict[str, Any]) -> list[Violation]
                   key=lambda v: (v.field, v.reason))
 
 
-def cel_rules(schema: dict[str, Any], obj: Any, path: str = "") -> list[str]:
-    """The CEL rules that apply to fields `obj` sets: not evaluated here (no CEL evaluator is a
-    dependency), reported as checked by the cluster."""
-    out = [f"{path or '<root>'}: {rule.get('rule')}" for rule in schema.get("x-kubernetes-validations") or ()
-           if isinstance(rule, dict)]
-    for child_path, child, _ in children(schema, path):
-        if child_path.endswith("[]"):
-            values = obj if isinstance(obj, list) else []
-        elif child_path.endswith("{}"):
-            values = list(obj.values()) if isinstance(obj, dict) else []
+def cel_rule_paths(schema: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(field path, rule) of every x-kubernetes-validations rule of a schema, found once per
+    compiled schema (walking the schema per object would cost more than validating it)."""
+    return tuple((f.path, r.rule) for f in flatten(schema, include_self=True) for r in f.validations)
+
+
+def _sets(obj: Any, path: str) -> bool:
+    """Whether `obj` has a value at a schema path (`[]`: any array item, `{}`: any map value)."""
+    values = [obj]
+    for token in re.findall(r"\[\]|\{\}|[^.\[\]{}]+", path):
+        if token == "[]":
+            values = [v for value in values if isinstance(value, list) for v in value]
+        elif token == "{}":
+            values = [v for value in values if isinstance(value, dict) for v in value.values()]
         else:
-            name = child_path.rpartition(".")[2]
-            values = [obj[name]] if isinstance(obj, dict) and name in obj else []
-        for value in values[:1]:  # one mention per rule, not per element
-            out.extend(cel_rules(child, value, child_path))
-    return out
+            values = [value[token] for value in values if isinstance(value, dict) and token in value]
+        if not values:
+            return False
+    return True
+
+
+def cel_rules(compiled: CompiledSchema, obj: Any) -> list[str]:
+    """The CEL rules that apply to fields `obj` sets, as `{path}: {rule}`: not evaluated here,
+    reported as checked by the cluster."""
+    return [f"{path or '<root>'}: {rule}" for path, rule in compiled.cel_rules if _sets(obj, path)]
 
 
 class ValidatorCache:
@@ -152,9 +170,9 @@ class ValidatorCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, str, str], tuple[str, Draft4Validator]] = {}
+        self._cache: dict[tuple[str, str, str], tuple[str, CompiledSchema]] = {}
 
-    def get(self, cluster: str, crd: str, version: str, revision: str, schema: dict[str, Any]) -> Draft4Validator:
+    def get(self, cluster: str, crd: str, version: str, revision: str, schema: dict[str, Any]) -> CompiledSchema:
         key = (cluster, crd, version)
         with self._lock:
             cached = self._cache.get(key)
