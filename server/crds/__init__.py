@@ -242,11 +242,14 @@ class Crds:
     # -- schemas ---------------------------------------------------------------------------
 
     @staticmethod
-    def _schema_of(crd: Crd, version: CrdVersion) -> dict[str, Any]:
+    def _schema_of(crd: Crd, version: CrdVersion, structural: bool = True) -> dict[str, Any]:
+        """The version's schema; FAILED_PRECONDITION when it has none or (unless the caller
+        compiles it, which checks that once per revision) when it is not structural."""
         if version.schema is None:
             raise FailedPrecondition(f"{crd.crd_name} version {version.name} has no openAPIV3Schema",
                                      "NO_SCHEMA", metadata={"custom_resource_definition": crd.crd_name})
-        check_structural(version.schema, crd.crd_name, version.name)
+        if structural:
+            check_structural(version.schema, crd.crd_name, version.name)
         return version.schema
 
     async def schema(self, name: str, version: str, field_path: str) -> SchemaView:
@@ -311,7 +314,7 @@ class Crds:
         chosen = crd.version(version, f"{field}.apiVersion")
         if not chosen.served:
             raise InvalidArgument.field(f"{field}.apiVersion", f"{crd.crd_name} does not serve {version}", "NOT_SERVED")
-        schema = self._schema_of(crd, chosen)
+        schema = self._schema_of(crd, chosen, structural=False)
         compiled = self.validators.get(cluster, crd.crd_name, chosen.name, crd.etag, schema)
         return _Check(_object_name(cluster, crd, obj), field, crd.crd_name, chosen.name, compiled, obj)
 
@@ -385,9 +388,9 @@ class Crds:
             raise InvalidArgument.field("manifest", "expected exactly one CustomResourceDefinition")
         new = _crd(cluster, docs[0].obj)
         check_crd_name(new.crd_name, "manifest.metadata.name")
-        for v in new.versions:
-            if v.schema is not None:
-                check_structural(v.schema, new.crd_name, v.name)
+        # Every schema is checked (structural, valid) before anything is read from the cluster.
+        compiled = [(v.name, compile_schema(v.schema, new.crd_name, v.name)) for v in new.versions
+                    if v.schema is not None]
         conn = await self._connection(cluster)
         old = await self._read(conn, cluster, new.crd_name)
         if old is None:
@@ -400,14 +403,12 @@ class Crds:
         if not old.established:
             return UpdateCheck(new.crd_name, False, changes, [], removed, 0)
         objects = (await conn.list_objects(_resource(old, old_versions[old.storage_version]))).get("items") or []
-        compiled = [(v.name, compile_schema(v.schema, new.crd_name, v.name)) for v in new.versions
-                    if v.served and v.schema is not None]
 
         def broken() -> list[BrokenObject]:
             """Each object as it would be served at each new version (no conversion webhook is
             called: with strategy None only apiVersion changes)."""
             return [BrokenObject(_object_name(cluster, old, obj), name, violations)
-                    for name, schema in compiled for obj in objects
+                    for name, schema in compiled if name in served for obj in objects
                     if (violations := validate(schema, {**obj, "apiVersion": f"{new.group}/{name}"}))]
 
         return UpdateCheck(new.crd_name, False, changes, await asyncio.to_thread(broken), removed, len(objects))

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 from jsonschema_rs import Draft4Validator, ValidationError
 
-from server.crds.schema import flatten, node_preserves
+from server.crds.schema import check_structural, flatten, node_preserves
 from server.errors import FailedPrecondition
 
 # JSON Schema keyword -> Kubernetes cause type (metav1.CauseType).
@@ -83,7 +83,8 @@ class CompiledSchema:
 
 def compile_schema(schema: dict[str, Any], crd: str, version: str) -> CompiledSchema:
     """A validator for objects of one CRD version; FAILED_PRECONDITION when the schema is not
-    valid JSON Schema at all."""
+    structural or not valid JSON Schema at all."""
+    check_structural(schema, crd, version)
     try:
         return CompiledSchema(Draft4Validator(_json_schema(schema, root=True), validate_formats=False),
                               cel_rule_paths(schema))
