@@ -43,7 +43,7 @@ class Violation:
     from_cluster: bool = False
 
 
-def _json_schema(node: dict[str, Any], root: bool = False) -> dict[str, Any]:
+def to_json_schema(node: dict[str, Any], root: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {k: v for k, v in node.items()
                            if not k.startswith("x-kubernetes-") and k not in ("nullable", "description", "default",
                                                                                "example", "format")}
@@ -55,20 +55,20 @@ def _json_schema(node: dict[str, Any], root: bool = False) -> dict[str, Any]:
         if "enum" in out:
             out["enum"] = [*out["enum"], None]
     if isinstance(node.get("properties"), dict):
-        out["properties"] = {k: _json_schema(v) for k, v in node["properties"].items() if isinstance(v, dict)}
+        out["properties"] = {k: to_json_schema(v) for k, v in node["properties"].items() if isinstance(v, dict)}
         if root:
             out["properties"].update(_SERVER_OWNED)
         if "additionalProperties" not in node and not node_preserves(node):
             out["additionalProperties"] = False
     if isinstance(node.get("items"), dict):
-        out["items"] = _json_schema(node["items"])
+        out["items"] = to_json_schema(node["items"])
     if isinstance(node.get("additionalProperties"), dict):
-        out["additionalProperties"] = _json_schema(node["additionalProperties"])
+        out["additionalProperties"] = to_json_schema(node["additionalProperties"])
     for key in ("allOf", "anyOf", "oneOf"):
         if isinstance(node.get(key), list):
-            out[key] = [_json_schema(s) for s in node[key] if isinstance(s, dict)]
+            out[key] = [to_json_schema(s) for s in node[key] if isinstance(s, dict)]
     if isinstance(node.get("not"), dict):
-        out["not"] = _json_schema(node["not"])
+        out["not"] = to_json_schema(node["not"])
     return out
 
 
@@ -86,7 +86,7 @@ def compile_schema(schema: dict[str, Any], crd: str, version: str) -> CompiledSc
     structural or not valid JSON Schema at all."""
     check_structural(schema, crd, version)
     try:
-        return CompiledSchema(Draft4Validator(_json_schema(schema, root=True), validate_formats=False),
+        return CompiledSchema(Draft4Validator(to_json_schema(schema, root=True), validate_formats=False),
                               cel_rule_paths(schema))
     except (ValidationError, ValueError) as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
