@@ -8,13 +8,17 @@ printer columns in a list; bad input naming the field."""
 from __future__ import annotations
 
 import json
+import re
+import socket
 
 import grpc
 import pytest
 
-from kubecommit.v1 import common_pb2, crd_pb2 as pb, yaml_versions_pb2 as vpb
+from kubecommit.v1 import common_pb2, crd_pb2 as pb, crd_pb2_grpc, yaml_versions_pb2 as vpb
 from kubesim.seed import WIDGET_CRD
 from tests.crds.conftest import CRDS, WIDGETS, widget_crd
+from tests.support.auth import make_token, with_token
+from tests.support.clusters import register_cluster
 from tests.support.status import details
 
 WRONG = """apiVersion: example.com/v1
@@ -198,3 +202,54 @@ def test_objects_of_a_crd_not_established_are_refused(crds, sims) -> None:
     got = details(caught.value)
     assert got.code == grpc.StatusCode.FAILED_PRECONDITION and got.reason == "CRD_NOT_ESTABLISHED"
     assert "manifest[0].kind" in got.violations
+
+
+def test_a_caller_scoped_to_one_cluster_sees_only_its_crds(crd_server) -> None:
+    token = make_token(crd_server, "east-viewer", "viewer", clusters=["east"])
+    with grpc.insecure_channel(crd_server.address) as raw:
+        scoped = crd_pb2_grpc.CrdServiceStub(with_token(raw, token))
+        listed = scoped.ListCustomResourceDefinitions(pb.ListCustomResourceDefinitionsRequest(parent="clusters/-"))
+        assert {c.name.split("/")[1] for c in listed.custom_resource_definitions} == {"east"}
+        compared = scoped.CompareCustomResourceDefinitions(pb.CompareCustomResourceDefinitionsRequest(
+            name=f"clusters/-/{CRDS}/{WIDGETS}"))
+        assert [c.cluster for c in compared.clusters] == ["clusters/east"]
+        with pytest.raises(grpc.RpcError) as caught:
+            scoped.GetCustomResourceDefinition(pb.GetCustomResourceDefinitionRequest(
+                name=f"clusters/west/{CRDS}/{WIDGETS}"))
+        assert caught.value.code() in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND)
+
+
+def test_crds_page_across_clusters(crds) -> None:
+    seen, token = [], ""
+    while True:
+        page = crds.ListCustomResourceDefinitions(pb.ListCustomResourceDefinitionsRequest(
+            parent="clusters/-", page_size=1, page_token=token))
+        assert len(page.custom_resource_definitions) <= 1
+        seen.extend(c.name for c in page.custom_resource_definitions)
+        token = page.next_page_token
+        if not token:
+            break
+    everything = crds.ListCustomResourceDefinitions(pb.ListCustomResourceDefinitionsRequest(parent="clusters/-"))
+    assert seen == [c.name for c in everything.custom_resource_definitions] and len(seen) >= 2
+    with pytest.raises(grpc.RpcError) as caught:  # a token is bound to its query
+        crds.ListCustomResourceDefinitions(pb.ListCustomResourceDefinitionsRequest(
+            parent="clusters/east", page_size=1, page_token=crds.ListCustomResourceDefinitions(
+                pb.ListCustomResourceDefinitionsRequest(parent="clusters/-", page_size=1)).next_page_token))
+    assert "page_token" in details(caught.value).violations
+
+
+def test_an_unreachable_cluster_is_reported_not_fatal(crds, crd_server, sims) -> None:
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    kubeconfig = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{port}", sims["east"].kubeconfig_text("gone"))
+    register_cluster(crd_server, "gone", kubeconfig)
+    try:
+        listed = crds.ListCustomResourceDefinitions(pb.ListCustomResourceDefinitionsRequest(parent="clusters/-"))
+        assert "clusters/gone" in listed.unreachable
+        assert {c.name.split("/")[1] for c in listed.custom_resource_definitions} == {"east", "west"}
+        compared = crds.CompareCustomResourceDefinitions(pb.CompareCustomResourceDefinitionsRequest(
+            name=f"clusters/-/{CRDS}/{WIDGETS}"))
+        assert "clusters/gone" in compared.unreachable
+    finally:
+        crd_server.run(crd_server.server.runtime.clusters.delete("gone"))
