@@ -26,7 +26,7 @@ from server.clusters.query import decode_token, encode_token, fingerprint, page_
 from server.errors import FailedPrecondition, FieldViolation, InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, ClusterPool
 from server.names import ALL, ResourceName, check_dns_label, parse_cluster
-from server.security import scope
+from server.security import Permission, authorize, scope
 from server.versions.manifests import ManifestDocument, parse_manifest
 
 COLLECTION = "customresourcedefinitions.apiextensions.k8s.io"
@@ -285,7 +285,7 @@ class Crds:
         rows = []
         for obj in listed.get("items") or ():
             meta = obj.get("metadata") or {}
-            if not _visible(cluster) or not scope.visible(context.current().caller, cluster, meta.get("namespace", "")):
+            if not scope.visible(context.current().caller, cluster, meta.get("namespace", "")):
                 continue
             rows.append(Row(_object_name(cluster, crd, obj), meta.get("namespace", ""), meta.get("name", ""),
                             [cols.cell(c, obj) for c in columns], str(meta.get("resourceVersion") or "")))
@@ -339,6 +339,9 @@ class Crds:
             docs = [(d.field, d.obj) for d in await asyncio.to_thread(parse_manifest, manifest)]
         else:
             raise InvalidArgument.field("custom_object", "an object (custom_object) or a manifest is required")
+        caller = context.current().caller
+        for _, obj in docs:  # an object names its namespace: the caller must reach it (as to read it)
+            authorize(caller, Permission.RESOURCES_READ, cluster, str((obj.get("metadata") or {}).get("namespace") or ""))
         crds = await self._by_kind(conn, cluster)
         out = []
         for (field, obj), result in zip(docs, await self.check_objects(cluster, crds, docs)):

@@ -188,7 +188,7 @@ _TABLE: dict[str, Rule] = {
     "CrdService/GetCustomResourceSchema": Rule(P.RESOURCES_READ),
     "CrdService/CompareCustomResourceDefinitions": Rule(P.RESOURCES_READ, R.SPANS),
     "CrdService/ListCustomObjectRows": Rule(P.RESOURCES_READ),
-    "CrdService/ValidateCustomObject": Rule(P.RESOURCES_READ),
+    "CrdService/ValidateCustomObject": Rule(P.RESOURCES_READ, R.SPANS),
     "CrdService/CheckCustomResourceDefinitionUpdate": Rule(P.RESOURCES_READ),
     "OperationsService/ListJobs": Rule(P.JOBS_ADMIN, R.GLOBAL, audit=False),
     "OperationsService/GetJob": Rule(P.JOBS_ADMIN, R.GLOBAL, audit=False),

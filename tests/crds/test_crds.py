@@ -253,3 +253,17 @@ def test_an_unreachable_cluster_is_reported_not_fatal(crds, crd_server, sims) ->
         assert "clusters/gone" in compared.unreachable
     finally:
         crd_server.run(crd_server.server.runtime.clusters.delete("gone"))
+
+
+def test_a_caller_scoped_to_a_namespace_validates_only_objects_there(crd_server) -> None:
+    token = make_token(crd_server, "shop-viewer", "viewer", clusters=["east"], namespaces=["web"])
+    with grpc.insecure_channel(crd_server.address) as raw:
+        scoped = crd_pb2_grpc.CrdServiceStub(with_token(raw, token))
+        with pytest.raises(grpc.RpcError) as caught:  # FIXED names namespace shop
+            scoped.ValidateCustomObject(pb.ValidateCustomObjectRequest(parent="clusters/east", manifest=FIXED))
+        assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        ok = scoped.ValidateCustomObject(pb.ValidateCustomObjectRequest(
+            parent="clusters/east", manifest=FIXED.replace("namespace: shop", "namespace: web")))
+        assert ok.valid
+        rows = scoped.ListCustomObjectRows(pb.ListCustomObjectRowsRequest(parent=f"clusters/east/{CRDS}/{WIDGETS}"))
+        assert rows.rows == []  # the widgets live in shop
