@@ -180,16 +180,18 @@ class Crds:
         query = fingerprint("crds", parent, group, count_objects)
         start = decode_token(token, query, o=int).get("o", 0)
         size = page_size(requested, default=DEFAULT_PAGE_SIZE)
-        found: list[Crd] = []
         unreachable: dict[str, str] = {}
-        for cid in clusters:
+
+        async def read(cid: str) -> list[Crd]:
             try:
-                conn = await self._connection(cid)
-                found.extend(c for c in await self._all(conn, cid) if not group or c.group == group)
+                return [c for c in await self._all(await self._connection(cid), cid) if not group or c.group == group]
             except KubecommitError as error:
                 if cluster != ALL:
                     raise
-                unreachable[f"clusters/{cid}"] = error.message
+                unreachable[f"clusters/{cid}"] = error.message  # skipped, not fatal, with clusters/-
+                return []
+
+        found = [crd for crds in await asyncio.gather(*(read(c) for c in clusters)) for crd in crds]
         page = found[start:start + size]
         if count_objects:
             for crd in page:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.crds.schema import Difference, SchemaField, digest
+from server.crds.schema import Difference, SchemaField
 from server.crds.validation import Violation
 from server.errors import InvalidArgument
 
@@ -96,9 +96,6 @@ class CrdInCluster:
     crd: Crd | None
     # (version, difference) from the reference cluster's schema of that version.
     differences: list[tuple[str, Difference]] = field(default_factory=list)
-
-    def digests(self) -> dict[str, str]:
-        return {v.name: digest(v.schema) for v in self.crd.versions} if self.crd else {}
 
 
 @dataclass
