@@ -267,3 +267,18 @@ def test_a_caller_scoped_to_a_namespace_validates_only_objects_there(crd_server)
         assert ok.valid
         rows = scoped.ListCustomObjectRows(pb.ListCustomObjectRowsRequest(parent=f"clusters/east/{CRDS}/{WIDGETS}"))
         assert rows.rows == []  # the widgets live in shop
+
+
+def test_a_changed_crd_is_validated_with_its_new_schema(crds, versions) -> None:
+    """The compiled validator is cached per CRD version and replaced when the CRD changes."""
+    with_note = FIXED.replace("size: 4", "size: 4\n  note: hello").replace("gadget", "noted")
+
+    def violations() -> set[str]:
+        reply = crds.ValidateCustomObject(pb.ValidateCustomObjectRequest(parent="clusters/west", manifest=with_note))
+        return {v.field for v in reply.violations}
+
+    assert violations() == {"spec.note"}
+    assert violations() == {"spec.note"}  # from the cache
+    versions.ApplyManifest(vpb.ApplyManifestRequest(cluster="clusters/west", message="widgets: note", manifest=widget_crd(
+        lambda spec: spec["properties"].update(note={"type": "string"}, shape={"type": "string"}))))
+    assert violations() == set()
