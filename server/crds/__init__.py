@@ -303,10 +303,11 @@ class Crds:
             raise FailedPrecondition(f"{field}: {why}", "CRD_NOT_ESTABLISHED", [FieldViolation(field, why)],
                                      metadata={"custom_resource_definition": crd.crd_name})
 
-    def _plan(self, cluster: str, crds: dict[tuple[str, str], Crd], obj: dict[str, Any], field: str
-              ) -> _Check | None:
+    def _plan(self, cluster: str, crds: dict[tuple[str, str], Crd], obj: dict[str, Any], field: str,
+              strict: bool) -> _Check | None:
         """The CRD version and compiled validator for one object (None when no CRD defines its
-        kind); refusals name `{field}.kind` or `{field}.apiVersion`."""
+        kind); refusals name `{field}.kind` or `{field}.apiVersion`. Not `strict`: a schema that
+        cannot be used (missing, not structural) leaves the object to the cluster instead."""
         api_version, kind = str(obj.get("apiVersion") or ""), str(obj.get("kind") or "")
         group, _, version = api_version.rpartition("/")
         crd = crds.get((group, kind))
@@ -316,16 +317,22 @@ class Crds:
         chosen = crd.version(version, f"{field}.apiVersion")
         if not chosen.served:
             raise InvalidArgument.field(f"{field}.apiVersion", f"{crd.crd_name} does not serve {version}", "NOT_SERVED")
-        schema = self._schema_of(crd, chosen, structural=False)
-        compiled = self.validators.get(cluster, crd.crd_name, chosen.name, crd.etag, schema)
+        try:
+            schema = self._schema_of(crd, chosen, structural=False)
+            compiled = self.validators.get(cluster, crd.crd_name, chosen.name, crd.etag, schema)
+        except FailedPrecondition:
+            if strict:
+                raise
+            return None
         return _Check(_object_name(cluster, crd, obj), field, crd.crd_name, chosen.name, compiled, obj)
 
     async def check_objects(self, cluster: str, crds: dict[tuple[str, str], Crd],
-                            docs: list[tuple[str, dict[str, Any]]]) -> list[ObjectValidation | None]:
+                            docs: list[tuple[str, dict[str, Any]]], strict: bool = True
+                            ) -> list[ObjectValidation | None]:
         """Local validation of each (field, object) against its CRD, None where no CRD defines
         the kind: validators are found first, then every object is checked in one trip off the
         event loop (a thread hop per object would cost more than validating it)."""
-        checks = [self._plan(cluster, crds, obj, field) for field, obj in docs]
+        checks = [self._plan(cluster, crds, obj, field, strict) for field, obj in docs]
         return await asyncio.to_thread(lambda: [c.run() if c is not None else None for c in checks])
 
     async def _by_kind(self, conn: ClusterConnection, cluster: str) -> dict[tuple[str, str], Crd]:
@@ -372,13 +379,14 @@ class Crds:
 
     async def check_manifest(self, conn: ClusterConnection, cluster: str, docs: list[ManifestDocument]) -> None:
         """The apply path's local check: INVALID_ARGUMENT naming `manifest[i].{field}` for every
-        schema violation of every custom object, before the cluster is called. A CRD's group
+        schema violation of every custom object, before the cluster is called; an object whose
+        CRD's schema cannot be used here is left to the cluster's dry run. A CRD's group
         always holds a dot, so manifests of core, apps, batch, ... objects cost no CRD lookup."""
         if not any("." in str(d.obj.get("apiVersion") or "").rpartition("/")[0] for d in docs):
             return
         crds = await self._by_kind(conn, cluster)
         found = [Violation(f"{result.document}.{v.field}", v.reason, v.message)
-                 for result in await self.check_objects(cluster, crds, [(d.field, d.obj) for d in docs])
+                 for result in await self.check_objects(cluster, crds, [(d.field, d.obj) for d in docs], strict=False)
                  if result is not None for v in result.violations]
         if found:
             raise InvalidArgument("; ".join(f"{v.field}: {v.message}" for v in found[:5]), "SCHEMA_VIOLATION",

@@ -282,3 +282,19 @@ def test_a_changed_crd_is_validated_with_its_new_schema(crds, versions) -> None:
     versions.ApplyManifest(vpb.ApplyManifestRequest(cluster="clusters/west", message="widgets: note", manifest=widget_crd(
         lambda spec: spec["properties"].update(note={"type": "string"}, shape={"type": "string"}))))
     assert violations() == set()
+
+
+def test_a_non_structural_schema_is_named_by_validation_and_left_to_the_cluster_by_apply(crds, versions, sims) -> None:
+    crd = json.loads(json.dumps(WIDGET_CRD).replace("widget", "loose").replace("Widget", "Loose"))
+    del crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["labels"]["type"]
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["labels"].pop(
+        "x-kubernetes-preserve-unknown-fields")
+    sims["west"].cluster.put_object(crd, "apiextensions.k8s.io")  # kubesim, unlike an API server, takes it
+    loose = FIXED.replace("Widget", "Loose").replace("gadget", "lax")
+    with pytest.raises(grpc.RpcError) as caught:
+        crds.ValidateCustomObject(pb.ValidateCustomObjectRequest(parent="clusters/west", manifest=loose))
+    got = details(caught.value)
+    assert got.code == grpc.StatusCode.FAILED_PRECONDITION and got.reason == "NON_STRUCTURAL_SCHEMA"
+    assert "spec.labels" in got.violations
+    applied = versions.ApplyManifest(vpb.ApplyManifestRequest(cluster="clusters/west", manifest=loose, message="lax"))
+    assert applied.commit  # the cluster's dry run decided
