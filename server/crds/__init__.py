@@ -338,10 +338,16 @@ class Crds:
     async def _by_kind(self, conn: ClusterConnection, cluster: str) -> dict[tuple[str, str], Crd]:
         return {(c.group, c.kind): c for c in await self._all(conn, cluster)}
 
-    async def validate(self, parent: str, manifest: str, single: dict[str, Any] | None, in_cluster: bool
+    async def validate(self, parent: str, manifest: str, single: dict[str, Any] | str | None, in_cluster: bool
                        ) -> list[ObjectValidation]:
+        """`single`: one object (a dict, or its YAML text); else every custom object of `manifest`."""
         cluster = parse_cluster(parent, "parent")
         conn = await self._connection(cluster)
+        if isinstance(single, str):
+            parsed = await asyncio.to_thread(parse_manifest, single, "custom_object.yaml")
+            if len(parsed) != 1:
+                raise InvalidArgument.field("custom_object.yaml", "expected exactly one object")
+            single = parsed[0].obj
         if single is not None:
             docs = [("custom_object", single)]
         elif manifest.strip():

@@ -13,25 +13,19 @@ from server.crds.model import (BrokenObject, Comparison, Crd, CrdPage, ObjectVal
                                SchemaView, UpdateCheck)
 from server.crds.schema import Difference, SchemaField, digest
 from server.crds.validation import Violation
-from server.errors import InvalidArgument
 from server.messages import document, struct, value
-from server.versions.manifests import parse_manifest
 
 _SCOPE = {True: pb.CUSTOM_RESOURCE_SCOPE_NAMESPACED, False: pb.CUSTOM_RESOURCE_SCOPE_CLUSTER}
 _CHANGE = {"added": common_pb2.CHANGE_TYPE_ADDED, "deleted": common_pb2.CHANGE_TYPE_DELETED,
            "modified": common_pb2.CHANGE_TYPE_MODIFIED}
 
 
-def custom_object(message: common_pb2.KubernetesObject, field: str = "custom_object") -> dict[str, Any] | None:
-    """The object of a request (`object` or `yaml`), None when neither is set."""
+def custom_object(message: common_pb2.KubernetesObject) -> dict[str, Any] | str | None:
+    """The object of a request: a dict from `object`, the YAML text of `yaml` (the domain parses
+    it off the event loop), None when neither is set."""
     if message.HasField("object") and message.object.fields:
         return json_format.MessageToDict(message.object)
-    if message.yaml.strip():
-        docs = parse_manifest(message.yaml, f"{field}.yaml")
-        if len(docs) != 1:
-            raise InvalidArgument.field(f"{field}.yaml", "expected exactly one object")
-        return docs[0].obj
-    return None
+    return message.yaml if message.yaml.strip() else None
 
 
 def _column(c: PrinterColumn) -> pb.PrinterColumn:
