@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 
-from server import context
+from server import context, paging
 from server.crds import columns as cols
 from server.crds.model import (BrokenObject, Comparison, Crd, CrdInCluster, CrdPage, CrdVersion,
                                ObjectValidation, PrinterColumn, Row, Rows, SchemaView, UpdateCheck)
 from server.crds.schema import check_structural, differences, flatten, resolve
 from server.crds.validation import (CompiledSchema, ValidatorCache, Violation, cel_rules, compile_schema,
                                     validate)
-from server.clusters.query import decode_token, encode_token, fingerprint, page_size
 from server.errors import FailedPrecondition, FieldViolation, InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, ClusterPool
 from server.names import ALL, ResourceName, check_dns_label, parse_cluster
@@ -177,9 +176,7 @@ class Crds:
     async def list(self, parent: str, group: str, count_objects: bool, requested: int, token: str) -> CrdPage:
         cluster = parse_cluster(parent, "parent", allow_all=True)
         clusters = await self._clusters(cluster)
-        query = fingerprint("crds", parent, group, count_objects)
-        start = decode_token(token, query, o=int).get("o", 0)
-        size = page_size(requested, default=DEFAULT_PAGE_SIZE)
+        query = ("crds", parent, group, count_objects)
         unreachable: dict[str, str] = {}
 
         async def read(cid: str) -> list[Crd]:
@@ -192,11 +189,10 @@ class Crds:
                 return []
 
         found = [crd for crds in await asyncio.gather(*(read(c) for c in clusters)) for crd in crds]
-        page = found[start:start + size]
+        page, following = paging.offset_page(found, query, requested, token, default=DEFAULT_PAGE_SIZE)
         if count_objects:
             for crd in page:
                 await self._count(await self.pool.get(crd.cluster), crd)
-        following = encode_token(query, o=start + size) if start + size < len(found) else ""
         return CrdPage(page, following, unreachable)
 
     async def get(self, name: str, count_objects: bool) -> Crd:
@@ -278,11 +274,11 @@ class Crds:
         if ns and not crd.namespaced:
             raise InvalidArgument.field("namespace", f"{crd_name} is cluster-scoped")
         columns = [cols.NAME, *(chosen.columns or [cols.AGE])]
-        query = fingerprint("crd-rows", parent, chosen.name, ns, label_selector, field_selector)
-        position = decode_token(token, query, k=str)
+        query = ("crd-rows", parent, chosen.name, ns, label_selector, field_selector)
+        position = paging.decode(token, query, k=str)
         listed = await conn.list_objects(_resource(crd, chosen), ns, label_selector=label_selector,
                                          field_selector=field_selector,
-                                         limit=page_size(requested, default=DEFAULT_PAGE_SIZE),
+                                         limit=paging.page_size(requested, default=DEFAULT_PAGE_SIZE),
                                          continue_token=position.get("k", ""))
         rows = []
         for obj in listed.get("items") or ():
@@ -292,7 +288,7 @@ class Crds:
             rows.append(Row(_object_name(cluster, crd, obj), meta.get("namespace", ""), meta.get("name", ""),
                             [cols.cell(c, obj) for c in columns], str(meta.get("resourceVersion") or "")))
         following = (listed.get("metadata") or {}).get("continue") or ""
-        return Rows(columns, rows, encode_token(query, k=following) if following else "")
+        return Rows(columns, rows, paging.encode(query, k=following) if following else "")
 
     # -- validation ------------------------------------------------------------------------
 

@@ -50,4 +50,4 @@ class CrdServicer(crd_pb2_grpc.CrdServiceServicer):
 
 
 def register(runtime: Runtime, server: grpc.aio.Server) -> None:
-    crd_pb2_grpc.add_CrdServiceServicer_to_server(CrdServicer(runtime.crds), server)
+    crd_pb2_grpc.add_CrdServiceServicer_to_server(CrdServicer(runtime.domains.crds), server)
