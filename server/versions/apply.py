@@ -317,7 +317,12 @@ class Writer:
 
     async def rollback(self, *, name: str, target: str, reason: str, dry_run: bool, etag: str
                        ) -> tuple[str, DocumentDiff, str, int]:
-        """(commit, diff current -> target, the cluster's dry-run refusal or '', version after)."""
+        """(commit, diff live -> target, the cluster's dry-run refusal or '', version after).
+
+        The diff starts from the live object, since that is what the rollback changes. When the
+        live object has drifted from the stored head, the drifted state is first recorded as an
+        import, so that reverting it is a commit of its own even when the target equals the head
+        (otherwise the cluster would change with no trace in history)."""
         rn = ResourceName.parse(name, "name")
         context.current().targets.append(str(rn))
         old = await self.storage.run(version_document, self.store, rn, target, "target")
@@ -328,7 +333,9 @@ class Writer:
         async with self.locks.hold([rn.store_path]):
             stored = (await self._stored([rn.store_path]))[rn.store_path]
             await self.check_etag(conn, rt, rn, stored, etag)
-            diff = document_diff(str(rn), _data(stored), old.data)
+            live = await self.live(conn, rt, rn)
+            current = normalize(live) if live is not None else None
+            diff = document_diff(str(rn), current, old.data)
             verdict = ""
             try:
                 await conn.apply(rt, old.data, field_manager=FIELD_MANAGER, force=True, dry_run=True)
@@ -338,6 +345,11 @@ class Writer:
                     raise
             if dry_run:
                 return "", diff, verdict, 0
+            if stored is not None and current != stored.data:
+                drifted = Change.put(rn.store_path, current) if current is not None else Change.delete(rn.store_path)
+                await self.commit([drifted], operation="import",
+                                  message=f"Drift of {rn} found by a rollback: the live object differed "
+                                          f"from the stored version")
             intent = await self.intents.begin("rollback", [(rn, old.data)])
             try:
                 live = await conn.apply(rt, old.data, field_manager=FIELD_MANAGER, force=True)
