@@ -18,6 +18,7 @@ from gitstore import Author, StoreKey
 from server.admin.sessions import LiveSessions
 from server.clusters import Clusters
 from server.config import Settings
+from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.kube import ClusterPool
 from server.mcp import Mcp
@@ -52,6 +53,8 @@ class Domains:
     clusters: Clusters
     versions: Versions
     mcp: Mcp
+    # CRDs: discovery, schemas, and the local validation ApplyManifest runs before the cluster.
+    crds: Crds
 
 
 @dataclass
@@ -119,8 +122,9 @@ class Runtime:
             intents = IntentJournal(data, key)
             opened.pop_all()
         locks = PathLocks()
-        versions = Versions.create(store, pool, intents, locks, audit, data)
-        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions,
+        crds = Crds(clusters, pool)
+        versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest)
+        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions, crds=crds,
                           mcp=Mcp.create(pool, versions, data, prices))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from gitstore import Change, CommitInfo, Document, DocumentDiff, document_diff
 from server import context
@@ -25,9 +25,12 @@ from server.versions.common import (MAIN, PathLocks, branch_id, is_commit_id,
                                     read_stored, version_count)
 from server.versions.history import version_document
 from server.versions.intents import IntentJournal, crash_point
-from server.versions.manifests import Target, apply_order, at_document, bind, read_manifest
+from server.versions.manifests import (ManifestDocument, Target, apply_order, at_document, bind,
+                                      read_manifest)
 
 FIELD_MANAGER = "kubecommit"
+# (connection, cluster id, documents) -> raises InvalidArgument naming `manifest[i].{field}`.
+ManifestValidator = Callable[[ClusterConnection, str, list[ManifestDocument]], Awaitable[None]]
 
 
 @dataclass
@@ -63,7 +66,8 @@ def _rv(obj: dict[str, Any] | None) -> str:
 class Writer:
     """Every write the versions domain makes to a cluster and the store, under per-resource locks."""
 
-    def __init__(self, storage: Storage, pool: ClusterPool, intents: IntentJournal, locks: PathLocks) -> None:
+    def __init__(self, storage: Storage, pool: ClusterPool, intents: IntentJournal, locks: PathLocks,
+                 validator: ManifestValidator | None = None) -> None:
         self.storage = storage
         self.store = storage.sync
         self.pool = pool
@@ -71,6 +75,9 @@ class Writer:
         self.intents = intents
         # Per-resource write locks, shared with every other writer of the store.
         self.locks = locks
+        # Checks documents locally before any cluster call (custom objects against their CRD's
+        # schema: server/crds), so errors name the field; None checks nothing.
+        self.validator = validator
 
     async def _stored(self, paths: list[str], ref: str | None = None) -> dict[str, Document | None]:
         return await self.storage.run(lambda: {p: read_stored(self.store, p, ref) for p in paths})
@@ -144,6 +151,8 @@ class Writer:
         docs = await read_manifest(manifest)
         conn = await self.pool.get(cluster_id)
         targets = await bind(conn, cluster_id, docs, namespace)
+        if self.validator is not None:
+            await self.validator(conn, cluster_id, [t.doc for t in targets])
         caller = context.current().caller
         for t in targets:  # each document may name its own namespace (docs/security.md: reach)
             authorize(caller, Permission.RESOURCES_APPLY, t.name.cluster, t.name.namespace)
