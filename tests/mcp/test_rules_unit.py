@@ -175,3 +175,16 @@ def test_priced_nodes_that_their_pods_hardly_use() -> None:
     assert finding.resource == "clusters/c/nodes/idle" and finding.evidence["monthly_cost"] == "383.98"
     with pytest.raises(InvalidArgument):
         Prices.parse_nodes("m5.xlarge=cheap")
+
+
+def test_failing_probes_and_over_committed_nodes() -> None:
+    pod = {"kind": "Pod", "metadata": {"name": "p", "namespace": "app"}, "status": {"phase": "Running"},
+           "spec": {"nodeName": "n1", "containers": [{**GOOD, "resources": {"limits": {"cpu": "7", "memory": "1Gi"}}}]}}
+    unhealthy = [{"kind": "Event", "reason": "Unhealthy", "count": 4, "message": "Readiness probe failed: 503",
+                  "involvedObject": {"kind": "Pod", "name": "p", "namespace": "app"}}]
+    node = {"kind": "Node", "metadata": {"name": "n1"}, "status": {"allocatable": {"cpu": "4", "memory": "16Gi"}}}
+    rules = found(Snapshot("c", {"Pod": [pod], "Event": unhealthy, "Node": [node]}), Category.HEALTH, Category.RESOURCES)
+    assert rules["probe-failing"][0].message == "probe failing: Readiness probe failed: 503"
+    assert rules["probe-failing"][0].evidence["events"] == "4"
+    [over] = rules["node-overcommit"]  # cpu limits at 175% of allocatable; memory well under
+    assert over.resource == "clusters/c/nodes/n1" and over.evidence["container"] == "cpu"
