@@ -24,6 +24,8 @@ from server.errors import InvalidArgument, KubecommitError
 from server.jobs.runner import Job
 from server.jobs.schedule import Schedule
 from server.jobs.timeseries import TimeSeries
+from server.quotas.model import AlertPolicy
+from server.quotas.policies import quota_policy
 from server.runtime import Runtime
 from server.versions.apply import Writer
 from server.versions.backups import Backups
@@ -222,10 +224,14 @@ class Samplers:
                       seen: set[str]) -> list[tuple[str, float]]:
         """Samples of every quota and resource; evaluates the rule and adds the subjects to `seen`."""
         samples = []
+        policies: dict[str, AlertPolicy] = {}  # each namespace's quota alert policy (its thresholds)
         for quota in await list_all(conn, await conn.resolve("resourcequotas")):
             meta, status = quota["metadata"], quota.get("status") or {}
             name = f"clusters/{cluster}/namespaces/{meta['namespace']}/resourcequotas/{meta['name']}"
             hard, used = status.get("hard") or {}, status.get("used") or {}
+            if rule is not None and meta["namespace"] not in policies:
+                policies[meta["namespace"]] = await asyncio.to_thread(
+                    quota_policy, self.runtime.store, cluster, meta["namespace"], rule)
             for resource in sorted(hard):
                 h, u = quantity(hard[resource]), quantity(used.get(resource))
                 samples += [(f"{name}/{resource}/used", float(u)), (f"{name}/{resource}/hard", float(h))]
@@ -233,8 +239,10 @@ class Samplers:
                     continue
                 subject, percent = f"{name}/{resource}", _percent(u, h)
                 seen.add(subject)
-                severity = Severity.CRITICAL if percent >= rule.critical_percent else \
-                    Severity.WARNING if percent >= rule.warning_percent else None
+                policy = policies[meta["namespace"]]
+                warning, critical = policy.thresholds(resource)
+                severity = None if not policy.enabled else Severity.CRITICAL if percent >= critical else \
+                    Severity.WARNING if percent >= warning else None
                 await self.alerts.observe(rule.id, subject, severity,
                                           f"{resource} of {name}: {used.get(resource, '0')} of {hard[resource]} "
                                           f"used ({percent:.0f}%)")
