@@ -45,6 +45,11 @@ def _known(resource: str) -> bool:
                                          or _HUGEPAGES.match(resource) or _EXTENDED.match(resource)))
 
 
+def is_count(resource: str) -> bool:
+    """An object count (whole numbers only), not an amount of a resource."""
+    return resource in _COUNTED or resource.startswith("count/")
+
+
 def check_hard(hard: dict[str, str], field: str = "resource_quota.hard") -> dict[str, str]:
     """Every key a quota resource Kubernetes knows, every value a non-negative quantity (whole
     for object counts). Returns `hard` as written."""
@@ -54,7 +59,7 @@ def check_hard(hard: dict[str, str], field: str = "resource_quota.hard") -> dict
             raise InvalidArgument.field(where, f"{resource!r} is not a resource a ResourceQuota can limit "
                                         "(e.g. requests.cpu, limits.memory, pods, count/deployments.apps)")
         value = quantity.parse(text, where)
-        if (resource in _COUNTED or resource.startswith("count/")) and value != value.to_integral_value():
+        if is_count(resource) and value != value.to_integral_value():
             raise InvalidArgument.field(where, f"{text!r}: an object count must be a whole number")
     return hard
 

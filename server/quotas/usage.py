@@ -20,6 +20,7 @@ from server.names import ALL, check_dns_label
 from server.quotas.model import Demand, ResourceUsage, Trend, Usage, UsageAlert
 from server.quotas.objects import QuotaObjects
 from server.quotas.policies import Policies
+from server.quotas.rules import is_count
 
 DEFAULT_WINDOW = timedelta(hours=24)
 DEFAULT_POINTS = 100
@@ -62,15 +63,16 @@ def project(points: list[tuple[datetime, float]], hard: float, used: float, now:
     return trend
 
 
-def tidy(value: Decimal, binary: bool) -> str:
-    """`value` rounded up to two significant digits, in canonical form (a limit people can read)."""
+def tidy(value: Decimal, binary: bool, whole: bool = False) -> str:
+    """`value` rounded up to two significant digits (to a whole number for object counts), in
+    canonical form: a limit people can read."""
     if value <= 0:
         return "0"
     if binary:
         unit = Decimal(2 ** 20) if value >= 2 ** 20 else Decimal(1)
     else:
         unit = Decimal(10) ** (math.floor(math.log10(value)) - 1)
-        unit = max(unit, Decimal("0.001"))
+        unit = max(unit, Decimal(1) if whole else Decimal("0.001"))
     return quantity.format_quantity((value / unit).to_integral_value(rounding="ROUND_CEILING") * unit, binary)
 
 
@@ -208,8 +210,9 @@ class QuotaUsage:
                 (await series.query_async(f"{r.quota}/{r.resource}/used", start, now, step)).points
             binary = quantity.is_binary(r.hard)
             peak = max([Decimal(str(p.value)) for p in points] + [Decimal(str(r.used_value))])
-            r.peak = tidy(peak, binary)
-            r.suggested_hard = tidy(peak * HEADROOM, binary)
+            whole = is_count(r.resource)
+            r.peak = tidy(peak, binary, whole)
+            r.suggested_hard = tidy(peak * HEADROOM, binary, whole)
             if omit:
                 continue
             trend = project([(p.time, p.value) for p in points], r.hard_value, r.used_value, now)
