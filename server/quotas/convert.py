@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from kubecommit.v1 import common_pb2, quotas_pb2 as pb
+from server.quotas.check import Breach
 from server.messages import document, document_diff, timestamp
 from server.quotas.model import (AlertPolicy, LimitItem, LimitRangeSpec, QuotaSpec, ScopeRequirement, Stored,
                                  Threshold, Usage)
@@ -86,7 +87,8 @@ def usage(u: Usage) -> pb.QuotaUsage:
                                          hard_value=r.hard_value, used_value=r.used_value, percent=r.percent,
                                          peak=r.peak, suggested_hard=r.suggested_hard) for r in u.resources],
         alerts=[pb.QuotaAlert(resource_quota=a.quota, resource=a.resource, percent=a.percent,
-                              threshold_percent=a.threshold, severity=_SEVERITY[a.severity], message=a.message)
+                              threshold_percent=a.threshold, severity=_SEVERITY[a.severity], message=a.message,
+                              alert=f"alerts/{a.alert}" if a.alert else "")
                 for a in u.alerts],
         trends=[pb.QuotaTrend(resource_quota=t.quota, resource=t.resource,
                               points=[pb.QuotaUsageSample(sample_time=timestamp(when), used=used, percent=pct)
@@ -111,3 +113,10 @@ def policy(p: AlertPolicy) -> pb.QuotaAlertPolicy:
                                              critical_percent=o.critical) for o in p.overrides],
         notification_targets=p.targets, etag=p.etag, update_time=timestamp(p.updated) if p.updated else None,
         updated_by=p.updated_by)
+
+
+def breaches(found: list[Breach]) -> pb.CheckManifestQuotasResponse:
+    return pb.CheckManifestQuotasResponse(breaches=[
+        pb.QuotaBreach(resource=b.resource, limited_by=b.limited_by, resource_name=b.resource_name,
+                       requested=b.requested, used=b.used, hard=b.hard, excess=b.excess, message=b.message)
+        for b in found])

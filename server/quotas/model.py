@@ -87,6 +87,7 @@ class UsageAlert:
     threshold: float
     severity: str  # MEDIUM | HIGH | CRITICAL
     message: str
+    alert: str = ""  # the job system's open alert id for this resource, if any
 
 
 @dataclass

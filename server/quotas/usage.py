@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Callable
 
+from server.alerts.store import Alerts
 from server.clusters.inventory import list_all
 from server.errors import InvalidArgument, NotFound, Unavailable
 from server.jobs.timeseries import TimeSeries
@@ -113,9 +114,10 @@ def demand(pods: list[dict[str, Any]]) -> dict[str, Decimal]:
 
 
 class QuotaUsage:
-    def __init__(self, objects: QuotaObjects, policies: Policies, series: Callable[[], TimeSeries | None]) -> None:
-        # `series()` -> the job system's TimeSeries, or None when jobs are not running.
-        self.objects, self.policies, self.series = objects, policies, series
+    def __init__(self, objects: QuotaObjects, policies: Policies, series: Callable[[], TimeSeries | None],
+                 alerts: Callable[[], Alerts | None]) -> None:
+        # The job system's time series and alert store, or None when jobs are not running.
+        self.objects, self.policies, self.series, self.job_alerts = objects, policies, series, alerts
 
     async def get(self, name: str, window: timedelta | None, max_points: int, threshold: float | None,
                   omit_trends: bool) -> Usage:
@@ -178,6 +180,8 @@ class QuotaUsage:
         return quotas, pods
 
     async def _alerts(self, usage: Usage, threshold: float | None) -> None:
+        store = self.job_alerts()
+        raised = {a.subject: a.id for a in await store.list(open_only=True)} if store is not None else {}
         policies: dict[str, Any] = {}
         for r in usage.resources:
             scope = r.quota.split("/resourcequotas/")[0]
@@ -197,7 +201,8 @@ class QuotaUsage:
                 continue
             usage.alerts.append(UsageAlert(r.quota, r.resource, r.percent, crossed, severity,
                                            f"{r.resource} of {r.quota}: {r.used} of {r.hard} used "
-                                           f"({r.percent:.0f}%, threshold {crossed:g}%)"))
+                                           f"({r.percent:.0f}%, threshold {crossed:g}%)",
+                                           raised.get(f"{r.quota}/{r.resource}", "")))
         order = {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2}
         usage.alerts.sort(key=lambda a: (order[a.severity], -a.percent))
 

@@ -157,6 +157,7 @@ _TABLE: dict[str, Rule] = {
     "QuotasService/UpdateLimitRange": Rule(P.RESOURCES_APPLY),
     "QuotasService/DeleteLimitRange": Rule(P.RESOURCES_APPLY),
     "QuotasService/GetQuotaUsage": Rule(P.RESOURCES_READ),
+    "QuotasService/CheckManifestQuotas": Rule(P.RESOURCES_READ),
     "QuotasService/GetQuotaAlertPolicy": Rule(P.POLICIES_READ),
     "QuotasService/UpdateQuotaAlertPolicy": Rule(P.POLICIES_WRITE),
     "LabelsService/GetLabels": Rule(P.RESOURCES_READ),

@@ -72,6 +72,10 @@ class QuotasServicer(quotas_pb2_grpc.QuotasServiceServicer):
             request.alert_threshold_percent if request.HasField("alert_threshold_percent") else None,
             request.omit_trends))
 
+    async def CheckManifestQuotas(self, request: pb.CheckManifestQuotasRequest, context: Ctx
+                                  ) -> pb.CheckManifestQuotasResponse:
+        return convert.breaches(await self.domain.manifests.check(request.parent, request.manifest))
+
     async def GetQuotaAlertPolicy(self, request: pb.GetQuotaAlertPolicyRequest, context: Ctx) -> pb.QuotaAlertPolicy:
         return convert.policy(await self.domain.policies.get(request.name))
 

@@ -95,6 +95,8 @@ def test_quota_story(jobs_server, receiver) -> None:
     cpu = next(r for r in usage.resources if r.resource == "requests.cpu")
     assert (cpu.used, cpu.hard, cpu.percent, cpu.used_value) == ("1", "1", 100.0, 1.0)
     assert usage.alerts[0].resource == "requests.cpu" and usage.alerts[0].severity == common_pb2.SEVERITY_CRITICAL
+    job_alert = ops.GetAlert(ops_pb.GetAlertRequest(name=usage.alerts[0].alert))  # the job system's, still open
+    assert job_alert.subject == f"{name}/requests.cpu" and job_alert.state == ops_pb.ALERT_STATE_FIRING
     pods = next(t for t in usage.trends if t.resource == "pods")
     used = [p.used for p in pods.points]
     assert used == sorted(used) and used[0] < used[-1] == 3.0, used

@@ -435,20 +435,56 @@ class QuotaResourceUsage(_message.Message):
     def __init__(self, resource_quota: _Optional[str] = ..., resource: _Optional[str] = ..., hard: _Optional[str] = ..., used: _Optional[str] = ..., hard_value: _Optional[float] = ..., used_value: _Optional[float] = ..., percent: _Optional[float] = ..., peak: _Optional[str] = ..., suggested_hard: _Optional[str] = ...) -> None: ...
 
 class QuotaAlert(_message.Message):
-    __slots__ = ("resource_quota", "resource", "percent", "threshold_percent", "severity", "message")
+    __slots__ = ("resource_quota", "resource", "percent", "threshold_percent", "severity", "message", "alert")
     RESOURCE_QUOTA_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_FIELD_NUMBER: _ClassVar[int]
     PERCENT_FIELD_NUMBER: _ClassVar[int]
     THRESHOLD_PERCENT_FIELD_NUMBER: _ClassVar[int]
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    ALERT_FIELD_NUMBER: _ClassVar[int]
     resource_quota: str
     resource: str
     percent: float
     threshold_percent: float
     severity: _common_pb2.Severity
     message: str
-    def __init__(self, resource_quota: _Optional[str] = ..., resource: _Optional[str] = ..., percent: _Optional[float] = ..., threshold_percent: _Optional[float] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., message: _Optional[str] = ...) -> None: ...
+    alert: str
+    def __init__(self, resource_quota: _Optional[str] = ..., resource: _Optional[str] = ..., percent: _Optional[float] = ..., threshold_percent: _Optional[float] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., message: _Optional[str] = ..., alert: _Optional[str] = ...) -> None: ...
+
+class CheckManifestQuotasRequest(_message.Message):
+    __slots__ = ("parent", "manifest")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    MANIFEST_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    manifest: str
+    def __init__(self, parent: _Optional[str] = ..., manifest: _Optional[str] = ...) -> None: ...
+
+class CheckManifestQuotasResponse(_message.Message):
+    __slots__ = ("breaches",)
+    BREACHES_FIELD_NUMBER: _ClassVar[int]
+    breaches: _containers.RepeatedCompositeFieldContainer[QuotaBreach]
+    def __init__(self, breaches: _Optional[_Iterable[_Union[QuotaBreach, _Mapping]]] = ...) -> None: ...
+
+class QuotaBreach(_message.Message):
+    __slots__ = ("resource", "limited_by", "resource_name", "requested", "used", "hard", "excess", "message")
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    LIMITED_BY_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_FIELD_NUMBER: _ClassVar[int]
+    USED_FIELD_NUMBER: _ClassVar[int]
+    HARD_FIELD_NUMBER: _ClassVar[int]
+    EXCESS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    resource: str
+    limited_by: str
+    resource_name: str
+    requested: str
+    used: str
+    hard: str
+    excess: str
+    message: str
+    def __init__(self, resource: _Optional[str] = ..., limited_by: _Optional[str] = ..., resource_name: _Optional[str] = ..., requested: _Optional[str] = ..., used: _Optional[str] = ..., hard: _Optional[str] = ..., excess: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class QuotaTrend(_message.Message):
     __slots__ = ("resource_quota", "resource", "points", "exhaustion_time", "rate_per_hour", "confidence", "projection")
