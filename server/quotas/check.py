@@ -19,7 +19,6 @@ from server.kube import ClusterConnection, quantity
 from server.names import parse_namespace_parent
 from server.quotas import rules
 from server.quotas.objects import QuotaObjects
-from server.runtime import Runtime
 from server.security import Permission, authorize
 from server.versions.manifests import Target, bind, read_manifest
 
@@ -94,13 +93,13 @@ def _total(obj: dict[str, Any] | None, t: Target) -> dict[str, Decimal]:
 
 
 class ManifestCheck:
-    def __init__(self, runtime: Runtime, objects: QuotaObjects) -> None:
-        self.runtime, self.objects = runtime, objects
+    def __init__(self, objects: QuotaObjects) -> None:
+        self.objects = objects
 
     async def check(self, parent: str, manifest: str) -> list[Breach]:
         cluster, namespace = parse_namespace_parent(parent, "parent")
         docs = await read_manifest(manifest)
-        conn = await self.runtime.pool.get(cluster)
+        conn = await self.objects.pool.get(cluster)
         targets = await bind(conn, cluster, docs, namespace)
         breaches: list[Breach] = []
         by_namespace: dict[str, list[tuple[Target, dict[str, Decimal]]]] = {}

@@ -15,11 +15,11 @@ from server import context
 from server.clusters.inventory import list_all
 from server.clusters.query import decode_token, encode_token, fingerprint
 from server.errors import AlreadyExists, InvalidArgument, KubecommitError, NotFound, Unavailable
-from server.kube import ClusterConnection
+from server.clusters.registry import ClusterRegistry
+from server.kube import ClusterConnection, ClusterPool
 from server.names import ALL, ResourceName, parse_namespace_parent
 from server.quotas import rules
 from server.quotas.model import LimitRangeSpec, QuotaSpec, Refusal, Stored
-from server.runtime import Runtime
 from server.security.scope import visible
 from server.versions.apply import Writer
 from server.versions.common import read_stored
@@ -57,14 +57,14 @@ def _where(name: str) -> tuple[str, str]:
 class QuotaObjects:
     """Create, read, list, update and delete ResourceQuotas and LimitRanges in every cluster."""
 
-    def __init__(self, runtime: Runtime, writer: Writer, cluster_timeout: float) -> None:
-        self.runtime, self.writer, self.timeout = runtime, writer, cluster_timeout
+    def __init__(self, pool: ClusterPool, clusters: ClusterRegistry, writer: Writer, cluster_timeout: float) -> None:
+        self.pool, self.clusters, self.writer, self.timeout = pool, clusters, writer, cluster_timeout
 
     # -- reads ------------------------------------------------------------------------------
 
     async def get(self, kind: str, name: str) -> Stored:
         rn = self._name(kind, name, "name")
-        conn = await self.runtime.pool.get(rn.cluster)
+        conn = await self.pool.get(rn.cluster)
         live = await conn.get_object(await conn.resolve(kind), rn.namespace, rn.name)
         return Stored(str(rn), live, await self._committed(rn))
 
@@ -82,7 +82,7 @@ class QuotaObjects:
         size = min(page_size or 50, 1000)
         query = fingerprint("list", kind, parent, label_selector)
         offset = decode_token(page_token, query, offset=int).get("offset", 0)
-        clusters = [r.id for r in await self.runtime.clusters.list()] if cluster == ALL else [cluster]
+        clusters = [r.id for r in await self.clusters.list()] if cluster == ALL else [cluster]
         found, unreachable = await self.each_cluster(
             clusters, lambda conn, c: self._list_one(conn, c, kind, namespace, label_selector))
         if cluster != ALL and unreachable:
@@ -109,7 +109,7 @@ class QuotaObjects:
         """`fn` on every cluster in parallel, each bounded by the per-cluster timeout: the answers
         of those that answered, and `cluster: reason` for those that did not (not waited for)."""
         async def one(cluster: str) -> Any:
-            conn = await self.runtime.pool.get(cluster)
+            conn = await self.pool.get(cluster)
             return await asyncio.wait_for(fn(conn, cluster), self.timeout)
 
         results = await asyncio.gather(*(one(c) for c in clusters), return_exceptions=True)
@@ -130,7 +130,7 @@ class QuotaObjects:
                      message: str) -> Stored:
         cluster, namespace = self._parent(parent, allow_all=False)
         rn = self._name(kind, f"{parent}/{kind}/{object_id}", f"{FIELDS[kind]}_id")
-        conn = await self.runtime.pool.get(cluster)
+        conn = await self.pool.get(cluster)
         await self._namespace_exists(conn, namespace)
         if await self.writer.live(conn, await conn.resolve(kind), rn) is not None:
             raise AlreadyExists(f"{rn} already exists", "ALREADY_EXISTS", metadata={"resource": str(rn)})
@@ -140,7 +140,7 @@ class QuotaObjects:
     async def update(self, kind: str, name: str, spec: Spec, mask: list[str], etag: str, validate_only: bool,
                      message: str) -> Stored:
         rn = self._name(kind, name, f"{FIELDS[kind]}.name")
-        conn = await self.runtime.pool.get(rn.cluster)
+        conn = await self.pool.get(rn.cluster)
         current = await self.writer.live(conn, await conn.resolve(kind), rn)
         if current is None:
             raise NotFound(f"{rn} does not exist", "NOT_FOUND", metadata={"resource": str(rn)})

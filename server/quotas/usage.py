@@ -128,7 +128,7 @@ class QuotaUsage:
             raise InvalidArgument.field("trend_window", "must be positive")
         if threshold is not None and not 0 < threshold <= 1000:
             raise InvalidArgument.field("alert_threshold_percent", f"{threshold} is not in (0, 1000]")
-        clusters = [r.id for r in await self.objects.runtime.clusters.list()] if cluster == ALL else [cluster]
+        clusters = [r.id for r in await self.objects.clusters.list()] if cluster == ALL else [cluster]
         answered, unreachable = await self.objects.each_cluster(
             clusters, lambda conn, c: self._read(conn, namespace, quota))
         if cluster != ALL and unreachable:
