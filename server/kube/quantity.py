@@ -15,6 +15,7 @@ Grammar (k8s.io/apimachinery/pkg/api/resource):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -34,15 +35,25 @@ _NANO = Decimal(10) ** -9
 def parse(text: Any, field: str = "quantity", *, allow_negative: bool = False) -> Decimal:
     """The value of a quantity in base units (cores, bytes, a count), or INVALID_ARGUMENT naming
     `field` and the value. Amounts below a nano unit round up, as the API server does."""
-    raw = str(text).strip() if text is not None else ""
+    value = _value(str(text).strip() if text is not None else "")
+    if value is None:
+        raise InvalidArgument.field(field, f"{str(text).strip()!r} is not a Kubernetes quantity "
+                                    "(e.g. 500m, 2Gi, 1.5, 1e3)")
+    if value < 0 and not allow_negative:
+        raise InvalidArgument.field(field, f"{str(text).strip()!r} must not be negative")
+    return value
+
+
+@lru_cache(maxsize=4096)
+def _value(raw: str) -> Decimal | None:
+    """The value of a well-formed quantity, None otherwise; cached, since a usage answer across
+    clusters reads the same few strings (`4`, `8Gi`, `0`) thousands of times."""
     if not _QUANTITY.match(raw):
-        raise InvalidArgument.field(field, f"{raw!r} is not a Kubernetes quantity (e.g. 500m, 2Gi, 1.5, 1e3)")
+        return None
     try:
         value = Decimal(parse_quantity(raw))
     except (ValueError, InvalidOperation):
-        raise InvalidArgument.field(field, f"{raw!r} is not a Kubernetes quantity (e.g. 500m, 2Gi, 1.5, 1e3)") from None
-    if value < 0 and not allow_negative:
-        raise InvalidArgument.field(field, f"{raw!r} must not be negative")
+        return None
     return value.quantize(_NANO, rounding="ROUND_CEILING") if value != value.to_integral_value() else value
 
 
@@ -63,7 +74,11 @@ def is_binary(text: str) -> bool:
 def format_quantity(value: Decimal | int | float, binary: bool = False) -> str:
     """The canonical form of `value`: the largest suffix that keeps an integer (binary suffixes
     when `binary` and the value is a whole number of KiB), e.g. 2147483648 -> `2Gi`, 1.5 -> `1500m`."""
-    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return _format(Decimal(str(value)) if isinstance(value, float) else Decimal(value), binary)
+
+
+@lru_cache(maxsize=4096)
+def _format(value: Decimal, binary: bool) -> str:
     if value == 0:
         return "0"
     sign, magnitude = ("-" if value < 0 else ""), abs(value)

@@ -64,9 +64,18 @@ class Policies:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def get(self, name: str, check: bool = True) -> AlertPolicy:
-        cluster, namespace = parse_name(name) if check else name.split("/")[1:4:2]
+    async def get(self, name: str) -> AlertPolicy:
+        cluster, namespace = parse_name(name)
         return await asyncio.to_thread(read, self.store, cluster, namespace)
+
+    async def for_namespaces(self, scopes: set[tuple[str, str]]) -> dict[tuple[str, str], AlertPolicy]:
+        """The policy of each (cluster, namespace), in one pass over the store: those never set
+        are the defaults, without a lookup each."""
+        def read_all() -> dict[tuple[str, str], AlertPolicy]:
+            stored = set(self.store.list_paths(ROOT)) if scopes else set()
+            return {(c, n): read(self.store, c, n) if path(c, n) in stored
+                    else AlertPolicy(f"clusters/{c}/namespaces/{n}/{SUFFIX}") for c, n in scopes}
+        return await asyncio.to_thread(read_all)
 
     async def update(self, values: AlertPolicy, mask: list[str]) -> AlertPolicy:
         cluster, namespace = parse_name(values.name)

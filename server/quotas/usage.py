@@ -7,7 +7,9 @@ are named in the answer, not waited for."""
 
 from __future__ import annotations
 
+import asyncio
 import math
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Callable
@@ -15,7 +17,7 @@ from typing import Any, Callable
 from server.alerts.store import Alerts
 from server.clusters.inventory import list_all
 from server.errors import InvalidArgument, NotFound, Unavailable
-from server.jobs.timeseries import TimeSeries
+from server.jobs.timeseries import Point, TimeSeries
 from server.kube import ClusterConnection, quantity
 from server.names import ALL, check_dns_label
 from server.quotas.model import Demand, ResourceUsage, Trend, Usage, UsageAlert
@@ -64,6 +66,7 @@ def project(points: list[tuple[datetime, float]], hard: float, used: float, now:
     return trend
 
 
+@lru_cache(maxsize=4096)
 def tidy(value: Decimal, binary: bool, whole: bool = False) -> str:
     """`value` rounded up to two significant digits (to a whole number for object counts), in
     canonical form: a limit people can read."""
@@ -111,6 +114,12 @@ def demand(pods: list[dict[str, Any]]) -> dict[str, Decimal]:
                     key = f"{kind}.{resource}"
                     totals[key] = totals.get(key, Decimal(0)) + quantity.value_of(text)
     return totals
+
+
+def _scope(quota: str) -> tuple[str, str]:
+    """clusters/{c}/namespaces/{n}/resourcequotas/{q} -> (c, n)."""
+    parts = quota.split("/")
+    return parts[1], parts[3]
 
 
 class QuotaUsage:
@@ -182,12 +191,9 @@ class QuotaUsage:
     async def _alerts(self, usage: Usage, threshold: float | None) -> None:
         store = self.job_alerts()
         raised = {a.subject: a.id for a in await store.list(open_only=True)} if store is not None else {}
-        policies: dict[str, Any] = {}
+        policies = await self.policies.for_namespaces({_scope(r.quota) for r in usage.resources})
         for r in usage.resources:
-            scope = r.quota.split("/resourcequotas/")[0]
-            if scope not in policies:
-                policies[scope] = await self.policies.get(f"{scope}/quotaAlertPolicy", check=False)
-            policy = policies[scope]
+            policy = policies[_scope(r.quota)]
             if threshold is None and not policy.enabled:
                 continue
             warning, critical = (threshold, threshold) if threshold is not None else policy.thresholds(r.resource)
@@ -207,12 +213,17 @@ class QuotaUsage:
         usage.alerts.sort(key=lambda a: (order[a.severity], -a.percent))
 
     async def _trends(self, usage: Usage, window: timedelta, max_points: int, omit: bool, now: datetime) -> None:
-        series: TimeSeries | None = self.series()
+        """Peaks and suggestions per resource and, unless `omit`, the trend with its projection.
+        With `omit` no history is read: the peak is today's usage (the cheap answer)."""
+        series: TimeSeries | None = None if omit else self.series()
         start = now - window
         step = max(1, int(window.total_seconds() // max_points))
-        for r in usage.resources:
-            points = [] if series is None else \
-                (await series.query_async(f"{r.quota}/{r.resource}/used", start, now, step)).points
+
+        def read_all() -> list[list[Point]]:  # one thread hop for every series of the answer
+            assert series is not None
+            return [series.query(f"{r.quota}/{r.resource}/used", start, now, step).points for r in usage.resources]
+        history = await asyncio.to_thread(read_all) if series is not None else [[] for _ in usage.resources]
+        for r, points in zip(usage.resources, history):
             binary = quantity.is_binary(r.hard)
             peak = max([Decimal(str(p.value)) for p in points] + [Decimal(str(r.used_value))])
             whole = is_count(r.resource)
