@@ -11,8 +11,9 @@ import grpc
 import pytest
 from google.protobuf import field_mask_pb2
 
-from kubecommit.v1 import quotas_pb2 as pb, yaml_versions_pb2 as vpb
-from tests.quotas.conftest import quotas_stub, versions_stub
+from kubecommit.v1 import operations_pb2 as ops_pb, quotas_pb2 as pb, yaml_versions_pb2 as vpb
+from tests.jobs.conftest import wait_for
+from tests.quotas.conftest import operations_stub, quotas_stub, versions_stub
 from tests.quotas.test_story import _apply, _namespace
 from tests.support.clusters import register_cluster
 from tests.support.status import details
@@ -116,7 +117,7 @@ spec:
 
 
 def test_alert_policy_and_manifest_check(jobs_server) -> None:
-    server, cluster = jobs_server()
+    server, cluster = jobs_server(sample_schedule="every 1s")
     quotas, versions = quotas_stub(server), versions_stub(server)
     ns = _namespace(versions, cluster)
     parent = f"clusters/{cluster}/namespaces/{ns}"
@@ -164,3 +165,43 @@ spec:
     usage = quotas.GetQuotaUsage(pb.GetQuotaUsageRequest(name=f"{parent}/quotaUsage", alert_threshold_percent=0.1,
                                                          omit_trends=True))
     assert not usage.alerts  # nothing used yet
+
+    # The policy feeds the job system's quota rule: one pod of 10 is 10 %, a warning only under
+    # this namespace's override for `pods` (the rule's own 80 % would stay silent).
+    quotas.UpdateQuotaAlertPolicy(pb.UpdateQuotaAlertPolicyRequest(
+        quota_alert_policy=pb.QuotaAlertPolicy(name=name, overrides=[pb.QuotaThresholdOverride(
+            resource="pods", warning_percent=10, critical_percent=50)]),
+        update_mask=field_mask_pb2.FieldMask(paths=["overrides"])))
+    _apply(versions, cluster, f"""apiVersion: v1
+kind: Pod
+metadata: {{name: one, namespace: {ns}}}
+spec:
+  containers:
+  - {{name: app, image: nginx, resources: {{requests: {{cpu: 100m}}, limits: {{memory: 64Mi}}}}}}
+""")
+    ops = operations_stub(server)
+    subject = f"{parent}/resourcequotas/compute/pods"
+    fired = wait_for(lambda: ops.ListAlerts(ops_pb.ListAlertsRequest(filter=f"state=open subject={subject}")).alerts)
+    assert fired and fired[0].severity == ops_pb.ALERT_SEVERITY_WARNING
+    cpu_subject = f"{parent}/resourcequotas/compute/requests.cpu"  # 10 % of cpu: under the policy's 60 %
+    assert not ops.ListAlerts(ops_pb.ListAlertsRequest(filter=f"state=open subject={cpu_subject}")).alerts
+    usage = quotas.GetQuotaUsage(pb.GetQuotaUsageRequest(name=f"{parent}/quotaUsage", omit_trends=True))
+    assert [(a.resource, a.alert) for a in usage.alerts] == [("pods", fired[0].name)]
+
+
+def test_quota_from_yaml(jobs_server) -> None:
+    server, cluster = jobs_server()
+    quotas, versions = quotas_stub(server), versions_stub(server)
+    ns = _namespace(versions, cluster)
+    parent = f"clusters/{cluster}/namespaces/{ns}"
+    made = quotas.CreateResourceQuota(pb.CreateResourceQuotaRequest(
+        parent=parent, resource_quota_id="objects", resource_quota=pb.ResourceQuota(yaml=(
+            "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: objects}\n"
+            "spec: {hard: {count/deployments.apps: '3', configmaps: '5'}}\n"))))
+    assert made.hard == {"count/deployments.apps": "3", "configmaps": "5"} and made.commit
+    with pytest.raises(grpc.RpcError) as renamed:
+        quotas.UpdateResourceQuota(pb.UpdateResourceQuotaRequest(
+            resource_quota=pb.ResourceQuota(name=made.name, yaml=(
+                "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: other}\nspec: {hard: {pods: '1'}}\n")),
+            update_mask=field_mask_pb2.FieldMask(paths=["yaml"])))
+    assert "resource_quota.yaml.metadata.name" in details(renamed.value).violations
