@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Callable
 
+from server import context
 from server.alerts.store import Alerts
 from server.clusters.inventory import list_all
 from server.errors import InvalidArgument, NotFound, Unavailable
@@ -24,6 +25,7 @@ from server.quotas.model import Demand, ResourceUsage, Trend, Usage, UsageAlert
 from server.quotas.objects import QuotaObjects
 from server.quotas.policies import Policies
 from server.quotas.rules import is_count
+from server.security.scope import visible
 
 DEFAULT_WINDOW = timedelta(hours=24)
 DEFAULT_POINTS = 100
@@ -144,6 +146,7 @@ class QuotaUsage:
             raise Unavailable(f"cluster {cluster} did not answer: {unreachable[0]}", "CLUSTER_UNREACHABLE")
         now = datetime.now(timezone.utc)
         usage = Usage(name, now, unreachable=unreachable)
+        caller = context.current().caller  # `-` spans only what the caller may see
         for c in clusters:
             if c not in answered:
                 continue
@@ -155,6 +158,8 @@ class QuotaUsage:
             for q in quotas:
                 meta, status = q["metadata"], q.get("status") or {}
                 quoted.add(meta["namespace"])
+                if not visible(caller, c, meta["namespace"]):
+                    continue
                 qname = f"clusters/{c}/namespaces/{meta['namespace']}/resourcequotas/{meta['name']}"
                 for resource, hard in sorted((status.get("hard") or (q.get("spec") or {}).get("hard") or {}).items()):
                     used = (status.get("used") or {}).get(resource, "0")
@@ -165,7 +170,7 @@ class QuotaUsage:
                 by_ns: dict[str, list[dict[str, Any]]] = {}
                 for pod in pods:
                     by_ns.setdefault(pod["metadata"]["namespace"], []).append(pod)
-                for ns in sorted(set(by_ns) - quoted):
+                for ns in sorted(n for n in set(by_ns) - quoted if visible(caller, c, n)):
                     usage.unquoted.append(Demand(f"clusters/{c}/namespaces/{ns}", {
                         k: quantity.format_quantity(v, k.endswith(("memory", "storage")))
                         for k, v in demand(by_ns[ns]).items()}))

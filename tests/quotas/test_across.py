@@ -11,7 +11,8 @@ import grpc
 import pytest
 from google.protobuf import field_mask_pb2
 
-from kubecommit.v1 import operations_pb2 as ops_pb, quotas_pb2 as pb, yaml_versions_pb2 as vpb
+from kubecommit.v1 import operations_pb2 as ops_pb, quotas_pb2 as pb, quotas_pb2_grpc, yaml_versions_pb2 as vpb
+from tests.support.auth import make_token, with_token
 from tests.jobs.conftest import wait_for
 from tests.quotas.conftest import operations_stub, quotas_stub, versions_stub
 from tests.quotas.test_story import _apply, _namespace
@@ -114,6 +115,18 @@ spec:
     demand = next(d for d in usage.unquoted_namespaces if d.namespace == f"clusters/{cluster}/namespaces/{bare}")
     assert demand.totals == {"pods": "1", "requests.cpu": "250m", "requests.memory": "64Mi",
                              "limits.memory": "128Mi"}
+
+    # A viewer scoped to one namespace sees only it, across clusters too.
+    viewer = quotas_pb2_grpc.QuotasServiceStub(with_token(grpc.insecure_channel(server.address), make_token(
+        server, "viewer", "viewer", clusters=[cluster], namespaces=[ns])))
+    seen = viewer.GetQuotaUsage(pb.GetQuotaUsageRequest(name="clusters/-/namespaces/-/quotaUsage", omit_trends=True))
+    assert seen.resources and {r.resource_quota.rsplit("/resourcequotas/")[0] for r in seen.resources} == {parent}
+    assert not seen.unquoted_namespaces
+    listed = viewer.ListResourceQuotas(pb.ListResourceQuotasRequest(parent="clusters/-/namespaces/-"))
+    assert {q.name.rsplit("/resourcequotas/")[0] for q in listed.resource_quotas} == {parent}
+    with pytest.raises(grpc.RpcError) as outside:
+        viewer.GetResourceQuota(pb.GetResourceQuotaRequest(name=f"clusters/{other}/namespaces/{ns}/resourcequotas/q0"))
+    assert outside.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
 def test_alert_policy_and_manifest_check(jobs_server) -> None:
