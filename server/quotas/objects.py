@@ -13,11 +13,11 @@ import yaml
 from gitstore import document_diff
 from server import context
 from server.clusters.inventory import list_all
-from server.clusters.query import decode_token, encode_token, fingerprint
 from server.errors import AlreadyExists, InvalidArgument, KubecommitError, NotFound, Unavailable
-from server.clusters.registry import ClusterRegistry
 from server.kube import ClusterConnection, ClusterPool
+from server.paging import offset_page
 from server.names import ALL, ResourceName, parse_namespace_parent
+from server.registry import ClusterRegistry
 from server.quotas import rules
 from server.quotas.model import LimitRangeSpec, QuotaSpec, Refusal, Stored
 from server.security.scope import visible
@@ -69,7 +69,7 @@ class QuotaObjects:
         return Stored(str(rn), live, await self._committed(rn))
 
     async def _committed(self, rn: ResourceName) -> dict[str, Any] | None:
-        doc = await asyncio.to_thread(read_stored, self.writer.store, rn.store_path)
+        doc = await self.writer.storage.run(read_stored, self.writer.store, rn.store_path)
         return doc.data if doc is not None else None
 
     async def list(self, kind: str, parent: str, page_size: int, page_token: str,
@@ -77,11 +77,6 @@ class QuotaObjects:
         """One namespace, every namespace (`namespaces/-`) of one cluster or of every cluster
         (`clusters/-`); sorted by name, paged by offset. Also the clusters that did not answer."""
         cluster, namespace = self._parent(parent)
-        if page_size < 0:
-            raise InvalidArgument.field("page_size", "must not be negative")
-        size = min(page_size or 50, 1000)
-        query = fingerprint("list", kind, parent, label_selector)
-        offset = decode_token(page_token, query, offset=int).get("offset", 0)
         clusters = [r.id for r in await self.clusters.list()] if cluster == ALL else [cluster]
         found, unreachable = await self.each_cluster(
             clusters, lambda conn, c: self._list_one(conn, c, kind, namespace, label_selector))
@@ -90,10 +85,9 @@ class QuotaObjects:
         caller = context.current().caller
         objects = sorted((o for items in found.values() for o in items
                           if visible(caller, *_where(o[0]))), key=lambda o: o[0])
-        page = objects[offset:offset + size]
+        page, token = offset_page(objects, ("quotas.list", kind, parent, label_selector), page_size, page_token)
         paths = [ResourceName.parse(n).store_path for n, _ in page]
-        stored = await asyncio.to_thread(lambda: {p: read_stored(self.writer.store, p) for p in paths})
-        token = encode_token(query, offset=offset + size) if offset + size < len(objects) else ""
+        stored = await self.writer.storage.run(lambda: {p: read_stored(self.writer.store, p) for p in paths})
         return ([Stored(n, o, (d.data if (d := stored[p]) else None)) for (n, o), p in zip(page, paths)],
                 token, unreachable)
 

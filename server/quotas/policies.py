@@ -5,7 +5,6 @@ alerts they raise are delivered through the notification channels like every oth
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from gitstore import Change, Store
@@ -15,6 +14,7 @@ from server.alerts.config import AlertRule
 from server.names import check_dns_label
 from server.quotas.model import AlertPolicy, Threshold
 from server.quotas.rules import check_hard
+from server.storage import Storage
 
 ROOT = "kubecommit/quota-policies"
 SUFFIX = "quotaAlertPolicy"
@@ -61,12 +61,12 @@ def read(store: Store, cluster: str, namespace: str) -> AlertPolicy:
 
 
 class Policies:
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, storage: Storage) -> None:
+        self.storage, self.store = storage, storage.sync
 
     async def get(self, name: str) -> AlertPolicy:
         cluster, namespace = parse_name(name)
-        return await asyncio.to_thread(read, self.store, cluster, namespace)
+        return await self.storage.run(read, self.store, cluster, namespace)
 
     async def for_namespaces(self, scopes: set[tuple[str, str]]) -> dict[tuple[str, str], AlertPolicy]:
         """The policy of each (cluster, namespace), in one pass over the store: those never set
@@ -75,7 +75,17 @@ class Policies:
             stored = set(self.store.list_paths(ROOT)) if scopes else set()
             return {(c, n): read(self.store, c, n) if path(c, n) in stored
                     else AlertPolicy(f"clusters/{c}/namespaces/{n}/{SUFFIX}") for c, n in scopes}
-        return await asyncio.to_thread(read_all)
+        return await self.storage.run(read_all)
+
+    async def effective(self, cluster: str, namespace: str, rule: AlertRule) -> AlertPolicy:
+        """What the samplers evaluate a namespace's quotas against: its policy when one was set,
+        else the job system's `quota` rule thresholds (80 % / 95 % unless an admin changed it)."""
+        def pick() -> AlertPolicy:
+            if self.store.read_if_exists(path(cluster, namespace)) is None:
+                return AlertPolicy(f"clusters/{cluster}/namespaces/{namespace}/{SUFFIX}", True,
+                                   rule.warning_percent, rule.critical_percent)
+            return read(self.store, cluster, namespace)
+        return await self.storage.run(pick)
 
     async def update(self, values: AlertPolicy, mask: list[str]) -> AlertPolicy:
         cluster, namespace = parse_name(values.name)
@@ -98,17 +108,8 @@ class Policies:
         expected = {where: values.etag} if values.etag else None
         if values.etag and not current.etag:
             raise NotFound(f"{values.name} was never set: send no etag", "NOT_FOUND")
-        await asyncio.to_thread(
+        await self.storage.run(
             self.store.commit, [Change.put(where, doc)], author=context.commit_author(),
             message=f"Update {values.name}", operation="apply", request_id=context.commit_request_id(),
             expected=expected)
         return await self.get(values.name)
-
-
-def quota_policy(store: Store, cluster: str, namespace: str, rule: AlertRule) -> AlertPolicy:
-    """What the samplers evaluate a namespace's quotas against: its policy when one was set, else
-    the job system's `quota` rule thresholds (80 % / 95 % unless an admin changed the rule)."""
-    if store.read_if_exists(path(cluster, namespace)) is None:
-        return AlertPolicy(f"clusters/{cluster}/namespaces/{namespace}/{SUFFIX}", True,
-                           rule.warning_percent, rule.critical_percent)
-    return read(store, cluster, namespace)

@@ -125,10 +125,10 @@ def _scope(quota: str) -> tuple[str, str]:
 
 
 class QuotaUsage:
-    def __init__(self, objects: QuotaObjects, policies: Policies, series: Callable[[], TimeSeries | None],
-                 alerts: Callable[[], Alerts | None]) -> None:
-        # The job system's time series and alert store, or None when jobs are not running.
-        self.objects, self.policies, self.series, self.job_alerts = objects, policies, series, alerts
+    def __init__(self, objects: QuotaObjects, policies: Policies,
+                 jobs: Callable[[], tuple[TimeSeries, Alerts] | None]) -> None:
+        # `jobs()`: the job system's time series and alert store, None when jobs are off.
+        self.objects, self.policies, self.jobs = objects, policies, jobs
 
     async def get(self, name: str, window: timedelta | None, max_points: int, threshold: float | None,
                   omit_trends: bool) -> Usage:
@@ -194,8 +194,8 @@ class QuotaUsage:
         return quotas, pods
 
     async def _alerts(self, usage: Usage, threshold: float | None) -> None:
-        store = self.job_alerts()
-        raised = {a.subject: a.id for a in await store.list(open_only=True)} if store is not None else {}
+        jobs = self.jobs()
+        raised = {a.subject: a.id for a in await jobs[1].list(open_only=True)} if jobs is not None else {}
         policies = await self.policies.for_namespaces({_scope(r.quota) for r in usage.resources})
         for r in usage.resources:
             policy = policies[_scope(r.quota)]
@@ -220,7 +220,8 @@ class QuotaUsage:
     async def _trends(self, usage: Usage, window: timedelta, max_points: int, omit: bool, now: datetime) -> None:
         """Peaks and suggestions per resource and, unless `omit`, the trend with its projection.
         With `omit` no history is read: the peak is today's usage (the cheap answer)."""
-        series: TimeSeries | None = None if omit else self.series()
+        jobs = None if omit else self.jobs()
+        series = jobs[0] if jobs is not None else None
         start = now - window
         step = max(1, int(window.total_seconds() // max_points))
 

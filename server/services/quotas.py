@@ -7,13 +7,7 @@ import grpc
 from kubecommit.v1 import quotas_pb2 as pb, quotas_pb2_grpc
 from server.quotas import convert
 from server.quotas.domain import Quotas
-from server.alerts.store import Alerts
-from server.jobs.timeseries import TimeSeries
-from server.quotas.check import ManifestCheck
-from server.quotas.objects import LIMIT_RANGES, QUOTAS, QuotaObjects
-from server.quotas.policies import Policies
-from server.quotas.usage import QuotaUsage
-from server.versions.apply import Writer
+from server.quotas.objects import LIMIT_RANGES, QUOTAS
 from server.runtime import Runtime
 
 Ctx = grpc.aio.ServicerContext
@@ -91,20 +85,5 @@ class QuotasServicer(quotas_pb2_grpc.QuotasServiceServicer):
             convert.policy_values(request.quota_alert_policy), list(request.update_mask.paths)))
 
 
-def build(runtime: Runtime) -> Quotas:
-    """The quotas domain from the runtime's parts. The job system's time series and alerts exist
-    once the composition root made them (not at all when jobs are off): asked for at each call."""
-    objects = QuotaObjects(runtime.pool, runtime.clusters, Writer(runtime), runtime.settings.fanout_timeout_seconds)
-    policies = Policies(runtime.store)
-
-    def series() -> TimeSeries | None:
-        return runtime.operations.series if runtime.operations is not None else None
-
-    def alerts() -> Alerts | None:
-        return runtime.operations.alerts if runtime.operations is not None else None
-
-    return Quotas(objects, QuotaUsage(objects, policies, series, alerts), policies, ManifestCheck(objects))
-
-
 def register(runtime: Runtime, server: grpc.aio.Server) -> None:
-    quotas_pb2_grpc.add_QuotasServiceServicer_to_server(QuotasServicer(build(runtime)), server)
+    quotas_pb2_grpc.add_QuotasServiceServicer_to_server(QuotasServicer(runtime.domains.quotas), server)
