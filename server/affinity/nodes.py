@@ -17,7 +17,7 @@ from server.affinity.model import (AffectedPod, CordonWrite, DrainAction, DrainE
 from server.affinity.scheduling import labels_of, name_of, namespace_of, spec_of
 from server.clusters.query import decode_token, encode_token, fingerprint, page_size
 from server.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
-from server.kube import ClusterConnection, ClusterPool
+from server.kube import ClusterConnection, ClusterPool, normalize
 from server.names import ALL, ResourceName, check_dns_label, parse_cluster
 from server.security import visible
 from server import context
@@ -134,11 +134,14 @@ class Nodes:
             new = _without(current, taints) if remove else _with(current, taints, overwrite, name_of(n))
             if new != current:
                 changed[name_of(n)] = new
-        documents = [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": n},
-                      "spec": {"taints": taints_ or None}} for n, taints_ in changed.items()]
+        by_name = {name_of(n): n for n in targets}
+        documents = [_node_config(by_name[n], taints=taints_ or None) for n, taints_ in changed.items()]
         verb = "Remove" if remove else "Add"
         text = message or f"{verb} taints {', '.join(scheduling.taint_text(t) for t in taints)} " \
                           f"on {', '.join(changed) or 'no node'}"
+        evicted: list[AffectedPod] = []
+        if not remove and any(t.get("effect") == "NoExecute" for t in taints) and changed:
+            evicted = await self._evicted(conn, cluster, changed)  # before: the taint manager acts at once
         commit, etags = "", {}
         if documents:
             result = await self.writer.apply_manifest(
@@ -149,9 +152,6 @@ class Nodes:
             etags = {a.name.rpartition("/")[2]: a.etag for a in result.resources}
         nodes = [NodeTaints(cluster, name_of(n), changed.get(name_of(n), spec_of(n).get("taints") or []),
                             etags.get(name_of(n), _rv(n))) for n in targets]
-        evicted: list[AffectedPod] = []
-        if not remove and any(t.get("effect") == "NoExecute" for t in taints) and changed:
-            evicted = await self._evicted(conn, cluster, changed)
         return TaintWrite(nodes, commit, validate_only, evicted)
 
     async def _evicted(self, conn: ClusterConnection, cluster: str, changed: dict[str, list[dict]]) -> list[AffectedPod]:
@@ -182,8 +182,7 @@ class Nodes:
         current = await reads.node(conn, cluster, node, "name")
         commit = ""
         if bool(spec_of(current).get("unschedulable")) != unschedulable:
-            doc = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": node},
-                   "spec": {"unschedulable": True if unschedulable else None}}
+            doc = _node_config(current, unschedulable=True if unschedulable else None)
             verb = "Cordon" if unschedulable else "Uncordon"
             result = await self.writer.apply_manifest(
                 cluster=f"clusters/{cluster}", manifest=yaml.dump(doc, Dumper=yaml.CSafeDumper),
@@ -310,6 +309,13 @@ class Nodes:
         page = domains[offset:offset + limit]
         more = offset + limit < len(domains)
         return Topology(cluster, page, skews), encode_token(query, o=offset + limit) if more else ""
+
+
+def _node_config(node: dict, **spec: Any) -> dict[str, Any]:
+    """The whole node as applied (see rules.apply_config), its spec fields set (None removes)."""
+    out = normalize(node)
+    out.setdefault("spec", {}).update(spec)
+    return out
 
 
 def _ready(node: dict) -> bool:

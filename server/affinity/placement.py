@@ -9,13 +9,15 @@ from typing import Any, Callable
 
 import yaml
 
+from gitstore import safeyaml
+from gitstore.safeyaml import YamlLimitExceeded
 from server.affinity import reads, rules, scheduling, suggest
 from server.affinity.model import Part, PodTarget, Rules, RulesWrite, Suggestions, Validation
 from server.errors import InvalidArgument
 from server.kube import ClusterPool
 from server.names import ResourceName, parse_cluster
 from server.versions.apply import Writer
-from server.versions.manifests import parse_manifest
+from server.versions.manifests import MANIFEST_LIMITS
 
 _DEFAULT_MESSAGES = {Part.NODE_AFFINITY: "Set node affinity of", Part.POD_AFFINITY: "Set pod affinity of",
                      Part.TOLERATIONS: "Set tolerations of"}
@@ -43,10 +45,14 @@ def inline_pod(target: PodTarget, namespace: str) -> dict[str, Any]:
 
 
 def parse_pod_yaml(text: str, field: str) -> dict[str, Any]:
-    docs = parse_manifest(text, field)
-    if len(docs) != 1 or not isinstance(docs[0].obj, dict):
+    """One YAML document (a pod spec needs no apiVersion), read under the manifest limits."""
+    try:
+        docs = [d for d in safeyaml.load_all(text, MANIFEST_LIMITS) if d is not None]
+    except (YamlLimitExceeded, yaml.YAMLError) as error:
+        raise InvalidArgument.field(field, f"not readable YAML: {error}") from None
+    if len(docs) != 1 or not isinstance(docs[0], dict):
         raise InvalidArgument.field(field, "give exactly one pod spec, template, Pod or workload")
-    return docs[0].obj
+    return docs[0]
 
 
 class Placement:

@@ -8,10 +8,12 @@ topology_key`) for typed rules, Kubernetes names for pod specs (`pod_spec.affini
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any, Callable, Mapping
 
 from server.errors import InvalidArgument
+from server.kube import normalize
 
 # Kind -> path from the object to its pod template ([] for a Pod itself).
 TEMPLATE_PATHS: dict[str, list[str]] = {
@@ -259,21 +261,16 @@ def merged(base: Any, config: Any) -> Any:
 
 
 def apply_config(obj: Mapping[str, Any], edit: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    """A minimal apply configuration of `obj` whose pod spec holds only what `edit` returns for
-    a copy of the current pod spec (so other fields and their owners are left alone)."""
-    path = template_path(obj.get("kind", ""), "name")
-    cur: Any = obj
-    for step in path:
-        cur = (cur or {}).get(step) or {}
-    spec = cur.get("spec") or {}
-    changed = edit(spec)
-    body: dict[str, Any] = {"spec": changed}
-    for step in reversed(path):
-        body = {step: body}
-    meta = obj.get("metadata") or {}
-    return {"apiVersion": obj["apiVersion"], "kind": obj["kind"],
-            "metadata": {"name": meta["name"], **({"namespace": meta["namespace"]} if meta.get("namespace") else {})},
-            **body}
+    """The whole object as people would apply it (normalized), its pod spec changed by what
+    `edit` returns for it (nulls remove). Whole, because the versioned write path applies with
+    one field manager: a partial configuration would drop the fields it applied before."""
+    out = normalize(dict(obj))
+    cur: Any = out
+    for step in template_path(out.get("kind", ""), "name"):
+        cur = cur.setdefault(step, {})
+    spec = cur.setdefault("spec", {})
+    spec.update(edit(copy.deepcopy(spec)))
+    return out
 
 
 # -- edits: the placement fields one Set* applies -------------------------------------------------

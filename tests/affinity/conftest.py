@@ -1,6 +1,6 @@
-"""Fixtures for AffinityService tests: a seeded simulator of their own (these tests taint,
-cordon and drain its nodes), registered as `clusters/aff` in the demo server, and a stub on an
-authenticated channel."""
+"""Fixtures for AffinityService tests: a seeded simulator per test module (these tests taint,
+cordon and drain its nodes), registered in the demo server under the module's `CLUSTER`, and a
+stub on an authenticated channel."""
 
 from __future__ import annotations
 
@@ -15,15 +15,14 @@ from server.embedded import EmbeddedServer
 from tests.support.auth import admin_token, with_token
 from tests.support.clusters import register_cluster
 
-CLUSTER = "clusters/aff"
-
 
 @pytest.fixture(scope="module")
-def aff_sim(demo_server: EmbeddedServer) -> Iterator[Simulator]:
+def aff_sim(demo_server: EmbeddedServer, request: pytest.FixtureRequest) -> Iterator[Simulator]:
+    cluster = request.module.CLUSTER.removeprefix("clusters/")
     simulator = Simulator(seed=True, log_interval=5).start()
-    register_cluster(demo_server, "aff", simulator.kubeconfig_text("aff"))
+    register_cluster(demo_server, cluster, simulator.kubeconfig_text(cluster))
     yield simulator
-    demo_server.run(demo_server.server.runtime.clusters.delete("aff"))
+    demo_server.run(demo_server.server.runtime.clusters.delete(cluster))
     simulator.stop()
 
 

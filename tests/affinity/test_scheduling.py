@@ -13,8 +13,8 @@ from google.protobuf import json_format, struct_pb2
 from kubecommit.v1 import affinity_pb2 as pb, affinity_pb2_grpc, clusters_pb2, clusters_pb2_grpc
 from kubecommit.v1 import yaml_versions_pb2 as vpb, yaml_versions_pb2_grpc
 from kubesim import Simulator
-from tests.affinity.conftest import CLUSTER
 
+CLUSTER = "clusters/aff-scheduling"
 INFERENCE = f"{CLUSTER}/namespaces/ml/pods/inference"
 GPU_NODE = f"{CLUSTER}/nodes/node-gpu-1"
 
