@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from functools import lru_cache
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
-from kubernetes.utils.quantity import parse_quantity
+from kubernetes.utils.quantity import parse_quantity as _parse_quantity
 
 Obj = Mapping[str, Any]
+
+# Quantities repeat across thousands of pods ("100m", "128Mi"): parse each spelling once.
+parse_quantity = lru_cache(maxsize=4096)(_parse_quantity)
 
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 NODE_AFFINITY_MESSAGE = "node(s) didn't match Pod's node affinity/selector"
@@ -201,20 +205,31 @@ def taint_text(taint: Obj) -> str:
 
 # -- resources --------------------------------------------------------------------------------
 
+@lru_cache(maxsize=4096)
+def _container_requests(limits: tuple[tuple[str, str], ...], requests: tuple[tuple[str, str], ...]
+                        ) -> dict[str, Decimal]:
+    """One container's requests (a request defaults to its limit); containers repeat a lot."""
+    return {r: parse_quantity(v) for r, v in {**dict(limits), **dict(requests)}.items()}
+
+
+def _of(container: Obj) -> dict[str, Decimal]:
+    res = container.get("resources") or {}
+    return _container_requests(tuple((res.get("limits") or {}).items()), tuple((res.get("requests") or {}).items()))
+
+
 def pod_requests(pod: Obj) -> dict[str, Decimal]:
     """One pod's requests: the containers' sum or the largest init container, whichever is more
-    per resource (a request defaults to its limit), plus the pod overhead."""
-    def of(container: Obj) -> dict[str, Decimal]:
-        res = container.get("resources") or {}
-        return {r: parse_quantity(v) for r, v in {**(res.get("limits") or {}), **(res.get("requests") or {})}.items()}
-
+    per resource, plus the pod overhead."""
     spec = spec_of(pod)
+    containers = spec.get("containers") or []
+    if len(containers) == 1 and not spec.get("initContainers") and not spec.get("overhead"):
+        return dict(_of(containers[0]))  # a copy: the cached one is shared
     total: dict[str, Decimal] = defaultdict(Decimal)
-    for c in spec.get("containers") or []:
-        for r, v in of(c).items():
+    for c in containers:
+        for r, v in _of(c).items():
             total[r] += v
     for c in spec.get("initContainers") or []:
-        for r, v in of(c).items():
+        for r, v in _of(c).items():
             total[r] = max(total[r], v)
     for r, v in (spec.get("overhead") or {}).items():
         total[r] += parse_quantity(v)
@@ -240,8 +255,12 @@ class Cluster:
         self.used: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         # Existing pods' required anti-affinity: (term, owner, owner's node).
         self.anti_terms: list[tuple[dict, dict, dict]] = []
+        # (label key, value) -> placed pods carrying it: a term's candidates without a full scan.
+        self.by_label: dict[tuple[str, str], list[tuple[dict, dict]]] = defaultdict(list)
         for pod, node in self.placed:
             name = name_of(node)
+            for item in labels_of(pod).items():
+                self.by_label[item].append((pod, node))
             self.pod_count[name] += 1
             for r, v in pod_requests(pod).items():
                 self.used[name][r] += v
@@ -285,10 +304,22 @@ def term_selects(term: Obj, owner: Obj, other: Obj, cluster: Cluster) -> bool:
     return label_selector_matches(term.get("labelSelector"), labels)
 
 
+def _candidates(term: Obj, cluster: Cluster) -> list[tuple[dict, dict]]:
+    """Placed pods a term may select: those carrying the rarest of its matchLabels, or of the
+    values of an `In` expression; every pod when the selector names no label value."""
+    selector = term.get("labelSelector") or {}
+    options = [cluster.by_label.get(item, []) for item in (selector.get("matchLabels") or {}).items()]
+    for expr in selector.get("matchExpressions") or []:
+        if expr.get("operator") == "In":
+            options.append([pair for v in expr.get("values") or [] for pair in cluster.by_label.get((expr["key"], v), [])])
+    return min(options, key=len) if options else cluster.placed
+
+
 def _domains(term: Obj, owner: Obj, cluster: Cluster) -> set[str] | None:
     """Values of the term's topology key on nodes running a pod the term selects (None: no pod)."""
     key = term.get("topologyKey", "")
-    found = [labels_of(node).get(key) for pod, node in cluster.placed if term_selects(term, owner, pod, cluster)]
+    found = [labels_of(node).get(key) for pod, node in _candidates(term, cluster)
+             if term_selects(term, owner, pod, cluster)]
     return None if not found else {v for v in found if v is not None}
 
 
