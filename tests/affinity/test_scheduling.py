@@ -129,3 +129,39 @@ def test_a_pod_spec_structure_is_checked_too(affinity: affinity_pb2_grpc.Affinit
 def test_nodes_limit_the_check(affinity: affinity_pb2_grpc.AffinityServiceStub, name: str) -> None:
     got = affinity.ValidateScheduling(pb.ValidateSchedulingRequest(parent=CLUSTER, workload=INFERENCE, nodes=[name]))
     assert [n.node for n in got.nodes] == [f"{CLUSTER}/nodes/{name}"]
+
+
+def test_suggested_selectors_separate_the_nodes_with_room(affinity: affinity_pb2_grpc.AffinityServiceStub) -> None:
+    big = "containers: [{name: c, image: x, resources: {requests: {cpu: '6'}}}]"
+    found = affinity.SuggestPlacement(pb.SuggestPlacementRequest(parent=CLUSTER, pod_spec_yaml=big, namespace="ml"))
+    assert found.schedulable  # node-3 has 8 cores
+    pins = {(k, v) for s in found.suggestions if s.change == pb.PLACEMENT_CHANGE_NODE_SELECTOR
+            for k, v in s.node_selector.items()}
+    # labels only node-3 carries among all nodes; the shared region and the hostname are not offered
+    assert ("node.kubernetes.io/instance-type", "m5.2xlarge") in pins and ("disktype", "ssd") not in pins
+    assert all(list(s.nodes) == [f"{CLUSTER}/nodes/node-3"] for s in found.suggestions
+               if s.change == pb.PLACEMENT_CHANGE_NODE_SELECTOR)
+    assert not any(k == "kubernetes.io/hostname" or k == "topology.kubernetes.io/region" for k, _ in pins)
+
+
+def test_no_node_has_the_resources(affinity: affinity_pb2_grpc.AffinityServiceStub) -> None:
+    """The only GPU is taken by the trainer: no toleration or selector helps, and the answer says so."""
+    gpu = """
+containers: [{name: c, image: x, resources: {requests: {cpu: '1'}, limits: {nvidia.com/gpu: '1'}}}]
+tolerations: [{key: gpu, operator: Exists}]
+"""
+    found = affinity.SuggestPlacement(pb.SuggestPlacementRequest(parent=CLUSTER, pod_spec_yaml=gpu, namespace="ml"))
+    assert not found.schedulable and "Insufficient nvidia.com/gpu" in found.summary
+    assert [s.change for s in found.suggestions] == [pb.PLACEMENT_CHANGE_NONE]
+    assert found.suggestions[0].reason.startswith("no node has the resources: one pod requests cpu 1, nvidia.com/gpu 1")
+    assert all(f"{n}: cpu " in found.suggestions[0].reason for n in ("node-1", "node-3", "node-gpu-1"))
+    assert found.suggestions[0].reason.endswith("nvidia.com/gpu 0")
+
+
+def test_node_labels_shared_by_candidates(affinity: affinity_pb2_grpc.AffinityServiceStub) -> None:
+    got = affinity.SuggestNodeSelectors(pb.SuggestNodeSelectorsRequest(parent=CLUSTER, node_label_selector="disktype=ssd"))
+    assert got.candidate_count == 2
+    ssd = next(s for s in got.suggestions if s.key == "disktype")
+    assert (ssd.value, ssd.candidate_count, ssd.other_count, ssd.exact) == ("ssd", 2, 0, True)
+    region = next(s for s in got.suggestions if s.key == "topology.kubernetes.io/region")
+    assert (region.candidate_count, region.other_count, region.exact) == (2, 2, False)
