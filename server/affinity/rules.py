@@ -303,7 +303,8 @@ def node_affinity_edit(new: Mapping[str, Any], mask: list[str]) -> Callable[[dic
         wanted = {k: v for k, v in current.items() if k not in fields}
         wanted.update({k: _clean(new.get(k)) for k in fields if k != "nodeSelector" and _clean(new.get(k))})
         if REQUIRED in fields or PREFERRED in fields:
-            out["affinity"] = {"nodeAffinity": replacing(current, wanted) if wanted else None}
+            out["affinity"] = {**(spec.get("affinity") or {}),
+                               "nodeAffinity": replacing(current, wanted) if wanted else None}
         if "nodeSelector" in fields:
             out["nodeSelector"] = replacing(spec.get("nodeSelector") or {}, new.get("nodeSelector") or {}) \
                 if new.get("nodeSelector") else None
@@ -318,8 +319,9 @@ def pod_affinity_edit(new: Mapping[str, Any], mask: list[str]) -> Callable[[dict
 
     def edit(spec: dict[str, Any]) -> dict[str, Any]:
         affinity = spec.get("affinity") or {}
-        return {"affinity": {k: replacing(affinity.get(k) or {}, {n: v for n, v in (new.get(k) or {}).items() if v})
-                             if any((new.get(k) or {}).values()) else None for k in fields}}
+        return {"affinity": {**affinity, **{
+            k: replacing(affinity.get(k) or {}, {n: v for n, v in (new.get(k) or {}).items() if v})
+            if any((new.get(k) or {}).values()) else None for k in fields}}}
     return edit
 
 
