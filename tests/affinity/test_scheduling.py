@@ -165,3 +165,18 @@ def test_node_labels_shared_by_candidates(affinity: affinity_pb2_grpc.AffinitySe
     assert (ssd.value, ssd.candidate_count, ssd.other_count, ssd.exact) == ("ssd", 2, 0, True)
     region = next(s for s in got.suggestions if s.key == "topology.kubernetes.io/region")
     assert (region.candidate_count, region.other_count, region.exact) == (2, 2, False)
+
+
+def test_topology_domains_by_key_and_paged(affinity: affinity_pb2_grpc.AffinityServiceStub) -> None:
+    every = affinity.ListTopologyDomains(pb.ListTopologyDomainsRequest(parent=CLUSTER))
+    keys = {(d.topology_key, d.value): list(d.nodes) for d in every.topology_domains}
+    assert keys[("topology.kubernetes.io/zone", "eu-west-1a")] == [f"{CLUSTER}/nodes/node-1", GPU_NODE]
+    assert keys[("topology.kubernetes.io/region", "eu-west-1")] and keys[("kubernetes.io/hostname", "node-3")]
+    assert len(every.topology_domains) == 1 + 3 + 4 and not every.skews
+    custom = affinity.ListTopologyDomains(pb.ListTopologyDomainsRequest(parent=CLUSTER, topology_keys=["disktype"]))
+    assert [(d.value, len(d.nodes), d.ready_node_count) for d in custom.topology_domains] == [("ssd", 2, 2)]
+    first = affinity.ListTopologyDomains(pb.ListTopologyDomainsRequest(parent=CLUSTER, page_size=5))
+    rest = affinity.ListTopologyDomains(pb.ListTopologyDomainsRequest(parent=CLUSTER, page_size=5,
+                                                                      page_token=first.next_page_token))
+    assert len(first.topology_domains) == 5 and len(rest.topology_domains) == 3 and not rest.next_page_token
+    assert list(first.topology_domains) + list(rest.topology_domains) == list(every.topology_domains)
