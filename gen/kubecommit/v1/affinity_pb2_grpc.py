@@ -33,7 +33,8 @@ class AffinityServiceStub:
     A workload is anything with a pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
     CronJob) or a Pod, named as usual, e.g. `clusters/prod/namespaces/web/deployments.apps/api`.
     Kubernetes forbids changing a running Pod's affinity (tolerations may only be added) and a Job's
-    template unless it is suspended; such refusals come back as FAILED_PRECONDITION.
+    template unless it is suspended; such refusals come back from the cluster's dry run as
+    INVALID_ARGUMENT with the cluster's words, and nothing is committed.
     """
 
     def __init__(self, channel):
@@ -137,7 +138,8 @@ class AffinityServiceServicer:
     A workload is anything with a pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
     CronJob) or a Pod, named as usual, e.g. `clusters/prod/namespaces/web/deployments.apps/api`.
     Kubernetes forbids changing a running Pod's affinity (tolerations may only be added) and a Job's
-    template unless it is suspended; such refusals come back as FAILED_PRECONDITION.
+    template unless it is suspended; such refusals come back from the cluster's dry run as
+    INVALID_ARGUMENT with the cluster's words, and nothing is committed.
     """
 
     def GetNodeAffinity(self, request, context):
@@ -374,7 +376,8 @@ class AffinityService:
     A workload is anything with a pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
     CronJob) or a Pod, named as usual, e.g. `clusters/prod/namespaces/web/deployments.apps/api`.
     Kubernetes forbids changing a running Pod's affinity (tolerations may only be added) and a Job's
-    template unless it is suspended; such refusals come back as FAILED_PRECONDITION.
+    template unless it is suspended; such refusals come back from the cluster's dry run as
+    INVALID_ARGUMENT with the cluster's words, and nothing is committed.
     """
 
     @staticmethod
