@@ -70,8 +70,25 @@ class Placement:
         obj = await reads.workload(conn, rn, "name")
         return Rules(str(rn), rules.pod_template(obj, "name")["spec"], _rv(obj))
 
-    async def set_rules(self, name: str, part: Part, edit: Callable[[dict[str, Any]], dict[str, Any]], *,
-                        etag: str, validate_only: bool, message: str, field: str) -> RulesWrite:
+    async def set_node_affinity(self, name: str, values: dict[str, Any], mask: list[str], *, etag: str,
+                                validate_only: bool, message: str) -> RulesWrite:
+        """values: requiredDuring... (a NodeSelector or None), preferredDuring..., nodeSelector."""
+        return await self._set(name, Part.NODE_AFFINITY, rules.node_affinity_edit(values, mask), etag=etag,
+                               validate_only=validate_only, message=message, field="node_affinity.name")
+
+    async def set_pod_affinity(self, name: str, values: dict[str, Any], mask: list[str], *, etag: str,
+                               validate_only: bool, message: str) -> RulesWrite:
+        """values: podAffinity and podAntiAffinity, each with its required and preferred terms."""
+        return await self._set(name, Part.POD_AFFINITY, rules.pod_affinity_edit(values, mask), etag=etag,
+                               validate_only=validate_only, message=message, field="pod_affinity.name")
+
+    async def set_tolerations(self, name: str, tolerations: list[dict[str, Any]], *, etag: str, validate_only: bool,
+                              message: str) -> RulesWrite:
+        return await self._set(name, Part.TOLERATIONS, rules.tolerations_edit(tolerations), etag=etag,
+                               validate_only=validate_only, message=message, field="tolerations.name")
+
+    async def _set(self, name: str, part: Part, edit: Callable[[dict[str, Any]], dict[str, Any]], *,
+                   etag: str, validate_only: bool, message: str, field: str) -> RulesWrite:
         """Apply `edit` (pod spec -> the placement fields to apply) to a workload through the
         versioned write path: a dry run with diff, or one commit by the caller."""
         rn = reads.workload_name(name, field, part.value)

@@ -8,7 +8,7 @@ import grpc
 
 from kubecommit.v1 import affinity_pb2 as pb, affinity_pb2_grpc
 from server import messages
-from server.affinity import Affinity, convert, rules
+from server.affinity import Affinity, convert
 from server.affinity.model import Part
 from server.runtime import Runtime
 from server.versions.apply import Writer
@@ -30,10 +30,9 @@ class AffinityServicer(affinity_pb2_grpc.AffinityServiceServicer):
     async def SetNodeAffinity(self, request: pb.SetNodeAffinityRequest, context: Context
                               ) -> pb.SetNodeAffinityResponse:
         msg = request.node_affinity
-        edit = rules.node_affinity_edit(convert.node_affinity_values(msg), _mask(request))
-        w = await self.domain.placement.set_rules(msg.name, Part.NODE_AFFINITY, edit, etag=msg.etag,
-                                                  validate_only=request.validate_only, message=request.message,
-                                                  field="node_affinity.name")
+        w = await self.domain.placement.set_node_affinity(msg.name, convert.node_affinity_values(msg), _mask(request),
+                                                          etag=msg.etag, validate_only=request.validate_only,
+                                                          message=request.message)
         return pb.SetNodeAffinityResponse(workload=w.workload, commit=w.commit, node_affinity=convert.node_affinity(w.rules),
                                           diff=messages.document_diff(w.diff), validate_only=w.validate_only)
 
@@ -42,10 +41,9 @@ class AffinityServicer(affinity_pb2_grpc.AffinityServiceServicer):
 
     async def SetPodAffinity(self, request: pb.SetPodAffinityRequest, context: Context) -> pb.SetPodAffinityResponse:
         msg = request.pod_affinity
-        edit = rules.pod_affinity_edit(convert.pod_affinity_values(msg), _mask(request))
-        w = await self.domain.placement.set_rules(msg.name, Part.POD_AFFINITY, edit, etag=msg.etag,
-                                                  validate_only=request.validate_only, message=request.message,
-                                                  field="pod_affinity.name")
+        w = await self.domain.placement.set_pod_affinity(msg.name, convert.pod_affinity_values(msg), _mask(request),
+                                                         etag=msg.etag, validate_only=request.validate_only,
+                                                         message=request.message)
         return pb.SetPodAffinityResponse(workload=w.workload, commit=w.commit, pod_affinity=convert.pod_affinity(w.rules),
                                          diff=messages.document_diff(w.diff), validate_only=w.validate_only)
 
@@ -54,10 +52,9 @@ class AffinityServicer(affinity_pb2_grpc.AffinityServiceServicer):
 
     async def SetTolerations(self, request: pb.SetTolerationsRequest, context: Context) -> pb.SetTolerationsResponse:
         msg = request.tolerations
-        edit = rules.tolerations_edit(convert.toleration_values(msg.tolerations))
-        w = await self.domain.placement.set_rules(msg.name, Part.TOLERATIONS, edit, etag=msg.etag,
-                                                  validate_only=request.validate_only, message=request.message,
-                                                  field="tolerations.name")
+        w = await self.domain.placement.set_tolerations(msg.name, convert.toleration_values(msg.tolerations),
+                                                        etag=msg.etag, validate_only=request.validate_only,
+                                                        message=request.message)
         return pb.SetTolerationsResponse(workload=w.workload, commit=w.commit, tolerations=convert.tolerations(w.rules),
                                          diff=messages.document_diff(w.diff), validate_only=w.validate_only)
 
