@@ -157,6 +157,11 @@ spec:
     assert {e.pod.rpartition("/")[2].rsplit("-", 2)[0] for e in blocked} == {"db"} and len(blocked) == 2
     assert all(e.disruption_budget == budget and "needs 2 healthy pods and has 2 currently" in e.message
                for e in blocked)
+    moving = {e.pod for e in plan if e.action == pb.DrainNodeResponse.ACTION_WOULD_EVICT and not e.done}
+    on_node = {f"{CLUSTER}/namespaces/{p['metadata']['namespace']}/pods/{p['metadata']['name']}"
+               for p in aff_sim.cluster.store.iter(aff_sim.cluster.kind_type("Pod", "").key)
+               if p["spec"].get("nodeName") == "node-3" and not p["metadata"].get("deletionTimestamp")}
+    assert moving | {e.pod for e in blocked} == on_node and not moving & {e.pod for e in blocked}
     assert plan[-1].done and not plan[-1].complete
     assert not aff_sim.cluster.store.get(aff_sim.cluster.kind_type("Node", "").key, "", "node-3")["spec"] \
         .get("unschedulable"), "validate_only cordoned the node"
@@ -178,7 +183,8 @@ spec:
 
 
 def test_noexecute_taint_by_selector_evicts_what_the_dry_run_named(
-        affinity: affinity_pb2_grpc.AffinityServiceStub, aff_sim: Simulator) -> None:
+        affinity: affinity_pb2_grpc.AffinityServiceStub, versions: yaml_versions_pb2_grpc.YamlVersionsServiceStub,
+        aff_sim: Simulator) -> None:
     taint = pb.NodeTaint(key="maintenance", value="now", effect=common_pb2.TAINT_EFFECT_NO_EXECUTE)
     request = pb.AddNodeTaintsRequest(name=f"{CLUSTER}/nodes/-", node_selector="disktype=ssd", taints=[taint],
                                       validate_only=True)
@@ -196,6 +202,9 @@ def test_noexecute_taint_by_selector_evicts_what_the_dry_run_named(
     request.validate_only = False
     done = affinity.AddNodeTaints(request)
     assert done.commit and {p.pod for p in done.evicted_pods} == named
+    for node in ("node-2", "node-3"):  # one commit for the cluster holds both nodes
+        log = versions.ListVersions(vpb.ListVersionsRequest(parent=f"{CLUSTER}/nodes/{node}")).versions
+        assert [v.commit for v in log if v.commit == done.commit] == [done.commit]
     listed = affinity.ListNodeTaints(pb.ListNodeTaintsRequest(parent="clusters/-/nodes/-", key="maintenance"))
     assert sorted(t.node for t in listed.taints) == [f"{CLUSTER}/nodes/node-2", f"{CLUSTER}/nodes/node-3"]
     assert all(t.time_added.seconds > 0 for t in listed.taints)
