@@ -158,8 +158,10 @@ def _no_room(verdict: scheduling.Verdict, state: Cluster) -> Suggestion:
 
 def suggest(cluster: str, pod: dict[str, Any], state: Cluster, limit: int) -> Suggestions:
     verdict = scheduling.check(pod, state)
-    found = [*_tolerations(pod, verdict, state), *_selectors(pod, state), *_uncordon(pod, verdict, state),
-             *_relax(pod, state)]
+    # a pod that fits gets only the selectors that would pin it; the rest is for pods that do not
+    found = _selectors(pod, state) if verdict.chosen else [
+        *_tolerations(pod, verdict, state), *_selectors(pod, state), *_uncordon(pod, verdict, state),
+        *_relax(pod, state)]
 
     def size(s: Suggestion) -> int:
         return len(s.tolerations) + len(s.node_selector) + (1 if s.rule or s.change == "uncordon" else 0)
