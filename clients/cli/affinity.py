@@ -56,3 +56,28 @@ def check(
             "; ".join(f"{f.message} ({f.detail})" for f in n.failures)] for n in got.nodes])
     if got.summary:
         typer.echo(got.summary)
+
+
+@affinity_app.command("drain")
+def drain(
+    ctx: typer.Context,
+    node: str = typer.Argument(..., help="Node name."),
+    cluster: Optional[str] = CLUSTER,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only say what would move and what a budget blocks."),
+    timeout: int = typer.Option(0, "--timeout", help="Seconds to keep retrying evictions a budget refuses."),
+    ignore_daemonsets: bool = typer.Option(False, "--ignore-daemonsets", help="Leave DaemonSet pods in place."),
+) -> None:
+    """Cordon a node and evict its pods, honouring PodDisruptionBudgets (`kubectl drain`); one
+    line per pod as it happens. Exit 1 when a budget stopped it."""
+    rpc = remote(ctx)
+    request = affinity_pb2.DrainNodeRequest(name=f"{cluster_of(ctx, cluster)}/nodes/{node}", validate_only=dry_run,
+                                            timeout_seconds=timeout, ignore_daemonsets=ignore_daemonsets)
+    complete = False
+    for event in rpc.stream(rpc.affinity.DrainNode, request):
+        action = affinity_pb2.DrainNodeResponse.Action.Name(event.action).removeprefix("ACTION_").lower()
+        subject = event.pod.rpartition("/")[2] if "/pods/" not in event.pod else \
+            "/".join(event.pod.split("/")[3:6:2])
+        typer.echo(f"{action.replace('_', ' ')}: {subject} {event.message}".rstrip() if subject
+                   else f"{action.replace('_', ' ')}: {event.message}")
+        complete = event.complete if event.done else complete
+    raise typer.Exit(0 if complete else 1)

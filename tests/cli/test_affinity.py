@@ -36,3 +36,14 @@ def test_check_explains_the_pending_gpu_pod(demo_server: EmbeddedServer) -> None
     gpu = next(line for line in done.stdout.splitlines() if line.startswith("node-gpu-1"))
     assert "untolerated taint {gpu: true} (gpu=true:NoSchedule)" in gpu
     assert done.stdout.rstrip().endswith("3 node(s) didn't match Pod's node affinity/selector.")
+
+
+def test_drain_dry_run_lists_what_would_move(demo_server: EmbeddedServer) -> None:
+    done = run(demo_server, "affinity", "drain", "node-2", "--cluster", "demo", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines and all(line.startswith("would evict: ") for line in lines)
+    assert lines[:-1] and all(line.split()[2].count("/") == 1 for line in lines[:-1])  # namespace/pod
+    assert "blocked by a disruption budget" in lines[-1]
+    missing = run(demo_server, "affinity", "drain", "node-9", "--cluster", "demo", "--dry-run")
+    assert missing.returncode != 0 and "node-9" in missing.stderr
