@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 
 from gitstore import Author, StoreKey
 from server.admin.sessions import LiveSessions
+from server.affinity import Affinity
 from server.clusters import Clusters
 from server.config import Settings
 from server.errors import FailedPrecondition
@@ -49,6 +50,7 @@ class Domains:
 
     clusters: Clusters
     versions: Versions
+    affinity: Affinity
 
 
 @dataclass
@@ -114,8 +116,13 @@ class Runtime:
             intents = IntentJournal(data, key)
             opened.pop_all()
         locks = PathLocks()
-        domains = Domains(clusters=Clusters.create(store, clusters, pool),
-                          versions=Versions.create(store, pool, intents, locks, audit, data))
+        versions = Versions.create(store, pool, intents, locks, audit, data)
+
+        async def cluster_ids() -> list[str]:
+            return [r.id for r in await clusters.list()]
+
+        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions,
+                          affinity=Affinity(pool, versions.writer, cluster_ids))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks)
         store.store.add_listener(runtime.metrics.count_change)

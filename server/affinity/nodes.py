@@ -15,7 +15,7 @@ from server.affinity import reads, rules, scheduling, suggest
 from server.affinity.model import (AffectedPod, CordonWrite, DrainAction, DrainEvent, Domain, LabelSuggestion,
                                    NodeTaints, Skew, TaintWrite, Topology)
 from server.affinity.scheduling import labels_of, name_of, namespace_of, spec_of
-from server.clusters.query import decode_token, encode_token, fingerprint, page_size
+from server import paging
 from server.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from server.kube import ClusterConnection, ClusterPool, normalize
 from server.names import ALL, ResourceName, check_dns_label, parse_cluster
@@ -60,9 +60,6 @@ class Nodes:
         """One page of taints, one per item (with its node), across nodes and clusters."""
         if effect and effect not in rules.EFFECTS:
             raise InvalidArgument.field("effect", f"{effect!r} is not one of {', '.join(rules.EFFECTS)}")
-        limit = page_size(size)
-        query = fingerprint("taints", parent, key, effect)
-        offset = decode_token(token, query, o=int).get("o", 0)
         cluster, node = parse_node_name(parent, "parent")
         if cluster == ALL and node != ALL:
             raise InvalidArgument.field("parent", "with clusters/-, name every node: clusters/-/nodes/-")
@@ -77,8 +74,7 @@ class Nodes:
                 taints = [t for t in spec_of(n).get("taints") or []
                           if (not key or t.get("key") == key) and (not effect or t.get("effect") == effect)]
                 out.extend(NodeTaints(cid, name_of(n), [t], _rv(n)) for t in taints)
-        more = offset + limit < len(out)
-        return out[offset:offset + limit], encode_token(query, o=offset + limit) if more else ""
+        return paging.offset_page(out, ("ListNodeTaints", parent, key, effect), size, token)
 
     async def suggest_selectors(self, parent: str, names: list[str], selector: str, unique: bool, limit: int
                                 ) -> tuple[int, list[LabelSuggestion]]:
@@ -266,9 +262,9 @@ class Nodes:
         for i, key in enumerate(keys):
             if problem := rules.label_key_problem(key):
                 raise InvalidArgument.field(f"topology_keys[{i}]", f"{key!r} {problem}")
-        limit = page_size(size)
-        query = fingerprint("topology", parent, keys, workload)
-        offset = decode_token(token, query, o=int).get("o", 0)
+        query = ("ListTopologyDomains", parent, keys, workload)
+        paging.page_size(size)  # a bad size or token is refused before the cluster is read
+        paging.decode(token, query, o=int)
         conn = await self.pool.get(cluster)
         state = await reads.snapshot(conn)
         template: dict | None = None
@@ -306,9 +302,8 @@ class Nodes:
                 max_skew = int(c.get("maxSkew", 1)) if c else 0
                 skew = max(sizes) - min(sizes)
                 skews.append(Skew(key, skew, max_skew, c is None or skew <= max_skew))
-        page = domains[offset:offset + limit]
-        more = offset + limit < len(domains)
-        return Topology(cluster, page, skews), encode_token(query, o=offset + limit) if more else ""
+        page, next_token = paging.offset_page(domains, query, size, token)
+        return Topology(cluster, page, skews), next_token
 
 
 def _node_config(node: dict, **spec: Any) -> dict[str, Any]:

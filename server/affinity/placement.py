@@ -9,8 +9,7 @@ from typing import Any, Callable
 
 import yaml
 
-from gitstore import safeyaml
-from gitstore.safeyaml import YamlLimitExceeded
+from gitstore import YamlLimitExceeded, load_yaml
 from server.affinity import reads, rules, scheduling, suggest
 from server.affinity.model import Part, PodTarget, Rules, RulesWrite, Suggestions, Validation
 from server.errors import InvalidArgument
@@ -47,7 +46,7 @@ def inline_pod(target: PodTarget, namespace: str) -> dict[str, Any]:
 def parse_pod_yaml(text: str, field: str) -> dict[str, Any]:
     """One YAML document (a pod spec needs no apiVersion), read under the manifest limits."""
     try:
-        docs = [d for d in safeyaml.load_all(text, MANIFEST_LIMITS) if d is not None]
+        docs = [d for d in load_yaml(text, MANIFEST_LIMITS) if d is not None]
     except (YamlLimitExceeded, yaml.YAMLError) as error:
         raise InvalidArgument.field(field, f"not readable YAML: {error}") from None
     if len(docs) != 1 or not isinstance(docs[0], dict):

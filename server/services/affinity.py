@@ -11,7 +11,6 @@ from server import messages
 from server.affinity import Affinity, convert
 from server.affinity.model import Part
 from server.runtime import Runtime
-from server.versions.apply import Writer
 
 Context = grpc.aio.ServicerContext
 
@@ -133,8 +132,4 @@ class AffinityServicer(affinity_pb2_grpc.AffinityServiceServicer):
 
 
 def register(runtime: Runtime, server: grpc.aio.Server) -> None:
-    async def cluster_ids() -> list[str]:
-        return [r.id for r in await runtime.clusters.list()]
-
-    domain = Affinity(runtime.pool, Writer(runtime), cluster_ids)
-    affinity_pb2_grpc.add_AffinityServiceServicer_to_server(AffinityServicer(domain), server)
+    affinity_pb2_grpc.add_AffinityServiceServicer_to_server(AffinityServicer(runtime.domains.affinity), server)
