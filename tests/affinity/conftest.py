@@ -1,10 +1,11 @@
-"""Fixtures for AffinityService tests: a seeded simulator per test module (these tests taint,
-cordon and drain its nodes), registered in the demo server under the module's `CLUSTER`, and a
-stub on an authenticated channel."""
+"""Fixtures for AffinityService tests: per test module, a seeded simulator (these tests taint,
+cordon and drain its nodes) and a server of its own (its commits stay out of the session's shared
+server), the simulator registered under the module's `CLUSTER`; stubs on an authenticated
+channel."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 import grpc
 import pytest
@@ -17,19 +18,25 @@ from tests.support.clusters import register_cluster
 
 
 @pytest.fixture(scope="module")
-def aff_sim(demo_server: EmbeddedServer, request: pytest.FixtureRequest) -> Iterator[Simulator]:
+def aff_server(server_factory: Callable[..., EmbeddedServer]) -> Iterator[EmbeddedServer]:
+    embedded = server_factory()
+    yield embedded
+    embedded.stop()  # now, not at the session's end (stopping twice is harmless)
+
+
+@pytest.fixture(scope="module")
+def aff_sim(aff_server: EmbeddedServer, request: pytest.FixtureRequest) -> Iterator[Simulator]:
     cluster = request.module.CLUSTER.removeprefix("clusters/")
     simulator = Simulator(seed=True, log_interval=5).start()
-    register_cluster(demo_server, cluster, simulator.kubeconfig_text(cluster))
+    register_cluster(aff_server, cluster, simulator.kubeconfig_text(cluster))
     yield simulator
-    demo_server.run(demo_server.server.runtime.clusters.delete(cluster))
     simulator.stop()
 
 
 @pytest.fixture(scope="module")
-def channel_aff(demo_server: EmbeddedServer, aff_sim: Simulator) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(demo_server.address) as ch:
-        yield with_token(ch, admin_token(demo_server.settings.data_dir))
+def channel_aff(aff_server: EmbeddedServer, aff_sim: Simulator) -> Iterator[grpc.Channel]:
+    with grpc.insecure_channel(aff_server.address) as ch:
+        yield with_token(ch, admin_token(aff_server.settings.data_dir))
 
 
 @pytest.fixture(scope="module")
