@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 
 from gitstore import Author, StoreKey
 from server.admin.sessions import LiveSessions
+from server.affinity import Affinity
 from server.clusters import Clusters
 from server.config import Settings
 from server.crds import Crds
@@ -52,6 +53,7 @@ class Domains:
     versions: Versions
     # CRDs: discovery, schemas, and the local validation ApplyManifest runs before the cluster.
     crds: Crds
+    affinity: Affinity
 
 
 @dataclass
@@ -118,10 +120,13 @@ class Runtime:
             opened.pop_all()
         locks = PathLocks()
         crds = Crds(clusters, pool)
-        domains = Domains(clusters=Clusters.create(store, clusters, pool),
-                          versions=Versions.create(store, pool, intents, locks, audit, data,
-                                                   validator=crds.check_manifest),
-                          crds=crds)
+        versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest)
+
+        async def cluster_ids() -> list[str]:
+            return [r.id for r in await clusters.list()]
+
+        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions, crds=crds,
+                          affinity=Affinity(pool, versions.writer, cluster_ids))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks)
         store.store.add_listener(runtime.metrics.count_change)
