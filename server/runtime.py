@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Callable
 
 from gitstore import Author, StoreKey
 from server.admin.sessions import LiveSessions
+from server.affinity import Affinity
 from server.clusters import Clusters
 from server.config import Settings
+from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.kube import ClusterPool
 from server.observability.metrics import Metrics
@@ -52,6 +54,9 @@ class Domains:
 
     clusters: Clusters
     versions: Versions
+    # CRDs: discovery, schemas, and the local validation ApplyManifest runs before the cluster.
+    crds: Crds
+    affinity: Affinity
     quotas: Quotas
 
 
@@ -118,14 +123,19 @@ class Runtime:
             intents = IntentJournal(data, key)
             opened.pop_all()
         locks = PathLocks()
-        versions = Versions.create(store, pool, intents, locks, audit, data)
+        crds = Crds(clusters, pool)
+        versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest)
+
+        async def cluster_ids() -> list[str]:
+            return [r.id for r in await clusters.list()]
 
         def job_data() -> tuple[TimeSeries, Alerts] | None:
             # `runtime` is made below; its jobs are made once it exists (server/app.py).
             ops = runtime.operations
             return (ops.series, ops.alerts) if ops is not None else None
 
-        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions,
+        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions, crds=crds,
+                          affinity=Affinity(pool, versions.writer, cluster_ids),
                           quotas=Quotas.create(store, pool, clusters, versions.writer,
                                                settings.fanout_timeout_seconds, job_data))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
