@@ -16,11 +16,12 @@ from server.alerts.notify import Notifier
 from server.alerts.store import Alerts, Severity, subject_scope
 from server.clusters.health import HealthChecks
 from server.clusters.inventory import NODES, PODS, list_all
-from server.clusters.metrics import node_usage, quantity, usage_summary
+from server.clusters.metrics import node_usage, usage_summary
 from server import context
 from server.context import Caller
 from server.errors import Aborted, InvalidArgument, KubecommitError
 from server.jobs.runner import Job
+from server.kube.quantity import value_of as quantity
 from server.jobs.schedule import Schedule
 from server.jobs.timeseries import TimeSeries
 from server.kube import ClusterPool
