@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import AsyncIterator, Iterable
 
 from server.clusters.inventory import list_all
-from server.clusters.metrics import quantity
+from server.kube.quantity import value_of as quantity
 from server.context import Caller
 from server.errors import FailedPrecondition, InvalidArgument, KubecommitError, NotFound
 from server.jobs.timeseries import TimeSeries

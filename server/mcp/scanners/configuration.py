@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterator
 
-from server.clusters.metrics import quantity
+from server.kube.quantity import value_of as quantity
 from server.mcp.scanners.base import (Category, Finding, Severity, Snapshot, containers_of, namespace_of, rule,
                                       selector_matches, template_labels, template_patch, workloads)
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any, Iterator
 
-from server.clusters.metrics import quantity
+from server.kube.quantity import value_of as quantity
 from server.mcp.scanners.base import (Category, Finding, HOURS_PER_MONTH, Severity, Snapshot, WORKLOAD_KINDS,
                                       containers_of, meta_of, namespace_of, rule, selector_matches, template_patch,
                                       workloads)
