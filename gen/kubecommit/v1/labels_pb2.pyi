@@ -60,7 +60,7 @@ LABEL_KEY_TYPE_LABEL: LabelKeyType
 LABEL_KEY_TYPE_ANNOTATION: LabelKeyType
 
 class Labels(_message.Message):
-    __slots__ = ("name", "labels", "annotations", "etag", "commit")
+    __slots__ = ("name", "labels", "annotations", "etag", "commit", "changes")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -80,12 +80,14 @@ class Labels(_message.Message):
     ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
     COMMIT_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
     name: str
     labels: _containers.ScalarMap[str, str]
     annotations: _containers.ScalarMap[str, str]
     etag: str
     commit: str
-    def __init__(self, name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., annotations: _Optional[_Mapping[str, str]] = ..., etag: _Optional[str] = ..., commit: _Optional[str] = ...) -> None: ...
+    changes: _containers.RepeatedCompositeFieldContainer[LabelKeyChange]
+    def __init__(self, name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., annotations: _Optional[_Mapping[str, str]] = ..., etag: _Optional[str] = ..., commit: _Optional[str] = ..., changes: _Optional[_Iterable[_Union[LabelKeyChange, _Mapping]]] = ...) -> None: ...
 
 class GetLabelsRequest(_message.Message):
     __slots__ = ("name",)
@@ -138,7 +140,7 @@ class LabelPatch(_message.Message):
     def __init__(self, set_labels: _Optional[_Mapping[str, str]] = ..., remove_labels: _Optional[_Iterable[str]] = ..., set_annotations: _Optional[_Mapping[str, str]] = ..., remove_annotations: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class BatchUpdateLabelsRequest(_message.Message):
-    __slots__ = ("parent", "names", "label_selector", "resource_types", "namespaces", "clusters", "patch", "overwrite", "etags", "validate_only", "message", "max_resources")
+    __slots__ = ("parent", "names", "label_selector", "resource_types", "namespaces", "clusters", "patch", "overwrite", "etags", "validate_only", "message", "max_resources", "branch")
     class EtagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -158,6 +160,7 @@ class BatchUpdateLabelsRequest(_message.Message):
     VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     MAX_RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
     parent: str
     names: _containers.RepeatedScalarFieldContainer[str]
     label_selector: str
@@ -170,7 +173,8 @@ class BatchUpdateLabelsRequest(_message.Message):
     validate_only: bool
     message: str
     max_resources: int
-    def __init__(self, parent: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., label_selector: _Optional[str] = ..., resource_types: _Optional[_Iterable[str]] = ..., namespaces: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., patch: _Optional[_Union[LabelPatch, _Mapping]] = ..., overwrite: _Optional[bool] = ..., etags: _Optional[_Mapping[str, str]] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ..., max_resources: _Optional[int] = ...) -> None: ...
+    branch: str
+    def __init__(self, parent: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., label_selector: _Optional[str] = ..., resource_types: _Optional[_Iterable[str]] = ..., namespaces: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., patch: _Optional[_Union[LabelPatch, _Mapping]] = ..., overwrite: _Optional[bool] = ..., etags: _Optional[_Mapping[str, str]] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ..., max_resources: _Optional[int] = ..., branch: _Optional[str] = ...) -> None: ...
 
 class LabelUpdateResult(_message.Message):
     __slots__ = ("name", "status", "changes", "etag", "error")
@@ -187,8 +191,15 @@ class LabelUpdateResult(_message.Message):
     def __init__(self, name: _Optional[str] = ..., status: _Optional[_Union[LabelUpdateStatus, str]] = ..., changes: _Optional[_Iterable[_Union[LabelKeyChange, _Mapping]]] = ..., etag: _Optional[str] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class BatchUpdateLabelsResponse(_message.Message):
-    __slots__ = ("results", "commit", "validate_only", "updated_count", "failed_count", "unreachable")
+    __slots__ = ("results", "commit", "validate_only", "updated_count", "failed_count", "unreachable", "commits", "branch")
     class UnreachableEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class CommitsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -201,13 +212,17 @@ class BatchUpdateLabelsResponse(_message.Message):
     UPDATED_COUNT_FIELD_NUMBER: _ClassVar[int]
     FAILED_COUNT_FIELD_NUMBER: _ClassVar[int]
     UNREACHABLE_FIELD_NUMBER: _ClassVar[int]
+    COMMITS_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
     results: _containers.RepeatedCompositeFieldContainer[LabelUpdateResult]
     commit: str
     validate_only: bool
     updated_count: int
     failed_count: int
     unreachable: _containers.ScalarMap[str, str]
-    def __init__(self, results: _Optional[_Iterable[_Union[LabelUpdateResult, _Mapping]]] = ..., commit: _Optional[str] = ..., validate_only: _Optional[bool] = ..., updated_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., unreachable: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    commits: _containers.ScalarMap[str, str]
+    branch: str
+    def __init__(self, results: _Optional[_Iterable[_Union[LabelUpdateResult, _Mapping]]] = ..., commit: _Optional[str] = ..., validate_only: _Optional[bool] = ..., updated_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., unreachable: _Optional[_Mapping[str, str]] = ..., commits: _Optional[_Mapping[str, str]] = ..., branch: _Optional[str] = ...) -> None: ...
 
 class SelectResourcesRequest(_message.Message):
     __slots__ = ("parent", "label_selector", "resource_types", "namespaces", "clusters", "page_size", "page_token", "include_object")
