@@ -17,6 +17,7 @@ from server.runtime import Runtime
 from server.services import admin
 from server.services import clusters
 from server.services import containers
+from server.services import labels
 from server.services import operations
 from server.services import yaml_versions
 
@@ -79,8 +80,8 @@ SERVICES: list[ServiceEntry] = [
                  "logs, exec, exec policy, sessions and files"),
     ServiceEntry(contract.SERVICES["QuotasService"], None,
                  "resource quotas, limit ranges and usage alerts are not built yet"),
-    ServiceEntry(contract.SERVICES["LabelsService"], None,
-                 "label management, selection and label policies are not built yet"),
+    ServiceEntry(contract.SERVICES["LabelsService"], labels.register,
+                 "labels of any resource, batch updates, selection and label history; policies are not built yet"),
     ServiceEntry(contract.SERVICES["AffinityService"], None,
                  "affinity, tolerations, taints and scheduling checks are not built yet"),
     ServiceEntry(contract.SERVICES["CrdService"], None,
