@@ -146,7 +146,7 @@ def test_batch_team_shop_dry_run_draft_branch_merge_live(labels, versions, sims)
 
     staged = labels.BatchUpdateLabels(_with(request, branch="branches/team-shop"))
     assert staged.branch == "branches/team-shop" and set(staged.commits) == {"clusters/east"}
-    live = sims["east"].call(lambda c: c.lookup("Deployment", "shop", "cart"))
+    live = sims["east"].call(lambda c: c.store.peek(c.kind_type("Deployment", "apps").key, "shop", "cart"))
     assert "team" not in (live["metadata"].get("labels") or {})  # a draft changes no cluster
 
     merged = versions.MergeBranch(vpb.MergeBranchRequest(source="branches/team-shop", message="merge team=shop"))
