@@ -3,11 +3,26 @@ objects leave the server here, through server.messages.document (Secret values r
 
 from __future__ import annotations
 
-from kubecommit.v1 import common_pb2, labels_pb2 as pb
+from kubecommit.v1 import common_pb2
+from kubecommit.v1 import labels_pb2 as pb
+
 from server import context
-from server.labels.model import (ANNOTATION, BatchRequest, BatchResult, Change, Found, HistoryEntry, KeyChange,
-                                 LabelSet, Patch, Scope, Selection, UpdateResult, UpdateStatus)
 from server.errors import InvalidArgument
+from server.labels.model import (
+    ANNOTATION,
+    BatchRequest,
+    BatchResult,
+    Change,
+    Found,
+    HistoryEntry,
+    KeyChange,
+    LabelSet,
+    Patch,
+    Scope,
+    Selection,
+    UpdateResult,
+    UpdateStatus,
+)
 from server.messages import document, status_message, timestamp
 from server.names import cluster_name
 

@@ -21,8 +21,19 @@ from server.errors import FailedPrecondition, InvalidArgument, KubecommitError, 
 from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
 from server.kube.labels import check_annotations, check_key, check_labels, parse_selector
 from server.labels.changes import Planned, metadata_changes, plan
-from server.labels.model import (BatchRequest, BatchResult, Found, HistoryEntry, LabelSet, Patch, Scope,
-                                 Selection, UpdateResult, UpdateStatus)
+from server.labels.model import (
+    BatchRequest,
+    BatchResult,
+    Found,
+    HistoryEntry,
+    LabelSet,
+    Patch,
+    Scope,
+    Selection,
+    UpdateResult,
+    UpdateStatus,
+)
+from server.labels.policies import kind_matches
 from server.names import ALL, ResourceName, parse_cluster
 from server.security import Permission, authorize, visible
 from server.versions.apply import ApplyResult
@@ -39,6 +50,14 @@ class ApplyManifest(Protocol):
 
     def __call__(self, *, cluster: str, manifest: str, message: str, branch: str, dry_run: bool,
                  force: bool, etags: dict[str, str], namespace: str) -> Awaitable[ApplyResult]: ...
+
+
+async def namespace_labels(pool: ClusterPool, cluster: str) -> dict[str, dict[str, str]]:
+    """Namespace -> its labels, for policies with a namespace selector."""
+    conn = await pool.get(cluster)
+    rt = await conn.resolve("namespaces")
+    items = (await conn.list_objects(rt)).get("items") or []
+    return {i["metadata"]["name"]: dict(i["metadata"].get("labels") or {}) for i in items}
 
 
 def labels_resource(name: str, field: str) -> ResourceName:
@@ -153,19 +172,28 @@ class Labels:
                                                           "label_selector then selects every object of them)")
         else:
             targets, unreachable = await self._select_all(scope, request.label_selector)
+        for key in request.etags:
+            if key not in {str(f.name) for f, _ in targets}:
+                raise InvalidArgument.field(f"etags[{key}]", "names no resource of the batch")
+        return await self._run([(f, rt, request.patch) for f, rt in targets], limit=limit, overwrite=request.overwrite,
+                               etags=request.etags, validate_only=request.validate_only,
+                               message=request.message or _batch_message(request), branch=branch,
+                               unreachable=unreachable)
+
+    async def _run(self, targets: list[tuple[Found, ApiResource, Patch]], *, limit: int, overwrite: bool,
+                   etags: dict[str, str], validate_only: bool, message: str, branch: str,
+                   unreachable: dict[str, str]) -> BatchResult:
+        """Plans each target's patch and writes the changes, one commit per cluster."""
         if len(targets) > limit:
             raise FailedPrecondition(
                 f"the batch matches {len(targets)} resources, more than max_resources={limit}; narrow it "
                 "or raise max_resources", "TOO_MANY_RESOURCES",
                 metadata={"max_resources": str(limit), "matched": str(len(targets))})
-        for key in request.etags:
-            if key not in {str(f.name) for f, _ in targets}:
-                raise InvalidArgument.field(f"etags[{key}]", "names no resource of the batch")
-        result = BatchResult([], request.validate_only, unreachable=unreachable,
+        result = BatchResult([], validate_only, unreachable=unreachable,
                              branch=f"branches/{branch}" if branch != MAIN else "")
         by_cluster: dict[str, list[tuple[ApiResource, dict[str, Any], Planned]]] = {}
-        for found, rt in targets:
-            planned = plan(found.obj, request.patch, request.overwrite)
+        for found, rt, patch in targets:
+            planned = plan(found.obj, patch, overwrite)
             outcome = UpdateResult(str(found.name), UpdateStatus.UPDATED, planned.changes, found.etag)
             if planned.conflicts:
                 outcome.status = UpdateStatus.CONFLICT
@@ -177,14 +205,12 @@ class Labels:
             else:
                 by_cluster.setdefault(found.name.cluster, []).append((rt, found.obj, planned))
             result.results.append(outcome)
-        if branch != MAIN and by_cluster and not request.validate_only:
+        if branch != MAIN and by_cluster and not validate_only:
             await self._ensure_branch(branch)
         outcomes = {r.name: r for r in result.results}
-        message = request.message or _batch_message(request)
         for cluster, items in sorted(by_cluster.items()):
-            etags = {n: e for n, e in request.etags.items() if n.startswith(f"clusters/{cluster}/")}
-            await self._write_batch(cluster, items, outcomes, message, branch, request.validate_only, etags,
-                                    result)
+            guards = {n: e for n, e in etags.items() if n.startswith(f"clusters/{cluster}/")}
+            await self._write_batch(cluster, items, outcomes, message, branch, validate_only, guards, result)
         return result
 
     async def _write_batch(self, cluster: str, items: list[tuple[ApiResource, dict[str, Any], Planned]],
@@ -279,17 +305,20 @@ class Labels:
         found.sort(key=lambda f: (f[0].name.cluster, f[0].name.resource, f[0].name.namespace, f[0].name.name))
         return found, unreachable
 
-    async def _types(self, conn: ClusterConnection, types: tuple[str, ...]) -> list[ApiResource]:
-        if types:
-            return [await conn.resolve(t, f"resource_types[{i}]") for i, t in enumerate(types)]
+    async def _types(self, conn: ClusterConnection, scope: Scope) -> list[ApiResource]:
+        if scope.resource_types:
+            return [await conn.resolve(t, f"resource_types[{i}]") for i, t in enumerate(scope.resource_types)]
         return [r for r in await conn.resources() if "list" in r.verbs and "patch" in r.verbs
-                and r.type not in _NOISY]
+                and r.type not in _NOISY and (not scope.kinds or kind_matches(scope.kinds, r.kind, r.type))]
+
+    async def namespace_labels(self, cluster: str) -> dict[str, dict[str, str]]:
+        return await namespace_labels(self.pool, cluster)
 
     async def _select_cluster(self, cluster: str, scope: Scope, selector: str) -> list[tuple[Found, ApiResource]]:
         conn = await self.pool.get(cluster)
         caller = context.current().caller
         calls: list[tuple[ApiResource, str]] = []
-        for rt in await self._types(conn, scope.resource_types):
+        for rt in await self._types(conn, scope):
             if not rt.namespaced:
                 if not scope.namespaces:
                     calls.append((rt, ""))
@@ -311,6 +340,20 @@ class Labels:
             return out
         parts = await asyncio.gather(*(listed(rt, ns) for rt, ns in calls))
         return [f for part in parts for f in part]
+
+    async def find(self, scope: Scope, selector: str = "") -> tuple[list[tuple[Found, ApiResource]], dict[str, str]]:
+        """Every object of the scope the selector matches, ordered by name; unreachable clusters."""
+        return await self._select_all(scope, selector)
+
+    async def run(self, targets: list[tuple[Found, ApiResource, Patch]], *, validate_only: bool, message: str,
+                  max_resources: int, branch: str, unreachable: dict[str, str]) -> BatchResult:
+        """A batch of per-object patches (compliance fixes): values may be overwritten."""
+        limit = max_resources or DEFAULT_MAX_RESOURCES
+        if not 0 < limit <= MAX_RESOURCES:
+            raise InvalidArgument.field("max_resources", f"must be between 1 and {MAX_RESOURCES}")
+        return await self._run(targets, limit=limit, overwrite=True, etags={}, validate_only=validate_only,
+                               message=message, branch=branch_id(branch, "branch") if branch else MAIN,
+                               unreachable=unreachable)
 
     async def select(self, scope: Scope, selector: str, page_size: int, page_token: str) -> Selection:
         if not selector:

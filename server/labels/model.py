@@ -103,6 +103,9 @@ class Scope:
     resource_types: tuple[str, ...] = ()
     namespaces: tuple[str, ...] = ()
     clusters: tuple[str, ...] = ()
+    # Without resource_types: only the discovered kinds these name (`Deployment`, `deployments.apps`);
+    # every labelled kind when empty.
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass

@@ -15,6 +15,7 @@ from server import context as call_context
 from server.messages import document, document_diff, status_message, timestamp, value
 from server.errors import FailedPrecondition, KubecommitError
 from server.runtime import Runtime
+from server.services import labels
 from server.versions.apply import Applied, Writer
 from server.versions.backups import BackupInfo, Backups
 from server.versions.drift import ADDED, DELETED, MODIFIED, Drift, detect, import_drift
@@ -92,7 +93,7 @@ def _backup(info: BackupInfo) -> pb.Backup:
 
 class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
-        self.writer = Writer(runtime)
+        self.writer = Writer(runtime, admission=labels.enforcer(runtime))
         self.history = History(runtime)
         self.backups = Backups(runtime.store, runtime.settings.data_dir / "backups")
 

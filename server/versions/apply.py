@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Awaitable, Callable, Mapping
 
 from gitstore import Change, CommitInfo, Document, DocumentDiff, Store, document_diff
 from server import context
@@ -29,6 +29,10 @@ from server.versions.intents import IntentJournal, crash_point
 from server.versions.manifests import Target, apply_order, at_document, bind, read_manifest
 
 FIELD_MANAGER = "kubecommit"
+# A check every manifest passes before it is applied or staged: (cluster, [(document index,
+# resource, object)]) -> None, raising a domain error to refuse (the labels domain's enforcing
+# policies). Injected by whoever builds the Writer; versions knows no policy.
+Admission = Callable[[str, list[tuple[int, ResourceName, Mapping[str, Any]]]], Awaitable[None]]
 
 
 @dataclass
@@ -64,9 +68,10 @@ def _rv(obj: dict[str, Any] | None) -> str:
 class Writer:
     """Every write the versions domain makes to a cluster and the store, under per-resource locks."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, admission: Admission | None = None) -> None:
         self.runtime = runtime
         self.locks = runtime.locks
+        self.admission = admission
 
     @property
     def store(self) -> Store:
@@ -153,6 +158,8 @@ class Writer:
             authorize(caller, Permission.RESOURCES_APPLY, t.name.cluster, t.name.namespace)
         guards = self._guards(targets, etags)
         context.current().targets.extend(str(t.name) for t in targets)
+        if self.admission is not None:
+            await self.admission(cluster_id, [(t.doc.index, t.name, t.obj) for t in targets])
         if branch != MAIN:
             return await self._apply_draft(conn, targets, branch, message, dry_run, guards)
         async with self.locks.hold(t.path for t in targets):
