@@ -8,6 +8,8 @@ from kubecommit.v1 import labels_pb2 as pb
 
 from server import context
 from server.errors import InvalidArgument
+from server.labels.compliance import Report
+from server.labels.inventory import KeyUsage, Similar
 from server.labels.model import (
     ANNOTATION,
     BatchRequest,
@@ -23,6 +25,7 @@ from server.labels.model import (
     UpdateResult,
     UpdateStatus,
 )
+from server.labels.policies import Enforcement, Policy, Reason, Violation, policy_id
 from server.messages import document, status_message, timestamp
 from server.names import cluster_name
 
@@ -112,3 +115,85 @@ def history(entries: list[HistoryEntry], token: str) -> pb.ListLabelHistoryRespo
         version=e.version, commit=e.commit, author_name=e.author.name, author_email=e.author.email,
         commit_time=timestamp(e.time), message=e.message, changes=[key_change(c) for c in e.changes],
         labels=e.labels) for e in entries])
+
+
+# -- policies, compliance, keys --------------------------------------------------------------
+
+_ENFORCEMENT = {Enforcement.AUDIT: pb.LABEL_POLICY_ENFORCEMENT_AUDIT, Enforcement.ENFORCE: pb.LABEL_POLICY_ENFORCEMENT_ENFORCE,
+                Enforcement.DISABLED: pb.LABEL_POLICY_ENFORCEMENT_DISABLED}
+_FROM_ENFORCEMENT = {v: k for k, v in _ENFORCEMENT.items()}
+_REASON = {Reason.MISSING_REQUIRED_KEY: pb.LABEL_VIOLATION_REASON_MISSING_REQUIRED_KEY,
+           Reason.FORBIDDEN_KEY: pb.LABEL_VIOLATION_REASON_FORBIDDEN_KEY,
+           Reason.VALUE_MISMATCH: pb.LABEL_VIOLATION_REASON_VALUE_MISMATCH}
+
+
+def policy_value(message: pb.LabelPolicy, policy_id: str) -> Policy:
+    """A LabelPolicy message as the domain's Policy (UNSPECIFIED enforcement means AUDIT)."""
+    return Policy(
+        id=policy_id, display_name=message.display_name, description=message.description,
+        required_keys=list(message.required_keys), forbidden_keys=list(message.forbidden_keys),
+        value_patterns=dict(message.value_patterns),
+        allowed_values={k: list(v.values) for k, v in message.allowed_values.items()},
+        default_values=dict(message.default_values), kinds=list(message.kinds), namespaces=list(message.namespaces),
+        clusters=list(message.clusters), namespace_selector=message.namespace_selector,
+        exemptions=list(message.exemptions), enforcement=_FROM_ENFORCEMENT.get(message.enforcement, Enforcement.AUDIT),
+        etag=message.etag)
+
+
+def policy_id_of(name: str) -> str:
+    return policy_id(name, "label_policy.name")
+
+
+def policy(value: Policy) -> pb.LabelPolicy:
+    return pb.LabelPolicy(
+        name=value.name, display_name=value.display_name, description=value.description,
+        required_keys=value.required_keys, forbidden_keys=value.forbidden_keys, value_patterns=value.value_patterns,
+        allowed_values={k: pb.LabelValues(values=v) for k, v in value.allowed_values.items()},
+        default_values=value.default_values, kinds=value.kinds, namespaces=value.namespaces, clusters=value.clusters,
+        namespace_selector=value.namespace_selector, exemptions=value.exemptions,
+        enforcement=_ENFORCEMENT[value.enforcement], etag=value.etag, created_by=value.created_by,
+        create_time=timestamp(value.create_time), update_time=timestamp(value.update_time), version=value.version,
+        updated_by=value.updated_by, built_in=value.built_in, commit=value.commit)
+
+
+def _patch(value: Patch) -> pb.LabelPatch:
+    return pb.LabelPatch(set_labels=value.set_labels, remove_labels=value.remove_labels)
+
+
+def violation(value: Violation) -> pb.LabelViolation:
+    out = pb.LabelViolation(resource=value.resource, policy=value.policy, key=value.key, reason=_REASON[value.reason],
+                            value=value.value, message=value.message, enforcement=_ENFORCEMENT[value.enforcement])
+    if value.fix is not None:
+        out.fix.CopyFrom(_patch(value.fix))
+    return out
+
+
+def _percent(compliant: int, checked: int) -> float:
+    return 100.0 if not checked else compliant * 100.0 / checked
+
+
+def compliance(report: Report) -> pb.CheckLabelComplianceResponse:
+    return pb.CheckLabelComplianceResponse(
+        violations=[violation(v) for v in report.violations], checked_count=report.checked,
+        compliant_count=report.compliant, compliance_percent=_percent(report.compliant, report.checked),
+        violations_truncated=report.truncated, unreachable=report.unreachable,
+        policies=[pb.LabelPolicyCompliance(policy=p.policy, checked_count=p.checked, compliant_count=p.compliant,
+                                           compliance_percent=_percent(p.compliant, p.checked),
+                                           violation_count=p.violations) for p in report.policies])
+
+
+def compliance_scope(request: pb.CheckLabelComplianceRequest | pb.FixLabelComplianceRequest) -> Scope:
+    return Scope(request.parent, tuple(request.resource_types), tuple(request.namespaces), tuple(request.clusters))
+
+
+def keys_scope(request: pb.ListLabelKeysRequest) -> Scope:
+    return Scope(request.parent, tuple(request.resource_types), tuple(request.namespaces), tuple(request.clusters))
+
+
+def keys(page: list[KeyUsage], token: str, groups: list[Similar], unreachable: dict[str, str]
+         ) -> pb.ListLabelKeysResponse:
+    return pb.ListLabelKeysResponse(
+        keys=[pb.LabelKeyUsage(key=u.key, count=u.count,
+                               values=[pb.LabelValueCount(value=v, count=n) for v, n in u.values]) for u in page],
+        next_page_token=token, unreachable=unreachable,
+        similar=[pb.SimilarLabelKeys(keys=g.keys, reason=g.reason) for g in groups])

@@ -21,6 +21,7 @@ from server.errors import FailedPrecondition, InvalidArgument, KubecommitError, 
 from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
 from server.kube.labels import check_annotations, check_key, check_labels, parse_selector
 from server.labels.changes import Planned, metadata_changes, plan
+from server.labels.inventory import KeyUsage, Similar, similar, usage
 from server.labels.model import (
     BatchRequest,
     BatchResult,
@@ -356,11 +357,18 @@ class Labels:
                                unreachable=unreachable)
 
     async def select(self, scope: Scope, selector: str, page_size: int, page_token: str) -> Selection:
-        if not selector:
-            raise InvalidArgument.field("label_selector", "required (a Kubernetes label selector)")
         found, unreachable = await self._select_all(scope, selector)
         page, token = paginate([f for f, _ in found], page_size, page_token)
         return Selection(page, token, unreachable)
+
+    async def keys(self, scope: Scope, page_size: int, page_token: str
+                   ) -> tuple[list[KeyUsage], str, list[Similar], dict[str, str]]:
+        """Label keys in use over the scope with their values, a page of them, and the groups of
+        near-duplicate keys over all of them."""
+        found, unreachable = await self._select_all(scope, "")
+        used = usage([f.labels for f, _ in found])
+        page, token = paginate(used, page_size, page_token)
+        return page, token, similar([u.key for u in used]), unreachable
 
     # -- history ----------------------------------------------------------------------------
 

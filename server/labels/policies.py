@@ -24,6 +24,7 @@ from server.errors import AlreadyExists, FailedPrecondition, InvalidArgument, No
 from server.kube.labels import Selector, check_key, check_labels, parse_selector
 from server.labels.model import Patch
 from server.names import ResourceName, check_dns_label, parse_cluster
+from server.versions.common import paginate
 
 ROOT = "kubecommit/labels/policies"
 RECOMMENDED = "kubernetes-recommended"
@@ -87,6 +88,9 @@ BUILT_IN = [Policy(
     kinds=["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service"],
     exemptions=["clusters/*/namespaces/kube-system/*/*", "clusters/*/namespaces/kube-public/*/*"],
     enforcement=Enforcement.DISABLED, built_in=True)]
+
+
+_BUILT_IN_IDS = {p.id for p in BUILT_IN}
 
 
 @dataclass(frozen=True)
@@ -240,7 +244,7 @@ class PolicyStore:
         policy = _from_document(doc.data)
         latest = versions[0]
         assert first is not None
-        return replace(policy, etag=doc.etag or "", version=latest.number, commit=latest.commit_id,
+        return replace(policy, etag=doc.etag or "", version=latest.number, built_in=policy_id in _BUILT_IN_IDS, commit=latest.commit_id,
                        created_by=first.author.name, updated_by=latest.author.name, create_time=first.time,
                        update_time=latest.time)
 
@@ -271,6 +275,9 @@ class PolicyStore:
         """Stored policies and every built-in one not stored, by id (parsed once per change)."""
         return await asyncio.to_thread(self._list)
 
+    async def page(self, size: int, token: str) -> tuple[list[Policy], str]:
+        return paginate(await self.list(), size, token)
+
     def _commit(self, policy: Policy, message: str, expected: dict[str, str | None] | None,
                 delete: bool = False) -> None:
         path = self.path(policy.id)
@@ -290,7 +297,7 @@ class PolicyStore:
 
     async def update(self, policy: Policy, mask: list[str], validate_only: bool) -> Policy:
         current = await asyncio.to_thread(self._get, policy.id)
-        if policy.etag and policy.etag != current.etag and not current.built_in:
+        if policy.etag and policy.etag != current.etag and current.version:
             raise FailedPrecondition(f"{policy.name} changed since etag {policy.etag}", "ETAG_MISMATCH",
                                      metadata={"etag": current.etag})
         for i, name in enumerate(mask or MUTABLE):
@@ -300,14 +307,14 @@ class PolicyStore:
         validate(current)
         if validate_only:
             return current
-        expected = {self.path(policy.id): None} if current.built_in else {self.path(policy.id): current.etag}
+        expected = {self.path(policy.id): current.etag if current.version else None}
         await asyncio.to_thread(self._commit, current, f"Update label policy {policy.id}: {', '.join(mask or MUTABLE)}",
                                 expected)
         return await asyncio.to_thread(self._get, policy.id)
 
     async def delete(self, name: str, etag: str, validate_only: bool) -> None:
         current = await self.get(name)
-        if current.built_in:
+        if not current.version:
             raise FailedPrecondition(f"{name} is built in and never changed: nothing to delete (set its "
                                      "enforcement to DISABLED to switch it off)", "BUILT_IN")
         if etag and etag != current.etag:

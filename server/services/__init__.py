@@ -81,7 +81,7 @@ SERVICES: list[ServiceEntry] = [
     ServiceEntry(contract.SERVICES["QuotasService"], None,
                  "resource quotas, limit ranges and usage alerts are not built yet"),
     ServiceEntry(contract.SERVICES["LabelsService"], labels.register,
-                 "labels of any resource, batch updates, selection and label history; policies are not built yet"),
+                 "labels, batch updates, selection, key inventory, label policies, compliance and history"),
     ServiceEntry(contract.SERVICES["AffinityService"], None,
                  "affinity, tolerations, taints and scheduling checks are not built yet"),
     ServiceEntry(contract.SERVICES["CrdService"], None,

@@ -6,19 +6,21 @@ import grpc
 from google.protobuf import empty_pb2
 
 from kubecommit.v1 import labels_pb2 as pb, labels_pb2_grpc
-from server.errors import Unimplemented
 from server.labels import Labels, convert
+from server.labels.compliance import Compliance, Enforcer
+from server.labels.policies import PolicyStore
 from server.runtime import Runtime
 from server.versions.apply import Writer
 from server.versions.history import History
 
 Context = grpc.aio.ServicerContext
-_POLICIES = "label policies (stored in git) and compliance checks are not built yet"
 
 
 class LabelsServicer(labels_pb2_grpc.LabelsServiceServicer):
-    def __init__(self, domain: Labels) -> None:
+    def __init__(self, domain: Labels, policies: PolicyStore, compliance: Compliance) -> None:
         self.domain = domain
+        self.policies = policies
+        self.compliance = compliance
 
     async def GetLabels(self, request: pb.GetLabelsRequest, context: Context) -> pb.Labels:
         return convert.labels(await self.domain.get(request.name))
@@ -42,35 +44,58 @@ class LabelsServicer(labels_pb2_grpc.LabelsServiceServicer):
         return convert.history(*await self.domain.history(request.parent, request.branch, request.page_size,
                                                           request.page_token))
 
+    async def ListLabelKeys(self, request: pb.ListLabelKeysRequest, context: Context) -> pb.ListLabelKeysResponse:
+        return convert.keys(*await self.domain.keys(convert.keys_scope(request), request.page_size,
+                                                    request.page_token))
+
     async def CreateLabelPolicy(self, request: pb.CreateLabelPolicyRequest, context: Context) -> pb.LabelPolicy:
-        raise Unimplemented(f"CreateLabelPolicy: {_POLICIES}", "NOT_BUILT")
+        return convert.policy(await self.policies.create(
+            convert.policy_value(request.label_policy, request.label_policy_id), request.validate_only))
 
     async def GetLabelPolicy(self, request: pb.GetLabelPolicyRequest, context: Context) -> pb.LabelPolicy:
-        raise Unimplemented(f"GetLabelPolicy: {_POLICIES}", "NOT_BUILT")
+        return convert.policy(await self.policies.get(request.name))
 
     async def ListLabelPolicies(self, request: pb.ListLabelPoliciesRequest,
                                 context: Context) -> pb.ListLabelPoliciesResponse:
-        raise Unimplemented(f"ListLabelPolicies: {_POLICIES}", "NOT_BUILT")
+        page, token = await self.policies.page(request.page_size, request.page_token)
+        return pb.ListLabelPoliciesResponse(label_policies=[convert.policy(p) for p in page], next_page_token=token)
 
     async def UpdateLabelPolicy(self, request: pb.UpdateLabelPolicyRequest, context: Context) -> pb.LabelPolicy:
-        raise Unimplemented(f"UpdateLabelPolicy: {_POLICIES}", "NOT_BUILT")
+        value = convert.policy_value(request.label_policy, convert.policy_id_of(request.label_policy.name))
+        return convert.policy(await self.policies.update(value, list(request.update_mask.paths),
+                                                         request.validate_only))
 
     async def DeleteLabelPolicy(self, request: pb.DeleteLabelPolicyRequest, context: Context) -> empty_pb2.Empty:
-        raise Unimplemented(f"DeleteLabelPolicy: {_POLICIES}", "NOT_BUILT")
+        await self.policies.delete(request.name, request.etag, request.validate_only)
+        return empty_pb2.Empty()
 
     async def CheckLabelCompliance(self, request: pb.CheckLabelComplianceRequest,
                                    context: Context) -> pb.CheckLabelComplianceResponse:
-        raise Unimplemented(f"CheckLabelCompliance: {_POLICIES}", "NOT_BUILT")
+        return convert.compliance(await self.compliance.check(convert.compliance_scope(request),
+                                                              tuple(request.policies), request.max_violations))
+
+    async def FixLabelCompliance(self, request: pb.FixLabelComplianceRequest,
+                                 context: Context) -> pb.BatchUpdateLabelsResponse:
+        return convert.batch_response(await self.compliance.fix(
+            convert.compliance_scope(request), tuple(request.policies), validate_only=request.validate_only,
+            message=request.message, max_resources=request.max_resources, branch=request.branch))
 
 
-def build(runtime: Runtime) -> Labels:
-    """The labels domain wired to the versions domain's write path and history (branch creation)."""
+def enforcer(runtime: Runtime) -> Enforcer:
+    """The admission check the versions write path runs: enforcing label policies."""
+    return Enforcer(PolicyStore(runtime.store), runtime.pool)
+
+
+def build(runtime: Runtime) -> LabelsServicer:
+    """The labels domain wired to the versions domain's write path (with the policies' admission
+    check) and to its branch creation, for staged batches."""
     async def cluster_ids() -> list[str]:
         return [r.id for r in await runtime.clusters.list()]
-    history = History(runtime)
-    return Labels(runtime.pool, Writer(runtime).apply_manifest, runtime.store, cluster_ids,
-                  history.create_branch)
+    policies = PolicyStore(runtime.store)
+    writer = Writer(runtime, admission=Enforcer(policies, runtime.pool))
+    labels = Labels(runtime.pool, writer.apply_manifest, runtime.store, cluster_ids, History(runtime).create_branch)
+    return LabelsServicer(labels, policies, Compliance(labels, policies))
 
 
 def register(runtime: Runtime, server: grpc.aio.Server) -> None:
-    labels_pb2_grpc.add_LabelsServiceServicer_to_server(LabelsServicer(build(runtime)), server)
+    labels_pb2_grpc.add_LabelsServiceServicer_to_server(build(runtime), server)
