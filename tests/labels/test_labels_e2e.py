@@ -195,7 +195,3 @@ def test_label_history_shows_who_changed_which_key(labels, alice) -> None:
     first = labels.ListLabelHistory(pb.ListLabelHistoryRequest(parent=name, page_size=1))
     assert len(first.entries) == 1 and first.next_page_token
 
-
-def test_policies_answer_unimplemented_naming_what_is_missing(labels) -> None:
-    error = _error(labels.ListLabelPolicies, pb.ListLabelPoliciesRequest())
-    assert error.code == grpc.StatusCode.UNIMPLEMENTED and "policies" in error.message
