@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable, Protocol
 
 import yaml
 
-from gitstore import Store
+from gitstore import Store, Version
 from server import context
 from server.errors import FailedPrecondition, InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
@@ -44,6 +44,11 @@ DEFAULT_MAX_RESOURCES = 500
 MAX_RESOURCES = 5000
 # Kinds a default selection skips: they carry labels rarely and churn constantly.
 _NOISY = {"events", "events.events.k8s.io"}
+
+
+# The versions domain's history (server.versions.history.History.list_versions):
+# (parent, branch, page_size, page_token) -> (resource, versions newest first, next token, total).
+ListVersions = Callable[[str, str, int, str], Awaitable[tuple[ResourceName, list[Version], str, int]]]
 
 
 class ApplyManifest(Protocol):
@@ -93,12 +98,13 @@ def check_patch(patch: Patch, prefix: str) -> None:
 class Labels:
     def __init__(self, pool: ClusterPool, apply_manifest: ApplyManifest, store: Store,
                  cluster_ids: Callable[[], Awaitable[list[str]]],
-                 create_branch: Callable[[str, str], Awaitable[Any]]) -> None:
+                 create_branch: Callable[[str, str], Awaitable[Any]], list_versions: ListVersions) -> None:
         self.pool = pool
         self.apply_manifest = apply_manifest
         self.store = store
         self.cluster_ids = cluster_ids
         self.create_branch = create_branch
+        self.list_versions = list_versions
 
     # -- one resource -----------------------------------------------------------------------
 
@@ -246,9 +252,8 @@ class Labels:
                     f"{applied.name}: {applied.error}", "NOT_ATTEMPTED", metadata={"resource": applied.name})
 
     async def _ensure_branch(self, branch: str) -> None:
-        try:
-            await asyncio.to_thread(self.store.resolve, branch)
-        except Exception:  # noqa: BLE001 - any failure to resolve means: make it from main
+        branches = await asyncio.to_thread(self.store.list_branches)
+        if all(b.name != branch for b in branches):
             await self.create_branch(branch, MAIN)
 
     async def _named(self, parent: str, names: tuple[str, ...]
@@ -374,19 +379,23 @@ class Labels:
 
     async def history(self, parent: str, branch: str, page_size: int, page_token: str
                       ) -> tuple[list[HistoryEntry], str]:
-        """Versions of the resource that changed a label or annotation, newest first: every
-        version is read from the store's per-path index (O(versions of this resource))."""
+        """Versions of the resource that changed a label or annotation, newest first, from the
+        versions domain's history (the store's per-path index, O(versions of this resource);
+        messages of commits reaching outside the caller's scope withheld there)."""
         rn = ResourceName.parse(parent, "parent")
         ref = branch_id(branch, "branch") if branch else MAIN
         authorize(context.current().caller, Permission.RESOURCES_READ, rn.cluster, rn.namespace)
+        versions: list[Version] = []
+        token = ""
+        while True:
+            _, page, token, _ = await self.list_versions(parent, branch, 1000, token)
+            versions += page
+            if not token:
+                break
+        if not versions:
+            raise NotFound(f"{rn} has no versions on {ref}", "NO_HISTORY", metadata={"resource": str(rn)})
 
         def read() -> list[HistoryEntry]:
-            versions, token = self.store.list_versions(rn.store_path, ref, 1000)
-            while token:
-                more, token = self.store.list_versions(rn.store_path, ref, 1000, token)
-                versions += more
-            if not versions:
-                raise NotFound(f"{rn} has no versions on {ref}", "NO_HISTORY", metadata={"resource": str(rn)})
             entries = []
             previous: dict[str, Any] | None = None
             for v in reversed(versions):  # oldest first, to compare each with the one before
@@ -397,8 +406,7 @@ class Labels:
                     entries.append(HistoryEntry(v.number, v.commit_id, v.author, v.time, v.message, changes, labels))
                 previous = data
             return entries[::-1]
-        entries = await asyncio.to_thread(read)
-        return paginate(entries, page_size, page_token)
+        return paginate(await asyncio.to_thread(read), page_size, page_token)
 
 
 def _name_of(cluster: str, item: tuple[ApiResource, dict[str, Any], Planned]) -> ResourceName:

@@ -93,7 +93,9 @@ def build(runtime: Runtime) -> LabelsServicer:
         return [r.id for r in await runtime.clusters.list()]
     policies = PolicyStore(runtime.store)
     writer = Writer(runtime, admission=Enforcer(policies, runtime.pool))
-    labels = Labels(runtime.pool, writer.apply_manifest, runtime.store, cluster_ids, History(runtime).create_branch)
+    history = History(runtime)
+    labels = Labels(runtime.pool, writer.apply_manifest, runtime.store, cluster_ids, history.create_branch,
+                    history.list_versions)
     return LabelsServicer(labels, policies, Compliance(labels, policies))
 
 
