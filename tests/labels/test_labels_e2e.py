@@ -6,7 +6,8 @@ import grpc
 import pytest
 from google.protobuf import field_mask_pb2
 
-from kubecommit.v1 import common_pb2, labels_pb2 as pb, yaml_versions_pb2 as vpb
+from kubecommit.v1 import common_pb2, labels_pb2 as pb, labels_pb2_grpc, yaml_versions_pb2 as vpb
+from tests.support.auth import make_token, with_token
 from tests.support.status import details
 
 CART = "clusters/east/namespaces/shop/deployments.apps/cart"
@@ -195,3 +196,19 @@ def test_label_history_shows_who_changed_which_key(labels, alice) -> None:
     first = labels.ListLabelHistory(pb.ListLabelHistoryRequest(parent=name, page_size=1))
     assert len(first.entries) == 1 and first.next_page_token
 
+
+
+def test_a_scoped_viewer_sees_only_its_namespace_and_cannot_write(labels_server) -> None:
+    token = make_token(labels_server, "web-viewer", "viewer", clusters=["east"], namespaces=["web"])
+    with grpc.insecure_channel(labels_server.address) as ch:
+        viewer = labels_pb2_grpc.LabelsServiceStub(with_token(ch, token))
+        seen = viewer.SelectResources(pb.SelectResourcesRequest(parent="clusters/-", label_selector="app",
+                                                                resource_types=["deployments"]))
+        assert seen.resources and {(r.cluster, r.namespace) for r in seen.resources} == {("clusters/east", "web")}
+        denied = _error(viewer.UpdateLabels, pb.UpdateLabelsRequest(labels=pb.Labels(
+            name="clusters/east/namespaces/web/deployments.apps/frontend/labels", labels={"x": "y"})))
+        assert denied.code == grpc.StatusCode.PERMISSION_DENIED
+        batch = _error(viewer.BatchUpdateLabels, pb.BatchUpdateLabelsRequest(
+            parent="clusters/east", resource_types=["deployments"], namespaces=["web"],
+            patch=pb.LabelPatch(set_labels={"x": "y"})))
+        assert batch.code == grpc.StatusCode.PERMISSION_DENIED
