@@ -38,7 +38,8 @@ from server.labels.policies import kind_matches
 from server.names import ALL, ResourceName, parse_cluster
 from server.security import Permission, authorize, visible
 from server.versions.apply import ApplyResult
-from server.versions.common import MAIN, branch_id, paginate
+from server.labels.tokens import decode, encode
+from server.versions.common import MAIN, branch_id, page_size, paginate
 
 DEFAULT_MAX_RESOURCES = 500
 MAX_RESOURCES = 5000
@@ -321,29 +322,11 @@ class Labels:
         return await namespace_labels(self.pool, cluster)
 
     async def _select_cluster(self, cluster: str, scope: Scope, selector: str) -> list[tuple[Found, ApiResource]]:
-        conn = await self.pool.get(cluster)
-        caller = context.current().caller
-        calls: list[tuple[ApiResource, str]] = []
-        for rt in await self._types(conn, scope):
-            if not rt.namespaced:
-                if not scope.namespaces:
-                    calls.append((rt, ""))
-            else:
-                calls.extend((rt, ns) for ns in scope.namespaces or ("",))
+        conn, calls = await self._calls(cluster, scope)
 
         async def listed(rt: ApiResource, namespace: str) -> list[tuple[Found, ApiResource]]:
             items = (await conn.list_objects(rt, namespace, label_selector=selector)).get("items") or []
-            out = []
-            for obj in items:
-                meta = obj.get("metadata") or {}
-                ns = meta.get("namespace", "") if rt.namespaced else ""
-                if not visible(caller, cluster, ns):
-                    continue
-                obj.setdefault("apiVersion", rt.api_version)
-                obj.setdefault("kind", rt.kind)
-                out.append((Found(ResourceName(cluster, ns, rt.type, meta["name"]), rt.api_version, rt.kind, obj),
-                            rt))
-            return out
+            return self._found(cluster, rt, items)
         parts = await asyncio.gather(*(listed(rt, ns) for rt, ns in calls))
         return [f for part in parts for f in part]
 
@@ -361,10 +344,66 @@ class Labels:
                                message=message, branch=branch_id(branch, "branch") if branch else MAIN,
                                unreachable=unreachable)
 
-    async def select(self, scope: Scope, selector: str, page_size: int, page_token: str) -> Selection:
-        found, unreachable = await self._select_all(scope, selector)
-        page, token = paginate([f for f, _ in found], page_size, page_token)
-        return Selection(page, token, unreachable)
+    async def _calls(self, cluster: str, scope: Scope) -> tuple[ClusterConnection, list[tuple[ApiResource, str]]]:
+        """The list calls one cluster's part of a selection makes, in result order."""
+        conn = await self.pool.get(cluster)
+        calls: list[tuple[ApiResource, str]] = []
+        for rt in await self._types(conn, scope):
+            if not rt.namespaced:
+                if not scope.namespaces:
+                    calls.append((rt, ""))
+            else:
+                calls.extend((rt, ns) for ns in sorted(scope.namespaces) or ("",))
+        return conn, calls
+
+    def _found(self, cluster: str, rt: ApiResource, items: list[dict[str, Any]]) -> list[tuple[Found, ApiResource]]:
+        caller = context.current().caller
+        out = []
+        for obj in items:
+            meta = obj.get("metadata") or {}
+            ns = meta.get("namespace", "") if rt.namespaced else ""
+            if not visible(caller, cluster, ns):
+                continue
+            obj.setdefault("apiVersion", rt.api_version)
+            obj.setdefault("kind", rt.kind)
+            out.append((Found(ResourceName(cluster, ns, rt.type, meta["name"]), rt.api_version, rt.kind, obj), rt))
+        return out
+
+    async def select(self, scope: Scope, selector: str, size: int, page_token: str) -> Selection:
+        """One page of the selection, read with the clusters' own `limit`/`continue` paging: a
+        page costs the objects on it, not the whole selection. The token holds the position
+        (cluster, list call, the cluster's continue token); it is bound to the query."""
+        text = str(parse_selector(selector, "label_selector"))
+        limit = page_size(size)
+        clusters = await self._clusters(scope)
+        query = ("SelectResources", scope.parent, text, sorted(scope.resource_types), sorted(scope.namespaces),
+                 clusters)
+        position = decode(page_token, query, c=int, t=int, k=str)
+        c, t, k = position.get("c", 0), position.get("t", 0), position.get("k", "")
+        spans = parse_cluster(scope.parent, "parent", allow_all=True) == ALL
+        out: list[Found] = []
+        unreachable: dict[str, str] = {}
+        while c < len(clusters) and len(out) < limit:
+            cluster = clusters[c]
+            try:
+                conn, calls = await self._calls(cluster, scope)
+                while t < len(calls) and len(out) < limit:
+                    rt, ns = calls[t]
+                    listed = await conn.list_objects(rt, ns, label_selector=text, limit=limit - len(out),
+                                                     continue_token=k)
+                    out += [f for f, _ in self._found(cluster, rt, listed.get("items") or [])]
+                    k = str((listed.get("metadata") or {}).get("continue") or "")
+                    t += not k
+            except KubecommitError as error:
+                if not spans or isinstance(error, InvalidArgument):
+                    raise
+                unreachable[f"clusters/{cluster}"] = error.message
+                c, t, k = c + 1, 0, ""
+                continue
+            if t >= len(calls):
+                c, t, k = c + 1, 0, ""
+        more = c < len(clusters)
+        return Selection(out, encode(query, c=c, t=t, k=k) if more else "", unreachable)
 
     async def keys(self, scope: Scope, page_size: int, page_token: str
                    ) -> tuple[list[KeyUsage], str, list[Similar], dict[str, str]]:

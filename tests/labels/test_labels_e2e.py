@@ -42,6 +42,15 @@ def test_select_app_labels_across_kinds_and_two_clusters(labels) -> None:
         token = page.next_page_token
         if not token:
             break
+    whole = labels.SelectResources(pb.SelectResourcesRequest(
+        parent="clusters/-", label_selector="app", resource_types=["deployments", "services", "pods"],
+        page_size=1000))
+    assert [r.name for r in seen] == [r.name for r in whole.resources] and not whole.next_page_token
+    first = labels.SelectResources(pb.SelectResourcesRequest(parent="clusters/-", label_selector="app",
+                                                             resource_types=["pods"], page_size=2))
+    replayed = _error(labels.SelectResources, pb.SelectResourcesRequest(
+        parent="clusters/-", label_selector="tier", resource_types=["pods"], page_token=first.next_page_token))
+    assert replayed.code == grpc.StatusCode.INVALID_ARGUMENT and "page_token" in replayed.violations
     assert {r.cluster for r in seen} == {"clusters/east", "clusters/west"}
     assert {r.kind for r in seen} == {"Deployment", "Service", "Pod"}
     assert all("app" in r.labels and r.etag for r in seen)
