@@ -35,10 +35,10 @@ from server.labels.model import (
     UpdateStatus,
 )
 from server.labels.policies import kind_matches
+from server.labels.tokens import decode, encode
 from server.names import ALL, ResourceName, parse_cluster
 from server.security import Permission, authorize, visible
 from server.versions.apply import ApplyResult
-from server.labels.tokens import decode, encode
 from server.versions.common import MAIN, branch_id, page_size, paginate
 
 DEFAULT_MAX_RESOURCES = 500
@@ -77,14 +77,6 @@ def labels_resource(name: str, field: str) -> ResourceName:
 
 def _manifest(objs: list[dict[str, Any]]) -> str:
     return yaml.dump_all(objs, Dumper=yaml.CSafeDumper, sort_keys=False)
-
-
-def _desired(obj: dict[str, Any], rt: ApiResource) -> dict[str, Any]:
-    """A live object as the state kubecommit applies: without server-managed fields."""
-    out = normalize(obj)
-    out.setdefault("apiVersion", rt.api_version)
-    out.setdefault("kind", rt.kind)
-    return out
 
 
 def check_patch(patch: Patch, prefix: str) -> None:
@@ -153,12 +145,12 @@ class Labels:
         cluster_name = f"clusters/{cluster}"
         if not dry_run and branch == MAIN and any(p.removes for _, _, p in items):
             await self.apply_manifest(cluster=cluster_name, manifest=_manifest(
-                [_desired(live, rt) for rt, live, p in items if p.removes]),
+                [normalize(live) for _, live, p in items if p.removes]),
                 message=f"{message} (kubecommit takes ownership of the keys it removes)", branch=MAIN,
                 dry_run=False, force=True, etags=etags, namespace="")
             etags = {}
         return await self.apply_manifest(cluster=cluster_name, manifest=_manifest(
-            [_desired(p.obj, rt) for rt, _, p in items]), message=message, branch=branch, dry_run=dry_run,
+            [normalize(p.obj) for _, _, p in items]), message=message, branch=branch, dry_run=dry_run,
             force=True, etags=etags, namespace="")
 
     # -- many resources ---------------------------------------------------------------------
@@ -170,6 +162,7 @@ class Labels:
             raise InvalidArgument.field("max_resources", f"must be between 1 and {MAX_RESOURCES}")
         branch = branch_id(request.branch, "branch") if request.branch else MAIN
         scope = Scope(request.parent, request.resource_types, request.namespaces, request.clusters)
+        _bound(len(request.names), limit)
         if request.names:
             if request.label_selector or request.resource_types or request.namespaces:
                 raise InvalidArgument.field("names", "give either names or a selection (label_selector, "
@@ -192,11 +185,7 @@ class Labels:
                    etags: dict[str, str], validate_only: bool, message: str, branch: str,
                    unreachable: dict[str, str]) -> BatchResult:
         """Plans each target's patch and writes the changes, one commit per cluster."""
-        if len(targets) > limit:
-            raise FailedPrecondition(
-                f"the batch matches {len(targets)} resources, more than max_resources={limit}; narrow it "
-                "or raise max_resources", "TOO_MANY_RESOURCES",
-                metadata={"max_resources": str(limit), "matched": str(len(targets))})
+        _bound(len(targets), limit)
         result = BatchResult([], validate_only, unreachable=unreachable,
                              branch=f"branches/{branch}" if branch != MAIN else "")
         by_cluster: dict[str, list[tuple[ApiResource, dict[str, Any], Planned]]] = {}
@@ -224,11 +213,12 @@ class Labels:
     async def _write_batch(self, cluster: str, items: list[tuple[ApiResource, dict[str, Any], Planned]],
                            outcomes: dict[str, UpdateResult], message: str, branch: str, dry_run: bool,
                            etags: dict[str, str], result: BatchResult) -> None:
-        """A cluster's part of a batch: a dry run of every object together; the objects it
-        refuses are found one by one and left out; the rest is written as one commit."""
+        """A cluster's part of a batch, written (or dry-run) together. The write path dry-runs
+        every object before it applies any, so a refusal changes nothing: then each object is
+        dry-run alone, the refused ones fail with the cluster's (or a policy's) reason and the
+        rest is written as one commit."""
         try:
-            await self._write(cluster, items, message, branch, True, etags)
-            accepted = items
+            written = await self._write(cluster, items, message, branch, dry_run, etags)
         except KubecommitError:
             accepted = []
             for item in items:
@@ -239,14 +229,15 @@ class Labels:
                     accepted.append(item)
                 except KubecommitError as error:
                     outcomes[name].status, outcomes[name].error = UpdateStatus.FAILED, error
-        if dry_run or not accepted:
-            return
-        written = await self._write(cluster, accepted, message, branch, False, etags)
+            if dry_run or not accepted:
+                return
+            written = await self._write(cluster, accepted, message, branch, False, etags)
         if written.commit:
             result.commits[f"clusters/{cluster}"] = written.commit
         for applied in written.resources:
             outcome = outcomes[applied.name]
-            outcome.etag = applied.etag or outcome.etag
+            if not dry_run:
+                outcome.etag = applied.etag or outcome.etag
             if applied.action in ("failed", "skipped"):
                 outcome.status = UpdateStatus.FAILED
                 outcome.error = applied.failure or FailedPrecondition(
@@ -446,6 +437,14 @@ class Labels:
                 previous = data
             return entries[::-1]
         return paginate(await asyncio.to_thread(read), page_size, page_token)
+
+
+def _bound(count: int, limit: int) -> None:
+    """More targets than the caller's bound: refused whole, never cut."""
+    if count > limit:
+        raise FailedPrecondition(f"the batch matches {count} resources, more than max_resources={limit}; narrow it "
+                                 "or raise max_resources", "TOO_MANY_RESOURCES",
+                                 metadata={"max_resources": str(limit), "matched": str(count)})
 
 
 def _name_of(cluster: str, item: tuple[ApiResource, dict[str, Any], Planned]) -> ResourceName:

@@ -100,6 +100,20 @@ spec:
         labels=pb.Labels(name="clusters/east/namespaces/shop/deployments.apps/cart/labels"), remove_labels=["team"]))
     assert removal.code == grpc.StatusCode.FAILED_PRECONDITION and removal.metadata["policy"] == POLICY
     assert _head(versions) == head
+    # in a batch, the objects a policy refuses fail with its status; the others are written
+    web = "clusters/east/namespaces/web/deployments.apps/frontend"
+    labels.UpdateLabels(pb.UpdateLabelsRequest(labels=pb.Labels(name=f"{web}/labels", labels={"team": "web"})))
+    mixed = labels.BatchUpdateLabels(pb.BatchUpdateLabelsRequest(
+        parent="clusters/east", names=["clusters/east/namespaces/shop/deployments.apps/cart", web],
+        patch=pb.LabelPatch(remove_labels=["team"])))
+    by_name = {r.name: r for r in mixed.results}
+    cart = by_name["clusters/east/namespaces/shop/deployments.apps/cart"]
+    assert cart.status == pb.LABEL_UPDATE_STATUS_FAILED and cart.error.code == grpc.StatusCode.FAILED_PRECONDITION.value[0]
+    assert POLICY in cart.error.message
+    assert by_name[web].status == pb.LABEL_UPDATE_STATUS_UPDATED and mixed.commit
+    assert "team" not in labels.GetLabels(pb.GetLabelsRequest(name=f"{web}/labels")).labels
+    assert labels.GetLabels(pb.GetLabelsRequest(
+        name="clusters/east/namespaces/shop/deployments.apps/cart/labels")).labels["team"] == "shop"
     applied = versions.ApplyManifest(vpb.ApplyManifestRequest(cluster="clusters/east",
                                                               manifest=manifest % ", labels: {team: shop}"))
     assert applied.commit
