@@ -139,19 +139,25 @@ def bench_select(embedded: EmbeddedServer, stub: labels_pb2_grpc.LabelsServiceSt
         runtime = embedded.server.runtime
         assert runtime is not None
 
-        async def whole() -> int:
+        async def direct(limit: int) -> int:
             conn = await runtime.pool.get("big")
             rt = await conn.resolve("configmaps")
-            return len((await conn.list_objects(rt, label_selector="bench=yes"))["items"])
+            return len((await conn.list_objects(rt, label_selector="bench=yes", limit=limit))["items"])
         started = time.perf_counter()
-        listed = embedded.run(whole())
+        listed = embedded.run(direct(0))
         whole_time = time.perf_counter() - started
+        cluster_page = []
+        for _ in range(5):
+            started = time.perf_counter()
+            embedded.run(direct(50))
+            cluster_page.append(time.perf_counter() - started)
     assert len(first.resources) == 50 and len(deep.resources) == 50 and listed == objects
     best = min(firsts)
     return [f"| SelectResources first page (50) of {objects:,} matching objects, one cluster | "
             f"{best * 1000:.0f} ms (best of 5; median {sorted(firsts)[2] * 1000:.0f} ms) | aim < 200 ms | "
-            f"page 22: {deep_time * 1000:.0f} ms | baseline: listing all {listed:,} through the same client "
-            f"{whole_time * 1000:.0f} ms ({whole_time / best:.0f}x the first page) |"]
+            f"the cluster's own `limit=50` list {min(cluster_page) * 1000:.0f} ms of it; page 22: "
+            f"{deep_time * 1000:.0f} ms | baseline: listing all {listed:,} through the same client "
+            f"{whole_time * 1000:.0f} ms ({whole_time / best:.1f}x the first page) |"]
 
 
 def _paged(request: pb.SelectResourcesRequest, token: str) -> pb.SelectResourcesRequest:
