@@ -199,6 +199,12 @@ class Labels:
                     metadata={"keys": ",".join(planned.conflicts), "resource": str(found.name)})
             elif not planned.changes:
                 outcome.status = UpdateStatus.UNCHANGED
+            elif branch != MAIN and planned.removes:
+                outcome.status = UpdateStatus.FAILED
+                outcome.error = FailedPrecondition(
+                    f"{found.name}: removing keys cannot be staged on a draft branch (server-side apply keeps keys "
+                    "another field manager owns until kubecommit takes them over on main); remove them on main",
+                    "REMOVAL_NOT_STAGEABLE", metadata={"resource": str(found.name)})
             else:
                 by_cluster.setdefault(found.name.cluster, []).append((rt, found.obj, planned))
             result.results.append(outcome)

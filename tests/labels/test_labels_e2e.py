@@ -23,7 +23,10 @@ def _with(request: pb.BatchUpdateLabelsRequest, **fields: object) -> pb.BatchUpd
     out = pb.BatchUpdateLabelsRequest()
     out.CopyFrom(request)
     for key, value in fields.items():
-        setattr(out, key, value)
+        if isinstance(value, pb.LabelPatch):
+            getattr(out, key).CopyFrom(value)
+        else:
+            setattr(out, key, value)
     return out
 
 
@@ -164,6 +167,11 @@ def test_batch_team_shop_dry_run_draft_branch_merge_live(labels, versions, sims)
     for name in names:
         got = labels.GetLabels(pb.GetLabelsRequest(name=f"{name}/labels"))
         assert got.labels["team"] == "shop", name
+    # a removal cannot be staged: reported per resource, never a silently wrong draft
+    staged_removal = labels.BatchUpdateLabels(_with(request, branch="branches/team-shop-undo",
+                                                    patch=pb.LabelPatch(remove_labels=["team"])))
+    assert {r.status for r in staged_removal.results} == {pb.LABEL_UPDATE_STATUS_FAILED}
+    assert all("draft branch" in r.error.message for r in staged_removal.results) and not staged_removal.commits
     # the same batch again changes nothing
     again = labels.BatchUpdateLabels(request)
     assert all(r.status == pb.LABEL_UPDATE_STATUS_UNCHANGED for r in again.results) and not again.commits
