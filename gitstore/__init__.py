@@ -13,13 +13,14 @@ from .models import (Author, BackupManifest, BranchInfo, Change, CommitInfo, Doc
                      DocumentDiff, FieldChange, FieldDiff, LogEntry, MergeConflictItem, MergePlan,
                      RefOwner, RestoreResult, TagInfo, Version)
 from .paths import resource_path, validate_path
+from .remote import RemoteError
 from .store import Store, check_ref_name
 
 __all__ = [
     "AlreadyExists", "Author", "BackupManifest", "BranchInfo", "Change", "CommitInfo",
     "Conflict", "Document", "DocumentDiff", "FieldChange", "FieldDiff", "GitStoreError",
     "InvalidArgument", "InvalidDocument", "InvalidPath", "LogEntry", "MergeConflict",
-    "MergeConflictItem", "MergePlan", "NotFound", "Precondition", "RefOwner", "RestoreResult", "Store",
+    "MergeConflictItem", "MergePlan", "NotFound", "Precondition", "RefOwner", "RemoteError", "RestoreResult", "Store",
     "StoreKey", "TagInfo", "Version", "document_diff", "check_ref_name", "field_diff", "merge_documents", "resource_path",
     "unified_diff", "validate_path",
 ]

@@ -32,7 +32,7 @@ from dulwich.objects import Blob, Commit, ShaFile, Tag, Tree
 from dulwich.refs import check_ref_format
 from dulwich.repo import Repo
 
-from . import backup, documents, packs
+from . import backup, documents, packs, remote
 from .crypto import StoreKey
 from .diff import document_diff
 from .errors import (AlreadyExists, Conflict, InvalidArgument, InvalidDocument, MergeConflict,
@@ -148,6 +148,7 @@ class Store:
         self._written_lock = threading.Lock()
         # Test hook: called with "objects-written" and "ref-updated" during every write.
         self._checkpoint: Callable[[str], None] | None = None
+        self._listeners: list[Callable[[str], None]] = []
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, key: StoreKey | None = None,
@@ -169,6 +170,20 @@ class Store:
     def close(self) -> None:
         self._index.close()
         self._lock.close()
+
+    def add_listener(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener`` after every change of a ref, outside the writer lock: with the
+        commit's operation (``apply``, ``merge``...) for a new commit, ``ref`` for a tag or
+        branch created, moved without a new commit (fast-forward) or deleted. Mirrors and
+        metrics hang here; a failing listener is logged and never fails the write."""
+        self._listeners.append(listener)
+
+    def _notify(self, operation: str) -> None:
+        for listener in self._listeners:
+            try:
+                listener(operation)
+            except Exception:
+                log.exception("store listener failed")
         repo = getattr(self._local, "repo", None)
         if repo is not None:
             repo.close()
@@ -278,6 +293,19 @@ class Store:
             default = self.default_branch.encode()
             for name in sorted(refs, key=lambda n: n != default):  # main first: others copy it
                 self._sync(name.decode(), refs[name])
+
+    def push(self, url: str) -> dict[str, str]:
+        """Makes the git remote at ``url`` hold this store's branches and tags (gitstore.remote)."""
+        return remote.push(self.path, url)
+
+    def fetch(self, url: str) -> dict[str, str]:
+        """Makes this store's branches and tags those of the remote at ``url``: for a replica
+        that reads what another one writes. Raises RemoteError, leaving the store as it was."""
+        with self._lock.hold():
+            refs = remote.fetch(self.path, url)
+        self.reindex()
+        self._notify("ref")
+        return refs
 
     def resolve(self, ref: str) -> str:
         """The commit id a branch, tag, full ref name or commit id names."""
@@ -429,6 +457,7 @@ class Store:
                 self._sync(branch, commit.id)
             numbers = self._index.version_numbers(branch, paths, self._index.head(branch)[1])  # type: ignore[index]
             self._consolidate()
+        self._notify(operation)
         return CommitInfo(
             commit_id=commit.id.decode(), branch=branch,
             parent_ids=tuple(p.decode() for p in parents), author=author, time=_utc(when),
@@ -698,6 +727,7 @@ class Store:
             if not self._repo.refs.add_if_new(tag_ref, value):
                 raise AlreadyExists(f"tag {name!r} already exists", subject=name)
             self._record_owner(tag_ref, owner)
+        self._notify("ref")
         return self._tag_info(name, value)
 
     def _record_owner(self, ref: bytes, owner: RefOwner | None) -> None:
@@ -753,6 +783,7 @@ class Store:
                 raise NotFound(f"tag {name!r} does not exist", subject=name)
             self._repo.refs.remove_if_equals(tag_ref, None)
             self._forget_owner(tag_ref)
+        self._notify("ref")
 
     def create_branch(self, name: str, from_ref: str | None = None, *, owner: RefOwner | None = None
                       ) -> BranchInfo:
@@ -764,6 +795,7 @@ class Store:
                 raise AlreadyExists(f"branch {name!r} already exists", subject=name)
             self._record_owner(ref, owner)
             self._sync(name, start)
+        self._notify("ref")
         return self._branch_info(name, start)
 
     def _branch_info(self, name: str, head: bytes) -> BranchInfo:
@@ -797,6 +829,7 @@ class Store:
             self._repo.refs.remove_if_equals(ref, None)
             self._forget_owner(ref)
             self._index.drop_branch(name)
+        self._notify("ref")
 
     # --- merges ------------------------------------------------------------------------------
     def _stored(self, tree: bytes | None, path: str) -> dict[str, Any] | None:
@@ -883,6 +916,7 @@ class Store:
             self._sync(plan.target, new)
             numbers = self._index.version_numbers(plan.target, sorted(plan.documents),
                                                   self._index.head(plan.target)[1])  # type: ignore[index]
+        self._notify("ref")
         head = self._commit(new)
         meta = commit_meta(head)
         return CommitInfo(commit_id=meta.commit_id, branch=plan.target,

@@ -19,6 +19,10 @@ from server.errors import FailedPrecondition, InvalidArgument
 from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
 from server.jobs.operations import Operations
+from server.observability.metrics import MetricsInterceptor
+from server.observability.tracing import TracingInterceptor
+from server.replication.ha import LEADER_HEALTH, LeadershipInterceptor
+from server.replication.mirror import HEALTH_SERVICE as MIRROR_HEALTH
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
 from server.services import SERVICES, register
@@ -57,6 +61,7 @@ class KubecommitServer:
         self.health = HealthServicer()
         self._server: grpc.aio.Server | None = None
         self.address = ""
+        self.metrics_address = ""
 
     async def start(self) -> str:
         credentials = self._credentials()
@@ -78,10 +83,14 @@ class KubecommitServer:
         settings = self.settings
         limits = CallerLimits(settings.rate_limit_per_second, settings.rate_limit_burst,
                               settings.max_streams_per_caller)
+        # With replicas: writes only on the leader, answered once on the git remote.
+        leadership = [LeadershipInterceptor(runtime.replication)] if runtime.replication else []
         server = grpc.aio.server(
-            # Outermost first: context, errors and audit; then who is calling; then the request.
-            interceptors=[RequestInterceptor(observers=[runtime.audit.observe]),
-                          AuthInterceptor(runtime.auth, limits),
+            # Outermost first: the trace span and call counts; context, errors, audit and the
+            # per-RPC metrics; then who is calling; then leadership; then the request.
+            interceptors=[TracingInterceptor(), MetricsInterceptor(runtime.metrics),
+                          RequestInterceptor(observers=[runtime.audit.observe, runtime.metrics.observe]),
+                          AuthInterceptor(runtime.auth, limits), *leadership,
                           RequestChecks(frozenset(e.full_name for e in SERVICES if e.register is None))],
             options=[
                 ("grpc.max_receive_message_length", settings.max_receive_message_bytes),
@@ -106,14 +115,30 @@ class KubecommitServer:
             port = 0
         if port == 0:
             raise FailedPrecondition(f"cannot bind {settings.listen}", "BIND_FAILED")
+        if settings.metrics_listen:
+            self.metrics_address = runtime.metrics.serve(settings.metrics_listen)
         await server.start()
         self._server = server
         for name in ["", *names]:
             await self.health.set(name, SERVING)
+        if runtime.mirror is not None:
+            await self.health.set(MIRROR_HEALTH, SERVING)
+            runtime.mirror.report = self._report_mirror
+        if runtime.replication is not None:  # the leader starts the mirror once it has caught up
+            await self.health.set(LEADER_HEALTH, NOT_SERVING)
+            runtime.replication.start(self._report_leader)
+        elif runtime.mirror is not None:
+            runtime.mirror.start()
         self.address = f"{settings.listen.rsplit(':', 1)[0]}:{port}"
         log.info("serving", extra={"address": self.address, "tls": credentials is not None,
                                    "data_dir": str(settings.data_dir)})
         return self.address
+
+    async def _report_mirror(self, healthy: bool) -> None:
+        await self.health.set(MIRROR_HEALTH, SERVING if healthy else NOT_SERVING)
+
+    async def _report_leader(self, leading: bool) -> None:
+        await self.health.set(LEADER_HEALTH, SERVING if leading else NOT_SERVING)
 
     def _credentials(self) -> grpc.ServerCredentials | None:
         s = self.settings

@@ -90,6 +90,26 @@ class Settings:
     # Webhook deliveries: per-attempt timeout and attempts (exponential backoff between them).
     webhook_timeout_seconds: float = 5.0
     webhook_attempts: int = 4
+    # Prometheus metrics over HTTP at /metrics on HOST:PORT; empty = off (port 0 picks one).
+    metrics_listen: str = ""
+    # A git remote (git://, ssh://, https://) that every store change is pushed to, in the
+    # background; credentials in it are never logged (pass it through the environment).
+    mirror_url: str = ""
+    # Failed pushes are retried with exponential backoff up to this pause.
+    mirror_retry_max_seconds: float = 60.0
+    # The remote is also compared with the store this often when nothing changed.
+    mirror_interval_seconds: float = 30.0
+    # Replicas with a leader (docs/deploy.md): the Lease's name turns election on (it needs
+    # mirror_url); the Lease is held in the cluster of `lease_kubeconfig`, or in-cluster if unset.
+    lease_name: str = ""
+    lease_namespace: str = "default"
+    lease_kubeconfig: Path | None = None
+    # client-go's semantics: retry period < renew deadline < lease duration.
+    lease_duration_seconds: float = 15.0
+    lease_renew_deadline_seconds: float = 10.0
+    lease_retry_period_seconds: float = 2.0
+    # HOST:PORT at which callers reach this replica (followers name the leader's); default listen.
+    advertise_address: str = ""
 
     def __post_init__(self) -> None:
         if self.stream_heartbeat_seconds <= 0:

@@ -8,6 +8,8 @@ import logging
 import sys
 from datetime import datetime, timezone
 
+from server.observability.tracing import TraceLogFilter
+
 # Attributes every LogRecord has; anything else came from `extra=` and belongs in the output.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
@@ -38,6 +40,7 @@ class TextFormatter(logging.Formatter):
 def configure(level: str, fmt: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(TraceLogFilter())  # trace_id/span_id of the call a line was written in
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -18,7 +18,11 @@ from gitstore import Author, Store, StoreKey
 from server.admin.sessions import LiveSessions
 from server.clusters.registry import ClusterRegistry
 from server.config import Settings
+from server.errors import FailedPrecondition
 from server.kube import ClusterPool
+from server.observability.metrics import Metrics
+from server.replication.ha import Replication
+from server.replication.mirror import Mirror
 from server.security.audit import AuditLog
 from server.security.authn import Authenticator
 from server.security.files import private_files
@@ -58,12 +62,21 @@ class Runtime:
     # Jobs, time series and alerts (server/jobs), set by the composition root once the runtime
     # exists (they are built from it); closed first.
     operations: "Operations | None" = None
+    # Prometheus metrics of this server (served when `metrics_listen` is set).
+    metrics: Metrics = field(default_factory=Metrics)
+    # Pushes every store change to `mirror_url` (started by the app once it serves).
+    mirror: Mirror | None = None
+    # Leader election among replicas (`lease_name`); None = this process is the only writer.
+    replication: Replication | None = None
     # What services opened for themselves (their own databases), closed with the runtime.
     on_close: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
     async def create(cls, settings: Settings) -> "Runtime":
         jwt = JwtVerifier.from_settings(settings)  # a bad key stops the start before anything opens
+        if settings.lease_name and not settings.mirror_url:
+            raise FailedPrecondition("lease_name needs mirror_url: replicas share the store through it",
+                                     "MIRROR_REQUIRED")
         data = settings.data_dir
         private_files(data)  # every file the server makes in its data directory is 0600
         # KUBECOMMIT_STORE_KEY wins over the key file; the file is made (0600) on first start.
@@ -86,8 +99,21 @@ class Runtime:
             opened.callback(audit.close)
             intents = IntentJournal(data, key)
             opened.pop_all()
-        return cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
-                   auth=auth, audit=audit, intents=intents)
+        runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
+                      auth=auth, audit=audit, intents=intents)
+        store.add_listener(runtime.metrics.count_change)
+        runtime.metrics.watch_clusters(clusters.state_counts)
+        if settings.mirror_url:
+            runtime.mirror = Mirror(store, settings.mirror_url, runtime.metrics,
+                                    interval=settings.mirror_interval_seconds,
+                                    retry_max=settings.mirror_retry_max_seconds)
+        if runtime.mirror is not None and settings.lease_name:
+            try:
+                runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics)
+            except BaseException:
+                await runtime.close()
+                raise
+        return runtime
 
     async def close(self) -> None:
         if self.operations is not None:
@@ -95,6 +121,11 @@ class Runtime:
             self.operations = None
         for close in reversed(self.on_close):
             close()
+        self.metrics.close()
+        if self.replication is not None:
+            await self.replication.stop()
+        elif self.mirror is not None:
+            await self.mirror.stop()
         self.pool.close()
         self.clusters.close()
         self.auth.tokens.close()

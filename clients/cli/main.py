@@ -1,39 +1,57 @@
 """Entry point of the `kubecommit` console script.
 
 Sub-commands that run things (`serve`, `sim`) live here; the server and the simulator stay
-unaware of each other: `serve --demo` is where the two meet. Admin commands on a data directory
-(`token`, `audit`) live in admin.py.
+unaware of each other: `serve --demo` is where the two meet. Commands that call a server live in
+one module per verb group (resources, containers, versions, clusters, contexts); admin commands
+on a data directory (`token`, `audit`) in admin.py. Every error leaves through `main()` as one
+`error:`/`hint:` pair on stderr.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from clients.cli import admin, remote
+from clients.cli import admin, clusters, containers, contexts, resources, versions
+from clients.cli.connection import Target
+from clients.cli.errors import CliError, report
 
 app = typer.Typer(
     name="kubecommit",
     help="Operate many Kubernetes clusters through one API; every YAML change is a git commit.",
     no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
 )
+
+
+def _version(show: bool) -> None:
+    if show:
+        typer.echo(f"kubecommit {package_version('kubecommit')}")
+        raise typer.Exit()
 
 
 @app.callback()
 def connection(
     ctx: typer.Context,
-    server: str = typer.Option("127.0.0.1:50051", envvar="KUBECOMMIT_SERVER", help="HOST:PORT of a kubecommit server."),
+    server: Optional[str] = typer.Option(None, envvar="KUBECOMMIT_SERVER",
+                                         help="HOST[:PORT] of a kubecommit server (port 50051 when omitted); "
+                                              "the context's, else 127.0.0.1:50051."),
     token: Optional[str] = typer.Option(None, envvar="KUBECOMMIT_TOKEN",
-                                        help="Bearer token; the local data dir's admin.token when unset."),
+                                        help="Bearer token; else the context's, else the data dir's admin.token."),
+    context: Optional[str] = typer.Option(None, "--context", envvar="KUBECOMMIT_CONTEXT",
+                                          help="A context of the config file (kubecommit config get-contexts)."),
     data_dir: Path = typer.Option(Path(".data"), envvar="KUBECOMMIT_DATA_DIR", help="Where admin.token is looked up."),
     ca: Optional[Path] = typer.Option(None, envvar="KUBECOMMIT_CA", help="CA certificate for a TLS server."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """Options for the commands that call a server."""
-    ctx.obj = remote.Target(server, token, data_dir, ca)
+    ctx.obj = Target(server, token, context, data_dir, ca)
 
 
 @app.command()
@@ -83,15 +101,21 @@ def sim(ctx: typer.Context) -> None:
     raise typer.Exit(sim_main(list(ctx.args)) or 0)
 
 
-# Commands that call a running server (clients/cli/remote.py).
-app.add_typer(remote.clusters_app, name="clusters")
-app.command()(remote.get)
-app.command()(remote.apply)
-app.command()(remote.history)
-app.command()(remote.diff)
-app.command()(remote.rollback)
-app.command()(remote.logs)
-app.command("exec")(remote.exec_command)
+# Commands that call a running server.
+app.add_typer(clusters.clusters_app, name="clusters")
+app.add_typer(contexts.config_app, name="config")
+app.command()(contexts.login)
+for verb in (resources.get, resources.describe, resources.delete, resources.apply, versions.history, versions.show, versions.diff,
+             versions.rollback, versions.merge, versions.commits, resources.compare, containers.logs, containers.cp,
+             containers.ls, containers.sessions):
+    app.command()(verb)
+app.command("api-resources")(resources.api_resources)
+app.command("exec")(containers.exec_command)
+app.add_typer(versions.tag_app, name="tag")
+app.add_typer(versions.branch_app, name="branch")
+app.add_typer(versions.drift_app, name="drift")
+app.add_typer(versions.backup_app, name="backup")
+app.add_typer(containers.exec_policy_app, name="exec-policy")
 
 # Local admin commands on a data directory (clients/cli/admin.py).
 app.add_typer(admin.token_app, name="token")
@@ -99,7 +123,19 @@ app.command()(admin.audit)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except CliError as error:
+        report(error)
+        sys.exit(error.code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("KUBECOMMIT_DEBUG"):
+            raise
+        report(CliError(f"internal error: {type(error).__name__}: {error}",
+                        "rerun with KUBECOMMIT_DEBUG=1 for the traceback and report it"))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -132,6 +132,11 @@ class _StateTable:
                  current.get("node_count", 0), _iso(current.get("last_sync_time")),
                  current.get("resource_count", 0)))
 
+    def counts(self) -> list[tuple[str, int]]:
+        """(state, number of clusters in it), for the metrics endpoint."""
+        with self._lock:
+            return self._db.execute("SELECT state, COUNT(*) FROM cluster_state GROUP BY state").fetchall()
+
     def drop(self, cluster: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM cluster_state WHERE cluster = ?", (cluster,))
@@ -288,6 +293,9 @@ class ClusterRegistry:
 
     def set_state(self, cluster: str, **values: Any) -> None:
         self._state.write(cluster, **values)
+
+    def state_counts(self) -> list[tuple[str, int]]:
+        return self._state.counts()
 
     def close(self) -> None:
         self._state.close()

@@ -14,6 +14,7 @@ from server.jobs.schedule import Schedule
 from server.jobs.state import JobState, RunnerLock
 from server.jobs.timeseries import TimeSeries
 from server.jobs.work import BackupScheduler, DriftRecorder, HealthWatch, Housekeeping, Samplers
+from server.replication.ha import LeaderOnlyLock
 from server.runtime import Runtime
 from server.versions.apply import Writer
 from server.versions.backups import Backups
@@ -56,8 +57,12 @@ class Operations:
                 HealthWatch(runtime, alerts, config, watch).jobs,
                 Housekeeping(alerts, notifier, runtime.clusters, s.alert_retention_days).jobs,
             ]
-            runner = JobRunner(state, RunnerLock(data), providers, tick=s.jobs_tick_seconds,
-                               stop_grace=s.shutdown_grace_seconds, audit=runtime.audit.record)
+            lock = RunnerLock(data)
+            if runtime.replication is not None:  # with replicas, only the leader runs jobs
+                lock = LeaderOnlyLock(lock, runtime.replication)
+            runner = JobRunner(state, lock, providers, tick=s.jobs_tick_seconds,
+                               stop_grace=s.shutdown_grace_seconds, audit=runtime.audit.record,
+                               on_finished=runtime.metrics.count_job)
             opened.pop_all()
         return cls(runner, series, alerts, config, notifier, s.jobs_enabled)
 

@@ -71,10 +71,13 @@ def _describe(error: BaseException) -> str:
 class JobRunner:
     def __init__(self, state: JobState, lock: RunnerLock, providers: list[Provider], *, tick: float = 1.0,
                  concurrency: int = 4, stop_grace: float = 10.0,
-                 audit: Callable[[AuditEvent], None] | None = None) -> None:
+                 audit: Callable[[AuditEvent], None] | None = None,
+                 on_finished: Callable[[str, str, float], None] | None = None) -> None:
         self.state = state
         # Runs that changed something (their call context names targets) go to the audit log.
         self.audit = audit
+        # Told (job, outcome, seconds) after every run: the metrics endpoint counts them.
+        self.on_finished = on_finished
         self.lock = lock
         self.providers = providers
         self.tick = tick
@@ -170,6 +173,8 @@ class JobRunner:
             seconds = time.monotonic() - clock
             await asyncio.shield(asyncio.to_thread(self.state.finished, job.name, started, outcome, seconds,
                                                    error, summary))
+            if self.on_finished is not None:
+                self.on_finished(job.name, outcome, seconds)
             if self.audit is not None and call.targets:
                 self.audit(AuditEvent(
                     time=started.timestamp(), caller=job.caller.name, role=job.caller.role, rpc=call.method,

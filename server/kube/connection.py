@@ -8,6 +8,7 @@ as domain errors (server.kube.errors.translate) naming the cluster.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import random
@@ -26,6 +27,7 @@ from server.errors import InvalidArgument, KubecommitError, NotFound
 from server.kube.errors import retryable, translate
 from server.kube.kubeconfig import Kubeconfig
 from server.kube.resources import ApiResource
+from server.observability.tracing import inject
 
 log = logging.getLogger("kubecommit.kube")
 T = TypeVar("T")
@@ -81,8 +83,10 @@ class ClusterConnection:
         while True:
             remaining = max(0.1, deadline - time.monotonic())
             try:
-                return await asyncio.wait_for(
-                    loop.run_in_executor(self.executor, partial(fn, *args, **kwargs)), remaining + 0.5)
+                # The executor thread runs in the caller's context: its trace span goes along.
+                return await asyncio.wait_for(loop.run_in_executor(
+                    self.executor, contextvars.copy_context().run, partial(fn, *args, **kwargs)),
+                    remaining + 0.5)
             except asyncio.TimeoutError as error:
                 failure: KubecommitError = translate(TimeoutError(str(error)), self.name)
             except KubecommitError:
@@ -105,6 +109,7 @@ class ClusterConnection:
     def _request_sync(self, method: str, path: str, body: Any, query: list[tuple[str, Any]],
                       content_type: str | None, timeout: float | None) -> Any:
         headers = {"Accept": "application/json"}
+        inject(headers)  # W3C traceparent of the RPC this call serves
         if content_type:
             headers["Content-Type"] = content_type
         elif body is not None:

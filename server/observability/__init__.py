@@ -1,0 +1,1 @@
+"""What an operator watches: Prometheus metrics and W3C trace context propagation."""

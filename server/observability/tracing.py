@@ -1,0 +1,65 @@
+"""W3C trace context: a span per RPC continues the caller's `traceparent` (gRPC metadata), its
+ids go into every log line written while the call runs, and cluster calls carry it on.
+
+Spans are made by an SDK tracer provider of the server's own (ids only, exported nowhere): the
+point is correlation across logs and clusters' audit logs, not a tracing backend.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, MutableMapping
+
+import grpc
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from server.interceptors.wrapping import WrappingInterceptor
+
+_PROPAGATOR = TraceContextTextMapPropagator()
+
+
+def inject(headers: MutableMapping[str, str]) -> None:
+    """Adds `traceparent` (and `tracestate`) of the current span to outgoing HTTP headers."""
+    _PROPAGATOR.inject(headers)
+
+
+class TraceLogFilter(logging.Filter):
+    """Adds `trace_id` and `span_id` to records written while a span is current."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            record.trace_id = format(span.trace_id, "032x")
+            record.span_id = format(span.span_id, "016x")
+        return True
+
+
+class _Hooks:
+    def __init__(self, tracer: trace.Tracer, method: str) -> None:
+        self.tracer = tracer
+        self.method = method
+
+    def on_request(self, message: Any) -> None:
+        """One span per call, not per message."""
+
+    @asynccontextmanager
+    async def session(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+        carrier = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
+        parent = _PROPAGATOR.extract(carrier)
+        with self.tracer.start_as_current_span(self.method.lstrip("/"), context=parent,
+                                               kind=trace.SpanKind.SERVER, record_exception=False,
+                                               set_status_on_exception=False):
+            yield
+
+
+class TracingInterceptor(WrappingInterceptor):
+    """The outermost interceptor, so the request log line and everything after it see the span."""
+
+    def __init__(self) -> None:
+        self.tracer = TracerProvider().get_tracer("kubecommit.server")
+
+    def hooks_for(self, details: grpc.HandlerCallDetails, handler: grpc.RpcMethodHandler) -> _Hooks:
+        return _Hooks(self.tracer, details.method)

@@ -1,0 +1,217 @@
+"""Replicas with one leader: the leader (holder of the Lease) writes to the store and pushes each
+commit to the git remote before the call that made it answers; followers keep their store
+fetched from the remote, serve reads from it, and answer writes with FAILED_PRECONDITION naming
+the leader's address. A replica that wins the lease first fetches the remote (every commit the
+old leader acknowledged is there), then writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import socket
+import uuid
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Callable
+
+import grpc
+from kubernetes import client, config
+
+from gitstore import RemoteError, Store
+from gitstore.remote import redact
+from server.config import Settings
+from server.errors import FailedPrecondition, InvalidArgument, Unavailable
+from server.interceptors.wrapping import WrappingInterceptor
+from server.observability.metrics import Metrics
+from server.replication.lease import Leader, LeaseElector, LeaseTiming
+from server.replication.mirror import Mirror
+from server.security.permissions import RULES, Permission
+
+log = logging.getLogger("kubecommit.replication")
+
+LEADER_HEALTH = "kubecommit.Leader"
+# Told whether this replica is the leader now (health service `kubecommit.Leader`).
+RoleReport = Callable[[bool], Awaitable[None]]
+
+
+class Role(enum.StrEnum):
+    FOLLOWER = "follower"
+    # Won the lease, fetching what the old leader pushed before writing.
+    STARTING = "starting"
+    LEADER = "leader"
+
+
+def _lease_api(settings: Settings) -> client.CoordinationV1Api:
+    """The Lease lives in the cluster named by `lease_kubeconfig`, or the pod's own cluster."""
+    configuration = client.Configuration()
+    try:
+        if settings.lease_kubeconfig is None:
+            config.load_incluster_config(client_configuration=configuration)
+        else:
+            config.load_kube_config(config_file=str(settings.lease_kubeconfig),
+                                    client_configuration=configuration, persist_config=False)
+    except (config.ConfigException, OSError) as error:
+        raise InvalidArgument.field("lease_kubeconfig", f"cannot reach the Lease's cluster: {error}") from None
+    configuration.retries = False
+    return client.CoordinationV1Api(client.ApiClient(configuration))
+
+
+class Replication:
+    def __init__(self, settings: Settings, store: Store, mirror: Mirror, metrics: Metrics) -> None:
+        self.store = store
+        self.mirror = mirror
+        self.metrics = metrics
+        self.url = settings.mirror_url
+        self.timing = LeaseTiming(settings.lease_duration_seconds, settings.lease_renew_deadline_seconds,
+                                  settings.lease_retry_period_seconds)
+        try:
+            self.timing.check()
+        except ValueError as error:
+            raise FailedPrecondition(str(error), "BAD_LEASE_TIMING") from None
+        self.role = Role.FOLLOWER
+        self.leader: Leader | None = None
+        self.elector = LeaseElector(
+            _lease_api(settings), settings.lease_namespace, settings.lease_name,
+            f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}", settings.advertise_address or settings.listen,
+            self.timing, self._changed)
+        self._report: RoleReport | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._takeover: asyncio.Task[None] | None = None
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this replica may write now (jobs and other background writers ask this)."""
+        return self.role is Role.LEADER
+
+    def start(self, report: RoleReport) -> None:
+        self._report = report
+        self.elector.start()
+        self._tasks.append(asyncio.create_task(self._follow(), name="kubecommit-follow"))
+
+    async def _changed(self, leading: bool, leader: Leader | None) -> None:
+        self.leader = leader
+        if leading and self.role is Role.FOLLOWER:
+            self.role = Role.STARTING
+            self._takeover = asyncio.create_task(self._take_over(), name="kubecommit-takeover")
+        elif not leading and self.role is not Role.FOLLOWER:
+            self.role = Role.FOLLOWER
+            if self._takeover is not None:
+                self._takeover.cancel()
+            await self.mirror.stop(flush_seconds=0)
+            await self._set_leader(False)
+        if leader is not None and not leading:
+            log.info("following", extra={"leader": leader.identity, "leader_address": leader.address})
+
+    async def _take_over(self) -> None:
+        """Fetch until the store holds everything on the remote, then write (and push)."""
+        while True:
+            try:
+                await asyncio.to_thread(self.store.fetch, self.url)
+                break
+            except RemoteError as error:
+                log.warning("new leader cannot fetch the remote yet; not writing",
+                            extra={"remote": redact(self.url), "error": str(error)})
+                await asyncio.sleep(self.timing.retry_period)
+        self.role = Role.LEADER
+        self.mirror.start()
+        await self._set_leader(True)
+        log.warning("writing as the leader", extra={"identity": self.elector.identity})
+
+    async def _set_leader(self, leading: bool) -> None:
+        self.metrics.leader.set(1 if leading else 0)
+        if self._report is not None:
+            await self._report(leading)
+
+    async def _follow(self) -> None:
+        """A follower's store tracks the remote, so reads and history are at most a retry late."""
+        while True:
+            if self.role is Role.FOLLOWER:
+                try:
+                    await asyncio.to_thread(self.store.fetch, self.url)
+                except RemoteError as error:
+                    log.info("follower fetch failed", extra={"remote": redact(self.url), "error": str(error)})
+            await asyncio.sleep(self.timing.retry_period)
+
+    def check_writable(self) -> None:
+        if self.role is Role.LEADER:
+            return
+        leader = self.leader
+        if self.role is Role.FOLLOWER and leader is not None and leader.identity != self.elector.identity:
+            raise FailedPrecondition(
+                f"this replica is a follower: send writes to the leader at {leader.address}", "NOT_LEADER",
+                metadata={"leader_address": leader.address, "leader": leader.identity})
+        raise Unavailable("no leader is ready to write yet; retry", "NO_LEADER",
+                          retry_after=self.timing.retry_period)
+
+    async def replicated(self, generation: int) -> None:
+        """Returns once the remote holds the store's first `generation` changes."""
+        if not await self.mirror.wait_pushed(generation, self.timing.duration):
+            raise Unavailable("committed on the leader but not yet on the git remote: not acknowledged; "
+                              "check the change before retrying", "NOT_REPLICATED",
+                              retry_after=self.timing.retry_period)
+
+    async def stop(self) -> None:
+        for task in [*self._tasks, *([self._takeover] if self._takeover else [])]:
+            task.cancel()
+        await asyncio.gather(*self._tasks, *([self._takeover] if self._takeover else []),
+                             return_exceptions=True)
+        self._tasks.clear()
+        leading = self.role is Role.LEADER
+        self.role = Role.FOLLOWER
+        if leading:
+            await self.mirror.stop()  # what is committed goes out before the lease is released
+        await self.elector.stop()
+
+
+class LeaderOnlyLock:
+    """Wraps the job runner's lock: with replicas, jobs (drift recording, backups, samplers...)
+    run on the leader alone, each replica's own lock taken only while it leads."""
+
+    def __init__(self, lock: Any, replication: Replication) -> None:
+        self.lock = lock
+        self.replication = replication
+
+    def try_acquire(self) -> bool:
+        return self.replication.is_leader and self.lock.try_acquire()
+
+    def release(self) -> None:
+        self.lock.release()
+
+
+def leader_only(method: str) -> bool:
+    """RPCs that change the store or shared state run on the leader: the mutating ones (audited
+    by the table). Reads, those guarded by a write permission included (GetJob), and exec/file
+    transfer (they change containers, not the store) run on any replica."""
+    rule = RULES.get(method)
+    return rule is not None and rule.permission.mutates and rule.audited \
+        and rule.permission is not Permission.EXEC_RUN
+
+
+class _Hooks:
+    def __init__(self, replication: Replication, writes: bool) -> None:
+        self.replication = replication
+        self.writes = writes
+
+    def on_request(self, message: Any) -> None:
+        """Decided per call."""
+
+    @asynccontextmanager
+    async def session(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+        if self.writes:
+            self.replication.check_writable()
+        before = self.replication.mirror.generation
+        yield
+        after = self.replication.mirror.generation
+        if after != before:  # this call (or one beside it) committed: answer once it is on the remote
+            await self.replication.replicated(after)
+
+
+class LeadershipInterceptor(WrappingInterceptor):
+    """Inside authentication (only callers allowed to write learn where the leader is)."""
+
+    def __init__(self, replication: Replication) -> None:
+        self.replication = replication
+
+    def hooks_for(self, details: grpc.HandlerCallDetails, handler: grpc.RpcMethodHandler) -> _Hooks:
+        return _Hooks(self.replication, leader_only(details.method))

@@ -1,0 +1,149 @@
+"""Every store change pushed to a git remote in the background, off the request path.
+
+A change (a store listener) wakes the pusher; a failed push is retried with capped, jittered
+exponential backoff while local commits go on as usual (they are never at risk: the remote is a
+copy). Health service `kubecommit.Mirror` turns NOT_SERVING while the remote is behind after a
+failure, one warning is logged per outage and one line when it recovers; metrics carry the lag.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+import time
+from typing import Awaitable, Callable
+
+from gitstore import RemoteError, Store
+from gitstore.remote import redact
+from server.observability.metrics import Metrics
+
+log = logging.getLogger("kubecommit.mirror")
+
+HEALTH_SERVICE = "kubecommit.Mirror"
+# Told True when the remote caught up, False when a push failed.
+HealthReport = Callable[[bool], Awaitable[None]]
+
+
+class Mirror:
+    def __init__(self, store: Store, url: str, metrics: Metrics, *, interval: float = 30.0,
+                 retry_min: float = 0.5, retry_max: float = 60.0) -> None:
+        self.store = store
+        self.url = url
+        self.metrics = metrics
+        self.interval = interval
+        self.retry_min = retry_min
+        self.retry_max = retry_max
+        self.healthy = True
+        self._lock = threading.Lock()
+        self._pending_since: float | None = time.time()  # the first push sends what exists
+        # Store changes seen, and how many of them the remote is known to hold.
+        self.generation = 0
+        self._pushed = 0
+        self._advanced = asyncio.Event()
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        # Told about the remote's health (the app's health service).
+        self.report: HealthReport | None = None
+        metrics.mirror_lag.set_function(self.lag)
+        store.add_listener(self._changed)
+
+    def lag(self) -> float:
+        """Seconds since the oldest change the remote does not have yet; 0 in sync."""
+        pending = self._pending_since
+        return 0.0 if pending is None else max(0.0, time.time() - pending)
+
+    def _changed(self, operation: str) -> None:
+        """A store listener: runs in whichever thread wrote."""
+        with self._lock:
+            self.generation += 1
+            if self._pending_since is None:
+                self._pending_since = time.time()
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._wake.set()  # whatever changed while stopped goes first
+        self._task = asyncio.create_task(self._run(), name="kubecommit-mirror")
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        failures = 0
+        while True:
+            if self._pending_since is None:
+                try:  # also pushes now and then: refs moved by other means (a restore) go too
+                    await asyncio.wait_for(self._wake.wait(), self.interval)
+                except asyncio.TimeoutError:
+                    self._changed("ref")
+            self._wake.clear()
+            if await self.push_once():
+                failures = 0
+                continue
+            failures += 1
+            pause = min(self.retry_max, self.retry_min * 2 ** (failures - 1)) * (0.5 + random.random() / 2)
+            await asyncio.sleep(pause)
+
+    async def push_once(self) -> bool:
+        """One push of everything pending; True when the remote holds it all."""
+        with self._lock:
+            started, target = self._pending_since, self.generation
+        try:
+            await asyncio.to_thread(self.store.push, self.url)
+        except RemoteError as error:
+            self.metrics.mirror_pushes.labels("failed").inc()
+            if self.healthy:
+                log.warning("the git remote is behind: push failed; retrying with backoff",
+                            extra={"remote": redact(self.url), "error": str(error)})
+            await self._set_health(False)
+            return False
+        with self._lock:
+            if self._pending_since == started:  # nothing new arrived during the push
+                self._pending_since = None
+            self._pushed = max(self._pushed, target)
+        self._advanced.set()
+        self._advanced = asyncio.Event()
+        self.metrics.mirror_pushes.labels("ok").inc()
+        self.metrics.mirror_last_success.set(time.time())
+        if not self.healthy:
+            log.info("the git remote caught up", extra={"remote": redact(self.url)})
+        await self._set_health(True)
+        return True
+
+    async def wait_pushed(self, generation: int, timeout: float) -> bool:
+        """Waits until the remote holds the first `generation` changes; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self._pushed < generation:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self._advanced.wait(), remaining)
+            except asyncio.TimeoutError:
+                return False
+        return True
+
+    async def _set_health(self, healthy: bool) -> None:
+        changed, self.healthy = healthy != self.healthy, healthy
+        if (changed or not healthy) and self.report is not None:
+            await self.report(healthy)
+
+    async def stop(self, flush_seconds: float = 5.0) -> None:
+        """Stops the pusher after one last bounded attempt to send what is pending (none when
+        `flush_seconds` is 0: a replica that lost the lease must not push)."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+        self._task = None
+        if self._pending_since is not None and flush_seconds > 0:
+            try:
+                await asyncio.wait_for(self.push_once(), flush_seconds)
+            except asyncio.TimeoutError:
+                log.warning("the git remote is behind at shutdown", extra={"remote": redact(self.url)})
