@@ -173,6 +173,10 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     return out
 
 
+def _shown(token: str) -> str:
+    return repr(token) if token else "the end"
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
@@ -189,7 +193,7 @@ class _Parser:
     def key(self) -> str:
         kind, text, pos = self.take()
         if kind != "id":
-            raise SelectorError(pos, f"expected a label key, found {text or 'the end'!r}")
+            raise SelectorError(pos, f"expected a label key, found {_shown(text)}")
         problem = key_problem(text)
         if problem:
             raise SelectorError(pos, f"invalid label key {text!r}: {problem}")
@@ -200,7 +204,7 @@ class _Parser:
         if kind != "id":
             if allow_empty:
                 return ""
-            raise SelectorError(pos, f"expected a value, found {text or 'the end'!r}")
+            raise SelectorError(pos, f"expected a value, found {_shown(text)}")
         self.take()
         problem = value_problem(text)
         if problem:
@@ -210,14 +214,14 @@ class _Parser:
     def value_set(self) -> tuple[str, ...]:
         kind, text, pos = self.take()
         if text != "(":
-            raise SelectorError(pos, f"expected '(' to open a set of values, found {text or 'the end'!r}")
+            raise SelectorError(pos, f"expected '(' to open a set of values, found {_shown(text)}")
         values = [self.value(allow_empty=True)]
         while True:
             kind, text, pos = self.take()
             if text == ")":
                 return tuple(values)
             if text != ",":
-                raise SelectorError(pos, f"expected ',' or ')' in a set of values, found {text or 'the end'!r}")
+                raise SelectorError(pos, f"expected ',' or ')' in a set of values, found {_shown(text)}")
             values.append(self.value(allow_empty=True))
 
     def requirement(self) -> Requirement:
