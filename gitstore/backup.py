@@ -26,7 +26,8 @@ from datetime import datetime, timezone
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 from dulwich.bundle import Bundle, read_bundle, write_bundle
 from dulwich.errors import ChecksumMismatch
@@ -35,13 +36,38 @@ from dulwich.objects import Commit
 from dulwich.object_format import ObjectFormat
 from dulwich.pack import PackData, PackInflater, UnpackedObject
 from dulwich.refs import check_ref_format
+from dulwich.repo import Repo
 
 from .crypto import DecryptionError, StoreKey
 from .errors import AlreadyExists, InvalidArgument, NotFound, Precondition
 from .models import BackupManifest, RefOwner, RestoreResult
 
-if TYPE_CHECKING:
-    from .store import Store
+
+
+class _Lock(Protocol):
+    def hold(self) -> AbstractContextManager[None]: ...
+
+
+class BackupSource(Protocol):
+    """What backups need of a store (:class:`gitstore.repository.Repository` provides it):
+    its key, the writer lock, the dulwich repository, commit lookup and reindexing."""
+
+    lock: _Lock
+
+    @property
+    def repo(self) -> Repo: ...
+
+    def require_key(self) -> StoreKey: ...
+
+    def reopen(self) -> Repo: ...
+
+    def commit_object(self, sha: bytes) -> Commit: ...
+
+    def ref_value(self, ref: bytes) -> bytes | None: ...
+
+    def record_owner(self, ref: bytes, owner: RefOwner | None) -> None: ...
+
+    def reindex(self) -> None: ...
 
 FORMAT = "kubecommit-backup-1"
 BUNDLE_SUFFIX = ".bundle.enc"
@@ -106,9 +132,9 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _full_refs(store: Store, names: list[str] | None) -> dict[bytes, bytes]:
+def _full_refs(store: BackupSource, names: list[str] | None) -> dict[bytes, bytes]:
     """Ref values to back up: all branches and tags, or the named ones (short or full)."""
-    all_refs = {r: v for r, v in store._repo.get_refs().items()
+    all_refs = {r: v for r, v in store.repo.get_refs().items()
                 if r.startswith((b"refs/heads/", b"refs/tags/"))}
     if names is None:
         return all_refs
@@ -123,31 +149,31 @@ def _full_refs(store: Store, names: list[str] | None) -> dict[bytes, bytes]:
     return chosen
 
 
-def create_backup(store: Store, dest_dir: Path, *, refs: list[str] | None = None,
+def create_backup(store: BackupSource, dest_dir: Path, *, refs: list[str] | None = None,
                   since: str | None = None, backup_id: str | None = None) -> BackupManifest:
     """Write a full backup of ``refs`` (default: all branches and tags), or an incremental
     one holding only what is new since backup ``since`` in the same directory. ``backup_id``
     names it (default: creation time plus a random suffix)."""
-    key = store._require_key()
+    key = store.require_key()
     if backup_id is not None and not _ID.fullmatch(backup_id):
         raise InvalidArgument(f"backup id {backup_id!r} must match {_ID.pattern}", subject="backup_id")
     dest_dir.mkdir(parents=True, exist_ok=True)
     base = load_manifest(dest_dir, since) if since else None
-    with store._lock.hold():  # a consistent snapshot of the refs
+    with store.lock.hold():  # a consistent snapshot of the refs
         wanted = _full_refs(store, list(refs) if refs is not None else None)
     prerequisites: set[bytes] = set()
     if base is not None:
         for value in base.refs.values():
-            commit = store._commit(value.encode()).id
+            commit = store.commit_object(value.encode()).id
             prerequisites.add(commit)
-    _, objects = store._repo.generate_pack_data(
+    _, objects = store.repo.generate_pack_data(
         have=prerequisites, want=set(wanted.values()), ofs_delta=True)
     bundle = Bundle()
     bundle.version = 2
     bundle.capabilities = {}
     bundle.prerequisites = [(p, b"") for p in sorted(prerequisites)]
     bundle.references = dict(sorted(wanted.items()))
-    bundle.pack_data = _ObjectList(list(objects), store._repo.object_format)
+    bundle.pack_data = _ObjectList(list(objects), store.repo.object_format)
     object_count = len(bundle.pack_data)
     raw = BytesIO()
     write_bundle(raw, bundle)
@@ -231,16 +257,16 @@ def verify_backup(key: StoreKey, backup_dir: Path, backup_id: str) -> BackupMani
     return dataclasses.replace(load_manifest(backup_dir, backup_id), commit_count=commits)
 
 
-def restore_backup(store: Store, backup_dir: Path, backup_id: str,
+def restore_backup(store: BackupSource, backup_dir: Path, backup_id: str,
                    into: str | None = None, owner: RefOwner | None = None) -> RestoreResult:
     """Bring a backup's objects and refs into ``store`` without losing target-only commits.
     With ``into``, every ref lands beside the existing ones as ``{into}/<name>`` (branches
     under refs/heads, tags under refs/tags) and no existing ref moves."""
-    key = store._require_key()
+    key = store.require_key()
     chain = _chain(backup_dir, backup_id)
     verify_backup(key, backup_dir, backup_id)
-    with store._lock.hold():  # consolidation runs under this lock: the pack list read now holds
-        object_store = store._reopen().object_store
+    with store.lock.hold():  # consolidation runs under this lock: the pack list read now holds
+        object_store = store.reopen().object_store
         for manifest in chain:
             bundle = _open_bundle(key, backup_dir, manifest)
             try:
@@ -254,26 +280,26 @@ def restore_backup(store: Store, backup_dir: Path, backup_id: str,
             finally:
                 bundle.close()
         restored: dict[str, str] = {}
-        refs = store._repo.refs
+        refs = store.repo.refs
         for name, value in chain[-1].refs.items():
             ref, new = name.encode(), value.encode()
-            current = store._ref_value(ref)
+            current = store.ref_value(ref)
             if into is not None:
                 kind, short = name.removeprefix("refs/").split("/", 1)
                 beside = f"refs/{kind}/{into}/{short}"
                 # The same backup restored again under the same prefix finds its refs as it left them.
                 if not check_ref_format(beside.encode()) or not (
-                        refs.add_if_new(beside.encode(), new) or store._ref_value(beside.encode()) == new):
+                        refs.add_if_new(beside.encode(), new) or store.ref_value(beside.encode()) == new):
                     raise AlreadyExists(f"{beside} already exists or is not a valid ref", subject=beside)
-                store._record_owner(beside.encode(), owner)
+                store.record_owner(beside.encode(), owner)
                 restored[name] = beside
             elif current is None:
                 refs.add_if_new(ref, new)
-                store._record_owner(ref, owner)
+                store.record_owner(ref, owner)
                 restored[name] = name
             elif current == new:
                 restored[name] = name
-            elif ref.startswith(b"refs/heads/") and can_fast_forward(store._repo, current, new):
+            elif ref.startswith(b"refs/heads/") and can_fast_forward(store.repo, current, new):
                 refs.set_if_equals(ref, current, new)
                 restored[name] = name
             else:
@@ -281,7 +307,7 @@ def restore_backup(store: Store, backup_dir: Path, backup_id: str,
                 beside = f"refs/{kind}/restore/{backup_id}/{short}"
                 if not refs.add_if_new(beside.encode(), new):
                     raise AlreadyExists(f"{beside} already exists", subject=beside)
-                store._record_owner(beside.encode(), owner)
+                store.record_owner(beside.encode(), owner)
                 restored[name] = beside
         store.reindex()
     return RestoreResult(backup_id=backup_id, refs=restored)

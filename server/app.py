@@ -26,7 +26,6 @@ from server.replication.mirror import HEALTH_SERVICE as MIRROR_HEALTH
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
 from server.services import SERVICES, register
-from server.versions.recovery import recover_intents
 
 log = logging.getLogger("kubecommit.server")
 
@@ -68,7 +67,7 @@ class KubecommitServer:
         self.runtime = await Runtime.create(self.settings)
         try:
             # Writes a killed process made to clusters without committing them, before any call.
-            await recover_intents(self.runtime)
+            await self.runtime.domains.versions.recovery.recover()
             self.runtime.operations = Operations.create(self.runtime)
             address = await self._serve(self.runtime, credentials)
         except BaseException:

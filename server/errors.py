@@ -2,15 +2,14 @@
 
 Domain code raises these; one interceptor turns them into gRPC status codes with
 `google.rpc.Status` details (ErrorInfo always, BadRequest when a field is to blame), so servicers
-never build statuses by hand.
+never build statuses by hand. `code` names the canonical status (`grpc.StatusCode[code]`); this
+module stays free of grpc like every domain module.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-import grpc
 
 if TYPE_CHECKING:
     import gitstore
@@ -35,7 +34,7 @@ class KubecommitError(Exception):
     # Seconds after which a retry may succeed (RetryInfo), when known.
     retry_after: float | None = None
 
-    code = grpc.StatusCode.UNKNOWN
+    code = "UNKNOWN"
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -45,7 +44,7 @@ class KubecommitError(Exception):
 
 
 class InvalidArgument(KubecommitError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    code = "INVALID_ARGUMENT"
 
     @classmethod
     def field(cls, name: str, description: str, reason: str = "INVALID_FIELD") -> "InvalidArgument":
@@ -54,51 +53,51 @@ class InvalidArgument(KubecommitError):
 
 
 class NotFound(KubecommitError):
-    code = grpc.StatusCode.NOT_FOUND
+    code = "NOT_FOUND"
 
 
 class AlreadyExists(KubecommitError):
-    code = grpc.StatusCode.ALREADY_EXISTS
+    code = "ALREADY_EXISTS"
 
 
 class FailedPrecondition(KubecommitError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    code = "FAILED_PRECONDITION"
 
 
 class Aborted(KubecommitError):
     """A concurrent change won; `metadata["etag"]` carries the current etag when known."""
 
-    code = grpc.StatusCode.ABORTED
+    code = "ABORTED"
 
 
 class PermissionDenied(KubecommitError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    code = "PERMISSION_DENIED"
 
 
 class Unauthenticated(KubecommitError):
-    code = grpc.StatusCode.UNAUTHENTICATED
+    code = "UNAUTHENTICATED"
 
 
 class ResourceExhausted(KubecommitError):
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    code = "RESOURCE_EXHAUSTED"
 
 
 class Unavailable(KubecommitError):
     """A cluster (or another dependency) cannot be reached now."""
 
-    code = grpc.StatusCode.UNAVAILABLE
+    code = "UNAVAILABLE"
 
 
 class DeadlineExceeded(KubecommitError):
-    code = grpc.StatusCode.DEADLINE_EXCEEDED
+    code = "DEADLINE_EXCEEDED"
 
 
 class Unimplemented(KubecommitError):
-    code = grpc.StatusCode.UNIMPLEMENTED
+    code = "UNIMPLEMENTED"
 
 
 class Internal(KubecommitError):
-    code = grpc.StatusCode.INTERNAL
+    code = "INTERNAL"
 
 
 def from_store_error(error: "gitstore.GitStoreError") -> KubecommitError:

@@ -11,10 +11,10 @@ from typing import Any
 
 import yaml
 from google.protobuf import any_pb2, duration_pb2, json_format, struct_pb2, timestamp_pb2
-from google.rpc import error_details_pb2, status_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 import gitstore
-from gitstore.secrets import redact
+from gitstore import redact
 from kubecommit.v1 import common_pb2
 from server.errors import ERROR_DOMAIN, KubecommitError
 
@@ -99,4 +99,4 @@ def status_message(error: KubecommitError, request_id: str) -> status_pb2.Status
         ])))
     if error.retry_after is not None:
         details.append(_pack(error_details_pb2.RetryInfo(retry_delay=duration(error.retry_after))))
-    return status_pb2.Status(code=error.code.value[0], message=error.message, details=details)
+    return status_pb2.Status(code=code_pb2.Code.Value(error.code), message=error.message, details=details)

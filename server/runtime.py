@@ -1,25 +1,26 @@
-"""Everything the services share at run time, built once at start-up and handed to each
-servicer: settings, the versioned store and its key, the cluster registry and connection pool,
-authentication and the audit log.
+"""The composition root: everything the services share at run time, built once at start-up:
+settings, the versioned store and its key, the cluster registry and connection pool,
+authentication, the audit log, and the domains wired from them (each domain gets what it uses
+through its constructor and never imports this module).
 
-The store is synchronous (dulwich and SQLite); services call it through `asyncio.to_thread` so
-the event loop never waits on disk.
+The store is synchronous (dulwich and SQLite); everything reaches it through its async adapter
+(server/storage.py), so the event loop never waits on disk.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from contextlib import ExitStack
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from gitstore import Author, Store, StoreKey
+from gitstore import Author, StoreKey
 from server.admin.sessions import LiveSessions
-from server.clusters.registry import ClusterRegistry
+from server.clusters import Clusters
 from server.config import Settings
 from server.errors import FailedPrecondition
 from server.kube import ClusterPool
+from server.labels import LabelsDomain
 from server.observability.metrics import Metrics
 from server.replication.ha import Replication
 from server.replication.mirror import Mirror
@@ -28,6 +29,9 @@ from server.security.authn import Authenticator
 from server.security.files import private_files
 from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
+from server.registry import ClusterRegistry
+from server.storage import Storage
+from server.versions import Versions
 from server.versions.common import PathLocks
 from server.versions.intents import IntentJournal
 
@@ -40,11 +44,21 @@ ADMIN_TOKEN_FILE = "admin.token"
 log = logging.getLogger("kubecommit.server")
 
 
+@dataclass(frozen=True)
+class Domains:
+    """The domains servicers call; containers still builds its own (server/containers)."""
+
+    clusters: Clusters
+    versions: Versions
+    labels: LabelsDomain
+
+
 @dataclass
 class Runtime:
     settings: Settings
     key: StoreKey
-    store: Store
+    # The versioned store, reached only through its async adapter.
+    store: Storage
     # Registered clusters (inventory, credentials, state).
     clusters: ClusterRegistry
     # Connections to them: `await runtime.pool.get(cluster_id)` -> ClusterConnection.
@@ -55,6 +69,8 @@ class Runtime:
     audit: AuditLog
     # Write-ahead intents of writes to clusters not committed yet (server/versions/intents.py).
     intents: IntentJournal
+    # The domains, wired from the pieces above.
+    domains: Domains
     # Live interactive exec sessions (ExecStream adds them; AdminService may end them).
     sessions: LiveSessions = field(default_factory=LiveSessions)
     # Per-resource write locks shared by every writer of the store (services and jobs alike).
@@ -81,9 +97,9 @@ class Runtime:
         private_files(data)  # every file the server makes in its data directory is 0600
         # KUBECOMMIT_STORE_KEY wins over the key file; the file is made (0600) on first start.
         key = StoreKey.from_config(data / "store.key")
-        with ExitStack() as opened:  # a failed start closes what it had opened
-            store = await asyncio.to_thread(Store.open, data / "store", key=key, committer=COMMITTER)
-            opened.callback(store.close)
+        async with AsyncExitStack() as opened:  # a failed start closes what it had opened
+            store = await Storage.open(data / "store", key=key, committer=COMMITTER)
+            opened.push_async_callback(store.close)
             clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials)
             opened.callback(clusters.close)
             pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
@@ -99,17 +115,22 @@ class Runtime:
             opened.callback(audit.close)
             intents = IntentJournal(data, key)
             opened.pop_all()
+        locks = PathLocks()
+        versions = Versions.create(store, pool, intents, locks, audit, data,
+                                   admission=LabelsDomain.admission(store, pool))
+        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions,
+                          labels=LabelsDomain.create(store, pool, clusters, versions))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
-                      auth=auth, audit=audit, intents=intents)
-        store.add_listener(runtime.metrics.count_change)
+                      auth=auth, audit=audit, intents=intents, domains=domains, locks=locks)
+        store.store.add_listener(runtime.metrics.count_change)
         runtime.metrics.watch_clusters(clusters.state_counts)
         if settings.mirror_url:
-            runtime.mirror = Mirror(store, settings.mirror_url, runtime.metrics,
+            runtime.mirror = Mirror(store.store, settings.mirror_url, runtime.metrics,
                                     interval=settings.mirror_interval_seconds,
                                     retry_max=settings.mirror_retry_max_seconds)
         if runtime.mirror is not None and settings.lease_name:
             try:
-                runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics)
+                runtime.replication = Replication(settings, store.store, runtime.mirror, runtime.metrics)
             except BaseException:
                 await runtime.close()
                 raise
@@ -131,4 +152,4 @@ class Runtime:
         self.auth.tokens.close()
         self.audit.close()
         self.intents.close()
-        await asyncio.to_thread(self.store.close)
+        await self.store.close()

@@ -31,7 +31,7 @@ import grpc
 from bench.sections import replace_section
 from kubecommit.v1 import operations_pb2 as pb, operations_pb2_grpc
 from kubesim import Simulator
-from server.clusters.registry import ClusterRecord, now
+from server.registry import ClusterRecord, now
 from server.config import Settings
 from server.embedded import EmbeddedServer
 from server.jobs.timeseries import DAY, TimeSeries

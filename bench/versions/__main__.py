@@ -25,7 +25,7 @@ from bench.sections import replace_section
 from gitstore import Author, Change, Store, StoreKey
 from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from kubesim import Simulator
-from server.clusters.registry import ClusterRecord, now
+from server.registry import ClusterRecord, now
 from server.config import Settings
 from server.embedded import EmbeddedServer
 from server.kube import ClusterConnection, parse_kubeconfig

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from server.clusters.query import decode_token, encode_token, fingerprint, page_size
+from server import paging
 from server.errors import InvalidArgument
 from server.filtering import Term, parse_terms
 from server.security.audit import AuditEvent, AuditLog, Condition
@@ -42,9 +42,9 @@ def _condition(term: Term) -> Condition:
 async def list_entries(log: AuditLog, filter_text: str, size: int, token: str) -> tuple[list[AuditEvent], str]:
     """Newest first; the page token holds the sequence number to continue below."""
     conditions = [_condition(t) for t in parse_terms(filter_text, OPS)]
-    query = fingerprint("auditEntries", filter_text)
-    before = decode_token(token, query, before=int).get("before")
-    limit = page_size(size)
+    query = ("auditEntries", filter_text)
+    before = paging.decode(token, query, before=int).get("before")
+    limit = paging.page_size(size)
     rows = await asyncio.to_thread(log.select, conditions, limit + 1, before)
     page = rows[:limit]
-    return page, encode_token(query, before=page[-1].seq) if len(rows) > limit else ""
+    return page, paging.encode(query, before=page[-1].seq) if len(rows) > limit else ""

@@ -10,7 +10,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from server.clusters.query import decode_token, encode_token, fingerprint, page_size
+from server import paging
 from server.errors import FieldViolation, InvalidArgument
 from server.filtering import parse_terms
 from server.security.tokens import TokenRecord, TokenStore
@@ -67,8 +67,6 @@ async def list_tokens(tokens: TokenStore, filter_text: str, size: int, token: st
     """Oldest first: one page of the tokens matching `filter` (display_name, role, state)."""
     equality = ("=", "!=")
     terms = parse_terms(filter_text, {"display_name": equality, "role": equality, "state": equality})
-    query = fingerprint("tokens", filter_text)
-    offset = decode_token(token, query, o=int).get("o", 0)
     now = time.time()
 
     def value(record: TokenRecord, field: str) -> str:
@@ -81,9 +79,7 @@ async def list_tokens(tokens: TokenStore, filter_text: str, size: int, token: st
 
     matching = [r for r in await asyncio.to_thread(tokens.list)
                 if all((value(r, t.field) == wanted(t.value, t.field)) != (t.op == "!=") for t in terms)]
-    limit = page_size(size)
-    more = offset + limit < len(matching)
-    return matching[offset:offset + limit], encode_token(query, o=offset + limit) if more else ""
+    return paging.offset_page(matching, ("tokens", filter_text), size, token)
 
 
 async def revoke_token(tokens: TokenStore, name: str) -> TokenRecord:

@@ -8,19 +8,19 @@ and kept in `<data_dir>/channels/{channel}.key` (0600).
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-from gitstore import Change, Store
+from gitstore import Change
 from server import context
 from server.alerts.store import Severity
 from server.errors import AlreadyExists, InvalidArgument, NotFound
 from server.names import check_dns_label
 from server.security.files import write_private
+from server.storage import Storage
 
 ROOT = "kubecommit/alerting"
 FORMATS = ("json", "slack")
@@ -89,8 +89,9 @@ _LOCAL = ("id", "etag", "updated_by")
 
 
 class AlertingConfig:
-    def __init__(self, store: Store, data_dir: Path) -> None:
-        self.store = store
+    def __init__(self, storage: Storage, data_dir: Path) -> None:
+        self.storage = storage
+        self.store = storage.sync
         self.keys = data_dir / "channels"
 
     @staticmethod
@@ -108,13 +109,13 @@ class AlertingConfig:
         return [self._read(kind, p) for p in self.store.list_paths(f"{ROOT}/{_STORED[kind][0]}")]
 
     async def list(self, kind: type[T]) -> list[T]:
-        return await asyncio.to_thread(self._list, kind)
+        return await self.storage.run(self._list, kind)
 
     async def get(self, kind: type[T], item_id: str) -> T:
         path = self.path(kind, item_id)
-        if await asyncio.to_thread(self.store.read_if_exists, path) is None:
+        if await self.storage.run(self.store.read_if_exists, path) is None:
             raise NotFound(f"{_STORED[kind][0]}/{item_id} does not exist", "NOT_FOUND", metadata={"name": item_id})
-        return await asyncio.to_thread(self._read, kind, path)
+        return await self.storage.run(self._read, kind, path)
 
     async def rule(self, item_id: str) -> AlertRule:
         """A stored rule, or the built-in default of that id."""
@@ -150,7 +151,7 @@ class AlertingConfig:
         spec = {k: v for k, v in asdict(item).items() if k not in _LOCAL}
         document = {"apiVersion": "kubecommit.io/v1", "kind": _STORED[kind][1], "metadata": {"name": item.id},
                     "spec": spec}
-        exists = await asyncio.to_thread(self.store.read_if_exists, path) is not None
+        exists = await self.storage.run(self.store.read_if_exists, path) is not None
         if create and exists:
             raise AlreadyExists(f"{_STORED[kind][0]}/{item.id} already exists", "ALREADY_EXISTS",
                                 metadata={"name": item.id})
@@ -158,7 +159,7 @@ class AlertingConfig:
             raise NotFound(f"{_STORED[kind][0]}/{item.id} does not exist", "NOT_FOUND", metadata={"name": item.id})
         expected: dict[str, str | None] | None = {path: None} if create else (
             {path: item.etag} if item.etag else None)
-        await asyncio.to_thread(
+        await self.storage.run(
             self.store.commit, [Change.put(path, document)], author=context.commit_author(),
             message=f"{'create' if create else 'update'} {_STORED[kind][1]} {item.id}", operation="apply",
             request_id=context.commit_request_id(), expected=expected)
@@ -166,7 +167,7 @@ class AlertingConfig:
 
     async def delete(self, kind: type[T], item_id: str) -> None:
         await self.get(kind, item_id)
-        await asyncio.to_thread(
+        await self.storage.run(
             self.store.commit, [Change.delete(self.path(kind, item_id))], author=context.commit_author(),
             message=f"delete {_STORED[kind][1]} {item_id}", operation="delete", request_id=context.commit_request_id())
         if kind is Channel:
@@ -180,7 +181,7 @@ class AlertingConfig:
         return secret
 
     async def new_secret_async(self, channel: str) -> str:
-        return await asyncio.to_thread(self.new_secret, channel)
+        return await self.storage.run(self.new_secret, channel)
 
     def secret(self, channel: str) -> bytes:
         try:

@@ -15,30 +15,28 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from kubecommit.v1 import clusters_pb2, common_pb2
 from server.clusters import operations
+from server.clusters.model import ClusterHealth, HealthStatus, HealthSummary, Issue, NodeHealth, Severity
+from server.clusters.operations import Operations
 
 from server.clusters.inventory import DAEMONSETS, DEPLOYMENTS, NODES, PODS, STATEFULSETS, list_all
-from server.clusters.registry import now
+from server.registry import ClusterRegistry, now
 from server.errors import InvalidArgument, KubecommitError
+from server.kube import ClusterPool
 from server.kube.connection import ClusterConnection
-from server.messages import duration, timestamp
 from server.names import cluster_name, parse_cluster
-from server.runtime import Runtime
 
-S = common_pb2.Severity
-H = common_pb2.HealthStatus
 # reason -> (severity, impact of one, cap for the reason)
-RULES: dict[str, tuple[int, int, int]] = {
-    "ClusterUnreachable": (S.SEVERITY_CRITICAL, 100, 100),
-    "ApiServerNotLive": (S.SEVERITY_CRITICAL, 60, 60),
-    "ApiServerNotReady": (S.SEVERITY_HIGH, 30, 30),
-    "ReadinessCheckFailed": (S.SEVERITY_MEDIUM, 5, 20),
-    "NodeNotReady": (S.SEVERITY_HIGH, 15, 45),
-    "NodePressure": (S.SEVERITY_MEDIUM, 8, 24),
-    "NodeUnschedulable": (S.SEVERITY_LOW, 2, 6),
-    "WorkloadNotReady": (S.SEVERITY_MEDIUM, 5, 25),
-    "CrashLoopBackOff": (S.SEVERITY_HIGH, 5, 25),
+RULES: dict[str, tuple[Severity, int, int]] = {
+    "ClusterUnreachable": (Severity.CRITICAL, 100, 100),
+    "ApiServerNotLive": (Severity.CRITICAL, 60, 60),
+    "ApiServerNotReady": (Severity.HIGH, 30, 30),
+    "ReadinessCheckFailed": (Severity.MEDIUM, 5, 20),
+    "NodeNotReady": (Severity.HIGH, 15, 45),
+    "NodePressure": (Severity.MEDIUM, 8, 24),
+    "NodeUnschedulable": (Severity.LOW, 2, 6),
+    "WorkloadNotReady": (Severity.MEDIUM, 5, 25),
+    "CrashLoopBackOff": (Severity.HIGH, 5, 25),
 }
 UNREACHABLE_REASONS = ("CLUSTER_UNREACHABLE", "CLUSTER_TIMEOUT", "CLUSTER_TLS_ERROR", "CLUSTER_ERROR")
 # Failures that are the cluster's own condition: reported as ClusterUnreachable, never raised, so
@@ -57,11 +55,11 @@ class Finding:
 
 @dataclass
 class HealthReport:
-    health: clusters_pb2.ClusterHealth
+    health: ClusterHealth
     pod_count: int = 0
 
 
-def assess(findings: Sequence[Finding]) -> tuple[int, int, list[common_pb2.Issue]]:
+def assess(findings: Sequence[Finding]) -> tuple[HealthStatus, int, list[Issue]]:
     """(status, score, issues with their impact) from what a check found."""
     spent: dict[str, int] = {}
     issues = []
@@ -69,16 +67,16 @@ def assess(findings: Sequence[Finding]) -> tuple[int, int, list[common_pb2.Issue
         severity, impact, cap = RULES[f.reason]
         impact = max(0, min(impact, cap - spent.get(f.reason, 0)))
         spent[f.reason] = spent.get(f.reason, 0) + impact
-        issues.append(common_pb2.Issue(severity=severity, reason=f.reason, message=f.message,
-                                       resource=f.resource, score_impact=impact))
+        issues.append(Issue(severity=severity, reason=f.reason, message=f.message,
+                            resource=f.resource, score_impact=impact))
     score = max(0, 100 - sum(spent.values()))
-    worst = max((i.severity for i in issues), default=S.SEVERITY_UNSPECIFIED)
-    if worst >= S.SEVERITY_CRITICAL or score < 50:
-        status = H.HEALTH_STATUS_ERROR
-    elif worst >= S.SEVERITY_MEDIUM or score < 90:
-        status = H.HEALTH_STATUS_WARNING
+    worst = max((i.severity for i in issues), default=Severity.UNSPECIFIED)
+    if worst >= Severity.CRITICAL or score < 50:
+        status = HealthStatus.ERROR
+    elif worst >= Severity.MEDIUM or score < 90:
+        status = HealthStatus.WARNING
     else:
-        status = H.HEALTH_STATUS_HEALTHY
+        status = HealthStatus.HEALTHY
     return status, score, issues
 
 
@@ -91,7 +89,7 @@ def parse_checks(text: str) -> dict[str, bool]:
     return checks
 
 
-def node_findings(cluster: str, nodes: list[dict[str, Any]]) -> tuple[list[clusters_pb2.NodeHealth], list[Finding]]:
+def node_findings(cluster: str, nodes: list[dict[str, Any]]) -> tuple[list[NodeHealth], list[Finding]]:
     out, findings = [], []
     for node in nodes:
         name = node["metadata"]["name"]
@@ -100,7 +98,7 @@ def node_findings(cluster: str, nodes: list[dict[str, Any]]) -> tuple[list[clust
                       for c in (node.get("status") or {}).get("conditions") or []}
         ready = conditions.get("Ready") == "True"
         schedulable = not (node.get("spec") or {}).get("unschedulable", False)
-        out.append(clusters_pb2.NodeHealth(name=name, ready=ready, conditions=conditions, schedulable=schedulable))
+        out.append(NodeHealth(name=name, ready=ready, conditions=conditions, schedulable=schedulable))
         if not ready:
             findings.append(Finding("NodeNotReady", f"node {name} is not Ready ({conditions.get('Ready', 'Unknown')})",
                                     resource))
@@ -143,11 +141,10 @@ def pod_findings(cluster: str, pods: list[dict[str, Any]]) -> list[Finding]:
     return findings
 
 
-def _report(cluster: str, findings: list[Finding], latency: float, **fields: Any) -> clusters_pb2.ClusterHealth:
+def _report(cluster: str, findings: list[Finding], latency: float, **fields: Any) -> ClusterHealth:
     status, score, issues = assess(findings)
-    return clusters_pb2.ClusterHealth(name=f"{cluster_name(cluster)}/health", status=status, score=score,
-                                      issues=issues, check_time=timestamp(now()), latency=duration(latency),
-                                      **fields)
+    return ClusterHealth(cluster=cluster, status=status, score=score, issues=issues, check_time=now(),
+                         latency=latency, **fields)
 
 
 def unreachable(cluster: str, error: KubecommitError, latency: float) -> HealthReport:
@@ -188,78 +185,83 @@ async def examine(connection: ClusterConnection, cluster: str) -> HealthReport:
                                 nodes=node_health), pod_count=len(pods))
 
 
-async def check(runtime: Runtime, cluster: str, timeout: float | None = None) -> HealthReport:
-    """Never raises for the cluster's own condition: an unreachable or slow cluster is reported as
-    ERROR (and its state recorded), so a batch of checks always completes."""
-    started = time.monotonic()
-    try:
-        connection = await runtime.pool.get(cluster)
-        report = await asyncio.wait_for(examine(connection, cluster), timeout) if timeout else \
-            await examine(connection, cluster)
-    except asyncio.TimeoutError:
-        report = unreachable(cluster, KubecommitError(f"cluster {cluster}: no answer within {timeout:g}s",
-                                                      "CLUSTER_TIMEOUT"), time.monotonic() - started)
-    except KubecommitError as error:
-        if error.reason not in REPORTED_REASONS:
-            raise
-        report = unreachable(cluster, error, time.monotonic() - started)
-    lost = [i.message for i in report.health.issues if i.reason == "ClusterUnreachable"]
-    state = {"state": "disconnected", "state_message": lost[0]} if lost else \
-        {"state": "connected", "state_message": "", "node_count": len(report.health.nodes)}
-    await asyncio.to_thread(runtime.clusters.set_state, cluster, **state)
-    return report
-
-
-async def get(runtime: Runtime, name: str) -> clusters_pb2.ClusterHealth:
-    """`clusters/{cluster}/health`."""
-    cluster = check_visible_name(name, "name")
-    await runtime.clusters.get(cluster)
-    return (await check(runtime, cluster)).health
-
-
-async def check_many(runtime: Runtime, clusters: Sequence[str], timeout: float = DEFAULT_TIMEOUT,
-                     concurrency: int = DEFAULT_CONCURRENCY) -> list[HealthReport]:
-    """Concurrently, at most `concurrency` at once; each bounded by `timeout` on its own."""
-    gate = asyncio.Semaphore(max(1, concurrency))
-
-    async def one(cluster: str) -> HealthReport:
-        async with gate:
-            return await check(runtime, cluster, timeout)
-
-    return list(await asyncio.gather(*(one(c) for c in clusters)))
-
-
-async def summarize(runtime: Runtime) -> clusters_pb2.SummarizeClustersResponse:
-    """Counts by health and provider, node and pod totals, the average score: over every
-    cluster the caller may see, checked concurrently."""
-    records = await operations.list_visible(runtime)
-    reports = await check_many(runtime, [r.id for r in records])
-    by_health = Counter(H.Name(r.health.status).removeprefix("HEALTH_STATUS_").lower() for r in reports)
-    by_provider = Counter(r.provider for r in records)
-    scores = [r.health.score for r in reports]
-    return clusters_pb2.SummarizeClustersResponse(
-        cluster_count=len(records), by_health=dict(by_health), by_provider=dict(by_provider),
-        node_count=sum(len(r.health.nodes) for r in reports), pod_count=sum(r.pod_count for r in reports),
-        average_score=round(sum(scores) / len(scores), 2) if scores else 0.0,
-        clusters=[r.health for r in reports])
-
-
-async def check_named(runtime: Runtime, request: clusters_pb2.CheckClustersHealthRequest) -> clusters_pb2.CheckClustersHealthResponse:
-    """The named clusters (all visible ones when none are named)."""
-    if request.names:
-        ids = [check_visible_name(n, f"names[{i}]") for i, n in enumerate(request.names)]
-        for cluster in ids:
-            await runtime.clusters.get(cluster)
-    else:
-        ids = [r.id for r in await operations.list_visible(runtime)]
-    timeout = request.timeout.ToTimedelta().total_seconds() if request.HasField("timeout") else DEFAULT_TIMEOUT
-    if timeout <= 0:
-        raise InvalidArgument.field("timeout", "must be positive")
-    if request.max_concurrency < 0:
-        raise InvalidArgument.field("max_concurrency", "must not be negative")
-    reports = await check_many(runtime, ids, timeout, request.max_concurrency or DEFAULT_CONCURRENCY)
-    return clusters_pb2.CheckClustersHealthResponse(results=[r.health for r in reports])
-
-
 def check_visible_name(name: str, field: str) -> str:
     return operations.check_visible(parse_cluster(name.removesuffix("/health"), field))
+
+
+class HealthChecks:
+    """Health of one cluster, of many, and their summary."""
+
+    def __init__(self, registry: ClusterRegistry, pool: ClusterPool, operations: Operations) -> None:
+        self.registry = registry
+        self.pool = pool
+        self.operations = operations
+
+    async def check(self, cluster: str, timeout: float | None = None) -> HealthReport:
+        """Never raises for the cluster's own condition: an unreachable or slow cluster is reported as
+        ERROR (and its state recorded), so a batch of checks always completes."""
+        started = time.monotonic()
+        try:
+            connection = await self.pool.get(cluster)
+            report = await asyncio.wait_for(examine(connection, cluster), timeout) if timeout else \
+                await examine(connection, cluster)
+        except asyncio.TimeoutError:
+            report = unreachable(cluster, KubecommitError(f"cluster {cluster}: no answer within {timeout:g}s",
+                                                          "CLUSTER_TIMEOUT"), time.monotonic() - started)
+        except KubecommitError as error:
+            if error.reason not in REPORTED_REASONS:
+                raise
+            report = unreachable(cluster, error, time.monotonic() - started)
+        lost = [i.message for i in report.health.issues if i.reason == "ClusterUnreachable"]
+        state = {"state": "disconnected", "state_message": lost[0]} if lost else \
+            {"state": "connected", "state_message": "", "node_count": len(report.health.nodes)}
+        await self.registry.set_state(cluster, **state)
+        return report
+
+    async def get(self, name: str) -> ClusterHealth:
+        """`clusters/{cluster}/health`."""
+        cluster = check_visible_name(name, "name")
+        await self.registry.get(cluster)
+        return (await self.check(cluster)).health
+
+    async def check_many(self, clusters: Sequence[str], timeout: float = DEFAULT_TIMEOUT,
+                         concurrency: int = DEFAULT_CONCURRENCY) -> list[HealthReport]:
+        """Concurrently, at most `concurrency` at once; each bounded by `timeout` on its own."""
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(cluster: str) -> HealthReport:
+            async with gate:
+                return await self.check(cluster, timeout)
+
+        return list(await asyncio.gather(*(one(c) for c in clusters)))
+
+    async def summarize(self) -> HealthSummary:
+        """Counts by health and provider, node and pod totals, the average score: over every
+        cluster the caller may see, checked concurrently."""
+        records = await self.operations.list_visible()
+        reports = await self.check_many([r.id for r in records])
+        by_health = Counter(r.health.status.value for r in reports)
+        by_provider = Counter(r.provider for r in records)
+        scores = [r.health.score for r in reports]
+        return HealthSummary(
+            cluster_count=len(records), by_health=dict(by_health), by_provider=dict(by_provider),
+            node_count=sum(len(r.health.nodes) for r in reports), pod_count=sum(r.pod_count for r in reports),
+            average_score=round(sum(scores) / len(scores), 2) if scores else 0.0,
+            clusters=[r.health for r in reports])
+
+    async def check_named(self, names: Sequence[str], timeout: float | None, max_concurrency: int
+                          ) -> list[ClusterHealth]:
+        """The named clusters (all visible ones when none are named); `timeout` None is the default."""
+        if names:
+            ids = [check_visible_name(n, f"names[{i}]") for i, n in enumerate(names)]
+            for cluster in ids:
+                await self.registry.get(cluster)
+        else:
+            ids = [r.id for r in await self.operations.list_visible()]
+        timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+        if timeout <= 0:
+            raise InvalidArgument.field("timeout", "must be positive")
+        if max_concurrency < 0:
+            raise InvalidArgument.field("max_concurrency", "must not be negative")
+        reports = await self.check_many(ids, timeout, max_concurrency or DEFAULT_CONCURRENCY)
+        return [r.health for r in reports]

@@ -11,18 +11,15 @@ from typing import Any, Iterable
 
 from kubernetes.utils import parse_quantity
 
-from kubecommit.v1 import clusters_pb2
-from server.clusters import operations
+from server.clusters.model import ClusterMetrics, ResourceStats, ResourceUsage, TypeStats
+from server.clusters.operations import Operations
 
 from server.clusters.inventory import (DEPLOYMENTS, NAMESPACES, NODES, PODS, SERVICES, list_all,
                                        listable)
-from server.clusters.registry import now
+from server.registry import now
 from server.errors import KubecommitError
-from server.kube import ApiResource
+from server.kube import ApiResource, ClusterPool
 from server.kube.connection import ClusterConnection
-from server.messages import timestamp
-from server.names import cluster_name
-from server.runtime import Runtime
 
 RESOURCES = ("cpu", "memory")
 STATS_CONCURRENCY = 4
@@ -49,22 +46,19 @@ def _active(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def usage_summary(nodes: list[dict[str, Any]], pods: list[dict[str, Any]],
-                  node_usage: list[dict[str, Any]] | None) -> dict[str, clusters_pb2.ResourceUsage]:
+                  node_usage: list[dict[str, Any]] | None) -> dict[str, ResourceUsage]:
     """cpu (cores) and memory (bytes): capacity, allocatable, requests, limits, usage if known."""
     containers = [c.get("resources") or {} for p in _active(pods) for c in (p.get("spec") or {}).get("containers") or []]
     out = {}
     for resource in RESOURCES:
         allocatable = total(((n.get("status") or {}).get("allocatable") for n in nodes), resource)
         requests = total((c.get("requests") for c in containers), resource)
-        usage = clusters_pb2.ResourceUsage(
+        used = None if node_usage is None else total((m.get("usage") for m in node_usage), resource)
+        out[resource] = ResourceUsage(
             capacity=total(((n.get("status") or {}).get("capacity") for n in nodes), resource),
             allocatable=allocatable, requests=requests, limits=total((c.get("limits") for c in containers), resource),
-            requests_percent=_percent(requests, allocatable))
-        if node_usage is not None:
-            used = total((m.get("usage") for m in node_usage), resource)
-            usage.usage = used
-            usage.usage_percent = _percent(used, allocatable)
-        out[resource] = usage
+            requests_percent=_percent(requests, allocatable), usage=used,
+            usage_percent=0.0 if used is None else _percent(used, allocatable))
     return out
 
 
@@ -79,41 +73,46 @@ async def node_usage(connection: ClusterConnection) -> tuple[list[dict[str, Any]
         return None, f"metrics.k8s.io did not answer: {error.message}"
 
 
-async def get_metrics(runtime: Runtime, name: str) -> clusters_pb2.ClusterMetrics:
-    """`clusters/{cluster}/metrics`."""
-    record = await operations.get(runtime, name.removesuffix("/metrics"))
-    connection = await runtime.pool.get(record.id)
-    nodes, pods, services, deployments, namespaces, (usage, why) = await asyncio.gather(
-        *(list_all(connection, rt) for rt in (NODES, PODS, SERVICES, DEPLOYMENTS, NAMESPACES)),
-        node_usage(connection))
-    summary = usage_summary(nodes, pods, usage)
-    return clusters_pb2.ClusterMetrics(
-        name=f"{cluster_name(record.id)}/metrics", cpu=summary["cpu"], memory=summary["memory"],
-        metrics_available=usage is not None, metrics_message=why or "usage from metrics.k8s.io",
-        node_count=len(nodes), pod_count=len(pods), service_count=len(services),
-        deployment_count=len(deployments), namespace_count=len(namespaces), collect_time=timestamp(now()))
-
-
-def type_stats(rt: ApiResource, items: list[dict[str, Any]]) -> clusters_pb2.ResourceTypeStats:
+def type_stats(rt: ApiResource, items: list[dict[str, Any]]) -> TypeStats:
     by_namespace = Counter((i.get("metadata") or {}).get("namespace", "") for i in items) if rt.namespaced else {}
-    return clusters_pb2.ResourceTypeStats(resource=rt.type, kind=rt.kind, count=len(items),
-                                          by_namespace=dict(by_namespace))
+    return TypeStats(resource=rt.type, kind=rt.kind, count=len(items), by_namespace=dict(by_namespace))
 
 
-async def get_stats(runtime: Runtime, name: str) -> clusters_pb2.ClusterResourceStats:
-    """`clusters/{cluster}/resourceStats`: counts of every listable kind (the sync's selection)."""
-    record = await operations.get(runtime, name.removesuffix("/resourceStats"))
-    connection = await runtime.pool.get(record.id)
-    kinds = listable(await connection.resources(refresh=True))
-    gate = asyncio.Semaphore(STATS_CONCURRENCY)
+class Metrics:
+    """Usage metrics and object counts of one cluster."""
 
-    async def count(rt: ApiResource) -> tuple[ApiResource, list[dict[str, Any]]]:
-        async with gate:
-            return rt, await list_all(connection, rt)
+    def __init__(self, pool: ClusterPool, operations: Operations) -> None:
+        self.pool = pool
+        self.operations = operations
 
-    results = await asyncio.gather(*(count(rt) for rt in kinds))
-    pods = next((items for rt, items in results if rt.type == "pods"), [])
-    phases = Counter((p.get("status") or {}).get("phase", "Unknown") for p in pods)
-    types = [type_stats(rt, items) for rt, items in results]
-    return clusters_pb2.ClusterResourceStats(name=f"{cluster_name(record.id)}/resourceStats", types=types,
-                                             total_objects=sum(t.count for t in types), pods_by_phase=dict(phases))
+    async def get_metrics(self, name: str) -> ClusterMetrics:
+        """`clusters/{cluster}/metrics`."""
+        record = await self.operations.get(name.removesuffix("/metrics"))
+        connection = await self.pool.get(record.id)
+        nodes, pods, services, deployments, namespaces, (usage, why) = await asyncio.gather(
+            *(list_all(connection, rt) for rt in (NODES, PODS, SERVICES, DEPLOYMENTS, NAMESPACES)),
+            node_usage(connection))
+        summary = usage_summary(nodes, pods, usage)
+        return ClusterMetrics(
+            cluster=record.id, cpu=summary["cpu"], memory=summary["memory"],
+            metrics_available=usage is not None, metrics_message=why or "usage from metrics.k8s.io",
+            node_count=len(nodes), pod_count=len(pods), service_count=len(services),
+            deployment_count=len(deployments), namespace_count=len(namespaces), collect_time=now())
+
+    async def get_stats(self, name: str) -> ResourceStats:
+        """`clusters/{cluster}/resourceStats`: counts of every listable kind (the sync's selection)."""
+        record = await self.operations.get(name.removesuffix("/resourceStats"))
+        connection = await self.pool.get(record.id)
+        kinds = listable(await connection.resources(refresh=True))
+        gate = asyncio.Semaphore(STATS_CONCURRENCY)
+
+        async def count(rt: ApiResource) -> tuple[ApiResource, list[dict[str, Any]]]:
+            async with gate:
+                return rt, await list_all(connection, rt)
+
+        results = await asyncio.gather(*(count(rt) for rt in kinds))
+        pods = next((items for rt, items in results if rt.type == "pods"), [])
+        phases = Counter((p.get("status") or {}).get("phase", "Unknown") for p in pods)
+        types = [type_stats(rt, items) for rt, items in results]
+        return ResourceStats(cluster=record.id, types=types, total_objects=sum(t.count for t in types),
+                             pods_by_phase=dict(phases))

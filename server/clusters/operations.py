@@ -10,19 +10,15 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Iterable, Sequence
 
-from google.protobuf import field_mask_pb2
-
-from kubecommit.v1 import clusters_pb2
 from server import context
-from server.clusters.convert import provider_name
-from server.clusters.registry import ClusterRecord, now
+from server.clusters.model import ClusterSpec
+from server.registry import ClusterRecord, ClusterRegistry, now
 from server.errors import Aborted, FailedPrecondition, FieldViolation, InvalidArgument, KubecommitError, NotFound
-from server.kube import Kubeconfig, parse_kubeconfig
+from server.kube import ClusterPool, Kubeconfig, parse_kubeconfig
 from server.kube.connection import ClusterConnection
 from server.names import check_dns_label, cluster_name, parse_cluster
-from server.runtime import Runtime
 from server.security import scope
 
 # Registration fields an update may change (update_mask paths).
@@ -54,15 +50,6 @@ async def probe(connection: ClusterConnection, timeout: float | None = None) -> 
     return Probe(True, latency, str(version.get("gitVersion", "")), count)
 
 
-async def probe_kubeconfig(runtime: Runtime, cluster: str, kubeconfig: Kubeconfig) -> Probe:
-    """Tests credentials that are not registered (yet) on a throwaway connection."""
-    connection = await asyncio.to_thread(runtime.pool.connect, cluster, kubeconfig)
-    try:
-        return await probe(connection)
-    finally:
-        connection.close()
-
-
 def refused(cluster: str, result: Probe) -> FailedPrecondition:
     """A kubeconfig that cannot connect, with the cluster's reason kept (CLUSTER_UNREACHABLE,
     CLUSTER_TLS_ERROR, CLUSTER_UNAUTHORIZED, ...)."""
@@ -78,97 +65,6 @@ def _state(result: Probe) -> dict[str, object]:
         return {"state": "connected", "state_message": "", "node_count": result.node_count}
     assert result.error is not None
     return {"state": "disconnected", "state_message": result.error.message}
-
-
-async def create(runtime: Runtime, cluster_id: str, cluster: clusters_pb2.Cluster, *,
-                 validate_only: bool, allow_disconnected: bool) -> ClusterRecord:
-    check_dns_label(cluster_id, "cluster_id", "cluster")
-    kubeconfig = await asyncio.to_thread(parse_kubeconfig, cluster.kubeconfig, cluster.context,
-                                         runtime.clusters.allow_exec_credentials)
-    await runtime.clusters.check_absent(cluster_id)  # before a slow connection test
-    result = await probe_kubeconfig(runtime, cluster_id, kubeconfig)
-    if not result.connected and not allow_disconnected:
-        raise refused(cluster_id, result)
-    when = now()
-    record = ClusterRecord(
-        id=cluster_id, display_name=cluster.display_name or cluster_id, provider=provider_name(cluster.provider),
-        region=cluster.region, tags=dict(cluster.tags), description=cluster.description,
-        context=kubeconfig.context, server=kubeconfig.server, server_version=result.server_version,
-        created_by=context.current().caller.name, create_time=when, update_time=when, **_state(result))
-    if validate_only:
-        return record
-    context.current().targets.append(cluster_name(cluster_id))
-    return await runtime.clusters.create(record, kubeconfig)
-
-
-async def update(runtime: Runtime, cluster: clusters_pb2.Cluster,
-                 mask: field_mask_pb2.FieldMask | None) -> ClusterRecord:
-    """Changes the masked fields (without a mask: those set in the request). A new kubeconfig or
-    context is tested first and refused if it cannot connect; the pooled connection is replaced."""
-    current = await get(runtime, cluster.name, "cluster.name")
-    cluster_id = current.id
-    if cluster.etag and cluster.etag != current.etag:
-        raise Aborted(f"clusters/{cluster_id} changed since etag {cluster.etag}", "ETAG_MISMATCH",
-                      metadata={"etag": current.etag})
-    paths = list(mask.paths) if mask is not None and mask.paths else \
-        [f for f in MUTABLE_FIELDS if _is_set(cluster, f)]
-    unknown = [p for p in paths if p not in MUTABLE_FIELDS]
-    if unknown:
-        raise InvalidArgument.field("update_mask", f"cannot update {', '.join(unknown)} (updatable: "
-                                                   f"{', '.join(MUTABLE_FIELDS)})")
-    changes: dict[str, object] = {}
-    for path in paths:
-        if path == "provider":
-            changes["provider"] = provider_name(cluster.provider)
-        elif path == "tags":
-            changes["tags"] = dict(cluster.tags)
-        elif path not in ("kubeconfig", "context"):
-            changes[path] = getattr(cluster, path)
-    kubeconfig = None
-    if "kubeconfig" in paths or "context" in paths:
-        text = cluster.kubeconfig if "kubeconfig" in paths else (await runtime.clusters.kubeconfig(cluster_id)).text
-        # A new kubeconfig brings its own current-context unless a context is named too.
-        context_name = cluster.context if "context" in paths else "" if "kubeconfig" in paths else current.context
-        kubeconfig = await asyncio.to_thread(parse_kubeconfig, text, context_name,
-                                             runtime.clusters.allow_exec_credentials)
-        result = await probe_kubeconfig(runtime, cluster_id, kubeconfig)
-        if not result.connected:
-            raise refused(cluster_id, result)
-        changes.update(context=kubeconfig.context, server=kubeconfig.server,
-                       server_version=result.server_version, **_state(result))
-    record = replace(current, **changes, update_time=now())
-    context.current().targets.append(cluster_name(cluster_id))
-    saved = await runtime.clusters.update(record, kubeconfig, current.etag)
-    if kubeconfig is not None:
-        runtime.pool.forget(cluster_id)
-    return saved
-
-
-def _is_set(cluster: clusters_pb2.Cluster, field: str) -> bool:
-    value = getattr(cluster, field)
-    return bool(len(value)) if field == "tags" else bool(value)
-
-
-async def delete(runtime: Runtime, name: str, etag: str) -> None:
-    """Forgets the cluster: registration removed in a commit, credentials destroyed, connection
-    closed. Its history (and what syncs recorded) stays in git."""
-    cluster_id = check_visible(parse_cluster(name))
-    context.current().targets.append(cluster_name(cluster_id))
-    await runtime.clusters.delete(cluster_id, etag)
-    runtime.pool.forget(cluster_id)
-
-
-async def test(runtime: Runtime, name: str) -> tuple[ClusterRecord, Probe]:
-    """Connects through the pooled connection now and records what it found."""
-    record = await get(runtime, name)
-    result = await probe(await runtime.pool.get(record.id))
-    await record_probe(runtime, record.id, result)
-    return record, result
-
-
-async def record_probe(runtime: Runtime, cluster_id: str, result: Probe) -> None:
-    values = _state(result)
-    await asyncio.to_thread(runtime.clusters.set_state, cluster_id, **values)
 
 
 def check_visible(cluster_id: str) -> str:
@@ -187,9 +83,102 @@ def visible(records: Iterable[ClusterRecord]) -> list[ClusterRecord]:
     return [r for r in records if scope.visible(caller, r.id)]
 
 
-async def get(runtime: Runtime, name: str, field: str = "name") -> ClusterRecord:
-    return await runtime.clusters.get(check_visible(parse_cluster(name, field)))
+class Operations:
+    """Registering, changing, testing and reading clusters."""
 
+    def __init__(self, registry: ClusterRegistry, pool: ClusterPool) -> None:
+        self.registry = registry
+        self.pool = pool
 
-async def list_visible(runtime: Runtime) -> list[ClusterRecord]:
-    return visible(await runtime.clusters.list())
+    async def probe_kubeconfig(self, cluster: str, kubeconfig: Kubeconfig) -> Probe:
+        """Tests credentials that are not registered (yet) on a throwaway connection."""
+        connection = await asyncio.to_thread(self.pool.connect, cluster, kubeconfig)
+        try:
+            return await probe(connection)
+        finally:
+            connection.close()
+
+    async def create(self, cluster_id: str, cluster: ClusterSpec, *,
+                     validate_only: bool, allow_disconnected: bool) -> ClusterRecord:
+        check_dns_label(cluster_id, "cluster_id", "cluster")
+        kubeconfig = await asyncio.to_thread(parse_kubeconfig, cluster.kubeconfig, cluster.context,
+                                             self.registry.allow_exec_credentials)
+        await self.registry.check_absent(cluster_id)  # before a slow connection test
+        result = await self.probe_kubeconfig(cluster_id, kubeconfig)
+        if not result.connected and not allow_disconnected:
+            raise refused(cluster_id, result)
+        when = now()
+        record = ClusterRecord(
+            id=cluster_id, display_name=cluster.display_name or cluster_id, provider=cluster.provider or "other",
+            region=cluster.region, tags=dict(cluster.tags), description=cluster.description,
+            context=kubeconfig.context, server=kubeconfig.server, server_version=result.server_version,
+            created_by=context.current().caller.name, create_time=when, update_time=when, **_state(result))
+        if validate_only:
+            return record
+        context.current().targets.append(cluster_name(cluster_id))
+        return await self.registry.create(record, kubeconfig)
+
+    async def update(self, cluster: ClusterSpec, mask: Sequence[str]) -> ClusterRecord:
+        """Changes the fields named by `mask` (when empty: those set in `cluster`). A new kubeconfig or
+        context is tested first and refused if it cannot connect; the pooled connection is replaced."""
+        current = await self.get(cluster.name, "cluster.name")
+        cluster_id = current.id
+        if cluster.etag and cluster.etag != current.etag:
+            raise Aborted(f"clusters/{cluster_id} changed since etag {cluster.etag}", "ETAG_MISMATCH",
+                          metadata={"etag": current.etag})
+        paths = list(mask) or [f for f in MUTABLE_FIELDS if getattr(cluster, f)]
+        unknown = [p for p in paths if p not in MUTABLE_FIELDS]
+        if unknown:
+            raise InvalidArgument.field("update_mask", f"cannot update {', '.join(unknown)} (updatable: "
+                                                       f"{', '.join(MUTABLE_FIELDS)})")
+        changes: dict[str, object] = {}
+        for path in paths:
+            if path == "provider":
+                changes["provider"] = cluster.provider or "other"
+            elif path == "tags":
+                changes["tags"] = dict(cluster.tags)
+            elif path not in ("kubeconfig", "context"):
+                changes[path] = getattr(cluster, path)
+        kubeconfig = None
+        if "kubeconfig" in paths or "context" in paths:
+            text = cluster.kubeconfig if "kubeconfig" in paths else (await self.registry.kubeconfig(cluster_id)).text
+            # A new kubeconfig brings its own current-context unless a context is named too.
+            context_name = cluster.context if "context" in paths else "" if "kubeconfig" in paths else current.context
+            kubeconfig = await asyncio.to_thread(parse_kubeconfig, text, context_name,
+                                                 self.registry.allow_exec_credentials)
+            result = await self.probe_kubeconfig(cluster_id, kubeconfig)
+            if not result.connected:
+                raise refused(cluster_id, result)
+            changes.update(context=kubeconfig.context, server=kubeconfig.server,
+                           server_version=result.server_version, **_state(result))
+        record = replace(current, **changes, update_time=now())
+        context.current().targets.append(cluster_name(cluster_id))
+        saved = await self.registry.update(record, kubeconfig, current.etag)
+        if kubeconfig is not None:
+            self.pool.forget(cluster_id)
+        return saved
+
+    async def delete(self, name: str, etag: str) -> None:
+        """Forgets the cluster: registration removed in a commit, credentials destroyed, connection
+        closed. Its history (and what syncs recorded) stays in git."""
+        cluster_id = check_visible(parse_cluster(name))
+        context.current().targets.append(cluster_name(cluster_id))
+        await self.registry.delete(cluster_id, etag)
+        self.pool.forget(cluster_id)
+
+    async def test(self, name: str) -> tuple[ClusterRecord, Probe]:
+        """Connects through the pooled connection now and records what it found."""
+        record = await self.get(name)
+        result = await probe(await self.pool.get(record.id))
+        await self.record_probe(record.id, result)
+        return record, result
+
+    async def record_probe(self, cluster_id: str, result: Probe) -> None:
+        values = _state(result)
+        await self.registry.set_state(cluster_id, **values)
+
+    async def get(self, name: str, field: str = "name") -> ClusterRecord:
+        return await self.registry.get(check_visible(parse_cluster(name, field)))
+
+    async def list_visible(self) -> list[ClusterRecord]:
+        return visible(await self.registry.list())

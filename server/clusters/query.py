@@ -1,21 +1,16 @@
 """Pure request logic of the cluster inventory: the AIP-160 filter subset of ListClusters, its
-ordering, and opaque page tokens. No I/O, so it is unit-tested on its own."""
+ordering and paging (server.paging). No I/O, so it is unit-tested on its own."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
-from server.clusters.registry import ClusterRecord
+from server import paging
 from server.errors import InvalidArgument
 from server.filtering import parse_terms
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 1000
+from server.registry import ClusterRecord
 
 _PLAIN_FIELDS = ("name", "provider", "state", "region", "display_name", "server_version")
 
@@ -73,52 +68,11 @@ def parse_order(text: str, field: str = "order_by") -> tuple[Callable[[ClusterRe
     return keys[key_name], direction == "desc"
 
 
-def page_size(requested: int, field: str = "page_size", default: int = DEFAULT_PAGE_SIZE) -> int:
-    if requested < 0:
-        raise InvalidArgument.field(field, "must not be negative")
-    return min(requested or default, MAX_PAGE_SIZE)
-
-
-def fingerprint(*parts: Any) -> str:
-    """Ties a page token to the query that made it: changing the filter invalidates it."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def encode_token(query: str, **position: Any) -> str:
-    raw = json.dumps({"q": query, **position}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_token(token: str, query: str, field: str = "page_token", **kinds: type) -> dict[str, Any]:
-    """The position a token encodes, each key of the type `kinds` gives it (ints not negative);
-    refused when malformed, made for another query, or edited by hand: a token is client input,
-    and a forged one must be INVALID_ARGUMENT, not a crash in the code that trusts its values."""
-    if not token:
-        return {}
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
-        data = None
-    if not isinstance(data, dict):
-        raise InvalidArgument.field(field, "not a page token returned by this method")
-    if data.pop("q", None) != query:
-        raise InvalidArgument.field(field, "the page token belongs to a different query")
-    for key, value in data.items():
-        kind = kinds.get(key)
-        if kind is None or type(value) is not kind or (kind is int and value < 0):
-            raise InvalidArgument.field(field, "not a page token returned by this method")
-    return data
-
-
 def select(records: Sequence[ClusterRecord], filter_text: str, order_by: str, size: int,
            token: str) -> tuple[list[ClusterRecord], str, int]:
     """One page of the filtered, ordered records: (page, next token, total matching)."""
     terms = parse_filter(filter_text)
     key, reverse = parse_order(order_by)
-    query = fingerprint("clusters", filter_text, order_by)
-    offset = decode_token(token, query, o=int).get("o", 0)
     matching = sorted((r for r in records if all(t.matches(r) for t in terms)), key=key, reverse=reverse)
-    limit = page_size(size)
-    page = matching[offset:offset + limit]
-    more = offset + limit < len(matching)
-    return page, encode_token(query, o=offset + limit) if more else "", len(matching)
+    page, next_token = paging.offset_page(matching, ("clusters", filter_text, order_by), size, token)
+    return page, next_token, len(matching)

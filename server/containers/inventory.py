@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from server import paging
 from server.containers.targets import ContainerRef, state_of
 from server.errors import InvalidArgument
 from server.kube import ClusterConnection, paths
@@ -46,12 +47,6 @@ def _containers(cluster: str, pod: dict[str, Any]) -> list[ContainerInfo]:
 async def list_containers(conn: ClusterConnection, namespace: str, selector: str, pod: str, page_size: int,
                           page_token: str) -> tuple[list[ContainerInfo], str]:
     """One page of the containers (`namespace` `-` for all) and the token of the next."""
-    if page_size < 0:
-        raise InvalidArgument.field("page_size", "must not be negative")
-    try:
-        offset = int(page_token or 0)
-    except ValueError:
-        raise InvalidArgument.field("page_token", "not a token this server issued") from None
     path = paths.pods("" if namespace == "-" else namespace)
     if pod:
         paths.check_name(pod, paths.POD, "pod")
@@ -61,7 +56,5 @@ async def list_containers(conn: ClusterConnection, namespace: str, selector: str
     except InvalidArgument as error:
         raise InvalidArgument.field("label_selector", error.message, "INVALID_SELECTOR") from None
     found = [c for item in pods.get("items") or [] for c in _containers(conn.name, item)]
-    size = min(page_size or 100, MAX_PAGE)
-    page = found[offset:offset + size]
-    token = str(offset + size) if offset + size < len(found) else ""
-    return page, token
+    return paging.offset_page(found, ("containers", conn.name, namespace, selector, pod), page_size, page_token,
+                              default=100, maximum=MAX_PAGE)

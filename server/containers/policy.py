@@ -11,7 +11,6 @@ script too, so `sh -c "rm -rf /"` does not slip past a `rm` deny rule.
 
 from __future__ import annotations
 
-import asyncio
 import fnmatch
 import posixpath
 import re
@@ -23,7 +22,8 @@ from google.protobuf import field_mask_pb2
 import gitstore
 from kubecommit.v1 import containers_pb2 as pb
 from server import context
-from server.clusters.registry import ClusterRegistry
+from server.registry import ClusterRegistry
+from server.storage import Storage
 from server.errors import InvalidArgument, PermissionDenied
 from server.names import check_dns_label
 
@@ -111,14 +111,14 @@ def _from_document(name: PolicyName, doc: gitstore.Document, version: gitstore.V
 
 
 class Policies:
-    def __init__(self, store: gitstore.Store, clusters: ClusterRegistry) -> None:
-        self.store = store
+    def __init__(self, storage: Storage, clusters: ClusterRegistry) -> None:
+        self.storage = storage
+        self.store = storage.sync
         self.clusters = clusters
 
     def _read(self, name: PolicyName) -> pb.ExecPolicy | None:
-        try:
-            doc = self.store.read(name.path)
-        except gitstore.NotFound:
+        doc = self.store.read_if_exists(name.path)
+        if doc is None:
             return None
         versions, _ = self.store.list_versions(name.path, page_size=1)
         return _from_document(name, doc, versions[0] if versions else None)
@@ -136,9 +136,9 @@ class Policies:
         is stored, the inherited one with an empty etag."""
         name = PolicyName.parse(text, "name")
         await self.clusters.get(name.cluster)
-        policy = await asyncio.to_thread(self._read, name)
+        policy = await self.storage.run(self._read, name)
         if policy is None:
-            policy = await asyncio.to_thread(self._effective, name)
+            policy = await self.storage.run(self._effective, name)
             policy.etag = ""
             policy.ClearField("update_time")
             policy.updated_by = ""
@@ -146,7 +146,7 @@ class Policies:
         return policy
 
     async def enforce(self, cluster: str, namespace: str, argv: list[str], interactive: bool = False) -> None:
-        check(await asyncio.to_thread(self._effective, PolicyName(cluster, namespace)), argv, interactive)
+        check(await self.storage.run(self._effective, PolicyName(cluster, namespace)), argv, interactive)
 
     def _update(self, name: PolicyName, policy: pb.ExecPolicy, mask: field_mask_pb2.FieldMask,
                 author: gitstore.Author, request_id: str) -> pb.ExecPolicy:
@@ -177,6 +177,6 @@ class Policies:
     async def update(self, policy: pb.ExecPolicy, mask: field_mask_pb2.FieldMask) -> pb.ExecPolicy:
         name = PolicyName.parse(policy.name, "policy.name")
         await self.clusters.get(name.cluster)
-        return await asyncio.to_thread(self._update, name, policy, mask, context.commit_author(),
-                                       context.commit_request_id())
+        return await self.storage.run(self._update, name, policy, mask, context.commit_author(),
+                                      context.commit_request_id())
 

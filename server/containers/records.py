@@ -16,6 +16,7 @@ from typing import TypeVar
 from google.protobuf.message import Message
 
 from kubecommit.v1 import containers_pb2 as pb
+from server import paging
 from server.errors import InvalidArgument, NotFound
 from server.security.files import open_private_db
 
@@ -32,14 +33,9 @@ CREATE TABLE IF NOT EXISTS log_exports (
 """
 
 
-def _page(page_size: int, token: str) -> tuple[int, int]:
-    if page_size < 0:
-        raise InvalidArgument.field("page_size", "must not be negative")
-    try:
-        before = int(token) if token else 2 ** 62
-    except ValueError:
-        raise InvalidArgument.field("page_token", "not a token this server issued") from None
-    return min(page_size or 50, MAX_PAGE), before
+def _page(page_size: int, token: str, query: tuple[str, ...]) -> tuple[int, int]:
+    size = paging.page_size(page_size, maximum=MAX_PAGE)
+    return size, paging.decode(token, query, s=int).get("s", 2 ** 62)
 
 
 class Records:
@@ -76,14 +72,15 @@ class Records:
 
     def _list_sessions(self, parent: str, caller: str, page_size: int, token: str
                        ) -> tuple[list[pb.ExecSession], str]:
-        size, before = _page(page_size, token)
+        query = ("exec-sessions", parent, caller)
+        size, before = _page(page_size, token, query)
         prefix = parent.rstrip("/")
         rows = self._run(
             "SELECT seq, data FROM exec_sessions WHERE seq < ? AND (? = '' OR container = ? OR "
             "substr(container, 1, length(?) + 1) = ? || '/') AND (? = '' OR caller = ?) "
             "ORDER BY seq DESC LIMIT ?",
             (before, prefix, prefix, prefix, prefix, caller, caller, size + 1))
-        return _paged(pb.ExecSession, rows, size)
+        return _paged(pb.ExecSession, rows, size, query)
 
     async def list_sessions(self, parent: str, caller: str, page_size: int, token: str
                             ) -> tuple[list[pb.ExecSession], str]:
@@ -99,10 +96,10 @@ class Records:
         await asyncio.to_thread(self._add_export, export)
 
     def _list_exports(self, page_size: int, token: str) -> tuple[list[pb.LogExport], str]:
-        size, before = _page(page_size, token)
+        size, before = _page(page_size, token, ("log-exports",))
         rows = self._run("SELECT seq, data FROM log_exports WHERE seq < ? ORDER BY seq DESC LIMIT ?",
                          (before, size + 1))
-        return _paged(pb.LogExport, rows, size)
+        return _paged(pb.LogExport, rows, size, ("log-exports",))
 
     async def list_exports(self, page_size: int, token: str) -> tuple[list[pb.LogExport], str]:
         return await asyncio.to_thread(self._list_exports, page_size, token)
@@ -112,7 +109,7 @@ class Records:
             self._db.close()
 
 
-def _paged(kind: type[M], rows: list[tuple], size: int) -> tuple[list[M], str]:
-    """Newest first; the token is the sequence number of the last row returned."""
+def _paged(kind: type[M], rows: list[tuple], size: int, query: tuple[str, ...]) -> tuple[list[M], str]:
+    """Newest first; the token holds the sequence number of the last row returned."""
     items = [kind.FromString(data) for _, data in rows[:size]]
-    return items, str(rows[size - 1][0]) if len(rows) > size else ""
+    return items, paging.encode(query, s=rows[size - 1][0]) if len(rows) > size else ""

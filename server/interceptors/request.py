@@ -17,8 +17,7 @@ from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
 
 from server import context as call_context
-from gitstore import GitStoreError
-from server.errors import InvalidArgument, KubecommitError, from_store_error
+from server.errors import InvalidArgument, KubecommitError
 from server.interceptors.wrapping import MalformedRequest, WrappingInterceptor
 from server.messages import status_message
 from server.validation import check_request
@@ -64,10 +63,8 @@ class _Hooks:
         try:
             yield call
             code = _code_of(context, grpc.StatusCode.OK)
-        except (KubecommitError, GitStoreError) as error:
-            if isinstance(error, GitStoreError):
-                error = from_store_error(error)
-            code = error.code
+        except KubecommitError as error:
+            code = grpc.StatusCode[error.code]
             status = to_status(error, call.request_id)
             await context.abort(
                 status.code, status.details,

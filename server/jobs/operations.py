@@ -16,8 +16,6 @@ from server.jobs.timeseries import TimeSeries
 from server.jobs.work import BackupScheduler, DriftRecorder, HealthWatch, Housekeeping, Samplers
 from server.replication.ha import LeaderOnlyLock
 from server.runtime import Runtime
-from server.versions.apply import Writer
-from server.versions.backups import Backups
 
 
 @dataclass
@@ -38,6 +36,7 @@ class Operations:
         samples = Schedule.parse(s.sample_schedule, "sample_schedule")
         watch = Schedule.parse(s.health_schedule, "health_schedule")
         config = AlertingConfig(runtime.store, data)
+        versions, clusters = runtime.domains.versions, runtime.domains.clusters
         with ExitStack() as opened:  # a failed start closes the databases it had opened
             alerts = Alerts(data)
             opened.callback(alerts.close)
@@ -49,12 +48,12 @@ class Operations:
                                 attempts=s.webhook_attempts)
             opened.callback(notifier.close_db)
             providers = [
-                DriftRecorder(Writer(runtime), runtime.clusters, alerts, config, s.drift_recorder_mode, drift).jobs,
-                BackupScheduler(Backups(runtime.store, data / "backups"), alerts, config, schedule=backup,
+                DriftRecorder(versions.writer, runtime.clusters, alerts, config, s.drift_recorder_mode, drift).jobs,
+                BackupScheduler(versions.backups, alerts, config, schedule=backup,
                                 mode=s.backup_mode, full_every=s.backup_full_every, keep_count=s.backup_keep_count,
                                 keep_days=s.backup_keep_days).jobs,
-                Samplers(runtime, series, alerts, config, samples).jobs,
-                HealthWatch(runtime, alerts, config, watch).jobs,
+                Samplers(runtime.pool, runtime.clusters, series, alerts, config, samples).jobs,
+                HealthWatch(clusters.health, runtime.clusters, alerts, config, watch).jobs,
                 Housekeeping(alerts, notifier, runtime.clusters, s.alert_retention_days).jobs,
             ]
             lock = RunnerLock(data)

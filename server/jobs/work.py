@@ -10,21 +10,21 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from gitstore import BackupManifest, Conflict
+from gitstore import BackupManifest
 from server.alerts.config import AlertingConfig, AlertRule
 from server.alerts.notify import Notifier
 from server.alerts.store import Alerts, Severity, subject_scope
-from server.clusters import health
+from server.clusters.health import HealthChecks
 from server.clusters.inventory import NODES, PODS, list_all
 from server.clusters.metrics import node_usage, quantity, usage_summary
-from server.clusters.registry import ClusterRegistry
 from server import context
 from server.context import Caller
-from server.errors import InvalidArgument, KubecommitError
+from server.errors import Aborted, InvalidArgument, KubecommitError
 from server.jobs.runner import Job
 from server.jobs.schedule import Schedule
 from server.jobs.timeseries import TimeSeries
-from server.runtime import Runtime
+from server.kube import ClusterPool
+from server.registry import ClusterRegistry
 from server.versions.apply import Writer
 from server.versions.backups import Backups
 from server.versions.common import MAIN
@@ -73,7 +73,7 @@ class DriftRecorder:
         return out
 
     async def _managers(self, drifts: list[Drift]) -> dict[str, list[Drift]]:
-        conn = await self.writer.runtime.pool.get(drifts[0].name.cluster)
+        conn = await self.writer.pool.get(drifts[0].name.cluster)
         groups: dict[str, list[Drift]] = {}
         for drift in drifts:
             manager = ""
@@ -89,7 +89,7 @@ class DriftRecorder:
 
     async def record(self, cluster: str, mode: str) -> str:
         # Main's etags before the cluster is read: an import must not undo a write made meanwhile.
-        before = await asyncio.to_thread(self._etags, cluster)
+        before = await self.writer.storage.run(self._etags, cluster)
         drifts, checked = await detect(self.writer, f"clusters/{cluster}", "", "")
         rule = _rule(await self.config.rules(), "drift")
         subject = f"clusters/{cluster}"
@@ -108,7 +108,7 @@ class DriftRecorder:
             expected = {d.name.store_path: before.get(d.name.store_path) for d in group}
             try:
                 commits.append(await commit_drifts(self.writer, group, message, expected))
-            except Conflict:
+            except Aborted:
                 return f"main changed while checking clusters/{cluster}: left for the next run"
         return f"imported {len(drifts)} change(s) in {len(commits)} commit(s)"
 
@@ -171,14 +171,14 @@ class BackupScheduler:
         return summary
 
     async def _run(self) -> str:
-        store = self.backups.store
-        if not await asyncio.to_thread(store.list_paths, "", MAIN):
+        storage = self.backups.storage
+        if not await storage.run(storage.sync.list_paths, "", MAIN):
             return "nothing to back up: the store is empty"
-        scheduled = await asyncio.to_thread(self._scheduled)
+        scheduled = await storage.run(self._scheduled)
         base = self._base(scheduled)
         info = await self.backups.create(backup="", clusters=[], base=f"backups/{base}" if base else "",
                                          description=SCHEDULED)
-        scheduled = await asyncio.to_thread(self._scheduled)
+        scheduled = await storage.run(self._scheduled)
         pruned = self.expired(scheduled, datetime.now(timezone.utc))
         for backup in pruned:
             await self.backups.delete(f"backups/{backup}")
@@ -195,15 +195,16 @@ class Samplers:
     """Every sample interval: cluster metrics and quota usage of every cluster into the time
     series, quota rules evaluated on the way, then downsampling."""
 
-    def __init__(self, runtime: Runtime, series: TimeSeries, alerts: Alerts, config: AlertingConfig,
-                 schedule: Schedule) -> None:
-        self.runtime, self.series, self.alerts, self.config, self.schedule = runtime, series, alerts, config, schedule
+    def __init__(self, pool: ClusterPool, clusters: ClusterRegistry, series: TimeSeries, alerts: Alerts,
+                 config: AlertingConfig, schedule: Schedule) -> None:
+        self.pool, self.clusters = pool, clusters
+        self.series, self.alerts, self.config, self.schedule = series, alerts, config, schedule
 
     async def jobs(self) -> list[Job]:
         return [Job("samplers", self.schedule, self.run, "cluster metrics and quota usage into time series")]
 
     async def _cluster(self, cluster: str, rule: AlertRule | None, seen: set[str]) -> list[tuple[str, float]]:
-        conn = await self.runtime.pool.get(cluster)
+        conn = await self.pool.get(cluster)
         nodes, pods, (usage, _) = await asyncio.gather(list_all(conn, NODES), list_all(conn, PODS), node_usage(conn))
         summary = usage_summary(nodes, pods, usage)
         prefix = f"clusters/{cluster}/metrics"
@@ -244,7 +245,7 @@ class Samplers:
         rule = _rule(await self.config.rules(), "quota")
         now = datetime.now(timezone.utc)
         samples, failed, seen, unknown = [], [], set(), []
-        for record in await self.runtime.clusters.list():
+        for record in await self.clusters.list():
             try:
                 samples += await self._cluster(record.id, rule, seen)
             except KubecommitError as error:
@@ -263,8 +264,10 @@ class HealthWatch:
     """Every cluster's health: unreachable (critical), score under the rule's thresholds, crash
     loops (one alert per crash-looping pod container)."""
 
-    def __init__(self, runtime: Runtime, alerts: Alerts, config: AlertingConfig, schedule: Schedule) -> None:
-        self.runtime, self.alerts, self.config, self.schedule = runtime, alerts, config, schedule
+    def __init__(self, health: HealthChecks, clusters: ClusterRegistry, alerts: Alerts, config: AlertingConfig,
+                 schedule: Schedule) -> None:
+        self.health, self.clusters = health, clusters
+        self.alerts, self.config, self.schedule = alerts, config, schedule
 
     async def jobs(self) -> list[Job]:
         return [Job("health-watch", self.schedule, self.run, "cluster health, unreachable clusters, crash loops")]
@@ -273,8 +276,8 @@ class HealthWatch:
         rule = _rule(await self.config.rules(), "health")
         if rule is None:
             return "no health rule enabled"
-        clusters = [r.id for r in await self.runtime.clusters.list()]
-        reports = await health.check_many(self.runtime, clusters)
+        clusters = [r.id for r in await self.clusters.list()]
+        reports = await self.health.check_many(clusters)
         all_loops: set[str] = set()
         unreachable = []
         for cluster, report in zip(clusters, reports):

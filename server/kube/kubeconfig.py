@@ -14,9 +14,7 @@ from urllib.parse import urlparse
 
 import yaml
 
-from gitstore import safeyaml
-from gitstore.errors import InvalidDocument
-from gitstore.safeyaml import MIB, YamlLimitExceeded, YamlLimits
+from gitstore import MIB, InvalidDocument, YamlLimitExceeded, YamlLimits, load_yaml
 from server.errors import InvalidArgument
 
 FIELD = "cluster.kubeconfig"
@@ -65,7 +63,7 @@ def _text(entry: dict[str, Any], key: str, where: str) -> str:
 def _load(text: str) -> Any:
     """The one document of `text`, read under LIMITS."""
     try:
-        docs = safeyaml.load_all(text, LIMITS)
+        docs = load_yaml(text, LIMITS)
     except YamlLimitExceeded as error:
         raise InvalidArgument.field(FIELD, str(error), error.reason) from None
     except yaml.YAMLError as error:

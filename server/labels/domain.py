@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable, Protocol
 
 import yaml
 
-from gitstore import Store, Version
+from gitstore import Version
 from server import context
 from server.errors import FailedPrecondition, InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
@@ -35,11 +35,12 @@ from server.labels.model import (
     UpdateStatus,
 )
 from server.labels.policies import kind_matches
-from server.labels.tokens import decode, encode
 from server.names import ALL, ResourceName, parse_cluster
+from server.paging import decode, encode, offset_page, page_size
 from server.security import Permission, authorize, visible
 from server.versions.apply import ApplyResult
-from server.versions.common import MAIN, branch_id, page_size, paginate
+from server.storage import Storage
+from server.versions.common import MAIN, branch_id
 
 DEFAULT_MAX_RESOURCES = 500
 MAX_RESOURCES = 5000
@@ -89,12 +90,12 @@ def check_patch(patch: Patch, prefix: str) -> None:
 
 
 class Labels:
-    def __init__(self, pool: ClusterPool, apply_manifest: ApplyManifest, store: Store,
+    def __init__(self, pool: ClusterPool, apply_manifest: ApplyManifest, storage: Storage,
                  cluster_ids: Callable[[], Awaitable[list[str]]],
                  create_branch: Callable[[str, str], Awaitable[Any]], list_versions: ListVersions) -> None:
         self.pool = pool
         self.apply_manifest = apply_manifest
-        self.store = store
+        self.storage = storage
         self.cluster_ids = cluster_ids
         self.create_branch = create_branch
         self.list_versions = list_versions
@@ -250,7 +251,7 @@ class Labels:
                     f"{applied.name}: {applied.error}", "NOT_ATTEMPTED", metadata={"resource": applied.name})
 
     async def _ensure_branch(self, branch: str) -> None:
-        branches = await asyncio.to_thread(self.store.list_branches)
+        branches = await self.storage.run(self.storage.sync.list_branches)
         if all(b.name != branch for b in branches):
             await self.create_branch(branch, MAIN)
 
@@ -408,7 +409,8 @@ class Labels:
         near-duplicate keys over all of them."""
         found, unreachable = await self._select_all(scope, "")
         used = usage([f.labels for f, _ in found])
-        page, token = paginate(used, page_size, page_token)
+        page, token = offset_page(used, ("ListLabelKeys", scope.parent, sorted(scope.resource_types),
+                                         sorted(scope.namespaces), sorted(scope.clusters)), page_size, page_token)
         return page, token, similar([u.key for u in used]), unreachable
 
     # -- history ----------------------------------------------------------------------------
@@ -435,14 +437,15 @@ class Labels:
             entries = []
             previous: dict[str, Any] | None = None
             for v in reversed(versions):  # oldest first, to compare each with the one before
-                data = None if v.deleted else self.store.get_version(rn.store_path, version=v.number, branch=ref).data
+                data = None if v.deleted else \
+                    self.storage.sync.get_version(rn.store_path, version=v.number, branch=ref).data
                 changes = metadata_changes(previous, data)
                 if changes:
                     labels = dict(((data or {}).get("metadata") or {}).get("labels") or {})
                     entries.append(HistoryEntry(v.number, v.commit_id, v.author, v.time, v.message, changes, labels))
                 previous = data
             return entries[::-1]
-        return paginate(await asyncio.to_thread(read), page_size, page_token)
+        return offset_page(await self.storage.run(read), ("ListLabelHistory", str(rn), ref), page_size, page_token)
 
 
 def _bound(count: int, limit: int) -> None:

@@ -8,7 +8,6 @@ Value patterns are RE2 (google-re2): linear-time matching, so a policy cannot ha
 
 from __future__ import annotations
 
-import asyncio
 import fnmatch
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
@@ -18,13 +17,13 @@ from typing import Any, Mapping
 import re2
 
 from gitstore import Change as StoreChange
-from gitstore import Store
 from server import context
 from server.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from server.kube.labels import Selector, check_key, check_labels, parse_selector
 from server.labels.model import Patch
 from server.names import ResourceName, check_dns_label, parse_cluster
-from server.versions.common import paginate
+from server.paging import offset_page
+from server.storage import Storage
 
 ROOT = "kubecommit/labels/policies"
 RECOMMENDED = "kubernetes-recommended"
@@ -226,8 +225,9 @@ def _from_document(data: dict[str, Any]) -> Policy:
 class PolicyStore:
     """Policies in git; each write one commit by the caller, guarded by the etag when given."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self.store = storage.sync
         self._cache: tuple[dict[str, str], list[Policy]] | None = None
 
     @staticmethod
@@ -259,7 +259,7 @@ class PolicyStore:
         return replace(built_in)
 
     async def get(self, name: str) -> Policy:
-        return await asyncio.to_thread(self._get, policy_id(name, "name"))
+        return await self.storage.run(self._get, policy_id(name, "name"))
 
     def _list(self) -> list[Policy]:
         etags = self.store.etags(ROOT + "/")
@@ -273,10 +273,10 @@ class PolicyStore:
 
     async def list(self) -> list[Policy]:
         """Stored policies and every built-in one not stored, by id (parsed once per change)."""
-        return await asyncio.to_thread(self._list)
+        return await self.storage.run(self._list)
 
     async def page(self, size: int, token: str) -> tuple[list[Policy], str]:
-        return paginate(await self.list(), size, token)
+        return offset_page(await self.list(), ("ListLabelPolicies",), size, token)
 
     def _commit(self, policy: Policy, message: str, expected: dict[str, str | None] | None,
                 delete: bool = False) -> None:
@@ -288,15 +288,15 @@ class PolicyStore:
     async def create(self, policy: Policy, validate_only: bool) -> Policy:
         validate(policy)
         if any(p.id == policy.id for p in BUILT_IN) or \
-                await asyncio.to_thread(self.store.read_if_exists, self.path(policy.id)) is not None:
+                await self.storage.run(self.store.read_if_exists, self.path(policy.id)) is not None:
             raise AlreadyExists(f"{policy.name} already exists", "ALREADY_EXISTS", metadata={"name": policy.name})
         if validate_only:
             return policy
-        await asyncio.to_thread(self._commit, policy, f"Create label policy {policy.id}", {self.path(policy.id): None})
-        return await asyncio.to_thread(self._get, policy.id)
+        await self.storage.run(self._commit, policy, f"Create label policy {policy.id}", {self.path(policy.id): None})
+        return await self.storage.run(self._get, policy.id)
 
     async def update(self, policy: Policy, mask: list[str], validate_only: bool) -> Policy:
-        current = await asyncio.to_thread(self._get, policy.id)
+        current = await self.storage.run(self._get, policy.id)
         if policy.etag and policy.etag != current.etag and current.version:
             raise FailedPrecondition(f"{policy.name} changed since etag {policy.etag}", "ETAG_MISMATCH",
                                      metadata={"etag": current.etag})
@@ -308,9 +308,9 @@ class PolicyStore:
         if validate_only:
             return current
         expected = {self.path(policy.id): current.etag if current.version else None}
-        await asyncio.to_thread(self._commit, current, f"Update label policy {policy.id}: {', '.join(mask or MUTABLE)}",
+        await self.storage.run(self._commit, current, f"Update label policy {policy.id}: {', '.join(mask or MUTABLE)}",
                                 expected)
-        return await asyncio.to_thread(self._get, policy.id)
+        return await self.storage.run(self._get, policy.id)
 
     async def delete(self, name: str, etag: str, validate_only: bool) -> None:
         current = await self.get(name)
@@ -321,7 +321,7 @@ class PolicyStore:
             raise FailedPrecondition(f"{name} changed since etag {etag}", "ETAG_MISMATCH",
                                      metadata={"etag": current.etag})
         if not validate_only:
-            await asyncio.to_thread(self._commit, current, f"Delete label policy {current.id}",
+            await self.storage.run(self._commit, current, f"Delete label policy {current.id}",
                                     {self.path(current.id): current.etag}, True)
 
 

@@ -19,7 +19,7 @@ import grpc
 from kubernetes import client, config
 
 from gitstore import RemoteError, Store
-from gitstore.remote import redact
+from gitstore import redact_url as redact
 from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument, Unavailable
 from server.interceptors.wrapping import WrappingInterceptor

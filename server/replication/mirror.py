@@ -16,7 +16,7 @@ import time
 from typing import Awaitable, Callable
 
 from gitstore import RemoteError, Store
-from gitstore.remote import redact
+from gitstore import redact_url as redact
 from server.observability.metrics import Metrics
 
 log = logging.getLogger("kubecommit.mirror")

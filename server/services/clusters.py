@@ -1,4 +1,5 @@
-"""ClustersService: parse the request, call the cluster domain (server/clusters), answer."""
+"""ClustersService: parse the request, call the clusters domain (server/clusters), convert
+(server/clusters/convert.py)."""
 
 from __future__ import annotations
 
@@ -8,86 +9,85 @@ import grpc
 from google.protobuf import empty_pb2
 
 from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc, common_pb2
-from server.clusters import health, metrics, operations, query, resources, sync
-from server.clusters.convert import cluster_message
-from server.messages import duration
+from server.clusters import Clusters, convert, query
 from server.runtime import Runtime
 
 Context = grpc.aio.ServicerContext
 
 
 class ClustersServicer(clusters_pb2_grpc.ClustersServiceServicer):
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
+    def __init__(self, domain: Clusters) -> None:
+        self.domain = domain
 
     async def CreateCluster(self, request: clusters_pb2.CreateClusterRequest, context: Context) -> clusters_pb2.Cluster:
-        record = await operations.create(self.runtime, request.cluster_id, request.cluster,
-                                         validate_only=request.validate_only,
-                                         allow_disconnected=request.allow_disconnected)
-        return cluster_message(record)
+        record = await self.domain.operations.create(request.cluster_id, convert.cluster_spec(request.cluster),
+                                                     validate_only=request.validate_only,
+                                                     allow_disconnected=request.allow_disconnected)
+        return convert.cluster_message(record)
 
     async def GetCluster(self, request: clusters_pb2.GetClusterRequest, context: Context) -> clusters_pb2.Cluster:
-        return cluster_message(await operations.get(self.runtime, request.name))
+        return convert.cluster_message(await self.domain.operations.get(request.name))
 
     async def ListClusters(self, request: clusters_pb2.ListClustersRequest,
                            context: Context) -> clusters_pb2.ListClustersResponse:
-        page, token, total = query.select(await operations.list_visible(self.runtime), request.filter,
+        page, token, total = query.select(await self.domain.operations.list_visible(), request.filter,
                                           request.order_by, request.page_size, request.page_token)
-        return clusters_pb2.ListClustersResponse(clusters=[cluster_message(r) for r in page],
+        return clusters_pb2.ListClustersResponse(clusters=[convert.cluster_message(r) for r in page],
                                                  next_page_token=token, total_size=total)
 
     async def UpdateCluster(self, request: clusters_pb2.UpdateClusterRequest, context: Context) -> clusters_pb2.Cluster:
-        mask = request.update_mask if request.HasField("update_mask") else None
-        return cluster_message(await operations.update(self.runtime, request.cluster, mask))
+        mask = list(request.update_mask.paths) if request.HasField("update_mask") else []
+        return convert.cluster_message(
+            await self.domain.operations.update(convert.cluster_spec(request.cluster), mask))
 
     async def DeleteCluster(self, request: clusters_pb2.DeleteClusterRequest, context: Context) -> empty_pb2.Empty:
-        await operations.delete(self.runtime, request.name, request.etag)
+        await self.domain.operations.delete(request.name, request.etag)
         return empty_pb2.Empty()
 
     async def TestCluster(self, request: clusters_pb2.TestClusterRequest,
                           context: Context) -> clusters_pb2.TestClusterResponse:
-        record, result = await operations.test(self.runtime, request.name)
-        return clusters_pb2.TestClusterResponse(
-            connected=result.connected, latency=duration(result.latency), server_version=result.server_version,
-            server=record.server, node_count=result.node_count,
-            error=result.error.message if result.error else "")
+        return convert.test_response(*await self.domain.operations.test(request.name))
 
     async def SyncCluster(self, request: clusters_pb2.SyncClusterRequest,
                           context: Context) -> AsyncIterator[clusters_pb2.SyncClusterResponse]:
-        async for event in sync.sync(self.runtime, request):
-            yield event
+        async for event in self.domain.sync.sync(
+                request.name, include=list(request.include_resources), exclude=list(request.exclude_resources),
+                include_status=request.include_status, message=request.message):
+            yield convert.sync_response(event)
 
     async def GetClusterHealth(self, request: clusters_pb2.GetClusterHealthRequest,
                                context: Context) -> clusters_pb2.ClusterHealth:
-        return await health.get(self.runtime, request.name)
+        return convert.cluster_health(await self.domain.health.get(request.name))
 
     async def GetClusterMetrics(self, request: clusters_pb2.GetClusterMetricsRequest,
                                 context: Context) -> clusters_pb2.ClusterMetrics:
-        return await metrics.get_metrics(self.runtime, request.name)
+        return convert.cluster_metrics(await self.domain.metrics.get_metrics(request.name))
 
     async def GetClusterResourceStats(self, request: clusters_pb2.GetClusterResourceStatsRequest,
                                       context: Context) -> clusters_pb2.ClusterResourceStats:
-        return await metrics.get_stats(self.runtime, request.name)
+        return convert.resource_stats(await self.domain.metrics.get_stats(request.name))
 
     async def SummarizeClusters(self, request: clusters_pb2.SummarizeClustersRequest,
                                 context: Context) -> clusters_pb2.SummarizeClustersResponse:
-        return await health.summarize(self.runtime)
+        return convert.health_summary(await self.domain.health.summarize())
 
     async def CheckClustersHealth(self, request: clusters_pb2.CheckClustersHealthRequest,
                                   context: Context) -> clusters_pb2.CheckClustersHealthResponse:
-        return await health.check_named(self.runtime, request)
+        timeout = request.timeout.ToTimedelta().total_seconds() if request.HasField("timeout") else None
+        results = await self.domain.health.check_named(list(request.names), timeout, request.max_concurrency)
+        return clusters_pb2.CheckClustersHealthResponse(results=[convert.cluster_health(h) for h in results])
 
     async def ListResources(self, request: clusters_pb2.ListResourcesRequest,
                             context: Context) -> clusters_pb2.ListResourcesResponse:
-        return await resources.list_resources(self.runtime, request)
+        return convert.resource_page(await self.domain.resources.list_resources(convert.resource_query(request)))
 
     async def GetResource(self, request: clusters_pb2.GetResourceRequest, context: Context) -> common_pb2.KubernetesObject:
-        return await resources.get_resource(self.runtime, request.name)
+        return convert.kubernetes_object(await self.domain.resources.get_resource(request.name))
 
     async def CompareResources(self, request: clusters_pb2.CompareResourcesRequest,
                                context: Context) -> clusters_pb2.CompareResourcesResponse:
-        return await resources.compare(self.runtime, request)
+        return convert.comparison(await self.domain.resources.compare(list(request.names), request.include_status))
 
 
 def register(runtime: Runtime, server: grpc.aio.Server) -> None:
-    clusters_pb2_grpc.add_ClustersServiceServicer_to_server(ClustersServicer(runtime), server)
+    clusters_pb2_grpc.add_ClustersServiceServicer_to_server(ClustersServicer(runtime.domains.clusters), server)

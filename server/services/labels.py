@@ -7,11 +7,9 @@ from google.protobuf import empty_pb2
 
 from kubecommit.v1 import labels_pb2 as pb, labels_pb2_grpc
 from server.labels import Labels, convert
-from server.labels.compliance import Compliance, Enforcer
+from server.labels.compliance import Compliance
 from server.labels.policies import PolicyStore
 from server.runtime import Runtime
-from server.versions.apply import Writer
-from server.versions.history import History
 
 Context = grpc.aio.ServicerContext
 
@@ -81,23 +79,7 @@ class LabelsServicer(labels_pb2_grpc.LabelsServiceServicer):
             message=request.message, max_resources=request.max_resources, branch=request.branch))
 
 
-def enforcer(runtime: Runtime) -> Enforcer:
-    """The admission check the versions write path runs: enforcing label policies."""
-    return Enforcer(PolicyStore(runtime.store), runtime.pool)
-
-
-def build(runtime: Runtime) -> LabelsServicer:
-    """The labels domain wired to the versions domain's write path (with the policies' admission
-    check) and to its branch creation, for staged batches."""
-    async def cluster_ids() -> list[str]:
-        return [r.id for r in await runtime.clusters.list()]
-    policies = PolicyStore(runtime.store)
-    writer = Writer(runtime, admission=Enforcer(policies, runtime.pool))
-    history = History(runtime)
-    labels = Labels(runtime.pool, writer.apply_manifest, runtime.store, cluster_ids, history.create_branch,
-                    history.list_versions)
-    return LabelsServicer(labels, policies, Compliance(labels, policies))
-
-
 def register(runtime: Runtime, server: grpc.aio.Server) -> None:
-    labels_pb2_grpc.add_LabelsServiceServicer_to_server(build(runtime), server)
+    domain = runtime.domains.labels
+    labels_pb2_grpc.add_LabelsServiceServicer_to_server(
+        LabelsServicer(domain.labels, domain.policies, domain.compliance), server)

@@ -10,6 +10,7 @@ import grpc
 from google.protobuf import empty_pb2
 
 from kubecommit.v1 import operations_pb2 as pb, operations_pb2_grpc
+from server import paging
 from server.context import current as current_call
 from server.alerts.access import may_handle, may_see, seen
 from server.alerts.config import AlertRule, Channel
@@ -20,7 +21,6 @@ from server.jobs.runner import JobStatus
 from server.jobs.state import FAILED, SUCCEEDED
 from server.messages import duration, timestamp
 from server.runtime import Runtime
-from server.versions.common import paginate
 
 Context = grpc.aio.ServicerContext
 _OUTCOMES = {"": pb.JOB_OUTCOME_UNSPECIFIED, SUCCEEDED: pb.JOB_OUTCOME_SUCCEEDED, FAILED: pb.JOB_OUTCOME_FAILED}
@@ -112,7 +112,8 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
                     if glob(s.job.name, terms.get("name", "*").removeprefix("jobs/"))
                     and ("paused" not in terms or str(s.record.paused).lower() == terms["paused"].lower())
                     and ("outcome" not in terms or s.record.outcome == terms["outcome"].lower())]
-        page, token = paginate(statuses, request.page_size, request.page_token)
+        page, token = paging.offset_page(statuses, ("jobs", request.filter), request.page_size,
+                                         request.page_token)
         return pb.ListJobsResponse(jobs=[_job(s) for s in page], next_page_token=token)
 
     async def GetJob(self, request: pb.GetJobRequest, context: Context) -> pb.Job:
@@ -133,7 +134,8 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
 
     async def ListTimeSeries(self, request: pb.ListTimeSeriesRequest, context: Context) -> pb.ListTimeSeriesResponse:
         names = [n for n in await self.ops.series.names_async(request.prefix) if may_see(n)]
-        page, token = paginate(names, request.page_size, request.page_token)
+        page, token = paging.offset_page(names, ("timeSeries", request.prefix), request.page_size,
+                                         request.page_token)
         return pb.ListTimeSeriesResponse(series=page, next_page_token=token)
 
     async def QueryTimeSeries(self, request: pb.QueryTimeSeriesRequest, context: Context) -> pb.QueryTimeSeriesResponse:
@@ -153,7 +155,8 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
     async def ListAlerts(self, request: pb.ListAlertsRequest, context: Context) -> pb.ListAlertsResponse:
         terms = parse_filter(request.filter, FILTER_KEYS)
         alerts = [a for a in await self.ops.alerts.list() if matches(a, terms) and may_see(a.subject)]
-        page, token = paginate(alerts, request.page_size, request.page_token)
+        page, token = paging.offset_page(alerts, ("alerts", request.filter), request.page_size,
+                                         request.page_token)
         return pb.ListAlertsResponse(alerts=[_alert(a) for a in page], next_page_token=token)
 
     async def GetAlert(self, request: pb.GetAlertRequest, context: Context) -> pb.Alert:
@@ -196,7 +199,8 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
 
     async def ListNotificationChannels(self, request: pb.ListNotificationChannelsRequest,
                                        context: Context) -> pb.ListNotificationChannelsResponse:
-        page, token = paginate(await self.ops.config.list(Channel), request.page_size, request.page_token)
+        page, token = paging.offset_page(await self.ops.config.list(Channel), ("notificationChannels",),
+                                         request.page_size, request.page_token)
         return pb.ListNotificationChannelsResponse(notification_channels=[_channel(c) for c in page],
                                                    next_page_token=token)
 
@@ -216,7 +220,8 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
                                          context: Context) -> pb.ListNotificationDeliveriesResponse:
         channel = await self.ops.config.get(Channel, _id(request.parent, "notificationChannels", "parent"))
         rows = await self.ops.notifier.deliveries_async(channel.id)
-        page, token = paginate(rows, request.page_size, request.page_token)
+        page, token = paging.offset_page(rows, ("deliveries", request.parent), request.page_size,
+                                         request.page_token)
         return pb.ListNotificationDeliveriesResponse(next_page_token=token, deliveries=[
             pb.NotificationDelivery(alert=f"alerts/{d.alert}", change=d.change, attempt=d.attempt,
                                     time=timestamp(d.time), status_code=d.status, error=d.error) for d in page])
@@ -225,7 +230,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
 
     async def ListAlertRules(self, request: pb.ListAlertRulesRequest, context: Context) -> pb.ListAlertRulesResponse:
         rules = sorted(await self.ops.config.rules(), key=lambda r: r.id)
-        page, token = paginate(rules, request.page_size, request.page_token)
+        page, token = paging.offset_page(rules, ("alertRules",), request.page_size, request.page_token)
         return pb.ListAlertRulesResponse(alert_rules=[_rule(r) for r in page], next_page_token=token)
 
     async def GetAlertRule(self, request: pb.GetAlertRuleRequest, context: Context) -> pb.AlertRule:

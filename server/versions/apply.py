@@ -10,19 +10,18 @@ the cluster never disagree. Drafts commit without touching any cluster.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Mapping
 
-from gitstore import Change, CommitInfo, Document, DocumentDiff, Store, document_diff
+from gitstore import Change, CommitInfo, Document, DocumentDiff, document_diff
 from server import context
 from server.errors import Aborted, KubecommitError, NotFound
-from server.kube import ApiResource, ClusterConnection, normalize
+from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
+from server.storage import Storage
 from server.names import ResourceName, parse_cluster
-from server.runtime import Runtime
 from server.security import Permission, authorize
-from server.versions.common import (MAIN, branch_id, is_commit_id,
+from server.versions.common import (MAIN, PathLocks, branch_id, is_commit_id,
                                     read_stored, version_count)
 from server.versions.history import version_document
 from server.versions.intents import IntentJournal, crash_point
@@ -68,17 +67,19 @@ def _rv(obj: dict[str, Any] | None) -> str:
 class Writer:
     """Every write the versions domain makes to a cluster and the store, under per-resource locks."""
 
-    def __init__(self, runtime: Runtime, admission: Admission | None = None) -> None:
-        self.runtime = runtime
-        self.locks = runtime.locks
+    def __init__(self, storage: Storage, pool: ClusterPool, intents: IntentJournal, locks: PathLocks,
+                 admission: Admission | None = None) -> None:
+        self.storage = storage
+        self.store = storage.sync
+        self.pool = pool
+        # Write-ahead intents of writes to clusters not committed yet (server/versions/intents.py).
+        self.intents = intents
+        # Per-resource write locks, shared with every other writer of the store.
+        self.locks = locks
         self.admission = admission
 
-    @property
-    def store(self) -> Store:
-        return self.runtime.store
-
     async def _stored(self, paths: list[str], ref: str | None = None) -> dict[str, Document | None]:
-        return await asyncio.to_thread(lambda: {p: read_stored(self.store, p, ref) for p in paths})
+        return await self.storage.run(lambda: {p: read_stored(self.store, p, ref) for p in paths})
 
     async def check_etag(self, conn: ClusterConnection | None, rt: ApiResource | None, name: ResourceName,
                          stored: Document | None, etag: str) -> dict[str, Any] | None:
@@ -90,7 +91,7 @@ class Writer:
         if is_commit_id(etag):
             current = stored.etag if stored else ""
             if stored is not None and etag != stored.etag:
-                versions, _ = await asyncio.to_thread(self.store.list_versions, name.store_path, None, 1)
+                versions, _ = await self.storage.run(self.store.list_versions, name.store_path, None, 1)
                 if versions and versions[0].commit_id == etag:
                     return None
             if stored is None or etag != stored.etag:
@@ -110,17 +111,13 @@ class Writer:
         except NotFound:
             return None
 
-    @property
-    def intents(self) -> IntentJournal:
-        return self.runtime.intents
-
     async def commit(self, changes: list[Change], *, message: str, operation: str, branch: str = MAIN,
                      expected: dict[str, str | None] | None = None, intent: str = "") -> CommitInfo | None:
         """One commit by the caller; with `intent`, the commit of writes already made to clusters:
         the intent is cleared once the commit is in (and kept if the commit fails)."""
         if intent:
             crash_point()
-        info = await asyncio.to_thread(
+        info = await self.storage.run(
             self.store.commit, changes, author=context.commit_author(), message=message,
             operation=operation, request_id=context.commit_request_id(), branch=branch,
             expected=expected or None)
@@ -135,7 +132,7 @@ class Writer:
         known = dict(info.versions) if info else {}
         missing = [p for p in paths if p not in known]
         if missing:
-            known.update(await asyncio.to_thread(
+            known.update(await self.storage.run(
                 lambda: {p: version_count(self.store, p, branch) for p in missing}))
         return {p: known[p] for p in paths}
 
@@ -151,7 +148,7 @@ class Writer:
         cluster_id = parse_cluster(cluster, "cluster")
         branch = branch_id(branch, "branch") if branch else MAIN
         docs = await read_manifest(manifest)
-        conn = await self.runtime.pool.get(cluster_id)
+        conn = await self.pool.get(cluster_id)
         targets = await bind(conn, cluster_id, docs, namespace)
         caller = context.current().caller
         for t in targets:  # each document may name its own namespace (docs/security.md: reach)
@@ -285,13 +282,13 @@ class Writer:
         context.current().targets.append(str(rn))
         if branch != MAIN:
             if dry_run:
-                await asyncio.to_thread(self.store.read, rn.store_path, branch)
+                await self.storage.run(self.store.read, rn.store_path, branch)
                 return ""
             info = await self.commit([Change.delete(rn.store_path)], message=message or f"Delete {rn}",
                                      operation="delete", branch=branch,
                                      expected={rn.store_path: etag} if etag else None)
             return info.commit_id if info else ""
-        conn = await self.runtime.pool.get(rn.cluster)
+        conn = await self.pool.get(rn.cluster)
         rt = await conn.resolve(rn.resource, "name")
         async with self.locks.hold([rn.store_path]):
             stored = (await self._stored([rn.store_path]))[rn.store_path]
@@ -322,9 +319,9 @@ class Writer:
         """(commit, diff current -> target, the cluster's dry-run refusal or '', version after)."""
         rn = ResourceName.parse(name, "name")
         context.current().targets.append(str(rn))
-        old = await asyncio.to_thread(version_document, self.store, rn, target, "target")
+        old = await self.storage.run(version_document, self.store, rn, target, "target")
         assert old.version is not None
-        conn = await self.runtime.pool.get(rn.cluster)
+        conn = await self.pool.get(rn.cluster)
         rt = await conn.resolve(rn.resource, "name")
         rt = dataclasses.replace(rt, version=old.data["apiVersion"].rpartition("/")[2])
         async with self.locks.hold([rn.store_path]):

@@ -9,17 +9,16 @@ is the full history of the store's branches and tags. See docs/versions.md.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitstore import BackupManifest, RefOwner, Store
-from gitstore.backup import BackupCorrupt
-from server import context
-from server.errors import InvalidArgument, NotFound
+from gitstore import BackupManifest, RefOwner
+from server import context, paging
+from server.errors import FailedPrecondition, InvalidArgument, NotFound
 from server.names import parse_cluster
-from server.versions.common import MAIN, branch_id, paginate
+from server.storage import BACKUP_CORRUPT, Storage
+from server.versions.common import MAIN, branch_id
 
 _META_SUFFIX = ".kubecommit"  # beside gitstore's <id>.json / <id>.bundle.enc
 
@@ -40,8 +39,9 @@ def backup_id(name: str, field_name: str = "name") -> str:
 
 
 class Backups:
-    def __init__(self, store: Store, directory: Path) -> None:
-        self.store = store
+    def __init__(self, storage: Storage, directory: Path) -> None:
+        self.storage = storage
+        self.store = storage.sync
         self.directory = directory
 
     def _meta_path(self, backup: str) -> Path:
@@ -71,20 +71,22 @@ class Backups:
             self._meta_path(manifest.backup_id).write_text(json.dumps({
                 "clusters": info.clusters, "description": description, "created_by": info.created_by}))
             return info
-        return await asyncio.to_thread(create)
+        return await self.storage.run(create)
 
     async def list(self, size: int, token: str) -> tuple[list[BackupInfo], str]:
         def read() -> list[BackupInfo]:
             return [self.info(m) for m in reversed(self.store.list_backups(self.directory))]
-        return paginate(await asyncio.to_thread(read), size, token)
+        return paging.offset_page(await self.storage.run(read), ("backups",), size, token)
 
     async def verify(self, name: str) -> tuple[bool, str, int]:
         """(valid, what is wrong, commits in the backup); an unknown backup is NOT_FOUND."""
         backup = backup_id(name)
         try:
-            manifest = await asyncio.to_thread(self.store.verify_backup, self.directory, backup)
-        except BackupCorrupt as error:
-            return False, str(error), 0
+            manifest = await self.storage.run(self.store.verify_backup, self.directory, backup)
+        except FailedPrecondition as error:
+            if error.reason != BACKUP_CORRUPT:
+                raise
+            return False, error.message, 0
         return True, "", manifest.commit_count
 
     async def restore(self, name: str, prefix: str) -> dict[str, str]:
@@ -93,7 +95,7 @@ class Backups:
         into = branch_id(prefix, "branch_prefix").rstrip("/") if prefix else f"restore/{backup}"
         # Restored refs are protected: only an admin deletes them (docs/security.md).
         owner = RefOwner(context.commit_author(), protected=True)
-        result = await asyncio.to_thread(self.store.restore_backup, self.directory, backup, into, owner)
+        result = await self.storage.run(self.store.restore_backup, self.directory, backup, into, owner)
         return {ref: (("branches/" if target.startswith("refs/heads/") else "tags/")
                  + target.removeprefix("refs/heads/").removeprefix("refs/tags/"))
                 for ref, target in result.refs.items()}
@@ -104,4 +106,4 @@ class Backups:
         def delete() -> None:
             self.store.delete_backup(self.directory, backup)
             self._meta_path(backup).unlink(missing_ok=True)
-        await asyncio.to_thread(delete)
+        await self.storage.run(delete)

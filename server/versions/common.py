@@ -1,25 +1,21 @@
 """Pieces every part of the versions domain shares: refs and names as callers write them, reading
-the store without exceptions for absence, per-resource write locks and pagination."""
+the store without exceptions for absence, and per-resource write locks."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import re
 from collections import Counter
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Iterable, Sequence, TypeVar
+from typing import AsyncIterator, Iterable
 
 from gitstore import Document, Store, check_ref_name
-from gitstore.errors import InvalidArgument as StoreInvalidArgument
+from gitstore import InvalidArgument as StoreInvalidArgument
 from server.errors import InvalidArgument
 from server.names import ResourceName
 
 MAIN = "main"
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 1000
 _SHA = re.compile(r"^[0-9a-f]{40}$")
-T = TypeVar("T")
 
 
 def is_commit_id(text: str) -> bool:
@@ -113,26 +109,3 @@ class PathLocks:
                 self._users[path] -= 1
                 if not self._users[path]:
                     del self._users[path], self._locks[path]
-
-
-def page_size(requested: int) -> int:
-    """AIP-158: 0 means the default, larger than the maximum is the maximum, negative is wrong."""
-    if requested < 0:
-        raise InvalidArgument.field("page_size", "must not be negative")
-    return min(requested or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-
-
-def paginate(items: Sequence[T], requested: int, token: str) -> tuple[list[T], str]:
-    """A page of an in-memory list with an opaque offset token."""
-    start = 0
-    if token:
-        try:
-            kind, _, value = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-            start = int(value) if kind == "offset" else -1
-        except (ValueError, UnicodeDecodeError):
-            start = -1
-        if start < 0:
-            raise InvalidArgument.field("page_token", "is not a token this server issued")
-    end = start + page_size(requested)
-    next_token = base64.urlsafe_b64encode(f"offset:{end}".encode()).decode() if end < len(items) else ""
-    return list(items[start:end]), next_token

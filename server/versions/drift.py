@@ -3,7 +3,6 @@ added or deleted outside kubecommit — and their import as commits (Operation: 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,9 +45,9 @@ async def detect(writer: Writer, cluster: str, namespace: str, resource_type: st
     cluster_id = parse_cluster(cluster, "cluster")
     if namespace:
         check_dns_label(namespace, "namespace", "namespace")
-    conn = await writer.runtime.pool.get(cluster_id)
+    conn = await writer.pool.get(cluster_id)
     store = writer.store
-    paths = await asyncio.to_thread(store.list_paths, f"clusters/{cluster_id}", MAIN)
+    paths = await writer.storage.run(store.list_paths, f"clusters/{cluster_id}", MAIN)
     tracked = [rn for rn in map(resource_at, paths) if rn is not None]
     if namespace:
         tracked = [rn for rn in tracked if rn.namespace == namespace]
@@ -58,7 +57,7 @@ async def detect(writer: Writer, cluster: str, namespace: str, resource_type: st
         tracked = [rn for rn in tracked if rn.resource == rt.type]
     else:
         types = {t: await conn.resolve(t, "resource_type") for t in sorted({rn.resource for rn in tracked})}
-    stored = await asyncio.to_thread(lambda: {str(rn): store.read(rn.store_path, MAIN).data for rn in tracked})
+    stored = await writer.storage.run(lambda: {str(rn): store.read(rn.store_path, MAIN).data for rn in tracked})
     drifts: list[Drift] = []
     checked = 0
     for type_name, rt in types.items():

@@ -3,7 +3,6 @@ revisions, the log, tags and branches."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,17 +10,16 @@ from typing import Any
 
 from gitstore import (Author, BranchInfo, Document, DocumentDiff, LogEntry, RefOwner, Store, TagInfo, Version,
                       document_diff)
-from gitstore.errors import NotFound as StoreNotFound
-from server import context
+from server import context, paging
 from server.context import Caller
 from server.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
-from server.kube import normalize
+from server.kube import ClusterPool, normalize
 from server.names import ResourceName, parse_cluster
-from server.runtime import Runtime
 from server.security import Permission, authorize, scope
 from server.security.roles import ADMIN, permissions_of
-from server.versions.common import (MAIN, branch_id, is_commit_id, page_size, paginate, path_scope,
-                                    read_stored, ref_name, store_ref)
+from server.storage import Storage
+from server.versions.common import (MAIN, branch_id, is_commit_id, path_scope, read_stored, ref_name,
+                                    store_ref)
 
 LIVE = "live"
 
@@ -54,12 +52,10 @@ class Revision:
 
 
 class History:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-
-    @property
-    def store(self) -> Store:
-        return self.runtime.store
+    def __init__(self, storage: Storage, pool: ClusterPool) -> None:
+        self.storage = storage
+        self.store = storage.sync
+        self.pool = pool
 
     async def list_versions(self, parent: str, branch: str, size: int, token: str
                             ) -> tuple[ResourceName, list[Version], str, int]:
@@ -67,13 +63,16 @@ class History:
         ref = branch_id(branch, "branch") if branch else MAIN
         caller = context.current().caller
 
+        query = ("versions", rn.store_path, ref)
+        cursor = paging.decode(token, query, s=str).get("s")
+
         def read() -> tuple[list[Version], str | None, int]:
-            versions, next_token = self.store.list_versions(rn.store_path, ref, page_size(size), token or None)
+            versions, next_cursor = self.store.list_versions(rn.store_path, ref, paging.page_size(size), cursor)
             total = versions[0].number if versions and not token else \
                 self.store.list_versions(rn.store_path, ref, 1)[0][0].number
-            return [self._within_scope(caller, v) for v in versions], next_token, total
-        versions, next_token, total = await asyncio.to_thread(read)
-        return rn, versions, next_token or "", total
+            return [self._within_scope(caller, v) for v in versions], next_cursor, total
+        versions, next_cursor, total = await self.storage.run(read)
+        return rn, versions, paging.encode(query, s=next_cursor) if next_cursor else "", total
 
     async def get_version(self, name: str) -> tuple[ResourceName, Document]:
         rn, ref = parse_version_name(name)
@@ -83,7 +82,7 @@ class History:
             doc = version_document(self.store, rn, ref, "name")
             assert doc.version is not None
             return dataclasses.replace(doc, version=self._within_scope(caller, doc.version))
-        return rn, await asyncio.to_thread(read)
+        return rn, await self.storage.run(read)
 
     def _within_scope(self, caller: Caller, version: Version) -> Version:
         """A version as `caller` may see it: the message withheld when its commit also changed
@@ -96,26 +95,26 @@ class History:
     async def revision(self, rn: ResourceName, spec: str, field: str) -> Revision:
         """One side of a diff: a version number, commit, tag, branch head, or `live`."""
         if spec == LIVE:
-            conn = await self.runtime.pool.get(rn.cluster)
+            conn = await self.pool.get(rn.cluster)
             rt = await conn.resolve(rn.resource, "name")
             try:
                 return Revision(LIVE, normalize(await conn.get_object(rt, rn.namespace, rn.name)))
             except NotFound:
                 return Revision(LIVE, None)
         if spec.isdigit():
-            doc = await asyncio.to_thread(version_document, self.store, rn, spec, field)
+            doc = await self.storage.run(version_document, self.store, rn, spec, field)
             return Revision(spec, doc.data)
 
         def read() -> Revision:
             ref = store_ref(spec or MAIN, field)
             try:
                 commit = self.store.resolve(ref)
-            except StoreNotFound:
+            except NotFound:
                 raise NotFound(f"{field}: no version, branch, tag or commit named {spec!r}", "UNKNOWN_REVISION",
                                metadata={"revision": spec}) from None
             doc = read_stored(self.store, rn.store_path, commit)
             return Revision(spec or MAIN, doc.data if doc else None)
-        return await asyncio.to_thread(read)
+        return await self.storage.run(read)
 
     async def diff(self, name: str, old: str, new: str) -> tuple[DocumentDiff, str, str]:
         rn = ResourceName.parse(name, "name")
@@ -130,10 +129,14 @@ class History:
                   until: datetime | None, operation: str | None, size: int, token: str
                   ) -> tuple[list[LogEntry], str]:
         ref = branch_id(branch, "branch") if branch else MAIN
-        entries, next_token = await asyncio.to_thread(
-            self.store.log, prefix=_log_prefix(prefix), author=author or None, since=since, until=until,
-            operation=operation, ref=ref, page_size=page_size(size), page_token=token or None)
-        return within_scope(context.current().caller, entries), next_token or ""
+        store_prefix = _log_prefix(prefix)
+        query = ("commits", ref, store_prefix, author, since, until, operation)
+        cursor = paging.decode(token, query, s=str).get("s")
+        entries, next_cursor = await self.storage.run(
+            self.store.log, prefix=store_prefix, author=author or None, since=since, until=until,
+            operation=operation, ref=ref, page_size=paging.page_size(size), page_token=cursor)
+        return (within_scope(context.current().caller, entries),
+                paging.encode(query, s=next_cursor) if next_cursor else "")
 
     # -- tags -------------------------------------------------------------------------------
 
@@ -144,7 +147,7 @@ class History:
         def create() -> TagInfo:
             commit = self._tag_target(target)
             return self.store.create_tag(tag, commit, message=message, tagger=owner.author, owner=owner)
-        return await asyncio.to_thread(create)
+        return await self.storage.run(create)
 
     def _tag_target(self, target: str) -> str:
         if "/versions/" in target:
@@ -154,13 +157,13 @@ class History:
             return doc.version.commit_id
         try:
             return self.store.resolve(store_ref(target or MAIN, "target"))
-        except StoreNotFound:
+        except NotFound:
             raise NotFound(f"target: no branch, tag or commit named {target!r}", "UNKNOWN_REVISION",
                            metadata={"revision": target}) from None
 
     async def list_tags(self, size: int, token: str) -> tuple[list[TagInfo], str]:
-        tags = await asyncio.to_thread(self.store.list_tags)
-        return paginate(tags, size, token)
+        tags = await self.storage.run(self.store.list_tags)
+        return paging.offset_page(tags, ("tags",), size, token)
 
     async def delete_tag(self, name: str) -> None:
         tag = tag_id(name)
@@ -169,7 +172,7 @@ class History:
         def delete() -> None:
             may_delete_ref(self.store, caller, f"refs/tags/{tag}", f"tags/{tag}")
             self.store.delete_tag(tag)
-        await asyncio.to_thread(delete)
+        await self.storage.run(delete)
 
     # -- branches ---------------------------------------------------------------------------
 
@@ -180,12 +183,12 @@ class History:
         def create() -> tuple[BranchInfo, datetime]:
             try:
                 commit = self.store.resolve(store_ref(start or MAIN, "from"))
-            except StoreNotFound:
+            except NotFound:
                 raise NotFound(f"from: no branch, tag or commit named {start!r}", "UNKNOWN_REVISION",
                                metadata={"revision": start}) from None
             info = self.store.create_branch(branch, commit, owner=owner)
             return info, self._head_time(branch)
-        return await asyncio.to_thread(create)
+        return await self.storage.run(create)
 
     def _head_time(self, branch: str) -> datetime:
         entries, _ = self.store.log(ref=branch, page_size=1)
@@ -194,7 +197,7 @@ class History:
     async def list_branches(self, size: int, token: str) -> tuple[list[tuple[BranchInfo, datetime]], str]:
         def read() -> list[tuple[BranchInfo, datetime]]:
             return [(b, self._head_time(b.name)) for b in self.store.list_branches()]
-        branches, next_token = paginate(await asyncio.to_thread(read), size, token)
+        branches, next_token = paging.offset_page(await self.storage.run(read), ("branches",), size, token)
         return branches, next_token
 
     async def delete_branch(self, name: str) -> None:
@@ -207,7 +210,7 @@ class History:
         def delete() -> None:
             may_delete_ref(self.store, caller, f"refs/heads/{branch}", f"branches/{branch}")
             self.store.delete_branch(branch)
-        await asyncio.to_thread(delete)
+        await self.storage.run(delete)
 
 
 HIDDEN_MESSAGE = "(message withheld: this commit also changes resources outside the caller's scope)"

@@ -11,9 +11,7 @@ from typing import Any
 
 import yaml
 
-from gitstore import safeyaml
-from gitstore.errors import InvalidDocument
-from gitstore.safeyaml import YamlLimitExceeded, YamlLimits
+from gitstore import InvalidDocument, YamlLimitExceeded, YamlLimits, load_yaml
 from server.errors import FieldViolation, InvalidArgument, KubecommitError
 from server.kube import ApiResource, ClusterConnection
 from server.names import ResourceName
@@ -77,7 +75,7 @@ def parse_manifest(text: str, field: str = "manifest", limits: YamlLimits = MANI
     """The non-empty documents of `text`, read under `limits` (docs/security.md); errors name
     the line and column, or the field (`manifest[i]` for the document at fault)."""
     try:
-        loaded = safeyaml.load_all(text, limits)
+        loaded = load_yaml(text, limits)
     except YamlLimitExceeded as error:
         where = f"{field}[{error.document}]" if error.document >= 0 else field
         raise InvalidArgument(f"{where}: {error}", error.reason, [FieldViolation(where, str(error))],
@@ -125,7 +123,7 @@ def at_document(error: KubecommitError, doc: ManifestDocument) -> KubecommitErro
     """A cluster's refusal of one document, naming which one (`manifest[i]` and its fields)."""
     violations = [dataclasses.replace(v, field=f"{doc.field}.{v.field}" if v.field != "manifest" else doc.field)
                   for v in error.violations] or ([FieldViolation(doc.field, error.message)]
-                                                 if error.code.name == "INVALID_ARGUMENT" else [])
+                                                 if error.code == "INVALID_ARGUMENT" else [])
     return dataclasses.replace(error, message=f"{doc.field}: {error.message}", violations=violations,
                                metadata={**error.metadata, "document": str(doc.index)})
 

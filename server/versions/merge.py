@@ -4,15 +4,13 @@ clusters accepted is committed; failures are reported per resource."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-import gitstore
 from gitstore import Change, CommitInfo, DocumentDiff, MergeConflictItem, MergePlan, document_diff
 from server import context
-from server.errors import FailedPrecondition, FieldViolation, KubecommitError, NotFound
+from server.errors import Aborted, FailedPrecondition, FieldViolation, KubecommitError, NotFound
 from server.kube import normalize
 from server.names import ResourceName
 from server.security import Permission, authorize
@@ -75,14 +73,14 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
     if src == dst:
         raise FailedPrecondition(f"cannot merge branch {src!r} into itself", "MERGE_INTO_ITSELF",
                                  [FieldViolation("target", "must differ from source")])
-    plan = await asyncio.to_thread(store.compute_merge, src, dst)
+    plan = await writer.storage.run(store.compute_merge, src, dst)
     # Into main the merged state is applied to the clusters and committed as a merge commit, never
     # a fast-forward: a dry run says what the real merge will do.
     result = MergeResult(dry_run, fast_forward=plan.fast_forward and dst != MAIN)
     result.conflicts = list(plan.conflicts)
     if plan.conflicts and not dry_run:
         raise conflict_error(result.conflicts)
-    current = await asyncio.to_thread(lambda: {p: read_stored(store, p, dst) for p in plan.documents})
+    current = await writer.storage.run(lambda: {p: read_stored(store, p, dst) for p in plan.documents})
     items = sorted(plan.documents.items(), key=_order)
     caller = context.current().caller
     for rn in filter(None, (resource_at(p) for p, _ in items)):  # a merge changes all it carries
@@ -97,7 +95,7 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
     if dst != MAIN:
         result.resources += [Merged(_name(p), diffs[p], "would-commit" if dry_run else "committed") for p, _ in items]
         if not dry_run:
-            info = await asyncio.to_thread(store.commit_merge, plan, author=context.commit_author(),
+            info = await writer.storage.run(store.commit_merge, plan, author=context.commit_author(),
                                            message=message, request_id=context.commit_request_id())
             result.commit = info.commit_id if info else ""
         return result
@@ -125,8 +123,8 @@ async def apply_branch_state(writer: Writer, *, source: str, prefix: str, messag
                          if theirs.get(p) != ours.get(p) and resource_at(p) is not None)
         return {p: store.read(p, source).data if p in theirs else None for p in changed}
 
-    documents = await asyncio.to_thread(differing)
-    current = await asyncio.to_thread(lambda: {p: read_stored(store, p, MAIN) for p in documents})
+    documents = await writer.storage.run(differing)
+    current = await writer.storage.run(lambda: {p: read_stored(store, p, MAIN) for p in documents})
     caller = context.current().caller
     for rn in filter(None, map(resource_at, documents)):
         authorize(caller, Permission.RESOURCES_ROLLBACK, rn.cluster, rn.namespace)
@@ -171,7 +169,7 @@ async def _apply_all(writer: Writer, items: list[tuple[str, dict[str, Any] | Non
 async def _to_cluster(writer: Writer, rn: ResourceName, doc: dict[str, Any] | None, dry_run: bool
                       ) -> dict[str, Any] | None:
     """Apply (or delete) one merged resource; a merge is a decision, so it takes over fields."""
-    conn = await writer.runtime.pool.get(rn.cluster)
+    conn = await writer.pool.get(rn.cluster)
     if doc is None:
         rt = await conn.resolve(rn.resource, "source")
         try:
@@ -197,10 +195,10 @@ async def _commit(writer: Writer, plan: MergePlan, applied: dict[str, dict[str, 
     message = message or f"Merge branch {plan.source} into {plan.target}"
     crash_point()
     try:
-        info = await asyncio.to_thread(store.commit_merge, final, author=context.commit_author(), message=message,
-                                       request_id=context.commit_request_id(),
-                                       only_paths=None if complete else list(applied))
-    except gitstore.Conflict:
+        info = await writer.storage.run(store.commit_merge, final, author=context.commit_author(), message=message,
+                                        request_id=context.commit_request_id(),
+                                        only_paths=None if complete else list(applied))
+    except Aborted:
         changes = [Change.put(p, d) if d is not None else Change.delete(p) for p, d in applied.items()]
         return await writer.commit(changes, message=message, operation="merge", intent=intent)
     await writer.clear_intent(intent)

@@ -11,9 +11,10 @@ from typing import Any, Iterator
 import pytest
 
 from gitstore import Store, StoreKey
-from server.clusters.registry import ClusterRecord, ClusterRegistry
+from server.registry import ClusterRecord, ClusterRegistry
 from server.errors import AlreadyExists
 from server.kube import parse_kubeconfig
+from server.storage import Storage
 from tests.clusters.helpers import kubeconfig_for
 
 
@@ -21,7 +22,7 @@ from tests.clusters.helpers import kubeconfig_for
 def registry(tmp_path: Path) -> Iterator[ClusterRegistry]:
     key = StoreKey.generate()
     store = Store.open(tmp_path / "store", key=key)
-    registry = ClusterRegistry(store, key, tmp_path)
+    registry = ClusterRegistry(Storage(store), key, tmp_path)
     yield registry
     registry.close()
     store.close()

@@ -80,7 +80,7 @@ def stop(point):
     if point == {point!r}:
         open({marker!r}, "w").close()
         time.sleep(60)  # the parent kills us here with SIGKILL
-store._checkpoint = stop
+store.repository.checkpoint = stop
 store.commit([Change.put("clusters/prod/nodes/crash.yaml", {{"kind": "Node"}})],
              author=Author("crasher", "c@x"))
 """

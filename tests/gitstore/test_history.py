@@ -161,7 +161,7 @@ def test_version_listing_reads_the_index_not_the_commits(store: Store, monkeypat
     def forbidden(*_args, **_kwargs):
         raise AssertionError("list_versions walked the repository")
 
-    monkeypatch.setattr(store, "_commit", forbidden)
-    monkeypatch.setattr(type(store._repo), "get_walker", forbidden)
+    monkeypatch.setattr(store.repository, "commit_object", forbidden)
+    monkeypatch.setattr(type(store.repository.repo), "get_walker", forbidden)
     assert [v.number for v in store.list_versions(API)[0]] == [5, 4, 3, 2, 1]
     assert len(store.log(prefix="clusters/prod/nodes")[0]) == 5

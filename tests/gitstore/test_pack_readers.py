@@ -29,7 +29,7 @@ def test_threads_of_the_merging_store_reopen(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "repo")
     for i, path in enumerate(_paths(12)):
         store.commit([Change.put(path, {"kind": "ConfigMap", "data": {"i": str(i)}})], author=AUTHOR)
-    store._written.clear()  # read from packs, as a long-lived server thread would
+    store.repository.written.clear()  # read from packs, as a long-lived server thread would
     seen: list[str] = []
     merged = threading.Event()
 

@@ -64,6 +64,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.attempts: dict[bytes, int] = {}
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.url = ""
@@ -84,10 +85,13 @@ class Receiver:
         return f"http://127.0.0.1:{port}/hook"
 
     async def _flaky(self, request: web.Request) -> web.Response:
-        """Fails the first two deliveries (500, 503), then accepts."""
-        self.received.append((dict(request.headers), await request.read()))
-        self.failures = getattr(self, "failures", 0) + 1
-        return web.Response(status={1: 500, 2: 503}.get(self.failures, 200))
+        """Fails the first two attempts at each delivery (500, 503), then accepts. A retry sends
+        the same body, so attempts are counted per body: other alerts (the seed's own quotas fire
+        too) cannot use up the failures meant for the one under test."""
+        body = await request.read()
+        self.received.append((dict(request.headers), body))
+        self.attempts[body] = self.attempts.get(body, 0) + 1
+        return web.Response(status={1: 500, 2: 503}.get(self.attempts[body], 200))
 
     def start(self) -> "Receiver":
         self._thread.start()

@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 import pytest
 
 from kubesim import Simulator
-from server.clusters.registry import ClusterRecord, now
+from server.registry import ClusterRecord, now
 from server.embedded import EmbeddedServer
 from server.kube import parse_kubeconfig
 

@@ -16,13 +16,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import gitstore
-from gitstore import Change, Store, StoreKey
+from gitstore import Change, StoreKey
 from server import context
 from server.errors import Aborted, AlreadyExists, NotFound
 from server.kube.kubeconfig import Kubeconfig, parse_kubeconfig
 from server.names import check_dns_label
 from server.security.files import open_private_db, write_private
+from server.storage import Storage
 
 PROVIDERS = ("aws", "aliyun", "huawei", "tencent", "other")
 STATES = ("connected", "disconnected", "error")
@@ -146,8 +146,9 @@ class _StateTable:
 
 
 class ClusterRegistry:
-    def __init__(self, store: Store, key: StoreKey, data_dir: Path, allow_exec_credentials: bool = False) -> None:
-        self.store = store
+    def __init__(self, storage: Storage, key: StoreKey, data_dir: Path, allow_exec_credentials: bool = False) -> None:
+        self.storage = storage
+        self.store = storage.sync
         self.key = key
         self.allow_exec_credentials = allow_exec_credentials
         self._credentials = data_dir / "credentials"
@@ -186,21 +187,21 @@ class ClusterRegistry:
 
     async def kubeconfig(self, cluster: str) -> Kubeconfig:
         """The decrypted kubeconfig; only the cluster-access layer should ask for it."""
-        return await asyncio.to_thread(self._read_kubeconfig, cluster)
+        return await self.storage.run(self._read_kubeconfig, cluster)
 
     # -- registrations -----------------------------------------------------------------------
 
     def _get(self, cluster: str) -> ClusterRecord:
         try:
             document = self.store.read(registration_path(cluster))
-        except gitstore.NotFound:
+        except NotFound:
             raise NotFound(f"cluster clusters/{cluster} is not registered", "CLUSTER_NOT_FOUND",
                            metadata={"cluster": cluster}) from None
         record = ClusterRecord.from_document(document.data, document.etag)
         return replace(record, **self._state.read(cluster))
 
     async def get(self, cluster: str) -> ClusterRecord:
-        return await asyncio.to_thread(self._get, cluster)
+        return await self.storage.run(self._get, cluster)
 
     def _list(self) -> list[ClusterRecord]:
         ids = sorted({p.split("/")[1] for p in self.store.list_paths("clusters")
@@ -208,7 +209,7 @@ class ClusterRegistry:
         return [self._get(cluster) for cluster in ids]
 
     async def list(self) -> list[ClusterRecord]:
-        return await asyncio.to_thread(self._list)
+        return await self.storage.run(self._list)
 
     def _commit(self, record: ClusterRecord, message: str, expected: dict[str, str | None] | None) -> ClusterRecord:
         path = registration_path(record.id)
@@ -225,7 +226,7 @@ class ClusterRegistry:
 
     async def check_absent(self, cluster: str) -> None:
         """ALREADY_EXISTS when the id is taken."""
-        await asyncio.to_thread(self._check_absent, cluster)
+        await self.storage.run(self._check_absent, cluster)
 
     def _create(self, record: ClusterRecord, kubeconfig: Kubeconfig) -> ClusterRecord:
         with self._changing:
@@ -244,7 +245,7 @@ class ClusterRegistry:
         return replace(saved, **self._state.read(record.id))
 
     async def create(self, record: ClusterRecord, kubeconfig: Kubeconfig) -> ClusterRecord:
-        return await asyncio.to_thread(self._create, record, kubeconfig)
+        return await self.storage.run(self._create, record, kubeconfig)
 
     def _update(self, record: ClusterRecord, kubeconfig: Kubeconfig | None, expected: str) -> ClusterRecord:
         """A replaced kubeconfig is written first and put back if the commit fails (a stale etag),
@@ -270,7 +271,7 @@ class ClusterRegistry:
     async def update(self, record: ClusterRecord, kubeconfig: Kubeconfig | None = None,
                      expected_etag: str = "") -> ClusterRecord:
         """Commits the changed registration; `expected_etag` guards against lost updates."""
-        return await asyncio.to_thread(self._update, record, kubeconfig, expected_etag)
+        return await self.storage.run(self._update, record, kubeconfig, expected_etag)
 
     def _delete(self, cluster: str, expected: str) -> None:
         with self._changing:
@@ -289,10 +290,11 @@ class ClusterRegistry:
         self._state.drop(cluster)
 
     async def delete(self, cluster: str, expected_etag: str = "") -> None:
-        await asyncio.to_thread(self._delete, cluster, expected_etag)
+        await self.storage.run(self._delete, cluster, expected_etag)
 
-    def set_state(self, cluster: str, **values: Any) -> None:
-        self._state.write(cluster, **values)
+    async def set_state(self, cluster: str, **values: Any) -> None:
+        """Volatile state (reachability, counts, last sync) in the local table, not in git."""
+        await asyncio.to_thread(self._state.write, cluster, **values)
 
     def state_counts(self) -> list[tuple[str, int]]:
         return self._state.counts()
