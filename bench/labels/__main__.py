@@ -27,7 +27,7 @@ from bench.sections import replace_section
 from bench.versions.__main__ import Clock, split
 from kubecommit.v1 import labels_pb2 as pb, labels_pb2_grpc
 from kubesim import Simulator
-from server.clusters.registry import ClusterRecord, now
+from server.registry import ClusterRecord, now
 from server.config import Settings
 from server.embedded import EmbeddedServer
 from server.kube import parse_kubeconfig
