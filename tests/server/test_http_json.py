@@ -245,3 +245,20 @@ def test_labels_routes(gateway: str, auth_headers: dict[str, str]) -> None:
     assert status == 400 and "position" in body["message"]
     status, body = _call(f"{gateway}/v1/labelPolicies", headers=auth_headers)
     assert status == 200 and "labelPolicies/kubernetes-recommended" in {p["name"] for p in body["labelPolicies"]}
+
+
+def test_affinity_routes_transcode(gateway: str, auth_headers: dict[str, str]) -> None:
+    """AffinityService over HTTP/JSON: a scheduling check, typed rules, taints and the graph."""
+    pod = "clusters/demo/namespaces/ml/pods/inference"
+    status, body = _call(f"{gateway}/v1/clusters/demo:validateScheduling", "POST", {"workload": pod}, auth_headers)
+    assert status == 200 and body["summary"].startswith("0/4 nodes are available"), body
+    status, body = _call(f"{gateway}/v1/{pod}/nodeAffinity", headers=auth_headers)
+    assert status == 200 and body["nodeSelector"] == {"accelerator": "nvidia-tesla-t4"}, body
+    status, body = _call(f"{gateway}/v1/clusters/demo/nodes/-/taints", headers=auth_headers)
+    assert status == 200 and [t["key"] for t in body["taints"]] == ["gpu"], body
+    status, body = _call(f"{gateway}/v1/clusters/demo/affinityGraph?namespaces=ml", headers=auth_headers)
+    assert status == 200 and "digraph" in body["dot"], body
+    status, body = _call(f"{gateway}/v1/clusters/demo:validateScheduling", "POST",
+                         {"podSpecYaml": "containers: [{name: c, image: x}]\ntolerations: [{operator: Equal}]"},
+                         auth_headers)
+    assert status == 400 and body["details"], body
