@@ -33,12 +33,15 @@ from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
 from server.registry import ClusterRegistry
 from server.storage import Storage
+from server.quotas.domain import Quotas
 from server.versions import Versions
 from server.versions.common import PathLocks
 from server.versions.intents import IntentJournal
 
 if TYPE_CHECKING:
+    from server.alerts.store import Alerts
     from server.jobs.operations import Operations
+    from server.jobs.timeseries import TimeSeries
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
 ADMIN_TOKEN_FILE = "admin.token"
@@ -55,6 +58,7 @@ class Domains:
     # CRDs: discovery, schemas, and the local validation ApplyManifest runs before the cluster.
     crds: Crds
     affinity: Affinity
+    quotas: Quotas
     labels: LabelsDomain
 
 
@@ -128,8 +132,15 @@ class Runtime:
         async def cluster_ids() -> list[str]:
             return [r.id for r in await clusters.list()]
 
+        def job_data() -> tuple[TimeSeries, Alerts] | None:
+            # `runtime` is made below; its jobs are made once it exists (server/app.py).
+            ops = runtime.operations
+            return (ops.series, ops.alerts) if ops is not None else None
+
         domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions, crds=crds,
                           affinity=Affinity(pool, versions.writer, cluster_ids),
+                          quotas=Quotas.create(store, pool, clusters, versions.writer,
+                                               settings.fanout_timeout_seconds, job_data),
                           labels=LabelsDomain.create(store, pool, clusters, versions))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks)

@@ -145,10 +145,11 @@ def test_generic_get_owns_the_paths_of_typed_views(gateway: str, auth_headers: d
         status, body = _call(f"{gateway}/v1/{name}", headers=auth_headers)
         assert status == 200, body
         assert (body["name"], body["kind"]) == (name, kind)
-    # The typed view has a path of its own, answered by its (unbuilt) service.
+    # The typed view has a path of its own, answered by QuotasService: the quota with its usage.
     status, body = _call(f"{gateway}/v1/quotas/clusters/demo/namespaces/web/resourcequotas/web-quota",
                          headers=auth_headers)
-    assert status == 501 and "QuotasService.GetResourceQuota" in body["message"], body
+    assert status == 200 and body["name"] == "clusters/demo/namespaces/web/resourcequotas/web-quota", body
+    assert "kind" not in body and body["status"]["hard"]["limits.memory"] == "16Gi", body
 
 
 def test_a_cluster_named_like_a_custom_method_can_be_fetched(
