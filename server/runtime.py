@@ -22,6 +22,7 @@ from server.config import Settings
 from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.kube import ClusterPool
+from server.labels import LabelsDomain
 from server.mcp import Mcp
 from server.mcp.scanners import Prices
 from server.observability.metrics import Metrics
@@ -61,6 +62,7 @@ class Domains:
     crds: Crds
     affinity: Affinity
     quotas: Quotas
+    labels: LabelsDomain
 
 
 @dataclass
@@ -129,7 +131,8 @@ class Runtime:
             opened.pop_all()
         locks = PathLocks()
         crds = Crds(clusters, pool)
-        versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest)
+        versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest,
+                                   admission=LabelsDomain.admission(store, pool))
 
         async def cluster_ids() -> list[str]:
             return [r.id for r in await clusters.list()]
@@ -143,6 +146,7 @@ class Runtime:
                           affinity=Affinity(pool, versions.writer, cluster_ids),
                           quotas=Quotas.create(store, pool, clusters, versions.writer,
                                                settings.fanout_timeout_seconds, job_data),
+                          labels=LabelsDomain.create(store, pool, clusters, versions),
                           mcp=Mcp.create(pool, versions, data, prices))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks,

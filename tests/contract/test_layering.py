@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("infrastructure", ("server/kube/", "server/security/", "server/registry.py", "server/storage.py",
                         "server/replication/")),
     ("domain", ("server/clusters/", "server/versions/", "server/containers/", "server/crds/", "server/admin/",
-                "server/alerts/", "server/jobs/", "server/affinity/", "server/quotas/", "server/mcp/")),
+                "server/alerts/", "server/jobs/", "server/affinity/", "server/quotas/", "server/labels/", "server/mcp/")),
     ("edge", ("server/services/", "server/interceptors/", "server/runtime.py", "server/app.py",
               # Builds the jobs and alerting from the runtime: the composition root of server/jobs.
               "server/jobs/operations.py",
@@ -54,6 +54,7 @@ TRANSPORT_ALLOWED: dict[str, str] = {
     "server/crds/convert.py": "the CRD converter (requests <-> domain values -> messages)",
     "server/affinity/convert.py": "the affinity converter (requests <-> domain values -> messages)",
     "server/quotas/convert.py": "the quotas converter (requests <-> domain values -> messages)",
+    "server/labels/convert.py": "the labels converter (requests <-> domain values -> messages)",
     "server/mcp/convert.py": "the MCP converter (domain values -> messages)",
     "server/mcpbridge/": "the MCP server, a gRPC client of McpService",
     "server/contract.py": "the service descriptors every RPC is checked against",
