@@ -101,6 +101,8 @@ def _has_required_field(service: str, method: str) -> bool:
 
 
 def test_unbuilt_services_have_rpcs_with_required_fields() -> None:
+    if not _unbuilt_methods():
+        pytest.skip("every service is built: no UNIMPLEMENTED answer is left to check")
     # The next test means something only if empty requests would fail validation first.
     assert any(_has_required_field(service, method) for service, method, *_ in _unbuilt_methods())
 
