@@ -88,7 +88,7 @@ def stream_rate(stub: containers_pb2_grpc.ContainersServiceStub, query: pb.LogQu
     call = stub.StreamLogs(requests())
     got = 0
     for response in call:
-        got += len(response.entries)
+        got += len(response.entries) + sum(chunk.line_count for chunk in response.chunks)
         if got >= expected:
             break
     elapsed = time.perf_counter() - started
@@ -268,8 +268,12 @@ def main() -> None:
         stub = containers_pb2_grpc.ContainersServiceStub(channel)
         parent = f"clusters/demo/namespaces/{NS}"
         rows = []
-        basic, full = pb.LOG_VIEW_BASIC, pb.LOG_VIEW_FULL
+        basic, full, raw = pb.LOG_VIEW_BASIC, pb.LOG_VIEW_FULL, pb.LOG_VIEW_RAW
         for label, pods, query in (
+                ("1 noisy container, RAW view", noisy, pb.LogQuery(parent=parent, pod=noisy[0], container="app",
+                                                                   tail_lines=args.lines, view=raw)),
+                ("50 containers merged, RAW view", many, pb.LogQuery(parent=parent, label_selector="app=many",
+                                                                     tail_lines=args.lines // 50, view=raw)),
                 ("1 noisy container", noisy, pb.LogQuery(parent=parent, pod=noisy[0], tail_lines=args.lines,
                                                          view=basic)),
                 ("50 containers merged", many, pb.LogQuery(parent=parent, label_selector="app=many",
