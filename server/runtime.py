@@ -18,6 +18,7 @@ from gitstore import Author, StoreKey
 from server.admin.sessions import LiveSessions
 from server.clusters import Clusters
 from server.config import Settings
+from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.kube import ClusterPool
 from server.observability.metrics import Metrics
@@ -49,6 +50,8 @@ class Domains:
 
     clusters: Clusters
     versions: Versions
+    # CRDs: discovery, schemas, and the local validation ApplyManifest runs before the cluster.
+    crds: Crds
 
 
 @dataclass
@@ -114,8 +117,11 @@ class Runtime:
             intents = IntentJournal(data, key)
             opened.pop_all()
         locks = PathLocks()
+        crds = Crds(clusters, pool)
         domains = Domains(clusters=Clusters.create(store, clusters, pool),
-                          versions=Versions.create(store, pool, intents, locks, audit, data))
+                          versions=Versions.create(store, pool, intents, locks, audit, data,
+                                                   validator=crds.check_manifest),
+                          crds=crds)
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks)
         store.store.add_listener(runtime.metrics.count_change)
