@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import uuid
 
 import grpc
@@ -270,3 +271,28 @@ def test_domain_levels_and_views_are_the_contracts_numbers() -> None:
         name.removeprefix("LOG_LEVEL_"): number for name, number in pb.LogLevel.items()}
     assert {view.name: int(view) for view in View} == {
         name.removeprefix("LOG_VIEW_"): number for name, number in pb.LogView.items()}
+
+
+@pytest.mark.parametrize("filter_args", [
+    {"levels": [L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN]}, {"contains": "UPSTREAM", "ignore_case": True},
+    {"contains": "UPSTREAM"}, {"pattern": r"slow|cache"}, {"pattern": r"^\S+ DEBUG"}, {"pattern": r"path=/a$"},
+    {"exclude_pattern": "request"}, {"pattern": "request", "exclude_pattern": "slow", "levels": [L.LOG_LEVEL_INFO]}])
+def test_raw_stream_filters_keep_the_lines_the_entry_views_keep(stub, sim: Simulator, pod: str,
+                                                                 filter_args: dict) -> None:
+    """LOG_VIEW_RAW filters whole chunks at once (with `^`/`$` still per line); the lines it keeps are
+    those the BASIC view keeps, line by line, for the same filter."""
+    open_follows = sim.open_follows
+    follow = Follow(stub, pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=0, view=pb.LOG_VIEW_RAW,
+                                      filter=pb.LogFilter(**filter_args)))
+    try:
+        wait_for(follow.joined)
+        tag = marked(sim, pod)
+        expected = [e.raw for e in entries(stub, pod, tag, view=pb.LOG_VIEW_BASIC, **filter_args)]
+        wait_for(lambda: len([line for line in follow.raws() if tag in line]) >= len(expected))
+        time.sleep(0.3)  # lines the filter should have dropped would arrive by now
+        assert [line for line in follow.raws() if tag in line] == expected
+        assert all(e.pod == pod for r in follow.responses for e in r.chunks) and not any(r.entries for r in follow.responses)
+    finally:
+        follow.cancel()
+        sim.append_log("web", pod, "frontend", ["after the follow"])
+        wait_for(lambda: sim.open_follows == open_follows)
