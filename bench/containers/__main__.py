@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- BEGIN containers-bench -->", "<!-- END containers-bench -->"
 NS = "bench"
+RUNS = 3
 
 
 Sim = Simulator | ChildSimulator
@@ -256,7 +257,8 @@ def write_docs(rows: list[str], args: argparse.Namespace) -> None:
         "in-process server; kubesim over HTTP/websockets "
         + ("in the same process (sharing one GIL with server and clients). " if args.simulator_in_process
            else "in a child process, as a cluster would be. ")
-        + "Direct baselines read the same logs/sessions with the `kubernetes` client in the same run. "
+        + "Direct baselines read the same logs/sessions with the `kubernetes` client in the same run; "
+        f"log rates are the best of {RUNS} alternating runs of each side. "
         "StreamLogs rows use LOG_VIEW_BASIC (pod, container, time, level, raw) unless marked FULL or RAW "
         "(chunks of bytes; the direct client then reads without timestamps when RAW does, for one container). "
         "Written by the benchmark; do not edit by hand.", "",
@@ -308,21 +310,25 @@ def main() -> None:
                                                            tail_lines=args.lines // 50, view=basic)),
                 ("1 noisy container, FULL view", noisy, pb.LogQuery(parent=parent, pod=noisy[0],
                                                                     tail_lines=args.lines, view=full))):
-            ours = stream_rate(stub, query, args.lines // len(pods) * len(pods))
-            direct = direct_rate(core, pods, args.lines // len(pods) * len(pods),
-                                 timestamps=query.view != raw or not query.container)
+            # Best of RUNS, the two sides alternating: the first run of each warms up, and the shared
+            # machine's load comes and goes.
+            expected, timestamps = args.lines // len(pods) * len(pods), query.view != raw or not query.container
+            ours = direct = 0.0
+            for _ in range(RUNS):
+                ours = max(ours, stream_rate(stub, query, expected))
+                direct = max(direct, direct_rate(core, pods, expected, timestamps=timestamps))
             rows.append(f"| StreamLogs lines/s, {label}, {args.lines:,} lines | {ours:,.0f}/s | {direct:,.0f}/s "
                         f"| {ours / direct:.0%} |")
             print(rows[-1], flush=True)
         log = core.read_namespaced_pod_log(noisy[0], NS, container="app", tail_lines=args.lines,
                                            _preload_content=False).data
-        ceiling = ceiling_rate(log, args.lines)
-        direct = direct_rate(core, noisy, args.lines, timestamps=False)
+        ceiling = max(ceiling_rate(log, args.lines) for _ in range(RUNS))
+        direct = max(direct_rate(core, noisy, args.lines, timestamps=False) for _ in range(RUNS))
         rows.append(f"| ceiling: the same {len(log) / 2**20:.1f} MB of 1 container's log through a bare gRPC stream "
                     f"(no log logic) | {ceiling:,.0f}/s | {direct:,.0f}/s | {ceiling / direct:.0%} |")
         print(rows[-1], flush=True)
         for view, name in ((raw, "RAW"), (full, "FULL")):
-            p50, p99 = latency(stub, sim, idle[0], 300, view)
+            p50, p99 = latency(stub, sim, noisy[0], 300, view)
             rows.append(f"| latency, upstream line to gRPC client (quiet container, {name} view) "
                         f"| p50 {p50:.2f} ms · p99 {p99:.2f} ms | | |")
             print(rows[-1], flush=True)
