@@ -16,6 +16,7 @@ from kubesim import Simulator
 from kubesim.testing import wait_for
 from server.containers.convert import parse_filter
 from server.containers.logs.lines import Level, View, detect_level, parse_line, parse_time, split_lines
+from server.containers.logs.chunks import Chunk, count_lines, read_chunk
 from server.containers.logs.queries import parse_when
 from tests.containers.conftest import WEB, container_name
 from tests.containers.test_streams import Follow
@@ -296,3 +297,34 @@ def test_raw_stream_filters_keep_the_lines_the_entry_views_keep(stub, sim: Simul
         follow.cancel()
         sim.append_log("web", pod, "frontend", ["after the follow"])
         wait_for(lambda: sim.open_follows == open_follows)
+
+
+def test_raw_chunk_units() -> None:
+    """LOG_VIEW_RAW's pure parts: line counts, stripping the kubelet's times, a time window, and
+    whole-chunk filters at the edges (anchors, an empty match, a last line without newline)."""
+    assert [count_lines(data) for data in (b"", b"a\n", b"a\nb", b"\n\n")] == [0, 1, 2, 2]
+    stamped = b"2026-01-01T00:00:01.5Z one\r\n2026-01-01T00:00:02Z two\n2026-01-01T00:00:03Z three"
+    whole = read_chunk("p", "c", stamped, timestamped=True, window=None)
+    assert whole is not None and whole.data == b"one\r\ntwo\nthree" and whole.lines == 3
+    assert (whole.first_ns, whole.last_ns) == (parse_time("2026-01-01T00:00:01.5Z"), parse_time("2026-01-01T00:00:03Z"))
+    windowed = read_chunk("p", "c", stamped, timestamped=True,
+                          window=(parse_time("2026-01-01T00:00:02Z"), parse_time("2026-01-01T00:00:03Z")))
+    assert windowed is not None and windowed.data == b"two\nthree" and windowed.lines == 2
+    assert read_chunk("p", "c", stamped + b"\n", True, (0, parse_time("2026-01-01T00:00:01.9Z"))).data == b"one\r\n"
+    assert read_chunk("p", "c", b"as is \xff\n", timestamped=False, window=None).data == b"as is \xff\n"
+
+    def select(data: bytes, **spec: object) -> bytes | None:
+        chunk = parse_filter(pb.LogFilter(**spec), "filter").select(Chunk("p", "c", data, count_lines(data)))
+        return chunk.data if chunk else None
+
+    data = b"alpha one\nBeta two\r\n\xff bytes three\nlast"
+    assert select(data) == data
+    assert select(data, contains="two") == b"Beta two\r\n"
+    assert select(data, contains="beta", ignore_case=True) == b"Beta two\r\n"
+    assert select(data, pattern=r"^\w+ (one|three)$") == b"alpha one\n"
+    assert select(data, pattern="three|last") == b"\xff bytes three\nlast"
+    assert select(data, exclude_pattern="a") == b"\xff bytes three\n"
+    assert select(data, pattern="x*") == data  # an empty match keeps every line, and ends
+    assert select(data, contains="nowhere") is None
+    assert select(b"ERROR bad\nINFO fine\nWARN last", levels=[L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN]) == \
+        b"ERROR bad\nWARN last"

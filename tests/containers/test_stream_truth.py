@@ -21,6 +21,7 @@ from kubecommit.v1 import containers_pb2 as pb
 from kubecommit.v1 import containers_pb2_grpc
 from kubesim import Simulator
 from kubesim.testing import api_client_from, wait_for
+from server.containers.streams import PAUSE_BUFFER
 from server.embedded import EmbeddedServer
 from tests.containers.test_exec import Terminal
 from tests.containers.test_streams import VIEWS, Follow
@@ -244,4 +245,30 @@ def test_raw_view_is_byte_identical_to_the_direct_client(stub, cluster, tmp_path
     assert follow.error is None
     assert b"".join(c.data for r in follow.responses for c in r.chunks) == direct
     assert sum(c.line_count for r in follow.responses for c in r.chunks) == direct.count(b"\n") + 1
+    follow.cancel()
+
+
+@pytest.mark.parametrize("view", [pb.LOG_VIEW_BASIC, pb.LOG_VIEW_RAW])
+def test_pause_past_the_buffer_counts_what_it_drops(stub, cluster, view: int) -> None:
+    """Paused past PAUSE_BUFFER lines, the oldest are dropped and counted; on resume the newest
+    arrive in order, and kept + dropped is everything written (RAW drops whole chunks)."""
+    sim, cluster_id = cluster
+    pod = frontends(stub, cluster_id)[0].pod
+    follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, container="frontend",
+                                      tail_lines=0, view=view))
+    wait_for(follow.joined)
+    time.sleep(0.3)  # the log so far (startup lines) has arrived
+    before = len(follow.raws())
+    follow.send(pause=True)
+    time.sleep(0.3)
+    written = [f"paused line {i}" for i in range(PAUSE_BUFFER + 2_000)]
+    for start in range(0, len(written), 4_000):  # kubesim keeps 10,000 lines: let the follow read each part
+        sim.append_log("web", pod, "frontend", written[start:start + 4_000])
+        time.sleep(0.5)
+    assert len(follow.raws()) == before
+    follow.send(resume=True)
+    dropped = lambda: sum(r.dropped for r in follow.responses)  # noqa: E731
+    wait_for(lambda: len(follow.raws()) - before + dropped() == len(written))
+    kept = follow.raws()[before:]
+    assert dropped() > 0 and len(kept) <= PAUSE_BUFFER and kept == written[-len(kept):]
     follow.cancel()
