@@ -19,7 +19,7 @@ from server.containers.logs.lines import Level, View, detect_level, parse_line, 
 from server.containers.logs.chunks import Chunk, count_lines, read_chunk
 from server.containers.logs.queries import parse_when
 from tests.containers.conftest import WEB, container_name
-from tests.containers.test_streams import Follow
+from tests.containers.test_streams import Follow, chunk_lines
 from tests.support.status import details
 
 L = pb.LogLevel
@@ -328,3 +328,23 @@ def test_raw_chunk_units() -> None:
     assert select(data, contains="nowhere") is None
     assert select(b"ERROR bad\nINFO fine\nWARN last", levels=[L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN]) == \
         b"ERROR bad\nWARN last"
+
+
+def test_list_raw_view_pages_the_lines_of_the_entry_views(stub, sim: Simulator, pod: str) -> None:
+    """ListLogEntries in LOG_VIEW_RAW: the same lines, in the same merged order, as BASIC, sent as
+    chunks (no entries), with pages that count lines."""
+    tag = marked(sim, pod)
+
+    def pages(view: int) -> list[pb.ListLogEntriesResponse]:
+        query = pb.LogQuery(parent=WEB, label_selector="app=frontend", since="1m", view=view,
+                            filter=pb.LogFilter(contains=tag, exclude_pattern="plain"))
+        found, token = [], ""
+        while not found or token:
+            found.append(stub.ListLogEntries(pb.ListLogEntriesRequest(query=query, page_size=2, page_token=token)))
+            token = found[-1].next_page_token
+        return found
+
+    basic, raw = pages(pb.LOG_VIEW_BASIC), pages(pb.LOG_VIEW_RAW)
+    assert len(raw) == len(basic) == 2
+    assert [e.raw for p in basic for e in p.entries] == [line for p in raw for c in p.chunks for line in chunk_lines(c)]
+    assert not any(p.entries for p in raw) and all(c.pod == pod and c.first_time.seconds for p in raw for c in p.chunks)
