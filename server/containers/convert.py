@@ -17,6 +17,7 @@ from kubecommit.v1 import containers_pb2 as pb
 from server.containers import files, interactive
 from server.containers.exec import ExecResult
 from server.containers.inventory import ContainerInfo
+from server.containers.logs.chunks import Chunk
 from server.containers.logs.lines import Entry
 from server.containers.logs.queries import LineFilter, Query
 from server.containers.logs.reads import EntryPage
@@ -113,6 +114,15 @@ def add_entries(target: Any, entries: Iterable[Entry]) -> None:
         stamp.seconds, stamp.nanos = divmod(e.time_ns, 1_000_000_000)
 
 
+def add_chunks(target: Any, chunks: Iterable[Chunk]) -> None:
+    """Appends LOG_VIEW_RAW chunks to a `repeated LogChunk` field (one message per chunk, not per line)."""
+    add = target.add
+    for c in chunks:
+        chunk = add(pod=c.pod, container=c.container, data=c.data, line_count=c.lines)
+        if c.first_ns:
+            chunk.first_time.seconds, chunk.first_time.nanos = divmod(c.first_ns, 1_000_000_000)
+
+
 def _fill_struct(target: struct_pb2.Struct, values: dict[str, Any]) -> None:
     try:
         target.update(values)
@@ -123,6 +133,7 @@ def _fill_struct(target: struct_pb2.Struct, values: dict[str, Any]) -> None:
 def log_entries_page(page: EntryPage) -> pb.ListLogEntriesResponse:
     response = pb.ListLogEntriesResponse(has_more=page.has_more, next_page_token=page.next_page_token)
     add_entries(response.entries, page.entries)
+    add_chunks(response.chunks, page.chunks)
     return response
 
 
