@@ -18,6 +18,9 @@ from gitstore import Author, StoreKey
 from server.admin.sessions import LiveSessions
 from server.clusters import Clusters
 from server.config import Settings
+from server.containers import Containers
+from server.containers import convert as containers_convert
+from server.containers.records import Records
 from server.errors import FailedPrecondition
 from server.kube import ClusterPool
 from server.observability.metrics import Metrics
@@ -45,10 +48,11 @@ log = logging.getLogger("kubecommit.server")
 
 @dataclass(frozen=True)
 class Domains:
-    """The domains servicers call; containers still builds its own (server/containers)."""
+    """The domains servicers call, each wired with what it uses."""
 
     clusters: Clusters
     versions: Versions
+    containers: Containers
 
 
 @dataclass
@@ -112,12 +116,18 @@ class Runtime:
             audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400)
             opened.callback(audit.close)
             intents = IntentJournal(data, key)
+            opened.callback(intents.close)
+            records = Records(data / "containers.db", legacy_session=containers_convert.legacy_session,
+                              legacy_export=containers_convert.legacy_export)
             opened.pop_all()
         locks = PathLocks()
+        sessions = LiveSessions()
         domains = Domains(clusters=Clusters.create(store, clusters, pool),
-                          versions=Versions.create(store, pool, intents, locks, audit, data))
+                          versions=Versions.create(store, pool, intents, locks, audit, data),
+                          containers=Containers.create(store, clusters, pool, records, sessions))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
-                      auth=auth, audit=audit, intents=intents, domains=domains, locks=locks)
+                      auth=auth, audit=audit, intents=intents, domains=domains, locks=locks, sessions=sessions)
+        runtime.on_close.append(records.close)
         store.store.add_listener(runtime.metrics.count_change)
         runtime.metrics.watch_clusters(clusters.state_counts)
         if settings.mirror_url:

@@ -62,11 +62,6 @@ TRANSPORT_ALLOWED: dict[str, str] = {
 # from the Runtime. The lead shrinks this list to empty;
 # a module leaves it as soon as it follows the rule (the test fails on stale entries).
 PENDING: dict[str, set[str]] = {
-    "server/containers/__init__.py": {"upward"},
-    "server/containers/exec.py": {"transport"},
-    "server/containers/exports.py": {"transport"},
-    "server/containers/policy.py": {"transport"},
-    "server/containers/records.py": {"transport"},
     # The documented log hot-path exception (docs/containers.md): StreamLogsResponses built directly.
     "server/containers/streams.py": {"transport"},
 }
