@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from gitstore import Author, StoreKey
 from server.admin.sessions import LiveSessions
@@ -22,6 +22,7 @@ from server.containers import Containers
 from server.containers import convert as containers_convert
 from server.containers.records import Records
 from server.errors import FailedPrecondition
+from server.jobs.operations import Operations
 from server.kube import ClusterPool
 from server.observability.metrics import Metrics
 from server.replication.ha import Replication
@@ -36,9 +37,6 @@ from server.storage import Storage
 from server.versions import Versions
 from server.versions.common import PathLocks
 from server.versions.intents import IntentJournal
-
-if TYPE_CHECKING:
-    from server.jobs.operations import Operations
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
 ADMIN_TOKEN_FILE = "admin.token"
@@ -77,9 +75,9 @@ class Runtime:
     sessions: LiveSessions = field(default_factory=LiveSessions)
     # Per-resource write locks shared by every writer of the store (services and jobs alike).
     locks: PathLocks = field(default_factory=PathLocks)
-    # Jobs, time series and alerts (server/jobs), set by the composition root once the runtime
-    # exists (they are built from it); closed first.
-    operations: "Operations | None" = None
+    # Jobs, time series and alerts (server/jobs), wired last; started by the app once it serves,
+    # closed first.
+    operations: Operations | None = None
     # Prometheus metrics of this server (served when `metrics_listen` is set).
     metrics: Metrics = field(default_factory=Metrics)
     # Pushes every store change to `mirror_url` (started by the app once it serves).
@@ -131,15 +129,18 @@ class Runtime:
         store.store.add_listener(runtime.metrics.count_change)
         runtime.metrics.watch_clusters(clusters.state_counts)
         if settings.mirror_url:
-            runtime.mirror = Mirror(store.store, settings.mirror_url, runtime.metrics,
+            runtime.mirror = Mirror(store, settings.mirror_url, runtime.metrics,
                                     interval=settings.mirror_interval_seconds,
                                     retry_max=settings.mirror_retry_max_seconds)
-        if runtime.mirror is not None and settings.lease_name:
-            try:
-                runtime.replication = Replication(settings, store.store, runtime.mirror, runtime.metrics)
-            except BaseException:
-                await runtime.close()
-                raise
+        try:
+            if runtime.mirror is not None and settings.lease_name:
+                runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics)
+            runtime.operations = Operations.create(
+                settings, store, clusters, pool, domains.versions, domains.clusters,
+                replication=runtime.replication, audit=audit.record, on_finished=runtime.metrics.count_job)
+        except BaseException:
+            await runtime.close()
+            raise
         return runtime
 
     async def close(self) -> None:

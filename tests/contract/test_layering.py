@@ -34,8 +34,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("domain", ("server/clusters/", "server/versions/", "server/containers/", "server/admin/", "server/alerts/",
                 "server/jobs/")),
     ("edge", ("server/services/", "server/interceptors/", "server/runtime.py", "server/app.py",
-              # Builds the jobs and alerting from the runtime: the composition root of server/jobs.
-              "server/jobs/operations.py",
               "server/embedded.py", "server/security/__main__.py", "server/probe.py")),
 ]
 
