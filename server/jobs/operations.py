@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Callable
+from typing import AsyncIterator, Callable
 
-from server.alerts.config import AlertingConfig
-from server.alerts.notify import Notifier
-from server.alerts.store import Alerts
+from server import paging
+from server.alerts.access import may_see
+from server.alerts.config import AlertingConfig, AlertRule, Channel
+from server.alerts.notify import Delivery, Notifier
+from server.alerts.store import FILTER_KEYS, Alert, Alerts, glob, matches, parse_filter
 from server.clusters import Clusters
 from server.config import Settings
-from server.jobs.runner import JobRunner
+from server.jobs.runner import JobRunner, JobStatus
 from server.jobs.schedule import Schedule
 from server.jobs.state import JobState, RunnerLock
 from server.jobs.timeseries import TimeSeries
@@ -24,6 +26,9 @@ from server.replication.ha import LeaderOnlyLock, Replication
 from server.security.audit import AuditEvent
 from server.storage import Storage
 from server.versions import Versions
+
+# The filter fields of ListJobs.
+JOB_FILTER = ("name", "paused", "outcome")
 
 
 @dataclass
@@ -76,6 +81,46 @@ class Operations:
                                on_finished=on_finished)
             opened.pop_all()
         return cls(runner, series, alerts, config, notifier, s.jobs_enabled)
+
+    # -- the Lists: filtered and paged here (server/paging.py), converted by the servicer ----------
+
+    async def list_jobs(self, filter: str, page_size: int, token: str) -> tuple[list[JobStatus], str]:
+        terms = parse_filter(filter, JOB_FILTER)
+        statuses = [s for s in await self.runner.list()
+                    if glob(s.job.name, terms.get("name", "*").removeprefix("jobs/"))
+                    and ("paused" not in terms or str(s.record.paused).lower() == terms["paused"].lower())
+                    and ("outcome" not in terms or s.record.outcome == terms["outcome"].lower())]
+        return paging.offset_page(statuses, ("jobs", filter), page_size, token)
+
+    async def list_series(self, prefix: str, page_size: int, token: str) -> tuple[list[str], str]:
+        """The series names under `prefix` that the caller may see."""
+        names = [n for n in await self.series.names_async(prefix) if may_see(n)]
+        return paging.offset_page(names, ("timeSeries", prefix), page_size, token)
+
+    async def list_alerts(self, filter: str, page_size: int, token: str) -> tuple[list[Alert], str]:
+        terms = parse_filter(filter, FILTER_KEYS)
+        alerts = [a for a in await self.alerts.list() if matches(a, terms) and may_see(a.subject)]
+        return paging.offset_page(alerts, ("alerts", filter), page_size, token)
+
+    async def watch_alerts(self, filter: str) -> AsyncIterator[tuple[Alert, str]]:
+        """Changes (alert, change) to the alerts that match `filter` and the caller may see."""
+        terms = parse_filter(filter, FILTER_KEYS)
+        async for alert, change in self.alerts.watch():
+            if matches(alert, terms) and may_see(alert.subject):
+                yield alert, change
+
+    async def list_channels(self, page_size: int, token: str) -> tuple[list[Channel], str]:
+        return paging.offset_page(await self.config.list(Channel), ("notificationChannels",), page_size, token)
+
+    async def list_deliveries(self, channel_id: str, page_size: int, token: str) -> tuple[list[Delivery], str]:
+        """The channel's newest delivery attempts (NOT_FOUND for an unknown channel)."""
+        channel = await self.config.get(Channel, channel_id)
+        rows = await self.notifier.deliveries_async(channel.id)
+        return paging.offset_page(rows, ("deliveries", f"notificationChannels/{channel_id}"), page_size, token)
+
+    async def list_rules(self, page_size: int, token: str) -> tuple[list[AlertRule], str]:
+        rules = sorted(await self.config.rules(), key=lambda r: r.id)
+        return paging.offset_page(rules, ("alertRules",), page_size, token)
 
     def start(self) -> None:
         if self.enabled:
