@@ -13,7 +13,7 @@ LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= .data
 
 .PHONY: setup run test pytest lint breaking gen-check protos release-contract third_party node \
-        descriptor envoy bench-store bench-versions bench-clusters bench-containers bench-jobs bench clean
+        descriptor envoy bench-store bench-versions bench-clusters bench-containers bench-jobs bench-crds bench clean
 
 setup: $(VENV)/.installed node third_party
 
@@ -99,6 +99,9 @@ bench-containers: setup
 
 bench-jobs: setup
 	$(PY) -m bench.jobs
+
+bench-crds: setup
+	$(PY) -m bench.crds
 
 clean:
 	rm -rf build third_party $(NODE_DIR)/node_modules

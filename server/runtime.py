@@ -21,6 +21,7 @@ from server.config import Settings
 from server.containers import Containers
 from server.containers import convert as containers_convert
 from server.containers.records import Records
+from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.jobs.operations import Operations
 from server.kube import ClusterPool
@@ -51,6 +52,8 @@ class Domains:
     clusters: Clusters
     versions: Versions
     containers: Containers
+    # CRDs: discovery, schemas, and the local validation ApplyManifest runs before the cluster.
+    crds: Crds
 
 
 @dataclass
@@ -120,9 +123,12 @@ class Runtime:
             opened.pop_all()
         locks = PathLocks()
         sessions = LiveSessions()
+        crds = Crds(clusters, pool)
         domains = Domains(clusters=Clusters.create(store, clusters, pool),
-                          versions=Versions.create(store, pool, intents, locks, audit, data),
-                          containers=Containers.create(store, clusters, pool, records, sessions))
+                          versions=Versions.create(store, pool, intents, locks, audit, data,
+                                                   validator=crds.check_manifest),
+                          containers=Containers.create(store, clusters, pool, records, sessions),
+                          crds=crds)
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks, sessions=sessions)
         runtime.on_close.append(records.close)

@@ -17,6 +17,7 @@ from server.runtime import Runtime
 from server.services import admin
 from server.services import clusters
 from server.services import containers
+from server.services import crd
 from server.services import operations
 from server.services import yaml_versions
 
@@ -83,8 +84,8 @@ SERVICES: list[ServiceEntry] = [
                  "label management, selection and label policies are not built yet"),
     ServiceEntry(contract.SERVICES["AffinityService"], None,
                  "affinity, tolerations, taints and scheduling checks are not built yet"),
-    ServiceEntry(contract.SERVICES["CrdService"], None,
-                 "custom resource definitions and custom objects are not built yet"),
+    ServiceEntry(contract.SERVICES["CrdService"], crd.register,
+                 "CRD discovery across clusters, schemas, printer-column rows and validation"),
     ServiceEntry(contract.SERVICES["McpService"], None,
                  "MCP tools and cluster scans are not built yet"),
     ServiceEntry(contract.SERVICES["OperationsService"], operations.register,
