@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from gitstore import Author, StoreKey
 from server.admin.sessions import LiveSessions
+from server.affinity import Affinity
 from server.clusters import Clusters
 from server.config import Settings
 from server.containers import Containers
@@ -35,9 +36,14 @@ from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
 from server.registry import ClusterRegistry
 from server.storage import Storage
+from server.quotas.domain import Quotas
 from server.versions import Versions
 from server.versions.common import PathLocks
 from server.versions.intents import IntentJournal
+
+if TYPE_CHECKING:
+    from server.alerts.store import Alerts
+    from server.jobs.timeseries import TimeSeries
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
 ADMIN_TOKEN_FILE = "admin.token"
@@ -54,6 +60,8 @@ class Domains:
     containers: Containers
     # CRDs: discovery, schemas, and the local validation ApplyManifest runs before the cluster.
     crds: Crds
+    affinity: Affinity
+    quotas: Quotas
 
 
 @dataclass
@@ -124,11 +132,21 @@ class Runtime:
         locks = PathLocks()
         sessions = LiveSessions()
         crds = Crds(clusters, pool)
-        domains = Domains(clusters=Clusters.create(store, clusters, pool),
-                          versions=Versions.create(store, pool, intents, locks, audit, data,
-                                                   validator=crds.check_manifest),
-                          containers=Containers.create(store, clusters, pool, records, sessions),
-                          crds=crds)
+        versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest)
+
+        async def cluster_ids() -> list[str]:
+            return [r.id for r in await clusters.list()]
+
+        def job_data() -> tuple[TimeSeries, Alerts] | None:
+            # `runtime` is made below, its jobs last (Operations.create).
+            ops = runtime.operations
+            return (ops.series, ops.alerts) if ops is not None else None
+
+        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions,
+                          containers=Containers.create(store, clusters, pool, records, sessions), crds=crds,
+                          affinity=Affinity(pool, versions.writer, cluster_ids),
+                          quotas=Quotas.create(store, pool, clusters, versions.writer,
+                                               settings.fanout_timeout_seconds, job_data))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks, sessions=sessions)
         runtime.on_close.append(records.close)

@@ -21,6 +21,7 @@ from server.jobs.state import JobState, RunnerLock
 from server.jobs.timeseries import TimeSeries
 from server.jobs.work import BackupScheduler, DriftRecorder, HealthWatch, Housekeeping, Samplers
 from server.kube import ClusterPool
+from server.quotas.policies import Policies
 from server.registry import ClusterRegistry
 from server.replication.ha import LeaderOnlyLock, Replication
 from server.security.audit import AuditEvent
@@ -69,7 +70,7 @@ class Operations:
                 BackupScheduler(versions.backups, alerts, config, schedule=backup,
                                 mode=s.backup_mode, full_every=s.backup_full_every, keep_count=s.backup_keep_count,
                                 keep_days=s.backup_keep_days).jobs,
-                Samplers(pool, registry, series, alerts, config, samples).jobs,
+                Samplers(pool, registry, series, alerts, config, samples, Policies(storage)).jobs,
                 HealthWatch(clusters.health, registry, alerts, config, watch).jobs,
                 Housekeeping(alerts, notifier, registry, s.alert_retention_days).jobs,
             ]

@@ -15,10 +15,12 @@ from server import contract
 from server.errors import Unimplemented
 from server.runtime import Runtime
 from server.services import admin
+from server.services import affinity
 from server.services import clusters
 from server.services import containers
 from server.services import crd
 from server.services import operations
+from server.services import quotas
 from server.services import yaml_versions
 
 
@@ -78,12 +80,12 @@ SERVICES: list[ServiceEntry] = [
                  "apply, history, diff, rollback, tags, branches, merges, drift and backups"),
     ServiceEntry(contract.SERVICES["ContainersService"], containers.register,
                  "logs, exec, exec policy, sessions and files"),
-    ServiceEntry(contract.SERVICES["QuotasService"], None,
-                 "resource quotas, limit ranges and usage alerts are not built yet"),
+    ServiceEntry(contract.SERVICES["QuotasService"], quotas.register,
+                 "resource quotas, limit ranges, usage, trends and quota alert policies"),
     ServiceEntry(contract.SERVICES["LabelsService"], None,
                  "label management, selection and label policies are not built yet"),
-    ServiceEntry(contract.SERVICES["AffinityService"], None,
-                 "affinity, tolerations, taints and scheduling checks are not built yet"),
+    ServiceEntry(contract.SERVICES["AffinityService"], affinity.register,
+                 "placement rules, taints, node operations, scheduling checks, suggestions, topology and the graph"),
     ServiceEntry(contract.SERVICES["CrdService"], crd.register,
                  "CRD discovery across clusters, schemas, printer-column rows and validation"),
     ServiceEntry(contract.SERVICES["McpService"], None,

@@ -145,10 +145,11 @@ def test_generic_get_owns_the_paths_of_typed_views(gateway: str, auth_headers: d
         status, body = _call(f"{gateway}/v1/{name}", headers=auth_headers)
         assert status == 200, body
         assert (body["name"], body["kind"]) == (name, kind)
-    # The typed view has a path of its own, answered by its (unbuilt) service.
+    # The typed view has a path of its own, answered by QuotasService: the quota with its usage.
     status, body = _call(f"{gateway}/v1/quotas/clusters/demo/namespaces/web/resourcequotas/web-quota",
                          headers=auth_headers)
-    assert status == 501 and "QuotasService.GetResourceQuota" in body["message"], body
+    assert status == 200 and body["name"] == "clusters/demo/namespaces/web/resourcequotas/web-quota", body
+    assert "kind" not in body and body["status"]["hard"]["limits.memory"] == "16Gi", body
 
 
 def test_a_cluster_named_like_a_custom_method_can_be_fetched(
@@ -229,3 +230,20 @@ def test_an_unreachable_server_is_503_status_json(tmp_path: Path) -> None:
         status, content_type, raw = _exchange(f"{url}/v1/clusters")
     assert (status, content_type) == (503, "application/json"), raw
     assert json.loads(raw)["code"] == 14
+
+
+def test_affinity_routes_transcode(gateway: str, auth_headers: dict[str, str]) -> None:
+    """AffinityService over HTTP/JSON: a scheduling check, typed rules, taints and the graph."""
+    pod = "clusters/demo/namespaces/ml/pods/inference"
+    status, body = _call(f"{gateway}/v1/clusters/demo:validateScheduling", "POST", {"workload": pod}, auth_headers)
+    assert status == 200 and body["summary"].startswith("0/4 nodes are available"), body
+    status, body = _call(f"{gateway}/v1/{pod}/nodeAffinity", headers=auth_headers)
+    assert status == 200 and body["nodeSelector"] == {"accelerator": "nvidia-tesla-t4"}, body
+    status, body = _call(f"{gateway}/v1/clusters/demo/nodes/-/taints", headers=auth_headers)
+    assert status == 200 and [t["key"] for t in body["taints"]] == ["gpu"], body
+    status, body = _call(f"{gateway}/v1/clusters/demo/affinityGraph?namespaces=ml", headers=auth_headers)
+    assert status == 200 and "digraph" in body["dot"], body
+    status, body = _call(f"{gateway}/v1/clusters/demo:validateScheduling", "POST",
+                         {"podSpecYaml": "containers: [{name: c, image: x}]\ntolerations: [{operator: Equal}]"},
+                         auth_headers)
+    assert status == 400 and body["details"], body
