@@ -26,6 +26,7 @@ from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.jobs.operations import Operations
 from server.kube import ClusterPool
+from server.labels import LabelsDomain
 from server.observability.metrics import Metrics
 from server.replication.ha import Replication
 from server.replication.mirror import Mirror
@@ -62,6 +63,7 @@ class Domains:
     crds: Crds
     affinity: Affinity
     quotas: Quotas
+    labels: LabelsDomain
 
 
 @dataclass
@@ -132,7 +134,8 @@ class Runtime:
         locks = PathLocks()
         sessions = LiveSessions()
         crds = Crds(clusters, pool)
-        versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest)
+        versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest,
+                                   admission=LabelsDomain.admission(store, pool))
 
         async def cluster_ids() -> list[str]:
             return [r.id for r in await clusters.list()]
@@ -146,7 +149,8 @@ class Runtime:
                           containers=Containers.create(store, clusters, pool, records, sessions), crds=crds,
                           affinity=Affinity(pool, versions.writer, cluster_ids),
                           quotas=Quotas.create(store, pool, clusters, versions.writer,
-                                               settings.fanout_timeout_seconds, job_data))
+                                               settings.fanout_timeout_seconds, job_data),
+                          labels=LabelsDomain.create(store, pool, clusters, versions))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks, sessions=sessions)
         runtime.on_close.append(records.close)

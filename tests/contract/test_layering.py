@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("infrastructure", ("server/kube/", "server/security/", "server/registry.py", "server/storage.py",
                         "server/replication/")),
     ("domain", ("server/clusters/", "server/versions/", "server/containers/", "server/crds/", "server/admin/",
-                "server/alerts/", "server/jobs/", "server/affinity/", "server/quotas/")),
+                "server/alerts/", "server/jobs/", "server/affinity/", "server/quotas/", "server/labels/")),
     ("edge", ("server/services/", "server/interceptors/", "server/runtime.py", "server/app.py",
               "server/embedded.py", "server/security/__main__.py", "server/probe.py")),
 ]
@@ -50,6 +50,7 @@ TRANSPORT_ALLOWED: dict[str, str] = {
     "server/crds/convert.py": "the CRD converter (requests <-> domain values -> messages)",
     "server/affinity/convert.py": "the affinity converter (requests <-> domain values -> messages)",
     "server/quotas/convert.py": "the quotas converter (requests <-> domain values -> messages)",
+    "server/labels/convert.py": "the labels converter (requests <-> domain values -> messages)",
     "server/contract.py": "the service descriptors every RPC is checked against",
     "server/validation.py": "REQUIRED-field checks on request messages, run by an interceptor",
     "server/security/scope.py": "reads the cluster a request names, for the auth interceptor",

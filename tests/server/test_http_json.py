@@ -232,6 +232,22 @@ def test_an_unreachable_server_is_503_status_json(tmp_path: Path) -> None:
     assert json.loads(raw)["code"] == 14
 
 
+def test_labels_routes(gateway: str, auth_headers: dict[str, str]) -> None:
+    cart = f"{gateway}/v1/clusters/demo/namespaces/shop/deployments.apps/cart/labels"
+    status, body = _call(cart, headers=auth_headers)
+    assert status == 200 and body["labels"]["app"] == "cart" and body["etag"]
+    status, body = _call(f"{cart}?validateOnly=true", "PATCH", {"labels": {"http": "yes"}}, auth_headers)
+    assert status == 200 and body["changes"][0]["key"] == "http" and not body.get("commit")
+    status, body = _call(f"{gateway}/v1/clusters/-:selectResources?labelSelector=app%3Dcart&resourceTypes=deployments",
+                         headers=auth_headers)
+    assert status == 200 and [r["name"] for r in body["resources"]] == [
+        "clusters/demo/namespaces/shop/deployments.apps/cart"]
+    status, body = _call(f"{gateway}/v1/clusters/-:selectResources?labelSelector=app%20in%20(a", headers=auth_headers)
+    assert status == 400 and "position" in body["message"]
+    status, body = _call(f"{gateway}/v1/labelPolicies", headers=auth_headers)
+    assert status == 200 and "labelPolicies/kubernetes-recommended" in {p["name"] for p in body["labelPolicies"]}
+
+
 def test_affinity_routes_transcode(gateway: str, auth_headers: dict[str, str]) -> None:
     """AffinityService over HTTP/JSON: a scheduling check, typed rules, taints and the graph."""
     pod = "clusters/demo/namespaces/ml/pods/inference"
