@@ -18,7 +18,6 @@ from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument
 from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
-from server.jobs.operations import Operations
 from server.observability.metrics import MetricsInterceptor
 from server.observability.tracing import TracingInterceptor
 from server.replication.ha import LEADER_HEALTH, LeadershipInterceptor
@@ -68,13 +67,13 @@ class KubecommitServer:
         try:
             # Writes a killed process made to clusters without committing them, before any call.
             await self.runtime.domains.versions.recovery.recover()
-            self.runtime.operations = Operations.create(self.runtime)
             address = await self._serve(self.runtime, credentials)
         except BaseException:
             # Nothing half-started stays behind: the store, databases and pools close again.
             await self.runtime.close()
             self.runtime = None
             raise
+        assert self.runtime.operations is not None
         self.runtime.operations.start()  # jobs begin once the server answers
         return address
 
