@@ -1,0 +1,86 @@
+"""The storage interface and the ported components (tokens, audit), each test run against both
+backends: SQLite files and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from server.errors import NotFound, Unavailable
+from server.security.audit import AuditEvent, AuditLog
+from server.security.tokens import TokenStore
+from server.state import Database, redact_url
+
+
+def event(caller: str, targets: tuple[str, ...] = (), clusters: tuple[str, ...] = ()) -> AuditEvent:
+    return AuditEvent(time.time(), caller, "admin", "/kubecommit.v1.X/Apply", targets, "OK", "r1", 1.5,
+                      "ipv4:127.0.0.1:1", clusters, ())
+
+
+def test_migrations_are_versioned_and_applied_once(tmp_path: Path, database_url: str) -> None:
+    db = Database.open(database_url, tmp_path / "t.db")
+    first = ["CREATE TABLE things (id {serial}, weight {real} NOT NULL)"]
+    assert db.migrate("things", first) == 1
+    db.execute("INSERT INTO things (weight) VALUES (?)", (1.25,))
+    assert db.migrate("things", first) == 1  # not applied again: the table would already exist
+    assert db.migrate("things", [*first, "ALTER TABLE things ADD COLUMN label TEXT"]) == 2
+    db.execute("INSERT INTO things (weight, label) VALUES (?, ?)", (0.1 + 0.2, "x"))
+    assert db.execute("SELECT id, weight, label FROM things ORDER BY id").fetchall() == [
+        (1, 1.25, None), (2, 0.1 + 0.2, "x")]  # doubles, not PostgreSQL's 4-byte REAL
+    versions = db.execute("SELECT version FROM schema_migrations WHERE component = ? ORDER BY version",
+                          ("things",)).fetchall()
+    assert versions == [(1,), (2,)]
+    db.close()
+
+
+def test_a_failed_transaction_leaves_nothing(tmp_path: Path, database_url: str) -> None:
+    db = Database.open(database_url, tmp_path / "t.db")
+    db.migrate("things", ["CREATE TABLE things (name TEXT PRIMARY KEY)"])
+    with pytest.raises(RuntimeError):
+        with db.transaction() as tx:
+            tx.execute("INSERT INTO things (name) VALUES (?)", ("a",))
+            raise RuntimeError("midway")
+    assert db.execute("SELECT COUNT(*) FROM things").fetchone() == (0,)
+    db.close()
+
+
+def test_tokens_on_both_backends(tmp_path: Path, database_url: str) -> None:
+    store = TokenStore(tmp_path, database_url)
+    assert store.bootstrap_admin(tmp_path / "admin.token")
+    token, record = store.create("ci", "operator", clusters=["prod"])
+    assert store.verify(token) == record
+    assert [r.name for r in store.list()] == ["admin", "ci"]
+    assert store.revoke("ci")[0].revoked_at is not None
+    assert store.verify(token) is None
+    with pytest.raises(NotFound):
+        store.revoke("ci")
+    # A second store on the same database (the CLI, another replica) sees the same tokens.
+    other = TokenStore(tmp_path, database_url)
+    assert not other.bootstrap_admin(tmp_path / "again.token")
+    assert [r.name for r in other.list()] == ["admin", "ci"]
+    store.close()
+    other.close()
+
+
+def test_audit_on_both_backends(tmp_path: Path, database_url: str) -> None:
+    log = AuditLog(tmp_path, max_rows=3, database_url=database_url)
+    for i in range(5):
+        log.record(event(f"u{i}", targets=(f"clusters/c{i}",), clusters=(f"c{i}",)))
+    assert log.rotate() == 2
+    assert [e.caller for e in log.query()] == ["u2", "u3", "u4"]
+    member = f"EXISTS (SELECT 1 FROM {log.members('clusters')} WHERE value = ?)"
+    assert [e.caller for e in log.select([(member, "c3")], 10)] == ["u3"]
+    assert [e.caller for e in log.query(rpc="Apply", caller="u4")] == ["u4"]
+    with pytest.raises(Exception, match="append-only"):
+        log._db.execute("UPDATE events SET caller = 'x'")
+    log.close()
+
+
+def test_the_password_stays_out_of_errors(postgres) -> None:
+    url = postgres.url("postgres").replace(f":{postgres.port}/", ":1/")
+    assert postgres.password not in redact_url(url) and "***" in redact_url(url)
+    with pytest.raises(Unavailable) as refused:
+        Database.open(url, Path("/nonexistent"))
+    assert postgres.password not in str(refused.value) and "127.0.0.1" in str(refused.value)
