@@ -28,7 +28,7 @@ class Containers:
 
     @classmethod
     def create(cls, runtime: Runtime) -> "Containers":
-        records = Records(runtime.settings.data_dir / "containers.db")
+        records = Records(runtime.settings.data_dir / "containers.db", runtime.settings.database_url)
         runtime.on_close.append(records.close)
         policies = Policies(runtime.store, runtime.clusters)
         executor = Executor(runtime.pool, policies, records, runtime.sessions)

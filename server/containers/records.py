@@ -1,4 +1,5 @@
-"""Exec sessions and log exports: an append-mostly audit record in SQLite beside the store.
+"""Exec sessions and log exports: an append-mostly audit record in SQLite beside the store, or in
+PostgreSQL shared by the replicas when `database_url` is set (server/state).
 
 Not in the git store: these are records of activity (with captured output), not configuration.
 They arrive at the rate people run commands, are never edited or rolled back, and would bloat
@@ -9,7 +10,6 @@ caller. Each row keeps the serialized protobuf, so the record is exactly what th
 from __future__ import annotations
 
 import asyncio
-import threading
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,19 +18,20 @@ from google.protobuf.message import Message
 from kubecommit.v1 import containers_pb2 as pb
 from server import paging
 from server.errors import InvalidArgument, NotFound
-from server.security.files import open_private_db
+from server.state import Database
 
 M = TypeVar("M", bound=Message)
 MAX_PAGE = 500
 
-_SCHEMA = """
+# Numbered migrations (server/state): append, never edit one that shipped.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS exec_sessions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, caller TEXT NOT NULL,
-    container TEXT NOT NULL, data BLOB NOT NULL);
+    seq {serial}, id TEXT UNIQUE NOT NULL, caller TEXT NOT NULL,
+    container TEXT NOT NULL, data {blob} NOT NULL);
 CREATE INDEX IF NOT EXISTS exec_sessions_container ON exec_sessions(container);
 CREATE TABLE IF NOT EXISTS log_exports (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, caller TEXT NOT NULL, data BLOB NOT NULL);
-"""
+    seq {serial}, id TEXT UNIQUE NOT NULL, caller TEXT NOT NULL, data {blob} NOT NULL);
+"""]
 
 
 def _page(page_size: int, token: str, query: tuple[str, ...]) -> tuple[int, int]:
@@ -39,14 +40,12 @@ def _page(page_size: int, token: str, query: tuple[str, ...]) -> tuple[int, int]
 
 
 class Records:
-    def __init__(self, path: Path) -> None:
-        self._db = open_private_db(path)  # captured exec output: owner-only
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+    def __init__(self, path: Path, database_url: str = "") -> None:
+        self._db = Database.open(database_url, path)  # captured exec output: owner-only
+        self._db.migrate("containers", MIGRATIONS)
 
     def _run(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        return self._db.execute(sql, args).fetchall()
 
     # -- exec sessions ----------------------------------------------------------------------
 
@@ -62,7 +61,7 @@ class Records:
         rows = self._run("SELECT data FROM exec_sessions WHERE id = ?", (name,))
         if not rows:
             raise NotFound(f"exec session {name} not found", "SESSION_NOT_FOUND")
-        return pb.ExecSession.FromString(rows[0][0])
+        return pb.ExecSession.FromString(bytes(rows[0][0]))
 
     async def get_session(self, name: str) -> pb.ExecSession:
         """`execSessions/{id}`."""
@@ -105,11 +104,10 @@ class Records:
         return await asyncio.to_thread(self._list_exports, page_size, token)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
 
 def _paged(kind: type[M], rows: list[tuple], size: int, query: tuple[str, ...]) -> tuple[list[M], str]:
     """Newest first; the token holds the sequence number of the last row returned."""
-    items = [kind.FromString(data) for _, data in rows[:size]]
+    items = [kind.FromString(bytes(data)) for _, data in rows[:size]]
     return items, paging.encode(query, s=rows[size - 1][0]) if len(rows) > size else ""

@@ -42,7 +42,7 @@ class Operations:
             opened.callback(alerts.close)
             series = TimeSeries(data, s.timeseries_retention_days)
             opened.callback(series.close)
-            state = JobState(data)
+            state = JobState(data, s.database_url)
             opened.callback(state.close)
             notifier = Notifier(alerts, config, data, timeout=s.webhook_timeout_seconds,
                                 attempts=s.webhook_attempts)

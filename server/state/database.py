@@ -33,7 +33,8 @@ from server.errors import InvalidArgument, Unavailable
 from server.security.files import open_private_db
 
 # A migration: one SQL script for both engines, with `{serial}` (an autoincrementing integer
-# primary key) and `{real}` (a double) for the types that differ, or one script per dialect name.
+# primary key), `{real}` (a double) and `{blob}` (bytes) for the types that differ, or one script
+# per dialect name.
 Migration = str | Mapping[str, str]
 
 _SCHEME = re.compile(r"^postgres(ql)?://")
@@ -44,19 +45,20 @@ class Dialect:
     name: str
     serial: str
     real: str
+    blob: str
     # A table expression of one column `value`: the members of a JSON array column.
     members: str
 
     def script(self, migration: Migration) -> str:
         script = migration if isinstance(migration, str) else migration[self.name]
-        return script.format(serial=self.serial, real=self.real)
+        return script.format(serial=self.serial, real=self.real, blob=self.blob)
 
     def json_members(self, column: str) -> str:
         return self.members.format(column=column)
 
 
-SQLITE = Dialect("sqlite", "INTEGER PRIMARY KEY AUTOINCREMENT", "REAL", "json_each({column})")
-POSTGRESQL = Dialect("postgresql", "BIGSERIAL PRIMARY KEY", "DOUBLE PRECISION",
+SQLITE = Dialect("sqlite", "INTEGER PRIMARY KEY AUTOINCREMENT", "REAL", "BLOB", "json_each({column})")
+POSTGRESQL = Dialect("postgresql", "BIGSERIAL PRIMARY KEY", "DOUBLE PRECISION", "BYTEA",
                      "jsonb_array_elements_text({column}::jsonb) AS member(value)")
 
 

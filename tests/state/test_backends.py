@@ -1,14 +1,20 @@
-"""The storage interface and the ported components (tokens, audit), each test run against both
+"""The storage interface and the ported components (tokens, audit, exec sessions and exports,
+job state), each test run against both
 backends: SQLite files and a real PostgreSQL server."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from kubecommit.v1 import containers_pb2 as pb
+from server.containers.records import Records
 from server.errors import NotFound, Unavailable
+from server.jobs.state import SUCCEEDED, JobState
 from server.security.audit import AuditEvent, AuditLog
 from server.security.tokens import TokenStore
 from server.state import Database, redact_url
@@ -84,3 +90,40 @@ def test_the_password_stays_out_of_errors(postgres) -> None:
     with pytest.raises(Unavailable) as refused:
         Database.open(url, Path("/nonexistent"))
     assert postgres.password not in str(refused.value) and "127.0.0.1" in str(refused.value)
+
+
+def test_exec_sessions_and_exports_on_both_backends(tmp_path: Path, database_url: str) -> None:
+    records = Records(tmp_path / "containers.db", database_url)
+    web = "clusters/demo/namespaces/web"
+    for i, container in enumerate([f"{web}/pods/a/containers/c", f"{web}x/pods/b/containers/c",
+                                   f"{web}/pods/c/containers/c"]):
+        asyncio.run(records.save_session(pb.ExecSession(name=f"execSessions/s{i}", caller="ops",
+                                                        container=container, stdout=b"\x00\xffbytes")))
+    # Saved again when it ends: one row, the newer record.
+    asyncio.run(records.save_session(pb.ExecSession(name="execSessions/s0", caller="ops",
+                                                    container=f"{web}/pods/a/containers/c", exit_code=3)))
+    assert asyncio.run(records.get_session("execSessions/s0")).exit_code == 3
+    assert asyncio.run(records.get_session("execSessions/s1")).stdout == b"\x00\xffbytes"
+    page, token = asyncio.run(records.list_sessions(web, "", 1, ""))
+    assert [s.name for s in page] == ["execSessions/s2"] and token
+    page, token = asyncio.run(records.list_sessions(web, "", 5, token))
+    assert [s.name for s in page] == ["execSessions/s0"] and not token  # not the `webx` one
+    assert asyncio.run(records.list_sessions("", "someone", 5, ""))[0] == []
+    with pytest.raises(NotFound):
+        asyncio.run(records.get_session("execSessions/none"))
+    asyncio.run(records.add_export(pb.LogExport(name="logExports/e1", caller="ops")))
+    assert [e.name for e in asyncio.run(records.list_exports(10, ""))[0]] == ["logExports/e1"]
+    records.close()
+
+
+def test_job_state_on_both_backends(tmp_path: Path, database_url: str) -> None:
+    state = JobState(tmp_path, database_url)
+    now = datetime.now(timezone.utc)
+    state.ensure(["backup", "sample"], now)
+    state.ensure(["backup"], now)  # already known: untouched
+    state.finished("backup", now, SUCCEEDED, 0.25, "", "1 bundle")
+    assert state.set_flag("sample", "paused", True) and not state.set_flag("none", "paused", True)
+    records = state.records()
+    assert records["backup"].runs == 1 and records["backup"].summary == "1 bundle"
+    assert records["backup"].last_run == now and records["sample"].paused
+    state.close()
