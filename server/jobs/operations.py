@@ -40,7 +40,7 @@ class Operations:
         with ExitStack() as opened:  # a failed start closes the databases it had opened
             alerts = Alerts(data, s.database_url)
             opened.callback(alerts.close)
-            series = TimeSeries(data, s.timeseries_retention_days)
+            series = TimeSeries(data, s.timeseries_retention_days, s.database_url)
             opened.callback(series.close)
             state = JobState(data, s.database_url)
             opened.callback(state.close)
