@@ -9,6 +9,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from kubecommit.v1 import containers_pb2 as pb
@@ -127,3 +128,18 @@ def test_job_state_on_both_backends(tmp_path: Path, database_url: str) -> None:
     assert records["backup"].runs == 1 and records["backup"].summary == "1 bundle"
     assert records["backup"].last_run == now and records["sample"].paused
     state.close()
+
+
+def test_a_dropped_postgresql_connection_is_made_again(tmp_path: Path, postgres) -> None:
+    """A PostgreSQL restart or failover drops connections: the call that finds it out fails
+    UNAVAILABLE, the next one reconnects."""
+    store = TokenStore(tmp_path, postgres.new_database())
+    token, _ = store.create("ci", "viewer")
+    with psycopg.connect(postgres.url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                      " WHERE datname LIKE 'test_%' AND pid != pg_backend_pid()")
+    with pytest.raises(Unavailable) as dropped:
+        store.list()
+    assert dropped.value.reason == "DATABASE_UNAVAILABLE" and postgres.password not in str(dropped.value)
+    assert store.verify(token) is not None
+    store.close()
