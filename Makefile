@@ -13,9 +13,15 @@ LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= .data
 
 .PHONY: setup postgres run test pytest lint breaking gen-check protos release-contract third_party node \
-        descriptor envoy bench-store bench-versions bench-clusters bench-containers bench-jobs bench clean
+        descriptor envoy bench-store bench-versions bench-clusters bench-containers bench-jobs bench-crds bench-affinity bench clean \
+        graphviz
 
-setup: $(VENV)/.installed node third_party
+setup: $(VENV)/.installed node third_party graphviz
+
+# Graphviz's `dot` lays out the affinity graph (GetAffinityGraph's SVG): a system package,
+# installed once when missing (Debian/Ubuntu; run as root or give apt-get its rights).
+graphviz:
+	@command -v dot >/dev/null || (apt-get update && apt-get install -y graphviz)
 
 # The virtual environment, reinstalled when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -106,6 +112,12 @@ bench-containers: setup
 
 bench-jobs: setup
 	$(PY) -m bench.jobs
+
+bench-crds: setup
+	$(PY) -m bench.crds
+
+bench-affinity: setup
+	$(PY) -m bench.affinity
 
 clean:
 	rm -rf build third_party $(NODE_DIR)/node_modules

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Callable
 
 from gitstore import Author, StoreKey
 from server.admin.sessions import LiveSessions
+from server.affinity import Affinity
 from server.clusters import Clusters
 from server.config import Settings
+from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.kube import ClusterPool
 from server.observability.metrics import Metrics
@@ -49,6 +51,9 @@ class Domains:
 
     clusters: Clusters
     versions: Versions
+    # CRDs: discovery, schemas, and the local validation ApplyManifest runs before the cluster.
+    crds: Crds
+    affinity: Affinity
 
 
 @dataclass
@@ -115,8 +120,14 @@ class Runtime:
             intents = IntentJournal(data, key)
             opened.pop_all()
         locks = PathLocks()
-        domains = Domains(clusters=Clusters.create(store, clusters, pool),
-                          versions=Versions.create(store, pool, intents, locks, audit, data))
+        crds = Crds(clusters, pool)
+        versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest)
+
+        async def cluster_ids() -> list[str]:
+            return [r.id for r in await clusters.list()]
+
+        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions, crds=crds,
+                          affinity=Affinity(pool, versions.writer, cluster_ids))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks)
         store.store.add_listener(runtime.metrics.count_change)

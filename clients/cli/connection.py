@@ -18,7 +18,8 @@ import typer
 import yaml
 
 from clients.cli.errors import CliError, rpc_failure
-from kubecommit.v1 import admin_pb2_grpc, clusters_pb2_grpc, containers_pb2_grpc, yaml_versions_pb2_grpc
+from kubecommit.v1 import (admin_pb2_grpc, affinity_pb2_grpc, clusters_pb2_grpc, containers_pb2_grpc,
+                           yaml_versions_pb2_grpc)
 
 T = TypeVar("T")
 DEFAULT_PORT = 50051
@@ -112,6 +113,10 @@ class Remote:
     @property
     def containers(self) -> containers_pb2_grpc.ContainersServiceStub:
         return containers_pb2_grpc.ContainersServiceStub(self.channel)
+
+    @property
+    def affinity(self) -> affinity_pb2_grpc.AffinityServiceStub:
+        return affinity_pb2_grpc.AffinityServiceStub(self.channel)
 
     @property
     def admin(self) -> admin_pb2_grpc.AdminServiceStub:

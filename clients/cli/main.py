@@ -18,7 +18,7 @@ from typing import Optional
 
 import typer
 
-from clients.cli import admin, clusters, containers, contexts, resources, versions
+from clients.cli import admin, affinity, clusters, containers, contexts, crds, resources, versions
 from clients.cli.connection import Target
 from clients.cli.errors import CliError, report
 
@@ -103,6 +103,7 @@ def sim(ctx: typer.Context) -> None:
 
 # Commands that call a running server.
 app.add_typer(clusters.clusters_app, name="clusters")
+app.add_typer(crds.crds_app, name="crds")
 app.add_typer(contexts.config_app, name="config")
 app.command()(contexts.login)
 for verb in (resources.get, resources.describe, resources.delete, resources.apply, versions.history, versions.show, versions.diff,
@@ -116,6 +117,7 @@ app.add_typer(versions.branch_app, name="branch")
 app.add_typer(versions.drift_app, name="drift")
 app.add_typer(versions.backup_app, name="backup")
 app.add_typer(containers.exec_policy_app, name="exec-policy")
+app.add_typer(affinity.affinity_app, name="affinity")
 
 # Local admin commands on a data directory (clients/cli/admin.py).
 app.add_typer(admin.token_app, name="token")

@@ -121,9 +121,8 @@ def rollback(
     if reply.commit:
         typer.echo(f"rolled back {full_name} to {target}: version {reply.version}, commit {reply.commit[:12]}")
     else:
-        # The server records no commit when the store already holds the target (live drift reverted).
-        typer.echo(f"{full_name} set back to {target} in its cluster; the store already held that version, "
-                   "so no commit was made")
+        # No commit only when nothing changed: a drifted live object is recorded before it is reverted.
+        typer.echo(f"{full_name} already is {target}, live and stored: nothing to roll back")
 
 
 def _live_etag(ctx: typer.Context, name: str) -> str:

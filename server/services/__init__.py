@@ -15,8 +15,10 @@ from server import contract
 from server.errors import Unimplemented
 from server.runtime import Runtime
 from server.services import admin
+from server.services import affinity
 from server.services import clusters
 from server.services import containers
+from server.services import crd
 from server.services import operations
 from server.services import yaml_versions
 
@@ -81,10 +83,10 @@ SERVICES: list[ServiceEntry] = [
                  "resource quotas, limit ranges and usage alerts are not built yet"),
     ServiceEntry(contract.SERVICES["LabelsService"], None,
                  "label management, selection and label policies are not built yet"),
-    ServiceEntry(contract.SERVICES["AffinityService"], None,
-                 "affinity, tolerations, taints and scheduling checks are not built yet"),
-    ServiceEntry(contract.SERVICES["CrdService"], None,
-                 "custom resource definitions and custom objects are not built yet"),
+    ServiceEntry(contract.SERVICES["AffinityService"], affinity.register,
+                 "placement rules, taints, node operations, scheduling checks, suggestions, topology and the graph"),
+    ServiceEntry(contract.SERVICES["CrdService"], crd.register,
+                 "CRD discovery across clusters, schemas, printer-column rows and validation"),
     ServiceEntry(contract.SERVICES["McpService"], None,
                  "MCP tools and cluster scans are not built yet"),
     ServiceEntry(contract.SERVICES["OperationsService"], operations.register,

@@ -13,7 +13,7 @@ from pathlib import Path
 from server.kube import ClusterPool
 from server.security.audit import AuditLog
 from server.storage import Storage
-from server.versions.apply import Writer
+from server.versions.apply import ManifestValidator, Writer
 from server.versions.backups import Backups
 from server.versions.common import PathLocks
 from server.versions.history import History
@@ -33,7 +33,9 @@ class Versions:
 
     @classmethod
     def create(cls, storage: Storage, pool: ClusterPool, intents: IntentJournal, locks: PathLocks,
-               audit: AuditLog, data_dir: Path) -> Versions:
-        return cls(writer=Writer(storage, pool, intents, locks), history=History(storage, pool),
+               audit: AuditLog, data_dir: Path, validator: ManifestValidator | None = None) -> Versions:
+        """`validator`: the local check of a manifest's documents before any cluster call (the
+        CRD domain's schema validation), given to the writer."""
+        return cls(writer=Writer(storage, pool, intents, locks, validator), history=History(storage, pool),
                    backups=Backups(storage, data_dir / "backups"),
                    recovery=Recovery(storage, pool, intents, audit))

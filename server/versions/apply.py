@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from gitstore import Change, CommitInfo, Document, DocumentDiff, document_diff
 from server import context
@@ -25,9 +25,12 @@ from server.versions.common import (MAIN, PathLocks, branch_id, is_commit_id,
                                     read_stored, version_count)
 from server.versions.history import version_document
 from server.versions.intents import IntentJournal, crash_point
-from server.versions.manifests import Target, apply_order, at_document, bind, read_manifest
+from server.versions.manifests import (ManifestDocument, Target, apply_order, at_document, bind,
+                                      read_manifest)
 
 FIELD_MANAGER = "kubecommit"
+# (connection, cluster id, documents) -> raises InvalidArgument naming `manifest[i].{field}`.
+ManifestValidator = Callable[[ClusterConnection, str, list[ManifestDocument]], Awaitable[None]]
 
 
 @dataclass
@@ -63,7 +66,8 @@ def _rv(obj: dict[str, Any] | None) -> str:
 class Writer:
     """Every write the versions domain makes to a cluster and the store, under per-resource locks."""
 
-    def __init__(self, storage: Storage, pool: ClusterPool, intents: IntentJournal, locks: PathLocks) -> None:
+    def __init__(self, storage: Storage, pool: ClusterPool, intents: IntentJournal, locks: PathLocks,
+                 validator: ManifestValidator | None = None) -> None:
         self.storage = storage
         self.store = storage.sync
         self.pool = pool
@@ -71,6 +75,9 @@ class Writer:
         self.intents = intents
         # Per-resource write locks, shared with every other writer of the store.
         self.locks = locks
+        # Checks documents locally before any cluster call (custom objects against their CRD's
+        # schema: server/crds), so errors name the field; None checks nothing.
+        self.validator = validator
 
     async def _stored(self, paths: list[str], ref: str | None = None) -> dict[str, Document | None]:
         return await self.storage.run(lambda: {p: read_stored(self.store, p, ref) for p in paths})
@@ -144,6 +151,8 @@ class Writer:
         docs = await read_manifest(manifest)
         conn = await self.pool.get(cluster_id)
         targets = await bind(conn, cluster_id, docs, namespace)
+        if self.validator is not None:
+            await self.validator(conn, cluster_id, [t.doc for t in targets])
         caller = context.current().caller
         for t in targets:  # each document may name its own namespace (docs/security.md: reach)
             authorize(caller, Permission.RESOURCES_APPLY, t.name.cluster, t.name.namespace)
@@ -308,7 +317,12 @@ class Writer:
 
     async def rollback(self, *, name: str, target: str, reason: str, dry_run: bool, etag: str
                        ) -> tuple[str, DocumentDiff, str, int]:
-        """(commit, diff current -> target, the cluster's dry-run refusal or '', version after)."""
+        """(commit, diff live -> target, the cluster's dry-run refusal or '', version after).
+
+        The diff starts from the live object, since that is what the rollback changes. When the
+        live object has drifted from the stored head, the drifted state is first recorded as an
+        import, so that reverting it is a commit of its own even when the target equals the head
+        (otherwise the cluster would change with no trace in history)."""
         rn = ResourceName.parse(name, "name")
         context.current().targets.append(str(rn))
         old = await self.storage.run(version_document, self.store, rn, target, "target")
@@ -319,7 +333,9 @@ class Writer:
         async with self.locks.hold([rn.store_path]):
             stored = (await self._stored([rn.store_path]))[rn.store_path]
             await self.check_etag(conn, rt, rn, stored, etag)
-            diff = document_diff(str(rn), _data(stored), old.data)
+            live = await self.live(conn, rt, rn)
+            current = normalize(live) if live is not None else None
+            diff = document_diff(str(rn), current, old.data)
             verdict = ""
             try:
                 await conn.apply(rt, old.data, field_manager=FIELD_MANAGER, force=True, dry_run=True)
@@ -329,6 +345,11 @@ class Writer:
                     raise
             if dry_run:
                 return "", diff, verdict, 0
+            if stored is not None and current != stored.data:
+                drifted = Change.put(rn.store_path, current) if current is not None else Change.delete(rn.store_path)
+                await self.commit([drifted], operation="import",
+                                  message=f"Drift of {rn} found by a rollback: the live object differed "
+                                          f"from the stored version")
             intent = await self.intents.begin("rollback", [(rn, old.data)])
             try:
                 live = await conn.apply(rt, old.data, field_manager=FIELD_MANAGER, force=True)

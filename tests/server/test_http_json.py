@@ -229,3 +229,20 @@ def test_an_unreachable_server_is_503_status_json(tmp_path: Path) -> None:
         status, content_type, raw = _exchange(f"{url}/v1/clusters")
     assert (status, content_type) == (503, "application/json"), raw
     assert json.loads(raw)["code"] == 14
+
+
+def test_affinity_routes_transcode(gateway: str, auth_headers: dict[str, str]) -> None:
+    """AffinityService over HTTP/JSON: a scheduling check, typed rules, taints and the graph."""
+    pod = "clusters/demo/namespaces/ml/pods/inference"
+    status, body = _call(f"{gateway}/v1/clusters/demo:validateScheduling", "POST", {"workload": pod}, auth_headers)
+    assert status == 200 and body["summary"].startswith("0/4 nodes are available"), body
+    status, body = _call(f"{gateway}/v1/{pod}/nodeAffinity", headers=auth_headers)
+    assert status == 200 and body["nodeSelector"] == {"accelerator": "nvidia-tesla-t4"}, body
+    status, body = _call(f"{gateway}/v1/clusters/demo/nodes/-/taints", headers=auth_headers)
+    assert status == 200 and [t["key"] for t in body["taints"]] == ["gpu"], body
+    status, body = _call(f"{gateway}/v1/clusters/demo/affinityGraph?namespaces=ml", headers=auth_headers)
+    assert status == 200 and "digraph" in body["dot"], body
+    status, body = _call(f"{gateway}/v1/clusters/demo:validateScheduling", "POST",
+                         {"podSpecYaml": "containers: [{name: c, image: x}]\ntolerations: [{operator: Equal}]"},
+                         auth_headers)
+    assert status == 400 and body["details"], body

@@ -33,7 +33,8 @@ class AffinityServiceStub:
     A workload is anything with a pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
     CronJob) or a Pod, named as usual, e.g. `clusters/prod/namespaces/web/deployments.apps/api`.
     Kubernetes forbids changing a running Pod's affinity (tolerations may only be added) and a Job's
-    template unless it is suspended; such refusals come back as FAILED_PRECONDITION.
+    template unless it is suspended; such refusals come back from the cluster's dry run as
+    INVALID_ARGUMENT with the cluster's words, and nothing is committed.
     """
 
     def __init__(self, channel):
@@ -87,6 +88,26 @@ class AffinityServiceStub:
                 request_serializer=kubecommit_dot_v1_dot_affinity__pb2.RemoveNodeTaintsRequest.SerializeToString,
                 response_deserializer=kubecommit_dot_v1_dot_affinity__pb2.RemoveNodeTaintsResponse.FromString,
                 _registered_method=True)
+        self.CordonNode = channel.unary_unary(
+                '/kubecommit.v1.AffinityService/CordonNode',
+                request_serializer=kubecommit_dot_v1_dot_affinity__pb2.CordonNodeRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_affinity__pb2.CordonNodeResponse.FromString,
+                _registered_method=True)
+        self.UncordonNode = channel.unary_unary(
+                '/kubecommit.v1.AffinityService/UncordonNode',
+                request_serializer=kubecommit_dot_v1_dot_affinity__pb2.UncordonNodeRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_affinity__pb2.UncordonNodeResponse.FromString,
+                _registered_method=True)
+        self.DrainNode = channel.unary_stream(
+                '/kubecommit.v1.AffinityService/DrainNode',
+                request_serializer=kubecommit_dot_v1_dot_affinity__pb2.DrainNodeRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_affinity__pb2.DrainNodeResponse.FromString,
+                _registered_method=True)
+        self.SuggestPlacement = channel.unary_unary(
+                '/kubecommit.v1.AffinityService/SuggestPlacement',
+                request_serializer=kubecommit_dot_v1_dot_affinity__pb2.SuggestPlacementRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_affinity__pb2.SuggestPlacementResponse.FromString,
+                _registered_method=True)
         self.SuggestNodeSelectors = channel.unary_unary(
                 '/kubecommit.v1.AffinityService/SuggestNodeSelectors',
                 request_serializer=kubecommit_dot_v1_dot_affinity__pb2.SuggestNodeSelectorsRequest.SerializeToString,
@@ -117,7 +138,8 @@ class AffinityServiceServicer:
     A workload is anything with a pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
     CronJob) or a Pod, named as usual, e.g. `clusters/prod/namespaces/web/deployments.apps/api`.
     Kubernetes forbids changing a running Pod's affinity (tolerations may only be added) and a Job's
-    template unless it is suspended; such refusals come back as FAILED_PRECONDITION.
+    template unless it is suspended; such refusals come back from the cluster's dry run as
+    INVALID_ARGUMENT with the cluster's words, and nothing is committed.
     """
 
     def GetNodeAffinity(self, request, context):
@@ -163,21 +185,56 @@ class AffinityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListNodeTaints(self, request, context):
-        """Taints of one node, or of every node with `nodes/-`.
+        """Taints of one node, or of every node with `nodes/-`, in one cluster or every cluster with
+        `clusters/-`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AddNodeTaints(self, request, context):
-        """Adds taints to a node (like `kubectl taint`), applies and commits.
+        """Adds taints to a node, or to every node matching `node_selector` with `nodes/-` (like
+        `kubectl taint`), applies and commits once for the cluster. validate_only names the pods a
+        NO_EXECUTE taint would evict.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RemoveNodeTaints(self, request, context):
-        """Removes taints from a node, applies and commits.
+        """Removes taints from a node (or every node matching `node_selector`), applies and commits.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CordonNode(self, request, context):
+        """Marks a node unschedulable (`kubectl cordon`), applies and commits.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UncordonNode(self, request, context):
+        """Makes a node schedulable again (`kubectl uncordon`), applies and commits.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DrainNode(self, request, context):
+        """Cordons a node and evicts its pods through the Eviction API, honouring
+        PodDisruptionBudgets (`kubectl drain`); streams each pod's outcome. A budget that still blocks
+        when the timeout runs out stops the drain, and the last event says which. validate_only names
+        what would move and what a budget blocks, changing nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SuggestPlacement(self, request, context):
+        """What would place a workload or pod spec: tolerations, node selectors and relaxed rules,
+        ranked, each with its reason; for a pod no node can take, the smallest change that helps.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -263,6 +320,26 @@ def add_AffinityServiceServicer_to_server(servicer, server):
                     request_deserializer=kubecommit_dot_v1_dot_affinity__pb2.RemoveNodeTaintsRequest.FromString,
                     response_serializer=kubecommit_dot_v1_dot_affinity__pb2.RemoveNodeTaintsResponse.SerializeToString,
             ),
+            'CordonNode': grpc.unary_unary_rpc_method_handler(
+                    servicer.CordonNode,
+                    request_deserializer=kubecommit_dot_v1_dot_affinity__pb2.CordonNodeRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_affinity__pb2.CordonNodeResponse.SerializeToString,
+            ),
+            'UncordonNode': grpc.unary_unary_rpc_method_handler(
+                    servicer.UncordonNode,
+                    request_deserializer=kubecommit_dot_v1_dot_affinity__pb2.UncordonNodeRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_affinity__pb2.UncordonNodeResponse.SerializeToString,
+            ),
+            'DrainNode': grpc.unary_stream_rpc_method_handler(
+                    servicer.DrainNode,
+                    request_deserializer=kubecommit_dot_v1_dot_affinity__pb2.DrainNodeRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_affinity__pb2.DrainNodeResponse.SerializeToString,
+            ),
+            'SuggestPlacement': grpc.unary_unary_rpc_method_handler(
+                    servicer.SuggestPlacement,
+                    request_deserializer=kubecommit_dot_v1_dot_affinity__pb2.SuggestPlacementRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_affinity__pb2.SuggestPlacementResponse.SerializeToString,
+            ),
             'SuggestNodeSelectors': grpc.unary_unary_rpc_method_handler(
                     servicer.SuggestNodeSelectors,
                     request_deserializer=kubecommit_dot_v1_dot_affinity__pb2.SuggestNodeSelectorsRequest.FromString,
@@ -299,7 +376,8 @@ class AffinityService:
     A workload is anything with a pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
     CronJob) or a Pod, named as usual, e.g. `clusters/prod/namespaces/web/deployments.apps/api`.
     Kubernetes forbids changing a running Pod's affinity (tolerations may only be added) and a Job's
-    template unless it is suspended; such refusals come back as FAILED_PRECONDITION.
+    template unless it is suspended; such refusals come back from the cluster's dry run as
+    INVALID_ARGUMENT with the cluster's words, and nothing is committed.
     """
 
     @staticmethod
@@ -535,6 +613,114 @@ class AffinityService:
             '/kubecommit.v1.AffinityService/RemoveNodeTaints',
             kubecommit_dot_v1_dot_affinity__pb2.RemoveNodeTaintsRequest.SerializeToString,
             kubecommit_dot_v1_dot_affinity__pb2.RemoveNodeTaintsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CordonNode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.AffinityService/CordonNode',
+            kubecommit_dot_v1_dot_affinity__pb2.CordonNodeRequest.SerializeToString,
+            kubecommit_dot_v1_dot_affinity__pb2.CordonNodeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UncordonNode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.AffinityService/UncordonNode',
+            kubecommit_dot_v1_dot_affinity__pb2.UncordonNodeRequest.SerializeToString,
+            kubecommit_dot_v1_dot_affinity__pb2.UncordonNodeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DrainNode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/kubecommit.v1.AffinityService/DrainNode',
+            kubecommit_dot_v1_dot_affinity__pb2.DrainNodeRequest.SerializeToString,
+            kubecommit_dot_v1_dot_affinity__pb2.DrainNodeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SuggestPlacement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.AffinityService/SuggestPlacement',
+            kubecommit_dot_v1_dot_affinity__pb2.SuggestPlacementRequest.SerializeToString,
+            kubecommit_dot_v1_dot_affinity__pb2.SuggestPlacementResponse.FromString,
             options,
             channel_credentials,
             insecure,

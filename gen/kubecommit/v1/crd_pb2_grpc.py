@@ -34,6 +34,17 @@ class CrdServiceStub:
     path (YamlVersionsService.ApplyManifest/DeleteResource), so every write is committed the same way.
     The typed CRD views answer under `/v1/crds/` followed by the CRD's resource name: the plain name
     belongs to the generic GetResource, and no two routes may match one URL.
+    CustomResourceDefinitions: which CRDs exist in which clusters (and where they differ), what
+    their schemas allow (`kubectl explain`), custom objects listed with their CRD's printer columns,
+    and validation of custom objects and CRD updates before anything is applied.
+
+    Custom objects themselves have no parallel CRUD here: they are Kubernetes objects like any other,
+    read by ClustersService.ListResources/GetResource and written through the versioned path
+    (YamlVersionsService.ApplyManifest/DeleteResource: dry run, one commit, etags), so every write,
+    CRDs included, is committed the same way. ApplyManifest checks custom objects against their
+    CRD's schema with the same local validation as ValidateCustomObject before calling the cluster.
+    The typed CRD views answer under `/v1/crds/` followed by the CRD's resource name: the plain name
+    belongs to the generic GetResource, and no two routes may match one URL.
     """
 
     def __init__(self, channel):
@@ -52,15 +63,30 @@ class CrdServiceStub:
                 request_serializer=kubecommit_dot_v1_dot_crd__pb2.GetCustomResourceDefinitionRequest.SerializeToString,
                 response_deserializer=kubecommit_dot_v1_dot_crd__pb2.CustomResourceDefinition.FromString,
                 _registered_method=True)
+        self.CompareCustomResourceDefinitions = channel.unary_unary(
+                '/kubecommit.v1.CrdService/CompareCustomResourceDefinitions',
+                request_serializer=kubecommit_dot_v1_dot_crd__pb2.CompareCustomResourceDefinitionsRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_crd__pb2.CompareCustomResourceDefinitionsResponse.FromString,
+                _registered_method=True)
         self.GetCustomResourceSchema = channel.unary_unary(
                 '/kubecommit.v1.CrdService/GetCustomResourceSchema',
                 request_serializer=kubecommit_dot_v1_dot_crd__pb2.GetCustomResourceSchemaRequest.SerializeToString,
                 response_deserializer=kubecommit_dot_v1_dot_crd__pb2.CustomResourceSchema.FromString,
                 _registered_method=True)
+        self.ListCustomObjectRows = channel.unary_unary(
+                '/kubecommit.v1.CrdService/ListCustomObjectRows',
+                request_serializer=kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectRowsRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectRowsResponse.FromString,
+                _registered_method=True)
         self.ValidateCustomObject = channel.unary_unary(
                 '/kubecommit.v1.CrdService/ValidateCustomObject',
                 request_serializer=kubecommit_dot_v1_dot_crd__pb2.ValidateCustomObjectRequest.SerializeToString,
                 response_deserializer=kubecommit_dot_v1_dot_crd__pb2.ValidateCustomObjectResponse.FromString,
+                _registered_method=True)
+        self.CheckCustomResourceDefinitionUpdate = channel.unary_unary(
+                '/kubecommit.v1.CrdService/CheckCustomResourceDefinitionUpdate',
+                request_serializer=kubecommit_dot_v1_dot_crd__pb2.CheckCustomResourceDefinitionUpdateRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_crd__pb2.CheckCustomResourceDefinitionUpdateResponse.FromString,
                 _registered_method=True)
 
 
@@ -73,32 +99,70 @@ class CrdServiceServicer:
     path (YamlVersionsService.ApplyManifest/DeleteResource), so every write is committed the same way.
     The typed CRD views answer under `/v1/crds/` followed by the CRD's resource name: the plain name
     belongs to the generic GetResource, and no two routes may match one URL.
+    CustomResourceDefinitions: which CRDs exist in which clusters (and where they differ), what
+    their schemas allow (`kubectl explain`), custom objects listed with their CRD's printer columns,
+    and validation of custom objects and CRD updates before anything is applied.
+
+    Custom objects themselves have no parallel CRUD here: they are Kubernetes objects like any other,
+    read by ClustersService.ListResources/GetResource and written through the versioned path
+    (YamlVersionsService.ApplyManifest/DeleteResource: dry run, one commit, etags), so every write,
+    CRDs included, is committed the same way. ApplyManifest checks custom objects against their
+    CRD's schema with the same local validation as ValidateCustomObject before calling the cluster.
+    The typed CRD views answer under `/v1/crds/` followed by the CRD's resource name: the plain name
+    belongs to the generic GetResource, and no two routes may match one URL.
     """
 
     def ListCustomResourceDefinitions(self, request, context):
-        """The CRDs installed in one cluster.
+        """The CRDs installed in one cluster, or in every visible cluster with `clusters/-`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetCustomResourceDefinition(self, request, context):
-        """One CRD: group, names, scope, versions and its YAML.
+        """One CRD: group, names, scope, versions, conditions, printer columns, object counts, YAML.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompareCustomResourceDefinitions(self, request, context):
+        """The same CRD across clusters (`clusters/-/customresourcedefinitions.apiextensions.k8s.io/{crd}`):
+        its versions in each, and the field-level difference of each version's schema from the first
+        cluster that has it (version skew).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetCustomResourceSchema(self, request, context):
-        """The openAPIV3Schema of one version, as a structure, as YAML, and flattened into fields.
+        """The openAPIV3Schema of one version, as a structure, as YAML, and as a field tree (all of it,
+        or the subtree at `field_path`, like `kubectl explain`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCustomObjectRows(self, request, context):
+        """Custom objects of one CRD as rows: the CRD's printer columns evaluated (their JSONPath) on each
+        object, filtered by label and field selectors. The objects themselves: ClustersService.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ValidateCustomObject(self, request, context):
-        """Checks an object against its CRD's schema (found from apiVersion and kind) without applying
-        it: every violation with its field path and cause.
+        """Checks custom objects (one object, or every custom object of a manifest) against their CRD's
+        schema (found from apiVersion and kind) without applying them: every violation with its field
+        path and cause; then, when asked, the cluster's own server-side dry run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CheckCustomResourceDefinitionUpdate(self, request, context):
+        """What an updated CRD would change before it is applied (it is applied with ApplyManifest): the
+        schema differences per version, and the existing objects the new schema would make invalid.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -117,15 +181,30 @@ def add_CrdServiceServicer_to_server(servicer, server):
                     request_deserializer=kubecommit_dot_v1_dot_crd__pb2.GetCustomResourceDefinitionRequest.FromString,
                     response_serializer=kubecommit_dot_v1_dot_crd__pb2.CustomResourceDefinition.SerializeToString,
             ),
+            'CompareCustomResourceDefinitions': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompareCustomResourceDefinitions,
+                    request_deserializer=kubecommit_dot_v1_dot_crd__pb2.CompareCustomResourceDefinitionsRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_crd__pb2.CompareCustomResourceDefinitionsResponse.SerializeToString,
+            ),
             'GetCustomResourceSchema': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCustomResourceSchema,
                     request_deserializer=kubecommit_dot_v1_dot_crd__pb2.GetCustomResourceSchemaRequest.FromString,
                     response_serializer=kubecommit_dot_v1_dot_crd__pb2.CustomResourceSchema.SerializeToString,
             ),
+            'ListCustomObjectRows': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCustomObjectRows,
+                    request_deserializer=kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectRowsRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectRowsResponse.SerializeToString,
+            ),
             'ValidateCustomObject': grpc.unary_unary_rpc_method_handler(
                     servicer.ValidateCustomObject,
                     request_deserializer=kubecommit_dot_v1_dot_crd__pb2.ValidateCustomObjectRequest.FromString,
                     response_serializer=kubecommit_dot_v1_dot_crd__pb2.ValidateCustomObjectResponse.SerializeToString,
+            ),
+            'CheckCustomResourceDefinitionUpdate': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckCustomResourceDefinitionUpdate,
+                    request_deserializer=kubecommit_dot_v1_dot_crd__pb2.CheckCustomResourceDefinitionUpdateRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_crd__pb2.CheckCustomResourceDefinitionUpdateResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -142,6 +221,17 @@ class CrdService:
     Custom objects themselves have no parallel CRUD here: they are Kubernetes objects like any other,
     listed and read by ClustersService.ListResources/GetResource and written through the versioned
     path (YamlVersionsService.ApplyManifest/DeleteResource), so every write is committed the same way.
+    The typed CRD views answer under `/v1/crds/` followed by the CRD's resource name: the plain name
+    belongs to the generic GetResource, and no two routes may match one URL.
+    CustomResourceDefinitions: which CRDs exist in which clusters (and where they differ), what
+    their schemas allow (`kubectl explain`), custom objects listed with their CRD's printer columns,
+    and validation of custom objects and CRD updates before anything is applied.
+
+    Custom objects themselves have no parallel CRUD here: they are Kubernetes objects like any other,
+    read by ClustersService.ListResources/GetResource and written through the versioned path
+    (YamlVersionsService.ApplyManifest/DeleteResource: dry run, one commit, etags), so every write,
+    CRDs included, is committed the same way. ApplyManifest checks custom objects against their
+    CRD's schema with the same local validation as ValidateCustomObject before calling the cluster.
     The typed CRD views answer under `/v1/crds/` followed by the CRD's resource name: the plain name
     belongs to the generic GetResource, and no two routes may match one URL.
     """
@@ -201,6 +291,33 @@ class CrdService:
             _registered_method=True)
 
     @staticmethod
+    def CompareCustomResourceDefinitions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.CrdService/CompareCustomResourceDefinitions',
+            kubecommit_dot_v1_dot_crd__pb2.CompareCustomResourceDefinitionsRequest.SerializeToString,
+            kubecommit_dot_v1_dot_crd__pb2.CompareCustomResourceDefinitionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetCustomResourceSchema(request,
             target,
             options=(),
@@ -228,6 +345,33 @@ class CrdService:
             _registered_method=True)
 
     @staticmethod
+    def ListCustomObjectRows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.CrdService/ListCustomObjectRows',
+            kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectRowsRequest.SerializeToString,
+            kubecommit_dot_v1_dot_crd__pb2.ListCustomObjectRowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ValidateCustomObject(request,
             target,
             options=(),
@@ -244,6 +388,33 @@ class CrdService:
             '/kubecommit.v1.CrdService/ValidateCustomObject',
             kubecommit_dot_v1_dot_crd__pb2.ValidateCustomObjectRequest.SerializeToString,
             kubecommit_dot_v1_dot_crd__pb2.ValidateCustomObjectResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckCustomResourceDefinitionUpdate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.CrdService/CheckCustomResourceDefinitionUpdate',
+            kubecommit_dot_v1_dot_crd__pb2.CheckCustomResourceDefinitionUpdateRequest.SerializeToString,
+            kubecommit_dot_v1_dot_crd__pb2.CheckCustomResourceDefinitionUpdateResponse.FromString,
             options,
             channel_credentials,
             insecure,
