@@ -7,7 +7,7 @@ in migrations, JSON array membership), and PostgreSQL statements get `%s` placeh
 Schemas are versioned: a component passes its numbered list of migrations to `migrate`, which
 applies the ones the `schema_migrations` table has not recorded, in one transaction, under a
 lock (SQLite's write lock, a PostgreSQL advisory lock), so replicas starting together migrate
-once.
+once; a schema newer than the code is refused (FAILED_PRECONDITION `SCHEMA_TOO_NEW`).
 
 A connection is used by one thread at a time (a lock, as the components did before); the
 PostgreSQL one runs in autocommit outside `transaction()` and reconnects when the server went
@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from server.errors import InvalidArgument, Unavailable
+from server.errors import FailedPrecondition, InvalidArgument, Unavailable
 from server.security.files import open_private_db
 
 # A migration: one SQL script for both engines, with `{serial}` (an autoincrementing integer
@@ -117,8 +117,8 @@ class Database:
             self._conn.close()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
-        with self._lock:
-            return self._run(lambda: _execute(self._live(), self.dialect, sql, params))
+        with self._lock, self._errors():
+            return _execute(self._live(), self.dialect, sql, params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         with self.transaction() as tx:
@@ -139,20 +139,26 @@ class Database:
                     conn.execute("ROLLBACK")
                     raise
                 return
-            with self._run_context(), conn.transaction():
+            with self._errors(), conn.transaction():
                 if lock:
                     conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
                 yield _Transaction(conn, self.dialect)
 
     def migrate(self, component: str, migrations: Sequence[Migration]) -> int:
-        """Apply the migrations of `component` not applied yet; returns its schema version."""
-        with self.transaction(lock=f"kubecommit schema {component}") as tx:
+        """Apply the migrations of `component` not applied yet; returns its schema version. A
+        database migrated by a newer server is refused, not written with an older schema's idea
+        of its tables (replicas upgrade one by one; roll forward, not back)."""
+        with self.transaction(lock="kubecommit schema") as tx:
             tx.execute(f"CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT NOT NULL,"
                        f" version INTEGER NOT NULL, applied_at {self.dialect.real} NOT NULL,"
                        f" PRIMARY KEY (component, version))")
             row = tx.execute("SELECT MAX(version) FROM schema_migrations WHERE component = ?",
                              (component,)).fetchone()
             done = (row[0] if row else None) or 0
+            if done > len(migrations):
+                raise FailedPrecondition(
+                    f"{component} schema in {self.where} is at version {done}; this server knows {len(migrations)}",
+                    "SCHEMA_TOO_NEW", metadata={"component": component})
             for version, migration in enumerate(migrations[done:], done + 1):
                 for statement in _statements(self.dialect, self.dialect.script(migration)):
                     tx.execute(statement)
@@ -166,12 +172,8 @@ class Database:
             self._conn = self._connect()
         return self._conn
 
-    def _run(self, call: Any) -> Any:
-        with self._run_context():
-            return call()
-
     @contextlib.contextmanager
-    def _run_context(self) -> Iterator[None]:
+    def _errors(self) -> Iterator[None]:
         if self.dialect is SQLITE:
             yield
             return

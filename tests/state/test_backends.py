@@ -14,7 +14,7 @@ import pytest
 
 from kubecommit.v1 import containers_pb2 as pb
 from server.containers.records import Records
-from server.errors import NotFound, Unavailable
+from server.errors import FailedPrecondition, NotFound, Unavailable
 from server.jobs.state import SUCCEEDED, JobState
 from server.security.audit import AuditEvent, AuditLog
 from server.security.tokens import TokenStore
@@ -39,6 +39,10 @@ def test_migrations_are_versioned_and_applied_once(tmp_path: Path, database_url:
     versions = db.execute("SELECT version FROM schema_migrations WHERE component = ? ORDER BY version",
                           ("things",)).fetchall()
     assert versions == [(1,), (2,)]
+    # An older server on a database a newer one migrated stops rather than misread it.
+    with pytest.raises(FailedPrecondition) as newer:
+        db.migrate("things", first)
+    assert newer.value.reason == "SCHEMA_TOO_NEW"
     db.close()
 
 
