@@ -13,7 +13,7 @@ LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= .data
 
 .PHONY: setup postgres run test pytest lint breaking gen-check protos release-contract third_party node \
-        descriptor envoy bench-store bench-versions bench-clusters bench-containers bench-jobs bench-crds bench-affinity bench clean \
+        descriptor envoy bench-store bench-versions bench-clusters bench-containers bench-jobs bench-crds bench-affinity bench-quotas bench-labels bench clean \
         graphviz
 
 setup: $(VENV)/.installed node third_party graphviz
@@ -118,6 +118,12 @@ bench-crds: setup
 
 bench-affinity: setup
 	$(PY) -m bench.affinity
+
+bench-quotas: setup
+	$(PY) -m bench.quotas
+
+bench-labels: setup
+	$(PY) -m bench.labels
 
 clean:
 	rm -rf build third_party $(NODE_DIR)/node_modules

@@ -33,6 +33,9 @@ class Settings:
     shutdown_grace_seconds: float = 10.0
     # Every call to a cluster is bounded by this.
     cluster_timeout_seconds: float = 15.0
+    # Answers that ask many clusters at once (quota usage and lists across `clusters/-`) wait this
+    # long for each; slower clusters are reported as unreachable, not waited for.
+    fanout_timeout_seconds: float = 3.0
     # Kubeconfigs with `exec`/`auth-provider` credentials run programs on this server: off unless
     # the operator trusts every caller allowed to register clusters.
     allow_exec_credentials: bool = False

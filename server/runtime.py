@@ -22,6 +22,7 @@ from server.config import Settings
 from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.kube import ClusterPool
+from server.labels import LabelsDomain
 from server.observability.metrics import Metrics
 from server.replication.ha import Replication
 from server.replication.mirror import Mirror
@@ -32,12 +33,15 @@ from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
 from server.registry import ClusterRegistry
 from server.storage import Storage
+from server.quotas.domain import Quotas
 from server.versions import Versions
 from server.versions.common import PathLocks
 from server.versions.intents import IntentJournal
 
 if TYPE_CHECKING:
+    from server.alerts.store import Alerts
     from server.jobs.operations import Operations
+    from server.jobs.timeseries import TimeSeries
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
 ADMIN_TOKEN_FILE = "admin.token"
@@ -54,6 +58,8 @@ class Domains:
     # CRDs: discovery, schemas, and the local validation ApplyManifest runs before the cluster.
     crds: Crds
     affinity: Affinity
+    quotas: Quotas
+    labels: LabelsDomain
 
 
 @dataclass
@@ -121,13 +127,22 @@ class Runtime:
             opened.pop_all()
         locks = PathLocks()
         crds = Crds(clusters, pool)
-        versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest)
+        versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest,
+                                   admission=LabelsDomain.admission(store, pool))
 
         async def cluster_ids() -> list[str]:
             return [r.id for r in await clusters.list()]
 
+        def job_data() -> tuple[TimeSeries, Alerts] | None:
+            # `runtime` is made below; its jobs are made once it exists (server/app.py).
+            ops = runtime.operations
+            return (ops.series, ops.alerts) if ops is not None else None
+
         domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions, crds=crds,
-                          affinity=Affinity(pool, versions.writer, cluster_ids))
+                          affinity=Affinity(pool, versions.writer, cluster_ids),
+                          quotas=Quotas.create(store, pool, clusters, versions.writer,
+                                               settings.fanout_timeout_seconds, job_data),
+                          labels=LabelsDomain.create(store, pool, clusters, versions))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks)
         store.store.add_listener(runtime.metrics.count_change)

@@ -19,7 +19,7 @@ import yaml
 
 from clients.cli.errors import CliError, rpc_failure
 from kubecommit.v1 import (admin_pb2_grpc, affinity_pb2_grpc, clusters_pb2_grpc, containers_pb2_grpc,
-                           yaml_versions_pb2_grpc)
+                           labels_pb2_grpc, quotas_pb2_grpc, yaml_versions_pb2_grpc)
 
 T = TypeVar("T")
 DEFAULT_PORT = 50051
@@ -119,8 +119,16 @@ class Remote:
         return affinity_pb2_grpc.AffinityServiceStub(self.channel)
 
     @property
+    def labels(self) -> labels_pb2_grpc.LabelsServiceStub:
+        return labels_pb2_grpc.LabelsServiceStub(self.channel)
+
+    @property
     def admin(self) -> admin_pb2_grpc.AdminServiceStub:
         return admin_pb2_grpc.AdminServiceStub(self.channel)
+
+    @property
+    def quotas(self) -> quotas_pb2_grpc.QuotasServiceStub:
+        return quotas_pb2_grpc.QuotasServiceStub(self.channel)
 
     def call(self, method: Callable[..., T], request: Any, **kwargs: Any) -> T:
         try:

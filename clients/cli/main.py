@@ -18,7 +18,7 @@ from typing import Optional
 
 import typer
 
-from clients.cli import admin, affinity, clusters, containers, contexts, crds, resources, versions
+from clients.cli import admin, affinity, clusters, containers, contexts, crds, labels, quotas, resources, versions
 from clients.cli.connection import Target
 from clients.cli.errors import CliError, report
 
@@ -116,8 +116,10 @@ app.add_typer(versions.tag_app, name="tag")
 app.add_typer(versions.branch_app, name="branch")
 app.add_typer(versions.drift_app, name="drift")
 app.add_typer(versions.backup_app, name="backup")
+app.add_typer(labels.labels_app, name="labels")
 app.add_typer(containers.exec_policy_app, name="exec-policy")
 app.add_typer(affinity.affinity_app, name="affinity")
+app.add_typer(quotas.quotas_app, name="quotas")
 
 # Local admin commands on a data directory (clients/cli/admin.py).
 app.add_typer(admin.token_app, name="token")

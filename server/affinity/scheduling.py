@@ -20,12 +20,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
-from kubernetes.utils.quantity import parse_quantity as _parse_quantity
+from server.kube.quantity import value_of
 
 Obj = Mapping[str, Any]
-
-# Quantities repeat across thousands of pods ("100m", "128Mi"): parse each spelling once.
-parse_quantity = lru_cache(maxsize=4096)(_parse_quantity)
 
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 NODE_AFFINITY_MESSAGE = "node(s) didn't match Pod's node affinity/selector"
@@ -209,7 +206,7 @@ def taint_text(taint: Obj) -> str:
 def _container_requests(limits: tuple[tuple[str, str], ...], requests: tuple[tuple[str, str], ...]
                         ) -> dict[str, Decimal]:
     """One container's requests (a request defaults to its limit); containers repeat a lot."""
-    return {r: parse_quantity(v) for r, v in {**dict(limits), **dict(requests)}.items()}
+    return {r: value_of(v) for r, v in {**dict(limits), **dict(requests)}.items()}
 
 
 def _of(container: Obj) -> dict[str, Decimal]:
@@ -232,7 +229,7 @@ def pod_requests(pod: Obj) -> dict[str, Decimal]:
         for r, v in _of(c).items():
             total[r] = max(total[r], v)
     for r, v in (spec.get("overhead") or {}).items():
-        total[r] += parse_quantity(v)
+        total[r] += value_of(v)
     return dict(total)
 
 
@@ -414,11 +411,11 @@ def _resources(plan: _Plan, node: Obj, cluster: Cluster) -> list[Failure]:
     name = name_of(node)
     allocatable = (node.get("status") or {}).get("allocatable") or {}
     out = []
-    if "pods" in allocatable and cluster.pod_count[name] + 1 > int(parse_quantity(allocatable["pods"])):
+    if "pods" in allocatable and cluster.pod_count[name] + 1 > int(value_of(allocatable["pods"])):
         out.append(Failure(Filter.NODE_RESOURCES_FIT, FailureType.INSUFFICIENT_RESOURCES, "Too many pods", "pods"))
     used = cluster.used[name]
     for r, v in sorted(plan.requests.items()):
-        if v and used.get(r, Decimal(0)) + v > parse_quantity(allocatable.get(r, "0")):
+        if v and used.get(r, Decimal(0)) + v > value_of(allocatable.get(r, "0")):
             out.append(Failure(Filter.NODE_RESOURCES_FIT, FailureType.INSUFFICIENT_RESOURCES, f"Insufficient {r}", r))
     return out
 

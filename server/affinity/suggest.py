@@ -21,6 +21,7 @@ from server.affinity import scheduling
 from server.affinity.model import LabelSuggestion, Suggestion, Suggestions
 from server.affinity.rules import REQUIRED
 from server.affinity.scheduling import Cluster, FailureType, labels_of, name_of
+from server.kube.quantity import value_of
 
 # Order among changes of equal size: keep the rules, then narrow, then change the cluster, then relax.
 _ORDER = {"add_tolerations": 0, "node_selector": 1, "uncordon": 2, "relax_rule": 3}
@@ -149,7 +150,7 @@ def _no_room(verdict: scheduling.Verdict, state: Cluster) -> Suggestion:
     free = []
     for n in state.nodes:
         alloc = (n.get("status") or {}).get("allocatable") or {}
-        left = {r: scheduling.parse_quantity(alloc.get(r, "0")) - state.used[name_of(n)].get(r, Decimal(0))
+        left = {r: value_of(alloc.get(r, "0")) - state.used[name_of(n)].get(r, Decimal(0))
                 for r in verdict.requests}
         free.append(f"{name_of(n)}: " + ", ".join(f"{r} {v.normalize():f}" for r, v in sorted(left.items())))
     return Suggestion("none", f"no node has the resources: one pod requests {need}; free: {'; '.join(free)}",

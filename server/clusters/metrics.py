@@ -9,7 +9,6 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any, Iterable
 
-from kubernetes.utils import parse_quantity
 
 from server.clusters.model import ClusterMetrics, ResourceStats, ResourceUsage, TypeStats
 from server.clusters.operations import Operations
@@ -20,16 +19,10 @@ from server.registry import now
 from server.errors import KubecommitError
 from server.kube import ApiResource, ClusterPool
 from server.kube.connection import ClusterConnection
+from server.kube.quantity import value_of as quantity
 
 RESOURCES = ("cpu", "memory")
 STATS_CONCURRENCY = 4
-
-
-def quantity(value: Any) -> Decimal:
-    try:
-        return parse_quantity(value) if value not in (None, "") else Decimal(0)
-    except ValueError:
-        return Decimal(0)
 
 
 def total(maps: Iterable[dict[str, Any] | None], resource: str) -> float:

@@ -13,6 +13,7 @@ from server.jobs.runner import JobRunner
 from server.jobs.schedule import Schedule
 from server.jobs.state import JobState, RunnerLock
 from server.jobs.timeseries import TimeSeries
+from server.quotas.policies import Policies
 from server.jobs.work import BackupScheduler, DriftRecorder, HealthWatch, Housekeeping, Samplers
 from server.replication.ha import LeaderOnlyLock
 from server.runtime import Runtime
@@ -52,7 +53,7 @@ class Operations:
                 BackupScheduler(versions.backups, alerts, config, schedule=backup,
                                 mode=s.backup_mode, full_every=s.backup_full_every, keep_count=s.backup_keep_count,
                                 keep_days=s.backup_keep_days).jobs,
-                Samplers(runtime.pool, runtime.clusters, series, alerts, config, samples).jobs,
+                Samplers(runtime.pool, runtime.clusters, series, alerts, config, samples, Policies(runtime.store)).jobs,
                 HealthWatch(clusters.health, runtime.clusters, alerts, config, watch).jobs,
                 Housekeeping(alerts, notifier, runtime.clusters, s.alert_retention_days).jobs,
             ]

@@ -16,14 +16,17 @@ from server.alerts.notify import Notifier
 from server.alerts.store import Alerts, Severity, subject_scope
 from server.clusters.health import HealthChecks
 from server.clusters.inventory import NODES, PODS, list_all
-from server.clusters.metrics import node_usage, quantity, usage_summary
+from server.clusters.metrics import node_usage, usage_summary
 from server import context
 from server.context import Caller
 from server.errors import Aborted, InvalidArgument, KubecommitError
 from server.jobs.runner import Job
+from server.kube.quantity import value_of as quantity
 from server.jobs.schedule import Schedule
 from server.jobs.timeseries import TimeSeries
 from server.kube import ClusterPool
+from server.quotas.model import AlertPolicy
+from server.quotas.policies import Policies
 from server.registry import ClusterRegistry
 from server.versions.apply import Writer
 from server.versions.backups import Backups
@@ -196,8 +199,8 @@ class Samplers:
     series, quota rules evaluated on the way, then downsampling."""
 
     def __init__(self, pool: ClusterPool, clusters: ClusterRegistry, series: TimeSeries, alerts: Alerts,
-                 config: AlertingConfig, schedule: Schedule) -> None:
-        self.pool, self.clusters = pool, clusters
+                 config: AlertingConfig, schedule: Schedule, policies: Policies) -> None:
+        self.pool, self.clusters, self.policies = pool, clusters, policies
         self.series, self.alerts, self.config, self.schedule = series, alerts, config, schedule
 
     async def jobs(self) -> list[Job]:
@@ -223,10 +226,13 @@ class Samplers:
                       seen: set[str]) -> list[tuple[str, float]]:
         """Samples of every quota and resource; evaluates the rule and adds the subjects to `seen`."""
         samples = []
+        policies: dict[str, AlertPolicy] = {}  # each namespace's quota alert policy (its thresholds)
         for quota in await list_all(conn, await conn.resolve("resourcequotas")):
             meta, status = quota["metadata"], quota.get("status") or {}
             name = f"clusters/{cluster}/namespaces/{meta['namespace']}/resourcequotas/{meta['name']}"
             hard, used = status.get("hard") or {}, status.get("used") or {}
+            if rule is not None and meta["namespace"] not in policies:
+                policies[meta["namespace"]] = await self.policies.effective(cluster, meta["namespace"], rule)
             for resource in sorted(hard):
                 h, u = quantity(hard[resource]), quantity(used.get(resource))
                 samples += [(f"{name}/{resource}/used", float(u)), (f"{name}/{resource}/hard", float(h))]
@@ -234,8 +240,10 @@ class Samplers:
                     continue
                 subject, percent = f"{name}/{resource}", _percent(u, h)
                 seen.add(subject)
-                severity = Severity.CRITICAL if percent >= rule.critical_percent else \
-                    Severity.WARNING if percent >= rule.warning_percent else None
+                policy = policies[meta["namespace"]]
+                warning, critical = policy.thresholds(resource)
+                severity = None if not policy.enabled else Severity.CRITICAL if percent >= critical else \
+                    Severity.WARNING if percent >= warning else None
                 await self.alerts.observe(rule.id, subject, severity,
                                           f"{resource} of {name}: {used.get(resource, '0')} of {hard[resource]} "
                                           f"used ({percent:.0f}%)")

@@ -19,7 +19,9 @@ from server.services import affinity
 from server.services import clusters
 from server.services import containers
 from server.services import crd
+from server.services import labels
 from server.services import operations
+from server.services import quotas
 from server.services import yaml_versions
 
 
@@ -79,10 +81,10 @@ SERVICES: list[ServiceEntry] = [
                  "apply, history, diff, rollback, tags, branches, merges, drift and backups"),
     ServiceEntry(contract.SERVICES["ContainersService"], containers.register,
                  "logs, exec, exec policy, sessions and files"),
-    ServiceEntry(contract.SERVICES["QuotasService"], None,
-                 "resource quotas, limit ranges and usage alerts are not built yet"),
-    ServiceEntry(contract.SERVICES["LabelsService"], None,
-                 "label management, selection and label policies are not built yet"),
+    ServiceEntry(contract.SERVICES["QuotasService"], quotas.register,
+                 "resource quotas, limit ranges, usage, trends and quota alert policies"),
+    ServiceEntry(contract.SERVICES["LabelsService"], labels.register,
+                 "labels, batch updates, selection, key inventory, label policies, compliance and history"),
     ServiceEntry(contract.SERVICES["AffinityService"], affinity.register,
                  "placement rules, taints, node operations, scheduling checks, suggestions, topology and the graph"),
     ServiceEntry(contract.SERVICES["CrdService"], crd.register,

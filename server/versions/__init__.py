@@ -13,7 +13,7 @@ from pathlib import Path
 from server.kube import ClusterPool
 from server.security.audit import AuditLog
 from server.storage import Storage
-from server.versions.apply import ManifestValidator, Writer
+from server.versions.apply import Admission, ManifestValidator, Writer
 from server.versions.backups import Backups
 from server.versions.common import PathLocks
 from server.versions.history import History
@@ -33,9 +33,11 @@ class Versions:
 
     @classmethod
     def create(cls, storage: Storage, pool: ClusterPool, intents: IntentJournal, locks: PathLocks,
-               audit: AuditLog, data_dir: Path, validator: ManifestValidator | None = None) -> Versions:
+               audit: AuditLog, data_dir: Path, validator: ManifestValidator | None = None,
+               admission: Admission | None = None) -> Versions:
         """`validator`: the local check of a manifest's documents before any cluster call (the
-        CRD domain's schema validation), given to the writer."""
-        return cls(writer=Writer(storage, pool, intents, locks, validator), history=History(storage, pool),
+        CRD domain's schema validation); `admission`: the check every manifest passes before it
+        is applied (enforcing label policies). Both given to the writer."""
+        return cls(writer=Writer(storage, pool, intents, locks, validator, admission), history=History(storage, pool),
                    backups=Backups(storage, data_dir / "backups"),
                    recovery=Recovery(storage, pool, intents, audit))

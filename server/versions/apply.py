@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 from gitstore import Change, CommitInfo, Document, DocumentDiff, document_diff
 from server import context
@@ -31,6 +31,10 @@ from server.versions.manifests import (ManifestDocument, Target, apply_order, at
 FIELD_MANAGER = "kubecommit"
 # (connection, cluster id, documents) -> raises InvalidArgument naming `manifest[i].{field}`.
 ManifestValidator = Callable[[ClusterConnection, str, list[ManifestDocument]], Awaitable[None]]
+# A check every manifest passes before it is applied or staged: (cluster, [(document index,
+# resource, object)]) -> None, raising a domain error to refuse (the labels domain's enforcing
+# policies). Injected by whoever builds the Writer; versions knows no policy.
+Admission = Callable[[str, list[tuple[int, ResourceName, Mapping[str, Any]]]], Awaitable[None]]
 
 
 @dataclass
@@ -67,7 +71,7 @@ class Writer:
     """Every write the versions domain makes to a cluster and the store, under per-resource locks."""
 
     def __init__(self, storage: Storage, pool: ClusterPool, intents: IntentJournal, locks: PathLocks,
-                 validator: ManifestValidator | None = None) -> None:
+                 validator: ManifestValidator | None = None, admission: Admission | None = None) -> None:
         self.storage = storage
         self.store = storage.sync
         self.pool = pool
@@ -78,6 +82,7 @@ class Writer:
         # Checks documents locally before any cluster call (custom objects against their CRD's
         # schema: server/crds), so errors name the field; None checks nothing.
         self.validator = validator
+        self.admission = admission
 
     async def _stored(self, paths: list[str], ref: str | None = None) -> dict[str, Document | None]:
         return await self.storage.run(lambda: {p: read_stored(self.store, p, ref) for p in paths})
@@ -158,6 +163,8 @@ class Writer:
             authorize(caller, Permission.RESOURCES_APPLY, t.name.cluster, t.name.namespace)
         guards = self._guards(targets, etags)
         context.current().targets.extend(str(t.name) for t in targets)
+        if self.admission is not None:
+            await self.admission(cluster_id, [(t.doc.index, t.name, t.obj) for t in targets])
         if branch != MAIN:
             return await self._apply_draft(conn, targets, branch, message, dry_run, guards)
         async with self.locks.hold(t.path for t in targets):

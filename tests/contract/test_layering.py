@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("infrastructure", ("server/kube/", "server/security/", "server/registry.py", "server/storage.py",
                         "server/replication/", "server/state/")),
     ("domain", ("server/clusters/", "server/versions/", "server/containers/", "server/crds/", "server/admin/",
-                "server/alerts/", "server/jobs/", "server/affinity/")),
+                "server/alerts/", "server/jobs/", "server/affinity/", "server/quotas/", "server/labels/")),
     ("edge", ("server/services/", "server/interceptors/", "server/runtime.py", "server/app.py",
               # Builds the jobs and alerting from the runtime: the composition root of server/jobs.
               "server/jobs/operations.py",
@@ -51,6 +51,8 @@ TRANSPORT_ALLOWED: dict[str, str] = {
     "server/versions/convert.py": "the versions converter (domain values -> messages)",
     "server/crds/convert.py": "the CRD converter (requests <-> domain values -> messages)",
     "server/affinity/convert.py": "the affinity converter (requests <-> domain values -> messages)",
+    "server/quotas/convert.py": "the quotas converter (requests <-> domain values -> messages)",
+    "server/labels/convert.py": "the labels converter (requests <-> domain values -> messages)",
     "server/contract.py": "the service descriptors every RPC is checked against",
     "server/validation.py": "REQUIRED-field checks on request messages, run by an interceptor",
     "server/security/scope.py": "reads the cluster a request names, for the auth interceptor",

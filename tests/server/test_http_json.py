@@ -145,10 +145,11 @@ def test_generic_get_owns_the_paths_of_typed_views(gateway: str, auth_headers: d
         status, body = _call(f"{gateway}/v1/{name}", headers=auth_headers)
         assert status == 200, body
         assert (body["name"], body["kind"]) == (name, kind)
-    # The typed view has a path of its own, answered by its (unbuilt) service.
+    # The typed view has a path of its own, answered by QuotasService: the quota with its usage.
     status, body = _call(f"{gateway}/v1/quotas/clusters/demo/namespaces/web/resourcequotas/web-quota",
                          headers=auth_headers)
-    assert status == 501 and "QuotasService.GetResourceQuota" in body["message"], body
+    assert status == 200 and body["name"] == "clusters/demo/namespaces/web/resourcequotas/web-quota", body
+    assert "kind" not in body and body["status"]["hard"]["limits.memory"] == "16Gi", body
 
 
 def test_a_cluster_named_like_a_custom_method_can_be_fetched(
@@ -229,6 +230,22 @@ def test_an_unreachable_server_is_503_status_json(tmp_path: Path) -> None:
         status, content_type, raw = _exchange(f"{url}/v1/clusters")
     assert (status, content_type) == (503, "application/json"), raw
     assert json.loads(raw)["code"] == 14
+
+
+def test_labels_routes(gateway: str, auth_headers: dict[str, str]) -> None:
+    cart = f"{gateway}/v1/clusters/demo/namespaces/shop/deployments.apps/cart/labels"
+    status, body = _call(cart, headers=auth_headers)
+    assert status == 200 and body["labels"]["app"] == "cart" and body["etag"]
+    status, body = _call(f"{cart}?validateOnly=true", "PATCH", {"labels": {"http": "yes"}}, auth_headers)
+    assert status == 200 and body["changes"][0]["key"] == "http" and not body.get("commit")
+    status, body = _call(f"{gateway}/v1/clusters/-:selectResources?labelSelector=app%3Dcart&resourceTypes=deployments",
+                         headers=auth_headers)
+    assert status == 200 and [r["name"] for r in body["resources"]] == [
+        "clusters/demo/namespaces/shop/deployments.apps/cart"]
+    status, body = _call(f"{gateway}/v1/clusters/-:selectResources?labelSelector=app%20in%20(a", headers=auth_headers)
+    assert status == 400 and "position" in body["message"]
+    status, body = _call(f"{gateway}/v1/labelPolicies", headers=auth_headers)
+    assert status == 200 and "labelPolicies/kubernetes-recommended" in {p["name"] for p in body["labelPolicies"]}
 
 
 def test_affinity_routes_transcode(gateway: str, auth_headers: dict[str, str]) -> None:

@@ -30,6 +30,7 @@ class LabelPolicyEnforcement(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LABEL_POLICY_ENFORCEMENT_UNSPECIFIED: _ClassVar[LabelPolicyEnforcement]
     LABEL_POLICY_ENFORCEMENT_AUDIT: _ClassVar[LabelPolicyEnforcement]
     LABEL_POLICY_ENFORCEMENT_ENFORCE: _ClassVar[LabelPolicyEnforcement]
+    LABEL_POLICY_ENFORCEMENT_DISABLED: _ClassVar[LabelPolicyEnforcement]
 
 class LabelViolationReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -51,6 +52,7 @@ LABEL_UPDATE_STATUS_FAILED: LabelUpdateStatus
 LABEL_POLICY_ENFORCEMENT_UNSPECIFIED: LabelPolicyEnforcement
 LABEL_POLICY_ENFORCEMENT_AUDIT: LabelPolicyEnforcement
 LABEL_POLICY_ENFORCEMENT_ENFORCE: LabelPolicyEnforcement
+LABEL_POLICY_ENFORCEMENT_DISABLED: LabelPolicyEnforcement
 LABEL_VIOLATION_REASON_UNSPECIFIED: LabelViolationReason
 LABEL_VIOLATION_REASON_MISSING_REQUIRED_KEY: LabelViolationReason
 LABEL_VIOLATION_REASON_FORBIDDEN_KEY: LabelViolationReason
@@ -60,7 +62,7 @@ LABEL_KEY_TYPE_LABEL: LabelKeyType
 LABEL_KEY_TYPE_ANNOTATION: LabelKeyType
 
 class Labels(_message.Message):
-    __slots__ = ("name", "labels", "annotations", "etag", "commit")
+    __slots__ = ("name", "labels", "annotations", "etag", "commit", "changes")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -80,12 +82,14 @@ class Labels(_message.Message):
     ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
     COMMIT_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
     name: str
     labels: _containers.ScalarMap[str, str]
     annotations: _containers.ScalarMap[str, str]
     etag: str
     commit: str
-    def __init__(self, name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., annotations: _Optional[_Mapping[str, str]] = ..., etag: _Optional[str] = ..., commit: _Optional[str] = ...) -> None: ...
+    changes: _containers.RepeatedCompositeFieldContainer[LabelKeyChange]
+    def __init__(self, name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., annotations: _Optional[_Mapping[str, str]] = ..., etag: _Optional[str] = ..., commit: _Optional[str] = ..., changes: _Optional[_Iterable[_Union[LabelKeyChange, _Mapping]]] = ...) -> None: ...
 
 class GetLabelsRequest(_message.Message):
     __slots__ = ("name",)
@@ -138,7 +142,7 @@ class LabelPatch(_message.Message):
     def __init__(self, set_labels: _Optional[_Mapping[str, str]] = ..., remove_labels: _Optional[_Iterable[str]] = ..., set_annotations: _Optional[_Mapping[str, str]] = ..., remove_annotations: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class BatchUpdateLabelsRequest(_message.Message):
-    __slots__ = ("parent", "names", "label_selector", "resource_types", "namespaces", "clusters", "patch", "overwrite", "etags", "validate_only", "message", "max_resources")
+    __slots__ = ("parent", "names", "label_selector", "resource_types", "namespaces", "clusters", "patch", "overwrite", "etags", "validate_only", "message", "max_resources", "branch")
     class EtagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -158,6 +162,7 @@ class BatchUpdateLabelsRequest(_message.Message):
     VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     MAX_RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
     parent: str
     names: _containers.RepeatedScalarFieldContainer[str]
     label_selector: str
@@ -170,7 +175,8 @@ class BatchUpdateLabelsRequest(_message.Message):
     validate_only: bool
     message: str
     max_resources: int
-    def __init__(self, parent: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., label_selector: _Optional[str] = ..., resource_types: _Optional[_Iterable[str]] = ..., namespaces: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., patch: _Optional[_Union[LabelPatch, _Mapping]] = ..., overwrite: _Optional[bool] = ..., etags: _Optional[_Mapping[str, str]] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ..., max_resources: _Optional[int] = ...) -> None: ...
+    branch: str
+    def __init__(self, parent: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., label_selector: _Optional[str] = ..., resource_types: _Optional[_Iterable[str]] = ..., namespaces: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., patch: _Optional[_Union[LabelPatch, _Mapping]] = ..., overwrite: _Optional[bool] = ..., etags: _Optional[_Mapping[str, str]] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ..., max_resources: _Optional[int] = ..., branch: _Optional[str] = ...) -> None: ...
 
 class LabelUpdateResult(_message.Message):
     __slots__ = ("name", "status", "changes", "etag", "error")
@@ -187,8 +193,15 @@ class LabelUpdateResult(_message.Message):
     def __init__(self, name: _Optional[str] = ..., status: _Optional[_Union[LabelUpdateStatus, str]] = ..., changes: _Optional[_Iterable[_Union[LabelKeyChange, _Mapping]]] = ..., etag: _Optional[str] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class BatchUpdateLabelsResponse(_message.Message):
-    __slots__ = ("results", "commit", "validate_only", "updated_count", "failed_count", "unreachable")
+    __slots__ = ("results", "commit", "validate_only", "updated_count", "failed_count", "unreachable", "commits", "branch")
     class UnreachableEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class CommitsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -201,13 +214,17 @@ class BatchUpdateLabelsResponse(_message.Message):
     UPDATED_COUNT_FIELD_NUMBER: _ClassVar[int]
     FAILED_COUNT_FIELD_NUMBER: _ClassVar[int]
     UNREACHABLE_FIELD_NUMBER: _ClassVar[int]
+    COMMITS_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
     results: _containers.RepeatedCompositeFieldContainer[LabelUpdateResult]
     commit: str
     validate_only: bool
     updated_count: int
     failed_count: int
     unreachable: _containers.ScalarMap[str, str]
-    def __init__(self, results: _Optional[_Iterable[_Union[LabelUpdateResult, _Mapping]]] = ..., commit: _Optional[str] = ..., validate_only: _Optional[bool] = ..., updated_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., unreachable: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    commits: _containers.ScalarMap[str, str]
+    branch: str
+    def __init__(self, results: _Optional[_Iterable[_Union[LabelUpdateResult, _Mapping]]] = ..., commit: _Optional[str] = ..., validate_only: _Optional[bool] = ..., updated_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., unreachable: _Optional[_Mapping[str, str]] = ..., commits: _Optional[_Mapping[str, str]] = ..., branch: _Optional[str] = ...) -> None: ...
 
 class SelectResourcesRequest(_message.Message):
     __slots__ = ("parent", "label_selector", "resource_types", "namespaces", "clusters", "page_size", "page_token", "include_object")
@@ -246,9 +263,29 @@ class SelectResourcesResponse(_message.Message):
     unreachable: _containers.ScalarMap[str, str]
     def __init__(self, resources: _Optional[_Iterable[_Union[_common_pb2.KubernetesObject, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., unreachable: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
+class LabelValues(_message.Message):
+    __slots__ = ("values",)
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    values: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, values: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class LabelPolicy(_message.Message):
-    __slots__ = ("name", "display_name", "description", "required_keys", "forbidden_keys", "value_patterns", "kinds", "namespaces", "clusters", "enforcement", "etag", "created_by", "create_time", "update_time")
+    __slots__ = ("name", "display_name", "description", "required_keys", "forbidden_keys", "value_patterns", "kinds", "namespaces", "clusters", "enforcement", "etag", "created_by", "create_time", "update_time", "allowed_values", "namespace_selector", "exemptions", "default_values", "version", "updated_by", "built_in", "commit")
     class ValuePatternsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class AllowedValuesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: LabelValues
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[LabelValues, _Mapping]] = ...) -> None: ...
+    class DefaultValuesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -269,6 +306,14 @@ class LabelPolicy(_message.Message):
     CREATED_BY_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ALLOWED_VALUES_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    EXEMPTIONS_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_VALUES_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
+    BUILT_IN_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     description: str
@@ -283,7 +328,15 @@ class LabelPolicy(_message.Message):
     created_by: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., description: _Optional[str] = ..., required_keys: _Optional[_Iterable[str]] = ..., forbidden_keys: _Optional[_Iterable[str]] = ..., value_patterns: _Optional[_Mapping[str, str]] = ..., kinds: _Optional[_Iterable[str]] = ..., namespaces: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., enforcement: _Optional[_Union[LabelPolicyEnforcement, str]] = ..., etag: _Optional[str] = ..., created_by: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    allowed_values: _containers.MessageMap[str, LabelValues]
+    namespace_selector: str
+    exemptions: _containers.RepeatedScalarFieldContainer[str]
+    default_values: _containers.ScalarMap[str, str]
+    version: int
+    updated_by: str
+    built_in: bool
+    commit: str
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., description: _Optional[str] = ..., required_keys: _Optional[_Iterable[str]] = ..., forbidden_keys: _Optional[_Iterable[str]] = ..., value_patterns: _Optional[_Mapping[str, str]] = ..., kinds: _Optional[_Iterable[str]] = ..., namespaces: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., enforcement: _Optional[_Union[LabelPolicyEnforcement, str]] = ..., etag: _Optional[str] = ..., created_by: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., allowed_values: _Optional[_Mapping[str, LabelValues]] = ..., namespace_selector: _Optional[str] = ..., exemptions: _Optional[_Iterable[str]] = ..., default_values: _Optional[_Mapping[str, str]] = ..., version: _Optional[int] = ..., updated_by: _Optional[str] = ..., built_in: _Optional[bool] = ..., commit: _Optional[str] = ...) -> None: ...
 
 class CreateLabelPolicyRequest(_message.Message):
     __slots__ = ("label_policy_id", "label_policy", "validate_only")
@@ -328,12 +381,14 @@ class UpdateLabelPolicyRequest(_message.Message):
     def __init__(self, label_policy: _Optional[_Union[LabelPolicy, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., validate_only: _Optional[bool] = ...) -> None: ...
 
 class DeleteLabelPolicyRequest(_message.Message):
-    __slots__ = ("name", "etag")
+    __slots__ = ("name", "etag", "validate_only")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     name: str
     etag: str
-    def __init__(self, name: _Optional[str] = ..., etag: _Optional[str] = ...) -> None: ...
+    validate_only: bool
+    def __init__(self, name: _Optional[str] = ..., etag: _Optional[str] = ..., validate_only: _Optional[bool] = ...) -> None: ...
 
 class CheckLabelComplianceRequest(_message.Message):
     __slots__ = ("parent", "policies", "namespaces", "resource_types", "clusters", "max_violations")
@@ -351,8 +406,30 @@ class CheckLabelComplianceRequest(_message.Message):
     max_violations: int
     def __init__(self, parent: _Optional[str] = ..., policies: _Optional[_Iterable[str]] = ..., namespaces: _Optional[_Iterable[str]] = ..., resource_types: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., max_violations: _Optional[int] = ...) -> None: ...
 
+class FixLabelComplianceRequest(_message.Message):
+    __slots__ = ("parent", "policies", "namespaces", "resource_types", "clusters", "validate_only", "message", "max_resources", "branch")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    POLICIES_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACES_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPES_FIELD_NUMBER: _ClassVar[int]
+    CLUSTERS_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    policies: _containers.RepeatedScalarFieldContainer[str]
+    namespaces: _containers.RepeatedScalarFieldContainer[str]
+    resource_types: _containers.RepeatedScalarFieldContainer[str]
+    clusters: _containers.RepeatedScalarFieldContainer[str]
+    validate_only: bool
+    message: str
+    max_resources: int
+    branch: str
+    def __init__(self, parent: _Optional[str] = ..., policies: _Optional[_Iterable[str]] = ..., namespaces: _Optional[_Iterable[str]] = ..., resource_types: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., validate_only: _Optional[bool] = ..., message: _Optional[str] = ..., max_resources: _Optional[int] = ..., branch: _Optional[str] = ...) -> None: ...
+
 class LabelViolation(_message.Message):
-    __slots__ = ("resource", "policy", "key", "reason", "value", "message", "enforcement")
+    __slots__ = ("resource", "policy", "key", "reason", "value", "message", "enforcement", "fix")
     RESOURCE_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
@@ -360,6 +437,7 @@ class LabelViolation(_message.Message):
     VALUE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     ENFORCEMENT_FIELD_NUMBER: _ClassVar[int]
+    FIX_FIELD_NUMBER: _ClassVar[int]
     resource: str
     policy: str
     key: str
@@ -367,7 +445,8 @@ class LabelViolation(_message.Message):
     value: str
     message: str
     enforcement: LabelPolicyEnforcement
-    def __init__(self, resource: _Optional[str] = ..., policy: _Optional[str] = ..., key: _Optional[str] = ..., reason: _Optional[_Union[LabelViolationReason, str]] = ..., value: _Optional[str] = ..., message: _Optional[str] = ..., enforcement: _Optional[_Union[LabelPolicyEnforcement, str]] = ...) -> None: ...
+    fix: LabelPatch
+    def __init__(self, resource: _Optional[str] = ..., policy: _Optional[str] = ..., key: _Optional[str] = ..., reason: _Optional[_Union[LabelViolationReason, str]] = ..., value: _Optional[str] = ..., message: _Optional[str] = ..., enforcement: _Optional[_Union[LabelPolicyEnforcement, str]] = ..., fix: _Optional[_Union[LabelPatch, _Mapping]] = ...) -> None: ...
 
 class LabelPolicyCompliance(_message.Message):
     __slots__ = ("policy", "checked_count", "compliant_count", "compliance_percent", "violation_count")
@@ -470,3 +549,64 @@ class ListLabelHistoryResponse(_message.Message):
     entries: _containers.RepeatedCompositeFieldContainer[LabelHistoryEntry]
     next_page_token: str
     def __init__(self, entries: _Optional[_Iterable[_Union[LabelHistoryEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListLabelKeysRequest(_message.Message):
+    __slots__ = ("parent", "resource_types", "namespaces", "clusters", "page_size", "page_token")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPES_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACES_FIELD_NUMBER: _ClassVar[int]
+    CLUSTERS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    resource_types: _containers.RepeatedScalarFieldContainer[str]
+    namespaces: _containers.RepeatedScalarFieldContainer[str]
+    clusters: _containers.RepeatedScalarFieldContainer[str]
+    page_size: int
+    page_token: str
+    def __init__(self, parent: _Optional[str] = ..., resource_types: _Optional[_Iterable[str]] = ..., namespaces: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class LabelValueCount(_message.Message):
+    __slots__ = ("value", "count")
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    value: str
+    count: int
+    def __init__(self, value: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+
+class LabelKeyUsage(_message.Message):
+    __slots__ = ("key", "count", "values")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    count: int
+    values: _containers.RepeatedCompositeFieldContainer[LabelValueCount]
+    def __init__(self, key: _Optional[str] = ..., count: _Optional[int] = ..., values: _Optional[_Iterable[_Union[LabelValueCount, _Mapping]]] = ...) -> None: ...
+
+class SimilarLabelKeys(_message.Message):
+    __slots__ = ("keys", "reason")
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    keys: _containers.RepeatedScalarFieldContainer[str]
+    reason: str
+    def __init__(self, keys: _Optional[_Iterable[str]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ListLabelKeysResponse(_message.Message):
+    __slots__ = ("keys", "next_page_token", "similar", "unreachable")
+    class UnreachableEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SIMILAR_FIELD_NUMBER: _ClassVar[int]
+    UNREACHABLE_FIELD_NUMBER: _ClassVar[int]
+    keys: _containers.RepeatedCompositeFieldContainer[LabelKeyUsage]
+    next_page_token: str
+    similar: _containers.RepeatedCompositeFieldContainer[SimilarLabelKeys]
+    unreachable: _containers.ScalarMap[str, str]
+    def __init__(self, keys: _Optional[_Iterable[_Union[LabelKeyUsage, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., similar: _Optional[_Iterable[_Union[SimilarLabelKeys, _Mapping]]] = ..., unreachable: _Optional[_Mapping[str, str]] = ...) -> None: ...

@@ -88,6 +88,16 @@ class LabelsServiceStub:
                 request_serializer=kubecommit_dot_v1_dot_labels__pb2.CheckLabelComplianceRequest.SerializeToString,
                 response_deserializer=kubecommit_dot_v1_dot_labels__pb2.CheckLabelComplianceResponse.FromString,
                 _registered_method=True)
+        self.FixLabelCompliance = channel.unary_unary(
+                '/kubecommit.v1.LabelsService/FixLabelCompliance',
+                request_serializer=kubecommit_dot_v1_dot_labels__pb2.FixLabelComplianceRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_labels__pb2.BatchUpdateLabelsResponse.FromString,
+                _registered_method=True)
+        self.ListLabelKeys = channel.unary_unary(
+                '/kubecommit.v1.LabelsService/ListLabelKeys',
+                request_serializer=kubecommit_dot_v1_dot_labels__pb2.ListLabelKeysRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_labels__pb2.ListLabelKeysResponse.FromString,
+                _registered_method=True)
         self.ListLabelHistory = channel.unary_unary(
                 '/kubecommit.v1.LabelsService/ListLabelHistory',
                 request_serializer=kubecommit_dot_v1_dot_labels__pb2.ListLabelHistoryRequest.SerializeToString,
@@ -174,6 +184,22 @@ class LabelsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def FixLabelCompliance(self, request, context):
+        """Applies the proposed fixes of every fixable violation as one batch (one commit per cluster),
+        or lists them with validate_only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLabelKeys(self, request, context):
+        """Label keys in use with their values and counts, and groups of keys that look like the same
+        key written differently (`app`, `App`, `application`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListLabelHistory(self, request, context):
         """How one resource's labels and annotations changed over its versions in the store, newest
         first; versions that changed neither are skipped.
@@ -234,6 +260,16 @@ def add_LabelsServiceServicer_to_server(servicer, server):
                     servicer.CheckLabelCompliance,
                     request_deserializer=kubecommit_dot_v1_dot_labels__pb2.CheckLabelComplianceRequest.FromString,
                     response_serializer=kubecommit_dot_v1_dot_labels__pb2.CheckLabelComplianceResponse.SerializeToString,
+            ),
+            'FixLabelCompliance': grpc.unary_unary_rpc_method_handler(
+                    servicer.FixLabelCompliance,
+                    request_deserializer=kubecommit_dot_v1_dot_labels__pb2.FixLabelComplianceRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_labels__pb2.BatchUpdateLabelsResponse.SerializeToString,
+            ),
+            'ListLabelKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLabelKeys,
+                    request_deserializer=kubecommit_dot_v1_dot_labels__pb2.ListLabelKeysRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_labels__pb2.ListLabelKeysResponse.SerializeToString,
             ),
             'ListLabelHistory': grpc.unary_unary_rpc_method_handler(
                     servicer.ListLabelHistory,
@@ -514,6 +550,60 @@ class LabelsService:
             '/kubecommit.v1.LabelsService/CheckLabelCompliance',
             kubecommit_dot_v1_dot_labels__pb2.CheckLabelComplianceRequest.SerializeToString,
             kubecommit_dot_v1_dot_labels__pb2.CheckLabelComplianceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FixLabelCompliance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.LabelsService/FixLabelCompliance',
+            kubecommit_dot_v1_dot_labels__pb2.FixLabelComplianceRequest.SerializeToString,
+            kubecommit_dot_v1_dot_labels__pb2.BatchUpdateLabelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLabelKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.LabelsService/ListLabelKeys',
+            kubecommit_dot_v1_dot_labels__pb2.ListLabelKeysRequest.SerializeToString,
+            kubecommit_dot_v1_dot_labels__pb2.ListLabelKeysResponse.FromString,
             options,
             channel_credentials,
             insecure,

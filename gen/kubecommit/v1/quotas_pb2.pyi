@@ -41,7 +41,7 @@ LIMIT_TYPE_POD: LimitType
 LIMIT_TYPE_PERSISTENT_VOLUME_CLAIM: LimitType
 
 class ResourceQuota(_message.Message):
-    __slots__ = ("name", "labels", "annotations", "hard", "scopes", "scope_selector", "status", "yaml", "etag", "commit", "create_time")
+    __slots__ = ("name", "labels", "annotations", "hard", "scopes", "scope_selector", "status", "yaml", "etag", "commit", "create_time", "diff", "committed_hard")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +63,13 @@ class ResourceQuota(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class CommittedHardEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     NAME_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
     ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
@@ -74,6 +81,8 @@ class ResourceQuota(_message.Message):
     ETAG_FIELD_NUMBER: _ClassVar[int]
     COMMIT_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DIFF_FIELD_NUMBER: _ClassVar[int]
+    COMMITTED_HARD_FIELD_NUMBER: _ClassVar[int]
     name: str
     labels: _containers.ScalarMap[str, str]
     annotations: _containers.ScalarMap[str, str]
@@ -85,7 +94,9 @@ class ResourceQuota(_message.Message):
     etag: str
     commit: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., annotations: _Optional[_Mapping[str, str]] = ..., hard: _Optional[_Mapping[str, str]] = ..., scopes: _Optional[_Iterable[str]] = ..., scope_selector: _Optional[_Union[ScopeSelector, _Mapping]] = ..., status: _Optional[_Union[ResourceQuotaStatus, _Mapping]] = ..., yaml: _Optional[str] = ..., etag: _Optional[str] = ..., commit: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    diff: _common_pb2.DocumentDiff
+    committed_hard: _containers.ScalarMap[str, str]
+    def __init__(self, name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., annotations: _Optional[_Mapping[str, str]] = ..., hard: _Optional[_Mapping[str, str]] = ..., scopes: _Optional[_Iterable[str]] = ..., scope_selector: _Optional[_Union[ScopeSelector, _Mapping]] = ..., status: _Optional[_Union[ResourceQuotaStatus, _Mapping]] = ..., yaml: _Optional[str] = ..., etag: _Optional[str] = ..., commit: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., committed_hard: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ResourceQuotaStatus(_message.Message):
     __slots__ = ("hard", "used")
@@ -126,7 +137,7 @@ class ScopedResourceSelectorRequirement(_message.Message):
     def __init__(self, scope_name: _Optional[str] = ..., operator: _Optional[_Union[ScopeSelectorOperator, str]] = ..., values: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class LimitRange(_message.Message):
-    __slots__ = ("name", "labels", "annotations", "limits", "yaml", "etag", "commit", "create_time")
+    __slots__ = ("name", "labels", "annotations", "limits", "yaml", "etag", "commit", "create_time", "diff", "refusals")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -149,6 +160,8 @@ class LimitRange(_message.Message):
     ETAG_FIELD_NUMBER: _ClassVar[int]
     COMMIT_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DIFF_FIELD_NUMBER: _ClassVar[int]
+    REFUSALS_FIELD_NUMBER: _ClassVar[int]
     name: str
     labels: _containers.ScalarMap[str, str]
     annotations: _containers.ScalarMap[str, str]
@@ -157,7 +170,21 @@ class LimitRange(_message.Message):
     etag: str
     commit: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., annotations: _Optional[_Mapping[str, str]] = ..., limits: _Optional[_Iterable[_Union[LimitRangeItem, _Mapping]]] = ..., yaml: _Optional[str] = ..., etag: _Optional[str] = ..., commit: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    diff: _common_pb2.DocumentDiff
+    refusals: _containers.RepeatedCompositeFieldContainer[LimitRangeRefusal]
+    def __init__(self, name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., annotations: _Optional[_Mapping[str, str]] = ..., limits: _Optional[_Iterable[_Union[LimitRangeItem, _Mapping]]] = ..., yaml: _Optional[str] = ..., etag: _Optional[str] = ..., commit: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., diff: _Optional[_Union[_common_pb2.DocumentDiff, _Mapping]] = ..., refusals: _Optional[_Iterable[_Union[LimitRangeRefusal, _Mapping]]] = ...) -> None: ...
+
+class LimitRangeRefusal(_message.Message):
+    __slots__ = ("resource", "container", "resource_name", "message")
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    resource: str
+    container: str
+    resource_name: str
+    message: str
+    def __init__(self, resource: _Optional[str] = ..., container: _Optional[str] = ..., resource_name: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class LimitRangeItem(_message.Message):
     __slots__ = ("type", "max", "min", "default_limit", "default_request", "max_limit_request_ratio")
@@ -353,21 +380,40 @@ class GetQuotaUsageRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ..., trend_window: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_trend_points: _Optional[int] = ..., alert_threshold_percent: _Optional[float] = ..., omit_trends: _Optional[bool] = ...) -> None: ...
 
 class QuotaUsage(_message.Message):
-    __slots__ = ("name", "resources", "alerts", "trends", "collect_time")
+    __slots__ = ("name", "resources", "alerts", "trends", "collect_time", "unquoted_namespaces", "unreachable_clusters")
     NAME_FIELD_NUMBER: _ClassVar[int]
     RESOURCES_FIELD_NUMBER: _ClassVar[int]
     ALERTS_FIELD_NUMBER: _ClassVar[int]
     TRENDS_FIELD_NUMBER: _ClassVar[int]
     COLLECT_TIME_FIELD_NUMBER: _ClassVar[int]
+    UNQUOTED_NAMESPACES_FIELD_NUMBER: _ClassVar[int]
+    UNREACHABLE_CLUSTERS_FIELD_NUMBER: _ClassVar[int]
     name: str
     resources: _containers.RepeatedCompositeFieldContainer[QuotaResourceUsage]
     alerts: _containers.RepeatedCompositeFieldContainer[QuotaAlert]
     trends: _containers.RepeatedCompositeFieldContainer[QuotaTrend]
     collect_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., resources: _Optional[_Iterable[_Union[QuotaResourceUsage, _Mapping]]] = ..., alerts: _Optional[_Iterable[_Union[QuotaAlert, _Mapping]]] = ..., trends: _Optional[_Iterable[_Union[QuotaTrend, _Mapping]]] = ..., collect_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    unquoted_namespaces: _containers.RepeatedCompositeFieldContainer[NamespaceDemand]
+    unreachable_clusters: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., resources: _Optional[_Iterable[_Union[QuotaResourceUsage, _Mapping]]] = ..., alerts: _Optional[_Iterable[_Union[QuotaAlert, _Mapping]]] = ..., trends: _Optional[_Iterable[_Union[QuotaTrend, _Mapping]]] = ..., collect_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unquoted_namespaces: _Optional[_Iterable[_Union[NamespaceDemand, _Mapping]]] = ..., unreachable_clusters: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class NamespaceDemand(_message.Message):
+    __slots__ = ("namespace", "totals")
+    class TotalsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    TOTALS_FIELD_NUMBER: _ClassVar[int]
+    namespace: str
+    totals: _containers.ScalarMap[str, str]
+    def __init__(self, namespace: _Optional[str] = ..., totals: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class QuotaResourceUsage(_message.Message):
-    __slots__ = ("resource_quota", "resource", "hard", "used", "hard_value", "used_value", "percent")
+    __slots__ = ("resource_quota", "resource", "hard", "used", "hard_value", "used_value", "percent", "peak", "suggested_hard")
     RESOURCE_QUOTA_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_FIELD_NUMBER: _ClassVar[int]
     HARD_FIELD_NUMBER: _ClassVar[int]
@@ -375,6 +421,8 @@ class QuotaResourceUsage(_message.Message):
     HARD_VALUE_FIELD_NUMBER: _ClassVar[int]
     USED_VALUE_FIELD_NUMBER: _ClassVar[int]
     PERCENT_FIELD_NUMBER: _ClassVar[int]
+    PEAK_FIELD_NUMBER: _ClassVar[int]
+    SUGGESTED_HARD_FIELD_NUMBER: _ClassVar[int]
     resource_quota: str
     resource: str
     hard: str
@@ -382,33 +430,79 @@ class QuotaResourceUsage(_message.Message):
     hard_value: float
     used_value: float
     percent: float
-    def __init__(self, resource_quota: _Optional[str] = ..., resource: _Optional[str] = ..., hard: _Optional[str] = ..., used: _Optional[str] = ..., hard_value: _Optional[float] = ..., used_value: _Optional[float] = ..., percent: _Optional[float] = ...) -> None: ...
+    peak: str
+    suggested_hard: str
+    def __init__(self, resource_quota: _Optional[str] = ..., resource: _Optional[str] = ..., hard: _Optional[str] = ..., used: _Optional[str] = ..., hard_value: _Optional[float] = ..., used_value: _Optional[float] = ..., percent: _Optional[float] = ..., peak: _Optional[str] = ..., suggested_hard: _Optional[str] = ...) -> None: ...
 
 class QuotaAlert(_message.Message):
-    __slots__ = ("resource_quota", "resource", "percent", "threshold_percent", "severity", "message")
+    __slots__ = ("resource_quota", "resource", "percent", "threshold_percent", "severity", "message", "alert")
     RESOURCE_QUOTA_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_FIELD_NUMBER: _ClassVar[int]
     PERCENT_FIELD_NUMBER: _ClassVar[int]
     THRESHOLD_PERCENT_FIELD_NUMBER: _ClassVar[int]
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    ALERT_FIELD_NUMBER: _ClassVar[int]
     resource_quota: str
     resource: str
     percent: float
     threshold_percent: float
     severity: _common_pb2.Severity
     message: str
-    def __init__(self, resource_quota: _Optional[str] = ..., resource: _Optional[str] = ..., percent: _Optional[float] = ..., threshold_percent: _Optional[float] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., message: _Optional[str] = ...) -> None: ...
+    alert: str
+    def __init__(self, resource_quota: _Optional[str] = ..., resource: _Optional[str] = ..., percent: _Optional[float] = ..., threshold_percent: _Optional[float] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., message: _Optional[str] = ..., alert: _Optional[str] = ...) -> None: ...
+
+class CheckManifestQuotasRequest(_message.Message):
+    __slots__ = ("parent", "manifest")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    MANIFEST_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    manifest: str
+    def __init__(self, parent: _Optional[str] = ..., manifest: _Optional[str] = ...) -> None: ...
+
+class CheckManifestQuotasResponse(_message.Message):
+    __slots__ = ("breaches",)
+    BREACHES_FIELD_NUMBER: _ClassVar[int]
+    breaches: _containers.RepeatedCompositeFieldContainer[QuotaBreach]
+    def __init__(self, breaches: _Optional[_Iterable[_Union[QuotaBreach, _Mapping]]] = ...) -> None: ...
+
+class QuotaBreach(_message.Message):
+    __slots__ = ("resource", "limited_by", "resource_name", "requested", "used", "hard", "excess", "message")
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    LIMITED_BY_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_FIELD_NUMBER: _ClassVar[int]
+    USED_FIELD_NUMBER: _ClassVar[int]
+    HARD_FIELD_NUMBER: _ClassVar[int]
+    EXCESS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    resource: str
+    limited_by: str
+    resource_name: str
+    requested: str
+    used: str
+    hard: str
+    excess: str
+    message: str
+    def __init__(self, resource: _Optional[str] = ..., limited_by: _Optional[str] = ..., resource_name: _Optional[str] = ..., requested: _Optional[str] = ..., used: _Optional[str] = ..., hard: _Optional[str] = ..., excess: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class QuotaTrend(_message.Message):
-    __slots__ = ("resource_quota", "resource", "points")
+    __slots__ = ("resource_quota", "resource", "points", "exhaustion_time", "rate_per_hour", "confidence", "projection")
     RESOURCE_QUOTA_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
+    EXHAUSTION_TIME_FIELD_NUMBER: _ClassVar[int]
+    RATE_PER_HOUR_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    PROJECTION_FIELD_NUMBER: _ClassVar[int]
     resource_quota: str
     resource: str
     points: _containers.RepeatedCompositeFieldContainer[QuotaUsageSample]
-    def __init__(self, resource_quota: _Optional[str] = ..., resource: _Optional[str] = ..., points: _Optional[_Iterable[_Union[QuotaUsageSample, _Mapping]]] = ...) -> None: ...
+    exhaustion_time: _timestamp_pb2.Timestamp
+    rate_per_hour: float
+    confidence: float
+    projection: str
+    def __init__(self, resource_quota: _Optional[str] = ..., resource: _Optional[str] = ..., points: _Optional[_Iterable[_Union[QuotaUsageSample, _Mapping]]] = ..., exhaustion_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rate_per_hour: _Optional[float] = ..., confidence: _Optional[float] = ..., projection: _Optional[str] = ...) -> None: ...
 
 class QuotaUsageSample(_message.Message):
     __slots__ = ("sample_time", "used", "percent")

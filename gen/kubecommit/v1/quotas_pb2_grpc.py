@@ -96,6 +96,11 @@ class QuotasServiceStub:
                 request_serializer=kubecommit_dot_v1_dot_quotas__pb2.GetQuotaUsageRequest.SerializeToString,
                 response_deserializer=kubecommit_dot_v1_dot_quotas__pb2.QuotaUsage.FromString,
                 _registered_method=True)
+        self.CheckManifestQuotas = channel.unary_unary(
+                '/kubecommit.v1.QuotasService/CheckManifestQuotas',
+                request_serializer=kubecommit_dot_v1_dot_quotas__pb2.CheckManifestQuotasRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_quotas__pb2.CheckManifestQuotasResponse.FromString,
+                _registered_method=True)
         self.GetQuotaAlertPolicy = channel.unary_unary(
                 '/kubecommit.v1.QuotasService/GetQuotaAlertPolicy',
                 request_serializer=kubecommit_dot_v1_dot_quotas__pb2.GetQuotaAlertPolicyRequest.SerializeToString,
@@ -198,6 +203,14 @@ class QuotasServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CheckManifestQuotas(self, request, context):
+        """Advice before an apply: which ResourceQuota or LimitRange of the namespace the objects of a
+        manifest would break if applied now, and by how much (nothing is applied or committed).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetQuotaAlertPolicy(self, request, context):
         """The namespace's alert thresholds; defaults when never set.
         """
@@ -269,6 +282,11 @@ def add_QuotasServiceServicer_to_server(servicer, server):
                     servicer.GetQuotaUsage,
                     request_deserializer=kubecommit_dot_v1_dot_quotas__pb2.GetQuotaUsageRequest.FromString,
                     response_serializer=kubecommit_dot_v1_dot_quotas__pb2.QuotaUsage.SerializeToString,
+            ),
+            'CheckManifestQuotas': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckManifestQuotas,
+                    request_deserializer=kubecommit_dot_v1_dot_quotas__pb2.CheckManifestQuotasRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_quotas__pb2.CheckManifestQuotasResponse.SerializeToString,
             ),
             'GetQuotaAlertPolicy': grpc.unary_unary_rpc_method_handler(
                     servicer.GetQuotaAlertPolicy,
@@ -585,6 +603,33 @@ class QuotasService:
             '/kubecommit.v1.QuotasService/GetQuotaUsage',
             kubecommit_dot_v1_dot_quotas__pb2.GetQuotaUsageRequest.SerializeToString,
             kubecommit_dot_v1_dot_quotas__pb2.QuotaUsage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckManifestQuotas(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.QuotasService/CheckManifestQuotas',
+            kubecommit_dot_v1_dot_quotas__pb2.CheckManifestQuotasRequest.SerializeToString,
+            kubecommit_dot_v1_dot_quotas__pb2.CheckManifestQuotasResponse.FromString,
             options,
             channel_credentials,
             insecure,

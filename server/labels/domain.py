@@ -1,0 +1,488 @@
+"""LabelsService's domain: labels and annotations of live objects read from clusters, changed
+only through the versions domain's write path (server.versions.apply.Writer: dry run, one
+commit per cluster with the caller as author, write-ahead intent), selections across kinds,
+namespaces and clusters, and label history from the store's per-path version index.
+
+Removing a key with server-side apply only works for fields kubecommit's field manager owns, so
+before a removal on `main` the object is first applied unchanged (kubecommit takes ownership;
+nothing is committed unless the store lagged the cluster), then applied without the key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable, Protocol
+
+import yaml
+
+from gitstore import Version
+from server import context
+from server.errors import FailedPrecondition, InvalidArgument, KubecommitError, NotFound
+from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
+from server.kube.labels import check_annotations, check_key, check_labels, parse_selector
+from server.labels.changes import Planned, metadata_changes, plan
+from server.labels.inventory import KeyUsage, Similar, similar, usage
+from server.labels.model import (
+    BatchRequest,
+    BatchResult,
+    Found,
+    HistoryEntry,
+    LabelSet,
+    Patch,
+    Scope,
+    Selection,
+    UpdateResult,
+    UpdateStatus,
+)
+from server.labels.policies import kind_matches
+from server.names import ALL, ResourceName, parse_cluster
+from server.paging import decode, encode, offset_page, page_size
+from server.security import Permission, authorize, visible
+from server.versions.apply import ApplyResult
+from server.storage import Storage
+from server.versions.common import MAIN, branch_id
+
+DEFAULT_MAX_RESOURCES = 500
+MAX_RESOURCES = 5000
+# Kinds a default selection skips: they carry labels rarely and churn constantly.
+_NOISY = {"events", "events.events.k8s.io"}
+
+
+# The versions domain's history (server.versions.history.History.list_versions):
+# (parent, branch, page_size, page_token) -> (resource, versions newest first, next token, total).
+ListVersions = Callable[[str, str, int, str], Awaitable[tuple[ResourceName, list[Version], str, int]]]
+
+
+class ApplyManifest(Protocol):
+    """The versions domain's write path (server.versions.apply.Writer.apply_manifest)."""
+
+    def __call__(self, *, cluster: str, manifest: str, message: str, branch: str, dry_run: bool,
+                 force: bool, etags: dict[str, str], namespace: str) -> Awaitable[ApplyResult]: ...
+
+
+async def namespace_labels(pool: ClusterPool, cluster: str) -> dict[str, dict[str, str]]:
+    """Namespace -> its labels, for policies with a namespace selector."""
+    conn = await pool.get(cluster)
+    rt = await conn.resolve("namespaces")
+    items = (await conn.list_objects(rt)).get("items") or []
+    return {i["metadata"]["name"]: dict(i["metadata"].get("labels") or {}) for i in items}
+
+
+def labels_resource(name: str, field: str) -> ResourceName:
+    """`{resource}/labels` -> the resource."""
+    resource, sep, rest = name.rpartition("/")
+    if not sep or rest != "labels":
+        raise InvalidArgument.field(field, f"{name!r} is not a labels name ({{resource}}/labels)")
+    return ResourceName.parse(resource, field)
+
+
+def _manifest(objs: list[dict[str, Any]]) -> str:
+    return yaml.dump_all(objs, Dumper=yaml.CSafeDumper, sort_keys=False)
+
+
+def check_patch(patch: Patch, prefix: str) -> None:
+    check_labels(patch.set_labels, f"{prefix}set_labels")
+    check_annotations(patch.set_annotations, f"{prefix}set_annotations")
+    for i, key in enumerate(patch.remove_labels):
+        check_key(key, f"{prefix}remove_labels[{i}]")
+    for i, key in enumerate(patch.remove_annotations):
+        check_key(key, f"{prefix}remove_annotations[{i}]")
+
+
+class Labels:
+    def __init__(self, pool: ClusterPool, apply_manifest: ApplyManifest, storage: Storage,
+                 cluster_ids: Callable[[], Awaitable[list[str]]],
+                 create_branch: Callable[[str, str], Awaitable[Any]], list_versions: ListVersions) -> None:
+        self.pool = pool
+        self.apply_manifest = apply_manifest
+        self.storage = storage
+        self.cluster_ids = cluster_ids
+        self.create_branch = create_branch
+        self.list_versions = list_versions
+
+    # -- one resource -----------------------------------------------------------------------
+
+    async def _live(self, rn: ResourceName, field: str) -> tuple[ClusterConnection, ApiResource, dict[str, Any]]:
+        conn = await self.pool.get(rn.cluster)
+        rt = await conn.resolve(rn.resource, field)
+        obj = await conn.get_object(rt, rn.namespace, rn.name)
+        obj.setdefault("apiVersion", rt.api_version)
+        obj.setdefault("kind", rt.kind)
+        return conn, rt, obj
+
+    async def get(self, name: str) -> LabelSet:
+        rn = labels_resource(name, "name")
+        authorize(context.current().caller, Permission.RESOURCES_READ, rn.cluster, rn.namespace)
+        _, _, obj = await self._live(rn, "name")
+        return _label_set(rn, obj)
+
+    async def update(self, name: str, patch: Patch, *, overwrite: bool, validate_only: bool, etag: str,
+                     message: str) -> LabelSet:
+        rn = labels_resource(name, "labels.name")
+        check_patch(patch, "")
+        _, rt, live = await self._live(rn, "labels.name")
+        planned = plan(live, patch, overwrite)
+        if planned.absent:
+            raise InvalidArgument.field(
+                "remove_labels" if planned.absent[0].startswith("label:") else "remove_annotations",
+                f"{rn} does not carry {', '.join(planned.absent)}", "KEY_NOT_PRESENT")
+        if planned.conflicts:
+            raise FailedPrecondition(f"{rn}: changing {', '.join(planned.conflicts)} needs overwrite",
+                                     "OVERWRITE_REQUIRED", metadata={"keys": ",".join(planned.conflicts)})
+        result = _label_set(rn, planned.obj)
+        result.changes = planned.changes
+        if not planned.changes:
+            return result
+        text = message or _default_message(planned)
+        applied = await self._write(rn.cluster, [(rt, live, planned)], text, MAIN, validate_only,
+                                    {str(rn): etag} if etag else {})
+        result.commit = applied.commit
+        result.etag = applied.resources[0].etag if applied.resources else result.etag
+        return result
+
+    async def _write(self, cluster: str, items: list[tuple[ApiResource, dict[str, Any], Planned]], message: str,
+                     branch: str, dry_run: bool, etags: dict[str, str]) -> ApplyResult:
+        """One write of many objects of one cluster through the versions domain."""
+        cluster_name = f"clusters/{cluster}"
+        if not dry_run and branch == MAIN and any(p.removes for _, _, p in items):
+            await self.apply_manifest(cluster=cluster_name, manifest=_manifest(
+                [normalize(live) for _, live, p in items if p.removes]),
+                message=f"{message} (kubecommit takes ownership of the keys it removes)", branch=MAIN,
+                dry_run=False, force=True, etags=etags, namespace="")
+            etags = {}
+        return await self.apply_manifest(cluster=cluster_name, manifest=_manifest(
+            [normalize(p.obj) for _, _, p in items]), message=message, branch=branch, dry_run=dry_run,
+            force=True, etags=etags, namespace="")
+
+    # -- many resources ---------------------------------------------------------------------
+
+    async def batch(self, request: BatchRequest) -> BatchResult:
+        check_patch(request.patch, "patch.")
+        limit = request.max_resources or DEFAULT_MAX_RESOURCES
+        if not 0 < limit <= MAX_RESOURCES:
+            raise InvalidArgument.field("max_resources", f"must be between 1 and {MAX_RESOURCES}")
+        branch = branch_id(request.branch, "branch") if request.branch else MAIN
+        scope = Scope(request.parent, request.resource_types, request.namespaces, request.clusters)
+        _bound(len(request.names), limit)
+        if request.names:
+            if request.label_selector or request.resource_types or request.namespaces:
+                raise InvalidArgument.field("names", "give either names or a selection (label_selector, "
+                                                     "resource_types, namespaces), not both")
+            targets, unreachable = await self._named(request.parent, request.names)
+        elif not request.resource_types:
+            raise InvalidArgument.field("resource_types", "required when no names are given (an empty "
+                                                          "label_selector then selects every object of them)")
+        else:
+            targets, unreachable = await self._select_all(scope, request.label_selector)
+        for key in request.etags:
+            if key not in {str(f.name) for f, _ in targets}:
+                raise InvalidArgument.field(f"etags[{key}]", "names no resource of the batch")
+        return await self._run([(f, rt, request.patch) for f, rt in targets], limit=limit, overwrite=request.overwrite,
+                               etags=request.etags, validate_only=request.validate_only,
+                               message=request.message or _batch_message(request), branch=branch,
+                               unreachable=unreachable)
+
+    async def _run(self, targets: list[tuple[Found, ApiResource, Patch]], *, limit: int, overwrite: bool,
+                   etags: dict[str, str], validate_only: bool, message: str, branch: str,
+                   unreachable: dict[str, str]) -> BatchResult:
+        """Plans each target's patch and writes the changes, one commit per cluster."""
+        _bound(len(targets), limit)
+        result = BatchResult([], validate_only, unreachable=unreachable,
+                             branch=f"branches/{branch}" if branch != MAIN else "")
+        by_cluster: dict[str, list[tuple[ApiResource, dict[str, Any], Planned]]] = {}
+        for found, rt, patch in targets:
+            planned = plan(found.obj, patch, overwrite)
+            outcome = UpdateResult(str(found.name), UpdateStatus.UPDATED, planned.changes, found.etag)
+            if planned.conflicts:
+                outcome.status = UpdateStatus.CONFLICT
+                outcome.error = FailedPrecondition(
+                    f"{found.name}: changing {', '.join(planned.conflicts)} needs overwrite", "OVERWRITE_REQUIRED",
+                    metadata={"keys": ",".join(planned.conflicts), "resource": str(found.name)})
+            elif not planned.changes:
+                outcome.status = UpdateStatus.UNCHANGED
+            elif branch != MAIN and planned.removes:
+                outcome.status = UpdateStatus.FAILED
+                outcome.error = FailedPrecondition(
+                    f"{found.name}: removing keys cannot be staged on a draft branch (server-side apply keeps keys "
+                    "another field manager owns until kubecommit takes them over on main); remove them on main",
+                    "REMOVAL_NOT_STAGEABLE", metadata={"resource": str(found.name)})
+            else:
+                by_cluster.setdefault(found.name.cluster, []).append((rt, found.obj, planned))
+            result.results.append(outcome)
+        if branch != MAIN and by_cluster and not validate_only:
+            await self._ensure_branch(branch)
+        outcomes = {r.name: r for r in result.results}
+        for cluster, items in sorted(by_cluster.items()):
+            guards = {n: e for n, e in etags.items() if n.startswith(f"clusters/{cluster}/")}
+            await self._write_batch(cluster, items, outcomes, message, branch, validate_only, guards, result)
+        return result
+
+    async def _write_batch(self, cluster: str, items: list[tuple[ApiResource, dict[str, Any], Planned]],
+                           outcomes: dict[str, UpdateResult], message: str, branch: str, dry_run: bool,
+                           etags: dict[str, str], result: BatchResult) -> None:
+        """A cluster's part of a batch, written (or dry-run) together. The write path dry-runs
+        every object before it applies any, so a refusal changes nothing: then each object is
+        dry-run alone, the refused ones fail with the cluster's (or a policy's) reason and the
+        rest is written as one commit."""
+        try:
+            written = await self._write(cluster, items, message, branch, dry_run, etags)
+        except KubecommitError:
+            accepted = []
+            for item in items:
+                name = str(_name_of(cluster, item))
+                try:
+                    await self._write(cluster, [item], message, branch, True,
+                                      {n: e for n, e in etags.items() if n == name})
+                    accepted.append(item)
+                except KubecommitError as error:
+                    outcomes[name].status, outcomes[name].error = UpdateStatus.FAILED, error
+            if dry_run or not accepted:
+                return
+            written = await self._write(cluster, accepted, message, branch, False, etags)
+        if written.commit:
+            result.commits[f"clusters/{cluster}"] = written.commit
+        for applied in written.resources:
+            outcome = outcomes[applied.name]
+            if not dry_run:
+                outcome.etag = applied.etag or outcome.etag
+            if applied.action in ("failed", "skipped"):
+                outcome.status = UpdateStatus.FAILED
+                outcome.error = applied.failure or FailedPrecondition(
+                    f"{applied.name}: {applied.error}", "NOT_ATTEMPTED", metadata={"resource": applied.name})
+
+    async def _ensure_branch(self, branch: str) -> None:
+        branches = await self.storage.run(self.storage.sync.list_branches)
+        if all(b.name != branch for b in branches):
+            await self.create_branch(branch, MAIN)
+
+    async def _named(self, parent: str, names: tuple[str, ...]
+                     ) -> tuple[list[tuple[Found, ApiResource]], dict[str, str]]:
+        within = parse_cluster(parent, "parent", allow_all=True)
+        out = []
+        seen: set[str] = set()
+        for i, text in enumerate(names):
+            rn = ResourceName.parse(text, f"names[{i}]")
+            if within != ALL and rn.cluster != within:
+                raise InvalidArgument.field(f"names[{i}]", f"{text} is not under {parent}")
+            if text in seen:
+                raise InvalidArgument.field(f"names[{i}]", f"{text} is named twice")
+            seen.add(text)
+            try:
+                _, rt, obj = await self._live(rn, f"names[{i}]")
+            except NotFound as error:
+                raise NotFound(f"names[{i}]: {error.message}", error.reason, metadata={"resource": text}) from None
+            out.append((Found(rn, rt.api_version, rt.kind, obj), rt))
+        return out, {}
+
+    # -- selection --------------------------------------------------------------------------
+
+    async def _clusters(self, scope: Scope) -> list[str]:
+        within = parse_cluster(scope.parent, "parent", allow_all=True)
+        only = {parse_cluster(c, f"clusters[{i}]") for i, c in enumerate(scope.clusters)}
+        if within != ALL:
+            if only and within not in only:
+                raise InvalidArgument.field("clusters", f"names no cluster under {scope.parent}")
+            await self.pool.get(within)  # NOT_FOUND for an unknown cluster
+            return [within]
+        caller = context.current().caller
+        return sorted(c for c in await self.cluster_ids() if (not only or c in only) and visible(caller, c))
+
+    async def _select_all(self, scope: Scope, selector_text: str
+                          ) -> tuple[list[tuple[Found, ApiResource]], dict[str, str]]:
+        selector = parse_selector(selector_text, "label_selector")
+        for i, ns in enumerate(scope.namespaces):
+            ResourceName.parse(f"clusters/x/namespaces/{ns}/pods/x", f"namespaces[{i}]")
+        clusters = await self._clusters(scope)
+        unreachable: dict[str, str] = {}
+
+        spans = parse_cluster(scope.parent, "parent", allow_all=True) == ALL
+
+        async def one(cluster: str) -> list[tuple[Found, ApiResource]]:
+            """A cluster of `clusters/-` that cannot be read is reported, not fatal."""
+            try:
+                return await self._select_cluster(cluster, scope, str(selector))
+            except KubecommitError as error:
+                if not spans or isinstance(error, InvalidArgument):
+                    raise
+                unreachable[f"clusters/{cluster}"] = error.message
+                return []
+        found = [f for part in await asyncio.gather(*(one(c) for c in clusters)) for f in part]
+        found.sort(key=lambda f: (f[0].name.cluster, f[0].name.resource, f[0].name.namespace, f[0].name.name))
+        return found, unreachable
+
+    async def _types(self, conn: ClusterConnection, scope: Scope) -> list[ApiResource]:
+        if scope.resource_types:
+            return [await conn.resolve(t, f"resource_types[{i}]") for i, t in enumerate(scope.resource_types)]
+        return [r for r in await conn.resources() if "list" in r.verbs and "patch" in r.verbs
+                and r.type not in _NOISY and (not scope.kinds or kind_matches(scope.kinds, r.kind, r.type))]
+
+    async def namespace_labels(self, cluster: str) -> dict[str, dict[str, str]]:
+        return await namespace_labels(self.pool, cluster)
+
+    async def _select_cluster(self, cluster: str, scope: Scope, selector: str) -> list[tuple[Found, ApiResource]]:
+        conn, calls = await self._calls(cluster, scope)
+
+        async def listed(rt: ApiResource, namespace: str) -> list[tuple[Found, ApiResource]]:
+            items = (await conn.list_objects(rt, namespace, label_selector=selector)).get("items") or []
+            return self._found(cluster, rt, items)
+        parts = await asyncio.gather(*(listed(rt, ns) for rt, ns in calls))
+        return [f for part in parts for f in part]
+
+    async def find(self, scope: Scope, selector: str = "") -> tuple[list[tuple[Found, ApiResource]], dict[str, str]]:
+        """Every object of the scope the selector matches, ordered by name; unreachable clusters."""
+        return await self._select_all(scope, selector)
+
+    async def run(self, targets: list[tuple[Found, ApiResource, Patch]], *, validate_only: bool, message: str,
+                  max_resources: int, branch: str, unreachable: dict[str, str]) -> BatchResult:
+        """A batch of per-object patches (compliance fixes): values may be overwritten."""
+        limit = max_resources or DEFAULT_MAX_RESOURCES
+        if not 0 < limit <= MAX_RESOURCES:
+            raise InvalidArgument.field("max_resources", f"must be between 1 and {MAX_RESOURCES}")
+        return await self._run(targets, limit=limit, overwrite=True, etags={}, validate_only=validate_only,
+                               message=message, branch=branch_id(branch, "branch") if branch else MAIN,
+                               unreachable=unreachable)
+
+    async def _calls(self, cluster: str, scope: Scope) -> tuple[ClusterConnection, list[tuple[ApiResource, str]]]:
+        """The list calls one cluster's part of a selection makes, in result order."""
+        conn = await self.pool.get(cluster)
+        calls: list[tuple[ApiResource, str]] = []
+        for rt in await self._types(conn, scope):
+            if not rt.namespaced:
+                if not scope.namespaces:
+                    calls.append((rt, ""))
+            else:
+                calls.extend((rt, ns) for ns in sorted(scope.namespaces) or ("",))
+        return conn, calls
+
+    def _found(self, cluster: str, rt: ApiResource, items: list[dict[str, Any]]) -> list[tuple[Found, ApiResource]]:
+        caller = context.current().caller
+        out = []
+        for obj in items:
+            meta = obj.get("metadata") or {}
+            ns = meta.get("namespace", "") if rt.namespaced else ""
+            if not visible(caller, cluster, ns):
+                continue
+            obj.setdefault("apiVersion", rt.api_version)
+            obj.setdefault("kind", rt.kind)
+            out.append((Found(ResourceName(cluster, ns, rt.type, meta["name"]), rt.api_version, rt.kind, obj), rt))
+        return out
+
+    async def select(self, scope: Scope, selector: str, size: int, page_token: str) -> Selection:
+        """One page of the selection, read with the clusters' own `limit`/`continue` paging: a
+        page costs the objects on it, not the whole selection. The token holds the position
+        (cluster, list call, the cluster's continue token); it is bound to the query."""
+        text = str(parse_selector(selector, "label_selector"))
+        limit = page_size(size)
+        clusters = await self._clusters(scope)
+        query = ("SelectResources", scope.parent, text, sorted(scope.resource_types), sorted(scope.namespaces),
+                 clusters)
+        position = decode(page_token, query, c=int, t=int, k=str)
+        c, t, k = position.get("c", 0), position.get("t", 0), position.get("k", "")
+        spans = parse_cluster(scope.parent, "parent", allow_all=True) == ALL
+        out: list[Found] = []
+        unreachable: dict[str, str] = {}
+        while c < len(clusters) and len(out) < limit:
+            cluster = clusters[c]
+            try:
+                conn, calls = await self._calls(cluster, scope)
+                while t < len(calls) and len(out) < limit:
+                    rt, ns = calls[t]
+                    listed = await conn.list_objects(rt, ns, label_selector=text, limit=limit - len(out),
+                                                     continue_token=k)
+                    out += [f for f, _ in self._found(cluster, rt, listed.get("items") or [])]
+                    k = str((listed.get("metadata") or {}).get("continue") or "")
+                    t += not k
+            except KubecommitError as error:
+                if not spans or isinstance(error, InvalidArgument):
+                    raise
+                unreachable[f"clusters/{cluster}"] = error.message
+                c, t, k = c + 1, 0, ""
+                continue
+            if t >= len(calls):
+                c, t, k = c + 1, 0, ""
+        more = c < len(clusters)
+        return Selection(out, encode(query, c=c, t=t, k=k) if more else "", unreachable)
+
+    async def keys(self, scope: Scope, page_size: int, page_token: str
+                   ) -> tuple[list[KeyUsage], str, list[Similar], dict[str, str]]:
+        """Label keys in use over the scope with their values, a page of them, and the groups of
+        near-duplicate keys over all of them."""
+        found, unreachable = await self._select_all(scope, "")
+        used = usage([f.labels for f, _ in found])
+        page, token = offset_page(used, ("ListLabelKeys", scope.parent, sorted(scope.resource_types),
+                                         sorted(scope.namespaces), sorted(scope.clusters)), page_size, page_token)
+        return page, token, similar([u.key for u in used]), unreachable
+
+    # -- history ----------------------------------------------------------------------------
+
+    async def history(self, parent: str, branch: str, page_size: int, page_token: str
+                      ) -> tuple[list[HistoryEntry], str]:
+        """Versions of the resource that changed a label or annotation, newest first, from the
+        versions domain's history (the store's per-path index, O(versions of this resource);
+        messages of commits reaching outside the caller's scope withheld there)."""
+        rn = ResourceName.parse(parent, "parent")
+        ref = branch_id(branch, "branch") if branch else MAIN
+        authorize(context.current().caller, Permission.RESOURCES_READ, rn.cluster, rn.namespace)
+        versions: list[Version] = []
+        token = ""
+        while True:
+            _, page, token, _ = await self.list_versions(parent, branch, 1000, token)
+            versions += page
+            if not token:
+                break
+        if not versions:
+            raise NotFound(f"{rn} has no versions on {ref}", "NO_HISTORY", metadata={"resource": str(rn)})
+
+        def read() -> list[HistoryEntry]:
+            entries = []
+            previous: dict[str, Any] | None = None
+            for v in reversed(versions):  # oldest first, to compare each with the one before
+                data = None if v.deleted else \
+                    self.storage.sync.get_version(rn.store_path, version=v.number, branch=ref).data
+                changes = metadata_changes(previous, data)
+                if changes:
+                    labels = dict(((data or {}).get("metadata") or {}).get("labels") or {})
+                    entries.append(HistoryEntry(v.number, v.commit_id, v.author, v.time, v.message, changes, labels))
+                previous = data
+            return entries[::-1]
+        return offset_page(await self.storage.run(read), ("ListLabelHistory", str(rn), ref), page_size, page_token)
+
+
+def _bound(count: int, limit: int) -> None:
+    """More targets than the caller's bound: refused whole, never cut."""
+    if count > limit:
+        raise FailedPrecondition(f"the batch matches {count} resources, more than max_resources={limit}; narrow it "
+                                 "or raise max_resources", "TOO_MANY_RESOURCES",
+                                 metadata={"max_resources": str(limit), "matched": str(count)})
+
+
+def _name_of(cluster: str, item: tuple[ApiResource, dict[str, Any], Planned]) -> ResourceName:
+    rt, live, _ = item
+    meta = live.get("metadata") or {}
+    return ResourceName(cluster, meta.get("namespace", "") if rt.namespaced else "", rt.type, meta["name"])
+
+
+def _label_set(rn: ResourceName, obj: dict[str, Any]) -> LabelSet:
+    """Annotations as normalize() keeps them: `last-applied-configuration` would carry a whole
+    object (a Secret's data among them) and is the API server's bookkeeping, not a label."""
+    shown = normalize(obj).get("metadata") or {}
+    return LabelSet(rn, dict(shown.get("labels") or {}), dict(shown.get("annotations") or {}),
+                    str((obj.get("metadata") or {}).get("resourceVersion") or ""))
+
+
+def _keys(changes: list[Any]) -> str:
+    return ", ".join(f"{c.key_type} {c.key} {c.change.value}" for c in changes)
+
+
+def _default_message(planned: Planned) -> str:
+    return f"Labels: {_keys(planned.changes)}"
+
+
+def _batch_message(request: BatchRequest) -> str:
+    p = request.patch
+    parts = [f"set {k}={v}" for k, v in sorted(p.set_labels.items())]
+    parts += [f"remove {k}" for k in p.remove_labels]
+    parts += [f"set annotation {k}" for k in sorted(p.set_annotations)]
+    parts += [f"remove annotation {k}" for k in p.remove_annotations]
+    target = f"selector {request.label_selector!r}" if request.label_selector else f"{len(request.names)} resources"
+    return f"Labels batch ({target}): {', '.join(parts)}"
