@@ -118,17 +118,19 @@ class Runtime:
             pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
                                timeout=settings.cluster_timeout_seconds)
             opened.callback(pool.close)
-            tokens = TokenStore(data)
+            tokens = TokenStore(data, settings.database_url)
             opened.callback(tokens.close)
             if tokens.bootstrap_admin(data / ADMIN_TOKEN_FILE):
                 log.warning("first start: an admin token was written to %s, readable only by its owner",
                             data / ADMIN_TOKEN_FILE)
             auth = Authenticator(tokens, jwt)
-            audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400)
+            audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400,
+                             settings.database_url)
             opened.callback(audit.close)
             intents = IntentJournal(data, key)
             opened.callback(intents.close)
-            records = Records(data / "containers.db", legacy_session=containers_convert.legacy_session,
+            records = Records(data / "containers.db", settings.database_url,
+                              legacy_session=containers_convert.legacy_session,
                               legacy_export=containers_convert.legacy_export)
             opened.pop_all()
         locks = PathLocks()

@@ -1,4 +1,5 @@
-"""Exec sessions and log exports: an append-mostly audit record in SQLite beside the store.
+"""Exec sessions and log exports: an append-mostly audit record in SQLite beside the store, or in
+PostgreSQL shared by the replicas when `database_url` is set (server/state).
 
 Not in the git store: these are records of activity (with captured output), not configuration.
 They arrive at the rate people run commands, are never edited or rolled back, and would bloat
@@ -13,26 +14,25 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import sqlite3
-import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from server import paging
 from server.errors import InvalidArgument, NotFound
-from server.security.files import open_private_db
+from server.state import Database, Executor
 
 MAX_PAGE = 500
 
-_SCHEMA = """
+# Numbered migrations (server/state): append, never edit one that shipped.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS exec_sessions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, caller TEXT NOT NULL,
-    container TEXT NOT NULL, data BLOB NOT NULL);
+    seq {serial}, id TEXT UNIQUE NOT NULL, caller TEXT NOT NULL,
+    container TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS exec_sessions_container ON exec_sessions(container);
 CREATE TABLE IF NOT EXISTS log_exports (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, caller TEXT NOT NULL, data BLOB NOT NULL);
-"""
+    seq {serial}, id TEXT UNIQUE NOT NULL, caller TEXT NOT NULL, data TEXT NOT NULL);
+"""]
 
 
 @dataclass
@@ -96,19 +96,18 @@ def _page(page_size: int, token: str, query: tuple[str, ...]) -> tuple[int, int]
 
 
 class Records:
-    def __init__(self, path: Path, *, legacy_session: Legacy | None = None, legacy_export: Legacy | None = None
-                 ) -> None:
-        self._db = open_private_db(path)  # captured exec output: owner-only
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-        with self._db:
-            for table, decode in (("exec_sessions", legacy_session), ("log_exports", legacy_export)):
-                if decode is not None:
-                    _upgrade(self._db, table, decode)
+    def __init__(self, path: Path, database_url: str = "", *, legacy_session: Legacy | None = None,
+                 legacy_export: Legacy | None = None) -> None:
+        self._db = Database.open(database_url, path)  # captured exec output: owner-only
+        self._db.migrate("containers", MIGRATIONS)
+        if self._db.dialect.name == "sqlite":  # only files an earlier version wrote hold protobuf rows
+            with self._db.transaction() as tx:
+                for table, decode in (("exec_sessions", legacy_session), ("log_exports", legacy_export)):
+                    if decode is not None:
+                        _upgrade(tx, table, decode)
 
     def _run(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        return self._db.execute(sql, args).fetchall()
 
     # -- exec sessions ----------------------------------------------------------------------
 
@@ -167,11 +166,10 @@ class Records:
         return await asyncio.to_thread(self._list_exports, page_size, token)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
 
-def _upgrade(db: sqlite3.Connection, table: str, decode: Legacy) -> None:
+def _upgrade(db: Executor, table: str, decode: Legacy) -> None:
     """Rewrites the rows an earlier version stored as serialized protobuf (BLOB) as JSON text."""
     rows = db.execute(f"SELECT seq, data FROM {table} WHERE typeof(data) = 'blob'").fetchall()  # noqa: S608
     db.executemany(f"UPDATE {table} SET data = ? WHERE seq = ?",  # noqa: S608

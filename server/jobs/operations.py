@@ -56,14 +56,14 @@ class Operations:
         watch = Schedule.parse(s.health_schedule, "health_schedule")
         config = AlertingConfig(storage, data)
         with ExitStack() as opened:  # a failed start closes the databases it had opened
-            alerts = Alerts(data)
+            alerts = Alerts(data, s.database_url)
             opened.callback(alerts.close)
-            series = TimeSeries(data, s.timeseries_retention_days)
+            series = TimeSeries(data, s.timeseries_retention_days, s.database_url)
             opened.callback(series.close)
-            state = JobState(data)
+            state = JobState(data, s.database_url)
             opened.callback(state.close)
             notifier = Notifier(alerts, config, data, timeout=s.webhook_timeout_seconds,
-                                attempts=s.webhook_attempts)
+                                attempts=s.webhook_attempts, database_url=s.database_url)
             opened.callback(notifier.close_db)
             providers = [
                 DriftRecorder(versions.writer, registry, alerts, config, s.drift_recorder_mode, drift).jobs,

@@ -11,9 +11,18 @@ import grpc
 
 from kubecommit.v1 import containers_pb2 as pb
 from kubecommit.v1 import containers_pb2_grpc
-from server.containers.records import _SCHEMA
 from server.embedded import EmbeddedServer
 from tests.support.auth import admin_token, with_token
+
+# containers.db as earlier versions made it: records as serialized protobuf in BLOB columns.
+LEGACY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS exec_sessions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, caller TEXT NOT NULL,
+    container TEXT NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS exec_sessions_container ON exec_sessions(container);
+CREATE TABLE IF NOT EXISTS log_exports (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, caller TEXT NOT NULL, data BLOB NOT NULL);
+"""
 
 
 def _legacy_rows(data_dir: Path) -> tuple[pb.ExecSession, pb.ExecSession, pb.LogExport]:
@@ -31,7 +40,7 @@ def _legacy_rows(data_dir: Path) -> tuple[pb.ExecSession, pb.ExecSession, pb.Log
                                                                                contains="x")))
     export.create_time.FromSeconds(1_700_000_003)
     db = sqlite3.connect(data_dir / "containers.db")
-    db.executescript(_SCHEMA)
+    db.executescript(LEGACY_SCHEMA)
     for s in (running, done):
         db.execute("INSERT INTO exec_sessions (id, caller, container, data) VALUES (?, ?, ?, ?)",
                    (s.name, s.caller, s.container, s.SerializeToString()))

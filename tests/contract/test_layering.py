@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                     # by logging and the cluster-access layer as much as by the server.
                     "server/interceptors/wrapping.py", "server/observability/")),
     ("infrastructure", ("server/kube/", "server/security/", "server/registry.py", "server/storage.py",
-                        "server/replication/")),
+                        "server/replication/", "server/state/")),
     ("domain", ("server/clusters/", "server/versions/", "server/containers/", "server/crds/", "server/admin/",
                 "server/alerts/", "server/jobs/", "server/affinity/", "server/quotas/", "server/labels/")),
     ("edge", ("server/services/", "server/interceptors/", "server/runtime.py", "server/app.py",
