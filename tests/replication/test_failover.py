@@ -111,7 +111,7 @@ def ha(tmp_path: Path, postgres: PostgresServer) -> Iterator[Cluster]:
     token = jwt.encode({"sub": "ops", "role": "admin", "exp": int(time.time()) + 600}, HMAC_KEY, "HS256")
     try:
         for replica in replicas:
-            wait(lambda: check(replica.address, timeout=1), f"replica {replica.name} never served")
+            wait(lambda: check(replica.address, timeout=1), f"replica {replica.name} never served", seconds=90)
         yield Cluster(replicas, remote, token, sim, database_url)
     finally:
         for replica in replicas:

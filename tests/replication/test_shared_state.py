@@ -39,7 +39,7 @@ def replicas(tmp_path: Path, postgres: PostgresServer) -> Iterator[list[str]]:
         addresses.append(address)
     try:
         for address in addresses:
-            wait(lambda: check(address, timeout=1), f"{address} never served")
+            wait(lambda: check(address, timeout=1), f"{address} never served", seconds=90)
         yield addresses
     finally:
         for process in processes:
