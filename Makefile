@@ -12,7 +12,7 @@ GOOGLE_PROTOS := api/annotations.proto api/http.proto api/field_behavior.proto a
 LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= .data
 
-.PHONY: setup run test pytest lint breaking gen-check protos release-contract third_party node \
+.PHONY: setup postgres run test pytest lint breaking gen-check protos release-contract third_party node \
         descriptor envoy bench-store bench-versions bench-clusters bench-containers bench-jobs bench-crds bench-affinity bench-quotas bench-labels bench clean \
         graphviz
 
@@ -83,7 +83,14 @@ envoy: descriptor
 	    deploy/envoy/envoy.yaml > build/envoy.yaml
 	$(VENV)/bin/envoy -c build/envoy.yaml --disable-hot-restart --log-level warn
 
-pytest: setup descriptor
+# PostgreSQL from Debian's packages for the tests of shared state (tests/support/postgres.py
+# starts a throwaway server); installed once, loudly skipped where apt-get cannot install it.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+	  (command -v apt-get >/dev/null && apt-get update && apt-get install -y postgresql) || \
+	  echo "WARNING: PostgreSQL could not be installed: its tests will be skipped"
+
+pytest: setup descriptor postgres
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test: setup lint breaking gen-check pytest

@@ -99,9 +99,12 @@ class Simulator:
             self.api.cluster, self.api.controllers = self.cluster, self.controllers
         self._on_loop(swap)
 
-    def append_log(self, namespace: str, pod: str, container: str, lines: list[str]) -> None:
-        """Append lines to a container's log (creating the buffer if the pod has not started yet)."""
-        self._on_loop(lambda: self.cluster.logs.ensure((namespace, pod, container)).append(lines))
+    def append_log(self, namespace: str, pod: str, container: str, lines: list[str],
+                   final_newline: bool = True) -> None:
+        """Append lines to a container's log (creating the buffer if the pod has not started yet);
+        `final_newline=False` writes the last one without its newline, as a log may end."""
+        self._on_loop(lambda: self.cluster.logs.ensure((namespace, pod, container)).append(
+            lines, final_newline=final_newline))
 
     def set_log_rate(self, namespace: str, pod: str, container: str, lines_per_tick: int) -> None:
         """Make one container noisier (or quiet with 0): lines written per ticker interval."""

@@ -25,6 +25,7 @@ class LogLine:
     seq: int
     ts: datetime
     text: str
+    newline: bool = True  # False: written without a final newline (a test's last line)
 
 
 @dataclass
@@ -36,10 +37,11 @@ class ContainerLog:
     lines_per_tick: int = 1
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def append(self, texts: list[str], ts: datetime | None = None) -> None:
+    def append(self, texts: list[str], ts: datetime | None = None, final_newline: bool = True) -> None:
         ts = ts or datetime.now(timezone.utc)
-        for text in texts:
-            self.lines.append(LogLine(self.next_seq, ts, text.rstrip("\n")))
+        for index, text in enumerate(texts):
+            self.lines.append(LogLine(self.next_seq, ts, text.rstrip("\n"),
+                                      final_newline or index < len(texts) - 1))
             self.next_seq += 1
         self._wake()
 
@@ -61,7 +63,7 @@ class LogQuery:
 
     def render(self, line: LogLine) -> bytes:
         text = f"{rfc3339nano(line.ts)} {line.text}" if self.timestamps else line.text
-        return (text + "\n").encode()
+        return (text + "\n" if line.newline else text).encode()
 
     def select(self, lines: list[LogLine]) -> list[LogLine]:
         if self.since is not None:

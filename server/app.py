@@ -18,7 +18,6 @@ from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument
 from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
-from server.jobs.operations import Operations
 from server.mcpbridge.http import McpHttp
 from server.observability.metrics import MetricsInterceptor
 from server.observability.tracing import TracingInterceptor
@@ -71,7 +70,6 @@ class KubecommitServer:
         try:
             # Writes a killed process made to clusters without committing them, before any call.
             await self.runtime.domains.versions.recovery.recover()
-            self.runtime.operations = Operations.create(self.runtime)
             address = await self._serve(self.runtime, credentials)
             await self._serve_mcp(self.runtime, credentials)
         except BaseException:
@@ -82,6 +80,7 @@ class KubecommitServer:
             await self.runtime.close()
             self.runtime = None
             raise
+        assert self.runtime.operations is not None
         self.runtime.operations.start()  # jobs begin once the server answers
         return address
 

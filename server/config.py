@@ -63,6 +63,10 @@ class Settings:
     # An idle StreamLogs or ExecStream gets a heartbeat message this often, so proxies and load
     # balancers that drop idle HTTP/2 streams keep it open.
     stream_heartbeat_seconds: float = 30.0
+    # Shared state (tokens, audit, exec records, jobs, alerts, samples) in PostgreSQL for replicas
+    # (docs/deploy.md): `postgresql://user:password@host:port/db`; empty = SQLite files in
+    # data_dir. Its password is never logged.
+    database_url: str = ""
     # Audit log retention: the newest rows up to this count and age are kept.
     audit_max_rows: int = 1_000_000
     audit_max_age_days: float = 365.0

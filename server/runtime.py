@@ -19,8 +19,12 @@ from server.admin.sessions import LiveSessions
 from server.affinity import Affinity
 from server.clusters import Clusters
 from server.config import Settings
+from server.containers import Containers
+from server.containers import convert as containers_convert
+from server.containers.records import Records
 from server.crds import Crds
 from server.errors import FailedPrecondition
+from server.jobs.operations import Operations
 from server.kube import ClusterPool
 from server.labels import LabelsDomain
 from server.mcp import Mcp
@@ -42,7 +46,6 @@ from server.versions.intents import IntentJournal
 
 if TYPE_CHECKING:
     from server.alerts.store import Alerts
-    from server.jobs.operations import Operations
     from server.jobs.timeseries import TimeSeries
 
 COMMITTER = Author(name="kubecommit", email="kubecommit@localhost")
@@ -53,10 +56,11 @@ log = logging.getLogger("kubecommit.server")
 
 @dataclass(frozen=True)
 class Domains:
-    """The domains servicers call; containers still builds its own (server/containers)."""
+    """The domains servicers call, each wired with what it uses."""
 
     clusters: Clusters
     versions: Versions
+    containers: Containers
     mcp: Mcp
     # CRDs: discovery, schemas, and the local validation ApplyManifest runs before the cluster.
     crds: Crds
@@ -87,9 +91,9 @@ class Runtime:
     sessions: LiveSessions = field(default_factory=LiveSessions)
     # Per-resource write locks shared by every writer of the store (services and jobs alike).
     locks: PathLocks = field(default_factory=PathLocks)
-    # Jobs, time series and alerts (server/jobs), set by the composition root once the runtime
-    # exists (they are built from it); closed first.
-    operations: "Operations | None" = None
+    # Jobs, time series and alerts (server/jobs), wired last; started by the app once it serves,
+    # closed first.
+    operations: Operations | None = None
     # Prometheus metrics of this server (served when `metrics_listen` is set).
     metrics: Metrics = field(default_factory=Metrics)
     # Pushes every store change to `mirror_url` (started by the app once it serves).
@@ -119,17 +123,23 @@ class Runtime:
             pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
                                timeout=settings.cluster_timeout_seconds)
             opened.callback(pool.close)
-            tokens = TokenStore(data)
+            tokens = TokenStore(data, settings.database_url)
             opened.callback(tokens.close)
             if tokens.bootstrap_admin(data / ADMIN_TOKEN_FILE):
                 log.warning("first start: an admin token was written to %s, readable only by its owner",
                             data / ADMIN_TOKEN_FILE)
             auth = Authenticator(tokens, jwt)
-            audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400)
+            audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400,
+                             settings.database_url)
             opened.callback(audit.close)
             intents = IntentJournal(data, key)
+            opened.callback(intents.close)
+            records = Records(data / "containers.db", settings.database_url,
+                              legacy_session=containers_convert.legacy_session,
+                              legacy_export=containers_convert.legacy_export)
             opened.pop_all()
         locks = PathLocks()
+        sessions = LiveSessions()
         crds = Crds(clusters, pool)
         versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest,
                                    admission=LabelsDomain.admission(store, pool))
@@ -138,31 +148,36 @@ class Runtime:
             return [r.id for r in await clusters.list()]
 
         def job_data() -> tuple[TimeSeries, Alerts] | None:
-            # `runtime` is made below; its jobs are made once it exists (server/app.py).
+            # `runtime` is made below, its jobs last (Operations.create).
             ops = runtime.operations
             return (ops.series, ops.alerts) if ops is not None else None
 
-        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions, crds=crds,
+        domains = Domains(clusters=Clusters.create(store, clusters, pool), versions=versions,
+                          containers=Containers.create(store, clusters, pool, records, sessions), crds=crds,
                           affinity=Affinity(pool, versions.writer, cluster_ids),
                           quotas=Quotas.create(store, pool, clusters, versions.writer,
                                                settings.fanout_timeout_seconds, job_data),
                           labels=LabelsDomain.create(store, pool, clusters, versions),
                           mcp=Mcp.create(pool, versions, data, prices))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
-                      auth=auth, audit=audit, intents=intents, domains=domains, locks=locks,
-                      on_close=[domains.mcp.close])
+                      auth=auth, audit=audit, intents=intents, domains=domains, locks=locks, sessions=sessions)
+        runtime.on_close.append(records.close)
+        runtime.on_close.append(domains.mcp.close)
         store.store.add_listener(runtime.metrics.count_change)
         runtime.metrics.watch_clusters(clusters.state_counts)
         if settings.mirror_url:
-            runtime.mirror = Mirror(store.store, settings.mirror_url, runtime.metrics,
+            runtime.mirror = Mirror(store, settings.mirror_url, runtime.metrics,
                                     interval=settings.mirror_interval_seconds,
                                     retry_max=settings.mirror_retry_max_seconds)
-        if runtime.mirror is not None and settings.lease_name:
-            try:
-                runtime.replication = Replication(settings, store.store, runtime.mirror, runtime.metrics)
-            except BaseException:
-                await runtime.close()
-                raise
+        try:
+            if runtime.mirror is not None and settings.lease_name:
+                runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics)
+            runtime.operations = Operations.create(
+                settings, store, clusters, pool, domains.versions, domains.clusters,
+                replication=runtime.replication, audit=audit.record, on_finished=runtime.metrics.count_job)
+        except BaseException:
+            await runtime.close()
+            raise
         return runtime
 
     async def close(self) -> None:

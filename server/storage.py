@@ -1,7 +1,7 @@
 """The one async adapter over the versioned store (gitstore is synchronous: dulwich and SQLite).
 
 It is the only place store work leaves the event loop (`await storage.run(fn, ...)` runs `fn` in
-a worker thread) and the only place store errors become domain errors (server/errors.py): code
+a worker thread; `push`/`fetch` do the same for mirroring and replication) and the only place store errors become domain errors (server/errors.py): code
 running in that thread reads and writes through `storage.sync`, a view of the store whose every
 call raises `server.errors` instead of `gitstore` errors, so domain code and the request
 interceptor know one error family.
@@ -63,6 +63,16 @@ class Storage:
         """`work(*args, **kwargs)` in a worker thread; a store error escaping it (work that used
         the raw store) is translated too."""
         return await asyncio.to_thread(_translating(work), *args, **kwargs)
+
+    async def push(self, url: str) -> None:
+        """Pushes the repository to the git remote `url` in a worker thread (the mirror). A failure
+        stays gitstore's `RemoteError`: replication decides what it means, no caller sees it."""
+        await asyncio.to_thread(self.store.push, url)
+
+    async def fetch(self, url: str) -> None:
+        """Fetches the git remote `url` into the repository in a worker thread (replicas);
+        `RemoteError` as for `push`."""
+        await asyncio.to_thread(self.store.fetch, url)
 
     async def close(self) -> None:
         await asyncio.to_thread(self.store.close)

@@ -9,6 +9,7 @@ import grpc
 import pytest
 
 from server.config import Settings
+from tests.support.postgres import PostgresServer, binaries
 from server.embedded import EmbeddedServer
 from tests.support.auth import admin_token, with_token
 
@@ -55,3 +56,22 @@ def anonymous_channel(kc_server: EmbeddedServer) -> Iterator[grpc.Channel]:
         yield ch
 
 pytest_plugins = ["tests.support.clusters"]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session (`make postgres` installs Debian's packages)."""
+    found = binaries()
+    if found is None:
+        pytest.skip("PostgreSQL is not installed (/usr/lib/postgresql/*/bin): run `make postgres`")
+    server = PostgresServer(found).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Runs a test against both state backends: "" (SQLite files) and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return ""
+    return request.getfixturevalue("postgres").new_database()

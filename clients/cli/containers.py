@@ -90,13 +90,16 @@ def logs(
     query = containers_pb2.LogQuery(
         parent=f"{cluster_name}/namespaces/{ns}", pod=pod, container=container, label_selector=selector,
         tail_lines=max(tail, 0), since=since, previous=previous,
-        view=containers_pb2.LOG_VIEW_BASIC, filter=containers_pb2.LogFilter(pattern=grep, levels=levels))
+        # Lines as bytes (LOG_VIEW_RAW) unless each needs its time printed (BASIC); --grep and --level
+        # are the server's filters in either view.
+        view=containers_pb2.LOG_VIEW_BASIC if timestamps else containers_pb2.LOG_VIEW_RAW,
+        filter=containers_pb2.LogFilter(pattern=grep, levels=levels))
     show_prefix = prefix if prefix is not None else not pod
     rpc = remote(ctx)
     if not follow:
-        for entry in rpc.pages(rpc.containers.ListLogEntries, lambda t: containers_pb2.ListLogEntriesRequest(
-                query=query, page_size=1000, page_token=t), "entries"):
-            _print_entry(entry, show_prefix, timestamps)
+        for item in rpc.pages(rpc.containers.ListLogEntries, lambda t: containers_pb2.ListLogEntriesRequest(
+                query=query, page_size=1000, page_token=t), "entries" if timestamps else "chunks"):
+            _print(item, show_prefix, timestamps)
         sys.stdout.flush()
         return
     interrupted = threading.Event()
@@ -107,18 +110,30 @@ def logs(
 
     try:
         for batch in rpc.stream(rpc.containers.StreamLogs, requests()):
-            for entry in batch.entries:
-                _print_entry(entry, show_prefix, timestamps)
+            for item in [*batch.entries, *batch.chunks]:
+                _print(item, show_prefix, timestamps)
             sys.stdout.flush()
     finally:
         interrupted.set()
 
 
-def _print_entry(entry: containers_pb2.LogEntry, prefix: bool, timestamps: bool) -> None:
-    """Plain lines, so the output pipes into grep like `kubectl logs`."""
-    head = f"{entry.pod}/{entry.container} " if prefix else ""
-    when = entry.time.ToDatetime().strftime("%Y-%m-%dT%H:%M:%S.%fZ") + " " if timestamps else ""
-    sys.stdout.write(f"{head}{when}{entry.raw}\n")
+def _print(item: containers_pb2.LogEntry | containers_pb2.LogChunk, prefix: bool, timestamps: bool) -> None:
+    """Plain lines, so the output pipes into grep like `kubectl logs`: a chunk's bytes as the
+    container wrote them (prefixed line by line only when asked)."""
+    if isinstance(item, containers_pb2.LogChunk):
+        if not prefix:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(item.data)
+            return
+        head = f"{item.pod}/{item.container} ".encode()
+        lines = item.data.split(b"\n")
+        tail = lines.pop()
+        sys.stdout.flush()
+        sys.stdout.buffer.write(b"".join(head + line + b"\n" for line in lines) + (head + tail + b"\n" if tail else b""))
+        return
+    head = f"{item.pod}/{item.container} " if prefix else ""
+    when = item.time.ToDatetime().strftime("%Y-%m-%dT%H:%M:%S.%fZ") + " " if timestamps else ""
+    sys.stdout.write(f"{head}{when}{item.raw}\n")
 
 
 # -- exec -----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def _moment(value: str) -> float:
         raise InvalidArgument.field("filter", f"time {value!r} is not an RFC 3339 timestamp") from None
 
 
-def _condition(term: Term) -> Condition:
+def _condition(log: AuditLog, term: Term) -> Condition:
     negate = term.op == "!="
     if term.field in _COLUMNS:
         return f"{_COLUMNS[term.field]} {term.op} ?", term.value.upper() if term.field == "code" else term.value
@@ -34,14 +34,14 @@ def _condition(term: Term) -> Condition:
         return f"rpc {'NOT ' if negate else ''}LIKE ?", f"%{term.value}%"
     if term.field in _MEMBERS:
         value = term.value.removeprefix("clusters/") if term.field == "cluster" else term.value
-        exists = f"EXISTS (SELECT 1 FROM json_each({_MEMBERS[term.field]}) WHERE value = ?)"
+        exists = f"EXISTS (SELECT 1 FROM {log.members(_MEMBERS[term.field])} WHERE value = ?)"
         return ("NOT " if negate else "") + exists, value
     return f"time {term.op} ?", _moment(term.value)
 
 
 async def list_entries(log: AuditLog, filter_text: str, size: int, token: str) -> tuple[list[AuditEvent], str]:
     """Newest first; the page token holds the sequence number to continue below."""
-    conditions = [_condition(t) for t in parse_terms(filter_text, OPS)]
+    conditions = [_condition(log, t) for t in parse_terms(filter_text, OPS)]
     query = ("auditEntries", filter_text)
     before = paging.decode(token, query, before=int).get("before")
     limit = paging.page_size(size)

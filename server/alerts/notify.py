@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,24 +24,25 @@ import aiohttp
 
 from server.alerts.config import AlertingConfig, Channel
 from server.alerts.store import Alert, Alerts, Severity
-from server.security.files import open_private_db
+from server.state import Database
 
 log = logging.getLogger("kubecommit.alerts")
 SIGNATURE_HEADER = "X-Kubecommit-Signature"
 TIMESTAMP_HEADER = "X-Kubecommit-Timestamp"
 
-_SCHEMA = """
+# Numbered migrations (server/state): append, never edit one that shipped.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS deliveries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {serial},
     channel TEXT NOT NULL,
     alert TEXT NOT NULL,
     change TEXT NOT NULL,
     attempt INTEGER NOT NULL,
-    time REAL NOT NULL,
+    time {real} NOT NULL,
     status INTEGER NOT NULL,
     error TEXT NOT NULL
 );
-"""
+"""]
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,13 @@ class Notifier:
     FILE = "notifications.db"
 
     def __init__(self, alerts: Alerts, config: AlertingConfig, data_dir: Path, *, timeout: float,
-                 attempts: int, backoff: float = 0.5) -> None:
+                 attempts: int, backoff: float = 0.5, database_url: str = "") -> None:
         self.config = config
         self.timeout = timeout
         self.attempts = max(1, attempts)
         self.backoff = backoff
-        self._db = open_private_db(data_dir / self.FILE)
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+        self._db = Database.open(database_url, data_dir / self.FILE)
+        self._db.migrate("notifications", MIGRATIONS)
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         alerts.listeners.append(self.notify)
@@ -131,14 +130,12 @@ class Notifier:
         log.warning("webhook delivery failed", extra={"channel": channel.id, "alert": alert.id, "error": error})
 
     def _log(self, channel: str, alert: str, change: str, attempt: int, status: int, error: str) -> None:
-        with self._lock:
-            self._db.execute("INSERT INTO deliveries (channel, alert, change, attempt, time, status, error) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)", (channel, alert, change, attempt, time.time(), status, error))
+        self._db.execute("INSERT INTO deliveries (channel, alert, change, attempt, time, status, error) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", (channel, alert, change, attempt, time.time(), status, error))
 
     def _deliveries(self, channel: str, limit: int) -> list[Delivery]:
-        with self._lock:
-            rows = self._db.execute("SELECT alert, change, attempt, time, status, error FROM deliveries "
-                                    "WHERE channel = ? ORDER BY id DESC LIMIT ?", (channel, limit)).fetchall()
+        rows = self._db.execute("SELECT alert, change, attempt, time, status, error FROM deliveries "
+                                "WHERE channel = ? ORDER BY id DESC LIMIT ?", (channel, limit)).fetchall()
         return [Delivery(r[0], r[1], r[2], datetime.fromtimestamp(r[3], timezone.utc), r[4], r[5]) for r in rows]
 
     async def deliveries_async(self, channel: str, limit: int = 1000) -> list[Delivery]:
@@ -146,16 +143,14 @@ class Notifier:
         return await asyncio.to_thread(self._deliveries, channel, limit)
 
     def _prune(self, before: datetime) -> int:
-        with self._lock:
-            return self._db.execute("DELETE FROM deliveries WHERE time < ?", (before.timestamp(),)).rowcount
+        return self._db.execute("DELETE FROM deliveries WHERE time < ?", (before.timestamp(),)).rowcount
 
     async def prune(self, before: datetime) -> int:
         """Drops delivery log rows older than `before`; returns how many."""
         return await asyncio.to_thread(self._prune, before)
 
     def close_db(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
     async def close(self) -> None:
         """Stops deliveries in flight (their attempts so far are logged) and closes."""

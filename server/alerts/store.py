@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import threading
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -18,9 +17,10 @@ from pathlib import Path
 from typing import AsyncIterator, Awaitable, Callable
 
 from server.errors import FailedPrecondition, InvalidArgument, NotFound
-from server.security.files import open_private_db
+from server.state import Database
 
-_SCHEMA = """
+# Numbered migrations (server/state): append, never edit one that shipped.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS alerts (
     id TEXT PRIMARY KEY,
     rule TEXT NOT NULL,
@@ -28,15 +28,15 @@ CREATE TABLE IF NOT EXISTS alerts (
     severity TEXT NOT NULL,
     state TEXT NOT NULL,
     message TEXT NOT NULL,
-    first_seen REAL NOT NULL,
-    last_seen REAL NOT NULL,
-    resolved REAL,
-    silenced_until REAL,
+    first_seen {real} NOT NULL,
+    last_seen {real} NOT NULL,
+    resolved {real},
+    silenced_until {real},
     acknowledged_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS alerts_open ON alerts (rule, subject) WHERE state != 'resolved';
 CREATE INDEX IF NOT EXISTS alerts_time ON alerts (last_seen);
-"""
+"""]
 _COLUMNS = "id, rule, subject, severity, state, message, first_seen, last_seen, resolved, silenced_until, " \
            "acknowledged_by"
 
@@ -87,40 +87,36 @@ def _alert(row: tuple) -> Alert:
 class Alerts:
     FILE = "alerts.db"
 
-    def __init__(self, data_dir: Path) -> None:
-        self._db = open_private_db(data_dir / self.FILE)
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+    def __init__(self, data_dir: Path, database_url: str = "") -> None:
+        self._db = Database.open(database_url, data_dir / self.FILE)
+        self._db.migrate("alerts", MIGRATIONS)
         self.listeners: list[Listener] = []
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def _open(self, rule: str, subject: str) -> Alert | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM alerts WHERE rule = ? AND subject = ? AND state != 'resolved'",
-                               (rule, subject)).fetchone()
-        return _alert(row) if row else None
+        self._db.close()
 
     def _observe(self, rule: str, subject: str, severity: Severity | None, message: str,
                  now: datetime) -> tuple[Alert | None, str]:
-        with self._lock:
-            current = self._open(rule, subject)
+        # One transaction (and, on PostgreSQL, one lock) per rule and subject: one open alert each.
+        with self._db.transaction(lock=f"kubecommit alert {rule} {subject}") as tx:
+            row = tx.execute(f"SELECT {_COLUMNS} FROM alerts WHERE rule = ? AND subject = ? AND state != 'resolved'",
+                             (rule, subject)).fetchone()
+            current = _alert(row) if row else None
             if severity is None:  # the condition is clear
                 if current is None:
                     return None, ""
-                self._db.execute("UPDATE alerts SET state = 'resolved', resolved = ? WHERE id = ?",
-                                 (now.timestamp(), current.id))
+                tx.execute("UPDATE alerts SET state = 'resolved', resolved = ? WHERE id = ?",
+                           (now.timestamp(), current.id))
                 return replace(current, state=State.RESOLVED, resolved=now), "resolved"
             if current is None:
                 alert = Alert(uuid.uuid4().hex[:16], rule, subject, severity, State.FIRING, message, now, now)
-                self._db.execute(f"INSERT INTO alerts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, '')",
-                                 (alert.id, rule, subject, severity.name, alert.state.value, message,
-                                  now.timestamp(), now.timestamp()))
+                tx.execute(f"INSERT INTO alerts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, '')",
+                           (alert.id, rule, subject, severity.name, alert.state.value, message,
+                            now.timestamp(), now.timestamp()))
                 return alert, "firing"
             escalated = severity > current.severity
-            self._db.execute("UPDATE alerts SET last_seen = ?, message = ?, severity = ? WHERE id = ?",
-                             (now.timestamp(), message, max(severity, current.severity).name, current.id))
+            tx.execute("UPDATE alerts SET last_seen = ?, message = ?, severity = ? WHERE id = ?",
+                       (now.timestamp(), message, max(severity, current.severity).name, current.id))
             updated = replace(current, last_seen=now, message=message, severity=max(severity, current.severity))
             return updated, ("firing" if escalated else "")
 
@@ -163,9 +159,8 @@ class Alerts:
             await listener(alert, change)
 
     def _prune(self, before: datetime) -> int:
-        with self._lock:
-            return self._db.execute("DELETE FROM alerts WHERE state = 'resolved' AND resolved < ?",
-                                    (before.timestamp(),)).rowcount
+        return self._db.execute("DELETE FROM alerts WHERE state = 'resolved' AND resolved < ?",
+                                (before.timestamp(),)).rowcount
 
     async def prune(self, before: datetime) -> int:
         """Drops alerts resolved before `before` (the history bound); returns how many."""
@@ -181,15 +176,13 @@ class Alerts:
             where.append("state != 'resolved'")
         if where:
             query += " WHERE " + " AND ".join(where)
-        with self._lock:
-            return [_alert(r) for r in self._db.execute(query + " ORDER BY last_seen DESC, id", args).fetchall()]
+        return [_alert(r) for r in self._db.execute(query + " ORDER BY last_seen DESC, id", args).fetchall()]
 
     async def list(self, rule: str = "", open_only: bool = False) -> list[Alert]:
         return await asyncio.to_thread(self._list, rule, open_only)
 
     def _get(self, alert_id: str) -> Alert:
-        with self._lock:
-            row = self._db.execute(f"SELECT {_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)).fetchone()
         if row is None:
             raise NotFound(f"alerts/{alert_id} does not exist", "ALERT_NOT_FOUND", metadata={"alert": alert_id})
         return _alert(row)
@@ -202,8 +195,7 @@ class Alerts:
         if alert.state is State.RESOLVED:
             raise FailedPrecondition(f"alerts/{alert_id} is resolved", "ALERT_RESOLVED",
                                      metadata={"alert": alert_id})
-        with self._lock:
-            self._db.execute(f"UPDATE alerts SET {sql} WHERE id = ?", (*args, alert_id))
+        self._db.execute(f"UPDATE alerts SET {sql} WHERE id = ?", (*args, alert_id))
         return self._get(alert_id)
 
     async def acknowledge(self, alert_id: str, by: str) -> Alert:

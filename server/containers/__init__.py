@@ -13,30 +13,32 @@ from server.containers.logs.queries import Query
 from server.containers.logs.reads import EntryPage, list_entries
 from server.containers.policy import Policies
 from server.containers.records import Records
-from server.kube import ClusterConnection
+from server.admin.sessions import LiveSessions
+from server.kube import ClusterConnection, ClusterPool
 from server.names import parse_namespace_parent
-from server.runtime import Runtime
+from server.registry import ClusterRegistry
+from server.storage import Storage
 
 
 @dataclass
 class Containers:
-    runtime: Runtime
+    pool: ClusterPool
     records: Records
     policies: Policies
     executor: Executor
     files: Files
 
     @classmethod
-    def create(cls, runtime: Runtime) -> "Containers":
-        records = Records(runtime.settings.data_dir / "containers.db")
-        runtime.on_close.append(records.close)
-        policies = Policies(runtime.store, runtime.clusters)
-        executor = Executor(runtime.pool, policies, records, runtime.sessions)
-        return cls(runtime, records, policies, executor, Files(executor))
+    def create(cls, storage: Storage, registry: ClusterRegistry, pool: ClusterPool, records: Records,
+               sessions: LiveSessions) -> "Containers":
+        """Wired by the composition root (server/runtime.py), which opens and closes `records`."""
+        policies = Policies(storage, registry)
+        executor = Executor(pool, policies, records, sessions)
+        return cls(pool, records, policies, executor, Files(executor))
 
     async def connect(self, query: Query) -> ClusterConnection:
         """The connection a log query reads through; the query's namespace (and pod) is the call's target."""
-        conn = await self.runtime.pool.get(query.cluster)
+        conn = await self.pool.get(query.cluster)
         pod = f"/pods/{query.pod}" if query.pod else ""
         context.current().targets.append(f"clusters/{query.cluster}/namespaces/{query.namespace}{pod}")
         return conn
@@ -47,5 +49,5 @@ class Containers:
     async def list_containers(self, parent: str, selector: str, pod: str, page_size: int, page_token: str
                               ) -> tuple[list[ContainerInfo], str]:
         cluster, namespace = parse_namespace_parent(parent)
-        return await list_containers(await self.runtime.pool.get(cluster), namespace, selector, pod, page_size,
+        return await list_containers(await self.pool.get(cluster), namespace, selector, pod, page_size,
                                      page_token)

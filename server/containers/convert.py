@@ -10,13 +10,17 @@ import hashlib
 import json
 from typing import Any, AsyncIterator, Iterable, TypeVar
 
-from google.protobuf import struct_pb2
+from google.protobuf import json_format, struct_pb2
 from google.protobuf.message import Message
 
 from kubecommit.v1 import containers_pb2 as pb
 from server.containers import files, interactive
 from server.containers.exec import ExecResult
+from server.containers.exports import ExportChunk
+from server.containers.policy import ExecPolicy
+from server.containers.records import ExecSession, LogExport
 from server.containers.inventory import ContainerInfo
+from server.containers.logs.chunks import Chunk
 from server.containers.logs.lines import Entry
 from server.containers.logs.queries import LineFilter, Query
 from server.containers.logs.reads import EntryPage
@@ -53,6 +57,18 @@ async def upload_data(requests: AsyncIterator[pb.UploadFileRequest]) -> AsyncIte
         if request.WhichOneof("frame") != "data":
             raise InvalidArgument.field("target", "only the first message carries the target")
         yield request.data
+
+
+def query_record(query: pb.LogQuery) -> dict[str, Any]:
+    """The query as asked, kept in the export's record (the contract's JSON mapping)."""
+    return json_format.MessageToDict(query)
+
+
+def policy_update(request: pb.UpdateExecPolicyRequest) -> tuple[ExecPolicy, list[str]]:
+    """The policy's new values and the fields to set (empty: every mutable one)."""
+    p = request.policy
+    return ExecPolicy(name=p.name, allow=list(p.allow), deny=list(p.deny), allow_interactive=p.allow_interactive,
+                      etag=p.etag), list(request.update_mask.paths)
 
 
 def timeout_seconds(request: pb.ExecRequest) -> float | None:
@@ -113,6 +129,15 @@ def add_entries(target: Any, entries: Iterable[Entry]) -> None:
         stamp.seconds, stamp.nanos = divmod(e.time_ns, 1_000_000_000)
 
 
+def add_chunks(target: Any, chunks: Iterable[Chunk]) -> None:
+    """Appends LOG_VIEW_RAW chunks to a `repeated LogChunk` field (one message per chunk, not per line)."""
+    add = target.add
+    for c in chunks:
+        chunk = add(pod=c.pod, container=c.container, data=c.data, line_count=c.lines)
+        if c.first_ns:
+            chunk.first_time.seconds, chunk.first_time.nanos = divmod(c.first_ns, 1_000_000_000)
+
+
 def _fill_struct(target: struct_pb2.Struct, values: dict[str, Any]) -> None:
     try:
         target.update(values)
@@ -123,6 +148,7 @@ def _fill_struct(target: struct_pb2.Struct, values: dict[str, Any]) -> None:
 def log_entries_page(page: EntryPage) -> pb.ListLogEntriesResponse:
     response = pb.ListLogEntriesResponse(has_more=page.has_more, next_page_token=page.next_page_token)
     add_entries(response.entries, page.entries)
+    add_chunks(response.chunks, page.chunks)
     return response
 
 
@@ -186,3 +212,66 @@ def exec_response(result: ExecResult) -> pb.ExecResponse:
                                session=result.session, truncated=result.truncated)
     response.duration.FromNanoseconds(result.duration_ns)
     return response
+
+
+def exec_session(session: ExecSession) -> pb.ExecSession:
+    message = pb.ExecSession(name=session.name, caller=session.caller, container=session.container,
+                             command=session.command, interactive=session.interactive, tty=session.tty,
+                             stdout=session.stdout, stderr=session.stderr, transcript=session.transcript,
+                             truncated=session.truncated, error=session.error)
+    message.start_time.FromNanoseconds(session.start_ns)
+    if session.end_ns:
+        message.end_time.FromNanoseconds(session.end_ns)
+    if session.exit_code is not None:
+        message.exit_code = session.exit_code
+    return message
+
+
+def exec_sessions_page(sessions: Iterable[ExecSession], next_page_token: str) -> pb.ListExecSessionsResponse:
+    return pb.ListExecSessionsResponse(sessions=[exec_session(s) for s in sessions], next_page_token=next_page_token)
+
+
+def log_export(export: LogExport) -> pb.LogExport:
+    message = pb.LogExport(name=export.name, caller=export.caller, format=export.format,  # type: ignore[arg-type]
+                           size_bytes=export.size_bytes, entry_count=export.entry_count,
+                           query=json_format.ParseDict(export.query, pb.LogQuery()))
+    message.create_time.FromNanoseconds(export.create_ns)
+    return message
+
+
+def log_exports_page(exports: Iterable[LogExport], next_page_token: str) -> pb.ListLogExportsResponse:
+    return pb.ListLogExportsResponse(exports=[log_export(e) for e in exports], next_page_token=next_page_token)
+
+
+def export_chunk(chunk: ExportChunk) -> pb.ExportLogsResponse:
+    response = pb.ExportLogsResponse(data=chunk.data)
+    if chunk.export is not None:
+        response.export.CopyFrom(log_export(chunk.export))
+    return response
+
+
+def exec_policy(policy: ExecPolicy) -> pb.ExecPolicy:
+    message = pb.ExecPolicy(name=policy.name, allow=policy.allow, deny=policy.deny,
+                            allow_interactive=policy.allow_interactive, etag=policy.etag,
+                            updated_by=policy.updated_by)
+    if policy.update_time is not None:
+        message.update_time.FromDatetime(policy.update_time)
+    return message
+
+
+# -- records written before they were JSON (serialized protobuf), read once to rewrite them ---------
+
+def legacy_session(data: bytes) -> ExecSession:
+    m = pb.ExecSession.FromString(data)
+    return ExecSession(name=m.name, caller=m.caller, container=m.container, command=list(m.command),
+                       interactive=m.interactive, tty=m.tty, start_ns=m.start_time.ToNanoseconds(),
+                       end_ns=m.end_time.ToNanoseconds() if m.HasField("end_time") else 0,
+                       exit_code=m.exit_code if m.HasField("exit_code") else None, stdout=m.stdout, stderr=m.stderr,
+                       transcript=m.transcript, truncated=m.truncated, error=m.error)
+
+
+def legacy_export(data: bytes) -> LogExport:
+    m = pb.LogExport.FromString(data)
+    return LogExport(name=m.name, caller=m.caller, create_ns=m.create_time.ToNanoseconds(),
+                     query=query_record(m.query), format=m.format, size_bytes=m.size_bytes,
+                     entry_count=m.entry_count)

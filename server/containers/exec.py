@@ -9,11 +9,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from kubecommit.v1 import containers_pb2 as pb
 from server import context
 from server.admin.sessions import LiveSessions
 from server.containers.policy import Policies
-from server.containers.records import Records
+from server.containers.records import ExecSession, Records
 from server.containers.targets import ContainerRef, running_container
 from server.errors import DeadlineExceeded, FailedPrecondition, InvalidArgument
 from server.kube import ClusterConnection, ClusterPool
@@ -110,11 +109,9 @@ async def run(conn: ClusterConnection, ref: ContainerRef, argv: list[str], *, st
             await channel.close()
 
 
-def new_session(ref: ContainerRef, argv: list[str], *, interactive: bool, tty: bool) -> pb.ExecSession:
-    session = pb.ExecSession(name=f"execSessions/{uuid.uuid4().hex[:20]}", caller=context.current().caller.name,
-                             container=str(ref), command=argv, interactive=interactive, tty=tty)
-    session.start_time.FromNanoseconds(time.time_ns())
-    return session
+def new_session(ref: ContainerRef, argv: list[str], *, interactive: bool, tty: bool) -> ExecSession:
+    return ExecSession(name=f"execSessions/{uuid.uuid4().hex[:20]}", caller=context.current().caller.name,
+                       container=str(ref), command=argv, interactive=interactive, tty=tty, start_ns=time.time_ns())
 
 
 class Executor:
@@ -171,6 +168,6 @@ class Executor:
                           session.name, result.stdout.truncated or result.stderr.truncated,
                           int((time.monotonic() - started) * 1e9))
 
-    async def _finish(self, session: pb.ExecSession) -> None:
-        session.end_time.FromNanoseconds(time.time_ns())
+    async def _finish(self, session: ExecSession) -> None:
+        session.end_ns = time.time_ns()
         await self.records.save_session(session)

@@ -8,18 +8,29 @@ import io
 import json
 import time
 import uuid
-from typing import AsyncIterator, Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, AsyncIterator, Callable
 
-from kubecommit.v1 import containers_pb2 as pb
 from server import context
 from server.containers.logs.lines import Entry
 from server.containers.logs.queries import Query
 from server.containers.logs.reads import collect
-from server.containers.records import Records
+from server.containers.records import LogExport, Records
 from server.errors import InvalidArgument
 from server.kube import ClusterConnection
 
-F = pb.ExportFormat
+
+
+class ExportFormat(IntEnum):
+    """The contract's ExportFormat numbers."""
+
+    JSON = 1
+    CSV = 2
+    TEXT = 3
+
+
+F = ExportFormat
 CHUNK = 64 * 1024
 # Entries rendered per step off the event loop.
 RENDER_STEP = 5000
@@ -51,9 +62,9 @@ def _text(entries: list[Entry], first: bool) -> str:
 
 
 _RENDER: dict[int, tuple[str, str, Callable[[list[Entry], bool], str]]] = {
-    F.EXPORT_FORMAT_JSON: ("[\n", "\n]\n", _json),
-    F.EXPORT_FORMAT_CSV: ("", "", _csv),
-    F.EXPORT_FORMAT_TEXT: ("", "", _text),
+    F.JSON: ("[\n", "\n]\n", _json),
+    F.CSV: ("", "", _csv),
+    F.TEXT: ("", "", _text),
 }
 
 
@@ -62,10 +73,18 @@ def validate_format(fmt: int) -> None:
         raise InvalidArgument.field("format", f"unknown export format {fmt}")
 
 
-async def export_logs(conn: ClusterConnection, query: Query, source: pb.LogQuery, fmt: int, records: Records
-                      ) -> AsyncIterator[pb.ExportLogsResponse]:
-    """Chunks of the rendered file; the last message carries the export record (JSON by default)."""
-    fmt = fmt or F.EXPORT_FORMAT_JSON
+@dataclass(frozen=True)
+class ExportChunk:
+    """A piece of the rendered file; the last one carries the export's record."""
+
+    data: bytes
+    export: LogExport | None = None
+
+
+async def export_logs(conn: ClusterConnection, query: Query, source: dict[str, Any], fmt: int, records: Records
+                      ) -> AsyncIterator[ExportChunk]:
+    """Chunks of the rendered file (JSON by default); `source` is the query as asked, for the record."""
+    fmt = fmt or F.JSON
     head, tail, render = _RENDER[fmt]
     entries = await collect(conn, query)
     size = 0
@@ -76,12 +95,11 @@ async def export_logs(conn: ClusterConnection, query: Query, source: pb.LogQuery
             pending += (await asyncio.to_thread(render, part, start == 0)).encode()
         while len(pending) >= CHUNK:
             size += CHUNK
-            yield pb.ExportLogsResponse(data=pending[:CHUNK])
+            yield ExportChunk(pending[:CHUNK])
             pending = pending[CHUNK:]
     pending += tail.encode()
     size += len(pending)
-    record = pb.LogExport(name=f"logExports/{uuid.uuid4().hex[:20]}", caller=context.current().caller.name,
-                          query=source, format=fmt, size_bytes=size, entry_count=len(entries))  # type: ignore[arg-type]
-    record.create_time.FromNanoseconds(time.time_ns())
+    record = LogExport(name=f"logExports/{uuid.uuid4().hex[:20]}", caller=context.current().caller.name,
+                       create_ns=time.time_ns(), query=source, format=fmt, size_bytes=size, entry_count=len(entries))
     await records.add_export(record)
-    yield pb.ExportLogsResponse(data=pending, export=record)
+    yield ExportChunk(pending, record)

@@ -183,6 +183,6 @@ async def exec_stream(executor: Executor, start: Start, frames: AsyncIterator[Fr
                 await asyncio.gather(pump, return_exceptions=True)
             await channel.close()
             session.transcript, session.truncated = transcript.text(), transcript.truncated
-            session.end_time.FromNanoseconds(time.time_ns())
+            session.end_ns = time.time_ns()
             await asyncio.shield(executor.records.save_session(session))
             executor.sessions.remove(live)

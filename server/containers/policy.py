@@ -15,12 +15,10 @@ import fnmatch
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
-
-from google.protobuf import field_mask_pb2
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import gitstore
-from kubecommit.v1 import containers_pb2 as pb
 from server import context
 from server.registry import ClusterRegistry
 from server.storage import Storage
@@ -57,6 +55,19 @@ class PolicyName:
         return cls(check_dns_label(parts[1], field, "cluster"), namespace)
 
 
+@dataclass
+class ExecPolicy:
+    """A policy as stored (or inherited: then `etag` is empty and there is no update time)."""
+
+    name: str = ""
+    allow: list[str] = field(default_factory=list)
+    deny: list[str] = field(default_factory=list)
+    allow_interactive: bool = True
+    etag: str = ""
+    update_time: datetime | None = None
+    updated_by: str = ""
+
+
 def _programs(argv: list[str]) -> list[str]:
     """argv[0], plus the first word of every command of a `sh -c` script."""
     names = [argv[0]]
@@ -82,7 +93,7 @@ def _matches(rule: str, argv: list[str], line: str) -> bool:
     return any(rule in (p, posixpath.basename(p)) for p in _programs(argv))
 
 
-def check(policy: pb.ExecPolicy, argv: list[str], interactive: bool) -> None:
+def check(policy: ExecPolicy, argv: list[str], interactive: bool) -> None:
     """PERMISSION_DENIED naming the rule that refuses `argv`, or nothing."""
     line = shlex.join(argv)
     meta = {"policy": policy.name or "default", "command": line[:200]}
@@ -100,14 +111,12 @@ def check(policy: pb.ExecPolicy, argv: list[str], interactive: bool) -> None:
                                metadata={**meta, "rule": "allow_interactive"})
 
 
-def _from_document(name: PolicyName, doc: gitstore.Document, version: gitstore.Version | None) -> pb.ExecPolicy:
+def _from_document(name: PolicyName, doc: gitstore.Document, version: gitstore.Version | None) -> ExecPolicy:
     data = doc.data
-    policy = pb.ExecPolicy(name=str(name), allow=data.get("allow") or [], deny=data.get("deny") or [],
-                           allow_interactive=bool(data.get("allowInteractive")), etag=doc.etag)
-    if version is not None:
-        policy.update_time.FromDatetime(version.time)
-        policy.updated_by = version.author.name
-    return policy
+    return ExecPolicy(name=str(name), allow=list(data.get("allow") or []), deny=list(data.get("deny") or []),
+                      allow_interactive=bool(data.get("allowInteractive")), etag=doc.etag,
+                      update_time=version.time if version is not None else None,
+                      updated_by=version.author.name if version is not None else "")
 
 
 class Policies:
@@ -116,49 +125,41 @@ class Policies:
         self.store = storage.sync
         self.clusters = clusters
 
-    def _read(self, name: PolicyName) -> pb.ExecPolicy | None:
+    def _read(self, name: PolicyName) -> ExecPolicy | None:
         doc = self.store.read_if_exists(name.path)
         if doc is None:
             return None
         versions, _ = self.store.list_versions(name.path, page_size=1)
         return _from_document(name, doc, versions[0] if versions else None)
 
-    def _effective(self, name: PolicyName) -> pb.ExecPolicy:
+    def _effective(self, name: PolicyName) -> ExecPolicy:
         """The namespace's policy, else the cluster default, else allow-all."""
         for candidate in (name, PolicyName(name.cluster, "-")):
             policy = self._read(candidate)
             if policy is not None:
                 return policy
-        return pb.ExecPolicy(allow_interactive=True)
+        return ExecPolicy()
 
-    async def get(self, text: str) -> pb.ExecPolicy:
+    async def get(self, text: str) -> ExecPolicy:
         """The stored policy of a registered cluster's namespace (`-`: the cluster default); when none
         is stored, the inherited one with an empty etag."""
         name = PolicyName.parse(text, "name")
         await self.clusters.get(name.cluster)
         policy = await self.storage.run(self._read, name)
         if policy is None:
-            policy = await self.storage.run(self._effective, name)
-            policy.etag = ""
-            policy.ClearField("update_time")
-            policy.updated_by = ""
-        policy.name = str(name)
-        return policy
+            policy = replace(await self.storage.run(self._effective, name), etag="", update_time=None, updated_by="")
+        return replace(policy, name=str(name))
 
     async def enforce(self, cluster: str, namespace: str, argv: list[str], interactive: bool = False) -> None:
         check(await self.storage.run(self._effective, PolicyName(cluster, namespace)), argv, interactive)
 
-    def _update(self, name: PolicyName, policy: pb.ExecPolicy, mask: field_mask_pb2.FieldMask,
-                author: gitstore.Author, request_id: str) -> pb.ExecPolicy:
-        current = self._read(name) or pb.ExecPolicy(allow_interactive=True)
-        paths = list(mask.paths) or list(_MUTABLE)
-        for path in paths:
+    def _update(self, name: PolicyName, policy: ExecPolicy, paths: list[str],
+                author: gitstore.Author, request_id: str) -> ExecPolicy:
+        current = self._read(name) or ExecPolicy()
+        for path in paths or _MUTABLE:
             if path not in _MUTABLE:
                 raise InvalidArgument.field("update_mask", f"{path!r} cannot be updated (use {', '.join(_MUTABLE)})")
-            if path == "allow_interactive":
-                current.allow_interactive = policy.allow_interactive
-            else:
-                getattr(current, path)[:] = list(getattr(policy, path))
+            current = replace(current, **{path: getattr(policy, path)})
         for kind in ("allow", "deny"):
             rules = list(getattr(current, kind))
             if len(rules) > MAX_RULES or any(not r.strip() or len(r) > 500 for r in rules):
@@ -174,9 +175,11 @@ class Policies:
         assert stored is not None
         return stored
 
-    async def update(self, policy: pb.ExecPolicy, mask: field_mask_pb2.FieldMask) -> pb.ExecPolicy:
+    async def update(self, policy: ExecPolicy, paths: list[str]) -> ExecPolicy:
+        """Sets the fields `paths` names (all mutable ones when empty); `policy.etag`, when set, must
+        match the stored one."""
         name = PolicyName.parse(policy.name, "policy.name")
         await self.clusters.get(name.cluster)
-        return await self.storage.run(self._update, name, policy, mask, context.commit_author(),
+        return await self.storage.run(self._update, name, policy, paths, context.commit_author(),
                                       context.commit_request_id())
 

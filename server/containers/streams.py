@@ -34,8 +34,9 @@ from typing import Any, AsyncIterator, Iterator
 from kubecommit.v1 import containers_pb2 as pb
 from server import context
 from server.containers.idle import IdleTimer
-from server.containers.convert import add_entries, heartbeat, parse_filter
-from server.containers.logs.lines import Entry, parse_lines, split_lines
+from server.containers.convert import add_chunks, add_entries, heartbeat, parse_filter
+from server.containers.logs.chunks import Chunk
+from server.containers.logs.lines import RAW, Entry, parse_lines, split_lines
 from server.containers.logs.queries import LineFilter, Query, Target
 from server.containers.logs.reads import list_pods, resolve, selected_targets
 from server.containers.targets import container_status, get_pod, state_of
@@ -47,6 +48,8 @@ from server.messages import status_message
 log = logging.getLogger("kubecommit.containers")
 
 MAX_BATCH = 500
+# LOG_VIEW_RAW: chunks are packed into a message up to this many bytes.
+MAX_MESSAGE_BYTES = 1024 * 1024
 # Chunks (lists of entries, at most one upstream read each) queued between readers and the sender.
 QUEUE_CHUNKS = 256
 PAUSE_BUFFER = 10_000
@@ -91,7 +94,7 @@ class FilterChange:
 
 _WAKE = object()
 _END = object()  # the client half-closed
-Item = Any  # list[Entry] | Change | Failure | Lost | FilterChange | _WAKE | _END
+Item = Any  # list[Entry] | Chunk | Change | Failure | Lost | FilterChange | _WAKE | _END
 
 
 @dataclass
@@ -99,6 +102,7 @@ class Pending:
     """What the items taken off the queue at once add up to."""
 
     entries: list[Entry] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
     joined: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
     lost: list[Lost] = field(default_factory=list)
@@ -118,6 +122,8 @@ class LogFollow:
         self.started_ns = time.time_ns()
         self.streams = ClusterStreams(conn)
         self.held: deque[Entry] = deque(maxlen=PAUSE_BUFFER)
+        self.held_chunks: deque[Chunk] = deque()
+        self.held_lines = 0
         self.dropped = 0
 
     # -- readers --------------------------------------------------------------------------
@@ -137,13 +143,10 @@ class LogFollow:
             try:
                 await self.queue.put(Change(True, key))
                 joined = True
-                pending = b""
-                async for chunk in self.streams.chunks(response, READ_CHUNK):
-                    lines, pending = split_lines(pending, chunk)
-                    entries = query.window(parse_lines(target.pod, target.container, lines, query.view), since_ns)
-                    if entries:
-                        self.last_ns[key] = entries[-1].time_ns
-                        await self.queue.put(entries)
+                if query.view == RAW:
+                    await self._read_raw(target, response, since_ns)
+                else:
+                    await self._read_entries(target, response, since_ns)
             finally:
                 response.release()
         except KubecommitError as error:
@@ -155,6 +158,33 @@ class LogFollow:
         if self.readers.get(key) is asyncio.current_task():
             del self.readers[key]
             await self.queue.put(Change(False, key) if joined or lost is not None else _WAKE)
+
+    async def _read_entries(self, target: Target, response: Any, since_ns: int | None) -> None:
+        pending = b""
+        async for chunk in self.streams.chunks(response, READ_CHUNK):
+            lines, pending = split_lines(pending, chunk)
+            entries = self.query.window(parse_lines(target.pod, target.container, lines, self.query.view), since_ns)
+            if entries:
+                self.last_ns[target.key] = entries[-1].time_ns
+                await self.queue.put(entries)
+
+    async def _read_raw(self, target: Target, response: Any, since_ns: int | None) -> None:
+        """LOG_VIEW_RAW: whole upstream reads, cut after their last newline, become one chunk each;
+        a last line without a newline goes out when the log ends."""
+        pending = b""
+        async for data in self.streams.chunks(response, READ_CHUNK):
+            data = pending + data if pending else data
+            cut = data.rfind(b"\n") + 1
+            pending = data[cut:]
+            await self._put_chunk(target, data[:cut], since_ns)
+        await self._put_chunk(target, pending, since_ns)
+
+    async def _put_chunk(self, target: Target, data: bytes, since_ns: int | None) -> None:
+        chunk = self.query.raw_chunk(target, data, since_ns) if data else None
+        if chunk is not None:
+            if chunk.last_ns:
+                self.last_ns[target.key] = chunk.last_ns
+            await self.queue.put(chunk)
 
     async def _why_ended(self, target: Target, failure: KubecommitError | None) -> KubecommitError | None:
         """Why a container's log stream ended: None when the container is gone or stopped (its log
@@ -300,7 +330,10 @@ class LogFollow:
                     items.append(queue.get_nowait())
                 pending = Pending()
                 for item in items:
-                    if type(item) is list:
+                    if type(item) is Chunk:
+                        if (kept := self.filter.select(item)) is not None:
+                            pending.chunks.append(kept)
+                    elif type(item) is list:
                         pending.entries += self.filter.apply(item)
                     elif isinstance(item, Change):
                         (pending.joined if item.joined else pending.left).append(item.key)
@@ -329,6 +362,7 @@ class LogFollow:
         """The messages for what was taken off the queue: entries held while paused (and counted
         when they fall out of the buffer), at most MAX_BATCH entries a message."""
         entries = pending.entries
+        chunks = self._hold_chunks(pending.chunks)
         if self.paused:
             self.dropped += max(0, len(self.held) + len(entries) - PAUSE_BUFFER)
             self.held.extend(entries)
@@ -336,19 +370,44 @@ class LogFollow:
         elif self.held:
             entries = [*self.held, *entries]
             self.held.clear()
-        if not (entries or pending.joined or pending.left or pending.lost or self.dropped and not self.paused):
+        if not (entries or chunks or pending.joined or pending.left or pending.lost or self.dropped and not self.paused):
             return
         request_id = context.current().request_id
         lost = [pb.LogUpstreamError(container=item.key, status=status_message(item.error, request_id))
                 for item in pending.lost]
         joined, left = pending.joined, pending.left
-        for start in range(0, max(len(entries), 1), MAX_BATCH):
+        batches: list[Any] = [entries[start:start + MAX_BATCH] for start in range(0, len(entries), MAX_BATCH)]
+        batches += _packed(chunks)
+        for batch in batches or [[]]:
             response = pb.StreamLogsResponse(joined=joined, left=left, errors=lost)
             if not self.paused:
                 response.dropped, self.dropped = self.dropped, 0
-            add_entries(response.entries, entries[start:start + MAX_BATCH])
+            if batch and type(batch[0]) is Chunk:
+                add_chunks(response.chunks, batch)
+            else:
+                add_entries(response.entries, batch)
             joined, left, lost = [], [], []
             yield response
+
+    def _hold_chunks(self, chunks: list[Chunk]) -> list[Chunk]:
+        """LOG_VIEW_RAW's pause buffer: chunks held while paused, the oldest dropped (and their lines
+        counted) past PAUSE_BUFFER lines; what is held goes out first on resume. Chunks of merged
+        containers are put in time order (each chunk is in order already)."""
+        if self.paused:
+            self.held_chunks.extend(chunks)
+            self.held_lines += sum(chunk.lines for chunk in chunks)
+            while self.held_lines > PAUSE_BUFFER and len(self.held_chunks) > 1:
+                oldest = self.held_chunks.popleft()
+                self.held_lines -= oldest.lines
+                self.dropped += oldest.lines
+            return []
+        if self.held_chunks:
+            chunks = [*self.held_chunks, *chunks]
+            self.held_chunks.clear()
+            self.held_lines = 0
+        if len(chunks) > 1 and chunks[0].first_ns:
+            chunks.sort(key=_first_ns)
+        return chunks
 
     async def close(self) -> None:
         tasks = [*self.readers.values(), *self.tasks]
@@ -357,3 +416,20 @@ class LogFollow:
         await asyncio.gather(*tasks, return_exceptions=True)
         self.readers.clear()
         await self.streams.close()
+
+
+def _first_ns(chunk: Chunk) -> int:
+    return chunk.first_ns
+
+
+def _packed(chunks: list[Chunk]) -> list[list[Chunk]]:
+    """Chunks grouped into messages of at most MAX_MESSAGE_BYTES (a larger chunk goes alone)."""
+    batches: list[list[Chunk]] = []
+    size = MAX_MESSAGE_BYTES
+    for chunk in chunks:
+        if size + len(chunk.data) > MAX_MESSAGE_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(chunk)
+        size += len(chunk.data)
+    return batches

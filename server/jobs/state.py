@@ -1,4 +1,5 @@
-"""Job bookkeeping in `<data_dir>/jobs.db` (0600): each job's last run, outcome, duration and
+"""Job bookkeeping in `<data_dir>/jobs.db` (0600), or in PostgreSQL with `database_url`
+(server/state): each job's last run, outcome, duration and
 error, whether it is paused and whether a run was asked for; and the lock that makes one server
 of those sharing a data directory the one that runs jobs."""
 
@@ -6,27 +7,27 @@ from __future__ import annotations
 
 import fcntl
 import os
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from server.security.files import open_private_db
+from server.state import Database
 
-_SCHEMA = """
+# Numbered migrations (server/state): append, never edit one that shipped.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS jobs (
     name TEXT PRIMARY KEY,
-    created REAL NOT NULL,
-    last_run REAL,
+    created {real} NOT NULL,
+    last_run {real},
     outcome TEXT NOT NULL DEFAULT '',
-    duration REAL NOT NULL DEFAULT 0,
+    duration {real} NOT NULL DEFAULT 0,
     error TEXT NOT NULL DEFAULT '',
     summary TEXT NOT NULL DEFAULT '',
     runs INTEGER NOT NULL DEFAULT 0,
     paused INTEGER NOT NULL DEFAULT 0,
     requested INTEGER NOT NULL DEFAULT 0
 );
-"""
+"""]
 
 SUCCEEDED, FAILED = "succeeded", "failed"
 
@@ -53,41 +54,34 @@ class JobRecord:
 class JobState:
     FILE = "jobs.db"
 
-    def __init__(self, data_dir: Path) -> None:
-        self._db = open_private_db(data_dir / self.FILE)
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+    def __init__(self, data_dir: Path, database_url: str = "") -> None:
+        self._db = Database.open(database_url, data_dir / self.FILE)
+        self._db.migrate("jobs", MIGRATIONS)
 
     def records(self) -> dict[str, JobRecord]:
-        with self._lock:
-            rows = self._db.execute("SELECT name, created, last_run, outcome, duration, error, summary, runs, "
-                                    "paused, requested FROM jobs").fetchall()
+        rows = self._db.execute("SELECT name, created, last_run, outcome, duration, error, summary, runs, "
+                                "paused, requested FROM jobs").fetchall()
         return {r[0]: JobRecord(r[0], _time(r[1]) or datetime.now(timezone.utc), _time(r[2]), r[3], r[4], r[5],
                                 r[6], r[7], bool(r[8]), bool(r[9])) for r in rows}
 
     def ensure(self, names: list[str], when: datetime) -> None:
         """Rows for jobs seen for the first time; `created` dates their first due time."""
-        with self._lock:
-            self._db.executemany("INSERT OR IGNORE INTO jobs (name, created) VALUES (?, ?)",
-                                 [(n, when.timestamp()) for n in names])
+        self._db.executemany("INSERT INTO jobs (name, created) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                             [(n, when.timestamp()) for n in names])
 
     def finished(self, name: str, started: datetime, outcome: str, duration: float, error: str,
                  summary: str) -> None:
-        with self._lock:
-            self._db.execute("UPDATE jobs SET last_run = ?, outcome = ?, duration = ?, error = ?, summary = ?, "
-                             "runs = runs + 1 WHERE name = ?",
-                             (started.timestamp(), outcome, duration, error[:2000], summary[:2000], name))
+        self._db.execute("UPDATE jobs SET last_run = ?, outcome = ?, duration = ?, error = ?, summary = ?, "
+                         "runs = runs + 1 WHERE name = ?",
+                         (started.timestamp(), outcome, duration, error[:2000], summary[:2000], name))
 
     def set_flag(self, name: str, flag: str, value: bool) -> bool:
         """Sets `paused` or `requested`; False when no such job is known."""
         assert flag in ("paused", "requested")
-        with self._lock:
-            cursor = self._db.execute(f"UPDATE jobs SET {flag} = ? WHERE name = ?", (int(value), name))
-        return cursor.rowcount > 0
+        return self._db.execute(f"UPDATE jobs SET {flag} = ? WHERE name = ?", (int(value), name)).rowcount > 0
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
 
 class RunnerLock:

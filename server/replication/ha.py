@@ -18,7 +18,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 import grpc
 from kubernetes import client, config
 
-from gitstore import RemoteError, Store
+from gitstore import RemoteError
 from gitstore import redact_url as redact
 from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument, Unavailable
@@ -27,6 +27,7 @@ from server.observability.metrics import Metrics
 from server.replication.lease import Leader, LeaseElector, LeaseTiming
 from server.replication.mirror import Mirror
 from server.security.permissions import RULES, Permission
+from server.storage import Storage
 
 log = logging.getLogger("kubecommit.replication")
 
@@ -58,8 +59,8 @@ def _lease_api(settings: Settings) -> client.CoordinationV1Api:
 
 
 class Replication:
-    def __init__(self, settings: Settings, store: Store, mirror: Mirror, metrics: Metrics) -> None:
-        self.store = store
+    def __init__(self, settings: Settings, storage: Storage, mirror: Mirror, metrics: Metrics) -> None:
+        self.storage = storage
         self.mirror = mirror
         self.metrics = metrics
         self.url = settings.mirror_url
@@ -107,7 +108,7 @@ class Replication:
         """Fetch until the store holds everything on the remote, then write (and push)."""
         while True:
             try:
-                await asyncio.to_thread(self.store.fetch, self.url)
+                await self.storage.fetch(self.url)
                 break
             except RemoteError as error:
                 log.warning("new leader cannot fetch the remote yet; not writing",
@@ -128,7 +129,7 @@ class Replication:
         while True:
             if self.role is Role.FOLLOWER:
                 try:
-                    await asyncio.to_thread(self.store.fetch, self.url)
+                    await self.storage.fetch(self.url)
                 except RemoteError as error:
                     log.info("follower fetch failed", extra={"remote": redact(self.url), "error": str(error)})
             await asyncio.sleep(self.timing.retry_period)

@@ -15,9 +15,10 @@ import threading
 import time
 from typing import Awaitable, Callable
 
-from gitstore import RemoteError, Store
+from gitstore import RemoteError
 from gitstore import redact_url as redact
 from server.observability.metrics import Metrics
+from server.storage import Storage
 
 log = logging.getLogger("kubecommit.mirror")
 
@@ -27,9 +28,9 @@ HealthReport = Callable[[bool], Awaitable[None]]
 
 
 class Mirror:
-    def __init__(self, store: Store, url: str, metrics: Metrics, *, interval: float = 30.0,
+    def __init__(self, storage: Storage, url: str, metrics: Metrics, *, interval: float = 30.0,
                  retry_min: float = 0.5, retry_max: float = 60.0) -> None:
-        self.store = store
+        self.storage = storage
         self.url = url
         self.metrics = metrics
         self.interval = interval
@@ -48,7 +49,7 @@ class Mirror:
         # Told about the remote's health (the app's health service).
         self.report: HealthReport | None = None
         metrics.mirror_lag.set_function(self.lag)
-        store.add_listener(self._changed)
+        storage.store.add_listener(self._changed)
 
     def lag(self) -> float:
         """Seconds since the oldest change the remote does not have yet; 0 in sync."""
@@ -92,7 +93,7 @@ class Mirror:
         with self._lock:
             started, target = self._pending_since, self.generation
         try:
-            await asyncio.to_thread(self.store.push, self.url)
+            await self.storage.push(self.url)
         except RemoteError as error:
             self.metrics.mirror_pushes.labels("failed").inc()
             if self.healthy:

@@ -1,14 +1,15 @@
 """The audit trail: who did what to which resources, and how it ended.
 
 Every mutating RPC, every exec session, log export and tool call, and every call refused for
-authentication, authorization or abuse limits, is one row in SQLite in the data directory:
+authentication, authorization or abuse limits, is one row in SQLite in the data directory (or in
+PostgreSQL, shared by every replica, when `database_url` is set):
 time, caller, role, RPC, the client's address, target resource names and the clusters and
 namespaces they lie in, result code, request id, duration. Never request bodies, secret values
 or tokens: the rows are built from the call context, which holds names only.
 
 Append-only from the server's point of view: it only inserts, and a trigger refuses updates.
-Retention keeps the file bounded: rows beyond `max_rows` or older than `max_age` are dropped,
-oldest first, at start and every few hundred inserts (SQLite reuses the freed pages).
+Retention keeps the table bounded: rows beyond `max_rows` or older than `max_age` are dropped,
+oldest first, at start and every few hundred inserts.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import grpc
 
 from server.context import CallContext
 from server.security.permissions import RULES
-from server.security.files import open_private_db
 from server.security.scope import where
+from server.state import Database
 
 log = logging.getLogger("kubecommit.audit")
 
@@ -35,17 +36,17 @@ REFUSALS = frozenset({grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSIO
 MAX_TARGETS = 100
 _ROTATE_EVERY = 500
 
-_SCHEMA = """
+_TABLE = """
 CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    time REAL NOT NULL,
+    seq {serial},
+    time {real} NOT NULL,
     caller TEXT NOT NULL,
     role TEXT NOT NULL,
     rpc TEXT NOT NULL,
     targets TEXT NOT NULL,
     code TEXT NOT NULL,
     request_id TEXT NOT NULL,
-    duration_ms REAL NOT NULL,
+    duration_ms {real} NOT NULL,
     peer TEXT NOT NULL DEFAULT '',
     clusters TEXT NOT NULL DEFAULT '[]',
     namespaces TEXT NOT NULL DEFAULT '[]'
@@ -53,12 +54,22 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_time ON events(time);
 CREATE INDEX IF NOT EXISTS events_request ON events(request_id);
 CREATE INDEX IF NOT EXISTS events_caller ON events(caller, time);
+"""
+# Numbered migrations (server/state): append, never edit one that shipped.
+MIGRATIONS = [
+    {"sqlite": _TABLE + """
 CREATE TRIGGER IF NOT EXISTS events_append_only BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-"""
+""",
+     "postgresql": _TABLE + """
+CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+CREATE TRIGGER events_append_only BEFORE UPDATE ON events
+FOR EACH ROW EXECUTE FUNCTION events_append_only();
+"""},
+]
 
-
-# Columns added after the first release: an older audit.db gains them on open.
+# Columns added before migrations were versioned: an older audit.db gains them on open.
 _ADDED_COLUMNS = {"peer": "TEXT NOT NULL DEFAULT ''", "clusters": "TEXT NOT NULL DEFAULT '[]'",
                   "namespaces": "TEXT NOT NULL DEFAULT '[]'"}
 _FIELDS = "seq, time, caller, role, rpc, targets, code, request_id, duration_ms, peer, clusters, namespaces"
@@ -98,14 +109,12 @@ class AuditLog:
     FILE = "audit.db"
 
     def __init__(self, data_dir: Path, max_rows: int | None = None,
-                 max_age_seconds: float | None = None) -> None:
+                 max_age_seconds: float | None = None, database_url: str = "") -> None:
         """Without limits (the `kubecommit audit` reader) nothing is ever dropped."""
-        self._db = open_private_db(data_dir / self.FILE)
-        self._db.executescript(_SCHEMA)
-        present = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
-        for column, kind in _ADDED_COLUMNS.items():
-            if column not in present:
-                self._db.execute(f"ALTER TABLE events ADD COLUMN {column} {kind}")
+        self._db = Database.open(database_url, data_dir / self.FILE)
+        if self._db.dialect.name == "sqlite":
+            self._adopt_unversioned()
+        self._db.migrate("audit", MIGRATIONS)
         self._lock = threading.Lock()
         self.max_rows = max_rows
         self.max_age_seconds = max_age_seconds
@@ -114,6 +123,19 @@ class AuditLog:
 
     def close(self) -> None:
         self._db.close()
+
+    def _adopt_unversioned(self) -> None:
+        """An audit.db from before versioned migrations gets the columns added since; migration
+        1 then finds its table in place."""
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(events)").fetchall()}
+        for column, kind in _ADDED_COLUMNS.items():
+            if present and column not in present:
+                self._db.execute(f"ALTER TABLE events ADD COLUMN {column} {kind}")
+
+    def members(self, column: str) -> str:
+        """A table expression of one column `value`: the members of JSON array `column`
+        (targets, clusters, namespaces), for filter conditions."""
+        return self._db.dialect.json_members(column)
 
     def observe(self, call: CallContext, code: grpc.StatusCode, seconds: float) -> None:
         """The RequestInterceptor's completion observer: records the calls the policy names."""
@@ -153,8 +175,7 @@ class AuditLog:
             values.append(self.max_rows)
         if not clauses:
             return 0
-        with self._lock:
-            cursor = self._db.execute(f"DELETE FROM events WHERE {' OR '.join(clauses)}", values)
+        cursor = self._db.execute(f"DELETE FROM events WHERE {' OR '.join(clauses)}", values)
         if cursor.rowcount:
             log.info("audit rows past retention dropped", extra={"rows": cursor.rowcount})
         return cursor.rowcount
@@ -183,9 +204,8 @@ class AuditLog:
         if before is not None:
             conditions = [*conditions, ("seq < ?", before)]
         where_sql = f"WHERE {' AND '.join(c for c, _ in conditions)}" if conditions else ""
-        with self._lock:
-            rows = self._db.execute(f"SELECT {_FIELDS} FROM events {where_sql} ORDER BY seq DESC LIMIT ?",
-                                    (*(v for _, v in conditions), limit)).fetchall()
+        rows = self._db.execute(f"SELECT {_FIELDS} FROM events {where_sql} ORDER BY seq DESC LIMIT ?",
+                                (*(v for _, v in conditions), limit)).fetchall()
         return [AuditEvent(t, c, role, r, tuple(json.loads(tg)), code, rid, d, peer,
                            tuple(json.loads(cl)), tuple(json.loads(ns)), seq)
                 for seq, t, c, role, r, tg, code, rid, d, peer, cl, ns in rows]

@@ -5,8 +5,9 @@ Only SHA-256 of the secret is kept (a high-entropy secret needs no slow hash), c
 constant time; an unknown id costs the same comparison as a wrong secret, and both fail the same
 way, so a caller cannot learn which part was wrong.
 
-The server and the `kubecommit token` command open the same SQLite file; a revocation takes
-effect on the next call, without a restart.
+The server and the `kubecommit token` command open the same database (the SQLite file, or
+PostgreSQL shared by every replica when `database_url` is set); a revocation takes effect on the
+next call, without a restart.
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ import hmac
 import json
 import re
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from server.errors import InvalidArgument, NotFound
-from server.security.files import open_private_db, write_private
+from server.security.files import write_private
 from server.security.roles import ROLES
 from server.security.scope import scope_list
+from server.state import Database
 
 PREFIX = "kc"
 _TOKEN = re.compile(r"^kc_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
@@ -34,7 +35,8 @@ _EMAIL = re.compile(r"^[^\s<>@]+@[^\s<>@]+$")
 # Compared against when the id is unknown, so that path costs what a wrong secret costs.
 _DUMMY_DIGEST = hashlib.sha256(b"kubecommit: no such token").hexdigest()
 
-_SCHEMA = """
+# Numbered migrations (server/state): append, never edit one that shipped.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS tokens (
     id TEXT PRIMARY KEY,
     digest TEXT NOT NULL,
@@ -43,12 +45,12 @@ CREATE TABLE IF NOT EXISTS tokens (
     role TEXT NOT NULL,
     clusters TEXT NOT NULL,
     namespaces TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    expires_at REAL,
-    revoked_at REAL
+    created_at {real} NOT NULL,
+    expires_at {real},
+    revoked_at {real}
 );
 CREATE INDEX IF NOT EXISTS tokens_name ON tokens(name);
-"""
+"""]
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,9 @@ class TokenRecord:
 class TokenStore:
     FILE = "tokens.db"
 
-    def __init__(self, data_dir: Path) -> None:
-        self._db = open_private_db(data_dir / self.FILE)
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+    def __init__(self, data_dir: Path, database_url: str = "") -> None:
+        self._db = Database.open(database_url, data_dir / self.FILE)
+        self._db.migrate("tokens", MIGRATIONS)
 
     def close(self) -> None:
         self._db.close()
@@ -104,13 +105,12 @@ class TokenStore:
             created_at=now, expires_at=None if expires_in is None else now + expires_in,
         )
         secret = secrets.token_urlsafe(32)
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO tokens (id, digest, name, email, role, clusters, namespaces, created_at,"
-                " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (record.id, _digest(secret), name, email, role, json.dumps(record.clusters),
-                 json.dumps(record.namespaces), now, record.expires_at),
-            )
+        self._db.execute(
+            "INSERT INTO tokens (id, digest, name, email, role, clusters, namespaces, created_at,"
+            " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.id, _digest(secret), name, email, role, json.dumps(record.clusters),
+             json.dumps(record.namespaces), now, record.expires_at),
+        )
         return f"{PREFIX}_{record.id}_{secret}", record
 
     def verify(self, token: str) -> TokenRecord | None:
@@ -120,8 +120,7 @@ class TokenStore:
         if match is None:
             return None
         token_id, secret = match.groups()
-        with self._lock:
-            row = self._db.execute(f"SELECT digest, {_COLUMNS} FROM tokens WHERE id = ?", (token_id,)).fetchone()
+        row = self._db.execute(f"SELECT digest, {_COLUMNS} FROM tokens WHERE id = ?", (token_id,)).fetchone()
         stored = row[0] if row else _DUMMY_DIGEST
         if not hmac.compare_digest(stored, _digest(secret)) or row is None:
             return None
@@ -129,27 +128,19 @@ class TokenStore:
         return record if record.active(time.time()) else None
 
     def list(self) -> list[TokenRecord]:
-        with self._lock:
-            rows = self._db.execute(f"SELECT {_COLUMNS} FROM tokens ORDER BY created_at").fetchall()
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM tokens ORDER BY created_at").fetchall()
         return [_record(row) for row in rows]
 
     def revoke(self, id_or_name: str, by_name: bool = True) -> list[TokenRecord]:
         """Revoke one token by id, or (`by_name`) every active token of a name; NotFound when
         none matched."""
         now = time.time()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                rows = self._db.execute(
-                    f"SELECT {_COLUMNS} FROM tokens WHERE (id = ? OR name = ?) AND revoked_at IS NULL",
-                    (id_or_name, id_or_name if by_name else None),
-                ).fetchall()
-                self._db.executemany("UPDATE tokens SET revoked_at = ? WHERE id = ?",
-                                     [(now, row[0]) for row in rows])
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._db.transaction() as tx:
+            rows = tx.execute(
+                f"SELECT {_COLUMNS} FROM tokens WHERE (id = ? OR name = ?) AND revoked_at IS NULL",
+                (id_or_name, id_or_name if by_name else None),
+            ).fetchall()
+            tx.executemany("UPDATE tokens SET revoked_at = ? WHERE id = ?", [(now, row[0]) for row in rows])
         if not rows:
             raise NotFound(f"no active token with id{' or name' if by_name else ''} {id_or_name!r}",
                            "TOKEN_NOT_FOUND")
@@ -158,9 +149,8 @@ class TokenStore:
     def bootstrap_admin(self, path: Path) -> bool:
         """On first start (no token was ever made), make an admin token and write it to `path`,
         readable only by its owner. Never again: revoking it must stick."""
-        with self._lock:
-            if self._db.execute("SELECT 1 FROM tokens LIMIT 1").fetchone():
-                return False
+        if self._db.execute("SELECT 1 FROM tokens LIMIT 1").fetchone():
+            return False
         token, _ = self.create("admin", "admin")
         write_private(path, token + "\n")
         return True

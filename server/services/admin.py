@@ -12,6 +12,7 @@ from kubecommit.v1 import containers_pb2
 from server import context as call_context
 from server.admin.audit import list_entries
 from server.admin.tokens import TokenSpec, create_token, list_tokens, revoke_token, state_of
+from server.containers import convert as containers_convert
 from server.errors import InvalidArgument
 from server.runtime import Runtime
 from server.security.audit import AuditEvent
@@ -86,7 +87,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         record = await self.runtime.sessions.terminate(request.name, call_context.current().caller.name,
                                                        request.reason)
         _target(record.container)  # the audit row shows the cluster and namespace it ran in
-        return record
+        return containers_convert.exec_session(record)
 
 
 def _target(name: str) -> None:

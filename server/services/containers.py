@@ -9,7 +9,7 @@ from google.protobuf import empty_pb2
 
 from kubecommit.v1 import containers_pb2 as pb
 from kubecommit.v1 import containers_pb2_grpc
-from server.containers import Containers, convert
+from server.containers import convert
 from server.containers.exports import export_logs, validate_format
 from server.containers.interactive import exec_stream
 from server.containers.streams import LogFollow
@@ -21,7 +21,7 @@ Context = grpc.aio.ServicerContext
 class ContainersServicer(containers_pb2_grpc.ContainersServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.domain = Containers.create(runtime)
+        self.domain = runtime.domains.containers
 
     async def ListContainers(self, request: pb.ListContainersRequest, context: Context) -> pb.ListContainersResponse:
         found, token = await self.domain.list_containers(request.parent, request.label_selector, request.pod,
@@ -43,13 +43,13 @@ class ContainersServicer(containers_pb2_grpc.ContainersServiceServicer):
     async def ExportLogs(self, request: pb.ExportLogsRequest, context: Context) -> AsyncIterator[pb.ExportLogsResponse]:
         validate_format(request.format)
         query = convert.parse_query(request.query)
-        async for response in export_logs(await self.domain.connect(query), query, request.query, request.format,
-                                          self.domain.records):
-            yield response
+        async for chunk in export_logs(await self.domain.connect(query), query, convert.query_record(request.query),
+                                       request.format, self.domain.records):
+            yield convert.export_chunk(chunk)
 
     async def ListLogExports(self, request: pb.ListLogExportsRequest, context: Context) -> pb.ListLogExportsResponse:
-        exports, token = await self.domain.records.list_exports(request.page_size, request.page_token)
-        return pb.ListLogExportsResponse(exports=exports, next_page_token=token)
+        return convert.log_exports_page(*await self.domain.records.list_exports(request.page_size,
+                                                                                 request.page_token))
 
     async def Exec(self, request: pb.ExecRequest, context: Context) -> pb.ExecResponse:
         return convert.exec_response(await self.domain.executor.exec(
@@ -65,18 +65,17 @@ class ContainersServicer(containers_pb2_grpc.ContainersServiceServicer):
 
     async def ListExecSessions(self, request: pb.ListExecSessionsRequest,
                                context: Context) -> pb.ListExecSessionsResponse:
-        sessions, token = await self.domain.records.list_sessions(request.parent, request.caller,
-                                                                  request.page_size, request.page_token)
-        return pb.ListExecSessionsResponse(sessions=sessions, next_page_token=token)
+        return convert.exec_sessions_page(*await self.domain.records.list_sessions(
+            request.parent, request.caller, request.page_size, request.page_token))
 
     async def GetExecSession(self, request: pb.GetExecSessionRequest, context: Context) -> pb.ExecSession:
-        return await self.domain.records.get_session(request.name)
+        return convert.exec_session(await self.domain.records.get_session(request.name))
 
     async def GetExecPolicy(self, request: pb.GetExecPolicyRequest, context: Context) -> pb.ExecPolicy:
-        return await self.domain.policies.get(request.name)
+        return convert.exec_policy(await self.domain.policies.get(request.name))
 
     async def UpdateExecPolicy(self, request: pb.UpdateExecPolicyRequest, context: Context) -> pb.ExecPolicy:
-        return await self.domain.policies.update(request.policy, request.update_mask)
+        return convert.exec_policy(await self.domain.policies.update(*convert.policy_update(request)))
 
     async def ListFiles(self, request: pb.ListFilesRequest, context: Context) -> pb.ListFilesResponse:
         return convert.listing(await self.domain.files.list(request.container, request.path, request.recursive,

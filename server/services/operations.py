@@ -10,11 +10,10 @@ import grpc
 from google.protobuf import empty_pb2
 
 from kubecommit.v1 import operations_pb2 as pb, operations_pb2_grpc
-from server import paging
 from server.context import current as current_call
-from server.alerts.access import may_handle, may_see, seen
+from server.alerts.access import may_handle, seen
 from server.alerts.config import AlertRule, Channel
-from server.alerts.store import FILTER_KEYS, Alert, Severity, State, glob, matches, parse_filter
+from server.alerts.store import Alert, Severity, State
 from server.errors import FailedPrecondition, InvalidArgument
 from server.jobs.operations import Operations
 from server.jobs.runner import JobStatus
@@ -29,7 +28,6 @@ _STATES = {State.FIRING: pb.ALERT_STATE_FIRING, State.ACKNOWLEDGED: pb.ALERT_STA
 _FORMATS = {"json": pb.CHANNEL_FORMAT_JSON, "slack": pb.CHANNEL_FORMAT_SLACK}
 _KINDS = {"quota": pb.ALERT_RULE_KIND_QUOTA, "health": pb.ALERT_RULE_KIND_HEALTH, "drift": pb.ALERT_RULE_KIND_DRIFT,
           "backup": pb.ALERT_RULE_KIND_BACKUP}
-_JOB_FILTER = ("name", "paused", "outcome")
 _RESOLUTIONS = {"raw": "raw", "m5": "5m", "h1": "1h"}
 
 
@@ -107,13 +105,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
     # -- jobs ----------------------------------------------------------------------------------
 
     async def ListJobs(self, request: pb.ListJobsRequest, context: Context) -> pb.ListJobsResponse:
-        terms = parse_filter(request.filter, _JOB_FILTER)
-        statuses = [s for s in await self.ops.runner.list()
-                    if glob(s.job.name, terms.get("name", "*").removeprefix("jobs/"))
-                    and ("paused" not in terms or str(s.record.paused).lower() == terms["paused"].lower())
-                    and ("outcome" not in terms or s.record.outcome == terms["outcome"].lower())]
-        page, token = paging.offset_page(statuses, ("jobs", request.filter), request.page_size,
-                                         request.page_token)
+        page, token = await self.ops.list_jobs(request.filter, request.page_size, request.page_token)
         return pb.ListJobsResponse(jobs=[_job(s) for s in page], next_page_token=token)
 
     async def GetJob(self, request: pb.GetJobRequest, context: Context) -> pb.Job:
@@ -133,9 +125,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
     # -- time series ---------------------------------------------------------------------------
 
     async def ListTimeSeries(self, request: pb.ListTimeSeriesRequest, context: Context) -> pb.ListTimeSeriesResponse:
-        names = [n for n in await self.ops.series.names_async(request.prefix) if may_see(n)]
-        page, token = paging.offset_page(names, ("timeSeries", request.prefix), request.page_size,
-                                         request.page_token)
+        page, token = await self.ops.list_series(request.prefix, request.page_size, request.page_token)
         return pb.ListTimeSeriesResponse(series=page, next_page_token=token)
 
     async def QueryTimeSeries(self, request: pb.QueryTimeSeriesRequest, context: Context) -> pb.QueryTimeSeriesResponse:
@@ -153,10 +143,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
     # -- alerts --------------------------------------------------------------------------------
 
     async def ListAlerts(self, request: pb.ListAlertsRequest, context: Context) -> pb.ListAlertsResponse:
-        terms = parse_filter(request.filter, FILTER_KEYS)
-        alerts = [a for a in await self.ops.alerts.list() if matches(a, terms) and may_see(a.subject)]
-        page, token = paging.offset_page(alerts, ("alerts", request.filter), request.page_size,
-                                         request.page_token)
+        page, token = await self.ops.list_alerts(request.filter, request.page_size, request.page_token)
         return pb.ListAlertsResponse(alerts=[_alert(a) for a in page], next_page_token=token)
 
     async def GetAlert(self, request: pb.GetAlertRequest, context: Context) -> pb.Alert:
@@ -180,10 +167,8 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
         return _alert(await self.ops.alerts.silence(alert.id, until))
 
     async def WatchAlerts(self, request: pb.WatchAlertsRequest, context: Context) -> AsyncIterator[pb.WatchAlertsResponse]:
-        terms = parse_filter(request.filter, FILTER_KEYS)
-        async for alert, change in self.ops.alerts.watch():
-            if matches(alert, terms) and may_see(alert.subject):
-                yield pb.WatchAlertsResponse(alert=_alert(alert), change=change)
+        async for alert, change in self.ops.watch_alerts(request.filter):
+            yield pb.WatchAlertsResponse(alert=_alert(alert), change=change)
 
     # -- notification channels -----------------------------------------------------------------
 
@@ -199,8 +184,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
 
     async def ListNotificationChannels(self, request: pb.ListNotificationChannelsRequest,
                                        context: Context) -> pb.ListNotificationChannelsResponse:
-        page, token = paging.offset_page(await self.ops.config.list(Channel), ("notificationChannels",),
-                                         request.page_size, request.page_token)
+        page, token = await self.ops.list_channels(request.page_size, request.page_token)
         return pb.ListNotificationChannelsResponse(notification_channels=[_channel(c) for c in page],
                                                    next_page_token=token)
 
@@ -218,10 +202,8 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
 
     async def ListNotificationDeliveries(self, request: pb.ListNotificationDeliveriesRequest,
                                          context: Context) -> pb.ListNotificationDeliveriesResponse:
-        channel = await self.ops.config.get(Channel, _id(request.parent, "notificationChannels", "parent"))
-        rows = await self.ops.notifier.deliveries_async(channel.id)
-        page, token = paging.offset_page(rows, ("deliveries", request.parent), request.page_size,
-                                         request.page_token)
+        page, token = await self.ops.list_deliveries(_id(request.parent, "notificationChannels", "parent"),
+                                                     request.page_size, request.page_token)
         return pb.ListNotificationDeliveriesResponse(next_page_token=token, deliveries=[
             pb.NotificationDelivery(alert=f"alerts/{d.alert}", change=d.change, attempt=d.attempt,
                                     time=timestamp(d.time), status_code=d.status, error=d.error) for d in page])
@@ -229,8 +211,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
     # -- alert rules ---------------------------------------------------------------------------
 
     async def ListAlertRules(self, request: pb.ListAlertRulesRequest, context: Context) -> pb.ListAlertRulesResponse:
-        rules = sorted(await self.ops.config.rules(), key=lambda r: r.id)
-        page, token = paging.offset_page(rules, ("alertRules",), request.page_size, request.page_token)
+        page, token = await self.ops.list_rules(request.page_size, request.page_token)
         return pb.ListAlertRulesResponse(alert_rules=[_rule(r) for r in page], next_page_token=token)
 
     async def GetAlertRule(self, request: pb.GetAlertRuleRequest, context: Context) -> pb.AlertRule:

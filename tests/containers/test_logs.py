@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import uuid
 
 import grpc
@@ -15,9 +16,10 @@ from kubesim import Simulator
 from kubesim.testing import wait_for
 from server.containers.convert import parse_filter
 from server.containers.logs.lines import Level, View, detect_level, parse_line, parse_time, split_lines
+from server.containers.logs.chunks import Chunk, count_lines, read_chunk
 from server.containers.logs.queries import parse_when
 from tests.containers.conftest import WEB, container_name
-from tests.containers.test_streams import Follow
+from tests.containers.test_streams import Follow, chunk_lines
 from tests.support.status import details
 
 L = pb.LogLevel
@@ -270,3 +272,79 @@ def test_domain_levels_and_views_are_the_contracts_numbers() -> None:
         name.removeprefix("LOG_LEVEL_"): number for name, number in pb.LogLevel.items()}
     assert {view.name: int(view) for view in View} == {
         name.removeprefix("LOG_VIEW_"): number for name, number in pb.LogView.items()}
+
+
+@pytest.mark.parametrize("filter_args", [
+    {"levels": [L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN]}, {"contains": "UPSTREAM", "ignore_case": True},
+    {"contains": "UPSTREAM"}, {"pattern": r"slow|cache"}, {"pattern": r"^\S+ DEBUG"}, {"pattern": r"path=/a$"},
+    {"exclude_pattern": "request"}, {"pattern": "request", "exclude_pattern": "slow", "levels": [L.LOG_LEVEL_INFO]}])
+def test_raw_stream_filters_keep_the_lines_the_entry_views_keep(stub, sim: Simulator, pod: str,
+                                                                 filter_args: dict) -> None:
+    """LOG_VIEW_RAW filters whole chunks at once (with `^`/`$` still per line); the lines it keeps are
+    those the BASIC view keeps, line by line, for the same filter."""
+    open_follows = sim.open_follows
+    follow = Follow(stub, pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=0, view=pb.LOG_VIEW_RAW,
+                                      filter=pb.LogFilter(**filter_args)))
+    try:
+        wait_for(follow.joined)
+        tag = marked(sim, pod)
+        expected = [e.raw for e in entries(stub, pod, tag, view=pb.LOG_VIEW_BASIC, **filter_args)]
+        wait_for(lambda: len([line for line in follow.raws() if tag in line]) >= len(expected))
+        time.sleep(0.3)  # lines the filter should have dropped would arrive by now
+        assert [line for line in follow.raws() if tag in line] == expected
+        assert all(e.pod == pod for r in follow.responses for e in r.chunks) and not any(r.entries for r in follow.responses)
+    finally:
+        follow.cancel()
+        sim.append_log("web", pod, "frontend", ["after the follow"])
+        wait_for(lambda: sim.open_follows == open_follows)
+
+
+def test_raw_chunk_units() -> None:
+    """LOG_VIEW_RAW's pure parts: line counts, stripping the kubelet's times, a time window, and
+    whole-chunk filters at the edges (anchors, an empty match, a last line without newline)."""
+    assert [count_lines(data) for data in (b"", b"a\n", b"a\nb", b"\n\n")] == [0, 1, 2, 2]
+    stamped = b"2026-01-01T00:00:01.5Z one\r\n2026-01-01T00:00:02Z two\n2026-01-01T00:00:03Z three"
+    whole = read_chunk("p", "c", stamped, timestamped=True, window=None)
+    assert whole is not None and whole.data == b"one\r\ntwo\nthree" and whole.lines == 3
+    assert (whole.first_ns, whole.last_ns) == (parse_time("2026-01-01T00:00:01.5Z"), parse_time("2026-01-01T00:00:03Z"))
+    windowed = read_chunk("p", "c", stamped, timestamped=True,
+                          window=(parse_time("2026-01-01T00:00:02Z"), parse_time("2026-01-01T00:00:03Z")))
+    assert windowed is not None and windowed.data == b"two\nthree" and windowed.lines == 2
+    assert read_chunk("p", "c", stamped + b"\n", True, (0, parse_time("2026-01-01T00:00:01.9Z"))).data == b"one\r\n"
+    assert read_chunk("p", "c", b"as is \xff\n", timestamped=False, window=None).data == b"as is \xff\n"
+
+    def select(data: bytes, **spec: object) -> bytes | None:
+        chunk = parse_filter(pb.LogFilter(**spec), "filter").select(Chunk("p", "c", data, count_lines(data)))
+        return chunk.data if chunk else None
+
+    data = b"alpha one\nBeta two\r\n\xff bytes three\nlast"
+    assert select(data) == data
+    assert select(data, contains="two") == b"Beta two\r\n"
+    assert select(data, contains="beta", ignore_case=True) == b"Beta two\r\n"
+    assert select(data, pattern=r"^\w+ (one|three)$") == b"alpha one\n"
+    assert select(data, pattern="three|last") == b"\xff bytes three\nlast"
+    assert select(data, exclude_pattern="a") == b"\xff bytes three\n"
+    assert select(data, pattern="x*") == data  # an empty match keeps every line, and ends
+    assert select(data, contains="nowhere") is None
+    assert select(b"ERROR bad\nINFO fine\nWARN last", levels=[L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN]) == \
+        b"ERROR bad\nWARN last"
+
+
+def test_list_raw_view_pages_the_lines_of_the_entry_views(stub, sim: Simulator, pod: str) -> None:
+    """ListLogEntries in LOG_VIEW_RAW: the same lines, in the same merged order, as BASIC, sent as
+    chunks (no entries), with pages that count lines."""
+    tag = marked(sim, pod)
+
+    def pages(view: int) -> list[pb.ListLogEntriesResponse]:
+        query = pb.LogQuery(parent=WEB, label_selector="app=frontend", since="1m", view=view,
+                            filter=pb.LogFilter(contains=tag, exclude_pattern="plain"))
+        found, token = [], ""
+        while not found or token:
+            found.append(stub.ListLogEntries(pb.ListLogEntriesRequest(query=query, page_size=2, page_token=token)))
+            token = found[-1].next_page_token
+        return found
+
+    basic, raw = pages(pb.LOG_VIEW_BASIC), pages(pb.LOG_VIEW_RAW)
+    assert len(raw) == len(basic) == 2
+    assert [e.raw for p in basic for e in p.entries] == [line for p in raw for c in p.chunks for line in chunk_lines(c)]
+    assert not any(p.entries for p in raw) and all(c.pod == pod and c.first_time.seconds for p in raw for c in p.chunks)

@@ -15,14 +15,16 @@ from typing import Callable, Iterator
 
 import grpc
 import pytest
+from kubernetes import client
 
 from kubecommit.v1 import containers_pb2 as pb
 from kubecommit.v1 import containers_pb2_grpc
 from kubesim import Simulator
-from kubesim.testing import wait_for
+from kubesim.testing import api_client_from, wait_for
+from server.containers.streams import PAUSE_BUFFER
 from server.embedded import EmbeddedServer
 from tests.containers.test_exec import Terminal
-from tests.containers.test_streams import Follow
+from tests.containers.test_streams import VIEWS, Follow
 from tests.support.auth import admin_token, with_token
 from tests.support.clusters import register_cluster
 from tests.support.status import details
@@ -99,10 +101,11 @@ def test_one_shot_exec_lost_with_the_cluster_ends_unavailable(stub, cluster) -> 
     _assert_cluster_lost(error.value, cluster_id)
 
 
-def test_one_pod_follow_lost_with_the_cluster_ends_unavailable(stub, cluster) -> None:
+@pytest.mark.parametrize("view", VIEWS)
+def test_one_pod_follow_lost_with_the_cluster_ends_unavailable(stub, cluster, view: int) -> None:
     sim, cluster_id = cluster
     pod = frontends(stub, cluster_id)[0].pod
-    follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, tail_lines=1))
+    follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, tail_lines=1, view=view))
     wait_for(follow.joined)
     sim.stop()
     follow.thread.join(10)
@@ -124,12 +127,13 @@ def test_one_pod_follow_of_a_deleted_pod_still_ends_ok(stub, cluster) -> None:
     follow.cancel()
 
 
-def test_selector_follow_reports_a_lost_container_and_goes_on(stub, cluster) -> None:
+@pytest.mark.parametrize("view", VIEWS)
+def test_selector_follow_reports_a_lost_container_and_goes_on(stub, cluster, view: int) -> None:
     sim, cluster_id = cluster
     pods = [c.pod for c in frontends(stub, cluster_id)]
     assert len(pods) >= 2
     follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web",
-                                      label_selector="app=frontend", tail_lines=0))
+                                      label_selector="app=frontend", tail_lines=0, view=view))
     wait_for(lambda: follow.joined() == {f"{p}/frontend" for p in pods})
     # The first pod's log stream is cut while its container runs on: its upstream is lost.
     sim.call(lambda c: c.logs.get(("web", pods[0], "frontend")).close())
@@ -144,11 +148,12 @@ def test_selector_follow_reports_a_lost_container_and_goes_on(stub, cluster) -> 
     follow.cancel()
 
 
-def test_selector_follow_ends_unavailable_when_every_upstream_is_gone(stub, cluster) -> None:
+@pytest.mark.parametrize("view", VIEWS)
+def test_selector_follow_ends_unavailable_when_every_upstream_is_gone(stub, cluster, view: int) -> None:
     sim, cluster_id = cluster
     pods = [c.pod for c in frontends(stub, cluster_id)]
     follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web",
-                                      label_selector="app=frontend", tail_lines=0))
+                                      label_selector="app=frontend", tail_lines=0, view=view))
     wait_for(lambda: follow.joined() == {f"{p}/frontend" for p in pods})
     started = time.monotonic()
     sim.stop()
@@ -180,10 +185,11 @@ def test_idle_streams_get_heartbeats(stub, cluster) -> None:
     term.outbox.put(None)
 
 
-def test_filter_change_is_acknowledged_in_order(stub, cluster) -> None:
+@pytest.mark.parametrize("view", VIEWS)
+def test_filter_change_is_acknowledged_in_order(stub, cluster, view: int) -> None:
     sim, cluster_id = cluster
     pod = frontends(stub, cluster_id)[0].pod
-    follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, tail_lines=0))
+    follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, tail_lines=0, view=view))
     wait_for(follow.joined)
     sim.append_log("web", pod, "frontend", ["before one", "before two"])
     wait_for(lambda: "before two" in follow.raws())
@@ -193,8 +199,8 @@ def test_filter_change_is_acknowledged_in_order(stub, cluster) -> None:
     assert follow.responses[ack[0]].filter_applied == wanted
     sim.append_log("web", pod, "frontend", ["drop me", "keep me"])
     wait_for(lambda: "keep me" in follow.raws())
-    after = [e.raw for r in follow.responses[ack[0] + 1:] for e in r.entries]
-    assert after == ["keep me"]
+    follow.responses = follow.responses[ack[0] + 1:]
+    assert follow.raws() == ["keep me"]
     follow.cancel()
 
 
@@ -219,3 +225,50 @@ def test_half_close_ends_a_follow_with_ok(stub, cluster) -> None:
     # The upstream is closed too (kubesim sees it when it next writes).
     sim.append_log("web", pod, "frontend", ["after the end"])
     wait_for(lambda: sim.open_follows == 0)
+
+
+def test_raw_view_is_byte_identical_to_the_direct_client(stub, cluster, tmp_path) -> None:
+    """LOG_VIEW_RAW hands over the bytes the container wrote: unicode, a long line, CRLF, an empty
+    line and a last line without its newline come out as the kubernetes client reads them."""
+    sim, cluster_id = cluster
+    pod = frontends(stub, cluster_id)[0].pod
+    sim.append_log("web", pod, "frontend", ["héllo wörld ✓ 日本語 🚀", "x" * 200_000, "windows line\r", "",
+                                            "last line without newline"], final_newline=False)
+    core = client.CoreV1Api(api_client_from(sim.write_kubeconfig(tmp_path / "kubeconfig", name=cluster_id)))
+    direct = core.read_namespaced_pod_log(pod, "web", container="frontend", _preload_content=False).data
+    assert direct.endswith("🚀\n".encode() + b"x" * 200_000 + b"\nwindows line\r\n\nlast line without newline")
+    follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, container="frontend",
+                                      view=pb.LOG_VIEW_RAW))
+    wait_for(follow.joined)
+    sim.call(lambda c: c.delete(c.resource("", "v1", "pods"), "web", pod))  # the log ends
+    follow.thread.join(10)
+    assert follow.error is None
+    assert b"".join(c.data for r in follow.responses for c in r.chunks) == direct
+    assert sum(c.line_count for r in follow.responses for c in r.chunks) == direct.count(b"\n") + 1
+    follow.cancel()
+
+
+@pytest.mark.parametrize("view", [pb.LOG_VIEW_BASIC, pb.LOG_VIEW_RAW])
+def test_pause_past_the_buffer_counts_what_it_drops(stub, cluster, view: int) -> None:
+    """Paused past PAUSE_BUFFER lines, the oldest are dropped and counted; on resume the newest
+    arrive in order, and kept + dropped is everything written (RAW drops whole chunks)."""
+    sim, cluster_id = cluster
+    pod = frontends(stub, cluster_id)[0].pod
+    follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, container="frontend",
+                                      tail_lines=0, view=view))
+    wait_for(follow.joined)
+    time.sleep(0.3)  # the log so far (startup lines) has arrived
+    before = len(follow.raws())
+    follow.send(pause=True)
+    time.sleep(0.3)
+    written = [f"paused line {i}" for i in range(PAUSE_BUFFER + 2_000)]
+    for start in range(0, len(written), 4_000):  # kubesim keeps 10,000 lines: let the follow read each part
+        sim.append_log("web", pod, "frontend", written[start:start + 4_000])
+        time.sleep(0.5)
+    assert len(follow.raws()) == before
+    follow.send(resume=True)
+    dropped = lambda: sum(r.dropped for r in follow.responses)  # noqa: E731
+    wait_for(lambda: len(follow.raws()) - before + dropped() == len(written))
+    kept = follow.raws()[before:]
+    assert dropped() > 0 and len(kept) <= PAUSE_BUFFER and kept == written[-len(kept):]
+    follow.cancel()

@@ -18,6 +18,15 @@ from kubesim.testing import wait_for
 from tests.containers.conftest import ticker_pods
 
 
+def chunk_lines(chunk: pb.LogChunk) -> list[str]:
+    """A LogChunk's lines, decoded for comparison (the newline, and a `\\r` before it, removed)."""
+    lines = chunk.data.decode().split("\n")
+    if not lines[-1]:
+        lines.pop()
+    assert len(lines) == chunk.line_count
+    return [line.rstrip("\r") for line in lines]
+
+
 class Follow:
     """A StreamLogs call driven from a test: send control messages, collect responses in the background."""
 
@@ -45,7 +54,9 @@ class Follow:
         self.outbox.put(pb.StreamLogsRequest(**control))
 
     def raws(self) -> list[str]:
-        return [e.raw for r in list(self.responses) for e in r.entries]
+        """Lines of every view: LogEntry.raw, or LOG_VIEW_RAW's chunks split at their newlines."""
+        return [line for r in list(self.responses) for line in
+                [e.raw for e in r.entries] + [text for c in r.chunks for text in chunk_lines(c)]]
 
     def joined(self) -> set[str]:
         return {k for r in list(self.responses) for k in r.joined}
@@ -56,11 +67,15 @@ class Follow:
         self.thread.join(5)
 
 
-def test_selector_follow_join_filter_pause_cancel(stub, kube, sim: Simulator, namespace: str) -> None:
+VIEWS = [pb.LOG_VIEW_UNSPECIFIED, pb.LOG_VIEW_BASIC, pb.LOG_VIEW_RAW]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_selector_follow_join_filter_pause_cancel(stub, kube, sim: Simulator, namespace: str, view: int) -> None:
     first = wait_for(lambda: len(ticker_pods(kube, namespace)) == 3 and ticker_pods(kube, namespace))
     baseline_follows = sim.open_follows
     follow = Follow(stub, pb.LogQuery(parent=f"clusters/demo/namespaces/{namespace}", label_selector="app=ticker",
-                                      tail_lines=1))
+                                      tail_lines=1, view=view))
     wait_for(lambda: follow.joined() == {f"{p}/app" for p in first})
     assert sim.open_follows == baseline_follows + 3
     threads = threading.active_count()  # with this test's reader thread: none may be left after cancel
@@ -76,7 +91,7 @@ def test_selector_follow_join_filter_pause_cancel(stub, kube, sim: Simulator, na
     wait_for(lambda: f"{new_pod}/app" in follow.joined())
     sim.append_log(namespace, new_pod, "app", ["newcomer says hi"])
     wait_for(lambda: "newcomer says hi" in follow.raws())
-    assert any(e.pod == new_pod for r in follow.responses for e in r.entries)
+    assert any(e.pod == new_pod for r in follow.responses for e in [*r.entries, *r.chunks])
 
     # Change the filter mid-stream: only lines with "keep" pass from now on.
     follow.send(filter=pb.LogFilter(contains="keep"))

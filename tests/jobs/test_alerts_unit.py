@@ -1,5 +1,5 @@
 """The alert store's rules on a real event loop: one alert per condition, escalation notifies
-again, clearing resolves, silences, resolved alerts pruned by age, filters."""
+again, clearing resolves, silences, resolved alerts pruned by age, filters; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from server.errors import FailedPrecondition, InvalidArgument
 SUBJECT = "clusters/prod/namespaces/web/resourcequotas/compute/requests.cpu"
 
 
-async def test_one_alert_per_condition_until_it_clears(tmp_path: Path) -> None:
-    alerts = Alerts(tmp_path)
+async def test_one_alert_per_condition_until_it_clears(tmp_path: Path, database_url: str) -> None:
+    alerts = Alerts(tmp_path, database_url)
     told: list[tuple[str, Severity, str]] = []
 
     async def listener(alert: Alert, change: str) -> None:

@@ -1,4 +1,4 @@
-"""Downsampling and range reads of the time series, and the pure rules of backup retention and
+"""Downsampling and range reads of the time series (on SQLite and PostgreSQL), and the pure rules of backup retention and
 webhook signing."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture()
-def series(tmp_path: Path) -> TimeSeries:
-    ts = TimeSeries(tmp_path, retention_days=30)
+def series(tmp_path: Path, database_url: str) -> TimeSeries:
+    ts = TimeSeries(tmp_path, retention_days=30, database_url=database_url)
     yield ts
     ts.close()
 

@@ -2,7 +2,8 @@
 The leader writes and pushes; the follower names it when asked to write and serves history from
 its clone. SIGKILL the leader mid-burst of applies: the follower takes over within the lease
 timing, and every commit the old leader acknowledged is on the remote and in the new leader's
-history."""
+history. Both replicas keep their audit rows in one PostgreSQL (`database_url`): the old leader's
+and the new leader's are both there."""
 
 from __future__ import annotations
 
@@ -14,14 +15,17 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 import grpc
 import jwt
+import psycopg
 import pytest
 from google.protobuf import struct_pb2
+from prometheus_client.parser import text_string_to_metric_families
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc, mcp_pb2, mcp_pb2_grpc, operations_pb2, operations_pb2_grpc
@@ -29,6 +33,7 @@ from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from kubesim import Simulator
 from server.probe import check
 from tests.support.gitremote import GitDaemon, free_port
+from tests.support.postgres import PostgresServer
 from tests.support.status import details
 
 LEASE = {"duration": 3.0, "renew_deadline": 2.0, "retry_period": 0.5}
@@ -42,6 +47,7 @@ class Replica:
     address: str
     data_dir: Path
     log: Path
+    metrics: str  # host:port of its /metrics
     process: subprocess.Popen[bytes] | None = None
 
     def is_leader(self) -> bool:
@@ -59,6 +65,7 @@ class Cluster:
     remote: GitDaemon
     token: str
     sim: Simulator
+    database_url: str
     acked: dict[str, str] = field(default_factory=dict)  # configmap -> commit acknowledged
     # Applies that succeeded without a commit: a retry of one the old leader had committed and
     # pushed when it died, before its answer reached the client.
@@ -73,13 +80,14 @@ def wait(condition, what: str, seconds: float = 30) -> None:
 
 
 @pytest.fixture()
-def ha(tmp_path: Path) -> Iterator[Cluster]:
+def ha(tmp_path: Path, postgres: PostgresServer) -> Iterator[Cluster]:
     sim = Simulator(seed=False, log_interval=None).start()
     remote = GitDaemon(tmp_path / "remote").start() if (tmp_path / "remote").mkdir() is None else None
     assert remote is not None
     kubeconfig = sim.write_kubeconfig(tmp_path / "lease.kubeconfig")
     (tmp_path / "jwt.key").write_bytes(HMAC_KEY)
-    env = {**os.environ,
+    database_url = postgres.new_database()
+    env = {**os.environ, "KUBECOMMIT_DATABASE_URL": database_url,
            "KUBECOMMIT_STORE_KEY": base64.b64encode(os.urandom(32)).decode(),
            "KUBECOMMIT_JWT_KEY": str(tmp_path / "jwt.key"), "KUBECOMMIT_MIRROR_URL": remote.url,
            "KUBECOMMIT_MIRROR_RETRY_MAX_SECONDS": "0.5", "KUBECOMMIT_LEASE_NAME": "kubecommit-leader",
@@ -92,18 +100,20 @@ def ha(tmp_path: Path) -> Iterator[Cluster]:
     replicas = []
     for name in ("a", "b"):
         port = free_port()
-        replica = Replica(name, f"127.0.0.1:{port}", tmp_path / name, tmp_path / f"{name}.log")
+        replica = Replica(name, f"127.0.0.1:{port}", tmp_path / name, tmp_path / f"{name}.log",
+                          f"127.0.0.1:{free_port()}")
         replica.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "kubecommit"), "serve", "--listen", replica.address,
              "--data-dir", str(replica.data_dir), "--log-format", "json"],
-            env={**env, "KUBECOMMIT_ADVERTISE_ADDRESS": replica.address},
+            env={**env, "KUBECOMMIT_ADVERTISE_ADDRESS": replica.address,
+                 "KUBECOMMIT_METRICS_LISTEN": replica.metrics},
             stdout=replica.log.open("wb"), stderr=subprocess.STDOUT)
         replicas.append(replica)
     token = jwt.encode({"sub": "ops", "role": "admin", "exp": int(time.time()) + 600}, HMAC_KEY, "HS256")
     try:
         for replica in replicas:
-            wait(lambda: check(replica.address, timeout=1), f"replica {replica.name} never served")
-        yield Cluster(replicas, remote, token, sim)
+            wait(lambda: check(replica.address, timeout=1), f"replica {replica.name} never served", seconds=90)
+        yield Cluster(replicas, remote, token, sim, database_url)
     finally:
         for replica in replicas:
             if replica.process and replica.process.poll() is None:
@@ -147,10 +157,20 @@ def history(replica: Replica, token: str, name: str) -> list[str]:
     return [v.commit for v in reply.versions]
 
 
-def sampler_runs(replica: Replica, token: str) -> int:
+def shared_sampler_runs(replica: Replica, token: str) -> int:
+    """The runs recorded in the job state, which the replicas share in PostgreSQL."""
     with grpc.insecure_channel(replica.address) as channel:
         return operations_pb2_grpc.OperationsServiceStub(channel).GetJob(
             operations_pb2.GetJobRequest(name="jobs/samplers"), metadata=auth(token), timeout=10).run_count
+
+
+def sampler_runs(replica: Replica) -> int:
+    """The runs this replica's process made, from its own metrics."""
+    with urllib.request.urlopen(f"http://{replica.metrics}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return int(sum(sample.value for family in text_string_to_metric_families(text)
+                   for sample in family.samples
+                   if sample.name == "kubecommit_job_runs_total" and sample.labels.get("job") == "samplers"))
 
 
 def fetched_history(replica: Replica, token: str, name: str) -> list[str]:
@@ -178,8 +198,10 @@ def test_follower_takes_over_and_no_acknowledged_commit_is_lost(ha: Cluster) -> 
     shutil.copytree(leader.data_dir / "credentials", follower.data_dir / "credentials", dirs_exist_ok=True)
 
     # Jobs run on the leader only.
-    wait(lambda: sampler_runs(leader, ha.token) >= 2, "the leader never ran its jobs")
-    assert sampler_runs(follower, ha.token) == 0
+    wait(lambda: sampler_runs(leader) >= 2, "the leader never ran its jobs")
+    assert sampler_runs(follower) == 0
+    # Their record is shared: the follower reports the leader's runs.
+    wait(lambda: shared_sampler_runs(follower, ha.token) >= 2, "the follower never saw the leader's runs")
 
     # The follower refuses writes, naming the leader; it serves reads from its clone.
     first = apply(leader, ha.token, "cm-first")
@@ -244,7 +266,7 @@ def test_follower_takes_over_and_no_acknowledged_commit_is_lost(ha: Cluster) -> 
     assert len(ha.acked) + len(ha.unchanged) == 40, (sorted(ha.acked), ha.unchanged)
 
     assert follower.is_leader()
-    wait(lambda: sampler_runs(follower, ha.token) >= 1, "the new leader never ran the jobs")
+    wait(lambda: sampler_runs(follower) >= 1, "the new leader never ran the jobs")
     # Every acknowledged commit is on the remote and in the new leader's history.
     on_remote = set(ha.remote.git("rev-list", "main").split())
     assert set(ha.acked.values()) <= on_remote
@@ -252,6 +274,12 @@ def test_follower_takes_over_and_no_acknowledged_commit_is_lost(ha: Cluster) -> 
         assert commit in history(follower, ha.token, name), name
     for name in ha.unchanged:  # committed by the old leader, answered "no change" by the new one
         assert history(follower, ha.token, name), name
+    # The audit rows of both leaders are in PostgreSQL: `cm-first` went through the old one,
+    # each writer's last apply through the new one.
+    with psycopg.connect(ha.database_url) as db:
+        for name in ("cm-first", "cm-x-19", "cm-y-19"):
+            assert db.execute("SELECT COUNT(*) FROM events WHERE rpc LIKE %s AND code = 'OK' AND targets LIKE %s",
+                              ("%ApplyManifest", f"%/{name}\"%")).fetchone()[0] >= 1, name
     # Clients saw the outage for about the lease duration, not more.
     worst = max(outages)
     print(f"\nfailover: longest client-visible outage {worst:.2f}s (lease duration {LEASE['duration']}s)")

@@ -39,6 +39,7 @@ class LogView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LOG_VIEW_UNSPECIFIED: _ClassVar[LogView]
     LOG_VIEW_BASIC: _ClassVar[LogView]
     LOG_VIEW_FULL: _ClassVar[LogView]
+    LOG_VIEW_RAW: _ClassVar[LogView]
 
 class ExportFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -59,6 +60,7 @@ LOG_LEVEL_FATAL: LogLevel
 LOG_VIEW_UNSPECIFIED: LogView
 LOG_VIEW_BASIC: LogView
 LOG_VIEW_FULL: LogView
+LOG_VIEW_RAW: LogView
 EXPORT_FORMAT_UNSPECIFIED: ExportFormat
 EXPORT_FORMAT_JSON: ExportFormat
 EXPORT_FORMAT_CSV: ExportFormat
@@ -161,6 +163,20 @@ class LogQuery(_message.Message):
     view: LogView
     def __init__(self, parent: _Optional[str] = ..., pod: _Optional[str] = ..., container: _Optional[str] = ..., label_selector: _Optional[str] = ..., tail_lines: _Optional[int] = ..., since: _Optional[str] = ..., until: _Optional[str] = ..., previous: _Optional[bool] = ..., filter: _Optional[_Union[LogFilter, _Mapping]] = ..., view: _Optional[_Union[LogView, str]] = ...) -> None: ...
 
+class LogChunk(_message.Message):
+    __slots__ = ("pod", "container", "data", "line_count", "first_time")
+    POD_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_TIME_FIELD_NUMBER: _ClassVar[int]
+    pod: str
+    container: str
+    data: bytes
+    line_count: int
+    first_time: _timestamp_pb2.Timestamp
+    def __init__(self, pod: _Optional[str] = ..., container: _Optional[str] = ..., data: _Optional[bytes] = ..., line_count: _Optional[int] = ..., first_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class LogEntry(_message.Message):
     __slots__ = ("pod", "container", "time", "level", "message", "raw", "fields")
     POD_FIELD_NUMBER: _ClassVar[int]
@@ -190,14 +206,16 @@ class ListLogEntriesRequest(_message.Message):
     def __init__(self, query: _Optional[_Union[LogQuery, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListLogEntriesResponse(_message.Message):
-    __slots__ = ("entries", "next_page_token", "has_more")
+    __slots__ = ("entries", "next_page_token", "has_more", "chunks")
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     HAS_MORE_FIELD_NUMBER: _ClassVar[int]
+    CHUNKS_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[LogEntry]
     next_page_token: str
     has_more: bool
-    def __init__(self, entries: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., has_more: _Optional[bool] = ...) -> None: ...
+    chunks: _containers.RepeatedCompositeFieldContainer[LogChunk]
+    def __init__(self, entries: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., has_more: _Optional[bool] = ..., chunks: _Optional[_Iterable[_Union[LogChunk, _Mapping]]] = ...) -> None: ...
 
 class StreamLogsRequest(_message.Message):
     __slots__ = ("query", "filter", "pause", "resume")
@@ -212,7 +230,7 @@ class StreamLogsRequest(_message.Message):
     def __init__(self, query: _Optional[_Union[LogQuery, _Mapping]] = ..., filter: _Optional[_Union[LogFilter, _Mapping]] = ..., pause: _Optional[bool] = ..., resume: _Optional[bool] = ...) -> None: ...
 
 class StreamLogsResponse(_message.Message):
-    __slots__ = ("entries", "joined", "left", "dropped", "errors", "heartbeat_time", "filter_applied")
+    __slots__ = ("entries", "joined", "left", "dropped", "errors", "heartbeat_time", "filter_applied", "chunks")
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     JOINED_FIELD_NUMBER: _ClassVar[int]
     LEFT_FIELD_NUMBER: _ClassVar[int]
@@ -220,6 +238,7 @@ class StreamLogsResponse(_message.Message):
     ERRORS_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_TIME_FIELD_NUMBER: _ClassVar[int]
     FILTER_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    CHUNKS_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[LogEntry]
     joined: _containers.RepeatedScalarFieldContainer[str]
     left: _containers.RepeatedScalarFieldContainer[str]
@@ -227,7 +246,8 @@ class StreamLogsResponse(_message.Message):
     errors: _containers.RepeatedCompositeFieldContainer[LogUpstreamError]
     heartbeat_time: _timestamp_pb2.Timestamp
     filter_applied: LogFilter
-    def __init__(self, entries: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ..., joined: _Optional[_Iterable[str]] = ..., left: _Optional[_Iterable[str]] = ..., dropped: _Optional[int] = ..., errors: _Optional[_Iterable[_Union[LogUpstreamError, _Mapping]]] = ..., heartbeat_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., filter_applied: _Optional[_Union[LogFilter, _Mapping]] = ...) -> None: ...
+    chunks: _containers.RepeatedCompositeFieldContainer[LogChunk]
+    def __init__(self, entries: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ..., joined: _Optional[_Iterable[str]] = ..., left: _Optional[_Iterable[str]] = ..., dropped: _Optional[int] = ..., errors: _Optional[_Iterable[_Union[LogUpstreamError, _Mapping]]] = ..., heartbeat_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., filter_applied: _Optional[_Union[LogFilter, _Mapping]] = ..., chunks: _Optional[_Iterable[_Union[LogChunk, _Mapping]]] = ...) -> None: ...
 
 class LogUpstreamError(_message.Message):
     __slots__ = ("container", "status")

@@ -36,11 +36,12 @@ class View(IntEnum):
     UNSPECIFIED = 0
     BASIC = 1
     FULL = 2
+    RAW = 3
 
 
 # Plain ints for the per-line loop.
 UNSPECIFIED, DEBUG, INFO, WARN, ERROR, FATAL = (int(level) for level in Level)
-BASIC, FULL = int(View.BASIC), int(View.FULL)
+BASIC, FULL, RAW = int(View.BASIC), int(View.FULL), int(View.RAW)
 _LEVEL_WORDS = {
     "trace": DEBUG, "debug": DEBUG, "info": INFO, "information": INFO, "notice": INFO, "warn": WARN,
     "warning": WARN, "error": ERROR, "err": ERROR, "fatal": FATAL, "critical": FATAL, "crit": FATAL,

@@ -11,7 +11,8 @@ import time
 from dataclasses import dataclass
 from typing import Iterable
 
-from server.containers.logs.lines import FULL, Entry, Level, View, format_time, parse_time
+from server.containers.logs.chunks import Chunk, count_lines, read_chunk
+from server.containers.logs.lines import FULL, RAW, Entry, Level, View, detect_level, format_time, parse_time
 from server.errors import InvalidArgument
 from server.kube import paths
 from server.names import parse_namespace_parent
@@ -41,6 +42,10 @@ class LineFilter:
     ignore_case: bool = False
     pattern: re.Pattern[str] | None = None
     exclude: re.Pattern[str] | None = None
+    # LOG_VIEW_RAW's forms of the same criteria, searched over a whole chunk (MULTILINE, so `^` and
+    # `$` still mean a line's start and end): lines must match every `keep` and not `drop`.
+    keep: tuple[re.Pattern[str], ...] = ()
+    drop: re.Pattern[str] | None = None
 
     @classmethod
     def build(cls, levels: Iterable[int], contains: str, pattern: str, exclude_pattern: str, ignore_case: bool,
@@ -49,9 +54,34 @@ class LineFilter:
         for level in levels:
             if level not in Level._value2member_map_:
                 raise InvalidArgument.field(f"{prefix}.levels", f"unknown level {level}")
-        return cls(frozenset(levels), contains.lower() if ignore_case else contains, ignore_case,
-                   _compile(pattern, flags, f"{prefix}.pattern"),
-                   _compile(exclude_pattern, flags, f"{prefix}.exclude_pattern"))
+        compiled = _compile(pattern, flags, f"{prefix}.pattern")
+        exclude = _compile(exclude_pattern, flags, f"{prefix}.exclude_pattern")
+        whole = flags | re.MULTILINE
+        keep = tuple(re.compile(p, whole) for p in (re.escape(contains) if contains else "", pattern) if p)
+        return cls(frozenset(levels), contains.lower() if ignore_case else contains, ignore_case, compiled, exclude,
+                   keep, re.compile(exclude_pattern, whole) if exclude else None)
+
+    def select(self, chunk: Chunk) -> Chunk | None:
+        """The chunk with only the lines this filter keeps: nothing done for an empty filter, else the
+        chunk decoded once (surrogateescape: the kept bytes come back unchanged) and each pattern
+        searched over all of it, with Python work per matching line only; levels, when asked, are
+        the one per-line pass."""
+        if not (self.levels or self.keep or self.drop is not None):
+            return chunk
+        text = chunk.data.decode("utf-8", "surrogateescape")
+        if self.levels:
+            levels, lines = self.levels, text.split("\n")
+            tail = lines.pop()
+            kept = [line for line in lines if detect_level(line.rstrip("\r")) in levels]
+            text = "".join(line + "\n" for line in kept) + (tail if tail and detect_level(tail) in levels else "")
+        for pattern in self.keep:
+            text = _lines_matching(text, pattern, keep=True)
+        if self.drop is not None:
+            text = _lines_matching(text, self.drop, keep=False)
+        if not text:
+            return None
+        data = text.encode("utf-8", "surrogateescape")
+        return Chunk(chunk.pod, chunk.container, data, count_lines(data), chunk.first_ns, chunk.last_ns)
 
     def apply(self, entries: list[Entry]) -> list[Entry]:
         """The entries this filter keeps: one pass per criterion that is set, none when the filter is
@@ -70,6 +100,24 @@ class LineFilter:
             search = self.exclude.search
             entries = [e for e in entries if search(e.raw) is None]
         return entries
+
+
+def _lines_matching(text: str, pattern: re.Pattern[str], keep: bool) -> str:
+    """The lines of `text` in which `pattern` matches (`keep`) or the others: one search from each
+    match's line end, so lines without a match cost no Python at all."""
+    parts, position, search, size = [], 0, pattern.search, len(text)
+    match = search(text)
+    while match is not None:
+        start = text.rfind("\n", 0, match.start()) + 1
+        if start >= size:
+            break  # an empty match after the last newline: not a line
+        end = text.find("\n", match.start()) + 1 or size
+        parts.append(text[start:end] if keep else text[position:start])
+        position = end
+        match = search(text, end) if end < size else None
+    if not keep:
+        parts.append(text[position:])
+    return "".join(parts)
 
 
 def parse_when(text: str, field_name: str, now: float | None = None) -> int | None:
@@ -137,8 +185,17 @@ class Query:
         return cls(cluster, namespace, pod, container, selector, tail_lines, since_ns, until_ns, previous, filter,
                    view or FULL, fingerprint)
 
+    @property
+    def timestamped(self) -> bool:
+        """Whether lines are read with the kubelet's times: always, except in LOG_VIEW_RAW for one
+        named container without a time window (its bytes then pass through untouched)."""
+        return self.view != RAW or bool(self.selector) or not self.container or self.since_ns is not None \
+            or self.until_ns is not None
+
     def upstream(self, target: Target, *, follow: bool, since_ns: int | None = None) -> list[tuple[str, str]]:
-        params = [("container", target.container), ("timestamps", "true")]
+        params = [("container", target.container)]
+        if self.timestamped:
+            params.append(("timestamps", "true"))
         since = since_ns if since_ns is not None else self.since_ns
         if follow:
             params.append(("follow", "true"))
@@ -161,6 +218,13 @@ class Query:
             return entries
         low, high = floor or 0, until if until is not None else 1 << 63
         return [e for e in entries if low <= e.time_ns <= high]
+
+    def raw_chunk(self, target: Target, data: bytes, since_ns: int | None = None) -> Chunk | None:
+        """LOG_VIEW_RAW's `window`: complete upstream lines -> a chunk of those in the time window."""
+        floor = since_ns if since_ns is not None else self.since_ns
+        window = None if floor is None and self.until_ns is None else \
+            (floor or 0, self.until_ns if self.until_ns is not None else 1 << 63)
+        return read_chunk(target.pod, target.container, data, self.timestamped, window)
 
     def log_path(self, pod: str) -> str:
         return paths.pod_log(self.namespace, pod)

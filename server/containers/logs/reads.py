@@ -4,12 +4,14 @@ paged (ListLogEntries, ExportLogs)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import operator
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from server.containers.logs.lines import Entry, decode_lines, parse_lines
+from server.containers.logs.chunks import Chunk
+from server.containers.logs.lines import BASIC, RAW, Entry, decode_lines, parse_lines
 from server.containers.logs.pages import page_offset, page_size, page_token
 from server.containers.logs.queries import Query, Target
 from server.containers.targets import container_names, container_status, get_pod, has_started
@@ -82,6 +84,8 @@ async def read_entries(streams: ClusterStreams, query: Query, target: Target,
 async def collect(conn: ClusterConnection, query: Query) -> list[Entry]:
     """Every entry the query selects, merged across containers in time order, filtered."""
     targets = await resolve(conn, query)
+    if query.view == RAW:  # pages count lines in time order: read as BASIC entries, sent as chunks
+        query = dataclasses.replace(query, view=BASIC)
     slots = asyncio.Semaphore(READ_CONCURRENCY)
     async with ClusterStreams(conn) as streams:
         per_target = await asyncio.gather(*(read_entries(streams, query, t, slots) for t in targets))
@@ -94,6 +98,17 @@ class EntryPage:
     entries: list[Entry]
     next_page_token: str
     has_more: bool
+    chunks: list[Chunk] = dataclasses.field(default_factory=list)
+
+
+def as_chunks(entries: list[Entry]) -> list[Chunk]:
+    """Entries in LOG_VIEW_RAW's form: runs of consecutive lines of one container, one chunk each."""
+    chunks = []
+    for (pod, container), run in itertools.groupby(entries, key=operator.attrgetter("pod", "container")):
+        lines = list(run)
+        data = "".join(e.raw + "\n" for e in lines).encode()
+        chunks.append(Chunk(pod, container, data, len(lines), lines[0].time_ns, lines[-1].time_ns))
+    return chunks
 
 
 async def list_entries(conn: ClusterConnection, query: Query, requested_size: int, token: str) -> EntryPage:
@@ -102,4 +117,7 @@ async def list_entries(conn: ClusterConnection, query: Query, requested_size: in
     offset = page_offset(token, query)
     entries = await collect(conn, query)
     has_more = offset + size < len(entries)
-    return EntryPage(entries[offset:offset + size], page_token(offset + size, query) if has_more else "", has_more)
+    page, token = entries[offset:offset + size], page_token(offset + size, query) if has_more else ""
+    if query.view == RAW:
+        return EntryPage([], token, has_more, as_chunks(page))
+    return EntryPage(page, token, has_more)
