@@ -25,7 +25,7 @@ from server.replication.ha import LEADER_HEALTH, LeadershipInterceptor
 from server.replication.mirror import HEALTH_SERVICE as MIRROR_HEALTH
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
-from server.services import SERVICES, register
+from server.services import SERVICES
 
 log = logging.getLogger("kubecommit.server")
 
@@ -96,7 +96,7 @@ class KubecommitServer:
             interceptors=[TracingInterceptor(), MetricsInterceptor(runtime.metrics),
                           RequestInterceptor(observers=[runtime.audit.observe, runtime.metrics.observe]),
                           AuthInterceptor(runtime.auth, limits), *leadership,
-                          RequestChecks(frozenset(e.full_name for e in SERVICES if e.register is None))],
+                          RequestChecks()],
             options=[
                 ("grpc.max_receive_message_length", settings.max_receive_message_bytes),
                 ("grpc.max_send_message_length", settings.max_send_message_bytes),
@@ -104,7 +104,7 @@ class KubecommitServer:
             ],
         )
         for entry in SERVICES:
-            register(entry, runtime, server)
+            entry.register(runtime, server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         names = [e.full_name for e in SERVICES]
         if settings.reflection:

@@ -120,10 +120,8 @@ class RequestInterceptor(WrappingInterceptor):
 
 
 class _Checks:
-    def __init__(self, method: str, unchecked: frozenset[str]) -> None:
-        # Health and reflection messages are gRPC's own; only our contract is checked, and not the
-        # services that are not built (they answer UNIMPLEMENTED whatever the request holds).
-        self.unbuilt = method.lstrip("/").partition("/")[0] in unchecked
+    def __init__(self, method: str) -> None:
+        # Health and reflection messages are gRPC's own; only our contract is checked.
         self.checked = method.startswith("/kubecommit.")
 
     @asynccontextmanager
@@ -131,8 +129,6 @@ class _Checks:
         yield
 
     def on_request(self, message: Any) -> None:
-        if self.unbuilt:
-            return
         if isinstance(message, MalformedRequest):
             raise InvalidArgument.field("request", f"cannot be parsed: {message.error}", "MALFORMED_REQUEST")
         if self.checked:
@@ -141,11 +137,7 @@ class _Checks:
 
 class RequestChecks(WrappingInterceptor):
     """The innermost interceptor: each request message parses, has its required fields and no
-    unknown ones, before the servicer sees it. `unchecked` names services (`kubecommit.v1.X`)
-    that are not built, so a caller learns UNIMPLEMENTED before fixing fields for nothing."""
-
-    def __init__(self, unchecked: frozenset[str] = frozenset()) -> None:
-        self.unchecked = unchecked
+    unknown ones, before the servicer sees it."""
 
     def hooks_for(self, details: grpc.HandlerCallDetails, handler: grpc.RpcMethodHandler) -> _Checks:
-        return _Checks(details.method, self.unchecked)
+        return _Checks(details.method)

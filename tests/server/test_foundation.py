@@ -8,7 +8,6 @@ import time
 
 import grpc
 import pytest
-from google.api import field_behavior_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
@@ -86,43 +85,6 @@ def test_unknown_fields_are_refused(channel: grpc.Channel) -> None:
     got = details(failure.value)
     assert got.code == grpc.StatusCode.INVALID_ARGUMENT
     assert "unknown field number(s) [99]" in got.violations["request"]
-
-
-def _unbuilt_methods() -> list[tuple[str, str, bool, bool]]:
-    """(service, method, client streaming, server streaming) of every RPC of the unbuilt services."""
-    return [(entry.descriptor.full_name, method.name, method.client_streaming, method.server_streaming)
-            for entry in SERVICES if entry.register is None for method in entry.descriptor.methods]
-
-
-def _has_required_field(service: str, method: str) -> bool:
-    found = next(e.descriptor for e in SERVICES if e.full_name == service).methods_by_name[method]
-    return any(field_behavior_pb2.REQUIRED in f.GetOptions().Extensions[field_behavior_pb2.field_behavior]
-               for f in found.input_type.fields)
-
-
-def test_unbuilt_services_have_rpcs_with_required_fields() -> None:
-    if not _unbuilt_methods():
-        pytest.skip("every service is built: no UNIMPLEMENTED answer is left to check")
-    # The next test means something only if empty requests would fail validation first.
-    assert any(_has_required_field(service, method) for service, method, *_ in _unbuilt_methods())
-
-
-@pytest.mark.parametrize("service,method,client_streaming,server_streaming", _unbuilt_methods())
-def test_unbuilt_rpc_says_what_is_missing_before_checking_fields(
-        channel: grpc.Channel, service: str, method: str, client_streaming: bool, server_streaming: bool) -> None:
-    # An empty request lacks every REQUIRED field; UNIMPLEMENTED still comes first.
-    kind = {(False, False): channel.unary_unary, (False, True): channel.unary_stream,
-            (True, False): channel.stream_unary, (True, True): channel.stream_stream}[
-        (client_streaming, server_streaming)]
-    call = kind(f"/{service}/{method}", request_serializer=lambda b: b, response_deserializer=lambda b: b)
-    with pytest.raises(grpc.RpcError) as failure:
-        reply = call(iter([b""]) if client_streaming else b"", timeout=5)
-        if server_streaming:
-            list(reply)
-    got = details(failure.value)
-    assert got.code == grpc.StatusCode.UNIMPLEMENTED
-    assert got.reason == "NOT_BUILT"
-    assert f"{service.split('.')[-1]}.{method} is not available yet:" in got.message
 
 
 def test_request_id_is_echoed_or_made(channel: grpc.Channel) -> None:
