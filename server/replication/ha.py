@@ -201,6 +201,11 @@ class _Hooks:
     async def session(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
         if self.writes:
             self.replication.check_writable()
+        if not self.writes:
+            # A read commits nothing; waiting for the remote here would fail reads on a follower
+            # whose own fetch changed its store while the call ran.
+            yield
+            return
         before = self.replication.mirror.generation
         yield
         after = self.replication.mirror.generation
