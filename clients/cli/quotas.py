@@ -14,7 +14,7 @@ from clients.cli.clusters import when
 from clients.cli.connection import cluster_of, namespace_of, remote
 from clients.cli.diffs import print_diff
 from clients.cli.printers import table
-from clients.cli.resources import CLUSTER, NAMESPACE
+from clients.cli.resources import CLUSTER, NAMESPACE, no_resources
 from kubecommit.v1 import common_pb2, quotas_pb2
 
 quotas_app = typer.Typer(help="ResourceQuotas: usage, trends, advice and hard limits.", no_args_is_help=True)
@@ -37,14 +37,18 @@ def quotas_list(ctx: typer.Context, cluster: Optional[str] = CLUSTER, namespace:
                 all_namespaces: bool = typer.Option(False, "--all-namespaces", "-A", help="Every namespace.")) -> None:
     """Every quota resource with a usage bar, closest to its limit first across namespaces."""
     ns = "-" if all_namespaces else namespace_of(ctx, namespace)
+    cluster_name = cluster_of(ctx, cluster, required=False)
     rpc = remote(ctx)
     usage = rpc.call(rpc.quotas.GetQuotaUsage, quotas_pb2.GetQuotaUsageRequest(
-        name=f"{cluster_of(ctx, cluster, required=False)}/namespaces/{ns}/quotaUsage", omit_trends=True))
+        name=f"{cluster_name}/namespaces/{ns}/quotaUsage", omit_trends=True))
     rows = []
     for r in usage.resources:
         parts = r.resource_quota.split("/")
         rows.append([parts[1], parts[3], parts[5], r.resource, r.used, r.hard, bar(r.percent)])
-    table(["CLUSTER", "NAMESPACE", "QUOTA", "RESOURCE", "USED", "HARD", "USAGE"], rows)
+    if rows:
+        table(["CLUSTER", "NAMESPACE", "QUOTA", "RESOURCE", "USED", "HARD", "USAGE"], rows)
+    else:
+        no_resources(ctx, cluster_name, ns)
     for cluster_error in usage.unreachable_clusters:
         typer.echo(f"warning: {cluster_error}", err=True)
 

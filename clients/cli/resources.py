@@ -269,7 +269,7 @@ def get(
     else:
         objects = list_objects(ctx, cluster_name, rt, ns, selector=selector, field_selector=field_selector)
     if not objects:
-        _no_resources(ctx, cluster_name, ns)
+        no_resources(ctx, cluster_name, ns)
         return
     if output in ("", "wide"):
         print_table(objects, rt, output == "wide", all_namespaces, cluster_name == "clusters/-")
@@ -279,7 +279,7 @@ def get(
                                 f"{o['metadata']['name']}")
 
 
-def _no_resources(ctx: typer.Context, cluster: str, namespace: str) -> None:
+def no_resources(ctx: typer.Context, cluster: str, namespace: str) -> None:
     """kubectl's message (exit 0); a namespace that does not exist is an error instead."""
     if namespace != "-" and cluster != "clusters/-":
         rpc = remote(ctx)

@@ -50,3 +50,11 @@ spec: {{containers: [{{name: app, image: nginx, resources: {{requests: {{cpu: "1
     assert len(rows) == 2 and rows[0].startswith("2*") and "team quota" in rows[1] and "admin" in rows[1]
     bad = run(demo_server, "quotas", "set", "compute", "requests.cpu=2GG", *where)
     assert bad.returncode != 0 and "2GG" in bad.stderr
+
+
+def test_a_namespace_without_quotas_says_so_like_kubectl(demo_server: EmbeddedServer) -> None:
+    empty = run(demo_server, "quotas", "list", *DEMO, "-n", "default")
+    assert empty.returncode == 0 and not empty.stdout, empty
+    assert empty.stderr.strip() == "No resources found in namespace default."
+    missing = run(demo_server, "quotas", "list", *DEMO, "-n", "no-such-namespace")
+    assert missing.returncode != 0 and "no-such-namespace" in missing.stderr
