@@ -19,7 +19,7 @@ import yaml
 
 from clients.cli.errors import CliError, rpc_failure
 from kubecommit.v1 import (admin_pb2_grpc, affinity_pb2_grpc, clusters_pb2_grpc, containers_pb2_grpc,
-                           labels_pb2_grpc, quotas_pb2_grpc, yaml_versions_pb2_grpc)
+                           labels_pb2_grpc, operations_pb2_grpc, quotas_pb2_grpc, yaml_versions_pb2_grpc)
 
 T = TypeVar("T")
 DEFAULT_PORT = 50051
@@ -125,6 +125,10 @@ class Remote:
     @property
     def admin(self) -> admin_pb2_grpc.AdminServiceStub:
         return admin_pb2_grpc.AdminServiceStub(self.channel)
+
+    @property
+    def operations(self) -> operations_pb2_grpc.OperationsServiceStub:
+        return operations_pb2_grpc.OperationsServiceStub(self.channel)
 
     @property
     def quotas(self) -> quotas_pb2_grpc.QuotasServiceStub:

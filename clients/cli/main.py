@@ -18,7 +18,7 @@ from typing import Optional
 
 import typer
 
-from clients.cli import admin, affinity, clusters, containers, contexts, crds, labels, mcp, quotas, resources, versions
+from clients.cli import admin, affinity, clusters, containers, contexts, crds, labels, mcp, operations, quotas, resources, versions
 from clients.cli.connection import Target
 from clients.cli.errors import CliError, report
 
@@ -121,6 +121,8 @@ app.add_typer(containers.exec_policy_app, name="exec-policy")
 app.command("mcp")(mcp.mcp)
 app.add_typer(affinity.affinity_app, name="affinity")
 app.add_typer(quotas.quotas_app, name="quotas")
+app.add_typer(operations.jobs_app, name="jobs")
+app.add_typer(operations.alerts_app, name="alerts")
 
 # Local admin commands on a data directory (clients/cli/admin.py).
 app.add_typer(admin.token_app, name="token")
