@@ -2,8 +2,8 @@
 
 Sub-commands that run things (`serve`, `sim`) live here; the server and the simulator stay
 unaware of each other: `serve --demo` is where the two meet. Commands that call a server live in
-one module per verb group (resources, containers, versions, clusters, contexts); admin commands
-on a data directory (`token`, `audit`) in admin.py. Every error leaves through `main()` as one
+one module per verb group (resources, containers, versions, clusters, contexts, operations); admin
+commands (`token`, `audit`: through the API, or offline with `--data-dir`) in admin.py. Every error leaves through `main()` as one
 `error:`/`hint:` pair on stderr.
 """
 
@@ -124,7 +124,7 @@ app.add_typer(quotas.quotas_app, name="quotas")
 app.add_typer(operations.jobs_app, name="jobs")
 app.add_typer(operations.alerts_app, name="alerts")
 
-# Local admin commands on a data directory (clients/cli/admin.py).
+# Admin commands: AdminService, or a data directory offline (clients/cli/admin.py).
 app.add_typer(admin.token_app, name="token")
 app.command()(admin.audit)
 
