@@ -14,7 +14,7 @@ DATA_DIR ?= .data
 
 .PHONY: setup postgres run test pytest lint breaking gen-check protos release-contract third_party node \
         descriptor envoy bench-store bench-versions bench-clusters bench-containers bench-jobs bench-crds bench-affinity bench-quotas bench-labels bench clean \
-        graphviz
+        graphviz pictures
 
 setup: $(VENV)/.installed node third_party graphviz
 
@@ -124,6 +124,10 @@ bench-quotas: setup
 
 bench-labels: setup
 	$(PY) -m bench.labels
+
+# The docs' pictures (docs/pictures/*.dot -> .svg); tests/docs checks they are current.
+pictures: graphviz
+	for f in docs/pictures/*.dot; do dot -Tsvg "$$f" -o "$${f%.dot}.svg"; done
 
 clean:
 	rm -rf build third_party $(NODE_DIR)/node_modules
