@@ -59,6 +59,9 @@ def kubeconfig(sim: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Path
     return path
 
 
+PATH_HEADER = "X-Received-Path"
+
+
 class Receiver:
     """A webhook receiver on a loopback port: every POST recorded as (headers, body)."""
 
@@ -70,7 +73,9 @@ class Receiver:
         self.url = ""
 
     async def _handle(self, request: web.Request) -> web.Response:
-        self.received.append((dict(request.headers), await request.read()))
+        # The path with its query names the channel a test made (`?for=...`): a sender left over
+        # from another test or process that retries to this recycled port can be told apart.
+        self.received.append(({**request.headers, PATH_HEADER: request.path_qs}, await request.read()))
         return web.Response(status=204)
 
     async def _start(self) -> str:

@@ -18,7 +18,7 @@ from google.protobuf import duration_pb2, timestamp_pb2
 from kubecommit.v1 import operations_pb2 as pb, operations_pb2_grpc
 from kubesim.testing import run_kubectl
 from server.alerts.notify import SIGNATURE_HEADER, TIMESTAMP_HEADER
-from tests.jobs.conftest import operations_stub, wait_for
+from tests.jobs.conftest import PATH_HEADER, operations_stub, wait_for
 from tests.support.auth import make_token, with_token
 from tests.support.status import details
 
@@ -39,10 +39,13 @@ spec:
 """
 
 
-def _verified(received, secret: str, subject: str) -> list[dict]:
-    """The payloads about `subject`, each checked against its signature."""
+def _verified(received, secret: str, subject: str, marker: str = "") -> list[dict]:
+    """The payloads about `subject`, each checked against its signature (only those sent to the
+    URL carrying `marker`, when given: the channel under test)."""
     out = []
     for headers, body in received:
+        if marker and marker not in headers.get(PATH_HEADER, ""):
+            continue
         expected = "sha256=" + hmac.new(secret.encode(), headers[TIMESTAMP_HEADER].encode() + b"." + body,
                                         hashlib.sha256).hexdigest()
         assert hmac.compare_digest(headers[SIGNATURE_HEADER], expected), "bad signature"
@@ -56,9 +59,10 @@ def _verified(received, secret: str, subject: str) -> list[dict]:
 def test_quota_warning_is_delivered_once_and_resolves(jobs_server, kubeconfig, receiver) -> None:
     server, cluster = jobs_server(sample_schedule="every 1s")
     ops = operations_stub(server)
+    marker = f"for={uuid.uuid4().hex}"
     channel = ops.CreateNotificationChannel(pb.CreateNotificationChannelRequest(
         notification_channel_id="oncall",
-        notification_channel=pb.NotificationChannel(url=receiver.url, format=pb.CHANNEL_FORMAT_JSON)))
+        notification_channel=pb.NotificationChannel(url=f"{receiver.url}?{marker}", format=pb.CHANNEL_FORMAT_JSON)))
     assert channel.secret and channel.name == "notificationChannels/oncall"
     assert not ops.GetNotificationChannel(pb.GetNotificationChannelRequest(name=channel.name)).secret
 
@@ -69,19 +73,19 @@ def test_quota_warning_is_delivered_once_and_resolves(jobs_server, kubeconfig, r
     run_kubectl(kubeconfig, "apply", "--validate=false", "-f", "-", input=POD.format(name="big", ns=ns, cpu="850m"))
     subject = f"clusters/{cluster}/namespaces/{ns}/resourcequotas/compute/requests.cpu"
 
-    firing = wait_for(lambda: _verified(receiver.received, channel.secret, subject))
+    firing = wait_for(lambda: _verified(receiver.received, channel.secret, subject, marker))
     assert firing, "no webhook delivery for the quota"
     alert = firing[0]["alerts"][0]
     assert firing[0]["status"] == "firing" and alert["labels"]["severity"] == "warning"
     assert alert["labels"]["alertname"] == "quota-usage" and "85%" in alert["annotations"]["summary"]
     time.sleep(2.5)  # more sampler runs see the same condition: it does not fire again
-    assert len(_verified(receiver.received, channel.secret, subject)) == 1
+    assert len(_verified(receiver.received, channel.secret, subject, marker)) == 1
     listed = ops.ListAlerts(pb.ListAlertsRequest(filter=f"state=open subject={subject}")).alerts
     assert len(listed) == 1 and listed[0].severity == pb.ALERT_SEVERITY_WARNING
     assert listed[0].state == pb.ALERT_STATE_FIRING and listed[0].rule == "alertRules/quota-usage"
 
     run_kubectl(kubeconfig, "delete", "pod", "big", "-n", ns, "--wait=false")
-    resolved = wait_for(lambda: [p for p in _verified(receiver.received, channel.secret, subject)
+    resolved = wait_for(lambda: [p for p in _verified(receiver.received, channel.secret, subject, marker)
                                  if p["status"] == "resolved"])
     assert resolved and resolved[0]["alerts"][0]["fingerprint"] == listed[0].name.removeprefix("alerts/")
     after = ops.GetAlert(pb.GetAlertRequest(name=listed[0].name))
