@@ -23,10 +23,14 @@ def table(headers: Sequence[str], rows: Iterable[Row], out: Any = None) -> None:
     rows = [[str(cell) for cell in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     out = out or sys.stdout
-    for row in [list(headers), *rows]:
-        cells = [cell.ljust(widths[i]) if i < len(row) - 1 else cell for i, cell in enumerate(row)]
-        out.write("   ".join(cells).rstrip() + "\n")
+    out.write("".join(line(widths, row) for row in [list(headers), *rows]))
     out.flush()
+
+
+def line(widths: Sequence[int], row: Sequence[Any]) -> str:
+    """One row of `table`, its cells padded to `widths` (what `-w` prints for each change)."""
+    cells = [str(cell).ljust(widths[i]) if i < len(row) - 1 else str(cell) for i, cell in enumerate(row)]
+    return "   ".join(cells).rstrip() + "\n"
 
 
 def exact(value: Any) -> Any:

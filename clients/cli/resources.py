@@ -20,7 +20,7 @@ import yaml
 from clients.cli import completion
 from clients.cli.connection import cluster_of, namespace_of, remote, target
 from clients.cli.errors import CliError
-from clients.cli.printers import age, dump_yaml, parse_time, print_objects, table
+from clients.cli.printers import age, dump_yaml, line, parse_time, print_objects, table
 from kubecommit.v1 import clusters_pb2, yaml_versions_pb2
 
 # kubectl's short names for built-in kinds (the API's discovery carries them; the contract's does not).
@@ -233,16 +233,50 @@ COLUMNS: dict[str, tuple[list[str], list[str], Callable[[dict[str, Any], bool], 
 }
 
 
-def print_table(objects: list[clusters_pb2.KubernetesObject], rt: ResourceType, wide: bool,
-                with_namespace: bool, with_cluster: bool) -> None:
+def table_layout(rt: ResourceType, wide: bool, with_namespace: bool,
+                 with_cluster: bool) -> tuple[list[str], Callable[[clusters_pb2.KubernetesObject], list[str]]]:
+    """kubectl's headers for the type and the row of one object."""
     headers, extra, columns = COLUMNS.get(rt.type, (["AGE"], [], _default))
     prefix = (["CLUSTER"] if with_cluster else []) + (["NAMESPACE"] if with_namespace else [])
-    rows = []
-    for obj in objects:
+
+    def row(obj: clusters_pb2.KubernetesObject) -> list[str]:
         cells = ([obj.cluster.removeprefix("clusters/")] if with_cluster else []) + \
                 ([obj.namespace] if with_namespace else [])
-        rows.append(cells + [obj.object_name] + columns(manifest_of(obj), wide))
-    table(prefix + ["NAME"] + headers + (extra if wide else []), rows)
+        return cells + [obj.object_name] + columns(manifest_of(obj), wide)
+    return prefix + ["NAME"] + headers + (extra if wide else []), row
+
+
+def print_table(objects: list[clusters_pb2.KubernetesObject], rt: ResourceType, wide: bool,
+                with_namespace: bool, with_cluster: bool) -> None:
+    headers, row = table_layout(rt, wide, with_namespace, with_cluster)
+    table(headers, [row(obj) for obj in objects])
+
+
+def watch_objects(ctx: typer.Context, cluster: str, rt: ResourceType, namespace: str, name: Optional[str], *,
+                  selector: str, field_selector: str, output: str, all_namespaces: bool) -> None:
+    """`get -w`: the header, then one row (or document) per object as WatchResources reports it —
+    the current ones first, then each change — until Ctrl-C, which ends it with exit 0."""
+    if cluster == "clusters/-":
+        raise CliError("--watch needs one cluster", "name it with --cluster", usage=True)
+    headers, row = table_layout(rt, output == "wide", all_namespaces, False)
+    widths = [len(h) for h in headers]
+    rpc = remote(ctx)
+    request = clusters_pb2.WatchResourcesRequest(parent=cluster, resource_type=rt.type, namespace=namespace,
+                                                 label_selector=selector, field_selector=field_selector,
+                                                 name=name or "")
+    shown = 0
+    try:
+        for event in rpc.stream(rpc.clusters.WatchResources, request):
+            if output in ("", "wide"):
+                cells = row(event.resource)
+                widths = [max(w, len(c)) for w, c in zip(widths, cells)]  # columns only ever widen
+                sys.stdout.write(("" if shown else line(widths, headers)) + line(widths, cells))
+                sys.stdout.flush()
+            else:
+                print_objects([manifest_of(event.resource)], output, lambda o: f"{rt.plural}/{o['metadata']['name']}")
+            shown += 1
+    except KeyboardInterrupt:
+        sys.stdout.flush()
 
 
 # -- verbs ----------------------------------------------------------------------------------
@@ -258,12 +292,17 @@ def get(
     selector: str = typer.Option("", "--selector", "-l", help="Label selector, e.g. app=web,tier!=db."),
     field_selector: str = typer.Option("", "--field-selector", help="e.g. status.phase=Running."),
     output: str = typer.Option("", "--output", "-o", help="yaml, json, wide, name or jsonpath=TEMPLATE."),
+    watch: bool = typer.Option(False, "--watch", "-w", help="Then a row for each change, until Ctrl-C."),
 ) -> None:
     """Live resources, printed as kubectl prints them."""
     kind, name = split_ref(resource_type, name)
     cluster_name = cluster_of(ctx, cluster, required=False)
     rt = resolve_type(ctx, cluster_name, kind)
     ns = "-" if all_namespaces else namespace_of(ctx, namespace)
+    if watch:
+        watch_objects(ctx, cluster_name, rt, ns, name, selector=selector, field_selector=field_selector,
+                      output=output, all_namespaces=all_namespaces)
+        return
     if name:
         objects = [find_one(ctx, cluster_name, rt, ns, name)]
     else:

@@ -77,6 +77,12 @@ def resource_query(request: clusters_pb2.ListResourcesRequest) -> model.Resource
         clusters=list(request.clusters), page_size=request.page_size, page_token=request.page_token)
 
 
+def watch_query(request: clusters_pb2.WatchResourcesRequest) -> model.WatchQuery:
+    return model.WatchQuery(
+        parent=request.parent, resource_type=request.resource_type, namespace=request.namespace,
+        label_selector=request.label_selector, field_selector=request.field_selector, name=request.name)
+
+
 # -- domain values into messages ---------------------------------------------------------------
 
 def test_response(record: ClusterRecord, result: Probe) -> clusters_pb2.TestClusterResponse:
@@ -143,6 +149,12 @@ def resource_page(page: model.ResourcePage) -> clusters_pb2.ListResourcesRespons
     return clusters_pb2.ListResourcesResponse(
         resources=[kubernetes_object(o) for o in page.objects], next_page_token=page.next_page_token,
         unreachable=page.unreachable)
+
+
+def watch_event(event: model.WatchEvent) -> clusters_pb2.WatchResourcesResponse:
+    return clusters_pb2.WatchResourcesResponse(
+        type=clusters_pb2.WatchEventType.Value(f"WATCH_EVENT_TYPE_{event.type.name}"),
+        resource=kubernetes_object(event.resource))
 
 
 def comparison(report: model.ComparisonReport) -> clusters_pb2.CompareResourcesResponse:

@@ -174,6 +174,28 @@ class ResourceQuery:
 
 
 @dataclass(frozen=True)
+class WatchQuery:
+    parent: str
+    resource_type: str
+    namespace: str = ""
+    label_selector: str = ""
+    field_selector: str = ""
+    name: str = ""
+
+
+class WatchEventType(enum.Enum):
+    ADDED = 1
+    MODIFIED = 2
+    DELETED = 3
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    type: WatchEventType
+    resource: LiveObject
+
+
+@dataclass(frozen=True)
 class ResourcePage:
     objects: list[LiveObject]
     next_page_token: str

@@ -9,20 +9,24 @@ A cluster that cannot be read is reported in `unreachable` and skipped, not fata
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Sequence
+import re
+from typing import Any, AsyncIterator, Sequence
 
 import gitstore
 from server import context, paging
 from server.clusters import operations
 from server.clusters.operations import Operations
 from server.registry import ClusterRegistry
-from server.clusters.model import Comparison, ComparisonReport, LiveObject, ResourcePage, ResourceQuery
+from server.clusters.model import (Comparison, ComparisonReport, LiveObject, ResourcePage, ResourceQuery, WatchEvent,
+                                   WatchEventType, WatchQuery)
 from server.errors import InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterPool, normalize
+from server.kube.streams import ClusterStreams
 from server.names import ALL, ResourceName, check_dns_label, parse_cluster
-from server.security import scope
+from server.security import Permission, authorize, scope
 
 DEFAULT_PAGE_SIZE = 100
+_OBJECT_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")  # a DNS subdomain
 
 
 def comparable(obj: dict[str, Any], include_status: bool) -> dict[str, Any]:
@@ -100,6 +104,39 @@ class Resources:
                 next_token = paging.encode(query, c=cluster, k=following)
                 break
         return ResourcePage(found, next_token, unreachable)
+
+    async def watch_resources(self, request: WatchQuery) -> AsyncIterator[WatchEvent]:
+        """The objects of one cluster as ADDED events, then each change, until the caller stops;
+        a scoped caller sees only what it could list, and naming a namespace outside its scope
+        is refused. A cluster that goes away ends the watch as UNAVAILABLE."""
+        cluster = operations.check_visible(parse_cluster(request.parent, "parent"))
+        await self.registry.get(cluster)  # NOT_FOUND for unregistered clusters
+        namespace = "" if request.namespace in ("", ALL) else check_dns_label(request.namespace, "namespace", "namespace")
+        caller = context.current().caller
+        if namespace:
+            authorize(caller, Permission.RESOURCES_READ, cluster, namespace)
+        if request.name and not _OBJECT_NAME.fullmatch(request.name):
+            raise InvalidArgument.field("name", "not a Kubernetes object name")
+        field_selector = ",".join(s for s in (request.field_selector,
+                                              request.name and f"metadata.name={request.name}") if s)
+        connection = await self.pool.get(cluster)
+        rt = await connection.resolve(request.resource_type)
+        namespace = namespace if rt.namespaced else ""
+
+        def event(kind: str, obj: dict[str, Any]) -> WatchEvent | None:
+            shown = scope.visible(caller, cluster, (obj.get("metadata") or {}).get("namespace", ""))
+            return WatchEvent(WatchEventType[kind], LiveObject(cluster, rt, obj)) if shown else None
+
+        listed = await connection.list_objects(rt, namespace, label_selector=request.label_selector,
+                                               field_selector=field_selector)
+        for found in filter(None, (event("ADDED", obj) for obj in listed.get("items") or [])):
+            yield found
+        async with ClusterStreams(connection) as streams:
+            async for kind, obj in streams.watch(rt, namespace, (listed.get("metadata") or {}).get("resourceVersion", ""),
+                                                 label_selector=request.label_selector, field_selector=field_selector):
+                change = event(kind, obj)
+                if change:
+                    yield change
 
     async def _fetch(self, name: ResourceName, field: str) -> tuple[ApiResource, dict[str, Any]]:
         operations.check_visible(name.cluster)

@@ -27,6 +27,7 @@ from server.errors import FailedPrecondition, KubecommitError, Unavailable
 from server.kube import paths
 from server.kube.connection import ClusterConnection
 from server.kube.errors import translate
+from server.kube.resources import ApiResource
 
 # Exec channels (k8s.io/apimachinery remotecommand): v5 adds 255 = close a channel.
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
@@ -131,6 +132,37 @@ class ClusterStreams:
             raise self._lost(error) from None
         finally:
             response.release()
+
+    async def watch(self, rt: ApiResource, namespace: str, resource_version: str, *, label_selector: str = "",
+                    field_selector: str = "") -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        """(type, object) for each change after `resource_version`, read from a `watch=true` GET.
+        The API server ends a watch after a while: it is reopened from the last version seen, so
+        only the caller ends it. An ERROR event (410 Gone: the version is too old) is a domain error."""
+        query = [("watch", "true"), ("allowWatchBookmarks", "true")]
+        query += [(k, v) for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector)) if v]
+        while True:
+            response = await self.get(rt.path(namespace), query + [("resourceVersion", resource_version)])
+            try:
+                async for line in self._lines(response):
+                    event = json.loads(line)
+                    kind, obj = event.get("type", ""), event.get("object") or {}
+                    if kind == "ERROR":
+                        raise await _failure(self.conn, int(obj.get("code") or 500), obj.get("reason") or "",
+                                             json.dumps(obj))
+                    resource_version = (obj.get("metadata") or {}).get("resourceVersion") or resource_version
+                    if kind != "BOOKMARK":
+                        yield kind, obj
+            finally:
+                response.release()
+
+    async def _lines(self, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+        """The non-empty lines of a newline-delimited JSON body as they arrive."""
+        try:
+            async for line in response.content:
+                if line.strip():
+                    yield line
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise self._lost(error) from None
 
     async def exec(self, namespace: str, pod: str, container: str, command: list[str], *,
                    stdin: bool, tty: bool) -> "ExecChannel":

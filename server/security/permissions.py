@@ -108,6 +108,7 @@ _TABLE: dict[str, Rule] = {
     "ClustersService/SummarizeClusters": Rule(P.CLUSTERS_READ, R.SPANS),
     "ClustersService/CheckClustersHealth": Rule(P.CLUSTERS_READ, R.SPANS),
     "ClustersService/ListResources": Rule(P.RESOURCES_READ, R.SPANS),
+    "ClustersService/WatchResources": Rule(P.RESOURCES_READ, R.SPANS),
     "ClustersService/GetResource": Rule(P.RESOURCES_READ),
     "ClustersService/CompareResources": Rule(P.RESOURCES_READ),
     "YamlVersionsService/ApplyManifest": Rule(P.RESOURCES_APPLY, R.SPANS),

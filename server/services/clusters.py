@@ -81,6 +81,11 @@ class ClustersServicer(clusters_pb2_grpc.ClustersServiceServicer):
                             context: Context) -> clusters_pb2.ListResourcesResponse:
         return convert.resource_page(await self.domain.resources.list_resources(convert.resource_query(request)))
 
+    async def WatchResources(self, request: clusters_pb2.WatchResourcesRequest,
+                             context: Context) -> AsyncIterator[clusters_pb2.WatchResourcesResponse]:
+        async for event in self.domain.resources.watch_resources(convert.watch_query(request)):
+            yield convert.watch_event(event)
+
     async def GetResource(self, request: clusters_pb2.GetResourceRequest, context: Context) -> common_pb2.KubernetesObject:
         return convert.kubernetes_object(await self.domain.resources.get_resource(request.name))
 

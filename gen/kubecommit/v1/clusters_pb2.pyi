@@ -32,6 +32,13 @@ class ClusterState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CLUSTER_STATE_CONNECTED: _ClassVar[ClusterState]
     CLUSTER_STATE_DISCONNECTED: _ClassVar[ClusterState]
     CLUSTER_STATE_ERROR: _ClassVar[ClusterState]
+
+class WatchEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    WATCH_EVENT_TYPE_UNSPECIFIED: _ClassVar[WatchEventType]
+    WATCH_EVENT_TYPE_ADDED: _ClassVar[WatchEventType]
+    WATCH_EVENT_TYPE_MODIFIED: _ClassVar[WatchEventType]
+    WATCH_EVENT_TYPE_DELETED: _ClassVar[WatchEventType]
 PROVIDER_UNSPECIFIED: Provider
 PROVIDER_AWS: Provider
 PROVIDER_ALIYUN: Provider
@@ -42,6 +49,10 @@ CLUSTER_STATE_UNSPECIFIED: ClusterState
 CLUSTER_STATE_CONNECTED: ClusterState
 CLUSTER_STATE_DISCONNECTED: ClusterState
 CLUSTER_STATE_ERROR: ClusterState
+WATCH_EVENT_TYPE_UNSPECIFIED: WatchEventType
+WATCH_EVENT_TYPE_ADDED: WatchEventType
+WATCH_EVENT_TYPE_MODIFIED: WatchEventType
+WATCH_EVENT_TYPE_DELETED: WatchEventType
 
 class Cluster(_message.Message):
     __slots__ = ("name", "display_name", "provider", "region", "tags", "description", "kubeconfig", "context", "server", "server_version", "state", "state_message", "node_count", "created_by", "create_time", "update_time", "last_sync_time", "resource_count", "etag")
@@ -466,6 +477,30 @@ class ListResourcesResponse(_message.Message):
     next_page_token: str
     unreachable: _containers.ScalarMap[str, str]
     def __init__(self, resources: _Optional[_Iterable[_Union[_common_pb2.KubernetesObject, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., unreachable: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class WatchResourcesRequest(_message.Message):
+    __slots__ = ("parent", "resource_type", "namespace", "label_selector", "field_selector", "name")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    LABEL_SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    FIELD_SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    resource_type: str
+    namespace: str
+    label_selector: str
+    field_selector: str
+    name: str
+    def __init__(self, parent: _Optional[str] = ..., resource_type: _Optional[str] = ..., namespace: _Optional[str] = ..., label_selector: _Optional[str] = ..., field_selector: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class WatchResourcesResponse(_message.Message):
+    __slots__ = ("type", "resource")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    type: WatchEventType
+    resource: _common_pb2.KubernetesObject
+    def __init__(self, type: _Optional[_Union[WatchEventType, str]] = ..., resource: _Optional[_Union[_common_pb2.KubernetesObject, _Mapping]] = ...) -> None: ...
 
 class GetResourceRequest(_message.Message):
     __slots__ = ("name",)

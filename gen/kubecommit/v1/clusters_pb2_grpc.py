@@ -103,6 +103,11 @@ class ClustersServiceStub:
                 request_serializer=kubecommit_dot_v1_dot_clusters__pb2.ListResourcesRequest.SerializeToString,
                 response_deserializer=kubecommit_dot_v1_dot_clusters__pb2.ListResourcesResponse.FromString,
                 _registered_method=True)
+        self.WatchResources = channel.unary_stream(
+                '/kubecommit.v1.ClustersService/WatchResources',
+                request_serializer=kubecommit_dot_v1_dot_clusters__pb2.WatchResourcesRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_clusters__pb2.WatchResourcesResponse.FromString,
+                _registered_method=True)
         self.GetResource = channel.unary_unary(
                 '/kubecommit.v1.ClustersService/GetResource',
                 request_serializer=kubecommit_dot_v1_dot_clusters__pb2.GetResourceRequest.SerializeToString,
@@ -207,6 +212,14 @@ class ClustersServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchResources(self, request, context):
+        """Watches live resources of one cluster like `kubectl get -w`: the current objects as ADDED
+        events, then every change, until the caller cancels.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetResource(self, request, context):
         """The live object from its cluster.
         """
@@ -288,6 +301,11 @@ def add_ClustersServiceServicer_to_server(servicer, server):
                     servicer.ListResources,
                     request_deserializer=kubecommit_dot_v1_dot_clusters__pb2.ListResourcesRequest.FromString,
                     response_serializer=kubecommit_dot_v1_dot_clusters__pb2.ListResourcesResponse.SerializeToString,
+            ),
+            'WatchResources': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchResources,
+                    request_deserializer=kubecommit_dot_v1_dot_clusters__pb2.WatchResourcesRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_clusters__pb2.WatchResourcesResponse.SerializeToString,
             ),
             'GetResource': grpc.unary_unary_rpc_method_handler(
                     servicer.GetResource,
@@ -653,6 +671,33 @@ class ClustersService:
             '/kubecommit.v1.ClustersService/ListResources',
             kubecommit_dot_v1_dot_clusters__pb2.ListResourcesRequest.SerializeToString,
             kubecommit_dot_v1_dot_clusters__pb2.ListResourcesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchResources(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/kubecommit.v1.ClustersService/WatchResources',
+            kubecommit_dot_v1_dot_clusters__pb2.WatchResourcesRequest.SerializeToString,
+            kubecommit_dot_v1_dot_clusters__pb2.WatchResourcesResponse.FromString,
             options,
             channel_credentials,
             insecure,
