@@ -11,7 +11,7 @@ so construction and any later copy cost at most what the limits allow.
 JSON is YAML, and clients that generate manifests send it (kubectl, programs). A text that starts with `{` or `[` and that `json.loads` accepts whole is taken from
 the C JSON decoder instead (about 20x faster than libyaml's events walked in Python), then held to
 the same limits by an iterative walk over the value; anything else, flow-style YAML included,
-takes the YAML path.
+takes the YAML path. Several JSON documents may come between `---` lines.
 """
 
 from __future__ import annotations
@@ -133,6 +133,7 @@ def _check_size(text: str, limits: YamlLimits) -> None:
 
 
 # A JSON number YAML 1.1 also reads as a float: a dot, and an exponent only with its sign.
+_DOCUMENT_START = re.compile(r"^---[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
 _YAML_FLOAT = re.compile(r"-?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?")
 
 
@@ -156,38 +157,44 @@ def _scalar_bytes(value: Any) -> int:
 
 
 def _load_json(text: str, limits: YamlLimits) -> list[Any] | None:
-    """The one document of `text` read as a JSON value within `limits`, or None when it is not
-    JSON whose meaning YAML shares, and must take the YAML path."""
-    if text.lstrip()[:1] not in ("{", "["):
+    """The documents of `text` read as JSON values (one, or several each on lines of their own
+    between `---` lines) within `limits`, or None when one is not JSON whose meaning YAML shares,
+    and `text` must take the YAML path. A JSON string holds no raw newline, so no `---` line is
+    inside one."""
+    pieces = [p for p in _DOCUMENT_START.split(text) if p.strip()]
+    if not pieces or any(p.lstrip()[:1] not in ("{", "[") for p in pieces):
         return None
     walk = _Walk(limits)
-    walk._start_document()
     too_deep = f"nests collections more than {limits.max_depth} deep"
-    try:
-        value = json.loads(text, parse_float=_yaml_float, parse_constant=_not_yaml)
-    except RecursionError:  # the C decoder recurses once per level, far deeper than max_depth
-        raise walk._refuse(too_deep, "YAML_TOO_DEEP", "max_depth") from None
-    except ValueError:
-        return None
-    pending: list[tuple[Any, int]] = [(value, 1)]
-    try:
-        while pending:
-            item, depth = pending.pop()
-            if isinstance(item, dict):
-                children = item.values()
-                walk._add(1 + len(item), sum(map(_scalar_bytes, item)), alias=False)
-            elif isinstance(item, list):
-                children = item
-                walk._add(1, 0, alias=False)
-            else:
-                walk._add(1, _scalar_bytes(item), alias=False)
-                continue
-            if depth > limits.max_depth:
-                raise walk._refuse(too_deep, "YAML_TOO_DEEP", "max_depth")
-            pending.extend((child, depth + 1) for child in children)
-    except UnicodeEncodeError:
-        return None
-    return [value]
+    documents = []
+    for piece in pieces:
+        walk._start_document()
+        try:
+            value = json.loads(piece, parse_float=_yaml_float, parse_constant=_not_yaml)
+        except RecursionError:  # the C decoder recurses once per level, far deeper than max_depth
+            raise walk._refuse(too_deep, "YAML_TOO_DEEP", "max_depth") from None
+        except ValueError:
+            return None
+        pending: list[tuple[Any, int]] = [(value, 1)]
+        try:
+            while pending:
+                item, depth = pending.pop()
+                if isinstance(item, dict):
+                    children = item.values()
+                    walk._add(1 + len(item), sum(map(_scalar_bytes, item)), alias=False)
+                elif isinstance(item, list):
+                    children = item
+                    walk._add(1, 0, alias=False)
+                else:
+                    walk._add(1, _scalar_bytes(item), alias=False)
+                    continue
+                if depth > limits.max_depth:
+                    raise walk._refuse(too_deep, "YAML_TOO_DEEP", "max_depth")
+                pending.extend((child, depth + 1) for child in children)
+        except UnicodeEncodeError:
+            return None
+        documents.append(value)
+    return documents
 
 
 def check(text: str, limits: YamlLimits = YamlLimits()) -> None:

@@ -24,8 +24,11 @@ def yaml_path(text: str) -> list:
 @pytest.mark.parametrize("text", [
     json.dumps(OBJECT), json.dumps(OBJECT, indent=2), json.dumps(OBJECT["items"]), "  \n[]", "{}",
     '{"big": 123456789012345678901234567890, "neg": -0, "f": -1.25e+3, "dup": 1, "dup": 2}',
+    "---\n" + "\n---\n".join(json.dumps(o) for o in OBJECT["items"]) + "\n---\n",
+    '{"a": 1}\r\n--- \r\n[2]', '{"a": "x\\n---\\n"}',
     # JSON whose numbers or words YAML reads as strings, and flow YAML: both answered as YAML
-    '{"exp": 1e5, "exp2": 1.0e5}', "[NaN, Infinity]", "{a: b, c: [d]}", '{"a": 1}\n---\n{"b": 2}',
+    '{"exp": 1e5, "exp2": 1.0e5}', "[NaN, Infinity]", "{a: b, c: [d]}",
+    '{"a": 1}\n--- # c\n{"b": 2}', '{"a": 1}\n--- {"b": 2}', '{"a": 1}\n---\nb: 2', '{"a": 1}\n...\n---\n{"b": 2}',
 ])
 def test_json_gives_what_the_yaml_path_gives(text: str) -> None:
     assert load_all(text) == yaml_path(text)
@@ -52,6 +55,9 @@ def refused_by_yaml(text: str, limits: YamlLimits) -> tuple[str, str, int]:
     (json.dumps(["x" * 100] * 10), YamlLimits(max_expanded_bytes=999)),
     (json.dumps({"é" * 60: "y"}), YamlLimits(max_expanded_bytes=120)),  # key bytes, UTF-8
     (json.dumps(OBJECT), YamlLimits(max_bytes=100)),
+    ("{}\n---\n" * 5 + "[[[]]]", YamlLimits(max_depth=2)),  # names the document at fault
+    ("{}\n---\n" * 5, YamlLimits(max_documents=4)),
+    ("\n---\n".join([json.dumps(list(range(30)))] * 4), YamlLimits(max_nodes=100)),
 ])
 def test_json_crossing_a_limit_is_refused_as_yaml_is(text: str, limits: YamlLimits) -> None:
     assert refused(text, limits) == refused_by_yaml(text, limits)
