@@ -7,10 +7,17 @@ parser (a state machine, no recursion) is walked first, counting for the whole i
 and scalar bytes it holds with every alias expanded, and the nesting depth; the walk stops at
 the first limit crossed. Only input within every limit is then constructed with the C loader,
 so construction and any later copy cost at most what the limits allow.
+
+JSON is YAML, and clients that generate manifests send it (kubectl, programs). A text that starts with `{` or `[` and that `json.loads` accepts whole is taken from
+the C JSON decoder instead (about 20x faster than libyaml's events walked in Python), then held to
+the same limits by an iterative walk over the value; anything else, flow-style YAML included,
+takes the YAML path. Several JSON documents may come between `---` lines.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,14 +124,83 @@ class _Walk:
                                "YAML_TOO_MANY_DOCUMENTS", "max_documents")
 
 
-def check(text: str, limits: YamlLimits = YamlLimits()) -> None:
-    """Raise YamlLimitExceeded at the first limit `text` crosses (yaml.YAMLError when it does
-    not parse); costs one pass of the C parser over the events, whatever the aliases."""
+def _check_size(text: str, limits: YamlLimits) -> None:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > limits.max_bytes:
         raise YamlLimitExceeded(f"is {size} bytes (limit max_bytes = {limits.max_bytes})",
                                 reason="YAML_TOO_LARGE", limit="max_bytes", value=limits.max_bytes,
                                 document=-1)
+
+
+# A JSON number YAML 1.1 also reads as a float: a dot, and an exponent only with its sign.
+_DOCUMENT_START = re.compile(r"^---[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
+_YAML_FLOAT = re.compile(r"-?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?")
+
+
+def _yaml_float(text: str) -> float:
+    """json.loads' parse_float: a number YAML would read as a string (1e5) leaves the fast path."""
+    if not _YAML_FLOAT.fullmatch(text):
+        raise ValueError(f"{text} is a string in YAML")
+    return float(text)
+
+
+def _not_yaml(name: str) -> Any:
+    raise ValueError(f"{name} is a string in YAML")
+
+
+def _scalar_bytes(value: Any) -> int:
+    """The bytes YAML counts for this JSON scalar: a string's text, else its JSON spelling. A
+    string holding a lone surrogate raises UnicodeEncodeError (the YAML path refuses it)."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    return len(json.dumps(value))
+
+
+def _load_json(text: str, limits: YamlLimits) -> list[Any] | None:
+    """The documents of `text` read as JSON values (one, or several each on lines of their own
+    between `---` lines) within `limits`, or None when one is not JSON whose meaning YAML shares,
+    and `text` must take the YAML path. A JSON string holds no raw newline, so no `---` line is
+    inside one."""
+    pieces = [p for p in _DOCUMENT_START.split(text) if p.strip()]
+    if not pieces or any(p.lstrip()[:1] not in ("{", "[") for p in pieces):
+        return None
+    walk = _Walk(limits)
+    too_deep = f"nests collections more than {limits.max_depth} deep"
+    documents = []
+    for piece in pieces:
+        walk._start_document()
+        try:
+            value = json.loads(piece, parse_float=_yaml_float, parse_constant=_not_yaml)
+        except RecursionError:  # the C decoder recurses once per level, far deeper than max_depth
+            raise walk._refuse(too_deep, "YAML_TOO_DEEP", "max_depth") from None
+        except ValueError:
+            return None
+        pending: list[tuple[Any, int]] = [(value, 1)]
+        try:
+            while pending:
+                item, depth = pending.pop()
+                if isinstance(item, dict):
+                    children = item.values()
+                    walk._add(1 + len(item), sum(map(_scalar_bytes, item)), alias=False)
+                elif isinstance(item, list):
+                    children = item
+                    walk._add(1, 0, alias=False)
+                else:
+                    walk._add(1, _scalar_bytes(item), alias=False)
+                    continue
+                if depth > limits.max_depth:
+                    raise walk._refuse(too_deep, "YAML_TOO_DEEP", "max_depth")
+                pending.extend((child, depth + 1) for child in children)
+        except UnicodeEncodeError:
+            return None
+        documents.append(value)
+    return documents
+
+
+def check(text: str, limits: YamlLimits = YamlLimits()) -> None:
+    """Raise YamlLimitExceeded at the first limit `text` crosses (yaml.YAMLError when it does
+    not parse); costs one pass of the C parser over the events, whatever the aliases."""
+    _check_size(text, limits)
     walk = _Walk(limits)
     try:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
@@ -137,7 +213,12 @@ def load_all(text: str, limits: YamlLimits = YamlLimits()) -> list[Any]:
     """The non-empty documents of `text`, constructed by the C safe loader once `check` found
     them within `limits`. Raises YamlLimitExceeded, yaml.YAMLError (syntax, with its position)
     or InvalidDocument (a scalar the loader cannot construct, such as an integer of more digits
-    than Python converts or an empty explicit timestamp)."""
+    than Python converts or an empty explicit timestamp). A JSON text takes the fast path under
+    the same limits and gives the same documents."""
+    _check_size(text, limits)
+    documents = _load_json(text, limits)
+    if documents is not None:
+        return documents
     check(text, limits)
     try:
         return [d for d in yaml.load_all(text, Loader=yaml.CSafeLoader) if d is not None]

@@ -5,6 +5,7 @@ process, so its RSS is ours)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -130,3 +131,19 @@ def test_a_kubeconfig_alias_bomb_is_refused_by_the_same_parser(channel) -> None:
     got = details(refused.value)
     assert (got.code, got.reason, list(got.violations)) == (grpc.StatusCode.INVALID_ARGUMENT, "YAML_ALIAS_EXPANSION",
                                                              ["cluster.kubeconfig"])
+
+
+def test_a_json_manifest_takes_the_fast_path_under_the_same_limits(versions) -> None:
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "from-json", "namespace": "default"},
+                  "data": {"a": "1"}}
+    applied = versions.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, manifest=json.dumps(config_map),
+                                                             dry_run=True),
+                                     timeout=30)
+    [resource] = applied.resources
+    assert resource.name.endswith("/configmaps/from-json") and "a: '1'" in resource.diff.unified_diff, resource
+    for depth in (101, 5000):  # within json's own recursion limit, and beyond it
+        deep = json.dumps(dict(config_map, data={"x": "NESTED"})).replace('"NESTED"', "[" * depth + "]" * depth)
+        got = refusal(versions, deep, True)
+        assert got.code == grpc.StatusCode.INVALID_ARGUMENT, got
+        assert (got.reason, got.metadata["limit"]) == ("YAML_TOO_DEEP", "max_depth"), depth
+        assert list(got.violations) == ["manifest[0]"]
