@@ -65,7 +65,16 @@ def test_calls_errors_latency_and_commits_are_counted(observed: EmbeddedServer, 
         with pytest.raises(grpc.RpcError) as failure:
             clusters.GetCluster(clusters_pb2.GetClusterRequest(name="clusters/absent"))
         assert failure.value.code() is grpc.StatusCode.NOT_FOUND
-    after = scrape(observed)
+    # A call is counted as its handler finishes, which may be just after the client has its
+    # answer: scrape until the last call is in (or a few seconds pass), then check exact counts.
+    deadline = time.monotonic() + 5
+    while True:
+        after = scrape(observed)
+        settled = (value(after, "kubecommit_rpc_handled_total", **GET_CLUSTER, grpc_code="NOT_FOUND")
+                   - value(before, "kubecommit_rpc_handled_total", **GET_CLUSTER, grpc_code="NOT_FOUND")) >= 2
+        if settled or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
 
     def moved(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
