@@ -108,10 +108,11 @@ app.add_typer(contexts.config_app, name="config")
 app.command()(contexts.login)
 for verb in (resources.get, resources.describe, resources.delete, resources.apply, versions.history, versions.show, versions.diff,
              versions.rollback, versions.merge, versions.commits, resources.compare, containers.logs, containers.cp,
-             containers.ls, containers.sessions):
+             containers.ls, containers.rm, containers.sessions):
     app.command()(verb)
 app.command("api-resources")(resources.api_resources)
 app.command("exec")(containers.exec_command)
+app.command("log-exports")(containers.log_exports)
 app.add_typer(versions.tag_app, name="tag")
 app.add_typer(versions.branch_app, name="branch")
 app.add_typer(versions.drift_app, name="drift")
@@ -123,6 +124,7 @@ app.add_typer(affinity.affinity_app, name="affinity")
 app.add_typer(quotas.quotas_app, name="quotas")
 app.add_typer(operations.jobs_app, name="jobs")
 app.add_typer(operations.alerts_app, name="alerts")
+app.add_typer(operations.channels_app, name="channels")
 
 # Admin commands: AdminService, or a data directory offline (clients/cli/admin.py).
 app.add_typer(admin.token_app, name="token")

@@ -320,6 +320,14 @@ def backup_restore(ctx: typer.Context, name: str = typer.Argument(...),
         typer.echo(f"commit {reply.commit[:12]}")
 
 
+@backup_app.command("delete")
+def backup_delete(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
+    """Delete a backup (refused while a later incremental backup is based on it)."""
+    rpc = remote(ctx)
+    rpc.call(rpc.versions.DeleteBackup, yaml_versions_pb2.DeleteBackupRequest(name=_backup(name)))
+    typer.echo(f"{_backup(name)} deleted")
+
+
 def commits(ctx: typer.Context, prefix: str = typer.Option("", help="Only commits touching resources under this "
                                                                      "name prefix (clusters/demo/namespaces/web)."),
             author: str = typer.Option("", help="Only this author."),

@@ -1,17 +1,22 @@
-"""`kubecommit jobs` and `kubecommit alerts` against a server with its jobs on: list with next run
-and last result, pause/run/resume; an unreachable cluster's alert listed, acknowledged, silenced
-and resolved."""
+"""`kubecommit jobs`, `alerts` and `channels` against a server with its jobs on: list with next run
+and last result, get, pause/run/resume; an unreachable cluster's alert watched, listed, shown,
+acknowledged, silenced and resolved, and delivered to a channel made from the CLI; alert rules
+created, updated, listed and deleted."""
 
 from __future__ import annotations
 
+import queue
+import signal
 import socket
+import subprocess
+import threading
 import time
 from typing import Callable
 
 from kubesim import Simulator
 from server.embedded import EmbeddedServer
-from tests.cli.support import run
-from tests.jobs.conftest import QUIET
+from tests.cli.support import KUBECOMMIT, cli_env, run
+from tests.jobs.conftest import QUIET, Receiver, receiver  # noqa: F401 (a fixture)
 from tests.support.clusters import register_cluster
 
 
@@ -37,6 +42,9 @@ def test_jobs_list_pause_run_resume(server_factory: Callable[..., EmbeddedServer
     assert "samplers" in jobs and "every 3600s" in jobs["samplers"] and "backups" not in jobs
     assert _until(lambda: _rows(server, "jobs", "list")["samplers"].split()[-1] != "0")  # the first run
     assert "succeeded" in _rows(server, "jobs", "list")["samplers"]
+    shown = run(server, "jobs", "get", "samplers")
+    assert shown.returncode == 0 and shown.stdout.splitlines()[1].split()[0] == "samplers", shown.stderr
+    assert "description: " in shown.stdout and "last summary: " in shown.stdout
 
     paused = run(server, "jobs", "pause", "samplers")
     assert paused.returncode == 0 and paused.stdout.strip() == "jobs/samplers paused", paused.stderr
@@ -58,8 +66,24 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_alerts_list_ack_silence_resolve(server_factory: Callable[..., EmbeddedServer], sim: Simulator) -> None:
+def _watch(server: EmbeddedServer, *args: str) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    """The CLI streaming lines (a watch), read on a thread into a queue."""
+    proc = subprocess.Popen([str(KUBECOMMIT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=cli_env(server))
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+    return proc, lines
+
+
+def test_alerts_list_ack_silence_resolve(server_factory: Callable[..., EmbeddedServer], sim: Simulator,
+                                         receiver: Receiver) -> None:  # noqa: F811
     server = server_factory(**{**QUIET, "health_schedule": "every 1s", "cluster_timeout_seconds": 2})
+    made = run(server, "channels", "create", "oncall", "--url", receiver.url + "?for=cli-oncall",
+               "--min-severity", "critical", "--description", "the pager")
+    assert made.returncode == 0 and "notificationChannels/oncall" in made.stderr, made.stderr
+    secret = made.stdout.strip()
+    assert len(secret) >= 32 and secret not in run(server, "channels", "list").stdout
+    watch, events = _watch(server, "alerts", "watch", "--filter", "subject=clusters/gone")
     config = sim.kubeconfig_text("demo")
     port = config.split("127.0.0.1:", 1)[1].split("\n", 1)[0].split("/", 1)[0]
     register_cluster(server, "gone", config.replace(f"127.0.0.1:{port}", f"127.0.0.1:{_closed_port()}"))
@@ -67,6 +91,20 @@ def test_alerts_list_ack_silence_resolve(server_factory: Callable[..., EmbeddedS
     assert _until(lambda: bool(_rows(server, *firing)))
     [(name, line)] = _rows(server, *firing).items()
     assert name.startswith("alerts/") and line.split()[1:4] == ["critical", "firing", "clusters/gone"]
+    try:
+        change, watched, severity, subject = events.get(timeout=20).split()[:4]
+        assert (change, watched, severity, subject) in {("FIRING", name, "critical", "clusters/gone"),
+                                                        ("OPEN", name, "critical", "clusters/gone")}
+    finally:
+        watch.send_signal(signal.SIGINT)
+        assert watch.wait(timeout=20) == 0, watch.stderr.read()  # type: ignore[union-attr]
+    assert _rows(server, "alerts", "get", name)[name] == line
+
+    def delivered() -> bool:
+        log = _rows(server, "channels", "deliveries", "oncall")
+        return any(name in row and " firing " in row for row in log.values())
+    assert _until(delivered), run(server, "channels", "deliveries", "oncall").stdout
+    assert any(h.get("X-Received-Path", "").endswith("for=cli-oncall") for h, _ in receiver.received)
 
     acked = run(server, "alerts", "ack", name)
     assert acked.returncode == 0 and acked.stdout.strip() == f"{name} acknowledged by admin <admin@kubecommit.local>", acked.stderr
@@ -80,3 +118,34 @@ def test_alerts_list_ack_silence_resolve(server_factory: Callable[..., EmbeddedS
     resolved = run(server, "alerts", "resolve", name)
     assert resolved.returncode == 0 and resolved.stdout.strip() == f"{name} resolved", resolved.stderr
     assert _rows(server, *firing)[name].split()[2] == "resolved"
+
+
+def test_channels_and_rules_from_the_cli(server_factory: Callable[..., EmbeddedServer]) -> None:
+    server = server_factory(**QUIET)
+    assert run(server, "channels", "create", "chat", "--url", "http://127.0.0.1:9/hook", "--format", "slack").returncode == 0
+    row = _rows(server, "channels", "get", "chat")["chat"].split()
+    assert row[1:5] == ["http://127.0.0.1:9/hook", "slack", "warning", "enabled"]
+    updated = run(server, "channels", "update", "notificationChannels/chat", "--disabled", "--min-severity", "info")
+    assert updated.returncode == 0, updated.stderr
+    assert _rows(server, "channels", "list")["chat"].split()[3:5] == ["info", "disabled"]
+    bad = run(server, "channels", "create", "ftp", "--url", "ftp://x")
+    assert bad.returncode != 0 and "url" in bad.stderr and not bad.stdout
+    assert run(server, "channels", "delete", "chat").stdout.strip() == "notificationChannels/chat deleted"
+    assert "chat" not in _rows(server, "channels", "list")
+    assert run(server, "channels", "get", "chat").returncode != 0
+
+    rules = _rows(server, "alerts", "rules", "list")
+    assert rules["quota-usage"].split()[1:5] == ["quota", "enabled", "80", "95"] and "built-in" in rules["quota-usage"]
+    changed = run(server, "alerts", "rules", "update", "quota-usage", "--warning", "60")
+    assert changed.returncode == 0 and changed.stdout.splitlines()[1].split()[3:5] == ["60", "95"], changed.stderr
+    assert "by admin" in _rows(server, "alerts", "rules", "get", "alertRules/quota-usage")["quota-usage"]
+    refused = run(server, "alerts", "rules", "create", "tight", "--kind", "quota", "--warning", "99", "--critical", "90")
+    assert refused.returncode != 0 and "warning_percent" in refused.stderr
+    made = run(server, "alerts", "rules", "create", "drift-loud", "--kind", "drift", "--severity", "critical",
+               "--description", "every change outside kubecommit")
+    assert made.returncode == 0 and made.stdout.splitlines()[1].split()[:2] == ["drift-loud", "drift"], made.stderr
+    assert _rows(server, "alerts", "rules", "list")["drift-loud"].split()[5] == "critical"
+    assert run(server, "alerts", "rules", "delete", "drift-loud").returncode == 0
+    assert "drift-loud" not in _rows(server, "alerts", "rules", "list")
+    assert run(server, "alerts", "rules", "delete", "quota-usage").returncode == 0  # back to the default
+    assert _rows(server, "alerts", "rules", "get", "quota-usage")["quota-usage"].split()[3] == "80"
