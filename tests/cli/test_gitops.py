@@ -4,6 +4,7 @@ clusters add/remove."""
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import uuid
@@ -162,6 +163,14 @@ def test_backups(demo_server: EmbeddedServer) -> None:
     assert restored.returncode == 0 and f"refs/heads/main -> branches/r-{name}/main\n" in restored.stdout, restored.stderr
     missing = run(demo_server, "backup", "verify", "nope")
     assert missing.returncode == 1 and missing.stderr.startswith("error: ")
+    incremental = run(demo_server, "backup", "create", f"{name}-inc", "--base", name)
+    assert incremental.returncode == 0, incremental.stderr
+    refused = run(demo_server, "backup", "delete", name)  # the incremental one depends on it
+    assert refused.returncode == 1 and f"{name}-inc" in refused.stderr
+    for doomed in (f"{name}-inc", name, f"{name}-tty"):
+        deleted = run(demo_server, "backup", "delete", f"backups/{doomed}")
+        assert deleted.returncode == 0 and deleted.stdout == f"backups/{doomed} deleted\n", deleted.stderr
+    assert not any(line.split()[0].startswith(name) for line in run(demo_server, "backup", "list").stdout.splitlines()[1:])
 
 
 def test_clusters_add_with_tags_and_remove(demo_server: EmbeddedServer, sim: Simulator, tmp_path: Path) -> None:
@@ -178,6 +187,13 @@ def test_clusters_add_with_tags_and_remove(demo_server: EmbeddedServer, sim: Sim
     assert run(demo_server, "clusters", "update", name, "--tag", "env=prod").returncode == 0
     row = next(line for line in run(demo_server, "clusters", "list").stdout.splitlines() if line.startswith(name))
     assert row.split()[-1] == "env=prod"
+    synced = run(demo_server, "clusters", "sync", name, "--message", "first look")
+    assert synced.returncode == 0 and re.fullmatch(r"read \d+ objects of \d+ types; commit [0-9a-f]{12}\n",
+                                                   synced.stdout), synced.stdout + synced.stderr
+    again = run(demo_server, "clusters", "sync", name)  # the simulator moved on or not: either is reported
+    assert again.returncode == 0 and again.stdout.startswith("read "), again.stderr
+    health = run(demo_server, "clusters", "health", name)
+    assert health.returncode == 0 and re.match(rf"{name}: (HEALTHY|WARNING|ERROR), score \d+", health.stdout), health.stderr
     metrics = run(demo_server, "clusters", "metrics", name).stdout.splitlines()
     assert metrics[0].split() == ["RESOURCE", "CAPACITY", "ALLOCATABLE", "REQUESTS", "LIMITS", "USAGE"]
     assert metrics[1].startswith("cpu") and metrics[2].startswith("memory") and metrics[2].split()[1].endswith("Gi")
