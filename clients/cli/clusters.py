@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 import typer
+from google.protobuf.message import Message
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from clients.cli import completion
 from clients.cli.connection import remote
@@ -18,7 +19,8 @@ from kubecommit.v1 import clusters_pb2, common_pb2
 
 clusters_app = typer.Typer(help="Register clusters and see how they are doing.", no_args_is_help=True)
 NAME = typer.Argument(..., help="Cluster id.", autocompletion=completion.clusters)
-PROGRESS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+PROGRESS = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn())
 
 
 def enum_value(enum: object, prefix: str, value: str, option: str) -> int:
@@ -43,6 +45,21 @@ def progress() -> Progress:
     """Progress on stderr, so stdout stays the result."""
     console = Console(stderr=True)
     return Progress(*PROGRESS, console=console, transient=True, disable=not console.is_terminal)
+
+
+def follow_progress(events: Iterable[Message], description: str) -> Optional[Message]:
+    """A stream of `Progress` events then one answer (SyncCluster, StreamBackupOperation): a bar
+    of the server's own counts (stage, done of total) while it runs, then the answer."""
+    answer = None
+    with progress() as bar:
+        task = bar.add_task(description, total=None)
+        for event in events:
+            if event.WhichOneof("event") == "progress":
+                p = event.progress  # type: ignore[attr-defined]
+                bar.update(task, description=f"{p.stage} {p.message}".strip(), completed=p.done, total=p.total or None)
+            else:
+                answer = event
+    return answer
 
 
 def full(name: str) -> str:
@@ -109,17 +126,11 @@ def clusters_remove(ctx: typer.Context, name: str = NAME,
 def clusters_sync(ctx: typer.Context, name: str = NAME, message: str = typer.Option("")) -> None:
     """Snapshot every resource of a cluster into the store as one commit, with progress."""
     rpc = remote(ctx)
-    result = None
-    with progress() as bar:
-        task = bar.add_task("discovering", total=None)
-        for event in rpc.stream(rpc.clusters.SyncCluster, clusters_pb2.SyncClusterRequest(name=full(name), message=message)):
-            if event.HasField("progress"):
-                p = event.progress
-                bar.update(task, description=f"{p.stage} {p.message}".strip(), completed=p.done, total=p.total or None)
-            else:
-                result = event.result
-    if result is None:
+    answer = follow_progress(rpc.stream(rpc.clusters.SyncCluster, clusters_pb2.SyncClusterRequest(
+        name=full(name), message=message)), "discovering")
+    if answer is None:
         raise CliError("the sync ended without a result", "check the server's log")
+    result = answer.result  # type: ignore[attr-defined]
     typer.echo(f"read {result.objects_read} objects of {result.resources_discovered} types; "
                f"{'commit ' + result.commit[:12] if result.commit else 'no change, no commit'}")
     for kind, reason in sorted(result.errors.items()):

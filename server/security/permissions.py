@@ -132,6 +132,7 @@ _TABLE: dict[str, Rule] = {
     "YamlVersionsService/VerifyBackup": Rule(P.BACKUPS_ADMIN, R.GLOBAL),
     "YamlVersionsService/RestoreBackup": Rule(P.BACKUPS_ADMIN, R.GLOBAL),
     "YamlVersionsService/DeleteBackup": Rule(P.BACKUPS_ADMIN, R.GLOBAL),
+    "YamlVersionsService/StreamBackupOperation": Rule(P.BACKUPS_ADMIN, R.GLOBAL),
     "ContainersService/ListContainers": Rule(P.RESOURCES_READ),
     "ContainersService/ListLogEntries": Rule(P.LOGS_READ),
     "ContainersService/StreamLogs": Rule(P.LOGS_READ),

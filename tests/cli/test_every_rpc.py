@@ -120,6 +120,7 @@ COMMANDS: dict[str, str] = {
     "YamlVersionsService.VerifyBackup": "backup verify",
     "YamlVersionsService.RestoreBackup": "backup restore",
     "YamlVersionsService.DeleteBackup": "backup delete",
+    "YamlVersionsService.StreamBackupOperation": "backup verify",
 }
 
 # RPCs without a command yet (see docs/cli.md, "Not in the CLI yet"). Only ever remove entries.

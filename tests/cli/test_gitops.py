@@ -148,15 +148,26 @@ def test_drift_detect_and_import(demo_server: EmbeddedServer, sim: Simulator, tm
     assert "import" in run(demo_server, "history", full).stdout.splitlines()[1]
 
 
+def _screen(output: bytes) -> str:
+    """What a terminal showed, with colours and cursor moves taken out (rich redraws its bar)."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode(errors="replace"))
+
+
 def test_backups(demo_server: EmbeddedServer) -> None:
     name = f"bk-{uuid.uuid4().hex[:6]}"
     made = run(demo_server, "backup", "create", name, "--cluster", "demo", "--description", "before upgrade")
     assert made.returncode == 0 and made.stdout.startswith(f"backups/{name}: "), made.stderr
     assert any(line.split()[0] == name for line in run(demo_server, "backup", "list").stdout.splitlines()[1:])
     at_terminal = Terminal(demo_server, "backup", "create", f"{name}-tty")
-    at_terminal.expect(f"backups/{name}-tty: ")
-    assert at_terminal.wait() == 0 and b"writing backup" in at_terminal.output  # progress only on a terminal
-    assert "writing backup" not in made.stderr
+    objects = re.search(r"(\d+) objects", at_terminal.expect(" refs, sha256 "))
+    assert at_terminal.wait() == 0 and objects and int(objects[1]) > 0
+    # A bar (only on a terminal) of the objects packed, ending at all of them: the count the backup holds.
+    screen = _screen(at_terminal.output)
+    assert re.search(rf"pack .*100% {objects[1]}/{objects[1]}", screen), screen
+    assert "pack" not in made.stderr and "%" not in made.stderr
+    checking = Terminal(demo_server, "backup", "verify", f"{name}-tty")
+    checking.expect("is valid")
+    assert checking.wait() == 0 and re.search(rf"verify .*100% {objects[1]}/{objects[1]}", _screen(checking.output))
     verified = run(demo_server, "backup", "verify", name)
     assert verified.returncode == 0 and "is valid" in verified.stdout
     restored = run(demo_server, "backup", "restore", name, "--branch-prefix", f"r-{name}")
