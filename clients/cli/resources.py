@@ -1,8 +1,9 @@
 """kubectl-shaped verbs on live resources: `get`, `describe`, `delete`, `apply`, `api-resources`.
 
 Types are resolved through the server's discovery (GetClusterResourceStats lists what each
-cluster serves), so a typo (`deploymnets`) is an error with a suggestion instead of an empty
-list. The contract's discovery has no short names, so kubectl's well-known ones are mapped here.
+cluster serves, with the cluster's own short names: `deploy`, a CRD's `wg`), so a typo
+(`deploymnets`) is an error with a suggestion instead of an empty list, and a CRD's short name
+works as soon as the cluster serves it. No table of names lives in the CLI.
 """
 
 from __future__ import annotations
@@ -23,16 +24,6 @@ from clients.cli.errors import CliError
 from clients.cli.printers import age, dump_yaml, line, parse_time, print_objects, table
 from kubecommit.v1 import clusters_pb2, yaml_versions_pb2
 
-# kubectl's short names for built-in kinds (the API's discovery carries them; the contract's does not).
-SHORT_NAMES = {
-    "po": "pods", "svc": "services", "deploy": "deployments", "ds": "daemonsets", "rs": "replicasets",
-    "sts": "statefulsets", "cm": "configmaps", "ns": "namespaces", "no": "nodes", "pv": "persistentvolumes",
-    "pvc": "persistentvolumeclaims", "sa": "serviceaccounts", "ing": "ingresses", "hpa": "horizontalpodautoscalers",
-    "cj": "cronjobs", "netpol": "networkpolicies", "pdb": "poddisruptionbudgets", "sc": "storageclasses",
-    "crd": "customresourcedefinitions", "crds": "customresourcedefinitions", "ev": "events", "ep": "endpoints",
-    "limits": "limitranges", "quota": "resourcequotas",
-}
-
 CLUSTER = typer.Option(None, "--cluster", help="Cluster id; the context's default, else all clusters for get.",
                        autocompletion=completion.clusters)
 NAMESPACE = typer.Option(None, "--namespace", "-n", help="The context's namespace, else default.",
@@ -43,6 +34,7 @@ NAMESPACE = typer.Option(None, "--namespace", "-n", help="The context's namespac
 class ResourceType:
     type: str  # `deployments.apps`, the segment of resource names
     kind: str
+    short_names: tuple[str, ...] = ()  # from the cluster's discovery
 
     @property
     def plural(self) -> str:
@@ -50,10 +42,9 @@ class ResourceType:
 
     def matches(self, query: str) -> bool:
         q = query.lower()
-        q = SHORT_NAMES.get(q, q)
         kind = self.kind.lower()
         group = self.type.partition(".")[2]
-        return q in (self.type, self.plural, kind) or (bool(group) and q == f"{kind}.{group}")
+        return q in (self.type, self.plural, kind, *self.short_names) or (bool(group) and q == f"{kind}.{group}")
 
 
 def served_types(ctx: typer.Context, cluster: str) -> list[ResourceType]:
@@ -73,7 +64,7 @@ def served_types(ctx: typer.Context, cluster: str) -> list[ResourceType]:
                 if cluster != "clusters/-":
                     raise
                 continue  # an unreachable cluster among many: the others still answer
-            found.update({t.resource: ResourceType(t.resource, t.kind) for t in stats.types})
+            found.update({t.resource: ResourceType(t.resource, t.kind, tuple(t.short_names)) for t in stats.types})
         cache[cluster] = sorted(found.values(), key=lambda t: t.type)
     return cache[cluster]
 
@@ -83,7 +74,7 @@ def resolve_type(ctx: typer.Context, cluster: str, query: str) -> ResourceType:
     matches = [t for t in types if t.matches(query)]
     if matches:
         return matches[0]
-    words = [t.plural for t in types] + [t.type for t in types] + [t.kind.lower() for t in types]
+    words = [w for t in types for w in (t.plural, t.type, t.kind.lower(), *t.short_names)]
     close = difflib.get_close_matches(query.lower(), words, n=1)
     suggestion = f"did you mean {close[0]!r}? " if close else ""
     raise CliError(f"the server doesn't have a resource type {query!r}",
@@ -433,11 +424,8 @@ def apply(
 
 
 def api_resources(ctx: typer.Context, cluster: Optional[str] = CLUSTER) -> None:
-    """The resource types the cluster serves (with kubectl's short names)."""
-    shorts: dict[str, list[str]] = {}
-    for short, plural in SHORT_NAMES.items():
-        shorts.setdefault(plural, []).append(short)
-    table(["NAME", "SHORTNAMES", "KIND"], [[t.type, ",".join(shorts.get(t.plural, [])), t.kind]
+    """The resource types the cluster serves, with the short names its discovery gives."""
+    table(["NAME", "SHORTNAMES", "KIND"], [[t.type, ",".join(t.short_names), t.kind]
                                           for t in served_types(ctx, cluster_of(ctx, cluster, required=False))])
 
 

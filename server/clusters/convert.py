@@ -141,7 +141,8 @@ def resource_stats(stats: model.ResourceStats) -> clusters_pb2.ClusterResourceSt
     return clusters_pb2.ClusterResourceStats(
         name=f"{cluster_name(stats.cluster)}/resourceStats",
         types=[clusters_pb2.ResourceTypeStats(resource=t.resource, kind=t.kind, count=t.count,
-                                              by_namespace=t.by_namespace) for t in stats.types],
+                                              by_namespace=t.by_namespace, short_names=t.short_names)
+               for t in stats.types],
         total_objects=stats.total_objects, pods_by_phase=stats.pods_by_phase)
 
 

@@ -121,6 +121,7 @@ class TypeStats:
     kind: str
     count: int
     by_namespace: dict[str, int]
+    short_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

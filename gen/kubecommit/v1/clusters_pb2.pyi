@@ -352,7 +352,7 @@ class GetClusterResourceStatsRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class ResourceTypeStats(_message.Message):
-    __slots__ = ("resource", "kind", "count", "by_namespace")
+    __slots__ = ("resource", "kind", "count", "by_namespace", "short_names")
     class ByNamespaceEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -364,11 +364,13 @@ class ResourceTypeStats(_message.Message):
     KIND_FIELD_NUMBER: _ClassVar[int]
     COUNT_FIELD_NUMBER: _ClassVar[int]
     BY_NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    SHORT_NAMES_FIELD_NUMBER: _ClassVar[int]
     resource: str
     kind: str
     count: int
     by_namespace: _containers.ScalarMap[str, int]
-    def __init__(self, resource: _Optional[str] = ..., kind: _Optional[str] = ..., count: _Optional[int] = ..., by_namespace: _Optional[_Mapping[str, int]] = ...) -> None: ...
+    short_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, resource: _Optional[str] = ..., kind: _Optional[str] = ..., count: _Optional[int] = ..., by_namespace: _Optional[_Mapping[str, int]] = ..., short_names: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ClusterResourceStats(_message.Message):
     __slots__ = ("name", "types", "total_objects", "pods_by_phase")
