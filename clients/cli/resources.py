@@ -13,7 +13,7 @@ import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import typer
 import yaml
@@ -92,7 +92,8 @@ def split_ref(ref: str, name: Optional[str]) -> tuple[str, Optional[str]]:
 
 
 def list_objects(ctx: typer.Context, cluster: str, rt: ResourceType, namespace: str, *,
-                 selector: str = "", field_selector: str = "") -> list[clusters_pb2.KubernetesObject]:
+                 selector: str = "", field_selector: str = "",
+                 clusters: Sequence[str] = ()) -> list[clusters_pb2.KubernetesObject]:
     """Every matching live object; unreachable clusters are warned about on stderr."""
     rpc = remote(ctx)
     unreachable: dict[str, str] = {}
@@ -101,7 +102,7 @@ def list_objects(ctx: typer.Context, cluster: str, rt: ResourceType, namespace: 
     while True:
         page = rpc.call(rpc.clusters.ListResources, clusters_pb2.ListResourcesRequest(
             parent=cluster, resource_type=rt.type, namespace=namespace, label_selector=selector,
-            field_selector=field_selector, page_token=token))
+            field_selector=field_selector, page_token=token, clusters=clusters))
         found.extend(page.resources)
         unreachable.update(page.unreachable)
         token = page.next_page_token
@@ -116,9 +117,14 @@ def find_one(ctx: typer.Context, cluster: str, rt: ResourceType, namespace: str,
              name: str) -> clusters_pb2.KubernetesObject:
     found = list_objects(ctx, cluster, rt, namespace, field_selector=f"metadata.name={name}")
     if not found:
-        where = f" in namespace {namespace}" if namespace not in ("", "-") else ""
-        raise CliError(f'{rt.type} "{name}" not found{where}', f"kubecommit get {rt.plural} lists them")
+        raise not_found(rt, namespace, name)
     return found[0]
+
+
+def not_found(rt: ResourceType, namespace: str, name: str) -> CliError:
+    """kubectl's NotFound, with where it looked."""
+    where = f" in namespace {namespace}" if namespace not in ("", "-") else ""
+    return CliError(f'{rt.type} "{name}" not found{where}', f"kubecommit get {rt.plural} lists them")
 
 
 def resource_name(ctx: typer.Context, ref: str, cluster: Optional[str], namespace: Optional[str]) -> str:
@@ -244,20 +250,25 @@ def print_table(objects: list[clusters_pb2.KubernetesObject], rt: ResourceType, 
 
 
 def watch_objects(ctx: typer.Context, cluster: str, rt: ResourceType, namespace: str, name: Optional[str], *,
-                  selector: str, field_selector: str, output: str, all_namespaces: bool) -> None:
+                  selector: str, field_selector: str, output: str, all_namespaces: bool,
+                  clusters: Sequence[str] = ()) -> None:
     """`get -w`: the header, then one row (or document) per object as WatchResources reports it —
-    the current ones first, then each change — until Ctrl-C, which ends it with exit 0."""
-    if cluster == "clusters/-":
-        raise CliError("--watch needs one cluster", "name it with --cluster", usage=True)
-    headers, row = table_layout(rt, output == "wide", all_namespaces, False)
+    the current ones first, then each change — until Ctrl-C, which ends it with exit 0. Across
+    clusters (`clusters/-`) rows carry a CLUSTER column and a cluster that cannot be watched is
+    named on stderr while the others go on."""
+    headers, row = table_layout(rt, output == "wide", all_namespaces, cluster == "clusters/-")
     widths = [len(h) for h in headers]
     rpc = remote(ctx)
     request = clusters_pb2.WatchResourcesRequest(parent=cluster, resource_type=rt.type, namespace=namespace,
                                                  label_selector=selector, field_selector=field_selector,
-                                                 name=name or "")
+                                                 name=name or "", clusters=clusters)
     shown = 0
     try:
         for event in rpc.stream(rpc.clusters.WatchResources, request):
+            for lost, reason in sorted(event.unreachable.items()):
+                sys.stderr.write(f"warning: {lost} is unreachable: {reason}\n")
+            if not event.HasField("resource"):
+                continue
             if output in ("", "wide"):
                 cells = row(event.resource)
                 widths = [max(w, len(c)) for w, c in zip(widths, cells)]  # columns only ever widen
@@ -277,7 +288,8 @@ def get(
     resource_type: str = typer.Argument(..., help="pods, po, deploy, deployments.apps, Deployment, or TYPE/NAME.",
                                         autocompletion=completion.resource_types),
     name: Optional[str] = typer.Argument(None, help="One object by name.", autocompletion=completion.object_names),
-    cluster: Optional[str] = CLUSTER,
+    cluster: list[str] = typer.Option([], "--cluster", help="Cluster id; repeat (or a,b) for several; the context's "
+                                      "default, else every cluster.", autocompletion=completion.clusters),
     namespace: Optional[str] = NAMESPACE,
     all_namespaces: bool = typer.Option(False, "--all-namespaces", "-A", help="Every namespace."),
     selector: str = typer.Option("", "--selector", "-l", help="Label selector, e.g. app=web,tier!=db."),
@@ -287,17 +299,24 @@ def get(
 ) -> None:
     """Live resources, printed as kubectl prints them."""
     kind, name = split_ref(resource_type, name)
-    cluster_name = cluster_of(ctx, cluster, required=False)
+    chosen = [c for given in cluster for c in given.split(",") if c]
+    # Several clusters: every cluster (`clusters/-`) narrowed to them.
+    cluster_name = cluster_of(ctx, chosen[0] if len(chosen) == 1 else None, required=False) \
+        if len(chosen) < 2 else "clusters/-"
+    several = [f"clusters/{c.removeprefix('clusters/')}" for c in chosen] if len(chosen) > 1 else []
     rt = resolve_type(ctx, cluster_name, kind)
     ns = "-" if all_namespaces else namespace_of(ctx, namespace)
     if watch:
         watch_objects(ctx, cluster_name, rt, ns, name, selector=selector, field_selector=field_selector,
-                      output=output, all_namespaces=all_namespaces)
+                      output=output, all_namespaces=all_namespaces, clusters=several)
         return
     if name:
-        objects = [find_one(ctx, cluster_name, rt, ns, name)]
+        objects = list_objects(ctx, cluster_name, rt, ns, field_selector=f"metadata.name={name}", clusters=several)
+        if not objects:
+            raise not_found(rt, ns, name)
     else:
-        objects = list_objects(ctx, cluster_name, rt, ns, selector=selector, field_selector=field_selector)
+        objects = list_objects(ctx, cluster_name, rt, ns, selector=selector, field_selector=field_selector,
+                               clusters=several)
     if not objects:
         no_resources(ctx, cluster_name, ns)
         return
