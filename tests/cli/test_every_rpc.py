@@ -205,3 +205,15 @@ def test_the_check_fails_for_a_command_no_test_drives() -> None:
     assert not _driven(["backup", "no-such-verb"])
     assert not _driven(["jobs", "pause"], ("--no-such-option",))
     assert _driven(["jobs", "pause"])
+
+
+def _leaves(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if not hasattr(command, "commands"):
+        return [path]
+    return [leaf for name, sub in sorted(command.commands.items()) for leaf in _leaves(sub, (*path, name))]
+
+
+def test_every_command_of_the_cli_is_driven_by_a_test() -> None:
+    """Every verb, not only those that map to an RPC (config, login, serve, ...)."""
+    undriven = [" ".join(leaf) for leaf in _leaves(typer.main.get_command(app)) if not _driven(list(leaf))]
+    assert not undriven, f"commands no test drives: {undriven}"
