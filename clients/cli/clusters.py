@@ -138,15 +138,44 @@ def clusters_sync(ctx: typer.Context, name: str = NAME, message: str = typer.Opt
 
 
 @clusters_app.command("health")
-def clusters_health(ctx: typer.Context, name: str = NAME) -> None:
-    """Health status, score and the issues that lowered it."""
+def clusters_health(ctx: typer.Context,
+                    names: list[str] = typer.Argument(None, help="Cluster ids; every cluster when none.",
+                                                      autocompletion=completion.clusters)) -> None:
+    """Health status, score and the issues that lowered it; several clusters (or all) checked at once."""
     rpc = remote(ctx)
+    if len(names or []) != 1:
+        checked = rpc.call(rpc.clusters.CheckClustersHealth, clusters_pb2.CheckClustersHealthRequest(
+            names=[full(n) for n in names or []]))
+        table(["CLUSTER", "STATUS", "SCORE", "ISSUES"],
+              [[h.name.removeprefix("clusters/").removesuffix("/health"),
+                enum_name(common_pb2.HealthStatus, "HEALTH_STATUS_", h.status), str(h.score),
+                "; ".join(i.message for i in h.issues)] for h in checked.results])
+        return
+    name = names[0]
     health = rpc.call(rpc.clusters.GetClusterHealth, clusters_pb2.GetClusterHealthRequest(name=f"{full(name)}/health"))
     typer.echo(f"{name}: {enum_name(common_pb2.HealthStatus, 'HEALTH_STATUS_', health.status)}, score {health.score}")
     if health.issues:
         table(["SEVERITY", "REASON", "RESOURCE", "MESSAGE"],
               [[enum_name(common_pb2.Severity, "SEVERITY_", i.severity), i.reason, i.resource, i.message]
                for i in health.issues])
+
+
+@clusters_app.command("get")
+def clusters_get(ctx: typer.Context, name: str = NAME) -> None:
+    """One registration: where it points, its state and counts (never its kubeconfig)."""
+    rpc = remote(ctx)
+    c = rpc.call(rpc.clusters.GetCluster, clusters_pb2.GetClusterRequest(name=full(name)))
+    for label, value in (("name", c.name), ("display name", c.display_name),
+                         ("provider", enum_name(clusters_pb2.Provider, "PROVIDER_", c.provider)),
+                         ("region", c.region), ("server", c.server), ("version", c.server_version),
+                         ("state", enum_name(clusters_pb2.ClusterState, "CLUSTER_STATE_", c.state)
+                          + (f" ({c.state_message})" if c.state_message else "")),
+                         ("nodes", str(c.node_count)), ("resources", str(c.resource_count)),
+                         ("tags", ",".join(f"{k}={v}" for k, v in sorted(c.tags.items()))),
+                         ("created", f"{when(c.create_time)} by {c.created_by}"), ("last sync", when(c.last_sync_time)),
+                         ("description", c.description)):
+        if value:
+            typer.echo(f"{label + ':':<14}{value}")
 
 
 @clusters_app.command("test")

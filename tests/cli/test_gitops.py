@@ -205,6 +205,12 @@ def test_clusters_add_with_tags_and_remove(demo_server: EmbeddedServer, sim: Sim
     assert again.returncode == 0 and again.stdout.startswith("read "), again.stderr
     health = run(demo_server, "clusters", "health", name)
     assert health.returncode == 0 and re.match(rf"{name}: (HEALTHY|WARNING|ERROR), score \d+", health.stdout), health.stderr
+    both = run(demo_server, "clusters", "health", name, "demo")  # several at once (CheckClustersHealth)
+    assert both.returncode == 0 and both.stdout.splitlines()[0].split() == ["CLUSTER", "STATUS", "SCORE", "ISSUES"]
+    assert sorted(line.split()[0] for line in both.stdout.splitlines()[1:]) == sorted([name, "demo"]), both.stdout
+    shown = run(demo_server, "clusters", "get", name).stdout
+    assert f"name:         clusters/{name}\n" in shown and f"server:       {sim.url}" in shown
+    assert "tags:         env=prod\n" in shown and "kubeconfig" not in shown.lower()
     metrics = run(demo_server, "clusters", "metrics", name).stdout.splitlines()
     assert metrics[0].split() == ["RESOURCE", "CAPACITY", "ALLOCATABLE", "REQUESTS", "LIMITS", "USAGE"]
     assert metrics[1].startswith("cpu") and metrics[2].startswith("memory") and metrics[2].split()[1].endswith("Gi")
