@@ -1,4 +1,5 @@
-"""`kubecommit affinity ...`: the affinity graph as a picture, and where a workload could run."""
+"""`kubecommit affinity ...`: the affinity graph as a picture, where a workload could run, and the
+nodes' side of scheduling: cordon, uncordon, taints (kubectl's syntax), drain."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from clients.cli import completion
 from clients.cli.connection import cluster_of, remote
 from clients.cli.errors import CliError
 from clients.cli.printers import table
-from kubecommit.v1 import affinity_pb2
+from kubecommit.v1 import affinity_pb2, common_pb2
 
 affinity_app = typer.Typer(help="Where pods may run: the affinity graph and scheduling checks.", no_args_is_help=True)
 CLUSTER = typer.Option(None, "--cluster", help="Cluster id; the context's default.", autocompletion=completion.clusters)
@@ -81,3 +82,95 @@ def drain(
                    else f"{action.replace('_', ' ')}: {event.message}")
         complete = event.complete if event.done else complete
     raise typer.Exit(0 if complete else 1)
+
+
+# -- nodes: cordon, taints (kubectl's syntax) --------------------------------------------------
+
+EFFECTS = {"NoSchedule": common_pb2.TAINT_EFFECT_NO_SCHEDULE, "PreferNoSchedule": common_pb2.TAINT_EFFECT_PREFER_NO_SCHEDULE,
+           "NoExecute": common_pb2.TAINT_EFFECT_NO_EXECUTE}
+EFFECT_NAMES = {number: name for name, number in EFFECTS.items()}
+DRY_RUN = typer.Option(False, "--dry-run", help="Only check; nothing changes, nothing is committed.")
+MESSAGE = typer.Option("", "--message", "-m", help="The commit message.")
+
+
+def _node(ctx: typer.Context, cluster: Optional[str], node: str) -> str:
+    return f"{cluster_of(ctx, cluster)}/nodes/{node}"
+
+
+@affinity_app.command("cordon")
+def cordon(ctx: typer.Context, node: str = typer.Argument(..., help="Node name."), cluster: Optional[str] = CLUSTER,
+           dry_run: bool = DRY_RUN, message: str = MESSAGE) -> None:
+    """Mark the node unschedulable (`kubectl cordon`), as a commit."""
+    rpc = remote(ctx)
+    got = rpc.call(rpc.affinity.CordonNode, affinity_pb2.CordonNodeRequest(
+        name=_node(ctx, cluster, node), validate_only=dry_run, message=message))
+    typer.echo(f"node/{node} cordoned" + (" (dry run)" if got.validate_only else
+                                          f" (commit {got.commit[:12]})" if got.commit else " (already)"))
+
+
+@affinity_app.command("uncordon")
+def uncordon(ctx: typer.Context, node: str = typer.Argument(..., help="Node name."), cluster: Optional[str] = CLUSTER,
+             dry_run: bool = DRY_RUN, message: str = MESSAGE) -> None:
+    """Mark the node schedulable again (`kubectl uncordon`), as a commit."""
+    rpc = remote(ctx)
+    got = rpc.call(rpc.affinity.UncordonNode, affinity_pb2.UncordonNodeRequest(
+        name=_node(ctx, cluster, node), validate_only=dry_run, message=message))
+    typer.echo(f"node/{node} uncordoned" + (" (dry run)" if got.validate_only else
+                                            f" (commit {got.commit[:12]})" if got.commit else " (already)"))
+
+
+def _taint_text(t: affinity_pb2.NodeTaint) -> str:
+    return f"{t.key}{'=' + t.value if t.value else ''}:{EFFECT_NAMES.get(t.effect, '')}"
+
+
+def parse_taint(spec: str) -> tuple[affinity_pb2.NodeTaint, bool]:
+    """kubectl's `key=value:Effect` (add) or `key:Effect-` / `key-` (remove) -> (taint, remove)."""
+    remove = spec.endswith("-")
+    body = spec.removesuffix("-")
+    head, sep, effect = body.rpartition(":") if ":" in body else (body, "", "")
+    key, _, value = head.partition("=")
+    if not key or (effect and effect not in EFFECTS) or (not remove and not effect):
+        raise typer.BadParameter(f"{spec!r} is not KEY[=VALUE]:EFFECT or KEY[:EFFECT]- "
+                                 f"(effects: {', '.join(EFFECTS)})", param_hint="TAINT")
+    return affinity_pb2.NodeTaint(key=key, value=value, effect=EFFECTS.get(effect, 0)), remove
+
+
+@affinity_app.command("taint")
+def taint(ctx: typer.Context, node: str = typer.Argument(..., help="Node name, or - with --selector."),
+          taints: list[str] = typer.Argument(..., help="key=value:NoSchedule to add, key:NoSchedule- to remove."),
+          cluster: Optional[str] = CLUSTER,
+          selector: str = typer.Option("", "--selector", "-l", help="With node -: the nodes' label selector."),
+          overwrite: bool = typer.Option(False, "--overwrite", help="Replace the value of an existing taint."),
+          dry_run: bool = DRY_RUN, message: str = MESSAGE) -> None:
+    """Add and remove node taints (`kubectl taint`), one commit per change; pods a NoExecute taint
+    evicts are listed."""
+    parsed = [parse_taint(spec) for spec in taints]
+    rpc = remote(ctx)
+    name = _node(ctx, cluster, node)
+    changed: list[affinity_pb2.NodeTaints] = []
+    adds = [t for t, remove in parsed if not remove]
+    removes = [t for t, remove in parsed if remove]
+    if adds:
+        added = rpc.call(rpc.affinity.AddNodeTaints, affinity_pb2.AddNodeTaintsRequest(
+            name=name, taints=adds, overwrite=overwrite, validate_only=dry_run, message=message,
+            node_selector=selector))
+        changed += added.nodes
+        for pod in added.evicted_pods:
+            typer.echo(f"evicts {pod.pod}")
+    if removes:
+        changed += rpc.call(rpc.affinity.RemoveNodeTaints, affinity_pb2.RemoveNodeTaintsRequest(
+            name=name, taints=removes, validate_only=dry_run, message=message, node_selector=selector)).nodes
+    for result in changed:
+        typer.echo(f"node/{result.node.rpartition('/')[2]} tainted: "
+                   f"{', '.join(_taint_text(t) for t in result.taints) or '(none)'}" + (" (dry run)" if dry_run else ""))
+
+
+@affinity_app.command("taints")
+def taints_list(ctx: typer.Context, node: str = typer.Argument("-", help="Node name; every node when omitted."),
+                cluster: Optional[str] = CLUSTER) -> None:
+    """Taints of a node, or of every node of the cluster."""
+    rpc = remote(ctx)
+    rows = rpc.pages(rpc.affinity.ListNodeTaints, lambda t: affinity_pb2.ListNodeTaintsRequest(
+        parent=_node(ctx, cluster, node), page_token=t), "taints")
+    table(["NODE", "KEY", "VALUE", "EFFECT"],
+          [[t.node.rpartition("/")[2], t.key, t.value, EFFECT_NAMES.get(t.effect, "")] for t in rows])

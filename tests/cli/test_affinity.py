@@ -1,12 +1,16 @@
-"""`kubecommit affinity graph -o graph.svg` and `kubecommit affinity check` against the demo cluster."""
+"""`kubecommit affinity graph -o graph.svg`, `check`, `drain`, `cordon` and `taint` against simulated clusters."""
 
 from __future__ import annotations
 
+import re
+import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from kubesim import Simulator
 from server.embedded import EmbeddedServer
 from tests.cli.support import run
+from tests.support.clusters import register_cluster
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -47,3 +51,37 @@ def test_drain_dry_run_lists_what_would_move(demo_server: EmbeddedServer) -> Non
     assert "blocked by a disruption budget" in lines[-1]
     missing = run(demo_server, "affinity", "drain", "node-9", "--cluster", "demo", "--dry-run")
     assert missing.returncode != 0 and "node-9" in missing.stderr
+
+
+def test_cordon_and_taints_on_a_cluster_of_its_own(demo_server: EmbeddedServer) -> None:
+    """kubectl's cordon/uncordon and taint syntax; each change a commit; `get nodes` shows it."""
+    with Simulator(seed=True, log_interval=None) as own:
+        name = f"nodes{uuid.uuid4().hex[:4]}"
+        register_cluster(demo_server, name, own.kubeconfig_text(name))
+        where = ("--cluster", name)
+        try:
+            done = run(demo_server, "affinity", "cordon", "node-2", *where, "-m", "maintenance")
+            assert done.returncode == 0 and re.fullmatch(r"node/node-2 cordoned \(commit [0-9a-f]{12}\)\n", done.stdout), \
+                done.stdout + done.stderr
+            nodes = {row.split()[0]: row.split()[1] for row in run(demo_server, "get", "nodes", *where).stdout.splitlines()[1:]}
+            assert nodes["node-2"] == "Ready,SchedulingDisabled"
+            assert run(demo_server, "affinity", "cordon", "node-2", *where).stdout.endswith("(already)\n")
+            assert run(demo_server, "affinity", "uncordon", "node-2", *where).returncode == 0
+            assert "SchedulingDisabled" not in run(demo_server, "get", "nodes", "node-2", *where).stdout
+
+            dry = run(demo_server, "affinity", "taint", "node-2", "dedicated=db:NoSchedule", *where, "--dry-run")
+            assert dry.returncode == 0 and "dedicated=db:NoSchedule" in dry.stdout and "(dry run)" in dry.stdout
+            assert "dedicated" not in run(demo_server, "affinity", "taints", "node-2", *where).stdout
+            added = run(demo_server, "affinity", "taint", "node-2", "dedicated=db:NoSchedule", "spot:PreferNoSchedule",
+                        *where)
+            assert added.returncode == 0, added.stderr
+            listed = [row.split() for row in run(demo_server, "affinity", "taints", *where).stdout.splitlines()[1:]]
+            assert ["node-2", "dedicated", "db", "NoSchedule"] in listed and ["node-2", "spot", "PreferNoSchedule"] in listed
+            clash = run(demo_server, "affinity", "taint", "node-2", "dedicated=web:NoSchedule", *where)
+            assert clash.returncode != 0 and "overwrite" in clash.stderr.lower()
+            removed = run(demo_server, "affinity", "taint", "node-2", "dedicated:NoSchedule-", "spot-", *where)
+            assert removed.returncode == 0 and "dedicated" not in removed.stdout and "spot" not in removed.stdout
+            bad = run(demo_server, "affinity", "taint", "node-2", "dedicated=db:Sometimes", *where)
+            assert bad.returncode == 2 and "NoSchedule" in bad.stderr
+        finally:
+            run(demo_server, "clusters", "remove", name, "--yes")

@@ -30,6 +30,11 @@ COMMANDS: dict[str, str] = {
     "AdminService.ListAuditEntries": "audit",
     "AdminService.TerminateExecSession": "sessions --terminate",
     "AffinityService.DrainNode": "affinity drain",
+    "AffinityService.CordonNode": "affinity cordon",
+    "AffinityService.UncordonNode": "affinity uncordon",
+    "AffinityService.AddNodeTaints": "affinity taint",
+    "AffinityService.RemoveNodeTaints": "affinity taint",
+    "AffinityService.ListNodeTaints": "affinity taints",
     "AffinityService.ValidateScheduling": "affinity check",
     "AffinityService.GetAffinityGraph": "affinity graph",
     "ClustersService.CreateCluster": "clusters add",
@@ -129,8 +134,8 @@ COMMANDS: dict[str, str] = {
 GAPS: set[str] = {
     "AffinityService.GetNodeAffinity", "AffinityService.SetNodeAffinity", "AffinityService.GetPodAffinity",
     "AffinityService.SetPodAffinity", "AffinityService.GetTolerations", "AffinityService.SetTolerations",
-    "AffinityService.ListNodeTaints", "AffinityService.AddNodeTaints", "AffinityService.RemoveNodeTaints",
-    "AffinityService.CordonNode", "AffinityService.UncordonNode", "AffinityService.SuggestPlacement",
+    
+    "AffinityService.SuggestPlacement",
     "AffinityService.SuggestNodeSelectors", "AffinityService.ListTopologyDomains",
     "CrdService.GetCustomResourceDefinition", "CrdService.CompareCustomResourceDefinitions",
     "CrdService.ListCustomObjectRows", "CrdService.CheckCustomResourceDefinitionUpdate",
