@@ -15,6 +15,7 @@ from clients.cli import completion
 from clients.cli.connection import cluster_of, remote
 from clients.cli.errors import CliError
 from clients.cli.printers import age, exact, parse_time, table
+from clients.cli.resources import read_manifest
 from kubecommit.v1 import crd_pb2, crd_pb2_grpc
 
 crds_app = typer.Typer(help="Custom resource definitions: where they are, what they allow, what they accept.",
@@ -117,10 +118,7 @@ def crds_validate(ctx: typer.Context,
                   cluster: Optional[str] = CLUSTER,
                   in_cluster: bool = typer.Option(False, "--in-cluster", help="Also ask the cluster (dry run).")) -> None:
     """Check the custom objects of a manifest against their CRDs' schemas; nothing is applied."""
-    try:
-        manifest = sys.stdin.read() if str(file) == "-" else file.read_text()
-    except OSError as error:
-        raise CliError(f"cannot read {file}: {error.strerror}", "check the path given to -f") from None
+    manifest = read_manifest(file)
     rpc = remote(ctx)
     reply = rpc.call(_stub(rpc.channel).ValidateCustomObject, crd_pb2.ValidateCustomObjectRequest(
         parent=cluster_of(ctx, cluster), manifest=manifest, validate_in_cluster=in_cluster))

@@ -141,6 +141,14 @@ def resource_name(ctx: typer.Context, ref: str, cluster: Optional[str], namespac
     return found[0].name if found else f"{cluster_name}/namespaces/{ns}/{rt.type}/{name}"
 
 
+def read_manifest(file: Path) -> str:
+    """The YAML given with -f (`-`: stdin); an unreadable file is one error line, not a traceback."""
+    try:
+        return sys.stdin.read() if str(file) == "-" else file.read_text()
+    except OSError as error:
+        raise CliError(f"cannot read {file}: {error.strerror}", "check the path given to -f") from None
+
+
 def manifest_of(obj: clusters_pb2.KubernetesObject) -> dict[str, Any]:
     return yaml.load(obj.yaml, Loader=yaml.CSafeLoader) or {}
 
@@ -422,10 +430,7 @@ def apply(
     """Apply a manifest: one commit for the whole file."""
     from clients.cli.diffs import print_unified
 
-    try:
-        manifest = sys.stdin.read() if str(file) == "-" else file.read_text()
-    except OSError as error:
-        raise CliError(f"cannot read {file}: {error.strerror}", "check the path given to -f") from None
+    manifest = read_manifest(file)
     rpc = remote(ctx)
     reply = rpc.call(rpc.versions.ApplyManifest, yaml_versions_pb2.ApplyManifestRequest(
         cluster=cluster_of(ctx, cluster), manifest=manifest, message=message, branch=branch,

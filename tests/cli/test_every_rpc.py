@@ -113,6 +113,15 @@ COMMANDS: dict[str, str] = {
     "QuotasService.ListResourceQuotas": "quotas list",
     "QuotasService.UpdateResourceQuota": "quotas set",
     "QuotasService.GetQuotaUsage": "quotas describe",
+    "QuotasService.DeleteResourceQuota": "quotas delete",
+    "QuotasService.CheckManifestQuotas": "quotas check",
+    "QuotasService.CreateLimitRange": "quotas limits set",
+    "QuotasService.UpdateLimitRange": "quotas limits set",
+    "QuotasService.GetLimitRange": "quotas limits get",
+    "QuotasService.ListLimitRanges": "quotas limits list",
+    "QuotasService.DeleteLimitRange": "quotas limits delete",
+    "QuotasService.GetQuotaAlertPolicy": "quotas alert-policy get",
+    "QuotasService.UpdateQuotaAlertPolicy": "quotas alert-policy set",
     "YamlVersionsService.ApplyManifest": "apply",
     "YamlVersionsService.DeleteResource": "delete",
     "YamlVersionsService.ListVersions": "history",
@@ -147,9 +156,6 @@ GAPS: set[str] = {
     "McpService.ScanCluster", "McpService.ListScans", "McpService.GetScan", "McpService.CompareScans",
     "McpService.ApplyRecommendations",
     "OperationsService.ListTimeSeries", "OperationsService.QueryTimeSeries",
-    "QuotasService.DeleteResourceQuota", "QuotasService.CreateLimitRange", "QuotasService.GetLimitRange",
-    "QuotasService.ListLimitRanges", "QuotasService.UpdateLimitRange", "QuotasService.DeleteLimitRange",
-    "QuotasService.CheckManifestQuotas", "QuotasService.GetQuotaAlertPolicy", "QuotasService.UpdateQuotaAlertPolicy",
 }
 
 
