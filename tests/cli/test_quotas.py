@@ -81,9 +81,12 @@ spec: {{containers: [{{name: app, image: nginx, resources: {{requests: {{cpu: "1
     limited = run(demo_server, "quotas", "limits", "set", "bounds", "--max", "cpu=2", "--default", "cpu=500m",
                   "--default-request", "cpu=250m", *where, "-m", "container bounds")
     assert limited.returncode == 0 and "commit " in limited.stdout, limited.stderr
+    pods = run(demo_server, "quotas", "limits", "set", "bounds", "--type", "pod", "--max", "cpu=4", *where)
+    assert pods.returncode == 0, pods.stderr  # an update: the container bounds stay
     rows = [line.split() for line in run(demo_server, "quotas", "limits", "list", *where).stdout.splitlines()[1:]]
-    assert rows == [["bounds", "container", "-", "cpu=2", "cpu=250m", "cpu=500m", "-"]]
-    assert run(demo_server, "quotas", "limits", "get", "bounds", *where).stdout.splitlines()[1].split() == rows[0]
+    assert rows == [["bounds", "container", "-", "cpu=2", "cpu=250m", "cpu=500m", "-"],
+                    ["bounds", "pod", "-", "cpu=4", "-", "-", "-"]]
+    assert [line.split() for line in run(demo_server, "quotas", "limits", "get", "bounds", *where).stdout.splitlines()[1:]] == rows
     breach = run(demo_server, "quotas", "check", "-f", "-", *where, stdin=big.replace("1500m", "500m"))
     assert breach.returncode == 1 and f"clusters/demo/namespaces/{ns}/limitranges/bounds" in breach.stdout
     assert run(demo_server, "quotas", "limits", "delete", "bounds", *where).returncode == 0
