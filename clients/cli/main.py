@@ -125,6 +125,7 @@ app.add_typer(quotas.quotas_app, name="quotas")
 app.add_typer(operations.jobs_app, name="jobs")
 app.add_typer(operations.alerts_app, name="alerts")
 app.add_typer(operations.channels_app, name="channels")
+app.add_typer(operations.metrics_app, name="metrics")
 
 # Admin commands: AdminService, or a data directory offline (clients/cli/admin.py).
 app.add_typer(admin.token_app, name="token")

@@ -1,11 +1,12 @@
-"""`kubecommit jobs ...`, `kubecommit alerts ...` and `kubecommit channels ...`: the server's
-scheduled jobs (list, get, run now, pause, resume), the alerts they raise (list, get, watch,
-acknowledge, resolve, silence), the rules that raise them (`alerts rules`) and the webhooks that
-receive them (`channels`), over OperationsService."""
+"""`kubecommit jobs ...`, `alerts ...`, `channels ...` and `metrics ...`: the server's scheduled
+jobs (list, get, run now, pause, resume), the alerts they raise (list, get, watch, acknowledge,
+resolve, silence), the rules that raise them (`alerts rules`), the webhooks that receive them
+(`channels`) and the time series the samplers record (`metrics`), over OperationsService."""
 
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any, Callable, Optional
 
 import typer
@@ -343,3 +344,34 @@ def channels_deliveries(ctx: typer.Context, name: str = CHANNEL) -> None:
         parent=parent, page_token=token)), "deliveries")
     table(["TIME (UTC)", "ALERT", "CHANGE", "ATTEMPT", "STATUS", "ERROR"],
           [[when(d.time), d.alert, d.change, str(d.attempt), str(d.status_code or "-"), d.error] for d in rows])
+
+
+metrics_app = typer.Typer(help="Time series the server samples: cluster metrics and quota usage over time.",
+                          no_args_is_help=True)
+
+
+@metrics_app.command("list")
+def metrics_list(ctx: typer.Context, prefix: str = typer.Argument("", help="Only series starting with it, e.g. "
+                                                                            "clusters/prod/.")) -> None:
+    """The names of the recorded series."""
+    rpc = remote(ctx)
+    for name in _every(lambda token: rpc.call(rpc.operations.ListTimeSeries, pb.ListTimeSeriesRequest(
+            prefix=prefix, page_token=token)), "series"):
+        typer.echo(name)
+
+
+@metrics_app.command("query")
+def metrics_query(ctx: typer.Context, series: str = typer.Argument(..., help="A series name as `metrics list` shows it."),
+                  since: str = typer.Option("1h", "--since", help="How far back: 30m, 12h, 7d."),
+                  step: str = typer.Option("", "--step", help="Seconds per point (5m, 1h); the stored resolution "
+                                                              "when empty.")) -> None:
+    """The points of one series: TIME VALUE, oldest first."""
+    request = pb.QueryTimeSeriesRequest(series=series)
+    request.start_time.FromSeconds(int(time.time() - seconds(since)))
+    if step:
+        request.step.FromSeconds(int(seconds(step)))
+    rpc = remote(ctx)
+    got = rpc.call(rpc.operations.QueryTimeSeries, request)
+    table(["TIME (UTC)", "VALUE"], [[when(p.time), f"{p.value:g}"] for p in got.points])
+    sys.stderr.write(f"{got.series}: {len(got.points)} points, step {got.step.ToTimedelta()}, "
+                     f"resolution {got.resolution}\n")

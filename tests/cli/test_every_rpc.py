@@ -91,6 +91,8 @@ COMMANDS: dict[str, str] = {
     "McpService.ListTools": "mcp",
     "McpService.CallTool": "mcp",
     "OperationsService.ListJobs": "jobs list",
+    "OperationsService.ListTimeSeries": "metrics list",
+    "OperationsService.QueryTimeSeries": "metrics query",
     "OperationsService.GetJob": "jobs get",
     "OperationsService.RunJob": "jobs run",
     "OperationsService.PauseJob": "jobs pause",
@@ -157,7 +159,6 @@ GAPS: set[str] = {
     "AffinityService.SuggestPlacement", "AffinityService.SuggestNodeSelectors", "AffinityService.ListTopologyDomains",
     "McpService.ScanCluster", "McpService.ListScans", "McpService.GetScan", "McpService.CompareScans",
     "McpService.ApplyRecommendations",
-    "OperationsService.ListTimeSeries", "OperationsService.QueryTimeSeries",
 }
 
 

@@ -149,3 +149,24 @@ def test_channels_and_rules_from_the_cli(server_factory: Callable[..., EmbeddedS
     assert "drift-loud" not in _rows(server, "alerts", "rules", "list")
     assert run(server, "alerts", "rules", "delete", "quota-usage").returncode == 0  # back to the default
     assert _rows(server, "alerts", "rules", "get", "quota-usage")["quota-usage"].split()[3] == "80"
+
+
+def test_metrics_list_and_query(server_factory: Callable[..., EmbeddedServer], sim: Simulator) -> None:
+    server = server_factory(**QUIET)
+    register_cluster(server, "sampled", sim.kubeconfig_text("sampled"))
+    assert run(server, "jobs", "run", "samplers").returncode == 0
+
+    def series() -> list[str]:
+        listed = run(server, "metrics", "list", "clusters/sampled/")
+        assert listed.returncode == 0, listed.stderr
+        return listed.stdout.split()
+    assert _until(lambda: bool(series()))
+    names = series()
+    assert all(n.startswith("clusters/sampled/") for n in names) and names == sorted(names)
+    queried = run(server, "metrics", "query", names[0], "--since", "1h")
+    assert queried.returncode == 0, queried.stderr
+    header, *points = queried.stdout.splitlines()
+    assert header.split() == ["TIME", "(UTC)", "VALUE"] and points
+    assert all(len(p.split()) == 3 and float(p.split()[2]) >= 0 for p in points)
+    assert queried.stderr.startswith(f"{names[0]}: {len(points)} points, step ")
+    assert run(server, "metrics", "query", names[0], "--since", "soon").returncode == 2
