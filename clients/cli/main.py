@@ -18,7 +18,8 @@ from typing import Optional
 
 import typer
 
-from clients.cli import admin, affinity, clusters, containers, contexts, crds, labels, mcp, operations, quotas, resources, versions
+from clients.cli import (admin, affinity, clusters, containers, contexts, crds, labels, mcp, operations, quotas, resources,
+                         scans, versions)
 from clients.cli.connection import Target
 from clients.cli.errors import CliError, report
 
@@ -120,6 +121,7 @@ app.add_typer(versions.backup_app, name="backup")
 app.add_typer(labels.labels_app, name="labels")
 app.add_typer(containers.exec_policy_app, name="exec-policy")
 app.command("mcp")(mcp.mcp)
+app.add_typer(scans.scan_app, name="scan")
 app.add_typer(affinity.affinity_app, name="affinity")
 app.add_typer(quotas.quotas_app, name="quotas")
 app.add_typer(operations.jobs_app, name="jobs")

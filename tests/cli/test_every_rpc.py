@@ -90,6 +90,11 @@ COMMANDS: dict[str, str] = {
     "LabelsService.DeleteLabelPolicy": "labels policy delete",
     "McpService.ListTools": "mcp",
     "McpService.CallTool": "mcp",
+    "McpService.ScanCluster": "scan run",
+    "McpService.ListScans": "scan list",
+    "McpService.GetScan": "scan get",
+    "McpService.CompareScans": "scan compare",
+    "McpService.ApplyRecommendations": "scan apply",
     "OperationsService.ListJobs": "jobs list",
     "OperationsService.ListTimeSeries": "metrics list",
     "OperationsService.QueryTimeSeries": "metrics query",
@@ -157,8 +162,6 @@ GAPS: set[str] = {
     "AffinityService.GetNodeAffinity", "AffinityService.SetNodeAffinity", "AffinityService.GetPodAffinity",
     "AffinityService.SetPodAffinity", "AffinityService.GetTolerations", "AffinityService.SetTolerations",
     "AffinityService.SuggestPlacement", "AffinityService.SuggestNodeSelectors", "AffinityService.ListTopologyDomains",
-    "McpService.ScanCluster", "McpService.ListScans", "McpService.GetScan", "McpService.CompareScans",
-    "McpService.ApplyRecommendations",
 }
 
 
