@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from server.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from server.kube import ApiResource, ClusterPool
+from server.kube.cache import WatchCache
 from server.labels.domain import Labels, namespace_labels
 from server.labels.model import BatchResult, Found, Patch, Scope
 from server.labels.policies import Enforcement, Policy, PolicyStore, Violation, check, covers, policy_id
@@ -120,15 +121,16 @@ class Enforcer:
     """The admission check of the versions write path: refuses documents that break an
     ENFORCE policy, naming the policy, the key and the document."""
 
-    def __init__(self, policies: PolicyStore, pool: ClusterPool) -> None:
+    def __init__(self, policies: PolicyStore, pool: ClusterPool, cache: WatchCache) -> None:
         self.policies = policies
         self.pool = pool
+        self.cache = cache
 
     async def __call__(self, cluster: str, documents: list[tuple[int, ResourceName, Mapping[str, Any]]]) -> None:
         enforcing = [p for p in await self.policies.list() if p.enforcement is Enforcement.ENFORCE]
         if not enforcing:
             return
-        namespaces = await namespace_labels(self.pool, cluster) if any(p.namespace_selector for p in enforcing) \
+        namespaces = await namespace_labels(self.pool, self.cache, cluster) if any(p.namespace_selector for p in enforcing) \
             else {}
         for index, name, obj in documents:
             labels = dict((obj.get("metadata") or {}).get("labels") or {})

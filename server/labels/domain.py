@@ -19,7 +19,8 @@ from gitstore import Version
 from server import context
 from server.errors import FailedPrecondition, InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
-from server.kube.labels import check_annotations, check_key, check_labels, parse_selector
+from server.kube.cache import NOISY, Informer, WatchCache
+from server.kube.labels import Selector, check_annotations, check_key, check_labels, parse_selector
 from server.labels.changes import Planned, metadata_changes, plan
 from server.labels.inventory import KeyUsage, Similar, similar, usage
 from server.labels.model import (
@@ -44,8 +45,6 @@ from server.versions.common import MAIN, branch_id
 
 DEFAULT_MAX_RESOURCES = 500
 MAX_RESOURCES = 5000
-# Kinds a default selection skips: they carry labels rarely and churn constantly.
-_NOISY = {"events", "events.events.k8s.io"}
 
 
 # The versions domain's history (server.versions.history.History.list_versions):
@@ -60,11 +59,20 @@ class ApplyManifest(Protocol):
                  force: bool, etags: dict[str, str], namespace: str) -> Awaitable[ApplyResult]: ...
 
 
-async def namespace_labels(pool: ClusterPool, cluster: str) -> dict[str, dict[str, str]]:
+async def listed(cache: WatchCache, conn: ClusterConnection, rt: ApiResource, namespace: str = "",
+                 selector: Selector = Selector()) -> list[dict[str, Any]]:
+    """Every object of a kind (in a namespace) the selector matches, in the API server's list
+    order: from the watch cache when it is synced, else listed by the cluster."""
+    view = await cache.view(conn.name, rt)
+    if view is not None:
+        return view.items(namespace, selector)[0]
+    return (await conn.list_objects(rt, namespace, label_selector=str(selector))).get("items") or []
+
+
+async def namespace_labels(pool: ClusterPool, cache: WatchCache, cluster: str) -> dict[str, dict[str, str]]:
     """Namespace -> its labels, for policies with a namespace selector."""
     conn = await pool.get(cluster)
-    rt = await conn.resolve("namespaces")
-    items = (await conn.list_objects(rt)).get("items") or []
+    items = await listed(cache, conn, await conn.resolve("namespaces"))
     return {i["metadata"]["name"]: dict(i["metadata"].get("labels") or {}) for i in items}
 
 
@@ -92,8 +100,11 @@ def check_patch(patch: Patch, prefix: str) -> None:
 class Labels:
     def __init__(self, pool: ClusterPool, apply_manifest: ApplyManifest, storage: Storage,
                  cluster_ids: Callable[[], Awaitable[list[str]]],
-                 create_branch: Callable[[str, str], Awaitable[Any]], list_versions: ListVersions) -> None:
+                 create_branch: Callable[[str, str], Awaitable[Any]], list_versions: ListVersions,
+                 cache: WatchCache) -> None:
         self.pool = pool
+        # Selections read synced informers instead of the clusters' lists (server/kube/cache.py).
+        self.cache = cache
         self.apply_manifest = apply_manifest
         self.storage = storage
         self.cluster_ids = cluster_ids
@@ -300,7 +311,7 @@ class Labels:
         async def one(cluster: str) -> list[tuple[Found, ApiResource]]:
             """A cluster of `clusters/-` that cannot be read is reported, not fatal."""
             try:
-                return await self._select_cluster(cluster, scope, str(selector))
+                return await self._select_cluster(cluster, scope, selector)
             except KubecommitError as error:
                 if not spans or isinstance(error, InvalidArgument):
                     raise
@@ -314,18 +325,18 @@ class Labels:
         if scope.resource_types:
             return [await conn.resolve(t, f"resource_types[{i}]") for i, t in enumerate(scope.resource_types)]
         return [r for r in await conn.resources() if "list" in r.verbs and "patch" in r.verbs
-                and r.type not in _NOISY and (not scope.kinds or kind_matches(scope.kinds, r.kind, r.type))]
+                and r.type not in NOISY and (not scope.kinds or kind_matches(scope.kinds, r.kind, r.type))]
 
     async def namespace_labels(self, cluster: str) -> dict[str, dict[str, str]]:
-        return await namespace_labels(self.pool, cluster)
+        return await namespace_labels(self.pool, self.cache, cluster)
 
-    async def _select_cluster(self, cluster: str, scope: Scope, selector: str) -> list[tuple[Found, ApiResource]]:
+    async def _select_cluster(self, cluster: str, scope: Scope, selector: Selector
+                              ) -> list[tuple[Found, ApiResource]]:
         conn, calls = await self._calls(cluster, scope)
 
-        async def listed(rt: ApiResource, namespace: str) -> list[tuple[Found, ApiResource]]:
-            items = (await conn.list_objects(rt, namespace, label_selector=selector)).get("items") or []
-            return self._found(cluster, rt, items)
-        parts = await asyncio.gather(*(listed(rt, ns) for rt, ns in calls))
+        async def one(rt: ApiResource, namespace: str) -> list[tuple[Found, ApiResource]]:
+            return self._found(cluster, rt, await listed(self.cache, conn, rt, namespace, selector))
+        parts = await asyncio.gather(*(one(rt, ns) for rt, ns in calls))
         return [f for part in parts for f in part]
 
     async def find(self, scope: Scope, selector: str = "") -> tuple[list[tuple[Found, ApiResource]], dict[str, str]]:
@@ -368,16 +379,18 @@ class Labels:
         return out
 
     async def select(self, scope: Scope, selector: str, size: int, page_token: str) -> Selection:
-        """One page of the selection, read with the clusters' own `limit`/`continue` paging: a
-        page costs the objects on it, not the whole selection. The token holds the position
-        (cluster, list call, the cluster's continue token); it is bound to the query."""
-        text = str(parse_selector(selector, "label_selector"))
+        """One page of the selection: a page costs the objects on it, not the whole selection.
+        Each list call is read from the watch cache when it is synced, else with the cluster's own
+        `limit`/`continue` paging. The token holds the position (cluster, list call, and within
+        the call the cluster's continue token or the last object's key); it is bound to the query."""
+        parsed = parse_selector(selector, "label_selector")
+        text = str(parsed)
         limit = page_size(size)
         clusters = await self._clusters(scope)
         query = ("SelectResources", scope.parent, text, sorted(scope.resource_types), sorted(scope.namespaces),
                  clusters)
-        position = decode(page_token, query, c=int, t=int, k=str)
-        c, t, k = position.get("c", 0), position.get("t", 0), position.get("k", "")
+        position = decode(page_token, query, c=int, t=int, k=str, a=str)
+        c, t, k, a = position.get("c", 0), position.get("t", 0), position.get("k", ""), position.get("a", "")
         spans = parse_cluster(scope.parent, "parent", allow_all=True) == ALL
         out: list[Found] = []
         unreachable: dict[str, str] = {}
@@ -387,21 +400,39 @@ class Labels:
                 conn, calls = await self._calls(cluster, scope)
                 while t < len(calls) and len(out) < limit:
                     rt, ns = calls[t]
-                    listed = await conn.list_objects(rt, ns, label_selector=text, limit=limit - len(out),
-                                                     continue_token=k)
-                    out += [f for f, _ in self._found(cluster, rt, listed.get("items") or [])]
-                    k = str((listed.get("metadata") or {}).get("continue") or "")
-                    t += not k
+                    items, k, a = await self._page(conn, rt, ns, parsed, limit - len(out), k, a)
+                    out += [f for f, _ in self._found(cluster, rt, items)]
+                    t += not (k or a)
             except KubecommitError as error:
                 if not spans or isinstance(error, InvalidArgument):
                     raise
                 unreachable[f"clusters/{cluster}"] = error.message
-                c, t, k = c + 1, 0, ""
+                c, t, k, a = c + 1, 0, "", ""
                 continue
             if t >= len(calls):
-                c, t, k = c + 1, 0, ""
+                c, t, k, a = c + 1, 0, "", ""
         more = c < len(clusters)
-        return Selection(out, encode(query, c=c, t=t, k=k) if more else "", unreachable)
+        return Selection(out, encode(query, c=c, t=t, k=k, a=a) if more else "", unreachable)
+
+    async def _page(self, conn: ClusterConnection, rt: ApiResource, namespace: str, selector: Selector, limit: int,
+                    continue_token: str, after: str) -> tuple[list[dict[str, Any]], str, str]:
+        """Up to `limit` objects of one list call and where it goes on: (items, the cluster's
+        continue token, the last key `namespace/name`), both "" when the call is done. A call
+        begun on the cluster goes on there; one begun from the cache goes on after its last key,
+        from the cache, or from a whole list of the cluster if the cache is no longer synced."""
+        view = None if continue_token else await self.cache.view(conn.name, rt)
+        if view is None and not after:
+            page = await conn.list_objects(rt, namespace, label_selector=str(selector), limit=limit,
+                                           continue_token=continue_token)
+            return page.get("items") or [], str((page.get("metadata") or {}).get("continue") or ""), ""
+        start = after.partition("/")[::2] if after else None
+        if view is not None:
+            items, last = view.items(namespace, selector, start, limit)
+        else:
+            rest = [o for o in await listed(self.cache, conn, rt, namespace, selector)
+                    if start is None or Informer.key(o) > start]
+            items, last = rest[:limit], Informer.key(rest[limit - 1]) if len(rest) > limit else None
+        return items, "", "/".join(last) if last else ""
 
     async def keys(self, scope: Scope, page_size: int, page_token: str
                    ) -> tuple[list[KeyUsage], str, list[Similar], dict[str, str]]:
