@@ -3,9 +3,9 @@ only through the versions domain's write path (server.versions.apply.Writer: dry
 commit per cluster with the caller as author, write-ahead intent), selections across kinds,
 namespaces and clusters, and label history from the store's per-path version index.
 
-Removing a key with server-side apply only works for fields kubecommit's field manager owns, so
-before a removal on `main` the object is first applied unchanged (kubecommit takes ownership;
-nothing is committed unless the store lagged the cluster), then applied without the key.
+Removing a key with server-side apply only works for fields no other field manager owns, so the
+keys a change removes are named to the write path, which removes them explicitly (a JSON merge
+patch after the apply); staged on a draft, a merge removes what the draft dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable, Protocol
 
 import yaml
 
-from gitstore import Version
+from gitstore import Change, Version
 from server import context
 from server.errors import FailedPrecondition, InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
@@ -39,9 +39,9 @@ from server.labels.policies import kind_matches
 from server.names import ALL, ResourceName, parse_cluster
 from server.paging import decode, encode, offset_page, page_size
 from server.security import Permission, authorize, visible
-from server.versions.apply import ApplyResult
+from server.versions.apply import ApplyResult, Removal
 from server.storage import Storage
-from server.versions.common import MAIN, branch_id
+from server.versions.common import MAIN, branch_id, read_stored
 
 DEFAULT_MAX_RESOURCES = 500
 MAX_RESOURCES = 5000
@@ -56,7 +56,8 @@ class ApplyManifest(Protocol):
     """The versions domain's write path (server.versions.apply.Writer.apply_manifest)."""
 
     def __call__(self, *, cluster: str, manifest: str, message: str, branch: str, dry_run: bool,
-                 force: bool, etags: dict[str, str], namespace: str) -> Awaitable[ApplyResult]: ...
+                 force: bool, etags: dict[str, str], namespace: str,
+                 removals: dict[str, Removal] | None = None) -> Awaitable[ApplyResult]: ...
 
 
 async def listed(cache: WatchCache, conn: ClusterConnection, rt: ApiResource, namespace: str = "",
@@ -153,17 +154,28 @@ class Labels:
 
     async def _write(self, cluster: str, items: list[tuple[ApiResource, dict[str, Any], Planned]], message: str,
                      branch: str, dry_run: bool, etags: dict[str, str]) -> ApplyResult:
-        """One write of many objects of one cluster through the versions domain."""
-        cluster_name = f"clusters/{cluster}"
-        if not dry_run and branch == MAIN and any(p.removes for _, _, p in items):
-            await self.apply_manifest(cluster=cluster_name, manifest=_manifest(
-                [normalize(live) for _, live, p in items if p.removes]),
-                message=f"{message} (kubecommit takes ownership of the keys it removes)", branch=MAIN,
-                dry_run=False, force=True, etags=etags, namespace="")
-            etags = {}
-        return await self.apply_manifest(cluster=cluster_name, manifest=_manifest(
+        """One write of many objects of one cluster through the versions domain. Removed keys are
+        named to it (`removals`): server-side apply alone would keep a key another field manager
+        owns."""
+        removals = {str(_name_of(cluster, item)): Removal.between(item[1], item[2].obj) for item in items}
+        return await self.apply_manifest(cluster=f"clusters/{cluster}", manifest=_manifest(
             [normalize(p.obj) for _, _, p in items]), message=message, branch=branch, dry_run=dry_run,
-            force=True, etags=etags, namespace="")
+            force=True, etags=etags, namespace="", removals={n: r for n, r in removals.items() if r})
+
+    async def _record_live(self, items: list[tuple[ApiResource, dict[str, Any], Planned]], cluster: str) -> None:
+        """Before removals are staged on a draft: `main` must hold each object as it is live, or a
+        merge could not tell which keys the draft removed (it compares the draft with main). Objects
+        main lacks or holds otherwise are recorded as one import commit; no cluster changes."""
+        names = [_name_of(cluster, item) for item in items]
+        stored = await self.storage.run(lambda: {n.store_path: read_stored(self.storage.sync, n.store_path, MAIN)
+                                                 for n in names})
+        changes = [Change.put(n.store_path, normalize(live)) for n, (_, live, _) in zip(names, items)
+                   if stored[n.store_path] is None or stored[n.store_path].data != normalize(live)]
+        if changes:
+            await self.storage.run(self.storage.sync.commit, changes, author=context.commit_author(),
+                                   message=f"Record {len(changes)} live object(s) on main before staging label "
+                                           "removals on a draft", operation="import",
+                                   request_id=context.commit_request_id(), branch=MAIN)
 
     # -- many resources ---------------------------------------------------------------------
 
@@ -211,16 +223,14 @@ class Labels:
                     metadata={"keys": ",".join(planned.conflicts), "resource": str(found.name)})
             elif not planned.changes:
                 outcome.status = UpdateStatus.UNCHANGED
-            elif branch != MAIN and planned.removes:
-                outcome.status = UpdateStatus.FAILED
-                outcome.error = FailedPrecondition(
-                    f"{found.name}: removing keys cannot be staged on a draft branch (server-side apply keeps keys "
-                    "another field manager owns until kubecommit takes them over on main); remove them on main",
-                    "REMOVAL_NOT_STAGEABLE", metadata={"resource": str(found.name)})
             else:
                 by_cluster.setdefault(found.name.cluster, []).append((rt, found.obj, planned))
             result.results.append(outcome)
         if branch != MAIN and by_cluster and not validate_only:
+            for cluster, items in sorted(by_cluster.items()):
+                removing = [item for item in items if item[2].removes]
+                if removing:
+                    await self._record_live(removing, cluster)
             await self._ensure_branch(branch)
         outcomes = {r.name: r for r in result.results}
         for cluster, items in sorted(by_cluster.items()):
