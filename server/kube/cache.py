@@ -20,7 +20,8 @@ import asyncio
 import bisect
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Iterable
+from collections import Counter
+from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 from server.errors import Aborted, KubecommitError
 from server.kube.connection import ClusterConnection
@@ -67,6 +68,9 @@ class Informer:
         self.rt = rt
         self.objects: dict[Key, dict[str, Any]] = {}
         self._keys: list[Key] | None = []  # sorted keys; None when objects were added or removed
+        # Per namespace ("" for cluster-scoped objects): how many objects carry each (key, value)
+        # label, kept with every event, so an inventory of keys costs the distinct pairs, not the objects.
+        self.label_counts: dict[str, Counter[tuple[str, str]]] = {}
         self.synced = False
         self.lists = 0
         self.problem = "listing"
@@ -97,6 +101,9 @@ class Informer:
             raise _OverBound()
         self.objects = {self.key(o): o for o in items}
         self._keys = None
+        self.label_counts = {}
+        for obj in items:
+            self._count(obj, 1)
         self.lists += 1
         self.synced, self.problem = True, ""
         version = str((listed.get("metadata") or {}).get("resourceVersion") or "")
@@ -122,11 +129,14 @@ class Informer:
         deadline = loop.time() + CATCH_UP_SECONDS
         while self.synced and not self.caught_up() and self.seen >= 0:
             left = deadline - loop.time()
-            if left <= 0:
-                return False
             try:
+                if left <= 0:
+                    raise asyncio.TimeoutError
                 await asyncio.wait_for(self._moved.wait(), left)
             except asyncio.TimeoutError:
+                # Not seen in time (a deletion a finalizer holds back is seen at the version it
+                # returned, not after it): this read goes to the cluster, later ones stop waiting.
+                self.needed = self.seen
                 return False
         return self.caught_up()
 
@@ -148,7 +158,7 @@ class Informer:
                 raise
             except _OverBound:
                 self._unsynced(f"over the cache bound of {self.cache.max_objects} objects per cluster")
-                self.objects, self._keys = {}, []
+                self.objects, self._keys, self.label_counts = {}, [], {}
                 log.warning("watch cache bound reached: %s/%s is read from the cluster", self.cache.name, self.rt.type)
                 return
             except KubecommitError as error:
@@ -167,17 +177,29 @@ class Informer:
                 failures += 1
                 await asyncio.sleep(min(RETRY_MAX_SECONDS, 0.5 * 2 ** failures))
 
+    def _count(self, obj: Mapping[str, Any], step: int) -> None:
+        meta = obj.get("metadata") or {}
+        counts = self.label_counts.setdefault(str(meta.get("namespace") or ""), Counter())
+        for pair in (meta.get("labels") or {}).items():
+            counts[pair] += step
+            if counts[pair] <= 0:
+                del counts[pair]
+
     def _event(self, kind: str, obj: dict[str, Any]) -> None:
         key = self.key(obj)
+        old = self.objects.get(key)
+        if old is not None:
+            self._count(old, -1)
         if kind == "DELETED":
             if self.objects.pop(key, None) is not None:
                 self._keys = None
             return
-        if key not in self.objects:
+        if old is None:
             if not self.cache.admit(self, 1, replacing=False):
                 raise _OverBound()
             self._keys = None
         self.objects[key] = obj
+        self._count(obj, 1)
 
     def keys(self) -> list[Key]:
         if self._keys is None:

@@ -133,7 +133,7 @@ class Enforcer:
             return
         namespaces = await namespace_labels(self.pool, self.cache, cluster) if any(p.namespace_selector for p in enforcing) \
             else {}
-        for field, name, obj in documents:
+        for source, name, obj in documents:
             labels = dict((obj.get("metadata") or {}).get("labels") or {})
             for policy in enforcing:
                 if not covers(policy, name, str(obj.get("kind", "")), namespaces.get(name.namespace)):
@@ -141,9 +141,9 @@ class Enforcer:
                 broken = check(policy, str(name), labels)
                 if broken:
                     v = broken[0]
-                    where = f"{field}.metadata.labels[{v.key}]"
+                    where = f"{source}.metadata.labels[{v.key}]"
                     raise FailedPrecondition(
-                        f"{field} {name}: {v.message} (policy {policy.name} is enforced)",
+                        f"{source} {name}: {v.message} (policy {policy.name} is enforced)",
                         "LABEL_POLICY_VIOLATION", [FieldViolation(where, v.message)],
                         metadata={"policy": policy.name, "key": v.key, "resource": str(name),
                                   "rule": v.reason.value})

@@ -11,7 +11,8 @@ patch after the apply); staged on a draft, a merge removes what the draft droppe
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable, Protocol
+from collections import Counter
+from typing import Any, Awaitable, Callable, Protocol, TypeVar
 
 import yaml
 
@@ -43,6 +44,7 @@ from server.versions.apply import ApplyResult, Removal
 from server.storage import Storage
 from server.versions.common import MAIN, branch_id, read_stored
 
+T = TypeVar("T")
 DEFAULT_MAX_RESOURCES = 500
 MAX_RESOURCES = 5000
 
@@ -308,26 +310,32 @@ class Labels:
         caller = context.current().caller
         return sorted(c for c in await self.cluster_ids() if (not only or c in only) and visible(caller, c))
 
-    async def _select_all(self, scope: Scope, selector_text: str
-                          ) -> tuple[list[tuple[Found, ApiResource]], dict[str, str]]:
-        selector = parse_selector(selector_text, "label_selector")
+    async def _each_cluster(self, scope: Scope, work: Callable[[str], Awaitable[T]], empty: T
+                            ) -> tuple[list[T], dict[str, str]]:
+        """`work(cluster)` for every cluster of the scope, together; a cluster of `clusters/-`
+        that cannot be read is reported in the second value (its part is `empty`), not fatal."""
         for i, ns in enumerate(scope.namespaces):
             ResourceName.parse(f"clusters/x/namespaces/{ns}/pods/x", f"namespaces[{i}]")
         clusters = await self._clusters(scope)
         unreachable: dict[str, str] = {}
-
         spans = parse_cluster(scope.parent, "parent", allow_all=True) == ALL
 
-        async def one(cluster: str) -> list[tuple[Found, ApiResource]]:
-            """A cluster of `clusters/-` that cannot be read is reported, not fatal."""
+        async def one(cluster: str) -> T:
             try:
-                return await self._select_cluster(cluster, scope, selector)
+                return await work(cluster)
             except KubecommitError as error:
                 if not spans or isinstance(error, InvalidArgument):
                     raise
                 unreachable[f"clusters/{cluster}"] = error.message
-                return []
-        found = [f for part in await asyncio.gather(*(one(c) for c in clusters)) for f in part]
+                return empty
+        return list(await asyncio.gather(*(one(c) for c in clusters))), unreachable
+
+    async def _select_all(self, scope: Scope, selector_text: str
+                          ) -> tuple[list[tuple[Found, ApiResource]], dict[str, str]]:
+        selector = parse_selector(selector_text, "label_selector")
+        parts, unreachable = await self._each_cluster(
+            scope, lambda cluster: self._select_cluster(cluster, scope, selector), [])
+        found = [f for part in parts for f in part]
         found.sort(key=lambda f: (f[0].name.cluster, f[0].name.resource, f[0].name.namespace, f[0].name.name))
         return found, unreachable
 
@@ -447,12 +455,30 @@ class Labels:
     async def keys(self, scope: Scope, page_size: int, page_token: str
                    ) -> tuple[list[KeyUsage], str, list[Similar], dict[str, str]]:
         """Label keys in use over the scope with their values, a page of them, and the groups of
-        near-duplicate keys over all of them."""
-        found, unreachable = await self._select_all(scope, "")
-        used = usage([f.labels for f, _ in found])
+        near-duplicate keys over all of them. A synced kind is counted from its informer's
+        per-namespace tallies (the distinct labels, not every object); others are listed."""
+        parts, unreachable = await self._each_cluster(scope, lambda cluster: self._count_cluster(cluster, scope),
+                                                      Counter())
+        used = usage(sum(parts, Counter()))
         page, token = offset_page(used, ("ListLabelKeys", scope.parent, sorted(scope.resource_types),
                                          sorted(scope.namespaces), sorted(scope.clusters)), page_size, page_token)
         return page, token, similar([u.key for u in used]), unreachable
+
+    async def _count_cluster(self, cluster: str, scope: Scope) -> Counter[tuple[str, str]]:
+        """How many objects of one cluster's part of the scope carry each (key, value)."""
+        conn, calls = await self._calls(cluster, scope)
+        caller = context.current().caller
+        total: Counter[tuple[str, str]] = Counter()
+        for rt, namespace in calls:
+            view = await self.cache.view(cluster, rt)
+            if view is None:
+                for found, _ in self._found(cluster, rt, await listed(self.cache, conn, rt, namespace)):
+                    total.update(found.labels.items())
+                continue
+            for ns, counts in view.label_counts.items():
+                if (not namespace or ns == namespace) and visible(caller, cluster, ns):
+                    total.update(counts)
+        return total
 
     # -- history ----------------------------------------------------------------------------
 

@@ -125,8 +125,17 @@ def test_a_change_made_with_kubectl_reaches_the_cache(labels_server, labels, dir
     seen = wait_for(lambda: labels.SelectResources(request).resources or None, timeout=30)
     assert [r.name for r in seen] == ["clusters/east/namespaces/shop/deployments.apps/cart"]
     assert list(seen) == list(direct.SelectResources(request).resources)
-    run_kubectl(kubeconfig, "label", "deployment", "cart", "-n", "shop", "cached-")
+    # the key inventory is counted from the informers' tallies, kept with every event
+    inventory = pb.ListLabelKeysRequest(parent="clusters/east", namespaces=["shop"], page_size=1000)
+    assert "cached" in {k.key for k in labels.ListLabelKeys(inventory).keys}
+    assert labels.ListLabelKeys(inventory) == direct.ListLabelKeys(inventory)
+    run_kubectl(kubeconfig, "label", "deployment", "cart", "-n", "shop", "app=changed", "--overwrite")
+    wait_for(lambda: labels.SelectResources(pb.SelectResourcesRequest(
+        parent="clusters/east", label_selector="app=changed", resource_types=["deployments"])).resources, timeout=30)
+    assert labels.ListLabelKeys(inventory) == direct.ListLabelKeys(inventory)
+    run_kubectl(kubeconfig, "label", "deployment", "cart", "-n", "shop", "cached-", "app=cart", "--overwrite")
     wait_for(lambda: not labels.SelectResources(request).resources, timeout=30)
+    assert "cached" not in {k.key for k in labels.ListLabelKeys(inventory).keys}
 
 
 def test_an_expired_watch_lists_again(labels_server, labels, direct, sims) -> None:
