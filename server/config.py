@@ -74,7 +74,7 @@ class Settings:
     # that label selections, key inventories and compliance checks read when it is synced; off,
     # they list from the clusters every time. Bounded per cluster (docs/configuration.md).
     watch_cache_enabled: bool = True
-    watch_cache_max_objects: int = 200_000
+    watch_cache_max_objects: int = 100_000
     # Work the server does by itself (docs/jobs.md). Off, the server only acts when called.
     jobs_enabled: bool = True
     # How often the runner looks for due jobs.

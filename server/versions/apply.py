@@ -63,7 +63,10 @@ async def apply_object(conn: ClusterConnection, rt: ApiResource, obj: dict[str, 
     Leaving a key out of an applied configuration removes it only when no other field manager
     owns it (a label set by `kubectl label`, by a controller, by the object's creator stays), so
     keys a write means to remove go with a JSON merge patch after the apply. A dry run shows the
-    outcome without the second call."""
+    outcome without the second call. The patch comes second so that a refused apply changes
+    nothing; if the patch itself fails after the apply (a lost connection, an admission webhook),
+    the error is raised and the applied part is what the drift recorder finds, as any change made
+    outside kubecommit."""
     live = await conn.apply(rt, obj, field_manager=FIELD_MANAGER, force=force, dry_run=dry_run)
     meta = live.get("metadata") or {}
     labels = [k for k in removal.labels if k in (meta.get("labels") or {})]
