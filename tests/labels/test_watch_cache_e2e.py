@@ -58,8 +58,9 @@ def _synced(server: EmbeddedServer, clusters: set[str]) -> list[KindStatus]:
         raise AssertionError(f"not synced: {_status(server)}") from None
 
 
-def _select_all(stub: labels_pb2_grpc.LabelsServiceStub, **fields: object) -> list[pb.SelectResourcesResponse]:
-    pages, token = [], ""
+def _select_all(stub: labels_pb2_grpc.LabelsServiceStub, page_token: str = "", **fields: object
+                ) -> list[pb.SelectResourcesResponse]:
+    pages, token = [], page_token
     while True:
         page = stub.SelectResources(pb.SelectResourcesRequest(page_token=token, **fields))
         pages.append(page)
@@ -172,3 +173,23 @@ def test_over_its_bound_the_cache_steps_aside(server_factory, sims) -> None:
         assert not over[0].synced and over[0].objects == 0
         again = _select_all(stub, **{f.name: v for f, v in request.ListFields()})
         assert _comparable(first) == _comparable(again) and sum(len(p.resources) for p in again) > 3
+
+
+def test_pages_go_on_when_the_cache_stops_answering(labels_server, labels, direct) -> None:
+    """A page token from the cache (a key) goes on from the cluster when the cache no longer
+    answers; one from the cluster (its continue token) goes on there when the cache does."""
+    query = dict(parent="clusters/-", label_selector="app", resource_types=["pods", "services"], page_size=3)
+    labels.ListLabelKeys(pb.ListLabelKeysRequest(parent="clusters/-"))
+    _synced(labels_server, {"east", "west"})
+    expected = _comparable(_select_all(direct, **query))
+    runtime = labels_server.server.runtime
+    assert runtime is not None
+    for first_from_cache in (True, False):
+        runtime.cache.enabled = first_from_cache
+        try:
+            first = labels.SelectResources(pb.SelectResourcesRequest(**query))
+            runtime.cache.enabled = not first_from_cache
+            rest = _select_all(labels, page_token=first.next_page_token, **query)
+        finally:
+            runtime.cache.enabled = True
+        assert _comparable([first, *rest]) == expected
