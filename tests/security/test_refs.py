@@ -184,3 +184,27 @@ def test_commits_with_nothing_in_scope_are_left_out() -> None:
                entry("clusters/demo/namespaces/web/configmaps/a.yaml")]
     assert [e.paths for e in within_scope(web, entries)] == [("clusters/demo/namespaces/web/configmaps/a.yaml",)]
     assert within_scope(Caller("root", "root@x"), entries) == entries
+
+
+def test_list_tags_withholds_the_message_of_a_tag_whose_commit_reaches_outside_the_scope(
+        admin, as_user, spaces) -> None:
+    web, shop = spaces
+    both = admin.ApplyManifest(pb.ApplyManifestRequest(
+        cluster=CLUSTER, manifest=config_map("tagged", web) + "---\n" + config_map("tagged", shop)), timeout=30)
+    alone = admin.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, manifest=config_map("tagged-alone", web)),
+                                timeout=30)
+    mixed, own = unique("mixed"), unique("web-only")
+    admin.CreateTag(pb.CreateTagRequest(tag_id=mixed, target=both.commit.removeprefix("commits/"),
+                                        tag=pb.Tag(message=f"rotated {shop}'s database password")), timeout=30)
+    admin.CreateTag(pb.CreateTagRequest(tag_id=own, target=alone.commit.removeprefix("commits/"),
+                                        tag=pb.Tag(message="web release")), timeout=30)
+
+    def messages(stub: Stub) -> dict[str, str]:
+        listed = stub.ListTags(pb.ListTagsRequest(page_size=1000), timeout=30)
+        return {t.name: t.message for t in listed.tags}
+
+    seen = messages(as_user("vera", role="viewer", namespaces=(web,)))
+    assert shop not in seen[f"tags/{mixed}"] and "outside the caller's scope" in seen[f"tags/{mixed}"]
+    assert seen[f"tags/{own}"] == "web release"
+    assert messages(as_user("uma", role="viewer"))[f"tags/{mixed}"].endswith("database password")  # unscoped
+    assert messages(admin)[f"tags/{mixed}"].endswith("database password")
