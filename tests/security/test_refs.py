@@ -208,3 +208,26 @@ def test_list_tags_withholds_the_message_of_a_tag_whose_commit_reaches_outside_t
     assert seen[f"tags/{own}"] == "web release"
     assert messages(as_user("uma", role="viewer"))[f"tags/{mixed}"].endswith("database password")  # unscoped
     assert messages(admin)[f"tags/{mixed}"].endswith("database password")
+
+
+def test_a_merge_reaching_outside_the_scope_is_refused_before_its_conflicts_are_shown(
+        admin, as_user, spaces) -> None:
+    web, shop = spaces
+    name = unique("clash")
+
+    def value(v: str) -> str:
+        return f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {shop}}}\ndata: {{k: {v}}}\n"
+    admin.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, manifest=value("base")), timeout=30)
+    branch = unique("clash")
+    admin.CreateBranch(pb.CreateBranchRequest(branch_id=branch), timeout=30)
+    admin.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, branch=f"branches/{branch}",
+                                                manifest=value("theirs-secret-value")), timeout=30)
+    admin.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, manifest=value("ours-secret-value")), timeout=30)
+    olga = as_user("olga", namespaces=(web,))
+    for dry_run in (False, True):
+        got = refused(lambda: olga.MergeBranch(pb.MergeBranchRequest(source=f"branches/{branch}", dry_run=dry_run),
+                                               timeout=30))
+        assert got.code == grpc.StatusCode.PERMISSION_DENIED, got
+        assert "secret-value" not in str(got) and name not in str(got), got
+    got = refused(lambda: admin.MergeBranch(pb.MergeBranchRequest(source=f"branches/{branch}"), timeout=30))
+    assert got.reason == "MERGE_CONFLICT"  # the conflict is real: an admin is told of it
