@@ -274,23 +274,35 @@ def is_admin(caller: Caller) -> bool:
 
 
 def may_delete_ref(store: Store, caller: Caller, ref: str, shown: str) -> None:
-    """The ref rules (docs/security.md): refs made by an admin or by a restore, or by no one the
-    store knows of, are deleted by admins only; a caller scoped to clusters or namespaces
-    deletes only refs it made or whose changes all lie inside its scope."""
+    """The ref rules (docs/security.md, "Refs"): refs made by an admin or by a restore are deleted
+    by admins only; a caller scoped to clusters or namespaces deletes only refs it made or whose
+    changes all lie inside its scope. A ref whose maker was never recorded (made before makers
+    were, or pushed by git) may have been an admin's: only a scoped caller whose scope holds
+    every change it carries (at least one) deletes it besides an admin, since that caller could
+    write all of it anyway; an unscoped non-admin holds no scope that ties it to the ref."""
     store.resolve(ref)  # NOT_FOUND before any verdict on a ref that does not exist
     owner = store.ref_owner(ref)
-    if (owner is None or owner.protected) and not is_admin(caller):
-        raise PermissionDenied(f"{shown} is protected: made by an admin or a restore, only an admin deletes it",
-                               "REF_PROTECTED", metadata={"ref": shown, "permission": str(Permission.VERSIONS_WRITE)})
+    admin = is_admin(caller)
+    if owner is not None and owner.protected and not admin:
+        raise _protected(shown, "made by an admin or a restore, only an admin deletes it")
+    changes = store.ref_changes(ref) if scope.scoped(caller) else []
+    if owner is None and not admin and not changes:  # unscoped, or nothing ties the ref to the scope
+        raise _protected(shown, "its maker was never recorded; only an admin, or a caller whose scope holds "
+                                "every change it carries, deletes it")
     if not scope.scoped(caller) or (owner is not None and owner.author == Author(caller.name, caller.email)):
         return
-    for path in store.ref_changes(ref):
+    for path in changes:
         try:
             authorize(caller, Permission.VERSIONS_WRITE, *path_scope(path))
         except PermissionDenied:
             raise PermissionDenied(f"{shown} carries changes outside the caller's scope; only a caller whose "
                                    "scope holds all of them (or who made it) deletes it", "OUT_OF_SCOPE",
                                    metadata={"ref": shown, "permission": str(Permission.VERSIONS_WRITE)}) from None
+
+
+def _protected(shown: str, why: str) -> PermissionDenied:
+    return PermissionDenied(f"{shown} is protected: {why}", "REF_PROTECTED",
+                            metadata={"ref": shown, "permission": str(Permission.VERSIONS_WRITE)})
 
 
 def _log_prefix(prefix: str) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 import grpc
+from dulwich.repo import Repo
 import pytest
 
 from gitstore import Author, LogEntry
@@ -231,3 +232,41 @@ def test_a_merge_reaching_outside_the_scope_is_refused_before_its_conflicts_are_
         assert "secret-value" not in str(got) and name not in str(got), got
     got = refused(lambda: admin.MergeBranch(pb.MergeBranchRequest(source=f"branches/{branch}"), timeout=30))
     assert got.reason == "MERGE_CONFLICT"  # the conflict is real: an admin is told of it
+
+
+def forget_maker(server: EmbeddedServer, ref: str) -> None:
+    """`ref` as one made before makers were recorded (or pushed by git): no owner blob beside it."""
+    repo = Repo(str(server.settings.data_dir / "store"))
+    owner = b"refs/owners/" + ref.encode().removeprefix(b"refs/")
+    assert repo.refs.remove_if_equals(owner, None) and owner not in repo.refs
+
+
+def test_a_ref_of_unknown_maker_is_deleted_by_admins_or_a_caller_scoped_to_all_it_carries(
+        admin, as_user, spaces, demo_server) -> None:
+    web, shop = spaces
+    olga, bob, uma = as_user("olga", namespaces=(web,)), as_user("bob", namespaces=(shop,)), as_user("uma")
+    webs = draft(olga, web)  # olga's own, until its maker is forgotten
+    forget_maker(demo_server, "refs/heads/" + webs.removeprefix("branches/"))
+    for stub in (uma, bob):  # an unscoped operator (no scope ties it to the ref); another scope
+        got = refused(lambda: stub.DeleteBranch(pb.DeleteBranchRequest(name=webs), timeout=30))
+        assert (got.code, got.reason) == (grpc.StatusCode.PERMISSION_DENIED,
+                                          "REF_PROTECTED" if stub is uma else "OUT_OF_SCOPE"), got
+    olga.DeleteBranch(pb.DeleteBranchRequest(name=webs), timeout=30)  # everything it carries is in web
+
+    empty = unique("empty")  # carries no change: nothing ties it to any scope
+    uma.CreateBranch(pb.CreateBranchRequest(branch_id=empty), timeout=30)
+    forget_maker(demo_server, f"refs/heads/{empty}")
+    got = refused(lambda: olga.DeleteBranch(pb.DeleteBranchRequest(name=f"branches/{empty}"), timeout=30))
+    assert got.reason == "REF_PROTECTED", got
+
+    tag = unique("legacy")  # a tag of unknown maker on a commit changing web and shop
+    both = admin.ApplyManifest(pb.ApplyManifestRequest(
+        cluster=CLUSTER, manifest=config_map("legacy", web) + "---\n" + config_map("legacy", shop)), timeout=30)
+    uma.CreateTag(pb.CreateTagRequest(tag_id=tag, target=both.commit.removeprefix("commits/")), timeout=30)
+    forget_maker(demo_server, f"refs/tags/{tag}")
+    got = refused(lambda: olga.DeleteTag(pb.DeleteTagRequest(name=f"tags/{tag}"), timeout=30))
+    assert got.reason == "OUT_OF_SCOPE" and shop not in got.message, got
+    got = refused(lambda: uma.DeleteTag(pb.DeleteTagRequest(name=f"tags/{tag}"), timeout=30))
+    assert got.reason == "REF_PROTECTED", got
+    admin.DeleteTag(pb.DeleteTagRequest(name=f"tags/{tag}"), timeout=30)
+    admin.DeleteBranch(pb.DeleteBranchRequest(name=f"branches/{empty}"), timeout=30)
