@@ -1,7 +1,8 @@
 """A watch cache of registered clusters: per cluster and kind that carries labels, an informer
 (list, then watch from the list's resourceVersion; a watch whose version has expired, 410 Gone,
-re-lists), so that selections across 50,000 objects are answered from memory instead of by the
-cluster's own list, which costs the cluster O(all objects) per page.
+lists again, and so does a lost one once the cluster answers again), so that selections across
+50,000 objects are answered from memory instead of by the cluster's own list, which costs the
+cluster O(all objects) per page.
 
 Readers ask `view(cluster, resource)`: a synced informer's view, or None — then they read the
 cluster as before (and the informer is started for next time). An informer is synced from its
@@ -167,7 +168,10 @@ class Informer:
                     self._unsynced("re-listing: the watch expired (410 Gone)")
                     version = ""
                     continue
+                # Lost (cluster away, connection cut): the events missed meanwhile are not known to
+                # have all arrived until a new list, so the kind is read from its cluster until then.
                 self._unsynced(f"watch lost: {error.message}")
+                version = ""
                 failures += 1
                 await asyncio.sleep(min(RETRY_MAX_SECONDS, 0.5 * 2 ** failures))
             except Exception as error:  # a malformed event must not end the informer silently
