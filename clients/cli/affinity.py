@@ -103,26 +103,28 @@ def _node(ctx: typer.Context, cluster: Optional[str], node: str) -> str:
     return f"{cluster_of(ctx, cluster)}/nodes/{node}"
 
 
+def _cordon(ctx: typer.Context, node: str, cluster: Optional[str], dry_run: bool, message: str, verb: str) -> None:
+    """CordonNode / UncordonNode (`verb`): the node's spec.unschedulable, as a commit."""
+    rpc = remote(ctx)
+    method = "CordonNode" if verb == "cordoned" else "UncordonNode"
+    got = rpc.call(getattr(rpc.affinity, method), getattr(affinity_pb2, f"{method}Request")(
+        name=_node(ctx, cluster, node), validate_only=dry_run, message=message))
+    typer.echo(f"node/{node} {verb}" + (" (dry run)" if got.validate_only else
+                                        f" (commit {got.commit[:12]})" if got.commit else " (already)"))
+
+
 @affinity_app.command("cordon")
 def cordon(ctx: typer.Context, node: str = typer.Argument(..., help="Node name."), cluster: Optional[str] = CLUSTER,
            dry_run: bool = DRY_RUN, message: str = MESSAGE) -> None:
     """Mark the node unschedulable (`kubectl cordon`), as a commit."""
-    rpc = remote(ctx)
-    got = rpc.call(rpc.affinity.CordonNode, affinity_pb2.CordonNodeRequest(
-        name=_node(ctx, cluster, node), validate_only=dry_run, message=message))
-    typer.echo(f"node/{node} cordoned" + (" (dry run)" if got.validate_only else
-                                          f" (commit {got.commit[:12]})" if got.commit else " (already)"))
+    _cordon(ctx, node, cluster, dry_run, message, "cordoned")
 
 
 @affinity_app.command("uncordon")
 def uncordon(ctx: typer.Context, node: str = typer.Argument(..., help="Node name."), cluster: Optional[str] = CLUSTER,
              dry_run: bool = DRY_RUN, message: str = MESSAGE) -> None:
     """Mark the node schedulable again (`kubectl uncordon`), as a commit."""
-    rpc = remote(ctx)
-    got = rpc.call(rpc.affinity.UncordonNode, affinity_pb2.UncordonNodeRequest(
-        name=_node(ctx, cluster, node), validate_only=dry_run, message=message))
-    typer.echo(f"node/{node} uncordoned" + (" (dry run)" if got.validate_only else
-                                            f" (commit {got.commit[:12]})" if got.commit else " (already)"))
+    _cordon(ctx, node, cluster, dry_run, message, "uncordoned")
 
 
 def _taint_text(t: affinity_pb2.NodeTaint) -> str:

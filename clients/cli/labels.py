@@ -18,7 +18,7 @@ from google.protobuf import field_mask_pb2
 
 from clients.cli.clusters import enum_name, enum_value, when
 from clients.cli.connection import cluster_of, remote
-from clients.cli.errors import CliError
+from clients.cli.errors import CliError, given
 from clients.cli.printers import table
 from clients.cli.resources import CLUSTER, NAMESPACE, resource_name
 from kubecommit.v1 import common_pb2, labels_pb2 as pb
@@ -239,13 +239,12 @@ def _policy_fields(required: Optional[list[str]], forbidden: Optional[list[str]]
                    kind: Optional[list[str]], namespace: Optional[list[str]], enforcement: Optional[str],
                    default: Optional[list[str]], description: Optional[str]) -> dict[str, object]:
     """The options a person gave (None: not given), as LabelPolicy fields."""
-    given = {"required_keys": required, "forbidden_keys": forbidden, "kinds": kind, "namespaces": namespace,
+    return {"required_keys": required, "forbidden_keys": forbidden, "kinds": kind, "namespaces": namespace,
              "description": description,
              "value_patterns": _pairs(pattern, "--pattern") if pattern is not None else None,
              "default_values": _pairs(default, "--default") if default is not None else None,
              "enforcement": enum_value(pb.LabelPolicyEnforcement, "LABEL_POLICY_ENFORCEMENT_", enforcement,
                                        "--enforcement") if enforcement is not None else None}
-    return {k: v for k, v in given.items() if v is not None}
 
 
 REQUIRE = typer.Option(None, "--require", help="A key every covered object must carry (repeatable).")
@@ -285,7 +284,7 @@ def policy_create(ctx: typer.Context, policy_id: str = typer.Argument(..., help=
                   default: Optional[list[str]] = DEFAULT, description: Optional[str] = typer.Option(None),
                   dry_run: bool = POLICY_DRY_RUN) -> None:
     """A new policy, stored as a commit in your name (`labels check` reports against it)."""
-    fields = _policy_fields(required, forbidden, pattern, kind, namespace, enforcement, default, description)
+    fields = given(_policy_fields(required, forbidden, pattern, kind, namespace, enforcement, default, description))
     rpc = remote(ctx)
     _policy_rows([rpc.call(rpc.labels.CreateLabelPolicy, pb.CreateLabelPolicyRequest(
         label_policy_id=policy_id, label_policy=pb.LabelPolicy(**fields), validate_only=dry_run))])
@@ -299,10 +298,8 @@ def policy_update(ctx: typer.Context, name: str = POLICY,
                   default: Optional[list[str]] = DEFAULT, description: Optional[str] = typer.Option(None),
                   dry_run: bool = POLICY_DRY_RUN) -> None:
     """Replaces only the given fields (a repeated option replaces that whole list)."""
-    fields = _policy_fields(required, forbidden, pattern, kind, namespace, enforcement, default, description)
-    if not fields:
-        raise typer.BadParameter("nothing to change: pass --require, --forbid, --pattern, --kind, --namespace, "
-                                 "--enforcement, --default or --description")
+    fields = given(_policy_fields(required, forbidden, pattern, kind, namespace, enforcement, default, description),
+                   "--require, --forbid, --pattern, --kind, --namespace, --enforcement, --default or --description")
     rpc = remote(ctx)
     _policy_rows([rpc.call(rpc.labels.UpdateLabelPolicy, pb.UpdateLabelPolicyRequest(
         label_policy=pb.LabelPolicy(name=_policy_name(name), **fields),

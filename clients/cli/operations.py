@@ -15,6 +15,7 @@ from google.protobuf import field_mask_pb2
 from clients.cli.admin import seconds
 from clients.cli.clusters import enum_value, when
 from clients.cli.connection import remote
+from clients.cli.errors import given
 from clients.cli.printers import table
 from kubecommit.v1 import operations_pb2 as pb
 
@@ -176,12 +177,6 @@ def _severity(value: str, option: str) -> int:
     return enum_value(pb.AlertSeverity, "ALERT_SEVERITY_", value, option)
 
 
-def _mask(given: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
-    """The options a person passed (not None): the update mask and the fields to set."""
-    chosen = {field: value for field, value in given.items() if value is not None}
-    return sorted(chosen), chosen
-
-
 def _rule_rows(rules: list[pb.AlertRule]) -> None:
     table(["NAME", "KIND", "STATE", "WARNING %", "CRITICAL %", "SEVERITY", "STORED", "DESCRIPTION"],
           [[r.name.removeprefix("alertRules/"), pb.AlertRuleKind.Name(r.kind).removeprefix("ALERT_RULE_KIND_").lower(),
@@ -227,7 +222,7 @@ def rules_create(ctx: typer.Context, rule_id: str = typer.Argument(..., help="Th
                  disabled: bool = typer.Option(False, "--disabled", help="Stored but raising nothing yet."),
                  ) -> None:
     """A new rule, stored as a commit in your name; the server checks its thresholds."""
-    _, fields = _mask(_rule_fields(warning, critical, severity, description, disabled))
+    fields = given(_rule_fields(warning, critical, severity, description, disabled))
     rule = pb.AlertRule(kind=enum_value(pb.AlertRuleKind, "ALERT_RULE_KIND_", kind, "--kind"), **fields)
     rpc = remote(ctx)
     _rule_rows([rpc.call(rpc.operations.CreateAlertRule, pb.CreateAlertRuleRequest(alert_rule_id=rule_id,
@@ -241,14 +236,12 @@ def rules_update(ctx: typer.Context, name: str = RULE, warning: Optional[float] 
                  disabled: Optional[bool] = typer.Option(None, "--disabled/--enabled"),
                  ) -> None:
     """Changes only the given fields (a built-in default is stored by its first update)."""
-    paths, fields = _mask(_rule_fields(warning, critical, severity, description, disabled))
-    if not paths:
-        raise typer.BadParameter("nothing to change: pass --warning, --critical, --severity, --description "
-                                 "or --disabled/--enabled")
+    fields = given(_rule_fields(warning, critical, severity, description, disabled),
+                   "--warning, --critical, --severity, --description or --disabled/--enabled")
     rpc = remote(ctx)
     _rule_rows([rpc.call(rpc.operations.UpdateAlertRule, pb.UpdateAlertRuleRequest(
         alert_rule=pb.AlertRule(name=_full("alertRules", name), **fields),
-        update_mask=field_mask_pb2.FieldMask(paths=paths)))])
+        update_mask=field_mask_pb2.FieldMask(paths=sorted(fields))))])
 
 
 @rules_app.command("delete")
@@ -285,7 +278,7 @@ def channels_create(ctx: typer.Context, channel_id: str = typer.Argument(..., he
                     description: Optional[str] = DESCRIPTION,
                     disabled: bool = typer.Option(False, "--disabled")) -> None:
     """A webhook for alert changes. Its signing secret is printed once, alone on stdout."""
-    _, fields = _mask(_channel_fields(url, format_, min_severity, description, disabled))
+    fields = given(_channel_fields(url, format_, min_severity, description, disabled))
     rpc = remote(ctx)
     made = rpc.call(rpc.operations.CreateNotificationChannel, pb.CreateNotificationChannelRequest(
         notification_channel_id=channel_id, notification_channel=pb.NotificationChannel(**fields)))
@@ -316,14 +309,12 @@ def channels_update(ctx: typer.Context, name: str = CHANNEL, url: Optional[str] 
                     description: Optional[str] = DESCRIPTION,
                     disabled: Optional[bool] = typer.Option(None, "--disabled/--enabled")) -> None:
     """Changes only the given fields."""
-    paths, fields = _mask(_channel_fields(url, format_, min_severity, description, disabled))
-    if not paths:
-        raise typer.BadParameter("nothing to change: pass --url, --format, --min-severity, --description "
-                                 "or --disabled/--enabled")
+    fields = given(_channel_fields(url, format_, min_severity, description, disabled),
+                   "--url, --format, --min-severity, --description or --disabled/--enabled")
     rpc = remote(ctx)
     _channel_rows([rpc.call(rpc.operations.UpdateNotificationChannel, pb.UpdateNotificationChannelRequest(
         notification_channel=pb.NotificationChannel(name=_full("notificationChannels", name), **fields),
-        update_mask=field_mask_pb2.FieldMask(paths=paths)))])
+        update_mask=field_mask_pb2.FieldMask(paths=sorted(fields))))])
 
 
 @channels_app.command("delete")

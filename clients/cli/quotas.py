@@ -15,6 +15,7 @@ from clients.cli import versions
 from clients.cli.clusters import when
 from clients.cli.connection import cluster_of, namespace_of, remote
 from clients.cli.diffs import print_diff
+from clients.cli.errors import given
 from clients.cli.printers import table
 from clients.cli.resources import CLUSTER, NAMESPACE, no_resources, read_manifest
 from kubecommit.v1 import common_pb2, quotas_pb2
@@ -149,9 +150,13 @@ MESSAGE = typer.Option("", "--message", "-m", help="Commit message.")
 def quotas_delete(ctx: typer.Context, name: str = QUOTA, cluster: Optional[str] = CLUSTER,
                   namespace: Optional[str] = NAMESPACE, dry_run: bool = DRY_RUN, message: str = MESSAGE) -> None:
     """Deletes the quota in the cluster, recorded as a commit."""
-    full = f"{_namespace(ctx, cluster, namespace)}/resourcequotas/{name}"
+    _delete(ctx, f"{_namespace(ctx, cluster, namespace)}/resourcequotas/{name}", "DeleteResourceQuota", dry_run, message)
+
+
+def _delete(ctx: typer.Context, full: str, method: str, dry_run: bool, message: str) -> None:
+    """DeleteResourceQuota / DeleteLimitRange: one commit (or, on a dry run, the cluster's verdict)."""
     rpc = remote(ctx)
-    gone = rpc.call(rpc.quotas.DeleteResourceQuota, quotas_pb2.DeleteResourceQuotaRequest(
+    gone = rpc.call(getattr(rpc.quotas, method), getattr(quotas_pb2, f"{method}Request")(
         name=full, validate_only=dry_run, message=message))
     typer.echo(f"{full}: {'dry run, nothing deleted' if dry_run else 'deleted, commit ' + gone.commit[:12]}")
 
@@ -206,11 +211,8 @@ def alert_policy_set(ctx: typer.Context, cluster: Optional[str] = CLUSTER, names
                                                                 "(repeatable; replaces the list)."),
                      ) -> None:
     """Changes only the given settings."""
-    given = {"enabled": enabled, "warning_percent": warning, "critical_percent": critical,
-             "notification_targets": target}
-    fields = {k: v for k, v in given.items() if v is not None}
-    if not fields:
-        raise typer.BadParameter("nothing to change: pass --enable/--disable, --warning, --critical or --notify")
+    fields = given({"enabled": enabled, "warning_percent": warning, "critical_percent": critical,
+                    "notification_targets": target}, "--enable/--disable, --warning, --critical or --notify")
     rpc = remote(ctx)
     _print_policy(rpc.call(rpc.quotas.UpdateQuotaAlertPolicy, quotas_pb2.UpdateQuotaAlertPolicyRequest(
         quota_alert_policy=quotas_pb2.QuotaAlertPolicy(
@@ -295,8 +297,4 @@ def limits_set(ctx: typer.Context, name: str = LIMIT_RANGE, cluster: Optional[st
 def limits_delete(ctx: typer.Context, name: str = LIMIT_RANGE, cluster: Optional[str] = CLUSTER,
                   namespace: Optional[str] = NAMESPACE, dry_run: bool = DRY_RUN, message: str = MESSAGE) -> None:
     """Deletes the LimitRange, recorded as a commit."""
-    full = f"{_namespace(ctx, cluster, namespace)}/limitranges/{name}"
-    rpc = remote(ctx)
-    gone = rpc.call(rpc.quotas.DeleteLimitRange, quotas_pb2.DeleteLimitRangeRequest(
-        name=full, validate_only=dry_run, message=message))
-    typer.echo(f"{full}: {'dry run, nothing deleted' if dry_run else 'deleted, commit ' + gone.commit[:12]}")
+    _delete(ctx, f"{_namespace(ctx, cluster, namespace)}/limitranges/{name}", "DeleteLimitRange", dry_run, message)
