@@ -15,7 +15,7 @@ from google.protobuf import field_mask_pb2
 from clients.cli.admin import seconds
 from clients.cli.clusters import enum_value, when
 from clients.cli.connection import remote
-from clients.cli.errors import given
+from clients.cli.errors import CliError, given
 from clients.cli.printers import table
 from kubecommit.v1 import operations_pb2 as pb
 
@@ -366,3 +366,18 @@ def metrics_query(ctx: typer.Context, series: str = typer.Argument(..., help="A 
     table(["TIME (UTC)", "VALUE"], [[when(p.time), f"{p.value:g}"] for p in got.points])
     sys.stderr.write(f"{got.series}: {len(got.points)} points, step {got.step.ToTimedelta()}, "
                      f"resolution {got.resolution}\n")
+
+
+@channels_app.command("test")
+def channels_test(ctx: typer.Context, name: str = CHANNEL) -> None:
+    """Sends the channel a test notification now (signed, retried like any delivery) and shows
+    each attempt; exit 1 when the receiver did not accept it."""
+    rpc = remote(ctx)
+    got = rpc.call(rpc.operations.TestNotificationChannel, pb.TestNotificationChannelRequest(
+        name=_full("notificationChannels", name)))
+    table(["ATTEMPT", "TIME (UTC)", "STATUS", "ERROR"],
+          [[str(d.attempt), when(d.time), str(d.status_code or "-"), d.error] for d in got.deliveries])
+    if not got.delivered:
+        raise CliError(f"{_full('notificationChannels', name)}: the receiver did not accept the test notification",
+                       "check the URL and that the receiver answers 2xx; `kubecommit channels deliveries` keeps the log")
+    sys.stderr.write(f"{_full('notificationChannels', name)}: delivered\n")

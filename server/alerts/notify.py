@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,7 +24,7 @@ from typing import Any
 import aiohttp
 
 from server.alerts.config import AlertingConfig, Channel
-from server.alerts.store import Alert, Alerts, Severity
+from server.alerts.store import Alert, Alerts, Severity, State
 from server.state import Database
 
 log = logging.getLogger("kubecommit.alerts")
@@ -105,6 +106,18 @@ class Notifier:
                 task = asyncio.create_task(self._deliver(channel, alert, change))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+
+    async def test(self, channel: Channel) -> list[Delivery]:
+        """A made-up alert of the channel's minimum severity delivered now as change `test`
+        (whether the channel is enabled or not), awaited: its attempts, first first."""
+        now = datetime.now(timezone.utc)
+        alert = Alert(id=f"test-{secrets.token_hex(6)}", rule="test-notification",
+                      subject=f"notificationChannels/{channel.id}", severity=Severity[channel.min_severity],
+                      state=State.FIRING, message="kubecommit test notification: this channel works",
+                      first_seen=now, last_seen=now)
+        await self._deliver(channel, alert, "test")
+        attempts = [d for d in await self.deliveries_async(channel.id, self.attempts * 4) if d.alert == alert.id]
+        return attempts[::-1]
 
     async def _deliver(self, channel: Channel, alert: Alert, change: str) -> None:
         body = json.dumps(payload(alert, change, channel), separators=(",", ":")).encode()

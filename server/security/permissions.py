@@ -220,6 +220,7 @@ _TABLE: dict[str, Rule] = {
     "OperationsService/UpdateNotificationChannel": Rule(P.JOBS_ADMIN, R.GLOBAL),
     "OperationsService/DeleteNotificationChannel": Rule(P.JOBS_ADMIN, R.GLOBAL),
     "OperationsService/ListNotificationDeliveries": Rule(P.JOBS_ADMIN, R.GLOBAL, audit=False),
+    "OperationsService/TestNotificationChannel": Rule(P.JOBS_ADMIN, R.GLOBAL),
     "OperationsService/ListAlertRules": Rule(P.POLICIES_READ, R.GLOBAL),
     "OperationsService/GetAlertRule": Rule(P.POLICIES_READ, R.GLOBAL),
     "OperationsService/CreateAlertRule": Rule(P.JOBS_ADMIN, R.GLOBAL),

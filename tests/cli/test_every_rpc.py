@@ -124,6 +124,7 @@ COMMANDS: dict[str, str] = {
     "OperationsService.UpdateNotificationChannel": "channels update",
     "OperationsService.DeleteNotificationChannel": "channels delete",
     "OperationsService.ListNotificationDeliveries": "channels deliveries",
+    "OperationsService.TestNotificationChannel": "channels test",
     "OperationsService.ListAlertRules": "alerts rules list",
     "OperationsService.GetAlertRule": "alerts rules get",
     "OperationsService.CreateAlertRule": "alerts rules create",

@@ -5,6 +5,7 @@ created, updated, listed and deleted."""
 
 from __future__ import annotations
 
+import json
 import queue
 import signal
 import socket
@@ -14,6 +15,7 @@ import time
 from typing import Callable
 
 from kubesim import Simulator
+from server.alerts.notify import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from server.embedded import EmbeddedServer
 from tests.cli.support import KUBECOMMIT, cli_env, run
 from tests.jobs.conftest import QUIET, Receiver, receiver  # noqa: F401 (a fixture)
@@ -83,6 +85,14 @@ def test_alerts_list_ack_silence_resolve(server_factory: Callable[..., EmbeddedS
     assert made.returncode == 0 and "notificationChannels/oncall" in made.stderr, made.stderr
     secret = made.stdout.strip()
     assert len(secret) >= 32 and secret not in run(server, "channels", "list").stdout
+    tested = run(server, "channels", "test", "oncall")  # a test notification, signed with that secret
+    assert tested.returncode == 0 and tested.stderr == "notificationChannels/oncall: delivered\n", tested.stderr
+    assert tested.stdout.splitlines()[1].split()[0] == "1" and tested.stdout.splitlines()[1].split()[3] == "204"
+    headers, body = next((h, b) for h, b in receiver.received if b"test-notification" in b)
+    stamp = headers[TIMESTAMP_HEADER]
+    assert headers[SIGNATURE_HEADER] == sign(secret.encode(), stamp, body)
+    assert json.loads(body)["status"] == "test"
+    assert " test " in run(server, "channels", "deliveries", "oncall").stdout
     watch, events = _watch(server, "alerts", "watch", "--filter", "subject=clusters/gone")
     config = sim.kubeconfig_text("demo")
     port = config.split("127.0.0.1:", 1)[1].split("\n", 1)[0].split("/", 1)[0]
@@ -101,8 +111,8 @@ def test_alerts_list_ack_silence_resolve(server_factory: Callable[..., EmbeddedS
     assert _rows(server, "alerts", "get", name)[name] == line
 
     def delivered() -> bool:
-        log = _rows(server, "channels", "deliveries", "oncall")
-        return any(name in row and " firing " in row for row in log.values())
+        log = run(server, "channels", "deliveries", "oncall").stdout.splitlines()[1:]
+        return any(name in row and " firing " in row for row in log)
     assert _until(delivered), run(server, "channels", "deliveries", "oncall").stdout
     assert any(h.get("X-Received-Path", "").endswith("for=cli-oncall") for h, _ in receiver.received)
 
@@ -121,13 +131,16 @@ def test_alerts_list_ack_silence_resolve(server_factory: Callable[..., EmbeddedS
 
 
 def test_channels_and_rules_from_the_cli(server_factory: Callable[..., EmbeddedServer]) -> None:
-    server = server_factory(**QUIET)
+    server = server_factory(**{**QUIET, "webhook_attempts": 3})
     assert run(server, "channels", "create", "chat", "--url", "http://127.0.0.1:9/hook", "--format", "slack").returncode == 0
     row = _rows(server, "channels", "get", "chat")["chat"].split()
     assert row[1:5] == ["http://127.0.0.1:9/hook", "slack", "warning", "enabled"]
     updated = run(server, "channels", "update", "notificationChannels/chat", "--disabled", "--min-severity", "info")
     assert updated.returncode == 0, updated.stderr
     assert _rows(server, "channels", "list")["chat"].split()[3:5] == ["info", "disabled"]
+    unheard = run(server, "channels", "test", "chat")  # nothing listens on port 9: every attempt fails
+    assert unheard.returncode == 1 and "did not accept" in unheard.stderr
+    assert [line.split()[0] for line in unheard.stdout.splitlines()[1:]] == ["1", "2", "3"]
     bad = run(server, "channels", "create", "ftp", "--url", "ftp://x")
     assert bad.returncode != 0 and "url" in bad.stderr and not bad.stdout
     assert run(server, "channels", "delete", "chat").stdout.strip() == "notificationChannels/chat deleted"
