@@ -25,7 +25,7 @@ from server.replication.ha import LEADER_HEALTH, LeadershipInterceptor
 from server.replication.mirror import HEALTH_SERVICE as MIRROR_HEALTH
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
-from server.services import SERVICES
+from server.services import NEEDS_LEADER, SERVICES
 
 log = logging.getLogger("kubecommit.server")
 
@@ -68,8 +68,10 @@ class KubecommitServer:
         credentials = self._credentials()
         self.runtime = await Runtime.create(self.settings)
         try:
-            # Writes a killed process made to clusters without committing them, before any call.
-            await self.runtime.domains.versions.recovery.recover()
+            # Writes a killed process made to clusters without committing them, before any call;
+            # with replicas, by the replica that takes the lease over (server/replication/ha.py).
+            if self.runtime.replication is None:
+                await self.runtime.domains.versions.recovery.recover()
             address = await self._serve(self.runtime, credentials)
             await self._serve_mcp(self.runtime, credentials)
         except BaseException:
@@ -88,12 +90,16 @@ class KubecommitServer:
         settings = self.settings
         limits = CallerLimits(settings.rate_limit_per_second, settings.rate_limit_burst,
                               settings.max_streams_per_caller)
-        # With replicas: writes only on the leader, answered once on the git remote.
+        # With replicas: writes only on the leader, answered once on the git remote; on a follower
+        # they are forwarded to the leader, before anything else happens here (the leader
+        # authenticates, limits and audits them).
         leadership = [LeadershipInterceptor(runtime.replication)] if runtime.replication else []
+        forwarding = [runtime.replication.forwarding(settings, NEEDS_LEADER)] \
+            if runtime.replication and settings.forward_to_leader else []
         server = grpc.aio.server(
-            # Outermost first: the trace span and call counts; context, errors, audit and the
+            # Outermost first: the trace span and call counts; forwarding to the leader; context, errors, audit and the
             # per-RPC metrics; then who is calling; then leadership; then the request.
-            interceptors=[TracingInterceptor(), MetricsInterceptor(runtime.metrics),
+            interceptors=[TracingInterceptor(), MetricsInterceptor(runtime.metrics), *forwarding,
                           RequestInterceptor(observers=[runtime.audit.observe, runtime.metrics.observe]),
                           AuthInterceptor(runtime.auth, limits), *leadership,
                           RequestChecks()],
@@ -131,7 +137,7 @@ class KubecommitServer:
             runtime.mirror.report = self._report_mirror
         if runtime.replication is not None:  # the leader starts the mirror once it has caught up
             await self.health.set(LEADER_HEALTH, NOT_SERVING)
-            runtime.replication.start(self._report_leader)
+            runtime.replication.start(self._report_leader, runtime.domains.versions.recovery.recover)
         elif runtime.mirror is not None:
             runtime.mirror.start()
         self.address = f"{settings.listen.rsplit(':', 1)[0]}:{port}"

@@ -118,7 +118,7 @@ class Runtime:
         async with AsyncExitStack() as opened:  # a failed start closes what it had opened
             store = await Storage.open(data / "store", key=key, committer=COMMITTER)
             opened.push_async_callback(store.close)
-            clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials)
+            clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials, settings.database_url)
             opened.callback(clusters.close)
             pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
                                timeout=settings.cluster_timeout_seconds)
@@ -132,7 +132,8 @@ class Runtime:
             audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400,
                              settings.database_url)
             opened.callback(audit.close)
-            intents = IntentJournal(data, key)
+            # Shared only among replicas with a leader: the one that takes over recovers them.
+            intents = IntentJournal(data, key, settings.database_url if settings.lease_name else "")
             opened.callback(intents.close)
             records = Records(data / "containers.db", settings.database_url,
                               legacy_session=containers_convert.legacy_session,
@@ -158,7 +159,7 @@ class Runtime:
                           quotas=Quotas.create(store, pool, clusters, versions.writer,
                                                settings.fanout_timeout_seconds, job_data),
                           labels=LabelsDomain.create(store, pool, clusters, versions),
-                          mcp=Mcp.create(pool, versions, data, prices))
+                          mcp=Mcp.create(pool, versions, data, prices, settings.database_url))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks, sessions=sessions)
         runtime.on_close.append(records.close)

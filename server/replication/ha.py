@@ -1,8 +1,9 @@
 """Replicas with one leader: the leader (holder of the Lease) writes to the store and pushes each
 commit to the git remote before the call that made it answers; followers keep their store
-fetched from the remote, serve reads from it, and answer writes with FAILED_PRECONDITION naming
-the leader's address. A replica that wins the lease first fetches the remote (every commit the
-old leader acknowledged is there), then writes.
+fetched from the remote, serve reads from it, and forward calls that need the leader to it
+(server/replication/forward.py; with forwarding off they answer FAILED_PRECONDITION naming the
+leader's address). A replica that wins the lease first fetches the remote (every commit the old
+leader acknowledged is there), recovers the write-ahead intents a dead leader left, then writes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import logging
 import socket
 import uuid
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, AsyncIterator, Awaitable, Callable, Mapping
 
 import grpc
 from kubernetes import client, config
@@ -24,6 +26,7 @@ from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument, Unavailable
 from server.interceptors.wrapping import WrappingInterceptor
 from server.observability.metrics import Metrics
+from server.replication.forward import ForwardingInterceptor, method_rules
 from server.replication.lease import Leader, LeaseElector, LeaseTiming
 from server.replication.mirror import Mirror
 from server.security.permissions import RULES, Permission
@@ -34,6 +37,8 @@ log = logging.getLogger("kubecommit.replication")
 LEADER_HEALTH = "kubecommit.Leader"
 # Told whether this replica is the leader now (health service `kubecommit.Leader`).
 RoleReport = Callable[[bool], Awaitable[None]]
+# Resolves the write-ahead intents a dead leader left (server/versions/recovery.py).
+Recover = Callable[[], Awaitable[Any]]
 
 
 class Role(enum.StrEnum):
@@ -77,16 +82,19 @@ class Replication:
             f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}", settings.advertise_address or settings.listen,
             self.timing, self._changed)
         self._report: RoleReport | None = None
+        self._recover: Recover | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._takeover: asyncio.Task[None] | None = None
+        self._forwarding: ForwardingInterceptor | None = None
 
     @property
     def is_leader(self) -> bool:
         """Whether this replica may write now (jobs and other background writers ask this)."""
         return self.role is Role.LEADER
 
-    def start(self, report: RoleReport) -> None:
+    def start(self, report: RoleReport, recover: Recover) -> None:
         self._report = report
+        self._recover = recover
         self.elector.start()
         self._tasks.append(asyncio.create_task(self._follow(), name="kubecommit-follow"))
 
@@ -105,7 +113,8 @@ class Replication:
             log.info("following", extra={"leader": leader.identity, "leader_address": leader.address})
 
     async def _take_over(self) -> None:
-        """Fetch until the store holds everything on the remote, then write (and push)."""
+        """Fetch until the store holds everything on the remote, record what the old leader
+        wrote to clusters without committing (its intents), then write (and push)."""
         while True:
             try:
                 await self.storage.fetch(self.url)
@@ -114,6 +123,11 @@ class Replication:
                 log.warning("new leader cannot fetch the remote yet; not writing",
                             extra={"remote": redact(self.url), "error": str(error)})
                 await asyncio.sleep(self.timing.retry_period)
+        if self._recover is not None:
+            try:  # intents it cannot resolve (a cluster down) are kept for the next takeover
+                await self._recover()
+            except Exception:
+                log.exception("recovering the old leader's intents failed; writing anyway")
         self.role = Role.LEADER
         self.mirror.start()
         await self._set_leader(True)
@@ -133,6 +147,28 @@ class Replication:
                 except RemoteError as error:
                     log.info("follower fetch failed", extra={"remote": redact(self.url), "error": str(error)})
             await asyncio.sleep(self.timing.retry_period)
+
+    def leader_address(self) -> str | None:
+        """Where a follower forwards calls that need the leader; None when this replica is (or is
+        becoming) the leader, or no other leader is known."""
+        leader = self.leader
+        if self.role is Role.FOLLOWER and leader is not None and leader.identity != self.elector.identity:
+            return leader.address or None
+        return None
+
+    def forwarding(self, settings: Settings, rules: Mapping[str, Callable[[Any], bool]]) -> ForwardingInterceptor:
+        """The interceptor that forwards what needs the leader (`rules`: request-dependent
+        methods, such as CallTool of a tool that writes), closed with the replication."""
+        may_need_leader, needs_leader = method_rules(rules, leader_only)
+        self._forwarding = ForwardingInterceptor(
+            self.elector.identity, self.leader_address, lambda: self.is_leader, may_need_leader, needs_leader,
+            _forward_credentials(settings),
+            [("grpc.max_send_message_length", settings.max_receive_message_bytes),
+             ("grpc.max_receive_message_length", settings.max_send_message_bytes),
+             # A leader that just came back (or a new one at a reused address) is tried again soon.
+             ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 1000)],
+            self.timing.retry_period)
+        return self._forwarding
 
     def check_writable(self) -> None:
         if self.role is Role.LEADER:
@@ -163,6 +199,24 @@ class Replication:
         if leading:
             await self.mirror.stop()  # what is committed goes out before the lease is released
         await self.elector.stop()
+        if self._forwarding is not None:
+            await self._forwarding.close()
+
+
+def _read(path: Path | None) -> bytes | None:
+    return path.read_bytes() if path is not None else None
+
+
+def _forward_credentials(settings: Settings) -> grpc.ChannelCredentials | None:
+    """Plaintext when this server serves plaintext (in the manifests: to the leader's Envoy on the
+    pod network, TLS ending at the ingress or mesh); TLS otherwise, as a client of the leader."""
+    if settings.tls_cert is None:
+        return None
+    client_identity = settings.tls_client_ca is not None
+    return grpc.ssl_channel_credentials(
+        root_certificates=_read(settings.forward_ca),
+        private_key=_read(settings.tls_key) if client_identity else None,
+        certificate_chain=_read(settings.tls_cert) if client_identity else None)
 
 
 class LeaderOnlyLock:
