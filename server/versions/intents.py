@@ -34,7 +34,9 @@ from server.names import ResourceName
 from server.state import Database
 
 # Test only: with this set to 1, the process exits (os._exit, as a SIGKILL would end it) after a
-# write reached a cluster and before its commit. Never set it outside tests (docs/configuration.md).
+# write reached a cluster and before its commit; set to `path:TEXT`, only after a write whose store
+# path contains TEXT (a replica of a burst dies on one chosen write). Never set it outside tests
+# (docs/configuration.md).
 CRASH_ENV = "KUBECOMMIT_TEST_CRASH_AFTER_CLUSTER_WRITE"
 CRASH_EXIT_CODE = 86
 
@@ -77,9 +79,10 @@ class Intent:
     entries: tuple[IntentEntry, ...]
 
 
-def crash_point() -> None:
-    """The test hook between a cluster write and its commit (see CRASH_ENV)."""
-    if os.environ.get(CRASH_ENV) == "1":
+def crash_point(paths: Iterable[str] = ()) -> None:
+    """The test hook between a cluster write and its commit of `paths` (see CRASH_ENV)."""
+    armed = os.environ.get(CRASH_ENV, "")
+    if armed == "1" or (armed.startswith("path:") and any(armed[5:] in path for path in paths)):
         os._exit(CRASH_EXIT_CODE)
 
 
