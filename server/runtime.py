@@ -111,6 +111,10 @@ class Runtime:
         if settings.lease_name and not settings.mirror_url:
             raise FailedPrecondition("lease_name needs mirror_url: replicas share the store through it",
                                      "MIRROR_REQUIRED")
+        if settings.lease_name and not settings.database_url:
+            raise FailedPrecondition("lease_name needs database_url: replicas share tokens, cluster credentials "
+                                     "and write-ahead intents through it, or a new leader could not carry on",
+                                     "DATABASE_REQUIRED")
         data = settings.data_dir
         private_files(data)  # every file the server makes in its data directory is 0600
         # KUBECOMMIT_STORE_KEY wins over the key file; the file is made (0600) on first start.

@@ -188,9 +188,10 @@ class _Relay:
             yield self.parse(raw)
 
     def _outgoing(self, context: grpc.aio.ServicerContext) -> dict[str, Any]:
-        metadata = [(k, v) for k, v in _metadata(context) if k not in _HOP_BY_HOP and not k.startswith(":")]
-        trace: dict[str, str] = {}
-        inject(trace)  # the follower's span, itself a child of the caller's
+        incoming = _metadata(context)
+        metadata = [(k, v) for k, v in incoming if k not in _HOP_BY_HOP and not k.startswith(":")]
+        trace = {k: v for k, v in incoming if k in ("traceparent", "tracestate")}
+        inject(trace)  # the follower's span (a child of the caller's) when one is current
         metadata += [*trace.items(), (FORWARDED_BY, self.fw.identity)]
         return {"metadata": tuple(metadata), "timeout": context.time_remaining()}
 
