@@ -40,6 +40,8 @@ _RESERVED_TRAILERS = ("grpc-status", "grpc-message")
 
 # (method, the request when it is a single message, else None) -> does the call need the leader.
 NeedsLeader = Callable[[str, Any], bool]
+# Told how each forwarded call ended (method, status code): the follower's metrics.
+ForwardObserver = Callable[[str, grpc.StatusCode], None]
 
 
 class Route:
@@ -57,7 +59,7 @@ class ForwardingInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, identity: str, leader_address: Callable[[], str | None], is_leader: Callable[[], bool],
                  may_need_leader: Callable[[str], bool], needs_leader: NeedsLeader,
                  credentials: grpc.ChannelCredentials | None, options: list[tuple[str, Any]],
-                 retry_after: float) -> None:
+                 retry_after: float, observe: ForwardObserver | None = None) -> None:
         self.identity = identity
         self.leader_address = leader_address
         self.is_leader = is_leader
@@ -66,6 +68,7 @@ class ForwardingInterceptor(grpc.aio.ServerInterceptor):
         self.credentials = credentials
         self.options = options
         self.retry_after = retry_after
+        self.observe = observe or (lambda method, code: None)
         self._channels: dict[str, grpc.aio.Channel] = {}
 
     async def intercept_service(
@@ -130,13 +133,8 @@ class _Relay:
         route = await self._route(request, context)
         if route is None:
             return self.encode(await self.local.unary_unary(request, context))
-        call = self.fw.channel(route).unary_unary(self.method)(raw, **self._outgoing(context))
-        try:
-            answer = await call
-        except grpc.aio.AioRpcError as error:
-            await self._failed(error, route, context, started=False)
-        await self._trailers(call, context)
-        return answer
+        return await self._unary(self.fw.channel(route).unary_unary(self.method)(raw, **self._outgoing(context)),
+                                 route, context)
 
     async def unary_stream(self, raw: bytes, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
         request = self.parse(raw)
@@ -153,13 +151,8 @@ class _Relay:
         route = await self._route(None, context)
         if route is None:
             return self.encode(await self.local.stream_unary(self._parsed(requests), context))
-        call = self.fw.channel(route).stream_unary(self.method)(requests, **self._outgoing(context))
-        try:
-            answer = await call
-        except grpc.aio.AioRpcError as error:
-            await self._failed(error, route, context, started=False)
-        await self._trailers(call, context)
-        return answer
+        return await self._unary(
+            self.fw.channel(route).stream_unary(self.method)(requests, **self._outgoing(context)), route, context)
 
     async def stream_stream(self, requests: AsyncIterator[bytes],
                             context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
@@ -195,17 +188,37 @@ class _Relay:
         metadata += [*trace.items(), (FORWARDED_BY, self.fw.identity)]
         return {"metadata": tuple(metadata), "timeout": context.time_remaining()}
 
+    async def _unary(self, call: Any, address: str, context: grpc.aio.ServicerContext) -> bytes:
+        code = grpc.StatusCode.CANCELLED  # unless it ends otherwise
+        try:
+            try:
+                answer = await call
+            except grpc.aio.AioRpcError as error:
+                code = _reported(error, started=False)
+                await self._failed(error, address, context, started=False)
+            code = grpc.StatusCode.OK
+            await self._trailers(call, context)
+            return answer
+        finally:
+            self.fw.observe(self.method, code)
+
     async def _relay(self, call: Any, address: str, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
         started = False
+        code = grpc.StatusCode.CANCELLED
         try:
-            async for message in call:
-                started = True
-                yield message
-        except grpc.aio.AioRpcError as error:
-            await self._failed(error, address, context, started)
+            try:
+                async for message in call:
+                    started = True
+                    yield message
+            except grpc.aio.AioRpcError as error:
+                code = _reported(error, started)
+                await self._failed(error, address, context, started)
+            finally:
+                call.cancel()  # the caller went away (or the stream ended): so does the leader's call
+            code = grpc.StatusCode.OK
+            await self._trailers(call, context)
         finally:
-            call.cancel()  # the caller went away (or the stream ended): so does the leader's call
-        await self._trailers(call, context)
+            self.fw.observe(self.method, code)
 
     async def _trailers(self, call: Any, context: grpc.aio.ServicerContext) -> None:
         context.set_trailing_metadata(_passed_trailers(await call.trailing_metadata()))
@@ -215,8 +228,7 @@ class _Relay:
         """The leader's error as the caller's; a leader that could not be reached at all is
         UNAVAILABLE `LEADER_UNREACHABLE` with a retry hint."""
         trailers = error.trailing_metadata() or ()
-        answered = any(key == "grpc-status-details-bin" for key, _ in trailers)
-        if error.code() is grpc.StatusCode.UNAVAILABLE and not answered and not started:
+        if _unreachable(error, started):
             await self._abort(context, Unavailable(
                 f"the leader at {address} cannot be reached ({error.details()}); retry", "LEADER_UNREACHABLE",
                 metadata={"leader_address": address}, retry_after=self.fw.retry_after))
@@ -227,6 +239,17 @@ class _Relay:
         status = to_status(error, str(request_id))
         await context.abort(status.code, status.details,
                             tuple(status.trailing_metadata) + ((REQUEST_ID_HEADER, str(request_id)),))
+
+
+def _unreachable(error: grpc.aio.AioRpcError, started: bool) -> bool:
+    """UNAVAILABLE before any answer and without the details every kubecommit error carries: the
+    transport's, not the leader's."""
+    answered = any(key == "grpc-status-details-bin" for key, _ in error.trailing_metadata() or ())
+    return error.code() is grpc.StatusCode.UNAVAILABLE and not answered and not started
+
+
+def _reported(error: grpc.aio.AioRpcError, started: bool) -> grpc.StatusCode:
+    return grpc.StatusCode.UNAVAILABLE if _unreachable(error, started) else error.code()
 
 
 def _passed_trailers(trailers: Any) -> tuple[tuple[str, Any], ...]:

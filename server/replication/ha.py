@@ -167,7 +167,7 @@ class Replication:
              ("grpc.max_receive_message_length", settings.max_send_message_bytes),
              # A leader that just came back (or a new one at a reused address) is tried again soon.
              ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 1000)],
-            self.timing.retry_period)
+            self.timing.retry_period, self.metrics.count_forwarded)
         return self._forwarding
 
     def check_writable(self) -> None:

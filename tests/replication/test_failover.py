@@ -179,13 +179,17 @@ def shared_sampler_runs(replica: Replica, token: str) -> int:
             operations_pb2.GetJobRequest(name="jobs/samplers"), metadata=auth(token), timeout=10).run_count
 
 
-def sampler_runs(replica: Replica) -> int:
-    """The runs this replica's process made, from its own metrics."""
+def metric(replica: Replica, name: str, **labels: str) -> int:
+    """The sum of a counter's samples with these labels, from the replica's own /metrics."""
     with urllib.request.urlopen(f"http://{replica.metrics}/metrics", timeout=5) as response:
         text = response.read().decode()
-    return int(sum(sample.value for family in text_string_to_metric_families(text)
-                   for sample in family.samples
-                   if sample.name == "kubecommit_job_runs_total" and sample.labels.get("job") == "samplers"))
+    return int(sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+                   if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())))
+
+
+def sampler_runs(replica: Replica) -> int:
+    """The runs this replica's process made."""
+    return metric(replica, "kubecommit_job_runs_total", job="samplers")
 
 
 def fetched_history(replica: Replica, token: str, name: str) -> list[str]:
@@ -243,6 +247,7 @@ def test_follower_takes_over_and_no_acknowledged_commit_is_lost(ha: Cluster, tmp
     wait(lambda: fetched_history(follower, ha.token, "cm-first") == [first],
          "the follower never served the new history")
     assert audited(ha.database_url, "cm-first") == 1
+    assert metric(follower, "kubecommit_rpc_forwarded_total", grpc_method="ApplyManifest", grpc_code="OK") == 1
     # A stream that commits, through a follower: a sync that finds a ConfigMap made behind
     # kubecommit's back.
     with kube_config.new_client_from_config(str(ha.sim.write_kubeconfig(tmp_path / "ops.kubeconfig"))) as api:
@@ -286,16 +291,16 @@ def test_follower_takes_over_and_no_acknowledged_commit_is_lost(ha: Cluster, tmp
                 else:
                     ha.unchanged.add(name)
 
-    threads = [threading.Thread(target=writer, args=(p, 20)) for p in ("x", "y")]
+    threads = [threading.Thread(target=writer, args=(p, 12)) for p in ("x", "y")]
     for t in threads:
         t.start()
-    wait(lambda: len(ha.acked) >= 10, "the burst never got going")
+    wait(lambda: len(ha.acked) >= 6, "the burst never got going")
     with pytest.raises(grpc.RpcError):  # the leader exits between the cluster write and the commit
         apply(leader.address, ha.token, "cm-crash")
     assert leader.process is not None and leader.process.wait(15) == CRASH_EXIT_CODE
     for t in threads:
         t.join(60)
-    assert len(ha.acked) + len(ha.unchanged) == 40, (sorted(ha.acked), ha.unchanged)
+    assert len(ha.acked) + len(ha.unchanged) == 24, (sorted(ha.acked), ha.unchanged)
     # Retrying through the Service, clients saw the outage only as UNAVAILABLE (never NOT_LEADER).
     assert codes <= {grpc.StatusCode.UNAVAILABLE}, codes
 
@@ -322,7 +327,7 @@ def test_follower_takes_over_and_no_acknowledged_commit_is_lost(ha: Cluster, tmp
                                    metadata=auth(ha.token), timeout=10).server == ha.sim.url
     # Audit rows of every replica that served are in PostgreSQL: `cm-first` went through the old
     # leader, each writer's last apply through the new one; a forwarded call is audited once.
-    for name in ("cm-first", "cm-x-19", "cm-y-19"):
+    for name in ("cm-first", "cm-x-11", "cm-y-11"):
         assert audited(ha.database_url, name) >= 1, name
     # Clients retrying through the Service saw UNAVAILABLE for about the lease duration, not more
     # (the figure is in docs/deploy.md; the bound is generous for a loaded machine).

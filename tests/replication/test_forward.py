@@ -84,6 +84,7 @@ class Pair:
         self.follower = ""
         self.servers: list[grpc.aio.Server] = []
         self.forwarding: ForwardingInterceptor | None = None
+        self.observed: list[tuple[str, grpc.StatusCode]] = []  # what the follower's metrics count
 
     async def start(self) -> "Pair":
         leader = grpc.aio.server()
@@ -93,7 +94,8 @@ class Pair:
         may, needs = method_rules({f"/{SERVICE}/Unary": lambda raw: not raw.startswith(b"local")},
                                   lambda method: method != f"/{SERVICE}/Unary" and method.startswith(f"/{SERVICE}/"))
         self.forwarding = ForwardingInterceptor("follower-1", lambda: self.leader_address, lambda: False, may, needs,
-                                                None, [], retry_after=0.5)
+                                                None, [], retry_after=0.5,
+                                                observe=lambda method, code: self.observed.append((method, code)))
         follower = grpc.aio.server(interceptors=[TracingInterceptor(), self.forwarding])
         follower.add_generic_rpc_handlers((_follower_handlers(self.served),))
         self.follower = f"127.0.0.1:{follower.add_insecure_port('127.0.0.1:0')}"
@@ -136,12 +138,13 @@ async def test_a_unary_call_reaches_the_leader_with_what_the_caller_sent(pair: P
     assert trace_id == TRACEPARENT.split("-")[1] and parent_id != TRACEPARENT.split("-")[2]
     assert 0 < answer["remaining"] <= 20  # the caller's deadline, what was left of it
     assert trailers["x-leader"] == "yes"
+    assert pair.observed == [(f"/{SERVICE}/Unary", grpc.StatusCode.OK)]
 
 
 async def test_a_call_that_does_not_need_the_leader_runs_here(pair: Pair) -> None:
     async with grpc.aio.insecure_channel(pair.follower) as channel:
         assert await _call(channel, "unary_unary", "Unary")(b"local read", timeout=10) == b"answered by the follower"
-    assert pair.served == ["follower"]
+    assert pair.served == ["follower"] and pair.observed == []
 
 
 async def test_the_leaders_error_reaches_the_caller_with_its_details(pair: Pair) -> None:
@@ -151,6 +154,7 @@ async def test_the_leaders_error_reaches_the_caller_with_its_details(pair: Pair)
     info = details(refused.value)
     assert info.code is grpc.StatusCode.FAILED_PRECONDITION and info.message == "leader says no"
     assert info.reason == "LEADER_SAYS_NO"
+    assert pair.observed == [(f"/{SERVICE}/Unary", grpc.StatusCode.FAILED_PRECONDITION)]
 
 
 async def test_streams_of_every_shape_are_relayed(pair: Pair) -> None:
@@ -165,6 +169,7 @@ async def test_streams_of_every_shape_are_relayed(pair: Pair) -> None:
     assert streamed == [b"sync-0", b"sync-1", b"sync-2"]
     assert gathered == b"a+b+c"  # the caller's half-close ended the leader's request stream
     assert echoed == [b"A", b"B", b"C"]
+    assert [code for _, code in pair.observed] == [grpc.StatusCode.OK] * 3
 
 
 async def test_an_unreachable_leader_is_unavailable_with_a_retry_hint(pair: Pair) -> None:
@@ -177,6 +182,8 @@ async def test_an_unreachable_leader_is_unavailable_with_a_retry_hint(pair: Pair
             info = details(refused.value)
             assert info.code is grpc.StatusCode.UNAVAILABLE and info.reason == "LEADER_UNREACHABLE", info
             assert info.metadata["leader_address"] == pair.leader_address and info.retry_seconds == 0.5
+    assert pair.observed == [(f"/{SERVICE}/Unary", grpc.StatusCode.UNAVAILABLE),
+                             (f"/{SERVICE}/UnaryStream", grpc.StatusCode.UNAVAILABLE)]
 
 
 async def test_a_call_forwarded_to_a_replica_that_does_not_lead_is_not_forwarded_again(pair: Pair) -> None:
