@@ -16,6 +16,7 @@ from grpc_reflection.v1alpha import reflection
 
 from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument
+from server.interceptors import forward
 from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
 from server.mcpbridge.http import McpHttp
@@ -63,6 +64,8 @@ class KubecommitServer:
         # MCP over streamable HTTP next to the gRPC server, when `mcp_http_listen` is set.
         self.mcp_http: McpHttp | None = None
         self.metrics_address = ""
+        # With replicas: forwards calls that need the leader to it (closed when the server stops).
+        self.forwarding: forward.ForwardingInterceptor | None = None
 
     async def start(self) -> str:
         credentials = self._credentials()
@@ -94,8 +97,9 @@ class KubecommitServer:
         # they are forwarded to the leader, before anything else happens here (the leader
         # authenticates, limits and audits them).
         leadership = [LeadershipInterceptor(runtime.replication)] if runtime.replication else []
-        forwarding = [runtime.replication.forwarding(settings, NEEDS_LEADER)] \
-            if runtime.replication and settings.forward_to_leader else []
+        if runtime.replication and settings.forward_to_leader:
+            self.forwarding = forward.for_replication(runtime.replication, settings, NEEDS_LEADER, runtime.metrics)
+        forwarding = [self.forwarding] if self.forwarding else []
         server = grpc.aio.server(
             # Outermost first: the trace span and call counts; forwarding to the leader; context, errors, audit and the
             # per-RPC metrics; then who is calling; then leadership; then the request.
@@ -194,6 +198,9 @@ class KubecommitServer:
         grace = self.settings.shutdown_grace_seconds if grace is None else grace
         await self._server.stop(grace)
         self._server = None
+        if self.forwarding is not None:
+            await self.forwarding.close()
+            self.forwarding = None
         if self.runtime is not None:
             await self.runtime.close()
         log.info("stopped", extra={"address": self.address})

@@ -1,7 +1,7 @@
 """Replicas with one leader: the leader (holder of the Lease) writes to the store and pushes each
 commit to the git remote before the call that made it answers; followers keep their store
 fetched from the remote, serve reads from it, and forward calls that need the leader to it
-(server/replication/forward.py; with forwarding off they answer FAILED_PRECONDITION naming the
+(server/interceptors/forward.py; with forwarding off they answer FAILED_PRECONDITION naming the
 leader's address). A replica that wins the lease first fetches the remote (every commit the old
 leader acknowledged is there), recovers the write-ahead intents a dead leader left, then writes.
 """
@@ -14,8 +14,7 @@ import logging
 import socket
 import uuid
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 import grpc
 from kubernetes import client, config
@@ -26,7 +25,6 @@ from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument, Unavailable
 from server.interceptors.wrapping import WrappingInterceptor
 from server.observability.metrics import Metrics
-from server.replication.forward import ForwardingInterceptor, method_rules
 from server.replication.lease import Leader, LeaseElector, LeaseTiming
 from server.replication.mirror import Mirror
 from server.security.permissions import RULES, Permission
@@ -85,7 +83,6 @@ class Replication:
         self._recover: Recover | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._takeover: asyncio.Task[None] | None = None
-        self._forwarding: ForwardingInterceptor | None = None
 
     @property
     def is_leader(self) -> bool:
@@ -156,20 +153,6 @@ class Replication:
             return leader.address or None
         return None
 
-    def forwarding(self, settings: Settings, rules: Mapping[str, Callable[[Any], bool]]) -> ForwardingInterceptor:
-        """The interceptor that forwards what needs the leader (`rules`: request-dependent
-        methods, such as CallTool of a tool that writes), closed with the replication."""
-        may_need_leader, needs_leader = method_rules(rules, leader_only)
-        self._forwarding = ForwardingInterceptor(
-            self.elector.identity, self.leader_address, lambda: self.is_leader, may_need_leader, needs_leader,
-            _forward_credentials(settings),
-            [("grpc.max_send_message_length", settings.max_receive_message_bytes),
-             ("grpc.max_receive_message_length", settings.max_send_message_bytes),
-             # A leader that just came back (or a new one at a reused address) is tried again soon.
-             ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 1000)],
-            self.timing.retry_period, self.metrics.count_forwarded)
-        return self._forwarding
-
     def check_writable(self) -> None:
         if self.role is Role.LEADER:
             return
@@ -199,24 +182,6 @@ class Replication:
         if leading:
             await self.mirror.stop()  # what is committed goes out before the lease is released
         await self.elector.stop()
-        if self._forwarding is not None:
-            await self._forwarding.close()
-
-
-def _read(path: Path | None) -> bytes | None:
-    return path.read_bytes() if path is not None else None
-
-
-def _forward_credentials(settings: Settings) -> grpc.ChannelCredentials | None:
-    """Plaintext when this server serves plaintext (in the manifests: to the leader's Envoy on the
-    pod network, TLS ending at the ingress or mesh); TLS otherwise, as a client of the leader."""
-    if settings.tls_cert is None:
-        return None
-    client_identity = settings.tls_client_ca is not None
-    return grpc.ssl_channel_credentials(
-        root_certificates=_read(settings.forward_ca),
-        private_key=_read(settings.tls_key) if client_identity else None,
-        certificate_chain=_read(settings.tls_cert) if client_identity else None)
 
 
 class LeaderOnlyLock:

@@ -1,4 +1,4 @@
-"""The generic forwarding relay (server/replication/forward.py) between two real grpc.aio servers
+"""The generic forwarding relay (server.interceptors.forward.py) between two real grpc.aio servers
 on loopback: a "follower" with the ForwardingInterceptor and a "leader" answering raw-bytes
 methods of the four shapes. What the caller sent (metadata, trace context, deadline, stream
 messages and half-close) reaches the leader; what the leader answers (messages, status, details,
@@ -17,7 +17,7 @@ from grpc_status import rpc_status
 
 from server.config import Settings
 from server.errors import FailedPrecondition
-from server.replication.forward import FORWARDED_BY, ForwardingInterceptor, method_rules
+from server.interceptors.forward import FORWARDED_BY, ForwardingInterceptor, method_rules
 from server.observability.tracing import TracingInterceptor
 from server.runtime import Runtime
 from tests.support.gitremote import free_port

@@ -21,14 +21,18 @@ leader (two replicas with stale views never bounce a call between them).
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Mapping
 
 import grpc
 
+from server.config import Settings
 from server.errors import Unavailable
 from server.interceptors.request import REQUEST_ID_HEADER, to_status
 from server.interceptors.wrapping import MalformedRequest, responses
+from server.observability.metrics import Metrics
 from server.observability.tracing import inject
+from server.replication.ha import Replication, leader_only
 
 # Set on a forwarded call: the replica that forwarded it (loop guard, and the leader's logs).
 FORWARDED_BY = "x-kubecommit-forwarded-by"
@@ -271,3 +275,34 @@ def method_rules(rules: Mapping[str, Callable[[Any], bool]], leader_only: Callab
         return rule is not None and request is not None and rule(request)
 
     return may_need_leader, needs_leader
+
+
+def for_replication(replication: Replication, settings: Settings, rules: Mapping[str, Callable[[Any], bool]],
+                    metrics: Metrics) -> ForwardingInterceptor:
+    """The interceptor of a replica: forwards what needs the leader (the RPCs `leader_only`
+    names, and `rules`: request-dependent methods, such as CallTool of a tool that writes)."""
+    may_need_leader, needs_leader = method_rules(rules, leader_only)
+    return ForwardingInterceptor(
+        replication.elector.identity, replication.leader_address, lambda: replication.is_leader,
+        may_need_leader, needs_leader, _credentials(settings),
+        [("grpc.max_send_message_length", settings.max_receive_message_bytes),
+         ("grpc.max_receive_message_length", settings.max_send_message_bytes),
+         # A leader that just came back (or a new one at a reused address) is tried again soon.
+         ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 1000)],
+        replication.timing.retry_period, metrics.count_forwarded)
+
+
+def _read(path: Path | None) -> bytes | None:
+    return path.read_bytes() if path is not None else None
+
+
+def _credentials(settings: Settings) -> grpc.ChannelCredentials | None:
+    """Plaintext when this server serves plaintext (in the manifests: to the leader's Envoy on the
+    pod network, TLS ending at the ingress or mesh); TLS otherwise, as a client of the leader."""
+    if settings.tls_cert is None:
+        return None
+    client_identity = settings.tls_client_ca is not None
+    return grpc.ssl_channel_credentials(
+        root_certificates=_read(settings.forward_ca),
+        private_key=_read(settings.tls_key) if client_identity else None,
+        certificate_chain=_read(settings.tls_cert) if client_identity else None)
