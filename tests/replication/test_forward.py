@@ -1,4 +1,4 @@
-"""The generic forwarding relay (server.interceptors.forward.py) between two real grpc.aio servers
+"""The generic forwarding relay (server/interceptors/forward.py) between two real grpc.aio servers
 on loopback: a "follower" with the ForwardingInterceptor and a "leader" answering raw-bytes
 methods of the four shapes. What the caller sent (metadata, trace context, deadline, stream
 messages and half-close) reaches the leader; what the leader answers (messages, status, details,
