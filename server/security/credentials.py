@@ -9,7 +9,10 @@ a database dump reveals no kubeconfig. SQLite runs with `secure_delete`, so a re
 overwritten in the file; PostgreSQL keeps dead rows until VACUUM (still sealed).
 
 Installs from before this table kept one sealed file per cluster in `credentials/`; they are
-moved in on start (same sealing) and the files destroyed.
+moved in on start (same sealing) and the files destroyed. Likewise, a server given a
+`database_url` moves the rows of its data directory's `credentials.db` into PostgreSQL and
+removes the file, so a single-replica install that moves to PostgreSQL keeps reaching its
+clusters.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ class CredentialStore:
             self._db.execute("PRAGMA secure_delete=ON")
         self._db.migrate("credentials", MIGRATIONS)
         self._import_legacy(data_dir / self.LEGACY_DIR)
+        if database_url:
+            self._import_sqlite(data_dir / self.FILE)
 
     def _import_legacy(self, folder: Path) -> None:
         if not folder.is_dir():
@@ -60,6 +65,22 @@ class CredentialStore:
             destroy_file(file)
         if not any(folder.iterdir()):
             folder.rmdir()
+
+    def _import_sqlite(self, path: Path) -> None:
+        if not path.exists():
+            return
+        local = Database.open("", path)
+        try:
+            local.migrate("credentials", MIGRATIONS)  # a file from before the table has none
+            rows = local.execute("SELECT cluster, sealed, updated_at FROM cluster_credentials").fetchall()
+        finally:
+            local.close()
+        # A row already there (another replica's, newer) wins over this directory's.
+        self._db.executemany("INSERT INTO cluster_credentials (cluster, sealed, updated_at) VALUES (?, ?, ?)"
+                             " ON CONFLICT (cluster) DO NOTHING", [(c, bytes(v), t) for c, v, t in rows])
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if leftover.exists():
+                destroy_file(leftover)
 
     def read(self, cluster: str) -> bytes | None:
         row = self._db.execute("SELECT sealed FROM cluster_credentials WHERE cluster = ?", (cluster,)).fetchone()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from server.security.credentials import CredentialStore
+from tests.support.postgres import PostgresServer
 
 
 def test_credentials_are_kept_replaced_and_deleted(tmp_path: Path, database_url: str) -> None:
@@ -35,3 +36,15 @@ def test_files_of_older_servers_are_moved_in_and_destroyed(tmp_path: Path, datab
     finally:
         store.close()
 
+
+def test_moving_to_postgresql_takes_the_sqlite_credentials_along(tmp_path: Path, postgres: PostgresServer) -> None:
+    embedded = CredentialStore(tmp_path)
+    embedded.write("prod", b"sealed-prod")
+    embedded.close()
+    url = postgres.new_database()
+    shared = CredentialStore(tmp_path, url)
+    try:
+        assert shared.read("prod") == b"sealed-prod"
+        assert not (tmp_path / CredentialStore.FILE).exists()  # not left behind in a second place
+    finally:
+        shared.close()
