@@ -76,15 +76,17 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
     plan = await writer.storage.run(store.compute_merge, src, dst)
     # Into main the merged state is applied to the clusters and committed as a merge commit, never
     # a fast-forward: a dry run says what the real merge will do.
+    caller = context.current().caller
+    # A merge changes all it carries: checked before any conflict is reported, since a conflict
+    # names its resource and both values.
+    for rn in filter(None, map(resource_at, sorted({*plan.documents, *(c.path for c in plan.conflicts)}))):
+        authorize(caller, Permission.RESOURCES_APPLY, rn.cluster, rn.namespace)
     result = MergeResult(dry_run, fast_forward=plan.fast_forward and dst != MAIN)
     result.conflicts = list(plan.conflicts)
     if plan.conflicts and not dry_run:
         raise conflict_error(result.conflicts)
     current = await writer.storage.run(lambda: {p: read_stored(store, p, dst) for p in plan.documents})
     items = sorted(plan.documents.items(), key=_order)
-    caller = context.current().caller
-    for rn in filter(None, (resource_at(p) for p, _ in items)):  # a merge changes all it carries
-        authorize(caller, Permission.RESOURCES_APPLY, rn.cluster, rn.namespace)
     diffs = {p: document_diff(_name(p), current[p].data if current[p] else None, d) for p, d in items}
     conflicted = {c.path for c in plan.conflicts}
     result.resources += [Merged(_name(p), document_diff(_name(p), None, None), "conflict")
