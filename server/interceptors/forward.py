@@ -287,8 +287,11 @@ def for_replication(replication: Replication, settings: Settings, rules: Mapping
         may_need_leader, needs_leader, _credentials(settings),
         [("grpc.max_send_message_length", settings.max_receive_message_bytes),
          ("grpc.max_receive_message_length", settings.max_send_message_bytes),
-         # A leader that just came back (or a new one at a reused address) is tried again soon.
-         ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 1000)],
+         # A leader that just came back (or a new one at a reused address) is tried again soon,
+         # and a lost one (no answer at all, e.g. its node gone) is given up on within about a
+         # retry period (this also bounds each connection attempt; gRPC's default is 20 s).
+         ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 1000),
+         ("grpc.min_reconnect_backoff_ms", max(1000, int(replication.timing.retry_period * 1000)))],
         replication.timing.retry_period, metrics.count_forwarded)
 
 
