@@ -8,18 +8,15 @@ a retry hint. The whole server path is in tests/replication/test_failover.py."""
 from __future__ import annotations
 
 import json
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator
 
 import grpc
 import pytest
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from server.config import Settings
-from server.errors import FailedPrecondition
 from server.interceptors.forward import FORWARDED_BY, ForwardingInterceptor, method_rules
 from server.observability.tracing import TracingInterceptor
-from server.runtime import Runtime
 from tests.support.gitremote import free_port
 from tests.support.status import details
 
@@ -194,14 +191,3 @@ async def test_a_call_forwarded_to_a_replica_that_does_not_lead_is_not_forwarded
     assert info.code is grpc.StatusCode.UNAVAILABLE and info.reason == "NO_LEADER" and info.retry_seconds == 0.5
     assert pair.served == []
 
-
-@pytest.fixture()
-def lease_without_database(tmp_path: Any) -> Iterator[Settings]:
-    yield Settings(data_dir=tmp_path, lease_name="kubecommit-leader", mirror_url="git://127.0.0.1:9/store.git")
-
-
-async def test_replicas_need_the_shared_database(lease_without_database: Settings) -> None:
-    """Credentials, intents and tokens must be shared for a new leader to carry on."""
-    with pytest.raises(FailedPrecondition) as refused:
-        await Runtime.create(lease_without_database)
-    assert refused.value.reason == "DATABASE_REQUIRED"

@@ -1,14 +1,15 @@
 """With `forward_to_leader: false` (replicas that cannot reach each other), a follower does not
 forward: it answers a write FAILED_PRECONDITION `NOT_LEADER` naming the leader's address, for a
 writing RPC and for CallTool of a tool that writes, and still serves reads. Two in-process
-replicas on one kubesim Lease, one `git daemon` remote and one PostgreSQL."""
+replicas on one kubesim Lease, one `git daemon` remote and one PostgreSQL. And a replica needs
+the shared database at all."""
 
 from __future__ import annotations
 
 import shutil
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import grpc
 import pytest
@@ -19,7 +20,9 @@ from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from kubesim import Simulator
 from server.config import Settings
 from server.embedded import EmbeddedServer
+from server.errors import FailedPrecondition
 from server.probe import check
+from server.runtime import Runtime
 from tests.support.auth import admin_token
 from tests.support.gitremote import GitDaemon, free_port
 from tests.support.postgres import PostgresServer
@@ -81,3 +84,14 @@ def test_a_follower_without_forwarding_names_the_leader(replicas: tuple[Embedded
         assert details(tool_refused.value).reason == "NOT_LEADER"
         # Reads are served where they arrive.
         assert not versions.ListBranches(pb.ListBranchesRequest(), metadata=token, timeout=10).branches  # empty
+
+@pytest.fixture()
+def lease_without_database(tmp_path: Any) -> Iterator[Settings]:
+    yield Settings(data_dir=tmp_path, lease_name="kubecommit-leader", mirror_url="git://127.0.0.1:9/store.git")
+
+
+async def test_replicas_need_the_shared_database(lease_without_database: Settings) -> None:
+    """Credentials, intents and tokens must be shared for a new leader to carry on."""
+    with pytest.raises(FailedPrecondition) as refused:
+        await Runtime.create(lease_without_database)
+    assert refused.value.reason == "DATABASE_REQUIRED"
