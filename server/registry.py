@@ -206,6 +206,14 @@ class ClusterRegistry:
     async def list(self) -> list[ClusterRecord]:
         return await self.storage.run(self._list)
 
+    def _registrations(self) -> dict[str, str]:
+        return {p.split("/")[1]: self.store.read(p).etag for p in self.store.list_paths("clusters")
+                if p.endswith("/cluster.yaml") and p.count("/") == 2}
+
+    async def registrations(self) -> dict[str, str]:
+        """Cluster id -> etag of its registration (it changes with every update, credentials too)."""
+        return await self.storage.run(self._registrations)
+
     def _commit(self, record: ClusterRecord, message: str, expected: dict[str, str | None] | None) -> ClusterRecord:
         path = registration_path(record.id)
         info = self.store.commit(

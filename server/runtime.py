@@ -30,7 +30,7 @@ from server.labels import LabelsDomain
 from server.mcp import Mcp
 from server.mcp.scanners import Prices
 from server.observability.metrics import Metrics
-from server.replication.ha import Replication
+from server.replication.ha import CredentialRefresh, Replication
 from server.replication.mirror import Mirror
 from server.security.audit import AuditLog
 from server.security.authn import Authenticator
@@ -176,7 +176,8 @@ class Runtime:
                                     retry_max=settings.mirror_retry_max_seconds)
         try:
             if runtime.mirror is not None and settings.lease_name:
-                runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics)
+                runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics,
+                                                  fetched=CredentialRefresh(clusters.registrations, pool))
             runtime.operations = Operations.create(
                 settings, store, clusters, pool, domains.versions, domains.clusters,
                 replication=runtime.replication, audit=audit.record, on_finished=runtime.metrics.count_job)

@@ -25,6 +25,7 @@ from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument, Unavailable
 from server.interceptors.wrapping import WrappingInterceptor
 from server.observability.metrics import Metrics
+from server.kube import ClusterPool
 from server.replication.lease import Leader, LeaseElector, LeaseTiming
 from server.replication.mirror import Mirror
 from server.security.permissions import RULES, Permission
@@ -37,6 +38,8 @@ LEADER_HEALTH = "kubecommit.Leader"
 RoleReport = Callable[[bool], Awaitable[None]]
 # Resolves the write-ahead intents a dead leader left (server/versions/recovery.py).
 Recover = Callable[[], Awaitable[Any]]
+# Run on a follower after each fetch of the remote (the store may have changed under it).
+Fetched = Callable[[], Awaitable[None]]
 
 
 class Role(enum.StrEnum):
@@ -62,8 +65,10 @@ def _lease_api(settings: Settings) -> client.CoordinationV1Api:
 
 
 class Replication:
-    def __init__(self, settings: Settings, storage: Storage, mirror: Mirror, metrics: Metrics) -> None:
+    def __init__(self, settings: Settings, storage: Storage, mirror: Mirror, metrics: Metrics,
+                 fetched: Fetched | None = None) -> None:
         self.storage = storage
+        self.fetched = fetched
         self.mirror = mirror
         self.metrics = metrics
         self.url = settings.mirror_url
@@ -143,7 +148,17 @@ class Replication:
                     await self.storage.fetch(self.url)
                 except RemoteError as error:
                     log.info("follower fetch failed", extra={"remote": redact(self.url), "error": str(error)})
+                else:
+                    await self._after_fetch()
             await asyncio.sleep(self.timing.retry_period)
+
+    async def _after_fetch(self) -> None:
+        if self.fetched is None:
+            return
+        try:
+            await self.fetched()
+        except Exception:  # the next fetch tries again; following goes on
+            log.exception("after fetching the remote")
 
     def leader_address(self) -> str | None:
         """Where a follower forwards calls that need the leader; None when this replica is (or is
@@ -182,6 +197,25 @@ class Replication:
         if leading:
             await self.mirror.stop()  # what is committed goes out before the lease is released
         await self.elector.stop()
+
+
+class CredentialRefresh:
+    """After a follower's fetch: connections to clusters whose registration changed on the leader
+    (an update may have replaced the credentials, which are shared) or went away are dropped, so
+    the next call loads the credentials again. A cluster connected since the last look is dropped
+    once too (its connection may predate the registration seen now)."""
+
+    def __init__(self, registrations: Callable[[], Awaitable[dict[str, str]]], pool: ClusterPool) -> None:
+        self.registrations = registrations
+        self.pool = pool
+        self.seen: dict[str, str] = {}
+
+    async def __call__(self) -> None:
+        now = await self.registrations()
+        for cluster in self.pool.pooled():
+            if cluster not in self.seen or self.seen[cluster] != now.get(cluster):
+                self.pool.forget(cluster)
+        self.seen = now
 
 
 class LeaderOnlyLock:
