@@ -87,6 +87,7 @@ class KubecommitServer:
             raise
         assert self.runtime.operations is not None
         self.runtime.operations.start()  # jobs begin once the server answers
+        self.runtime.start_watch_cache()
         return address
 
     async def _serve(self, runtime: Runtime, credentials: grpc.ServerCredentials | None) -> str:

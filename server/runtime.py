@@ -9,6 +9,7 @@ The store is synchronous (dulwich and SQLite); everything reaches it through its
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.jobs.operations import Operations
 from server.kube import ClusterPool
+from server.kube.cache import WatchCache
 from server.labels import LabelsDomain
 from server.mcp import Mcp
 from server.mcp.scanners import Prices
@@ -79,6 +81,8 @@ class Runtime:
     clusters: ClusterRegistry
     # Connections to them: `await runtime.pool.get(cluster_id)` -> ClusterConnection.
     pool: ClusterPool
+    # Informers of the clusters' label-carrying kinds (server/kube/cache.py), read by the labels domain.
+    cache: WatchCache
     # Bearer tokens and JWTs -> Caller (the auth interceptor; `runtime.auth.tokens` for tokens).
     auth: Authenticator
     # Append-only record of mutations, exec sessions and refusals.
@@ -102,6 +106,8 @@ class Runtime:
     replication: Replication | None = None
     # What services opened for themselves (their own databases), closed with the runtime.
     on_close: list[Callable[[], None]] = field(default_factory=list)
+    # Starts the watch cache of the registered clusters once the server answers.
+    _warming: asyncio.Task[None] | None = None
 
     @classmethod
     async def create(cls, settings: Settings) -> "Runtime":
@@ -143,11 +149,15 @@ class Runtime:
                               legacy_session=containers_convert.legacy_session,
                               legacy_export=containers_convert.legacy_export)
             opened.pop_all()
+        cache = WatchCache(pool.get, enabled=settings.watch_cache_enabled,
+                           max_objects=settings.watch_cache_max_objects)
+        pool.on_forget.append(cache.forget)
+        pool.on_write.append(cache.written)
         locks = PathLocks()
         sessions = LiveSessions()
         crds = Crds(clusters, pool)
         versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest,
-                                   admission=LabelsDomain.admission(store, pool))
+                                   admission=LabelsDomain.admission(store, pool, cache))
 
         async def cluster_ids() -> list[str]:
             return [r.id for r in await clusters.list()]
@@ -162,14 +172,15 @@ class Runtime:
                           affinity=Affinity(pool, versions.writer, cluster_ids),
                           quotas=Quotas.create(store, pool, clusters, versions.writer,
                                                settings.fanout_timeout_seconds, job_data),
-                          labels=LabelsDomain.create(store, pool, clusters, versions),
+                          labels=LabelsDomain.create(store, pool, clusters, versions, cache),
                           mcp=Mcp.create(pool, versions, data, prices, settings.database_url))
-        runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
+        runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool, cache=cache,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks, sessions=sessions)
         runtime.on_close.append(records.close)
         runtime.on_close.append(domains.mcp.close)
         store.store.add_listener(runtime.metrics.count_change)
         runtime.metrics.watch_clusters(clusters.state_counts)
+        runtime.metrics.watch_cache(cache.status)
         if settings.mirror_url:
             runtime.mirror = Mirror(store, settings.mirror_url, runtime.metrics,
                                     interval=settings.mirror_interval_seconds,
@@ -186,7 +197,19 @@ class Runtime:
             raise
         return runtime
 
+    def start_watch_cache(self) -> None:
+        """Informers for every registered cluster, in the background (a cluster that cannot be
+        reached starts when first read)."""
+        if self.settings.watch_cache_enabled:
+            async def warm() -> None:
+                await self.cache.start_all([r.id for r in await self.clusters.list()])
+            self._warming = asyncio.get_running_loop().create_task(warm(), name="watch cache start")
+
     async def close(self) -> None:
+        if self._warming is not None:
+            self._warming.cancel()
+            await asyncio.gather(self._warming, return_exceptions=True)
+        await self.cache.close()
         if self.operations is not None:
             await self.operations.close()
             self.operations = None

@@ -51,6 +51,25 @@ class _StateCollector(Collector):
         yield family
 
 
+class _CacheCollector(Collector):
+    """Per cluster and kind: objects held by the watch cache and whether it is synced."""
+
+    def __init__(self, status: Callable[[], Iterable[Any]]) -> None:
+        self.status = status
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        objects = GaugeMetricFamily("kubecommit_watch_cache_objects", "Objects held by the watch cache.",
+                                    labels=["cluster", "resource"])
+        synced = GaugeMetricFamily("kubecommit_watch_cache_synced",
+                                   "1 while the watch cache of a kind is synced (readers use it), else 0.",
+                                   labels=["cluster", "resource"])
+        for kind in self.status():
+            objects.add_metric([kind.cluster, kind.resource], kind.objects)
+            synced.add_metric([kind.cluster, kind.resource], 1.0 if kind.synced else 0.0)
+        yield objects
+        yield synced
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -89,6 +108,10 @@ class Metrics:
         """`states()` yields (state, number of clusters in it): connected, disconnected, error."""
         self.registry.register(_StateCollector(
             "kubecommit_clusters", "Registered clusters by reachability state.", "state", states))
+
+    def watch_cache(self, status: Callable[[], Iterable[Any]]) -> None:
+        """`status()` yields the watch cache's informers (server/kube/cache.py KindStatus)."""
+        self.registry.register(_CacheCollector(status))
 
     def count_change(self, operation: str) -> None:
         """A store listener: counts new commits (`ref` is a tag or branch change, no commit)."""
