@@ -181,7 +181,7 @@ class Writer:
         """One commit by the caller; with `intent`, the commit of writes already made to clusters:
         the intent is cleared once the commit is in (and kept if the commit fails)."""
         if intent:
-            crash_point()
+            crash_point(change.path for change in changes)
         info = await self.storage.run(
             self.store.commit, changes, author=context.commit_author(), message=message,
             operation=operation, request_id=context.commit_request_id(), branch=branch,
