@@ -122,6 +122,12 @@ class Settings:
     lease_retry_period_seconds: float = 2.0
     # HOST:PORT at which callers reach this replica (followers name the leader's); default listen.
     advertise_address: str = ""
+    # Followers forward calls that need the leader to it at its advertise_address (docs/deploy.md);
+    # off, they answer FAILED_PRECONDITION NOT_LEADER naming that address instead.
+    forward_to_leader: bool = True
+    # With TLS: the CA that signed the replicas' serving certificates, trusted when forwarding
+    # (default: the system's roots); under mutual TLS a follower presents tls_cert/tls_key.
+    forward_ca: Path | None = None
     # Cost rules of scans (server/mcp/scanners/usage.py): what a requested CPU core and GiB of memory
     # cost per hour.
     scan_price_cpu_hour: float = 0.031

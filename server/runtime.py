@@ -32,7 +32,7 @@ from server.labels import LabelsDomain
 from server.mcp import Mcp
 from server.mcp.scanners import Prices
 from server.observability.metrics import Metrics
-from server.replication.ha import Replication
+from server.replication.ha import CredentialRefresh, Replication
 from server.replication.mirror import Mirror
 from server.security.audit import AuditLog
 from server.security.authn import Authenticator
@@ -117,6 +117,10 @@ class Runtime:
         if settings.lease_name and not settings.mirror_url:
             raise FailedPrecondition("lease_name needs mirror_url: replicas share the store through it",
                                      "MIRROR_REQUIRED")
+        if settings.lease_name and not settings.database_url:
+            raise FailedPrecondition("lease_name needs database_url: replicas share tokens, cluster credentials "
+                                     "and write-ahead intents through it, or a new leader could not carry on",
+                                     "DATABASE_REQUIRED")
         data = settings.data_dir
         private_files(data)  # every file the server makes in its data directory is 0600
         # KUBECOMMIT_STORE_KEY wins over the key file; the file is made (0600) on first start.
@@ -124,7 +128,7 @@ class Runtime:
         async with AsyncExitStack() as opened:  # a failed start closes what it had opened
             store = await Storage.open(data / "store", key=key, committer=COMMITTER)
             opened.push_async_callback(store.close)
-            clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials)
+            clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials, settings.database_url)
             opened.callback(clusters.close)
             pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
                                timeout=settings.cluster_timeout_seconds)
@@ -138,7 +142,8 @@ class Runtime:
             audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400,
                              settings.database_url)
             opened.callback(audit.close)
-            intents = IntentJournal(data, key)
+            # Shared only among replicas with a leader: the one that takes over recovers them.
+            intents = IntentJournal(data, key, settings.database_url if settings.lease_name else "")
             opened.callback(intents.close)
             records = Records(data / "containers.db", settings.database_url,
                               legacy_session=containers_convert.legacy_session,
@@ -168,7 +173,7 @@ class Runtime:
                           quotas=Quotas.create(store, pool, clusters, versions.writer,
                                                settings.fanout_timeout_seconds, job_data),
                           labels=LabelsDomain.create(store, pool, clusters, versions, cache),
-                          mcp=Mcp.create(pool, versions, data, prices))
+                          mcp=Mcp.create(pool, versions, data, prices, settings.database_url))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool, cache=cache,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks, sessions=sessions)
         runtime.on_close.append(records.close)
@@ -182,7 +187,8 @@ class Runtime:
                                     retry_max=settings.mirror_retry_max_seconds)
         try:
             if runtime.mirror is not None and settings.lease_name:
-                runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics)
+                runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics,
+                                                  fetched=CredentialRefresh(clusters.registrations, pool))
             runtime.operations = Operations.create(
                 settings, store, clusters, pool, domains.versions, domains.clusters,
                 replication=runtime.replication, audit=audit.record, on_finished=runtime.metrics.count_job)

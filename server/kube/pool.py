@@ -70,6 +70,10 @@ class ClusterPool:
         if connection is not None:
             connection.close()
 
+    def pooled(self) -> list[str]:
+        """The clusters connected now."""
+        return list(self._connections)
+
     def close(self) -> None:
         for name in list(self._connections):
             self.forget(name)

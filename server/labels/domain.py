@@ -10,6 +10,8 @@ patch after the apply); staged on a draft, a merge removes what the draft droppe
 
 from __future__ import annotations
 
+import dataclasses
+
 import asyncio
 from collections import Counter
 from typing import Any, Awaitable, Callable, Protocol, TypeVar
@@ -150,6 +152,9 @@ class Labels:
         text = message or _default_message(planned)
         applied = await self._write(rn.cluster, [(rt, live, planned)], text, MAIN, validate_only,
                                     {str(rn): etag} if etag else {})
+        failed = next((a.failure for a in applied.resources if a.failure is not None), None)
+        if failed is not None:  # what reached the cluster is committed; the commit is named
+            raise dataclasses.replace(failed, metadata={**failed.metadata, "commit": applied.commit})
         result.commit = applied.commit
         result.etag = applied.resources[0].etag if applied.resources else result.etag
         return result

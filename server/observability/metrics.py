@@ -98,6 +98,9 @@ class Metrics:
         self.job_duration = Histogram("kubecommit_job_duration_seconds", "Job run duration.", ["job"],
                                       buckets=LATENCY_BUCKETS, registry=r)
         self.leader = Gauge("kubecommit_leader", "1 while this replica is the leader that writes.", registry=r)
+        self.rpc_forwarded = Counter("kubecommit_rpc_forwarded", "Calls this follower forwarded to the leader, "
+                                     "by the status they ended with.",
+                                     ["grpc_service", "grpc_method", "grpc_code"], registry=r)
         self._http: WSGIServer | None = None
         self._http_thread: threading.Thread | None = None
 
@@ -127,6 +130,10 @@ class Metrics:
         self.rpc_latency.labels(service, method).observe(seconds)
         if code is not grpc.StatusCode.OK:
             self.rpc_errors.labels(service, method, code.name).inc()
+
+    def count_forwarded(self, method: str, code: grpc.StatusCode) -> None:
+        """A forwarded call ended (the leader counts it as handled; the follower counts it here)."""
+        self.rpc_forwarded.labels(*_split(method), code.name).inc()
 
     def serve(self, listen: str) -> str:
         """Serves /metrics on `listen` (HOST:PORT, port 0 picks one); returns the bound address."""

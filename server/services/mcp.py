@@ -68,6 +68,13 @@ TOOLS = [
 ]
 
 
+def tool_writes(request: pb.CallToolRequest) -> bool:
+    """CallTool is a read RPC, but its mutating tools write the store: with replicas, those calls
+    need the leader (followers forward them)."""
+    tool = next((t for t in TOOLS if f"tools/{t.name}" == request.name), None)
+    return tool is not None and tool.mutating
+
+
 class McpServicer(mcp_pb2_grpc.McpServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
         domain = runtime.domains.mcp

@@ -38,6 +38,17 @@ ManifestValidator = Callable[[ClusterConnection, str, list[ManifestDocument]], A
 Admission = Callable[[str, list[tuple[str, ResourceName, Mapping[str, Any]]]], Awaitable[None]]
 
 
+class PartlyApplied(Exception):
+    """The apply went through and the removal of keys after it failed: the cluster holds `live`,
+    which the caller commits before reporting `error`, so no cluster change goes without its
+    commit."""
+
+    def __init__(self, error: KubecommitError, live: dict[str, Any]) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.live = live
+
+
 @dataclass(frozen=True)
 class Removal:
     """Label and annotation keys a write removes, whoever owns them (see `apply_object`)."""
@@ -65,8 +76,7 @@ async def apply_object(conn: ClusterConnection, rt: ApiResource, obj: dict[str, 
     keys a write means to remove go with a JSON merge patch after the apply. A dry run shows the
     outcome without the second call. The patch comes second so that a refused apply changes
     nothing; if the patch itself fails after the apply (a lost connection, an admission webhook),
-    the error is raised and the applied part is what the drift recorder finds, as any change made
-    outside kubecommit."""
+    `PartlyApplied` carries the applied object for the caller's commit."""
     live = await conn.apply(rt, obj, field_manager=FIELD_MANAGER, force=force, dry_run=dry_run)
     meta = live.get("metadata") or {}
     labels = [k for k in removal.labels if k in (meta.get("labels") or {})]
@@ -79,8 +89,11 @@ async def apply_object(conn: ClusterConnection, rt: ApiResource, obj: dict[str, 
             if keys:
                 shown["metadata"][part] = {k: v for k, v in meta[part].items() if k not in keys}
         return shown
-    return await conn.remove_metadata_keys(rt, meta.get("namespace", ""), meta["name"], labels=labels,
-                                           annotations=annotations, field_manager=FIELD_MANAGER)
+    try:
+        return await conn.remove_metadata_keys(rt, meta.get("namespace", ""), meta["name"], labels=labels,
+                                               annotations=annotations, field_manager=FIELD_MANAGER)
+    except KubecommitError as error:
+        raise PartlyApplied(error, live) from None
 
 
 @dataclass
@@ -168,7 +181,7 @@ class Writer:
         """One commit by the caller; with `intent`, the commit of writes already made to clusters:
         the intent is cleared once the commit is in (and kept if the commit fails)."""
         if intent:
-            crash_point()
+            crash_point(change.path for change in changes)
         info = await self.storage.run(
             self.store.commit, changes, author=context.commit_author(), message=message,
             operation=operation, request_id=context.commit_request_id(), branch=branch,
@@ -274,10 +287,14 @@ class Writer:
                 continue
             try:
                 live = await apply_object(conn, t.rt, t.obj, removal=removing[t.path], force=force, dry_run=False)
-            except KubecommitError as error:
-                failure = at_document(error, t.doc)
-                result.resources.append(Applied(str(t.name), "failed", document_diff(str(t.name), None, None),
-                                                error=failure.message, failure=failure))
+            except (KubecommitError, PartlyApplied) as error:
+                partly = error.live if isinstance(error, PartlyApplied) else None
+                failure = at_document(error.error if isinstance(error, PartlyApplied) else error, t.doc)
+                result.resources.append(Applied(str(t.name), "failed", document_diff(
+                    str(t.name), _data(stored[t.path]), normalize(partly) if partly else None),
+                    error=failure.message, failure=failure))
+                if partly is not None:  # the apply is in the cluster: it is committed
+                    changes.append(Change.put(t.path, normalize(partly)))
                 continue
             new = normalize(live)
             old = stored[t.path]
@@ -418,6 +435,11 @@ class Writer:
             except KubecommitError:
                 await self.clear_intent(intent)
                 raise
+            except PartlyApplied as partly:  # the apply is in the cluster: commit it, then say why
+                await self.commit([Change.put(rn.store_path, normalize(partly.live))], operation="rollback",
+                                  message=f"Partial roll back of {rn} to version {old.version.number}: "
+                                          f"{partly.error.message}", intent=intent)
+                raise partly.error from None
             text = f"Roll back {rn} to version {old.version.number}"
             info = await self.commit([Change.put(rn.store_path, normalize(live))],
                                      message=f"{text}: {reason}" if reason else text, operation="rollback",

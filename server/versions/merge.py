@@ -14,7 +14,7 @@ from server.errors import Aborted, FailedPrecondition, FieldViolation, Kubecommi
 from server.kube import normalize
 from server.names import ResourceName
 from server.security import Permission, authorize
-from server.versions.apply import Removal, Writer, apply_object
+from server.versions.apply import PartlyApplied, Removal, Writer, apply_object
 from server.versions.intents import crash_point
 from server.versions.common import MAIN, branch_id, read_stored, resource_at
 from server.versions.manifests import apply_order
@@ -107,7 +107,8 @@ async def merge_branch(writer: Writer, *, source: str, target: str, message: str
         if dry_run or not applied:
             await writer.clear_intent(intent)
             return result
-        info = await _commit(writer, plan, applied, message, intent)
+        failed = any(r.result == "failed" for r in result.resources)
+        info = await _commit(writer, plan, applied, message, intent, complete=not failed)
         result.commit = info.commit_id if info else ""
     return result
 
@@ -183,6 +184,10 @@ async def _apply_all(writer: Writer, items: list[tuple[str, dict[str, Any] | Non
         except KubecommitError as error:
             result.resources.append(Merged(_name(path), diffs[path], "failed", error.message, error))
             continue
+        except PartlyApplied as partly:  # the apply is in the cluster: it is committed
+            applied[path] = normalize(partly.live)
+            result.resources.append(Merged(_name(path), diffs[path], "failed", partly.error.message, partly.error))
+            continue
         applied[path] = doc
         result.resources.append(Merged(_name(path), diffs[path], "would-apply" if dry_run else "applied"))
     return applied, intent
@@ -205,13 +210,13 @@ async def _to_cluster(writer: Writer, rn: ResourceName, doc: dict[str, Any] | No
 
 
 async def _commit(writer: Writer, plan: MergePlan, applied: dict[str, dict[str, Any] | None],
-                  message: str, intent: str) -> CommitInfo | None:
+                  message: str, intent: str, complete: bool) -> CommitInfo | None:
     """A merge commit (never a fast-forward: main records who applied the branch, when, and why)
     holding what the clusters returned, when everything was applied; else a commit of the applied
-    resources only. If main moved meanwhile, the applied resources are still committed: the
+    resources only (`complete` is False when one failed, even partly). If main moved meanwhile, the applied resources are still committed: the
     clusters already have them."""
     store = writer.store
-    complete = set(applied) == set(plan.documents)
+    complete = complete and set(applied) == set(plan.documents)
     final = dataclasses.replace(plan, documents=dict(applied) if complete else {**plan.documents, **applied},
                                 fast_forward=False)
     message = message or f"Merge branch {plan.source} into {plan.target}"
