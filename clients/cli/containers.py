@@ -356,6 +356,17 @@ def _upload(rpc: Remote, container: str, local: Path, path: str) -> None:
     rpc.call(rpc.containers.UploadFile, frames())
 
 
+def _in_container(ctx: typer.Context, location: str, container: str, cluster: Optional[str],
+                  namespace: Optional[str], example: str) -> tuple[Remote, str, str]:
+    """`POD:PATH` -> (the remote, the container's resource name, PATH); anything else is a usage error."""
+    spot = _remote_path(location)
+    if spot is None:
+        raise CliError(f"{location!r} is not POD:PATH", example, usage=True)
+    rpc = remote(ctx)
+    parent = f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}"
+    return rpc, container_of(rpc, parent, spot[0], container), spot[1]
+
+
 def ls(
     ctx: typer.Context,
     location: str = typer.Argument(..., help="POD:PATH"),
@@ -365,13 +376,9 @@ def ls(
     recursive: bool = typer.Option(False, "--recursive", "-R"),
 ) -> None:
     """Files in a container, without a shell of your own."""
-    spot = _remote_path(location)
-    if spot is None:
-        raise CliError(f"{location!r} is not POD:PATH", "kubecommit ls POD:/etc", usage=True)
-    rpc = remote(ctx)
-    parent = f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}"
+    rpc, target, path = _in_container(ctx, location, container, cluster, namespace, "kubecommit ls POD:/etc")
     reply = rpc.call(rpc.containers.ListFiles, containers_pb2.ListFilesRequest(
-        container=container_of(rpc, parent, spot[0], container), path=spot[1] or "/", recursive=recursive))
+        container=target, path=path or "/", recursive=recursive))
     table(["MODE", "SIZE", "MODIFIED", "PATH"],
           [[stat.filemode(f.mode | (stat.S_IFDIR if f.type == "directory" else stat.S_IFREG)), str(f.size_bytes),
             f.modify_time.ToDatetime().strftime("%Y-%m-%d %H:%M") if f.modify_time.seconds else "", f.path]
@@ -389,13 +396,11 @@ def rm(
     recursive: bool = typer.Option(False, "--recursive", "-r", "-R", help="A directory and everything in it."),
 ) -> None:
     """Deletes a file (or with -r a directory) in a container (DeleteFile)."""
-    spot = _remote_path(location)
-    if spot is None or not spot[1]:
-        raise CliError(f"{location!r} is not POD:PATH", "kubecommit rm POD:/tmp/file", usage=True)
-    rpc = remote(ctx)
-    parent = f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}"
+    rpc, target, path = _in_container(ctx, location, container, cluster, namespace, "kubecommit rm POD:/tmp/file")
+    if not path:
+        raise CliError(f"{location!r} names no path", "kubecommit rm POD:/tmp/file", usage=True)
     rpc.call(rpc.containers.DeleteFile, containers_pb2.DeleteFileRequest(
-        container=container_of(rpc, parent, spot[0], container), path=spot[1], recursive=recursive))
+        container=target, path=path, recursive=recursive))
     sys.stdout.write(f"removed {location}\n")
 
 
