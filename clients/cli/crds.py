@@ -15,12 +15,12 @@ from clients.cli import completion
 from clients.cli.connection import cluster_of, remote
 from clients.cli.errors import CliError
 from clients.cli.printers import age, exact, parse_time, table
-from clients.cli.resources import read_manifest
+from clients.cli.resources import CRD_COLLECTION, read_manifest
 from kubecommit.v1 import common_pb2, crd_pb2, crd_pb2_grpc
 
 crds_app = typer.Typer(help="Custom resource definitions: where they are, what they allow, what they accept.",
                        no_args_is_help=True)
-COLLECTION = "customresourcedefinitions.apiextensions.k8s.io"
+COLLECTION = CRD_COLLECTION
 CLUSTER = typer.Option(None, "--cluster", help="Cluster id (- for every cluster); the context's default.",
                        autocompletion=completion.clusters)
 

@@ -22,8 +22,9 @@ from clients.cli import completion
 from clients.cli.connection import cluster_of, namespace_of, remote, target
 from clients.cli.errors import CliError
 from clients.cli.printers import age, dump_yaml, line, parse_time, print_objects, table
-from kubecommit.v1 import clusters_pb2, yaml_versions_pb2
+from kubecommit.v1 import clusters_pb2, crd_pb2, crd_pb2_grpc, yaml_versions_pb2
 
+CRD_COLLECTION = "customresourcedefinitions.apiextensions.k8s.io"
 CLUSTER = typer.Option(None, "--cluster", help="Cluster id; the context's default, else all clusters for get.",
                        autocompletion=completion.clusters)
 NAMESPACE = typer.Option(None, "--namespace", "-n", help="The context's namespace, else default.",
@@ -328,12 +329,43 @@ def get(
     if not objects:
         no_resources(ctx, cluster_name, ns)
         return
+    # A CRD always has a group (`{plural}.{group}`): only such types without columns of ours may be one.
+    if output in ("", "wide") and rt.type not in COLUMNS and "." in rt.type and cluster_name != "clusters/-" and \
+            custom_rows(ctx, cluster_name, rt, ns, selector, f"metadata.name={name}" if name else field_selector):
+        return
     if output in ("", "wide"):
         print_table(objects, rt, output == "wide", all_namespaces, cluster_name == "clusters/-")
     else:
         print_objects([manifest_of(o) for o in objects], output,
                       lambda o: f"{rt.kind.lower()}{'.' + rt.type.partition('.')[2] if '.' in rt.type else ''}/"
                                 f"{o['metadata']['name']}")
+
+
+def custom_rows(ctx: typer.Context, cluster: str, rt: ResourceType, namespace: str, selector: str,
+                field_selector: str) -> bool:
+    """A custom resource printed with its CRD's own columns (additionalPrinterColumns, evaluated by
+    the server: ListCustomObjectRows), as kubectl prints it; False when the type is no CRD."""
+    rpc = remote(ctx)
+    stub = crd_pb2_grpc.CrdServiceStub(rpc.channel)
+
+    def page(token: str) -> crd_pb2.ListCustomObjectRowsResponse:
+        return rpc.call(stub.ListCustomObjectRows, crd_pb2.ListCustomObjectRowsRequest(
+            parent=f"{cluster}/{CRD_COLLECTION}/{rt.type}", namespace=namespace, label_selector=selector,
+            field_selector=field_selector, page_token=token))
+    try:
+        first = page("")
+    except CliError as error:
+        if error.reason == "CRD_NOT_FOUND":
+            return False
+        raise
+    rows, token = list(first.rows), first.next_page_token
+    while token:
+        following = page(token)
+        rows, token = rows + list(following.rows), following.next_page_token
+    every = namespace in ("", "-")
+    table((["NAMESPACE"] if every else []) + [c.name.upper() for c in first.columns],
+          [([r.namespace] if every else []) + list(r.cells) for r in rows])
+    return True
 
 
 def no_resources(ctx: typer.Context, cluster: str, namespace: str) -> None:

@@ -82,3 +82,19 @@ def test_get_rows_check_update_and_compare(crd_server, tmp_path: Path) -> None:
     skewed = run(crd_server, "crds", "compare", "widgets.example.com", "--cluster", "east", "--cluster", "west")
     assert skewed.returncode == 1 and "differs across clusters" in skewed.stderr
     assert ["v1", "spec.size", "modified", "maximum", "10", "20"] in [line.split() for line in skewed.stdout.splitlines()]
+
+
+def test_get_prints_a_custom_resource_with_its_printer_columns(crd_server) -> None:
+    """`get widgets` (and its short name) shows the CRD's additionalPrinterColumns, like kubectl."""
+    shown = run(crd_server, "get", "wg", "--cluster", "east", "-n", "shop", "-l", "color=red")
+    assert shown.returncode == 0, shown.stderr
+    assert [line.split()[:4] for line in shown.stdout.splitlines()] == [["NAME", "SIZE", "COLOR", "PHASE"],
+                                                                       ["sprocket", "5", "red", "Ready"]]
+    every = run(crd_server, "get", "widgets.example.com", "gizmo", "--cluster", "east", "-A")
+    assert [line.split()[:2] for line in every.stdout.splitlines()] == [["NAMESPACE", "NAME"], ["shop", "gizmo"]]
+    plain = run(crd_server, "get", "configmaps", "--cluster", "east", "-n", "web")  # no CRD: kubectl's NAME AGE
+    assert plain.stdout.split()[:2] == ["NAME", "AGE"], (plain.stdout, plain.stderr)
+    grouped = run(crd_server, "get", "deployments.apps", "--cluster", "east", "-n", "shop")  # a group, still no CRD
+    assert grouped.returncode == 0 and grouped.stdout.split()[:2] == ["NAME", "READY"], grouped.stderr
+    jobs = run(crd_server, "get", "cronjobs.batch", "--cluster", "east", "-A")
+    assert jobs.returncode == 0 and "error" not in jobs.stderr, jobs.stderr
