@@ -189,6 +189,7 @@ class Runtime:
             if runtime.mirror is not None and settings.lease_name:
                 runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics,
                                                   fetched=CredentialRefresh(clusters.registrations, pool))
+                intents.fence = runtime.replication.fence
             runtime.operations = Operations.create(
                 settings, store, clusters, pool, domains.versions, domains.clusters,
                 replication=runtime.replication, audit=audit.record, on_finished=runtime.metrics.count_job)
