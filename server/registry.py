@@ -22,7 +22,7 @@ from server import context
 from server.errors import Aborted, AlreadyExists, NotFound
 from server.kube.kubeconfig import Kubeconfig, parse_kubeconfig
 from server.security.credentials import CredentialStore
-from server.state import Database
+from server.state import Database, Schema
 from server.storage import Storage
 
 PROVIDERS = ("aws", "aliyun", "huawei", "tencent", "other")
@@ -110,17 +110,20 @@ _COLUMNS = {"state": "state", "state_message": "message", "node_count": "node_co
             "last_sync_time": "last_sync", "resource_count": "resource_count"}
 
 
+SCHEMA = Schema("clusters", "clusters.sqlite", MIGRATIONS, ("cluster_state",))
+
+
 class ClusterStates:
     """Reachability and sync bookkeeping: changes often, so it stays out of git. In the state
     database (server/state): `clusters.sqlite` in the data directory, or the PostgreSQL database
     the replicas share, so every replica answers with the last state any of them observed (the
     leader's health job, or any replica's call that reached the cluster or failed to)."""
 
-    FILE = "clusters.sqlite"
+    FILE = SCHEMA.file
 
     def __init__(self, data_dir: Path, database_url: str = "") -> None:
         self._db = Database.open(database_url, data_dir / self.FILE)
-        self._db.migrate("clusters", MIGRATIONS)
+        self._db.adopt(SCHEMA)
 
     def read(self, cluster: str) -> dict[str, Any]:
         row = self._db.execute(

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable
 from gitstore import Author, StoreKey
 from server import context
 from server.names import ResourceName
-from server.state import Database
+from server.state import Database, Schema
 
 # Test only: with this set to 1, the process exits (os._exit, as a SIGKILL would end it) after a
 # write reached a cluster and before its commit; set to `path:TEXT`, only after a write whose store
@@ -86,14 +86,17 @@ def crash_point(paths: Iterable[str] = ()) -> None:
         os._exit(CRASH_EXIT_CODE)
 
 
+SCHEMA = Schema("intents", "intents.db", MIGRATIONS, ("intents",))
+
+
 class IntentJournal:
-    FILE = "intents.db"
+    FILE = SCHEMA.file
 
     def __init__(self, data_dir: Path, key: StoreKey, database_url: str = "") -> None:
         self._db = Database.open(database_url, data_dir / self.FILE)
         if self._db.dialect.name == "sqlite":
             self._db.execute("PRAGMA synchronous=FULL")
-        self._db.migrate("intents", MIGRATIONS)
+        self._db.adopt(SCHEMA)
         self._key = key
         # Raises to refuse a write to a cluster about to be made (a replica whose lease is no
         # longer fresh: server/replication/ha.py); set by the runtime of a replica with a lease.
