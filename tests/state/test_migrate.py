@@ -70,6 +70,7 @@ def test_a_single_process_install_moves_to_postgresql(tmp_path: Path, postgres: 
     finally:
         server.stop()
     runs = _sqlite_count(data, "jobs.db", "jobs WHERE name = 'samplers'", "runs")
+    last_seq = _sqlite_count(data, "audit.db", "events", "MAX(seq)")
     assert {rpc.rsplit("/", 1)[-1] for rpc, *_ in before} >= {"CreateCluster", "CreateToken"}
 
     first = _migrate(data, url)
@@ -97,8 +98,15 @@ def test_a_single_process_install_moves_to_postgresql(tmp_path: Path, postgres: 
             job = operations_pb2_grpc.OperationsServiceStub(channel).GetJob(
                 operations_pb2.GetJobRequest(name="jobs/samplers"))
             assert job.run_count >= runs
+            # New rows continue the copied ones (the sequences moved past them): no collision.
+            admin_pb2_grpc.AdminServiceStub(channel).CreateToken(admin_pb2.CreateTokenRequest(
+                token=admin_pb2.Token(display_name="after", role="viewer")), timeout=30)
     finally:
         server.stop()
+    with psycopg.connect(url) as db:
+        newest = db.execute("SELECT MIN(seq) FROM events WHERE rpc LIKE '%%CreateToken' AND caller = 'admin'"
+                            " AND seq > %s", (last_seq,)).fetchone()[0]
+        assert newest is not None and newest > last_seq
 
 
 def _sqlite_count(data: Path, file: str, source: str, what: str = "COUNT(*)") -> int:
