@@ -267,11 +267,42 @@ def write_docs(rows: list[str], args: argparse.Namespace) -> None:
     replace_section(DOCS, BEGIN, END, section)
 
 
+def others(args: argparse.Namespace, rows: list[str], core: client.CoreV1Api, sim: Sim,
+           stub: containers_pb2_grpc.ContainersServiceStub, embedded: EmbeddedServer, api: client.ApiClient,
+           kubeconfig: Path, token: str, noisy: list[str], idle: list[str], parent: str) -> None:
+    """The rows after the StreamLogs rates: ceiling, latency, exec, idle streams."""
+    log = core.read_namespaced_pod_log(noisy[0], NS, container="app", tail_lines=args.lines,
+                                       _preload_content=False).data
+    ceiling = max(ceiling_rate(log, args.lines) for _ in range(RUNS))
+    direct = max(direct_rate(core, noisy, args.lines, timestamps=False) for _ in range(RUNS))
+    rows.append(f"| ceiling: the same {len(log) / 2**20:.1f} MB of 1 container's log through a bare gRPC stream "
+                f"(no log logic) | {ceiling:,.0f}/s | {direct:,.0f}/s | {ceiling / direct:.0%} |")
+    print(rows[-1], flush=True)
+    for view, name in ((pb.LOG_VIEW_RAW, "RAW"), (pb.LOG_VIEW_FULL, "FULL")):
+        p50, p99 = latency(stub, sim, noisy[0], 300, view)
+        rows.append(f"| latency, upstream line to gRPC client (quiet container, {name} view) "
+                    f"| p50 {p50:.2f} ms · p99 {p99:.2f} ms | | |")
+        print(rows[-1], flush=True)
+    container = f"{parent}/pods/{noisy[0]}/containers/app"
+    ours = exec_round_trips(stub, container, 3.0)
+    direct = direct_round_trips(api_client_from(kubeconfig), noisy[0], 3.0)
+    rows.append(f"| exec round trips/s, `echo x` lines to a non-tty `sh` | {ours:,.0f}/s | {direct:,.0f}/s "
+                f"(`kubernetes.stream`) | {ours / direct:.0%} |")
+    print(rows[-1], flush=True)
+    before, during, opened = asyncio.run(idle_streams(embedded.address, token, idle[0], args.streams, sim))
+    rows.append(f"| {args.streams} idle follow streams | process RSS +{during - before:.0f} MB "
+                f"({(during - before) * 1024 / args.streams:.0f} KB/stream, client and server in one process; "
+                f"{opened} more upstream follows open at the simulator, no thread per stream) | | |")
+    print(rows[-1], flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--streams", type=int, default=500)
     parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument("--only", default="", help="measure only the StreamLogs rows whose label has this text "
+                                                    "(implies --no-docs)")
     parser.add_argument("--simulator-in-process", action="store_true",
                         help="run kubesim in this process (the layout of runs before 2026-11-22)")
     args = parser.parse_args()
@@ -309,7 +340,13 @@ def main() -> None:
                 ("50 containers merged", many, pb.LogQuery(parent=parent, label_selector="app=many",
                                                            tail_lines=args.lines // 50, view=basic)),
                 ("1 noisy container, FULL view", noisy, pb.LogQuery(parent=parent, pod=noisy[0],
-                                                                    tail_lines=args.lines, view=full))):
+                                                                    tail_lines=args.lines, view=full)),
+                ("1 noisy container, FULL view, chunked", noisy, pb.LogQuery(
+                    parent=parent, pod=noisy[0], tail_lines=args.lines, view=full, chunked=True)),
+                ("50 containers merged, FULL view, chunked", many, pb.LogQuery(
+                    parent=parent, label_selector="app=many", tail_lines=args.lines // 50, view=full, chunked=True))):
+            if args.only and args.only not in label:
+                continue
             # Best of RUNS, the two sides alternating: the first run of each warms up, and the shared
             # machine's load comes and goes.
             expected, timestamps = args.lines // len(pods) * len(pods), query.view != raw or not query.container
@@ -320,33 +357,12 @@ def main() -> None:
             rows.append(f"| StreamLogs lines/s, {label}, {args.lines:,} lines | {ours:,.0f}/s | {direct:,.0f}/s "
                         f"| {ours / direct:.0%} |")
             print(rows[-1], flush=True)
-        log = core.read_namespaced_pod_log(noisy[0], NS, container="app", tail_lines=args.lines,
-                                           _preload_content=False).data
-        ceiling = max(ceiling_rate(log, args.lines) for _ in range(RUNS))
-        direct = max(direct_rate(core, noisy, args.lines, timestamps=False) for _ in range(RUNS))
-        rows.append(f"| ceiling: the same {len(log) / 2**20:.1f} MB of 1 container's log through a bare gRPC stream "
-                    f"(no log logic) | {ceiling:,.0f}/s | {direct:,.0f}/s | {ceiling / direct:.0%} |")
-        print(rows[-1], flush=True)
-        for view, name in ((raw, "RAW"), (full, "FULL")):
-            p50, p99 = latency(stub, sim, noisy[0], 300, view)
-            rows.append(f"| latency, upstream line to gRPC client (quiet container, {name} view) "
-                        f"| p50 {p50:.2f} ms · p99 {p99:.2f} ms | | |")
-            print(rows[-1], flush=True)
-        container = f"{parent}/pods/{noisy[0]}/containers/app"
-        ours = exec_round_trips(stub, container, 3.0)
-        direct = direct_round_trips(api_client_from(kubeconfig), noisy[0], 3.0)
-        rows.append(f"| exec round trips/s, `echo x` lines to a non-tty `sh` | {ours:,.0f}/s | {direct:,.0f}/s "
-                    f"(`kubernetes.stream`) | {ours / direct:.0%} |")
-        print(rows[-1], flush=True)
-        before, during, opened = asyncio.run(idle_streams(embedded.address, token, idle[0], args.streams, sim))
-        rows.append(f"| {args.streams} idle follow streams | process RSS +{during - before:.0f} MB "
-                    f"({(during - before) * 1024 / args.streams:.0f} KB/stream, client and server in one process; "
-                    f"{opened} more upstream follows open at the simulator, no thread per stream) | | |")
-        print(rows[-1], flush=True)
+        if not args.only:
+            others(args, rows, core, sim, stub, embedded, api, kubeconfig, token, noisy, idle, parent)
         embedded.stop()
         api.close()
     sim.stop()
-    if not args.no_docs:
+    if not (args.no_docs or args.only):
         write_docs(rows, args)
 
 

@@ -36,7 +36,7 @@ from server import context
 from server.containers.idle import IdleTimer
 from server.containers.convert import add_chunks, add_entries, heartbeat, parse_filter
 from server.containers.logs.chunks import Chunk
-from server.containers.logs.lines import RAW, Entry, parse_lines, split_lines
+from server.containers.logs.lines import Entry, parse_lines, split_lines
 from server.containers.logs.queries import LineFilter, Query, Target
 from server.containers.logs.reads import list_pods, resolve, selected_targets
 from server.containers.targets import container_status, get_pod, state_of
@@ -143,7 +143,7 @@ class LogFollow:
             try:
                 await self.queue.put(Change(True, key))
                 joined = True
-                if query.view == RAW:
+                if query.in_chunks:
                     await self._read_raw(target, response, since_ns)
                 else:
                     await self._read_entries(target, response, since_ns)
@@ -169,8 +169,8 @@ class LogFollow:
                 await self.queue.put(entries)
 
     async def _read_raw(self, target: Target, response: Any, since_ns: int | None) -> None:
-        """LOG_VIEW_RAW: whole upstream reads, cut after their last newline, become one chunk each;
-        a last line without a newline goes out when the log ends."""
+        """LOG_VIEW_RAW and `chunked` queries: whole upstream reads, cut after their last newline,
+        become one chunk each; a last line without a newline goes out when the log ends."""
         pending = b""
         async for data in self.streams.chunks(response, READ_CHUNK):
             data = pending + data if pending else data
