@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from server.containers.logs.lines import BASIC, FULL, decode_lines, detect_level, messages_of, parse_lines, \
+from server.containers.logs.lines import BASIC, FULL, decode_lines, levels_of, messages_of, parse_lines, \
     parse_time
 
 # The `<RFC3339Nano> ` prefix `timestamps=true` puts before every line, matched after a newline (the
@@ -161,7 +161,7 @@ def parsed_chunk(pod: str, container: str, data: bytes, view: int,
     if chunk is None:
         return None
     lines = text_lines(chunk.data)
-    chunk.levels = list(map(detect_level, lines))
+    chunk.levels = levels_of(lines)
     if view == FULL:
         chunk.messages = messages_of(lines)
     return chunk
@@ -170,5 +170,5 @@ def parsed_chunk(pod: str, container: str, data: bytes, view: int,
 def with_levels(chunk: Chunk) -> list[int]:
     """The chunk's levels, detected now when they were not read with it."""
     if chunk.levels is None:
-        return list(map(detect_level, text_lines(chunk.data)))
+        return levels_of(text_lines(chunk.data))
     return chunk.levels

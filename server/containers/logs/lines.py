@@ -57,7 +57,10 @@ _JSON_LEVEL = re.compile(r'[{,]\s*"(?:level|severity|lvl|loglevel|log\.level)"\s
 # starts without `\b` so that `re` scans for its first letters (~0.2 µs a line, against ~1.5 µs
 # for one alternation of everything behind `\b`); the boundary before a word is checked
 # afterwards, and the logfmt pattern only runs when a `=` comes before the word.
-_LEVEL_WORD = re.compile(r"(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERR(?:OR)?|FATAL|CRITICAL|PANIC)\b")
+# The alternation is factored by first letter, which `re` checks as one character set before trying
+# the rest (half the time of `(TRACE|DEBUG|...)`).
+_LEVEL_WORD = re.compile(r"([TDINWEFCP](?:RACE|EBUG|NFO|OTICE|ARN(?:ING)?|RR(?:OR)?|ATAL|RITICAL|ANIC))\b")
+_UPPER_LEVEL_WORDS = {word.upper(): level for word, level in _LEVEL_WORDS.items()}
 _LOGFMT_LEVEL = re.compile(r"\b(?:level|lvl|severity)=\"?([A-Za-z]+)")
 _KLOG_PREFIX = re.compile(r"[DIWEF]\d{4} \d\d:\d\d:\d\d")
 _KLOG = {"D": "debug", "I": "info", "W": "warn", "E": "error", "F": "fatal"}
@@ -210,6 +213,24 @@ def messages_of(lines: list[str]) -> list[str]:
         if data is not None:
             messages[row] = _message(lines[row], data)
     return messages
+
+
+def levels_of(lines: list[str]) -> list[int]:
+    """detect_level of each line, with the common case inlined: a text line whose first level word
+    starts a word and has no `=` before it (a call per line costs as much as the search)."""
+    levels: list[int] = []
+    append, search, words = levels.append, _LEVEL_WORD.search, _UPPER_LEVEL_WORDS
+    for raw in lines:
+        match = search(raw, 0, 300) if raw[:1] not in "{DIWEF" else None
+        if match is None:
+            append(detect_level(raw))
+            continue
+        start = match.start()
+        if start and (raw[start - 1].isalnum() or raw[start - 1] == "_") or raw.find("=", 0, start) >= 0:
+            append(detect_level(raw))
+        else:
+            append(words[match[1]])
+    return levels
 
 
 def _details(raw: str) -> tuple[str, dict[str, Any] | None]:
