@@ -94,7 +94,7 @@ def read_chunk(pod: str, container: str, data: bytes, timestamped: bool,
     if not timestamped:
         return Chunk(pod, container, data, count_lines(data)) if data else None
     if window is not None:
-        return _in_window(timed_chunk(pod, container, data), window)
+        return in_window(timed_chunk(pod, container, data), window)
     if not data:
         return None
     last_start = data.rfind(b"\n", 0, len(data) - 1) + 1
@@ -136,7 +136,8 @@ def timed_chunk(pod: str, container: str, data: bytes) -> Chunk | None:
                  times[0], times[-1], times)
 
 
-def _in_window(chunk: Chunk | None, window: tuple[int, int]) -> Chunk | None:
+def in_window(chunk: Chunk | None, window: tuple[int, int]) -> Chunk | None:
+    """The lines of a chunk with times whose time is in `window` (low, high ns)."""
     if chunk is None or chunk.times is None:
         return chunk
     low, high = window
@@ -157,7 +158,7 @@ def parsed_chunk(pod: str, container: str, data: bytes, view: int,
     entry object or a message per line."""
     chunk = timed_chunk(pod, container, data)
     if window is not None:
-        chunk = _in_window(chunk, window)
+        chunk = in_window(chunk, window)
     if chunk is None:
         return None
     lines = text_lines(chunk.data)

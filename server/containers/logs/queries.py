@@ -240,19 +240,24 @@ class Query:
     def window(self, entries: list[Entry], since_ns: int | None = None) -> list[Entry]:
         """The entries between `since_ns` (the query's since by default) and until; no per-line
         work when the query has no window (upstream's sinceTime has only second precision)."""
-        floor = since_ns if since_ns is not None else self.since_ns
-        until = self.until_ns
-        if floor is None and until is None:
+        bounds = self.time_window(since_ns)
+        if bounds is None:
             return entries
-        low, high = floor or 0, until if until is not None else 1 << 63
+        low, high = bounds
         return [e for e in entries if low <= e.time_ns <= high]
+
+    def time_window(self, since_ns: int | None = None) -> tuple[int, int] | None:
+        """(low, high) ns of the lines to keep, from `since_ns` (the query's since by default) to
+        until; None when the query has no window."""
+        floor = since_ns if since_ns is not None else self.since_ns
+        if floor is None and self.until_ns is None:
+            return None
+        return floor or 0, self.until_ns if self.until_ns is not None else 1 << 63
 
     def raw_chunk(self, target: Target, data: bytes, since_ns: int | None = None) -> Chunk | None:
         """`window` for chunks: complete upstream lines -> a chunk of those in the time window (with
         their parsed values when the query is `chunked`)."""
-        floor = since_ns if since_ns is not None else self.since_ns
-        window = None if floor is None and self.until_ns is None else \
-            (floor or 0, self.until_ns if self.until_ns is not None else 1 << 63)
+        window = self.time_window(since_ns)
         if self.chunked:
             return parsed_chunk(target.pod, target.container, data, self.view, window)
         return read_chunk(target.pod, target.container, data, self.timestamped, window)
