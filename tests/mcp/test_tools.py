@@ -73,6 +73,10 @@ def test_logs_of_the_crash_looping_pod_filtered_to_errors(mcp) -> None:
     assert not any("Listening on" in line for line in lines)
     everything = call(mcp, "get_logs", query=query)
     assert len(everything.structured_content["lines"]) > len(lines)
+    # The tool reads the raw view whatever view is asked: the same lines.
+    for view in ("LOG_VIEW_RAW", "LOG_VIEW_FULL"):
+        assert call(mcp, "get_logs", query={**query, "view": view}).structured_content["lines"] == \
+            everything.structured_content["lines"]
 
 
 def test_log_lines_are_capped_and_the_rest_offered_as_a_page(mcp) -> None:
