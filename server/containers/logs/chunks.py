@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from server.containers.logs.lines import BASIC, FULL, decode_lines, levels_of, messages_of, parse_lines, \
     parse_time
 
-# The `<RFC3339Nano> ` prefix `timestamps=true` puts before every line, matched after a newline (the
-# chunk is searched with one put before it): a pattern that starts with a literal is searched for
-# that literal, where a MULTILINE `^` is tried at every position (twice as slow).
-_STAMP = re.compile(rb"\n[^ \n]* ")
-# The kubelet's own form of that prefix (`2026-01-02T03:04:05.123456789Z `, trailing zeros trimmed):
-# second and fraction of every line of a chunk in one `findall`.
+# The kubelet's form of the `<RFC3339Nano> ` prefix `timestamps=true` puts before every line
+# (`2026-01-02T03:04:05.123456789Z `, trailing zeros trimmed): second and fraction of every line of
+# a chunk in one `findall`, matched after a newline (the chunk is searched with one put before it):
+# a pattern that starts with a literal is searched for that literal, where a MULTILINE `^` is tried
+# at every position (twice as slow).
 _KUBELET_STAMP = re.compile(rb"\n(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z ")
 # Nanoseconds per unit of a fraction with that many digits (`.5` -> 5 * 10**8).
 _FRACTION_SCALE = [10 ** (9 - digits) for digits in range(10)]
@@ -78,8 +77,10 @@ def split_data(data: bytes) -> list[bytes]:
 
 
 def strip_stamps(data: bytes) -> bytes:
-    """The lines of `data` without the kubelet's `<time> ` prefix."""
-    return _STAMP.sub(b"\n", b"\n" + data)[1:]
+    """The lines of `data` without the kubelet's `<time> ` prefix (everything up to the first space;
+    a line without one is kept whole). A split and a slice per line cost ~0.28 µs a line against
+    ~0.36 µs for one regular-expression `sub` over the chunk (the merged RAW view's main cost)."""
+    return b"\n".join([line[line.find(b" ") + 1:] for line in data.split(b"\n")])
 
 
 def _stamp_ns(data: bytes, start: int) -> int:
