@@ -30,7 +30,7 @@ import grpc
 from kubernetes import client
 from kubernetes.stream import stream
 
-from bench.containers.child import ChildSimulator
+from bench.containers.child import BusyClients, ChildSimulator
 from bench.sections import replace_section
 from kubecommit.v1 import containers_pb2 as pb
 from kubecommit.v1 import containers_pb2_grpc
@@ -216,15 +216,6 @@ def direct_latency(core: client.CoreV1Api, sim: Sim, pod: str, samples: int) -> 
     return statistics.median(delays), delays[int(len(delays) * 0.99) - 1]
 
 
-def busy(stub: containers_pb2_grpc.ContainersServiceStub, query: pb.LogQuery, expected: int) -> threading.Thread:
-    """A thread following `query` through its backlog once: another stream kept busy on the server
-    while a quiet container's latency is measured (started once, since each start has kubesim
-    render the whole backlog, which stalls the simulator itself for a while)."""
-    thread = threading.Thread(target=stream_rate, args=(stub, query, expected), daemon=True)
-    thread.start()
-    return thread
-
-
 def exec_round_trips(stub: containers_pb2_grpc.ContainersServiceStub, container: str, seconds: float) -> float:
     outbox: queue.Queue[pb.ExecStreamRequest | None] = queue.Queue()
     outbox.put(pb.ExecStreamRequest(start=pb.ExecStart(container=container, command=["sh"], stdin=True)))
@@ -311,33 +302,34 @@ def write_docs(rows: list[str], args: argparse.Namespace) -> None:
 
 
 def latency_rows(args: argparse.Namespace, rows: list[str], core: client.CoreV1Api,
-                 stub: containers_pb2_grpc.ContainersServiceStub, sim: Sim,
+                 stub: containers_pb2_grpc.ContainersServiceStub, address: str, token: str, sim: Sim,
                  quiet: list[str], parent: str) -> None:
     """A quiet container's latency, alone and while another stream is busy. The quiet container has a
     short log: kubesim looks through a container's whole log for each follower on every append
     (~10 ms for the noisy container's 200,000 lines), which would be measured as latency."""
+    direct50, direct99 = direct_latency(core, sim, quiet[0], 300)
     for view, name in ((pb.LOG_VIEW_RAW, "RAW"), (pb.LOG_VIEW_FULL, "FULL")):
         p50, p99 = latency(stub, sim, quiet[0], 300, view)
         rows.append(f"| latency, upstream line to gRPC client (quiet container, {name} view) "
-                    f"| p50 {p50:.2f} ms · p99 {p99:.2f} ms | | |")
+                    f"| p50 {p50:.2f} ms · p99 {p99:.2f} ms | p50 {direct50:.2f} ms · p99 {direct99:.2f} ms | |")
         print(rows[-1], flush=True)
     measures = []
     for measure in (lambda: latency(stub, sim, quiet[0], 300, pb.LOG_VIEW_RAW),
                     lambda: direct_latency(core, sim, quiet[0], 300)):
         query = pb.LogQuery(parent=parent, label_selector="app=many", tail_lines=args.lines // 50,
                             view=pb.LOG_VIEW_FULL)
-        threads = [busy(stub, query, args.lines // 50 * 50) for _ in range(BUSY_STREAMS)]
-        time.sleep(2.0)  # past kubesim's rendering of the backlogs
+        clients = BusyClients(address, token, query.SerializeToString(), args.lines // 50 * 50, BUSY_STREAMS)
+        time.sleep(3.0)  # the child has started and kubesim has rendered the backlogs
         measures.append(measure())
-        under_load = all(thread.is_alive() for thread in threads)
-        for thread in threads:
-            thread.join()
+        under_load = clients.busy()
+        clients.join()
         if not under_load:
-            print("warning: a busy stream ended before the latency samples did", flush=True)
+            print("warning: the busy streams ended before the latency samples did", flush=True)
     (p50, p99), (direct50, direct99) = measures
     rows.append(f"| latency, upstream line to gRPC client (quiet container, RAW view) while {BUSY_STREAMS} other "
-                f"streams follow 50 busy containers each (FULL entries, their backlogs) | p50 {p50:.2f} ms · p99 {p99:.2f} ms "
-                f"| p50 {direct50:.2f} ms · p99 {direct99:.2f} ms (same load) | |")
+                "streams (clients in another process) follow 50 busy containers each (FULL entries, their "
+                f"backlogs) | p50 {p50:.2f} ms · p99 {p99:.2f} ms | p50 {direct50:.2f} ms · p99 {direct99:.2f} ms "
+                "(same load) | |")
     print(rows[-1], flush=True)
 
 
@@ -352,7 +344,7 @@ def others(args: argparse.Namespace, rows: list[str], core: client.CoreV1Api, si
     rows.append(f"| ceiling: the same {len(log) / 2**20:.1f} MB of 1 container's log through a bare gRPC stream "
                 f"(no log logic) | {ceiling:,.0f}/s | {direct:,.0f}/s | {ceiling / direct:.0%} |")
     print(rows[-1], flush=True)
-    latency_rows(args, rows, core, stub, sim, idle, parent)
+    latency_rows(args, rows, core, stub, embedded.address, token, sim, idle, parent)
     container = f"{parent}/pods/{noisy[0]}/containers/app"
     ours = exec_round_trips(stub, container, 3.0)
     direct = direct_round_trips(api_client_from(kubeconfig), noisy[0], 3.0)
@@ -428,7 +420,7 @@ def main() -> None:
                         f"| {ours / direct:.0%} |")
             print(rows[-1], flush=True)
         if args.only == "latency":
-            latency_rows(args, rows, core, stub, sim, idle, parent)
+            latency_rows(args, rows, core, stub, embedded.address, token, sim, idle, parent)
         if not args.only:
             others(args, rows, core, sim, stub, embedded, api, kubeconfig, token, noisy, idle, parent)
         embedded.stop()

@@ -116,6 +116,7 @@ class LogFollow:
         self.filter: LineFilter = query.filter
         self.paused = False
         self.queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_CHUNKS)
+        self.parsing = asyncio.Lock()
         self.readers: dict[str, asyncio.Task[None]] = {}
         self.last_ns: dict[str, int] = {}
         self.tasks: set[asyncio.Task[None]] = set()
@@ -162,12 +163,14 @@ class LogFollow:
     async def _read_entries(self, target: Target, response: Any, since_ns: int | None) -> None:
         pending = b""
         async for chunk in self.streams.chunks(response, READ_CHUNK):
-            lines, pending = split_lines(pending, chunk)
-            entries = self.query.window(parse_lines(target.pod, target.container, lines, self.query.view), since_ns)
+            async with self.parsing:  # see _put_chunk
+                lines, pending = split_lines(pending, chunk)
+                entries = self.query.window(parse_lines(target.pod, target.container, lines, self.query.view),
+                                            since_ns)
             if entries:
                 self.last_ns[target.key] = entries[-1].time_ns
                 await self.queue.put(entries)
-            await asyncio.sleep(0)  # a yield point per chunk (see _put_chunk)
+            await asyncio.sleep(0)
 
     async def _read_raw(self, target: Target, response: Any, since_ns: int | None) -> None:
         """LOG_VIEW_RAW and `chunked` queries: whole upstream reads, cut after their last newline,
@@ -181,14 +184,16 @@ class LogFollow:
         await self._put_chunk(target, pending, since_ns)
 
     async def _put_chunk(self, target: Target, data: bytes, since_ns: int | None) -> None:
-        chunk = self.query.raw_chunk(target, data, since_ns) if data else None
+        # One reader of this stream parses at a time, and each yields after a chunk: neither a read
+        # of data aiohttp already holds nor a put on a queue with room suspends, and asyncio runs
+        # every ready task once per turn of its loop, so 50 readers with a backlog would each parse
+        # a chunk (~3 ms in a parsed view) before another stream's quiet line got its turn.
+        async with self.parsing:
+            chunk = self.query.raw_chunk(target, data, since_ns) if data else None
         if chunk is not None:
             if chunk.last_ns:
                 self.last_ns[target.key] = chunk.last_ns
             await self.queue.put(chunk)
-        # A yield point per chunk: neither a read of data aiohttp already holds nor a put on a queue
-        # with room suspends, so a reader with a backlog would otherwise parse chunk after chunk in
-        # one turn of the event loop while a quiet stream's line waits (p99 ~120 ms in the bench).
         await asyncio.sleep(0)
 
     async def _why_ended(self, target: Target, failure: KubecommitError | None) -> KubecommitError | None:
