@@ -187,8 +187,11 @@ def latency(stub: containers_pb2_grpc.ContainersServiceStub, sim: Sim, pod: str,
 def direct_latency(core: client.CoreV1Api, sim: Sim, pod: str, samples: int) -> tuple[float, float]:
     """The same measure through the kubernetes client following the log itself (the simulator's
     own share of the latency)."""
-    response = core.read_namespaced_pod_log(pod, NS, container="app", follow=True, tail_lines=0,
-                                            _preload_content=False)
+    # Its own connection pool: the follow is left open (closing a response another thread is
+    # reading blocks), and a shared pool would hand that half-read connection to a later call.
+    own = client.CoreV1Api(client.ApiClient(core.api_client.configuration))
+    response = own.read_namespaced_pod_log(pod, NS, container="app", follow=True, tail_lines=0,
+                                           _preload_content=False)
     arrivals: queue.Queue[int] = queue.Queue()
 
     def read() -> None:
@@ -211,7 +214,6 @@ def direct_latency(core: client.CoreV1Api, sim: Sim, pod: str, samples: int) -> 
         sim.append_log(NS, pod, "app", [f"probe {time.perf_counter_ns()}"])
         delays.append(arrivals.get(timeout=30) / 1e6)
         time.sleep(0.005)
-    response.release_conn()
     delays.sort()
     return statistics.median(delays), delays[int(len(delays) * 0.99) - 1]
 
