@@ -54,6 +54,8 @@ MAX_MESSAGE_BYTES = 1024 * 1024
 QUEUE_CHUNKS = 256
 PAUSE_BUFFER = 10_000
 READ_CHUNK = 64 * 1024
+# A reader or sender that has run this long without suspending yields to the event loop (see Turn).
+TURN_SECONDS = 0.002
 # Consecutive failed attempts to (re)open the pod watch, with no container followed any more, after
 # which a selector follow ends with the watch's error.
 WATCH_ATTEMPTS = 3
@@ -90,6 +92,24 @@ class Lost:
 class FilterChange:
     filter: LineFilter
     spec: pb.LogFilter
+
+
+class Turn:
+    """Yield points for a busy task. Nothing on the busy path suspends by itself (a read of data
+    aiohttp already holds, a put on a queue with room, a gRPC write within the flow-control
+    window), and asyncio runs every ready task once per turn of its loop: without yields, a reader
+    with a backlog parses chunk after chunk while another stream's quiet line waits. Yielding after
+    every chunk, though, lets the sender wake per chunk and send small messages (gRPC costs per
+    message), so a task yields once it has run TURN_SECONDS: each parsed chunk (~3 ms), every
+    ~40 RAW chunks."""
+
+    def __init__(self) -> None:
+        self.until = 0.0
+
+    async def end(self) -> None:
+        if time.monotonic() >= self.until:
+            await asyncio.sleep(0)
+            self.until = time.monotonic() + TURN_SECONDS
 
 
 _WAKE = object()
@@ -161,7 +181,7 @@ class LogFollow:
             await self.queue.put(Change(False, key) if joined or lost is not None else _WAKE)
 
     async def _read_entries(self, target: Target, response: Any, since_ns: int | None) -> None:
-        pending = b""
+        pending, turn = b"", Turn()
         async for chunk in self.streams.chunks(response, READ_CHUNK):
             async with self.parsing:  # see _put_chunk
                 lines, pending = split_lines(pending, chunk)
@@ -170,31 +190,30 @@ class LogFollow:
             if entries:
                 self.last_ns[target.key] = entries[-1].time_ns
                 await self.queue.put(entries)
-            await asyncio.sleep(0)
+            await turn.end()
 
     async def _read_raw(self, target: Target, response: Any, since_ns: int | None) -> None:
         """LOG_VIEW_RAW and `chunked` queries: whole upstream reads, cut after their last newline,
         become one chunk each; a last line without a newline goes out when the log ends."""
-        pending = b""
+        pending, turn = b"", Turn()
         async for data in self.streams.chunks(response, READ_CHUNK):
             data = pending + data if pending else data
             cut = data.rfind(b"\n") + 1
             pending = data[cut:]
             await self._put_chunk(target, data[:cut], since_ns)
+            await turn.end()
         await self._put_chunk(target, pending, since_ns)
 
     async def _put_chunk(self, target: Target, data: bytes, since_ns: int | None) -> None:
-        # One reader of this stream parses at a time, and each yields after a chunk: neither a read
-        # of data aiohttp already holds nor a put on a queue with room suspends, and asyncio runs
-        # every ready task once per turn of its loop, so 50 readers with a backlog would each parse
-        # a chunk (~3 ms in a parsed view) before another stream's quiet line got its turn.
+        # One reader of this stream parses at a time: asyncio runs every ready task once per turn of
+        # its loop, so 50 readers with a backlog would each parse a chunk (~3 ms in a parsed view)
+        # before another stream's quiet line got its turn.
         async with self.parsing:
             chunk = self.query.raw_chunk(target, data, since_ns) if data else None
         if chunk is not None:
             if chunk.last_ns:
                 self.last_ns[target.key] = chunk.last_ns
             await self.queue.put(chunk)
-        await asyncio.sleep(0)
 
     async def _why_ended(self, target: Target, failure: KubecommitError | None) -> KubecommitError | None:
         """Why a container's log stream ended: None when the container is gone or stopped (its log
@@ -325,7 +344,7 @@ class LogFollow:
             yield await self.queue.get()
 
     async def _batches(self) -> AsyncIterator[pb.StreamLogsResponse]:
-        queue = self.queue
+        queue, turn = self.queue, Turn()
         timer: IdleTimer[Item] = IdleTimer(self._items(), self.heartbeat_seconds)
         try:
             while True:
@@ -363,10 +382,7 @@ class LogFollow:
                 for response in self._responses(pending):
                     timer.sent()
                     yield response
-                    # gRPC's write of a message that fits the flow-control window does not suspend:
-                    # without this, a backlog of hundreds of messages is built and sent in one turn
-                    # of the event loop while other streams' lines wait.
-                    await asyncio.sleep(0)
+                    await turn.end()  # a backlog of many messages is not all built in one turn
                 if self.query.pod and not self.readers and queue.empty():
                     return  # every followed container of the pod is gone
         finally:
