@@ -63,13 +63,18 @@ def tags_by_commit(repo: Repository) -> dict[str, list[str]]:
     return out
 
 
+def _remove_ref(repo: Repository, ref: bytes, kind: str, name: str) -> None:
+    """`ref` and its recorded maker gone together (inside the writer lock); NotFound when absent."""
+    if repo.ref_value(ref) is None:
+        raise NotFound(f"{kind} {name!r} does not exist", subject=name)
+    repo.repo.refs.remove_if_equals(ref, None)
+    repo.forget_owner(ref)
+
+
 def delete_tag(repo: Repository, name: str) -> None:
     tag_ref = repo.tag_ref(name)
     with repo.lock.hold():
-        if repo.ref_value(tag_ref) is None:
-            raise NotFound(f"tag {name!r} does not exist", subject=name)
-        repo.repo.refs.remove_if_equals(tag_ref, None)
-        repo.forget_owner(tag_ref)
+        _remove_ref(repo, tag_ref, "tag", name)
     repo.notify("ref")
 
 
@@ -116,10 +121,7 @@ def delete_branch(repo: Repository, name: str) -> None:
         raise Precondition(f"the default branch {name!r} cannot be deleted", subject=name)
     ref = repo.branch_ref(name)
     with repo.lock.hold():
-        if repo.ref_value(ref) is None:
-            raise NotFound(f"branch {name!r} does not exist", subject=name)
-        repo.repo.refs.remove_if_equals(ref, None)
-        repo.forget_owner(ref)
+        _remove_ref(repo, ref, "branch", name)
         repo.index.drop_branch(name)
     repo.notify("ref")
 

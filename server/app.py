@@ -16,6 +16,7 @@ from grpc_reflection.v1alpha import reflection
 
 from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument
+from server.interceptors import forward
 from server.interceptors.auth import AuthInterceptor
 from server.interceptors.request import RequestChecks, RequestInterceptor
 from server.mcpbridge.http import McpHttp
@@ -25,7 +26,7 @@ from server.replication.ha import LEADER_HEALTH, LeadershipInterceptor
 from server.replication.mirror import HEALTH_SERVICE as MIRROR_HEALTH
 from server.runtime import Runtime
 from server.security.limits import CallerLimits
-from server.services import SERVICES
+from server.services import NEEDS_LEADER, SERVICES
 
 log = logging.getLogger("kubecommit.server")
 
@@ -63,13 +64,17 @@ class KubecommitServer:
         # MCP over streamable HTTP next to the gRPC server, when `mcp_http_listen` is set.
         self.mcp_http: McpHttp | None = None
         self.metrics_address = ""
+        # With replicas: forwards calls that need the leader to it (closed when the server stops).
+        self.forwarding: forward.ForwardingInterceptor | None = None
 
     async def start(self) -> str:
         credentials = self._credentials()
         self.runtime = await Runtime.create(self.settings)
         try:
-            # Writes a killed process made to clusters without committing them, before any call.
-            await self.runtime.domains.versions.recovery.recover()
+            # Writes a killed process made to clusters without committing them, before any call;
+            # with replicas, by the replica that takes the lease over (server/replication/ha.py).
+            if self.runtime.replication is None:
+                await self.runtime.domains.versions.recovery.recover()
             address = await self._serve(self.runtime, credentials)
             await self._serve_mcp(self.runtime, credentials)
         except BaseException:
@@ -82,18 +87,24 @@ class KubecommitServer:
             raise
         assert self.runtime.operations is not None
         self.runtime.operations.start()  # jobs begin once the server answers
+        self.runtime.start_watch_cache()
         return address
 
     async def _serve(self, runtime: Runtime, credentials: grpc.ServerCredentials | None) -> str:
         settings = self.settings
         limits = CallerLimits(settings.rate_limit_per_second, settings.rate_limit_burst,
                               settings.max_streams_per_caller)
-        # With replicas: writes only on the leader, answered once on the git remote.
+        # With replicas: writes only on the leader, answered once on the git remote; on a follower
+        # they are forwarded to the leader, before anything else happens here (the leader
+        # authenticates, limits and audits them).
         leadership = [LeadershipInterceptor(runtime.replication)] if runtime.replication else []
+        if runtime.replication and settings.forward_to_leader:
+            self.forwarding = forward.for_replication(runtime.replication, settings, NEEDS_LEADER, runtime.metrics)
+        forwarding = [self.forwarding] if self.forwarding else []
         server = grpc.aio.server(
-            # Outermost first: the trace span and call counts; context, errors, audit and the
+            # Outermost first: the trace span and call counts; forwarding to the leader; context, errors, audit and the
             # per-RPC metrics; then who is calling; then leadership; then the request.
-            interceptors=[TracingInterceptor(), MetricsInterceptor(runtime.metrics),
+            interceptors=[TracingInterceptor(), MetricsInterceptor(runtime.metrics), *forwarding,
                           RequestInterceptor(observers=[runtime.audit.observe, runtime.metrics.observe]),
                           AuthInterceptor(runtime.auth, limits), *leadership,
                           RequestChecks()],
@@ -131,7 +142,7 @@ class KubecommitServer:
             runtime.mirror.report = self._report_mirror
         if runtime.replication is not None:  # the leader starts the mirror once it has caught up
             await self.health.set(LEADER_HEALTH, NOT_SERVING)
-            runtime.replication.start(self._report_leader)
+            runtime.replication.start(self._report_leader, runtime.domains.versions.recovery.recover)
         elif runtime.mirror is not None:
             runtime.mirror.start()
         self.address = f"{settings.listen.rsplit(':', 1)[0]}:{port}"
@@ -188,6 +199,9 @@ class KubecommitServer:
         grace = self.settings.shutdown_grace_seconds if grace is None else grace
         await self._server.stop(grace)
         self._server = None
+        if self.forwarding is not None:
+            await self.forwarding.close()
+            self.forwarding = None
         if self.runtime is not None:
             await self.runtime.close()
         log.info("stopped", extra={"address": self.address})

@@ -70,6 +70,11 @@ class Settings:
     # Audit log retention: the newest rows up to this count and age are kept.
     audit_max_rows: int = 1_000_000
     audit_max_age_days: float = 365.0
+    # A watch cache (list + watch per cluster and kind that carries labels, server/kube/cache.py)
+    # that label selections, key inventories and compliance checks read when it is synced; off,
+    # they list from the clusters every time. Bounded per cluster (docs/configuration.md).
+    watch_cache_enabled: bool = True
+    watch_cache_max_objects: int = 100_000
     # Work the server does by itself (docs/jobs.md). Off, the server only acts when called.
     jobs_enabled: bool = True
     # How often the runner looks for due jobs.
@@ -117,6 +122,12 @@ class Settings:
     lease_retry_period_seconds: float = 2.0
     # HOST:PORT at which callers reach this replica (followers name the leader's); default listen.
     advertise_address: str = ""
+    # Followers forward calls that need the leader to it at its advertise_address (docs/deploy.md);
+    # off, they answer FAILED_PRECONDITION NOT_LEADER naming that address instead.
+    forward_to_leader: bool = True
+    # With TLS: the CA that signed the replicas' serving certificates, trusted when forwarding
+    # (default: the system's roots); under mutual TLS a follower presents tls_cert/tls_key.
+    forward_ca: Path | None = None
     # Cost rules of scans (server/mcp/scanners/usage.py): what a requested CPU core and GiB of memory
     # cost per hour.
     scan_price_cpu_hour: float = 0.031
@@ -130,6 +141,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.stream_heartbeat_seconds <= 0:
             raise InvalidArgument.field("stream_heartbeat_seconds", "must be positive")
+        if self.watch_cache_max_objects <= 0:
+            raise InvalidArgument.field("watch_cache_max_objects", "must be positive")
 
     @classmethod
     def load(

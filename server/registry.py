@@ -1,7 +1,9 @@
 """Registered clusters: who they are (in git, so the inventory has history), how to reach them
-(kubeconfig encrypted with the store key, never in git), and how they are doing (local state).
+(kubeconfig encrypted with the store key, never in git: in the state database, shared by the
+replicas when `database_url` is set; server/security/credentials.py), and how they are doing
+(local state).
 
-Nothing is half-registered: the credentials file is written first and removed again if the
+Nothing is half-registered: the credentials are written first and removed again if the
 registration commit fails; deleting destroys the credentials and commits the removal, while the
 cluster's history stays in git.
 """
@@ -9,7 +11,6 @@ cluster's history stays in git.
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -20,8 +21,8 @@ from gitstore import Change, StoreKey
 from server import context
 from server.errors import Aborted, AlreadyExists, NotFound
 from server.kube.kubeconfig import Kubeconfig, parse_kubeconfig
-from server.names import check_dns_label
-from server.security.files import open_private_db, write_private
+from server.security.credentials import CredentialStore
+from server.security.files import open_private_db
 from server.storage import Storage
 
 PROVIDERS = ("aws", "aliyun", "huawei", "tencent", "other")
@@ -146,13 +147,13 @@ class _StateTable:
 
 
 class ClusterRegistry:
-    def __init__(self, storage: Storage, key: StoreKey, data_dir: Path, allow_exec_credentials: bool = False) -> None:
+    def __init__(self, storage: Storage, key: StoreKey, data_dir: Path, allow_exec_credentials: bool = False,
+                 database_url: str = "") -> None:
         self.storage = storage
         self.store = storage.sync
         self.key = key
         self.allow_exec_credentials = allow_exec_credentials
-        self._credentials = data_dir / "credentials"
-        self._credentials.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._credentials = CredentialStore(data_dir, database_url)
         self._state = _StateTable(data_dir / "clusters.sqlite")
         # Registration changes touch two places (the credentials file, then a commit) and undo the
         # first when the second fails; one at a time, or a losing writer would undo the winner's
@@ -161,28 +162,22 @@ class ClusterRegistry:
 
     # -- credentials ------------------------------------------------------------------------
 
-    def _credential_file(self, cluster: str) -> Path:
-        return self._credentials / f"{check_dns_label(cluster, 'name', 'cluster')}.kubeconfig.enc"
-
     def _write_credentials(self, cluster: str, kubeconfig: Kubeconfig) -> None:
         self._write_sealed(cluster, self.key.encrypt(kubeconfig.text.encode(), f"kubeconfig:{cluster}".encode()))
 
     def _write_sealed(self, cluster: str, sealed: bytes) -> None:
-        write_private(self._credential_file(cluster), sealed)
+        self._credentials.write(cluster, sealed)
 
     def _destroy_credentials(self, cluster: str) -> None:
-        target = self._credential_file(cluster)
-        if target.exists():
-            target.write_bytes(os.urandom(target.stat().st_size))  # not recoverable from disk
-            target.unlink()
+        self._credentials.delete(cluster)
 
     def _read_kubeconfig(self, cluster: str) -> Kubeconfig:
-        target = self._credential_file(cluster)
-        if not target.exists():
+        sealed = self._credentials.read(cluster)
+        if sealed is None:
             raise NotFound(f"cluster clusters/{cluster} is not registered", "CLUSTER_NOT_FOUND",
                            metadata={"cluster": cluster})
         record = self._get(cluster)
-        text = self.key.decrypt(target.read_bytes(), f"kubeconfig:{cluster}".encode()).decode()
+        text = self.key.decrypt(sealed, f"kubeconfig:{cluster}".encode()).decode()
         return parse_kubeconfig(text, record.context, allow_exec=self.allow_exec_credentials)
 
     async def kubeconfig(self, cluster: str) -> Kubeconfig:
@@ -210,6 +205,14 @@ class ClusterRegistry:
 
     async def list(self) -> list[ClusterRecord]:
         return await self.storage.run(self._list)
+
+    def _registrations(self) -> dict[str, str]:
+        return {p.split("/")[1]: self.store.read(p).etag for p in self.store.list_paths("clusters")
+                if p.endswith("/cluster.yaml") and p.count("/") == 2}
+
+    async def registrations(self) -> dict[str, str]:
+        """Cluster id -> etag of its registration (it changes with every update, credentials too)."""
+        return await self.storage.run(self._registrations)
 
     def _commit(self, record: ClusterRecord, message: str, expected: dict[str, str | None] | None) -> ClusterRecord:
         path = registration_path(record.id)
@@ -254,7 +257,7 @@ class ClusterRegistry:
             return self._update_locked(record, kubeconfig, expected)
 
     def _update_locked(self, record: ClusterRecord, kubeconfig: Kubeconfig | None, expected: str) -> ClusterRecord:
-        previous = self._credential_file(record.id).read_bytes() if kubeconfig is not None else None
+        previous = self._credentials.read(record.id) if kubeconfig is not None else None
         if kubeconfig is not None:
             self._write_credentials(record.id, kubeconfig)
         try:
@@ -263,6 +266,8 @@ class ClusterRegistry:
         except BaseException:
             if previous is not None:
                 self._write_sealed(record.id, previous)
+            elif kubeconfig is not None:
+                self._destroy_credentials(record.id)
             raise
         self._state.write(record.id, state=record.state, state_message=record.state_message,
                           node_count=record.node_count)
@@ -301,3 +306,4 @@ class ClusterRegistry:
 
     def close(self) -> None:
         self._state.close()
+        self._credentials.close()

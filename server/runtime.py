@@ -9,6 +9,7 @@ The store is synchronous (dulwich and SQLite); everything reaches it through its
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -26,11 +27,12 @@ from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.jobs.operations import Operations
 from server.kube import ClusterPool
+from server.kube.cache import WatchCache
 from server.labels import LabelsDomain
 from server.mcp import Mcp
 from server.mcp.scanners import Prices
 from server.observability.metrics import Metrics
-from server.replication.ha import Replication
+from server.replication.ha import CredentialRefresh, Replication
 from server.replication.mirror import Mirror
 from server.security.audit import AuditLog
 from server.security.authn import Authenticator
@@ -79,6 +81,8 @@ class Runtime:
     clusters: ClusterRegistry
     # Connections to them: `await runtime.pool.get(cluster_id)` -> ClusterConnection.
     pool: ClusterPool
+    # Informers of the clusters' label-carrying kinds (server/kube/cache.py), read by the labels domain.
+    cache: WatchCache
     # Bearer tokens and JWTs -> Caller (the auth interceptor; `runtime.auth.tokens` for tokens).
     auth: Authenticator
     # Append-only record of mutations, exec sessions and refusals.
@@ -102,6 +106,8 @@ class Runtime:
     replication: Replication | None = None
     # What services opened for themselves (their own databases), closed with the runtime.
     on_close: list[Callable[[], None]] = field(default_factory=list)
+    # Starts the watch cache of the registered clusters once the server answers.
+    _warming: asyncio.Task[None] | None = None
 
     @classmethod
     async def create(cls, settings: Settings) -> "Runtime":
@@ -111,6 +117,10 @@ class Runtime:
         if settings.lease_name and not settings.mirror_url:
             raise FailedPrecondition("lease_name needs mirror_url: replicas share the store through it",
                                      "MIRROR_REQUIRED")
+        if settings.lease_name and not settings.database_url:
+            raise FailedPrecondition("lease_name needs database_url: replicas share tokens, cluster credentials "
+                                     "and write-ahead intents through it, or a new leader could not carry on",
+                                     "DATABASE_REQUIRED")
         data = settings.data_dir
         private_files(data)  # every file the server makes in its data directory is 0600
         # KUBECOMMIT_STORE_KEY wins over the key file; the file is made (0600) on first start.
@@ -118,7 +128,7 @@ class Runtime:
         async with AsyncExitStack() as opened:  # a failed start closes what it had opened
             store = await Storage.open(data / "store", key=key, committer=COMMITTER)
             opened.push_async_callback(store.close)
-            clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials)
+            clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials, settings.database_url)
             opened.callback(clusters.close)
             pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
                                timeout=settings.cluster_timeout_seconds)
@@ -132,17 +142,22 @@ class Runtime:
             audit = AuditLog(data, settings.audit_max_rows, settings.audit_max_age_days * 86400,
                              settings.database_url)
             opened.callback(audit.close)
-            intents = IntentJournal(data, key)
+            # Shared only among replicas with a leader: the one that takes over recovers them.
+            intents = IntentJournal(data, key, settings.database_url if settings.lease_name else "")
             opened.callback(intents.close)
             records = Records(data / "containers.db", settings.database_url,
                               legacy_session=containers_convert.legacy_session,
                               legacy_export=containers_convert.legacy_export)
             opened.pop_all()
+        cache = WatchCache(pool.get, enabled=settings.watch_cache_enabled,
+                           max_objects=settings.watch_cache_max_objects)
+        pool.on_forget.append(cache.forget)
+        pool.on_write.append(cache.written)
         locks = PathLocks()
         sessions = LiveSessions()
         crds = Crds(clusters, pool)
         versions = Versions.create(store, pool, intents, locks, audit, data, validator=crds.check_manifest,
-                                   admission=LabelsDomain.admission(store, pool))
+                                   admission=LabelsDomain.admission(store, pool, cache))
 
         async def cluster_ids() -> list[str]:
             return [r.id for r in await clusters.list()]
@@ -157,21 +172,23 @@ class Runtime:
                           affinity=Affinity(pool, versions.writer, cluster_ids),
                           quotas=Quotas.create(store, pool, clusters, versions.writer,
                                                settings.fanout_timeout_seconds, job_data),
-                          labels=LabelsDomain.create(store, pool, clusters, versions),
-                          mcp=Mcp.create(pool, versions, data, prices))
-        runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool,
+                          labels=LabelsDomain.create(store, pool, clusters, versions, cache),
+                          mcp=Mcp.create(pool, versions, data, prices, settings.database_url))
+        runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool, cache=cache,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks, sessions=sessions)
         runtime.on_close.append(records.close)
         runtime.on_close.append(domains.mcp.close)
         store.store.add_listener(runtime.metrics.count_change)
         runtime.metrics.watch_clusters(clusters.state_counts)
+        runtime.metrics.watch_cache(cache.status)
         if settings.mirror_url:
             runtime.mirror = Mirror(store, settings.mirror_url, runtime.metrics,
                                     interval=settings.mirror_interval_seconds,
                                     retry_max=settings.mirror_retry_max_seconds)
         try:
             if runtime.mirror is not None and settings.lease_name:
-                runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics)
+                runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics,
+                                                  fetched=CredentialRefresh(clusters.registrations, pool))
             runtime.operations = Operations.create(
                 settings, store, clusters, pool, domains.versions, domains.clusters,
                 replication=runtime.replication, audit=audit.record, on_finished=runtime.metrics.count_job)
@@ -180,7 +197,19 @@ class Runtime:
             raise
         return runtime
 
+    def start_watch_cache(self) -> None:
+        """Informers for every registered cluster, in the background (a cluster that cannot be
+        reached starts when first read)."""
+        if self.settings.watch_cache_enabled:
+            async def warm() -> None:
+                await self.cache.start_all([r.id for r in await self.clusters.list()])
+            self._warming = asyncio.get_running_loop().create_task(warm(), name="watch cache start")
+
     async def close(self) -> None:
+        if self._warming is not None:
+            self._warming.cancel()
+            await asyncio.gather(self._warming, return_exceptions=True)
+        await self.cache.close()
         if self.operations is not None:
             await self.operations.close()
             self.operations = None

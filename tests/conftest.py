@@ -28,6 +28,9 @@ def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
         # Jobs (drift recorder, samplers, ...) would change what other tests observe: tests/jobs
         # turns them on for its own servers.
         overrides.setdefault("jobs_enabled", False)
+        # So would the watch cache's informers (lists and watches to every cluster): tests/labels
+        # turns it on for its own servers.
+        overrides.setdefault("watch_cache_enabled", False)
         embedded = EmbeddedServer(Settings.load(env={}, overrides=overrides)).start()
         started.append(embedded)
         return embedded

@@ -56,9 +56,13 @@ def _number(table: dict[int, str], text: str) -> int:
 
 # -- requests -> Kubernetes dicts -----------------------------------------------------------------
 
+def _requirement(ops: dict[int, str], r: Any) -> dict[str, Any]:
+    """A node selector or label selector requirement as Kubernetes writes it (`values` only when given)."""
+    return {"key": r.key, "operator": _name(ops, r.operator), **({"values": list(r.values)} if r.values else {})}
+
+
 def _node_requirements(items: Any) -> list[dict[str, Any]]:
-    return [{"key": r.key, "operator": _name(_NODE_OPS, r.operator), **({"values": list(r.values)} if r.values else {})}
-            for r in items]
+    return [_requirement(_NODE_OPS, r) for r in items]
 
 
 def _node_term(term: pb.NodeSelectorTerm) -> dict[str, Any]:
@@ -84,8 +88,7 @@ def _label_selector(msg: pb.LabelSelector) -> dict[str, Any]:
     if msg.match_labels:
         out["matchLabels"] = dict(msg.match_labels)
     if msg.match_expressions:
-        out["matchExpressions"] = [{"key": e.key, "operator": _name(_LABEL_OPS, e.operator),
-                                    **({"values": list(e.values)} if e.values else {})} for e in msg.match_expressions]
+        out["matchExpressions"] = [_requirement(_LABEL_OPS, e) for e in msg.match_expressions]
     return out
 
 

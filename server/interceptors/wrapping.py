@@ -45,7 +45,7 @@ def _lenient(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], A
     return parse
 
 
-async def _responses(result: Any) -> AsyncIterator[Any]:
+async def responses(result: Any) -> AsyncIterator[Any]:
     """Servicers may yield responses or write them with `context.write` and return."""
     if inspect.isawaitable(result):
         await result
@@ -96,7 +96,7 @@ def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks) -> grpc.RpcMe
         async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             async with hooks.session(context):
                 hooks.on_request(request)
-                async for response in _responses(inner_us(request, context)):
+                async for response in responses(inner_us(request, context)):
                     yield response
 
         return grpc.unary_stream_rpc_method_handler(unary_stream, des, ser)
@@ -112,7 +112,7 @@ def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks) -> grpc.RpcMe
 
     async def stream_stream(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         async with hooks.session(context):
-            async for response in _responses(inner_ss(await _checked(requests, hooks), context)):
+            async for response in responses(inner_ss(await _checked(requests, hooks), context)):
                 yield response
 
     return grpc.stream_stream_rpc_method_handler(stream_stream, des, ser)

@@ -18,7 +18,7 @@ import time
 from concurrent.futures import Executor
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 from kubernetes import client, config
 from kubernetes.dynamic import DynamicClient
@@ -35,9 +35,13 @@ T = TypeVar("T")
 
 class ClusterConnection:
     def __init__(self, name: str, kubeconfig: Kubeconfig | None, *, executor: Executor,
-                 timeout: float, cache_dir: Path, retries: int = 2) -> None:
-        """`kubeconfig=None` uses the in-cluster service account (kubecommit inside Kubernetes)."""
+                 timeout: float, cache_dir: Path, retries: int = 2,
+                 on_write: Callable[[str, ApiResource, str, bool], None] | None = None) -> None:
+        """`kubeconfig=None` uses the in-cluster service account (kubecommit inside Kubernetes).
+        `on_write(cluster, resource, resourceVersion, deleted)` hears of every write this
+        connection made (the watch cache waits for it before it answers: read-your-writes)."""
         self.name = name
+        self._on_write = on_write
         self.executor = executor
         self.timeout = timeout
         self.retries = retries
@@ -201,19 +205,45 @@ class ClusterConnection:
                     force: bool = False, dry_run: bool = False) -> dict[str, Any]:
         """Server-side apply (create or update)."""
         metadata = obj.get("metadata") or {}
-        return await self.request(
+        applied = await self.request(
             "PATCH", rt.path(metadata.get("namespace", ""), metadata["name"]), obj,
             query={"fieldManager": field_manager, "force": "true" if force else None,
                    "dryRun": "All" if dry_run else None},
             content_type="application/apply-patch+yaml")
+        if not dry_run:
+            self._written(rt, applied, deleted=False)
+        return applied
+
+    async def remove_metadata_keys(self, rt: ApiResource, namespace: str, name: str, *, labels: Iterable[str] = (),
+                                   annotations: Iterable[str] = (), field_manager: str,
+                                   dry_run: bool = False) -> dict[str, Any]:
+        """Removes label and annotation keys whoever owns them, with a JSON merge patch (`null`
+        deletes a key). Server-side apply cannot: leaving a field out of an applied configuration
+        removes it only if no other field manager owns it."""
+        metadata = {part: {key: None for key in keys} for part, keys in (("labels", labels), ("annotations", annotations))
+                    if keys}
+        patched = await self.request("PATCH", rt.path(namespace, name), {"metadata": metadata},
+                                     query={"fieldManager": field_manager, "dryRun": "All" if dry_run else None},
+                                     content_type="application/merge-patch+json")
+        if not dry_run:
+            self._written(rt, patched, deleted=False)
+        return patched
+
+    def _written(self, rt: ApiResource, obj: Any, *, deleted: bool) -> None:
+        version = str(((obj if isinstance(obj, dict) else {}).get("metadata") or {}).get("resourceVersion") or "")
+        if self._on_write is not None and version:
+            self._on_write(self.name, rt, version, deleted)
 
     async def delete_object(self, rt: ApiResource, namespace: str, name: str, *,
                             dry_run: bool = False, resource_version: str = "") -> Any:
         body = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"}
         if resource_version:
             body["preconditions"] = {"resourceVersion": resource_version}
-        return await self.request("DELETE", rt.path(namespace, name), body,
-                                  query={"dryRun": "All" if dry_run else None})
+        deleted = await self.request("DELETE", rt.path(namespace, name), body,
+                                     query={"dryRun": "All" if dry_run else None})
+        if not dry_run:
+            self._written(rt, deleted, deleted=True)
+        return deleted
 
     async def version(self, timeout: float | None = None) -> dict[str, Any]:
         return await self.request("GET", "/version", timeout=timeout)

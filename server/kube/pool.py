@@ -9,6 +9,7 @@ from typing import Awaitable, Callable
 
 from server.kube.connection import ClusterConnection
 from server.kube.kubeconfig import Kubeconfig
+from server.kube.resources import ApiResource
 
 # Loads a registered cluster's kubeconfig (decrypted); raises NotFound for unknown clusters.
 KubeconfigLoader = Callable[[str], Awaitable[Kubeconfig]]
@@ -27,11 +28,20 @@ class ClusterPool:
         self._lock = asyncio.Lock()
         # Bumped by every `forget`: a connection made from credentials loaded before it is stale.
         self._forgotten = 0
+        # Called with the cluster's name by every `forget` (the watch cache stops its informers).
+        self.on_forget: list[Callable[[str], None]] = []
+        # Called with (cluster, resource, resourceVersion, deleted) after every write a pooled
+        # connection makes (the watch cache's read-your-writes).
+        self.on_write: list[Callable[[str, ApiResource, str, bool], None]] = []
 
     def connect(self, name: str, kubeconfig: Kubeconfig | None, timeout: float | None = None) -> ClusterConnection:
         """A connection that is not pooled: for testing credentials before they are kept."""
         return ClusterConnection(name, kubeconfig, executor=self.executor,
-                                 timeout=timeout or self.timeout, cache_dir=self._cache_dir)
+                                 timeout=timeout or self.timeout, cache_dir=self._cache_dir, on_write=self._written)
+
+    def _written(self, cluster: str, rt: ApiResource, version: str, deleted: bool) -> None:
+        for listener in self.on_write:
+            listener(cluster, rt, version, deleted)
 
     async def get(self, name: str) -> ClusterConnection:
         connection = self._connections.get(name)
@@ -54,9 +64,15 @@ class ClusterPool:
     def forget(self, name: str) -> None:
         """Drop a connection (credentials replaced or cluster deleted)."""
         self._forgotten += 1
+        for listener in self.on_forget:
+            listener(name)
         connection = self._connections.pop(name, None)
         if connection is not None:
             connection.close()
+
+    def pooled(self) -> list[str]:
+        """The clusters connected now."""
+        return list(self._connections)
 
     def close(self) -> None:
         for name in list(self._connections):

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from server.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from server.kube import ApiResource, ClusterPool
+from server.kube.cache import WatchCache
 from server.labels.domain import Labels, namespace_labels
 from server.labels.model import BatchResult, Found, Patch, Scope
 from server.labels.policies import Enforcement, Policy, PolicyStore, Violation, check, covers, policy_id
@@ -120,17 +121,19 @@ class Enforcer:
     """The admission check of the versions write path: refuses documents that break an
     ENFORCE policy, naming the policy, the key and the document."""
 
-    def __init__(self, policies: PolicyStore, pool: ClusterPool) -> None:
+    def __init__(self, policies: PolicyStore, pool: ClusterPool, cache: WatchCache) -> None:
         self.policies = policies
         self.pool = pool
+        self.cache = cache
 
-    async def __call__(self, cluster: str, documents: list[tuple[int, ResourceName, Mapping[str, Any]]]) -> None:
+    async def __call__(self, cluster: str, documents: list[tuple[str, ResourceName, Mapping[str, Any]]]) -> None:
+        """`documents`: (the request field each came from, e.g. `manifest[0]`, resource, object)."""
         enforcing = [p for p in await self.policies.list() if p.enforcement is Enforcement.ENFORCE]
         if not enforcing:
             return
-        namespaces = await namespace_labels(self.pool, cluster) if any(p.namespace_selector for p in enforcing) \
+        namespaces = await namespace_labels(self.pool, self.cache, cluster) if any(p.namespace_selector for p in enforcing) \
             else {}
-        for index, name, obj in documents:
+        for source, name, obj in documents:
             labels = dict((obj.get("metadata") or {}).get("labels") or {})
             for policy in enforcing:
                 if not covers(policy, name, str(obj.get("kind", "")), namespaces.get(name.namespace)):
@@ -138,9 +141,9 @@ class Enforcer:
                 broken = check(policy, str(name), labels)
                 if broken:
                     v = broken[0]
-                    where = f"manifest[{index}].metadata.labels[{v.key}]"
+                    where = f"{source}.metadata.labels[{v.key}]"
                     raise FailedPrecondition(
-                        f"manifest[{index}] {name}: {v.message} (policy {policy.name} is enforced)",
+                        f"{source} {name}: {v.message} (policy {policy.name} is enforced)",
                         "LABEL_POLICY_VIOLATION", [FieldViolation(where, v.message)],
                         metadata={"policy": policy.name, "key": v.key, "resource": str(name),
                                   "rule": v.reason.value})

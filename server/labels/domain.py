@@ -3,23 +3,27 @@ only through the versions domain's write path (server.versions.apply.Writer: dry
 commit per cluster with the caller as author, write-ahead intent), selections across kinds,
 namespaces and clusters, and label history from the store's per-path version index.
 
-Removing a key with server-side apply only works for fields kubecommit's field manager owns, so
-before a removal on `main` the object is first applied unchanged (kubecommit takes ownership;
-nothing is committed unless the store lagged the cluster), then applied without the key.
+Removing a key with server-side apply only works for fields no other field manager owns, so the
+keys a change removes are named to the write path, which removes them explicitly (a JSON merge
+patch after the apply); staged on a draft, a merge removes what the draft dropped.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import asyncio
-from typing import Any, Awaitable, Callable, Protocol
+from collections import Counter
+from typing import Any, Awaitable, Callable, Protocol, TypeVar
 
 import yaml
 
-from gitstore import Version
+from gitstore import Change, Version
 from server import context
 from server.errors import FailedPrecondition, InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterConnection, ClusterPool, normalize
-from server.kube.labels import check_annotations, check_key, check_labels, parse_selector
+from server.kube.cache import NOISY, Informer, WatchCache
+from server.kube.labels import Selector, check_annotations, check_key, check_labels, parse_selector
 from server.labels.changes import Planned, metadata_changes, plan
 from server.labels.inventory import KeyUsage, Similar, similar, usage
 from server.labels.model import (
@@ -38,14 +42,13 @@ from server.labels.policies import kind_matches
 from server.names import ALL, ResourceName, parse_cluster
 from server.paging import decode, encode, offset_page, page_size
 from server.security import Permission, authorize, visible
-from server.versions.apply import ApplyResult
+from server.versions.apply import ApplyResult, Removal
 from server.storage import Storage
-from server.versions.common import MAIN, branch_id
+from server.versions.common import MAIN, branch_id, read_stored
 
+T = TypeVar("T")
 DEFAULT_MAX_RESOURCES = 500
 MAX_RESOURCES = 5000
-# Kinds a default selection skips: they carry labels rarely and churn constantly.
-_NOISY = {"events", "events.events.k8s.io"}
 
 
 # The versions domain's history (server.versions.history.History.list_versions):
@@ -57,14 +60,24 @@ class ApplyManifest(Protocol):
     """The versions domain's write path (server.versions.apply.Writer.apply_manifest)."""
 
     def __call__(self, *, cluster: str, manifest: str, message: str, branch: str, dry_run: bool,
-                 force: bool, etags: dict[str, str], namespace: str) -> Awaitable[ApplyResult]: ...
+                 force: bool, etags: dict[str, str], namespace: str,
+                 removals: dict[str, Removal] | None = None) -> Awaitable[ApplyResult]: ...
 
 
-async def namespace_labels(pool: ClusterPool, cluster: str) -> dict[str, dict[str, str]]:
+async def listed(cache: WatchCache, conn: ClusterConnection, rt: ApiResource, namespace: str = "",
+                 selector: Selector = Selector()) -> list[dict[str, Any]]:
+    """Every object of a kind (in a namespace) the selector matches, in the API server's list
+    order: from the watch cache when it is synced, else listed by the cluster."""
+    view = await cache.view(conn.name, rt)
+    if view is not None:
+        return view.items(namespace, selector)[0]
+    return (await conn.list_objects(rt, namespace, label_selector=str(selector))).get("items") or []
+
+
+async def namespace_labels(pool: ClusterPool, cache: WatchCache, cluster: str) -> dict[str, dict[str, str]]:
     """Namespace -> its labels, for policies with a namespace selector."""
     conn = await pool.get(cluster)
-    rt = await conn.resolve("namespaces")
-    items = (await conn.list_objects(rt)).get("items") or []
+    items = await listed(cache, conn, await conn.resolve("namespaces"))
     return {i["metadata"]["name"]: dict(i["metadata"].get("labels") or {}) for i in items}
 
 
@@ -92,8 +105,11 @@ def check_patch(patch: Patch, prefix: str) -> None:
 class Labels:
     def __init__(self, pool: ClusterPool, apply_manifest: ApplyManifest, storage: Storage,
                  cluster_ids: Callable[[], Awaitable[list[str]]],
-                 create_branch: Callable[[str, str], Awaitable[Any]], list_versions: ListVersions) -> None:
+                 create_branch: Callable[[str, str], Awaitable[Any]], list_versions: ListVersions,
+                 cache: WatchCache) -> None:
         self.pool = pool
+        # Selections read synced informers instead of the clusters' lists (server/kube/cache.py).
+        self.cache = cache
         self.apply_manifest = apply_manifest
         self.storage = storage
         self.cluster_ids = cluster_ids
@@ -136,23 +152,37 @@ class Labels:
         text = message or _default_message(planned)
         applied = await self._write(rn.cluster, [(rt, live, planned)], text, MAIN, validate_only,
                                     {str(rn): etag} if etag else {})
+        failed = next((a.failure for a in applied.resources if a.failure is not None), None)
+        if failed is not None:  # what reached the cluster is committed; the commit is named
+            raise dataclasses.replace(failed, metadata={**failed.metadata, "commit": applied.commit})
         result.commit = applied.commit
         result.etag = applied.resources[0].etag if applied.resources else result.etag
         return result
 
     async def _write(self, cluster: str, items: list[tuple[ApiResource, dict[str, Any], Planned]], message: str,
                      branch: str, dry_run: bool, etags: dict[str, str]) -> ApplyResult:
-        """One write of many objects of one cluster through the versions domain."""
-        cluster_name = f"clusters/{cluster}"
-        if not dry_run and branch == MAIN and any(p.removes for _, _, p in items):
-            await self.apply_manifest(cluster=cluster_name, manifest=_manifest(
-                [normalize(live) for _, live, p in items if p.removes]),
-                message=f"{message} (kubecommit takes ownership of the keys it removes)", branch=MAIN,
-                dry_run=False, force=True, etags=etags, namespace="")
-            etags = {}
-        return await self.apply_manifest(cluster=cluster_name, manifest=_manifest(
+        """One write of many objects of one cluster through the versions domain. Removed keys are
+        named to it (`removals`): server-side apply alone would keep a key another field manager
+        owns."""
+        removals = {str(_name_of(cluster, item)): Removal.between(item[1], item[2].obj) for item in items}
+        return await self.apply_manifest(cluster=f"clusters/{cluster}", manifest=_manifest(
             [normalize(p.obj) for _, _, p in items]), message=message, branch=branch, dry_run=dry_run,
-            force=True, etags=etags, namespace="")
+            force=True, etags=etags, namespace="", removals={n: r for n, r in removals.items() if r})
+
+    async def _record_live(self, items: list[tuple[ApiResource, dict[str, Any], Planned]], cluster: str) -> None:
+        """Before removals are staged on a draft: `main` must hold each object as it is live, or a
+        merge could not tell which keys the draft removed (it compares the draft with main). Objects
+        main lacks or holds otherwise are recorded as one import commit; no cluster changes."""
+        names = [_name_of(cluster, item) for item in items]
+        stored = await self.storage.run(lambda: {n.store_path: read_stored(self.storage.sync, n.store_path, MAIN)
+                                                 for n in names})
+        changes = [Change.put(n.store_path, normalize(live)) for n, (_, live, _) in zip(names, items)
+                   if stored[n.store_path] is None or stored[n.store_path].data != normalize(live)]
+        if changes:
+            await self.storage.run(self.storage.sync.commit, changes, author=context.commit_author(),
+                                   message=f"Record {len(changes)} live object(s) on main before staging label "
+                                           "removals on a draft", operation="import",
+                                   request_id=context.commit_request_id(), branch=MAIN)
 
     # -- many resources ---------------------------------------------------------------------
 
@@ -200,16 +230,14 @@ class Labels:
                     metadata={"keys": ",".join(planned.conflicts), "resource": str(found.name)})
             elif not planned.changes:
                 outcome.status = UpdateStatus.UNCHANGED
-            elif branch != MAIN and planned.removes:
-                outcome.status = UpdateStatus.FAILED
-                outcome.error = FailedPrecondition(
-                    f"{found.name}: removing keys cannot be staged on a draft branch (server-side apply keeps keys "
-                    "another field manager owns until kubecommit takes them over on main); remove them on main",
-                    "REMOVAL_NOT_STAGEABLE", metadata={"resource": str(found.name)})
             else:
                 by_cluster.setdefault(found.name.cluster, []).append((rt, found.obj, planned))
             result.results.append(outcome)
         if branch != MAIN and by_cluster and not validate_only:
+            for cluster, items in sorted(by_cluster.items()):
+                removing = [item for item in items if item[2].removes]
+                if removing:
+                    await self._record_live(removing, cluster)
             await self._ensure_branch(branch)
         outcomes = {r.name: r for r in result.results}
         for cluster, items in sorted(by_cluster.items()):
@@ -287,26 +315,32 @@ class Labels:
         caller = context.current().caller
         return sorted(c for c in await self.cluster_ids() if (not only or c in only) and visible(caller, c))
 
-    async def _select_all(self, scope: Scope, selector_text: str
-                          ) -> tuple[list[tuple[Found, ApiResource]], dict[str, str]]:
-        selector = parse_selector(selector_text, "label_selector")
+    async def _each_cluster(self, scope: Scope, work: Callable[[str], Awaitable[T]], empty: T
+                            ) -> tuple[list[T], dict[str, str]]:
+        """`work(cluster)` for every cluster of the scope, together; a cluster of `clusters/-`
+        that cannot be read is reported in the second value (its part is `empty`), not fatal."""
         for i, ns in enumerate(scope.namespaces):
             ResourceName.parse(f"clusters/x/namespaces/{ns}/pods/x", f"namespaces[{i}]")
         clusters = await self._clusters(scope)
         unreachable: dict[str, str] = {}
-
         spans = parse_cluster(scope.parent, "parent", allow_all=True) == ALL
 
-        async def one(cluster: str) -> list[tuple[Found, ApiResource]]:
-            """A cluster of `clusters/-` that cannot be read is reported, not fatal."""
+        async def one(cluster: str) -> T:
             try:
-                return await self._select_cluster(cluster, scope, str(selector))
+                return await work(cluster)
             except KubecommitError as error:
                 if not spans or isinstance(error, InvalidArgument):
                     raise
                 unreachable[f"clusters/{cluster}"] = error.message
-                return []
-        found = [f for part in await asyncio.gather(*(one(c) for c in clusters)) for f in part]
+                return empty
+        return list(await asyncio.gather(*(one(c) for c in clusters))), unreachable
+
+    async def _select_all(self, scope: Scope, selector_text: str
+                          ) -> tuple[list[tuple[Found, ApiResource]], dict[str, str]]:
+        selector = parse_selector(selector_text, "label_selector")
+        parts, unreachable = await self._each_cluster(
+            scope, lambda cluster: self._select_cluster(cluster, scope, selector), [])
+        found = [f for part in parts for f in part]
         found.sort(key=lambda f: (f[0].name.cluster, f[0].name.resource, f[0].name.namespace, f[0].name.name))
         return found, unreachable
 
@@ -314,18 +348,18 @@ class Labels:
         if scope.resource_types:
             return [await conn.resolve(t, f"resource_types[{i}]") for i, t in enumerate(scope.resource_types)]
         return [r for r in await conn.resources() if "list" in r.verbs and "patch" in r.verbs
-                and r.type not in _NOISY and (not scope.kinds or kind_matches(scope.kinds, r.kind, r.type))]
+                and r.type not in NOISY and (not scope.kinds or kind_matches(scope.kinds, r.kind, r.type))]
 
     async def namespace_labels(self, cluster: str) -> dict[str, dict[str, str]]:
-        return await namespace_labels(self.pool, cluster)
+        return await namespace_labels(self.pool, self.cache, cluster)
 
-    async def _select_cluster(self, cluster: str, scope: Scope, selector: str) -> list[tuple[Found, ApiResource]]:
+    async def _select_cluster(self, cluster: str, scope: Scope, selector: Selector
+                              ) -> list[tuple[Found, ApiResource]]:
         conn, calls = await self._calls(cluster, scope)
 
-        async def listed(rt: ApiResource, namespace: str) -> list[tuple[Found, ApiResource]]:
-            items = (await conn.list_objects(rt, namespace, label_selector=selector)).get("items") or []
-            return self._found(cluster, rt, items)
-        parts = await asyncio.gather(*(listed(rt, ns) for rt, ns in calls))
+        async def one(rt: ApiResource, namespace: str) -> list[tuple[Found, ApiResource]]:
+            return self._found(cluster, rt, await listed(self.cache, conn, rt, namespace, selector))
+        parts = await asyncio.gather(*(one(rt, ns) for rt, ns in calls))
         return [f for part in parts for f in part]
 
     async def find(self, scope: Scope, selector: str = "") -> tuple[list[tuple[Found, ApiResource]], dict[str, str]]:
@@ -368,16 +402,18 @@ class Labels:
         return out
 
     async def select(self, scope: Scope, selector: str, size: int, page_token: str) -> Selection:
-        """One page of the selection, read with the clusters' own `limit`/`continue` paging: a
-        page costs the objects on it, not the whole selection. The token holds the position
-        (cluster, list call, the cluster's continue token); it is bound to the query."""
-        text = str(parse_selector(selector, "label_selector"))
+        """One page of the selection: a page costs the objects on it, not the whole selection.
+        Each list call is read from the watch cache when it is synced, else with the cluster's own
+        `limit`/`continue` paging. The token holds the position (cluster, list call, and within
+        the call the cluster's continue token or the last object's key); it is bound to the query."""
+        parsed = parse_selector(selector, "label_selector")
+        text = str(parsed)
         limit = page_size(size)
         clusters = await self._clusters(scope)
         query = ("SelectResources", scope.parent, text, sorted(scope.resource_types), sorted(scope.namespaces),
                  clusters)
-        position = decode(page_token, query, c=int, t=int, k=str)
-        c, t, k = position.get("c", 0), position.get("t", 0), position.get("k", "")
+        position = decode(page_token, query, c=int, t=int, k=str, a=str)
+        c, t, k, a = position.get("c", 0), position.get("t", 0), position.get("k", ""), position.get("a", "")
         spans = parse_cluster(scope.parent, "parent", allow_all=True) == ALL
         out: list[Found] = []
         unreachable: dict[str, str] = {}
@@ -387,31 +423,67 @@ class Labels:
                 conn, calls = await self._calls(cluster, scope)
                 while t < len(calls) and len(out) < limit:
                     rt, ns = calls[t]
-                    listed = await conn.list_objects(rt, ns, label_selector=text, limit=limit - len(out),
-                                                     continue_token=k)
-                    out += [f for f, _ in self._found(cluster, rt, listed.get("items") or [])]
-                    k = str((listed.get("metadata") or {}).get("continue") or "")
-                    t += not k
+                    items, k, a = await self._page(conn, rt, ns, parsed, limit - len(out), k, a)
+                    out += [f for f, _ in self._found(cluster, rt, items)]
+                    t += not (k or a)
             except KubecommitError as error:
                 if not spans or isinstance(error, InvalidArgument):
                     raise
                 unreachable[f"clusters/{cluster}"] = error.message
-                c, t, k = c + 1, 0, ""
+                c, t, k, a = c + 1, 0, "", ""
                 continue
             if t >= len(calls):
-                c, t, k = c + 1, 0, ""
+                c, t, k, a = c + 1, 0, "", ""
         more = c < len(clusters)
-        return Selection(out, encode(query, c=c, t=t, k=k) if more else "", unreachable)
+        return Selection(out, encode(query, c=c, t=t, k=k, a=a) if more else "", unreachable)
+
+    async def _page(self, conn: ClusterConnection, rt: ApiResource, namespace: str, selector: Selector, limit: int,
+                    continue_token: str, after: str) -> tuple[list[dict[str, Any]], str, str]:
+        """Up to `limit` objects of one list call and where it goes on: (items, the cluster's
+        continue token, the last key `namespace/name`), both "" when the call is done. A call
+        begun on the cluster goes on there; one begun from the cache goes on after its last key,
+        from the cache, or from a whole list of the cluster if the cache is no longer synced."""
+        view = None if continue_token else await self.cache.view(conn.name, rt)
+        if view is None and not after:
+            page = await conn.list_objects(rt, namespace, label_selector=str(selector), limit=limit,
+                                           continue_token=continue_token)
+            return page.get("items") or [], str((page.get("metadata") or {}).get("continue") or ""), ""
+        start = after.partition("/")[::2] if after else None
+        if view is not None:
+            items, last = view.items(namespace, selector, start, limit)
+        else:
+            rest = [o for o in await listed(self.cache, conn, rt, namespace, selector)
+                    if start is None or Informer.key(o) > start]
+            items, last = rest[:limit], Informer.key(rest[limit - 1]) if len(rest) > limit else None
+        return items, "", "/".join(last) if last else ""
 
     async def keys(self, scope: Scope, page_size: int, page_token: str
                    ) -> tuple[list[KeyUsage], str, list[Similar], dict[str, str]]:
         """Label keys in use over the scope with their values, a page of them, and the groups of
-        near-duplicate keys over all of them."""
-        found, unreachable = await self._select_all(scope, "")
-        used = usage([f.labels for f, _ in found])
+        near-duplicate keys over all of them. A synced kind is counted from its informer's
+        per-namespace tallies (the distinct labels, not every object); others are listed."""
+        parts, unreachable = await self._each_cluster(scope, lambda cluster: self._count_cluster(cluster, scope),
+                                                      Counter())
+        used = usage(sum(parts, Counter()))
         page, token = offset_page(used, ("ListLabelKeys", scope.parent, sorted(scope.resource_types),
                                          sorted(scope.namespaces), sorted(scope.clusters)), page_size, page_token)
         return page, token, similar([u.key for u in used]), unreachable
+
+    async def _count_cluster(self, cluster: str, scope: Scope) -> Counter[tuple[str, str]]:
+        """How many objects of one cluster's part of the scope carry each (key, value)."""
+        conn, calls = await self._calls(cluster, scope)
+        caller = context.current().caller
+        total: Counter[tuple[str, str]] = Counter()
+        for rt, namespace in calls:
+            view = await self.cache.view(cluster, rt)
+            if view is None:
+                for found, _ in self._found(cluster, rt, await listed(self.cache, conn, rt, namespace)):
+                    total.update(found.labels.items())
+                continue
+            for ns, counts in view.label_counts.items():
+                if (not namespace or ns == namespace) and visible(caller, cluster, ns):
+                    total.update(counts)
+        return total
 
     # -- history ----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Mapping
 
 from rapidfuzz.distance import OSA
 
@@ -31,11 +32,12 @@ class Similar:
     reason: str  # case-or-separator | synonym | edit-distance
 
 
-def usage(label_maps: list[dict[str, str]]) -> list[KeyUsage]:
+def usage(pairs: Mapping[tuple[str, str], int]) -> list[KeyUsage]:
+    """Keys by name from how many objects carry each (key, value), values most frequent first."""
     counts: dict[str, Counter[str]] = {}
-    for labels in label_maps:
-        for key, value in labels.items():
-            counts.setdefault(key, Counter())[value] += 1
+    for (key, value), count in pairs.items():
+        if count > 0:
+            counts.setdefault(key, Counter())[value] += count
     return [KeyUsage(key, sum(c.values()), sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
             for key, c in sorted(counts.items())]
 

@@ -20,8 +20,10 @@ class Mcp:
     proposals: Proposals
 
     @classmethod
-    def create(cls, pool: ClusterPool, versions: Versions, data_dir: Path, prices: Prices) -> "Mcp":
-        return cls(scanner=Scanner(pool, ScanHistory(data_dir), prices), proposals=Proposals(versions, pool))
+    def create(cls, pool: ClusterPool, versions: Versions, data_dir: Path, prices: Prices,
+               database_url: str = "") -> "Mcp":
+        return cls(scanner=Scanner(pool, ScanHistory(data_dir, database_url), prices),
+                   proposals=Proposals(versions, pool))
 
     def close(self) -> None:
         self.scanner.history.close()

@@ -1,5 +1,7 @@
-"""Kept scans in `<data_dir>/scans.db` (0600): each scan's request, state and report, and its
-findings, so later scans can say what opened, what was fixed and what stayed open since when.
+"""Kept scans in the state database (server/state: `<data_dir>/scans.db`, 0600, or the
+PostgreSQL database the replicas share when `database_url` is set, so every replica lists and
+compares every scan): each scan's request, state and report, and its findings, so later scans can
+say what opened, what was fixed and what stayed open since when.
 
 Findings are stored as JSON rows keyed by their stable id; a scan's report is compared with the
 previous finished scan of the same cluster, namespaces and categories.
@@ -8,16 +10,16 @@ previous finished scan of the same cluster, namespaces and categories.
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from server.mcp.scanners import Category, Finding, Severity
-from server.security.files import open_private_db
+from server.state import Database, Executor
 
-_SCHEMA = """
+# Numbered migrations (server/state): append, never edit one that shipped.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS scans (
     id TEXT PRIMARY KEY,
     cluster TEXT NOT NULL,
@@ -25,21 +27,23 @@ CREATE TABLE IF NOT EXISTS scans (
     namespaces TEXT NOT NULL,
     categories TEXT NOT NULL,
     state TEXT NOT NULL,
-    created REAL NOT NULL,
-    completed REAL,
+    created {real} NOT NULL,
+    completed {real},
     created_by TEXT NOT NULL,
     error TEXT NOT NULL DEFAULT '',
-    summary TEXT NOT NULL DEFAULT '{}'
+    summary TEXT NOT NULL DEFAULT '{{}}'
 );
 CREATE INDEX IF NOT EXISTS scans_by_cluster ON scans (cluster, created);
 CREATE TABLE IF NOT EXISTS findings (
     scan TEXT NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
     id TEXT NOT NULL,
-    first_seen REAL NOT NULL,
+    first_seen {real} NOT NULL,
     body TEXT NOT NULL,
     PRIMARY KEY (scan, id)
 );
-"""
+"""]
+
+_COLUMNS = "id, cluster, scope, namespaces, categories, state, created, completed, created_by, error, summary"
 
 RUNNING, SUCCEEDED, FAILED, CANCELLED = "running", "succeeded", "failed", "cancelled"
 
@@ -107,10 +111,9 @@ def _seen(row: dict[str, Any]) -> Seen:
 class ScanHistory:
     FILE = "scans.db"
 
-    def __init__(self, data_dir: Path) -> None:
-        self._db = open_private_db(data_dir / self.FILE)
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+    def __init__(self, data_dir: Path, database_url: str = "") -> None:
+        self._db = Database.open(database_url, data_dir / self.FILE)
+        self._db.migrate("scans", MIGRATIONS)
 
     def close(self) -> None:
         self._db.close()
@@ -118,54 +121,51 @@ class ScanHistory:
     def start(self, scan_id: str, cluster: str, namespaces: list[str], categories: list[str], created_by: str,
               when: float) -> None:
         scope = json.dumps([sorted(namespaces), sorted(categories)])
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO scans (id, cluster, scope, namespaces, categories, state, created, created_by)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (scan_id, cluster, scope, json.dumps(namespaces), json.dumps(categories), RUNNING, when, created_by))
+        self._db.execute(
+            "INSERT INTO scans (id, cluster, scope, namespaces, categories, state, created, created_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (scan_id, cluster, scope, json.dumps(namespaces), json.dumps(categories), RUNNING, when, created_by))
 
     def fail(self, scan_id: str, error: str, when: float, state: str = FAILED) -> None:
-        with self._lock:
-            self._db.execute("UPDATE scans SET state = ?, error = ?, completed = ? WHERE id = ?",
-                             (state, error, when, scan_id))
+        self._db.execute("UPDATE scans SET state = ?, error = ?, completed = ? WHERE id = ?",
+                         (state, error, when, scan_id))
 
     def finish(self, scan_id: str, findings: list[Finding], summary: Summary, when: float) -> None:
         """Keeps the findings, dated by the previous scan of the same scope, and what it fixed."""
-        with self._lock, self._db:
-            self._db.execute("BEGIN")
-            cluster, scope = self._db.execute("SELECT cluster, scope FROM scans WHERE id = ?", (scan_id,)).fetchone()
-            previous = self._db.execute(
+        with self._db.transaction() as tx:
+            cluster, scope = tx.execute("SELECT cluster, scope FROM scans WHERE id = ?", (scan_id,)).fetchone()
+            previous = tx.execute(
                 "SELECT id FROM scans WHERE cluster = ? AND scope = ? AND state = ? AND id != ?"
                 " ORDER BY completed DESC LIMIT 1", (cluster, scope, SUCCEEDED, scan_id)).fetchone()
             before = {} if previous is None else {
-                fid: (first, body) for fid, first, body in self._db.execute(
-                    "SELECT id, first_seen, body FROM findings WHERE scan = ?", (previous[0],))}
+                fid: (first, body) for fid, first, body in tx.execute(
+                    "SELECT id, first_seen, body FROM findings WHERE scan = ?", (previous[0],)).fetchall()}
             now = {f.key for f in findings}
             summary.previous = previous[0] if previous else ""
             summary.fixed = [{"body": body, "first_seen": first, "state": "fixed"}
                              for fid, (first, body) in sorted(before.items()) if fid not in now]
-            self._db.executemany("INSERT INTO findings (scan, id, first_seen, body) VALUES (?, ?, ?, ?)",
-                                 [(scan_id, f.key, before.get(f.key, (when,))[0], _body(f)) for f in findings])
-            self._db.execute("UPDATE scans SET state = ?, completed = ?, summary = ? WHERE id = ?",
+            tx.executemany("INSERT INTO findings (scan, id, first_seen, body) VALUES (?, ?, ?, ?)",
+                           [(scan_id, f.key, before.get(f.key, (when,))[0], _body(f)) for f in findings])
+            tx.execute("UPDATE scans SET state = ?, completed = ?, summary = ? WHERE id = ?",
                              (SUCCEEDED, when, json.dumps(asdict(summary)), scan_id))
 
     def get(self, scan_id: str, with_findings: bool = True) -> ScanRecord | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM scans WHERE id = ?", (scan_id,)).fetchone()
+        with self._db.transaction() as tx:  # the scan and its findings as of one moment
+            row = tx.execute(f"SELECT {_COLUMNS} FROM scans WHERE id = ?", (scan_id,)).fetchone()
             if row is None:
                 return None
             record = self._record(row)
             if with_findings:
-                self._load(record)
+                self._load(tx, record)
             return record
 
-    def _load(self, record: ScanRecord) -> None:
-        previous = self._db.execute("SELECT id FROM findings WHERE scan = ?", (record.summary.previous,)).fetchall()
+    def _load(self, tx: Executor, record: ScanRecord) -> None:
+        previous = tx.execute("SELECT id FROM findings WHERE scan = ?", (record.summary.previous,)).fetchall()
         known = {r[0] for r in previous}
         record.findings = [Seen(_finding(body), _time(first) or record.created,
                                 "still_open" if fid in known else "opened")
-                           for fid, first, body in self._db.execute(
-                               "SELECT id, first_seen, body FROM findings WHERE scan = ?", (record.id,))]
+                           for fid, first, body in tx.execute(
+                               "SELECT id, first_seen, body FROM findings WHERE scan = ?", (record.id,)).fetchall()]
         record.findings.sort(key=lambda s: (-s.finding.severity, s.finding.category, s.finding.resource,
                                             s.finding.rule))
 
@@ -177,14 +177,12 @@ class ScanHistory:
 
     def list(self, clusters: set[str] | None = None) -> list[ScanRecord]:
         """Every scan, newest first; only those of `clusters` when given."""
-        with self._lock:
-            rows = self._db.execute("SELECT * FROM scans ORDER BY created DESC, id DESC").fetchall()
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM scans ORDER BY created DESC, id DESC").fetchall()
         return [self._record(r) for r in rows if clusters is None or r[1] in clusters]
 
     def previous(self, record: ScanRecord) -> ScanRecord | None:
         """The finished scan of the same cluster before `record`."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT id FROM scans WHERE cluster = ? AND state = ? AND created < ? ORDER BY created DESC LIMIT 1",
-                (record.cluster, SUCCEEDED, record.created.timestamp())).fetchone()
+        row = self._db.execute(
+            "SELECT id FROM scans WHERE cluster = ? AND state = ? AND created < ? ORDER BY created DESC LIMIT 1",
+            (record.cluster, SUCCEEDED, record.created.timestamp())).fetchone()
         return self.get(row[0]) if row else None

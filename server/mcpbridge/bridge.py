@@ -68,6 +68,7 @@ class Bridge:
         return types.ListToolsResult(tools=[types.Tool(
             name=t.tool_name, title=t.title, description=t.description,
             input_schema=json_format.MessageToDict(t.input_schema),
+            output_schema=json_format.MessageToDict(t.output_schema) if t.HasField("output_schema") else None,
             annotations=types.ToolAnnotations(read_only_hint=not t.mutating, destructive_hint=t.destructive))
             for t in response.tools], next_cursor=response.next_page_token or None)
 
@@ -82,8 +83,11 @@ class Bridge:
         except grpc.aio.AioRpcError as error:
             return types.CallToolResult(content=[types.TextContent(
                 type="text", text=f"{error.code().name}: {error.details()}")], is_error=True)
+        # A result cut to fit (`truncated`; the text says how to get the rest) has no structure
+        # over gRPC; MCP wants one that fits the tool's output schema, and `{}` does (proto3
+        # JSON leaves every field optional).
         structured = json_format.MessageToDict(response.structured_content) \
-            if response.HasField("structured_content") else None
+            if response.HasField("structured_content") else None if response.is_error else {}
         return types.CallToolResult(content=[types.TextContent(type="text", text=response.text)],
                                     structured_content=structured, is_error=response.is_error)
 

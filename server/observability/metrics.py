@@ -51,6 +51,25 @@ class _StateCollector(Collector):
         yield family
 
 
+class _CacheCollector(Collector):
+    """Per cluster and kind: objects held by the watch cache and whether it is synced."""
+
+    def __init__(self, status: Callable[[], Iterable[Any]]) -> None:
+        self.status = status
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        objects = GaugeMetricFamily("kubecommit_watch_cache_objects", "Objects held by the watch cache.",
+                                    labels=["cluster", "resource"])
+        synced = GaugeMetricFamily("kubecommit_watch_cache_synced",
+                                   "1 while the watch cache of a kind is synced (readers use it), else 0.",
+                                   labels=["cluster", "resource"])
+        for kind in self.status():
+            objects.add_metric([kind.cluster, kind.resource], kind.objects)
+            synced.add_metric([kind.cluster, kind.resource], 1.0 if kind.synced else 0.0)
+        yield objects
+        yield synced
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -79,6 +98,9 @@ class Metrics:
         self.job_duration = Histogram("kubecommit_job_duration_seconds", "Job run duration.", ["job"],
                                       buckets=LATENCY_BUCKETS, registry=r)
         self.leader = Gauge("kubecommit_leader", "1 while this replica is the leader that writes.", registry=r)
+        self.rpc_forwarded = Counter("kubecommit_rpc_forwarded", "Calls this follower forwarded to the leader, "
+                                     "by the status they ended with.",
+                                     ["grpc_service", "grpc_method", "grpc_code"], registry=r)
         self._http: WSGIServer | None = None
         self._http_thread: threading.Thread | None = None
 
@@ -86,6 +108,10 @@ class Metrics:
         """`states()` yields (state, number of clusters in it): connected, disconnected, error."""
         self.registry.register(_StateCollector(
             "kubecommit_clusters", "Registered clusters by reachability state.", "state", states))
+
+    def watch_cache(self, status: Callable[[], Iterable[Any]]) -> None:
+        """`status()` yields the watch cache's informers (server/kube/cache.py KindStatus)."""
+        self.registry.register(_CacheCollector(status))
 
     def count_change(self, operation: str) -> None:
         """A store listener: counts new commits (`ref` is a tag or branch change, no commit)."""
@@ -104,6 +130,10 @@ class Metrics:
         self.rpc_latency.labels(service, method).observe(seconds)
         if code is not grpc.StatusCode.OK:
             self.rpc_errors.labels(service, method, code.name).inc()
+
+    def count_forwarded(self, method: str, code: grpc.StatusCode) -> None:
+        """A forwarded call ended (the leader counts it as handled; the follower counts it here)."""
+        self.rpc_forwarded.labels(*_split(method), code.name).inc()
 
     def serve(self, listen: str) -> str:
         """Serves /metrics on `listen` (HOST:PORT, port 0 picks one); returns the bound address."""

@@ -1,8 +1,9 @@
 """Replicas with one leader: the leader (holder of the Lease) writes to the store and pushes each
 commit to the git remote before the call that made it answers; followers keep their store
-fetched from the remote, serve reads from it, and answer writes with FAILED_PRECONDITION naming
-the leader's address. A replica that wins the lease first fetches the remote (every commit the
-old leader acknowledged is there), then writes.
+fetched from the remote, serve reads from it, and forward calls that need the leader to it
+(server/interceptors/forward.py; with forwarding off they answer FAILED_PRECONDITION naming the
+leader's address). A replica that wins the lease first fetches the remote (every commit the old
+leader acknowledged is there), recovers the write-ahead intents a dead leader left, then writes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument, Unavailable
 from server.interceptors.wrapping import WrappingInterceptor
 from server.observability.metrics import Metrics
+from server.kube import ClusterPool
 from server.replication.lease import Leader, LeaseElector, LeaseTiming
 from server.replication.mirror import Mirror
 from server.security.permissions import RULES, Permission
@@ -34,6 +36,10 @@ log = logging.getLogger("kubecommit.replication")
 LEADER_HEALTH = "kubecommit.Leader"
 # Told whether this replica is the leader now (health service `kubecommit.Leader`).
 RoleReport = Callable[[bool], Awaitable[None]]
+# Resolves the write-ahead intents a dead leader left (server/versions/recovery.py).
+Recover = Callable[[], Awaitable[Any]]
+# Run on a follower after each fetch of the remote (the store may have changed under it).
+Fetched = Callable[[], Awaitable[None]]
 
 
 class Role(enum.StrEnum):
@@ -59,8 +65,10 @@ def _lease_api(settings: Settings) -> client.CoordinationV1Api:
 
 
 class Replication:
-    def __init__(self, settings: Settings, storage: Storage, mirror: Mirror, metrics: Metrics) -> None:
+    def __init__(self, settings: Settings, storage: Storage, mirror: Mirror, metrics: Metrics,
+                 fetched: Fetched | None = None) -> None:
         self.storage = storage
+        self.fetched = fetched
         self.mirror = mirror
         self.metrics = metrics
         self.url = settings.mirror_url
@@ -77,6 +85,7 @@ class Replication:
             f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}", settings.advertise_address or settings.listen,
             self.timing, self._changed)
         self._report: RoleReport | None = None
+        self._recover: Recover | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._takeover: asyncio.Task[None] | None = None
 
@@ -85,8 +94,9 @@ class Replication:
         """Whether this replica may write now (jobs and other background writers ask this)."""
         return self.role is Role.LEADER
 
-    def start(self, report: RoleReport) -> None:
+    def start(self, report: RoleReport, recover: Recover) -> None:
         self._report = report
+        self._recover = recover
         self.elector.start()
         self._tasks.append(asyncio.create_task(self._follow(), name="kubecommit-follow"))
 
@@ -105,7 +115,8 @@ class Replication:
             log.info("following", extra={"leader": leader.identity, "leader_address": leader.address})
 
     async def _take_over(self) -> None:
-        """Fetch until the store holds everything on the remote, then write (and push)."""
+        """Fetch until the store holds everything on the remote, record what the old leader
+        wrote to clusters without committing (its intents), then write (and push)."""
         while True:
             try:
                 await self.storage.fetch(self.url)
@@ -114,6 +125,11 @@ class Replication:
                 log.warning("new leader cannot fetch the remote yet; not writing",
                             extra={"remote": redact(self.url), "error": str(error)})
                 await asyncio.sleep(self.timing.retry_period)
+        if self._recover is not None:
+            try:  # intents it cannot resolve (a cluster down) are kept for the next takeover
+                await self._recover()
+            except Exception:
+                log.exception("recovering the old leader's intents failed; writing anyway")
         self.role = Role.LEADER
         self.mirror.start()
         await self._set_leader(True)
@@ -132,7 +148,25 @@ class Replication:
                     await self.storage.fetch(self.url)
                 except RemoteError as error:
                     log.info("follower fetch failed", extra={"remote": redact(self.url), "error": str(error)})
+                else:
+                    await self._after_fetch()
             await asyncio.sleep(self.timing.retry_period)
+
+    async def _after_fetch(self) -> None:
+        if self.fetched is None:
+            return
+        try:
+            await self.fetched()
+        except Exception:  # the next fetch tries again; following goes on
+            log.exception("after fetching the remote")
+
+    def leader_address(self) -> str | None:
+        """Where a follower forwards calls that need the leader; None when this replica is (or is
+        becoming) the leader, or no other leader is known."""
+        leader = self.leader
+        if self.role is Role.FOLLOWER and leader is not None and leader.identity != self.elector.identity:
+            return leader.address or None
+        return None
 
     def check_writable(self) -> None:
         if self.role is Role.LEADER:
@@ -163,6 +197,25 @@ class Replication:
         if leading:
             await self.mirror.stop()  # what is committed goes out before the lease is released
         await self.elector.stop()
+
+
+class CredentialRefresh:
+    """After a follower's fetch: connections to clusters whose registration changed on the leader
+    (an update may have replaced the credentials, which are shared) or went away are dropped, so
+    the next call loads the credentials again. A cluster connected since the last look is dropped
+    once too (its connection may predate the registration seen now)."""
+
+    def __init__(self, registrations: Callable[[], Awaitable[dict[str, str]]], pool: ClusterPool) -> None:
+        self.registrations = registrations
+        self.pool = pool
+        self.seen: dict[str, str] = {}
+
+    async def __call__(self) -> None:
+        now = await self.registrations()
+        for cluster in self.pool.pooled():
+            if cluster not in self.seen or self.seen[cluster] != now.get(cluster):
+                self.pool.forget(cluster)
+        self.seen = now
 
 
 class LeaderOnlyLock:

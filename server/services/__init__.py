@@ -62,3 +62,7 @@ SERVICES: list[ServiceEntry] = [
     ServiceEntry(contract.SERVICES["AdminService"], admin.register,
                  "tokens, the audit log and live exec sessions, for admins"),
 ]
+
+# Calls whose need for the leader depends on the request (with replicas: followers forward those
+# that do), by full method name; the rest are decided by the permission table.
+NEEDS_LEADER = {f"/{contract.SERVICES['McpService'].full_name}/CallTool": mcp.tool_writes}

@@ -22,8 +22,9 @@ from server.runtime import Runtime
 from server.services.clusters import ClustersServicer
 from server.services.containers import ContainersServicer
 from server.services.mcp_tools import (Output, Tool, Toolbox, comparison, last_of, log_lines, scan_summary,
-                                       unary)
+                                       to_dict, unary)
 from server.services.yaml_versions import YamlVersionsServicer
+from server.versions import convert as versions_convert
 from server.versions.common import branch_id
 
 Context = grpc.aio.ServicerContext
@@ -52,7 +53,7 @@ TOOLS = [
          "The difference between two versions of a resource, or a version and the live object."),
     Tool("scan_cluster", V + "McpService/ScanCluster", "Scan a cluster",
          "Runs the health, configuration, security, resources and cost rules over a cluster (or namespaces) "
-         "and keeps the scan; findings carry evidence and remediations, many with a patch."),
+         "and keeps the scan; findings carry evidence and remediations, many with a patch.", result=pb.Scan.DESCRIPTOR),
     Tool("list_scans", V + "McpService/ListScans", "List scans", "Past scans, newest first, with scores."),
     Tool("get_scan", V + "McpService/GetScan", "Get a scan", "One scan with its findings. name: scans/{scan}."),
     Tool("compare_scans", V + "McpService/CompareScans", "Compare scans",
@@ -65,6 +66,13 @@ TOOLS = [
          "Puts the patches of chosen findings of a scan into ONE new draft branch (diff and dry-run verdict); "
          "a person merges it.", ("name", "findings", "message", "validate_only")),
 ]
+
+
+def tool_writes(request: pb.CallToolRequest) -> bool:
+    """CallTool is a read RPC, but its mutating tools write the store: with replicas, those calls
+    need the leader (followers forward them)."""
+    tool = next((t for t in TOOLS if f"tools/{t.name}" == request.name), None)
+    return tool is not None and tool.mutating
 
 
 class McpServicer(mcp_pb2_grpc.McpServiceServicer):
@@ -90,11 +98,12 @@ class McpServicer(mcp_pb2_grpc.McpServiceServicer):
                                    request.page_size, request.page_token)
         out = []
         for t in tools:
-            schema = struct_pb2.Struct()
-            schema.update(t.input_schema)
+            schemas = struct_pb2.Struct(), struct_pb2.Struct()
+            schemas[0].update(t.input_schema)
+            schemas[1].update(t.output_schema)
             out.append(pb.Tool(name=f"tools/{t.name}", tool_name=t.name, title=t.title, description=t.description,
-                               input_schema=schema, mutating=t.mutating, destructive=t.destructive,
-                               method=t.method))
+                               input_schema=schemas[0], output_schema=schemas[1], mutating=t.mutating,
+                               destructive=t.destructive, method=t.method))
         return pb.ListToolsResponse(tools=out, next_page_token=token)
 
     async def CallTool(self, request: pb.CallToolRequest, context: Context) -> pb.CallToolResponse:
@@ -110,14 +119,11 @@ class McpServicer(mcp_pb2_grpc.McpServiceServicer):
         result = await self.proposals.propose(cluster=request.cluster, manifest=request.manifest,
                                               message=request.message or "Proposed by an assistant",
                                               branch=branch, namespace=request.namespace)
-        resources = [{"resource": a.name, "action": a.action, "diff": a.diff.unified} for a in result.resources]
-        data = {"branch": f"branches/{result.branch}", "commit": result.commit, "resources": resources,
-                "verdict": "the cluster accepted a server-side dry run of every document",
-                "next_step": f"a person reviews branches/{result.branch} and merges it into main "
-                             "(YamlVersionsService.MergeBranch); nothing was applied to a cluster"}
-        text = "\n".join([f"draft branch {data['branch']} (commit {result.commit}); {data['verdict']}; "
-                          f"{data['next_step']}"] + [r["diff"] for r in resources])
-        return Output(data, text, result.commit)
+        text = "\n".join([f"draft branch branches/{result.branch} (commit {result.commit}); the cluster accepted a "
+                          f"server-side dry run of every document; a person reviews branches/{result.branch} and "
+                          "merges it into main (YamlVersionsService.MergeBranch); nothing was applied to a cluster"]
+                         + [a.diff.unified for a in result.resources])
+        return Output(to_dict(versions_convert.apply_response(result)), text, result.commit)
 
     async def ScanCluster(self, request: pb.ScanClusterRequest, context: Context
                           ) -> AsyncIterator[pb.ScanClusterResponse]:

@@ -43,9 +43,18 @@ _SCALARS = {
     descriptor.FieldDescriptor.TYPE_FLOAT: {"type": "number"},
     descriptor.FieldDescriptor.TYPE_BYTES: {"type": "string", "contentEncoding": "base64"},
 }
+# Protobuf's JSON mapping writes 64-bit integers as strings (arguments may be either).
+_OUTPUT_SCALARS = {
+    **_SCALARS,
+    descriptor.FieldDescriptor.TYPE_INT64: {"type": "string", "pattern": "^-?[0-9]+$"},
+    descriptor.FieldDescriptor.TYPE_UINT64: {"type": "string", "pattern": "^[0-9]+$"},
+}
 _WELL_KNOWN = {
     "google.protobuf.Struct": {"type": "object"},
     "google.protobuf.Value": {},
+    "google.protobuf.ListValue": {"type": "array"},
+    "google.protobuf.Empty": {"type": "object", "additionalProperties": False},
+    "google.protobuf.Any": {"type": "object", "properties": {"@type": {"type": "string"}}, "required": ["@type"]},
     "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
     "google.protobuf.Duration": {"type": "string", "pattern": "^-?[0-9.]+s$"},
     "google.protobuf.FieldMask": {"type": "string"},
@@ -62,36 +71,40 @@ def _output_only(fd: descriptor.FieldDescriptor) -> bool:
     return field_behavior_pb2.OUTPUT_ONLY in behaviors
 
 
-def _value_schema(fd: descriptor.FieldDescriptor, depth: int) -> dict[str, Any]:
-    if fd.enum_type is not None:
-        return {"type": "string", "enum": [v.name for v in fd.enum_type.values if v.number != 0]}
+def _value_schema(fd: descriptor.FieldDescriptor, depth: int, output: bool) -> dict[str, Any]:
+    if fd.enum_type is not None:  # a request never sends the zero value; a response may hold it
+        return {"type": "string", "enum": [v.name for v in fd.enum_type.values if output or v.number != 0]}
     if fd.message_type is not None:
-        return _WELL_KNOWN.get(fd.message_type.full_name) or message_schema(fd.message_type, depth=depth + 1)
-    return dict(_SCALARS[fd.type])
+        known = _WELL_KNOWN.get(fd.message_type.full_name)  # `{}` (any value) is one
+        return dict(known) if known is not None else message_schema(fd.message_type, depth=depth + 1, output=output)
+    return dict((_OUTPUT_SCALARS if output else _SCALARS)[fd.type])
 
 
 def message_schema(message: descriptor.Descriptor, only: tuple[str, ...] = (), depth: int = 0,
-                   hints: dict[str, str] | None = None) -> dict[str, Any]:
-    """JSON Schema of a request message (proto field names; enums by name; maps as objects),
-    limited to the fields in `only` when given."""
+                   hints: dict[str, str] | None = None, output: bool = False) -> dict[str, Any]:
+    """JSON Schema of a message as protobuf's JSON mapping writes it with proto field names
+    (enums by name; maps as objects), limited to the fields in `only` when given. A request's
+    schema (a tool's arguments) leaves out OUTPUT_ONLY fields and lists REQUIRED ones; with
+    `output`, a response's (a tool's structured result) has every field and none required,
+    since proto3's JSON leaves out fields at their default."""
     if depth > 4:
         return {"type": "object"}
     properties: dict[str, Any] = {}
     required = []
     for fd in message.fields:
-        if (only and fd.name not in only) or _output_only(fd):
+        if (only and fd.name not in only) or (_output_only(fd) and not output):
             continue
         if fd.message_type is not None and fd.message_type.GetOptions().map_entry:
-            value = _value_schema(fd.message_type.fields_by_name["value"], depth)
+            value = _value_schema(fd.message_type.fields_by_name["value"], depth, output)
             schema: dict[str, Any] = {"type": "object", "additionalProperties": value}
         elif fd.is_repeated:
-            schema = {"type": "array", "items": _value_schema(fd, depth)}
+            schema = {"type": "array", "items": _value_schema(fd, depth, output)}
         else:
-            schema = _value_schema(fd, depth)
+            schema = _value_schema(fd, depth, output)
         if hints and fd.name in hints:
             schema["description"] = hints[fd.name]
         properties[fd.name] = schema
-        if _required(fd):
+        if _required(fd) and not output:
             required.append(fd.name)
     out: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:
@@ -122,6 +135,8 @@ class Tool:
     only: tuple[str, ...] = ()
     hints: dict[str, str] = field(default_factory=dict)
     destructive: bool = False
+    # The message the structured result is (its JSON); the RPC's response when not given.
+    result: descriptor.Descriptor | None = None
 
     @property
     def method_descriptor(self) -> descriptor.MethodDescriptor:
@@ -139,6 +154,11 @@ class Tool:
     @property
     def input_schema(self) -> dict[str, Any]:
         return message_schema(self.method_descriptor.input_type, self.only, hints=self.hints)
+
+    @property
+    def output_schema(self) -> dict[str, Any]:
+        """MCP `outputSchema`: the JSON Schema of the structured result's message."""
+        return message_schema(self.result or self.method_descriptor.output_type, output=True)
 
     def request(self, arguments: dict[str, Any]) -> Message:
         """The request message the arguments describe; InvalidArgument names the schema path that
@@ -247,20 +267,20 @@ def last_of(method: Callable[[Message, grpc.aio.ServicerContext], AsyncIterator[
 
 
 def log_lines(method: Callable[[Message, grpc.aio.ServicerContext], Awaitable[Message]]) -> Runner:
-    """ListLogEntries with a hard cap on lines, answered as plain log lines: read in LOG_VIEW_RAW
-    whatever view was asked (only the lines are shown, and RAW parses none of them)."""
+    """ListLogEntries with a hard cap on lines, answered as plain log lines (of entries, or of the
+    chunks LOG_VIEW_RAW and `chunked` queries answer with)."""
     async def run(request: Message, ctx: grpc.aio.ServicerContext) -> Output:
         assert isinstance(request, containers_pb2.ListLogEntriesRequest)
         request.page_size = min(request.page_size or MAX_LOG_LINES, MAX_LOG_LINES)
-        request.query.view = containers_pb2.LOG_VIEW_RAW
         response = await method(request, ctx)
-        lines = [f"{c.pod}/{c.container} {line}" for c in response.chunks for line in _chunk_lines(c.data)]
+        lines = [f"{e.pod}/{e.container} {e.raw}" for e in response.entries]
+        lines += [f"{c.pod}/{c.container} {line}" for c in response.chunks for line in _chunk_lines(c.data)]
         text = "\n".join(lines) or "(no log lines matched)"
         more = f"pass page_token={response.next_page_token!r} for the next {request.page_size} lines" \
             if response.next_page_token else ""
         if more:
             text += f"\n[{len(lines)} lines shown (at most {MAX_LOG_LINES} per call); {more}]"
-        return Output({"lines": lines, "next_page_token": response.next_page_token}, text, more=more)
+        return Output(to_dict(response), text, more=more)
     return run
 
 
@@ -278,12 +298,14 @@ def _finding_line(f: mcp_pb2.Finding) -> str:
 
 
 def comparison(method: Callable[[Message, grpc.aio.ServicerContext], Awaitable[Message]]) -> Runner:
-    """CompareScans as a tool: what opened and what was fixed in full, what stayed open counted."""
+    """CompareScans as a tool: what opened and what was fixed in full, what stayed open by id,
+    rule, resource and severity only (the model saw those findings in the scans)."""
     async def run(request: Message, ctx: grpc.aio.ServicerContext) -> Output:
         response = await method(request, ctx)
         assert isinstance(response, mcp_pb2.CompareScansResponse)
-        data = {"opened": [to_dict(f) for f in response.opened], "fixed": [to_dict(f) for f in response.fixed],
-                "still_open_count": len(response.still_open)}
+        brief = [mcp_pb2.Finding(id=f.id, rule=f.rule, resource=f.resource, severity=f.severity)
+                 for f in response.still_open]
+        data = to_dict(mcp_pb2.CompareScansResponse(opened=response.opened, fixed=response.fixed, still_open=brief))
         lines = [f"{len(response.opened)} opened, {len(response.fixed)} fixed, {len(response.still_open)} still open"]
         lines += ["opened: " + _finding_line(f) for f in response.opened]
         lines += ["fixed: " + _finding_line(f) for f in response.fixed]

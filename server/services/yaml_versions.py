@@ -26,9 +26,7 @@ class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
         result = await self.writer.apply_manifest(
             cluster=request.cluster, manifest=request.manifest, message=request.message, branch=request.branch,
             dry_run=request.dry_run, force=request.force, etags=dict(request.etags), namespace=request.namespace)
-        return pb.ApplyManifestResponse(commit=result.commit, dry_run=result.dry_run,
-                                        branch=f"branches/{result.branch}",
-                                        resources=[convert.applied(a) for a in result.resources])
+        return convert.apply_response(result)
 
     async def DeleteResource(self, request: pb.DeleteResourceRequest, context: grpc.aio.ServicerContext
                              ) -> pb.DeleteResourceResponse:

@@ -31,10 +31,69 @@ from server.versions.manifests import (ManifestDocument, Target, apply_order, at
 FIELD_MANAGER = "kubecommit"
 # (connection, cluster id, documents) -> raises InvalidArgument naming `manifest[i].{field}`.
 ManifestValidator = Callable[[ClusterConnection, str, list[ManifestDocument]], Awaitable[None]]
-# A check every manifest passes before it is applied or staged: (cluster, [(document index,
+# A check every document passes before it is applied, staged, merged or rolled back to:
+# (cluster, [(the request field the document came from, e.g. `manifest[0]` or `source`,
 # resource, object)]) -> None, raising a domain error to refuse (the labels domain's enforcing
 # policies). Injected by whoever builds the Writer; versions knows no policy.
-Admission = Callable[[str, list[tuple[int, ResourceName, Mapping[str, Any]]]], Awaitable[None]]
+Admission = Callable[[str, list[tuple[str, ResourceName, Mapping[str, Any]]]], Awaitable[None]]
+
+
+class PartlyApplied(Exception):
+    """The apply went through and the removal of keys after it failed: the cluster holds `live`,
+    which the caller commits before reporting `error`, so no cluster change goes without its
+    commit."""
+
+    def __init__(self, error: KubecommitError, live: dict[str, Any]) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.live = live
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Label and annotation keys a write removes, whoever owns them (see `apply_object`)."""
+
+    labels: tuple[str, ...] = ()
+    annotations: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.labels or self.annotations)
+
+    @staticmethod
+    def between(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> "Removal":
+        """The keys `old` carries and `new` does not: what a document dropped since `old`."""
+        def keys(obj: Mapping[str, Any] | None, part: str) -> dict[str, Any]:
+            return dict(((obj or {}).get("metadata") or {}).get(part) or {})
+        return Removal(*(tuple(sorted(set(keys(old, part)) - set(keys(new, part))))
+                         for part in ("labels", "annotations")))
+
+
+async def apply_object(conn: ClusterConnection, rt: ApiResource, obj: dict[str, Any], *, removal: Removal,
+                       force: bool, dry_run: bool) -> dict[str, Any]:
+    """Server-side apply of `obj`, then the removal of `removal`'s keys that are still there.
+    Leaving a key out of an applied configuration removes it only when no other field manager
+    owns it (a label set by `kubectl label`, by a controller, by the object's creator stays), so
+    keys a write means to remove go with a JSON merge patch after the apply. A dry run shows the
+    outcome without the second call. The patch comes second so that a refused apply changes
+    nothing; if the patch itself fails after the apply (a lost connection, an admission webhook),
+    `PartlyApplied` carries the applied object for the caller's commit."""
+    live = await conn.apply(rt, obj, field_manager=FIELD_MANAGER, force=force, dry_run=dry_run)
+    meta = live.get("metadata") or {}
+    labels = [k for k in removal.labels if k in (meta.get("labels") or {})]
+    annotations = [k for k in removal.annotations if k in (meta.get("annotations") or {})]
+    if not labels and not annotations:
+        return live
+    if dry_run:
+        shown = dict(live, metadata=dict(meta))
+        for part, keys in (("labels", labels), ("annotations", annotations)):
+            if keys:
+                shown["metadata"][part] = {k: v for k, v in meta[part].items() if k not in keys}
+        return shown
+    try:
+        return await conn.remove_metadata_keys(rt, meta.get("namespace", ""), meta["name"], labels=labels,
+                                               annotations=annotations, field_manager=FIELD_MANAGER)
+    except KubecommitError as error:
+        raise PartlyApplied(error, live) from None
 
 
 @dataclass
@@ -122,7 +181,7 @@ class Writer:
         """One commit by the caller; with `intent`, the commit of writes already made to clusters:
         the intent is cleared once the commit is in (and kept if the commit fails)."""
         if intent:
-            crash_point()
+            crash_point(change.path for change in changes)
         info = await self.storage.run(
             self.store.commit, changes, author=context.commit_author(), message=message,
             operation=operation, request_id=context.commit_request_id(), branch=branch,
@@ -150,7 +209,11 @@ class Writer:
     # -- ApplyManifest ----------------------------------------------------------------------
 
     async def apply_manifest(self, *, cluster: str, manifest: str, message: str, branch: str, dry_run: bool,
-                             force: bool, etags: dict[str, str], namespace: str) -> ApplyResult:
+                             force: bool, etags: dict[str, str], namespace: str,
+                             removals: Mapping[str, Removal] | None = None) -> ApplyResult:
+        """`removals`: per resource name, label and annotation keys the write removes whoever
+        owns them (the labels domain's removals; ApplyManifest itself has server-side apply's
+        semantics)."""
         cluster_id = parse_cluster(cluster, "cluster")
         branch = branch_id(branch, "branch") if branch else MAIN
         docs = await read_manifest(manifest)
@@ -164,9 +227,10 @@ class Writer:
         guards = self._guards(targets, etags)
         context.current().targets.extend(str(t.name) for t in targets)
         if self.admission is not None:
-            await self.admission(cluster_id, [(t.doc.index, t.name, t.obj) for t in targets])
+            await self.admission(cluster_id, [(f"manifest[{t.doc.index}]", t.name, t.obj) for t in targets])
+        removing = {t.path: (removals or {}).get(str(t.name), Removal()) for t in targets}
         if branch != MAIN:
-            return await self._apply_draft(conn, targets, branch, message, dry_run, guards)
+            return await self._apply_draft(conn, targets, branch, message, dry_run, guards, removing)
         async with self.locks.hold(t.path for t in targets):
             stored = await self._stored([t.path for t in targets])
             for t in targets:
@@ -180,8 +244,8 @@ class Writer:
                     verdicts.append((t, t.obj))
                     continue
                 try:
-                    verdicts.append((t, await conn.apply(t.rt, t.obj, field_manager=FIELD_MANAGER,
-                                                         force=force, dry_run=True)))
+                    verdicts.append((t, await apply_object(conn, t.rt, t.obj, removal=removing[t.path],
+                                                           force=force, dry_run=True)))
                 except KubecommitError as error:
                     raise at_document(error, t.doc) from None
             if dry_run:
@@ -193,7 +257,7 @@ class Writer:
                                                     etag=_rv(obj)))
                 return self._in_manifest_order(result, targets)
             intent = await self.intents.begin("apply", [(t.name, normalize(obj)) for t, obj in verdicts])
-            return await self._apply_main(conn, [t for t, _ in verdicts], stored, message, force, intent)
+            return await self._apply_main(conn, [t for t, _ in verdicts], stored, message, force, intent, removing)
 
     async def _new_namespaces(self, conn: ClusterConnection, targets: list[Target]) -> set[str]:
         """Namespaces the manifest creates (they do not exist in the cluster yet)."""
@@ -212,7 +276,7 @@ class Writer:
         return guards
 
     async def _apply_main(self, conn: ClusterConnection, ordered: list[Target], stored: dict[str, Document | None],
-                          message: str, force: bool, intent: str) -> ApplyResult:
+                          message: str, force: bool, intent: str, removing: dict[str, Removal]) -> ApplyResult:
         result = ApplyResult(MAIN, False)
         changes: list[Change] = []
         failure: KubecommitError | None = None
@@ -222,11 +286,15 @@ class Writer:
                                                 error="not attempted: an earlier document failed"))
                 continue
             try:
-                live = await conn.apply(t.rt, t.obj, field_manager=FIELD_MANAGER, force=force)
-            except KubecommitError as error:
-                failure = at_document(error, t.doc)
-                result.resources.append(Applied(str(t.name), "failed", document_diff(str(t.name), None, None),
-                                                error=failure.message, failure=failure))
+                live = await apply_object(conn, t.rt, t.obj, removal=removing[t.path], force=force, dry_run=False)
+            except (KubecommitError, PartlyApplied) as error:
+                partly = error.live if isinstance(error, PartlyApplied) else None
+                failure = at_document(error.error if isinstance(error, PartlyApplied) else error, t.doc)
+                result.resources.append(Applied(str(t.name), "failed", document_diff(
+                    str(t.name), _data(stored[t.path]), normalize(partly) if partly else None),
+                    error=failure.message, failure=failure))
+                if partly is not None:  # the apply is in the cluster: it is committed
+                    changes.append(Change.put(t.path, normalize(partly)))
                 continue
             new = normalize(live)
             old = stored[t.path]
@@ -246,7 +314,7 @@ class Writer:
         return self._in_manifest_order(result, ordered)
 
     async def _apply_draft(self, conn: ClusterConnection, targets: list[Target], branch: str, message: str,
-                           dry_run: bool, guards: dict[str, str]) -> ApplyResult:
+                           dry_run: bool, guards: dict[str, str], removing: dict[str, Removal]) -> ApplyResult:
         """A draft commits without changing any cluster. Each document is stored as the cluster's
         server-side dry run returns it (defaults filled in, like the objects on main), so drafts
         and main compare like with like; a document whose namespace or kind does not exist yet
@@ -256,8 +324,8 @@ class Writer:
         docs: dict[str, dict[str, Any]] = {}
         for t in targets:
             try:
-                docs[t.path] = normalize(await conn.apply(t.rt, t.obj, field_manager=FIELD_MANAGER, force=True,
-                                                          dry_run=True))
+                docs[t.path] = normalize(await apply_object(conn, t.rt, t.obj, removal=removing[t.path], force=True,
+                                                            dry_run=True))
             except NotFound:
                 docs[t.path] = normalize(t.obj)
             except KubecommitError as error:
@@ -337,6 +405,8 @@ class Writer:
         conn = await self.pool.get(rn.cluster)
         rt = await conn.resolve(rn.resource, "name")
         rt = dataclasses.replace(rt, version=old.data["apiVersion"].rpartition("/")[2])
+        if self.admission is not None:  # the version rolled back to must pass today's enforcing policies
+            await self.admission(rn.cluster, [("target", rn, old.data)])
         async with self.locks.hold([rn.store_path]):
             stored = (await self._stored([rn.store_path]))[rn.store_path]
             await self.check_etag(conn, rt, rn, stored, etag)
@@ -359,10 +429,17 @@ class Writer:
                                           f"from the stored version")
             intent = await self.intents.begin("rollback", [(rn, old.data)])
             try:
-                live = await conn.apply(rt, old.data, field_manager=FIELD_MANAGER, force=True)
+                # labels and annotations the target lacks go, whoever set them: the diff said so
+                live = await apply_object(conn, rt, old.data, removal=Removal.between(current, old.data), force=True,
+                                          dry_run=False)
             except KubecommitError:
                 await self.clear_intent(intent)
                 raise
+            except PartlyApplied as partly:  # the apply is in the cluster: commit it, then say why
+                await self.commit([Change.put(rn.store_path, normalize(partly.live))], operation="rollback",
+                                  message=f"Partial roll back of {rn} to version {old.version.number}: "
+                                          f"{partly.error.message}", intent=intent)
+                raise partly.error from None
             text = f"Roll back {rn} to version {old.version.number}"
             info = await self.commit([Change.put(rn.store_path, normalize(live))],
                                      message=f"{text}: {reason}" if reason else text, operation="rollback",

@@ -14,7 +14,7 @@ from kubecommit.v1 import yaml_versions_pb2 as pb
 from server import context as call_context
 from server.errors import KubecommitError
 from server.messages import document, document_diff, status_message, timestamp
-from server.versions.apply import Applied
+from server.versions.apply import Applied, ApplyResult
 from server.versions.backups import BackupInfo
 from server.versions.drift import ADDED, DELETED, MODIFIED, Drift
 from server.versions.merge import Merged
@@ -74,6 +74,11 @@ def applied(a: Applied) -> pb.AppliedResource:
     return pb.AppliedResource(name=a.name, action=a.action, version=a.version, etag=a.etag, diff=document_diff(a.diff),
                               error=a.error, outcome=_outcome(pb.ApplyOutcome, "APPLY_OUTCOME", a.action),
                               error_status=_error_status(a.failure))
+
+
+def apply_response(result: ApplyResult) -> pb.ApplyManifestResponse:
+    return pb.ApplyManifestResponse(commit=result.commit, dry_run=result.dry_run, branch=f"branches/{result.branch}",
+                                    resources=[applied(a) for a in result.resources])
 
 
 def drift(d: Drift) -> pb.DriftedResource:

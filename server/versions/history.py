@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, Iterable, Protocol, TypeVar
 
 from gitstore import (Author, BranchInfo, Document, DocumentDiff, LogEntry, RefOwner, Store, TagInfo, Version,
                       document_diff)
@@ -70,7 +70,7 @@ class History:
             versions, next_cursor = self.store.list_versions(rn.store_path, ref, paging.page_size(size), cursor)
             total = versions[0].number if versions and not token else \
                 self.store.list_versions(rn.store_path, ref, 1)[0][0].number
-            return [self._within_scope(caller, v) for v in versions], next_cursor, total
+            return [self._version_in_scope(caller, v) for v in versions], next_cursor, total
         versions, next_cursor, total = await self.storage.run(read)
         return rn, versions, paging.encode(query, s=next_cursor) if next_cursor else "", total
 
@@ -81,16 +81,12 @@ class History:
         def read() -> Document:
             doc = version_document(self.store, rn, ref, "name")
             assert doc.version is not None
-            return dataclasses.replace(doc, version=self._within_scope(caller, doc.version))
+            return dataclasses.replace(doc, version=self._version_in_scope(caller, doc.version))
         return rn, await self.storage.run(read)
 
-    def _within_scope(self, caller: Caller, version: Version) -> Version:
-        """A version as `caller` may see it: the message withheld when its commit also changed
-        resources outside the caller's scope (as ListCommits does)."""
-        if not scope.scoped(caller) or all(scope.visible(caller, *path_scope(p))
-                                            for p in self.store.commit_paths(version.commit_id)):
-            return version
-        return dataclasses.replace(version, message=HIDDEN_MESSAGE)
+    def _version_in_scope(self, caller: Caller, version: Version) -> Version:
+        """A version as `caller` may see it: its commit's message withheld as ListCommits does."""
+        return message_in_scope(caller, version, lambda: self.store.commit_paths(version.commit_id))
 
     async def revision(self, rn: ResourceName, spec: str, field: str) -> Revision:
         """One side of a diff: a version number, commit, tag, branch head, or `live`."""
@@ -162,8 +158,15 @@ class History:
                            metadata={"revision": target}) from None
 
     async def list_tags(self, size: int, token: str) -> tuple[list[TagInfo], str]:
-        tags = await self.storage.run(self.store.list_tags)
-        return paging.offset_page(tags, ("tags",), size, token)
+        """A page of tags; a tag's message is withheld from a scoped caller when the commit it
+        names also changed resources outside the caller's scope (the rule of ListCommits)."""
+        caller = context.current().caller
+        tags, next_token = paging.offset_page(await self.storage.run(self.store.list_tags), ("tags",), size, token)
+
+        def shown() -> list[TagInfo]:
+            return [message_in_scope(caller, t, lambda t=t: self.store.ref_changes(f"refs/tags/{t.name}"))
+                    for t in tags]
+        return await self.storage.run(shown), next_token
 
     async def delete_tag(self, name: str) -> None:
         tag = tag_id(name)
@@ -216,6 +219,29 @@ class History:
 HIDDEN_MESSAGE = "(message withheld: this commit also changes resources outside the caller's scope)"
 
 
+class _Described(Protocol):
+    message: str
+
+
+Described = TypeVar("Described", bound=_Described)
+
+
+def _visible_paths(caller: Caller, paths: Iterable[str]) -> tuple[str, ...]:
+    return tuple(p for p in paths if scope.visible(caller, *path_scope(p)))
+
+
+def message_in_scope(caller: Caller, item: Described, changed: Callable[[], Iterable[str]]) -> Described:
+    """`item` (a version or tag) as `caller` may see it: its message withheld when the change it
+    describes (`changed()`, read only for scoped callers) also reached resources outside the
+    caller's scope, since a message may name them."""
+    if not scope.scoped(caller) or not item.message:
+        return item
+    paths = tuple(changed())
+    if len(_visible_paths(caller, paths)) == len(paths):
+        return item
+    return dataclasses.replace(item, message=HIDDEN_MESSAGE)
+
+
 def within_scope(caller: Caller, entries: list[LogEntry]) -> list[LogEntry]:
     """The log as a scoped caller may see it: only the paths it may read; a commit that also
     changed others keeps its place with its message withheld (a message may name them); one
@@ -224,7 +250,7 @@ def within_scope(caller: Caller, entries: list[LogEntry]) -> list[LogEntry]:
         return entries
     shown = []
     for entry in entries:
-        paths = tuple(p for p in entry.paths if scope.visible(caller, *path_scope(p)))
+        paths = _visible_paths(caller, entry.paths)
         if paths:
             shown.append(entry if paths == entry.paths else
                          dataclasses.replace(entry, paths=paths, message=HIDDEN_MESSAGE))
@@ -248,23 +274,35 @@ def is_admin(caller: Caller) -> bool:
 
 
 def may_delete_ref(store: Store, caller: Caller, ref: str, shown: str) -> None:
-    """The ref rules (docs/security.md): refs made by an admin or by a restore, or by no one the
-    store knows of, are deleted by admins only; a caller scoped to clusters or namespaces
-    deletes only refs it made or whose changes all lie inside its scope."""
+    """The ref rules (docs/security.md, "Refs"): refs made by an admin or by a restore are deleted
+    by admins only; a caller scoped to clusters or namespaces deletes only refs it made or whose
+    changes all lie inside its scope. A ref whose maker was never recorded (made before makers
+    were, or pushed by git) may have been an admin's: only a scoped caller whose scope holds
+    every change it carries (at least one) deletes it besides an admin, since that caller could
+    write all of it anyway; an unscoped non-admin holds no scope that ties it to the ref."""
     store.resolve(ref)  # NOT_FOUND before any verdict on a ref that does not exist
     owner = store.ref_owner(ref)
-    if (owner is None or owner.protected) and not is_admin(caller):
-        raise PermissionDenied(f"{shown} is protected: made by an admin or a restore, only an admin deletes it",
-                               "REF_PROTECTED", metadata={"ref": shown, "permission": str(Permission.VERSIONS_WRITE)})
+    admin = is_admin(caller)
+    if owner is not None and owner.protected and not admin:
+        raise _protected(shown, "made by an admin or a restore, only an admin deletes it")
+    changes = store.ref_changes(ref) if scope.scoped(caller) else []
+    if owner is None and not admin and not changes:  # unscoped, or nothing ties the ref to the scope
+        raise _protected(shown, "its maker was never recorded; only an admin, or a caller whose scope holds "
+                                "every change it carries, deletes it")
     if not scope.scoped(caller) or (owner is not None and owner.author == Author(caller.name, caller.email)):
         return
-    for path in store.ref_changes(ref):
+    for path in changes:
         try:
             authorize(caller, Permission.VERSIONS_WRITE, *path_scope(path))
         except PermissionDenied:
             raise PermissionDenied(f"{shown} carries changes outside the caller's scope; only a caller whose "
                                    "scope holds all of them (or who made it) deletes it", "OUT_OF_SCOPE",
                                    metadata={"ref": shown, "permission": str(Permission.VERSIONS_WRITE)}) from None
+
+
+def _protected(shown: str, why: str) -> PermissionDenied:
+    return PermissionDenied(f"{shown} is protected: {why}", "REF_PROTECTED",
+                            metadata={"ref": shown, "permission": str(Permission.VERSIONS_WRITE)})
 
 
 def _log_prefix(prefix: str) -> str:

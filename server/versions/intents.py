@@ -8,7 +8,12 @@ resource name, the operation, the caller, the request id and a keyed fingerprint
 document (SHA-256 of its deterministic encryption with the store key): it tells whether the live
 object is exactly what was intended without holding any value, Secret data included.
 
-SQLite in the data directory, `synchronous=FULL`: an intent survives a power cut, not only a kill.
+Kept in the state database (server/state): SQLite `intents.db` in the data directory with
+`synchronous=FULL` (an intent survives a power cut, not only a kill), or, for replicas with a
+leader, the PostgreSQL database they share, so the replica that takes over from a dead leader
+recovers what the old one left in flight (server/replication/ha.py runs recovery then, not at
+start). Without a lease every process is the only writer of its own store, and its intents stay
+in its own SQLite file even when `database_url` is set: they are about that store.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import asyncio
 import hashlib
 import json
 import os
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -27,26 +31,30 @@ from typing import Any, Iterable
 from gitstore import Author, StoreKey
 from server import context
 from server.names import ResourceName
-from server.security.files import open_private_db
+from server.state import Database
 
 # Test only: with this set to 1, the process exits (os._exit, as a SIGKILL would end it) after a
-# write reached a cluster and before its commit. Never set it outside tests (docs/configuration.md).
+# write reached a cluster and before its commit; set to `path:TEXT`, only after a write whose store
+# path contains TEXT (a replica of a burst dies on one chosen write). Never set it outside tests
+# (docs/configuration.md).
 CRASH_ENV = "KUBECOMMIT_TEST_CRASH_AFTER_CLUSTER_WRITE"
 CRASH_EXIT_CODE = 86
 
 PUT, DELETE = "put", "delete"
 
-_SCHEMA = """
+# Numbered migrations (server/state): append, never edit one that shipped. The first is the
+# table the SQLite file always had.
+MIGRATIONS = ["""
 CREATE TABLE IF NOT EXISTS intents (
     id TEXT PRIMARY KEY,
-    created REAL NOT NULL,
+    created {real} NOT NULL,
     request_id TEXT NOT NULL,
     author_name TEXT NOT NULL,
     author_email TEXT NOT NULL,
     operation TEXT NOT NULL,
     entries TEXT NOT NULL
 );
-"""
+"""]
 
 
 @dataclass(frozen=True)
@@ -71,25 +79,25 @@ class Intent:
     entries: tuple[IntentEntry, ...]
 
 
-def crash_point() -> None:
-    """The test hook between a cluster write and its commit (see CRASH_ENV)."""
-    if os.environ.get(CRASH_ENV) == "1":
+def crash_point(paths: Iterable[str] = ()) -> None:
+    """The test hook between a cluster write and its commit of `paths` (see CRASH_ENV)."""
+    armed = os.environ.get(CRASH_ENV, "")
+    if armed == "1" or (armed.startswith("path:") and any(armed[5:] in path for path in paths)):
         os._exit(CRASH_EXIT_CODE)
 
 
 class IntentJournal:
     FILE = "intents.db"
 
-    def __init__(self, data_dir: Path, key: StoreKey) -> None:
-        self._db = open_private_db(data_dir / self.FILE)
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+    def __init__(self, data_dir: Path, key: StoreKey, database_url: str = "") -> None:
+        self._db = Database.open(database_url, data_dir / self.FILE)
+        if self._db.dialect.name == "sqlite":
+            self._db.execute("PRAGMA synchronous=FULL")
+        self._db.migrate("intents", MIGRATIONS)
         self._key = key
-        self._lock = threading.Lock()
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
     def fingerprint(self, document: dict[str, Any] | None) -> str:
         if document is None:
@@ -108,10 +116,9 @@ class IntentJournal:
         row = (intent_id, time.time(), call.request_id, author.name, author.email, operation,
                json.dumps([e.__dict__ for e in entries]))
 
-        def insert() -> None:
-            with self._lock:
-                self._db.execute("INSERT INTO intents VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-        await asyncio.to_thread(insert)
+        await asyncio.to_thread(
+            self._db.execute, "INSERT INTO intents (id, created, request_id, author_name, author_email, operation,"
+            " entries) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
         return intent_id
 
     async def done(self, intent_id: str) -> None:
@@ -119,14 +126,12 @@ class IntentJournal:
         await asyncio.to_thread(self.forget, intent_id)
 
     def forget(self, intent_id: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM intents WHERE id = ?", (intent_id,))
+        self._db.execute("DELETE FROM intents WHERE id = ?", (intent_id,))
 
     def pending(self) -> list[Intent]:
         """Intents left by a process that stopped before their commit, oldest first."""
-        with self._lock:
-            rows = self._db.execute("SELECT id, created, request_id, author_name, author_email, operation, "
-                                    "entries FROM intents ORDER BY created").fetchall()
+        rows = self._db.execute("SELECT id, created, request_id, author_name, author_email, operation, "
+                                "entries FROM intents ORDER BY created").fetchall()
         return [Intent(id_, created, request_id, Author(name=name, email=email), operation,
                        tuple(IntentEntry(**e) for e in json.loads(entries)))
                 for id_, created, request_id, name, email, operation, entries in rows]

@@ -1,4 +1,5 @@
-"""On start: writes that reached a cluster but not the store, found from leftover intents.
+"""On start (with replicas: when a replica takes the lease over, before it writes): writes that
+reached a cluster but not the store, found from leftover intents.
 
 For each intent a killed process left behind (server/versions/intents.py), oldest first, every
 resource it names is read from its cluster and compared with `main`. Those that differ are
@@ -43,7 +44,8 @@ class Recovered:
 
 
 class Recovery:
-    """Resolves leftover intents once at start, before the server takes calls."""
+    """Resolves leftover intents once at start, before the server takes calls (with replicas, at
+    each takeover, while the new leader still refuses writes)."""
 
     def __init__(self, storage: Storage, pool: ClusterPool, intents: IntentJournal, audit: AuditLog) -> None:
         self.storage = storage

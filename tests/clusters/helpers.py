@@ -3,7 +3,9 @@ specific ways, a server that accepts connections and never answers, and plain `g
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -71,5 +73,8 @@ def head(data_dir: Path) -> str:
     return git(data_dir, "rev-parse", "HEAD").strip()
 
 
-def credential_file(data_dir: Path, cluster_id: str) -> Path:
-    return data_dir / "credentials" / f"{cluster_id}.kubeconfig.enc"
+def has_credentials(data_dir: Path, cluster_id: str) -> bool:
+    """Whether the server keeps sealed credentials for the cluster (its credentials.db)."""
+    with contextlib.closing(sqlite3.connect(data_dir / "credentials.db")) as db:
+        return db.execute("SELECT COUNT(*) FROM cluster_credentials WHERE cluster = ?",
+                          (cluster_id,)).fetchone()[0] == 1

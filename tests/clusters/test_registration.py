@@ -14,7 +14,7 @@ from kubecommit.v1 import clusters_pb2 as pb
 from kubesim import Simulator
 from kubesim.testing import self_signed_cert
 from server.embedded import EmbeddedServer
-from tests.clusters.helpers import (closed_port_kubeconfig, create, credential_file, git, head,
+from tests.clusters.helpers import (closed_port_kubeconfig, create, has_credentials, git, head,
                                     kubeconfig_for)
 from tests.support.status import details
 
@@ -35,7 +35,7 @@ def test_create_connects_and_commits_the_registration(cserver, stub, sim):
     registration = yaml.safe_load(git(data_dir(cserver), "show", "HEAD:clusters/prod-eu/cluster.yaml"))
     assert registration["spec"]["provider"] == "aws" and registration["spec"]["tags"] == {"env": "prod"}
     assert "token" not in git(data_dir(cserver), "show", "HEAD")  # credentials never reach git
-    assert credential_file(data_dir(cserver), "prod-eu").exists()
+    assert has_credentials(data_dir(cserver), "prod-eu")
 
 
 def test_duplicate_name_is_already_exists(stub, sim):
@@ -68,7 +68,7 @@ def test_bad_input_names_the_field_and_leaves_nothing(cserver, stub, sim, cluste
     assert info.code == grpc.StatusCode.INVALID_ARGUMENT
     assert words in info.violations[field]
     assert head(data_dir(cserver)) == before
-    assert not credential_file(data_dir(cserver), cluster_id.lower()).exists()
+    assert not has_credentials(data_dir(cserver), cluster_id.lower())
 
 
 def test_unreachable_is_refused_with_the_reason_or_kept_disconnected(cserver, stub):
@@ -79,7 +79,7 @@ def test_unreachable_is_refused_with_the_reason_or_kept_disconnected(cserver, st
     info = details(caught.value)
     assert info.code == grpc.StatusCode.FAILED_PRECONDITION
     assert info.reason == "CLUSTER_UNREACHABLE" and "cluster.kubeconfig" in info.violations
-    assert head(data_dir(cserver)) == before and not credential_file(data_dir(cserver), "gone").exists()
+    assert head(data_dir(cserver)) == before and not has_credentials(data_dir(cserver), "gone")
 
     cluster = create(stub, "gone", kubeconfig, allow_disconnected=True)
     assert cluster.state == pb.CLUSTER_STATE_DISCONNECTED and "unreachable" in cluster.state_message
@@ -161,7 +161,7 @@ def test_delete_destroys_credentials_and_keeps_history(cserver, stub, sim):
         stub.DeleteCluster(pb.DeleteClusterRequest(name="clusters/short-lived", etag="0" * 40))
     assert caught.value.code() == grpc.StatusCode.ABORTED
     stub.DeleteCluster(pb.DeleteClusterRequest(name="clusters/short-lived", etag=cluster.etag))
-    assert not credential_file(data_dir(cserver), "short-lived").exists()
+    assert not has_credentials(data_dir(cserver), "short-lived")
     with pytest.raises(grpc.RpcError) as caught:
         stub.GetCluster(pb.GetClusterRequest(name="clusters/short-lived"))
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND

@@ -144,9 +144,10 @@ def test_acknowledge_silence_watch_and_scope(jobs_server, kubeconfig) -> None:
     with pytest.raises(grpc.RpcError) as outside:
         viewer.ListTimeSeries(pb.ListTimeSeriesRequest(prefix=f"clusters/{cluster}/namespaces/{ns}/"))
     assert details(outside.value).reason == "OUT_OF_SCOPE"
+    # the cluster-level sampler runs on its own schedule: wait for its first sample
+    everything = wait_for(lambda: (lambda names: names if f"clusters/{cluster}/metrics/pods" in names else None)(
+        set(ops.ListTimeSeries(pb.ListTimeSeriesRequest(prefix=f"clusters/{cluster}/", page_size=1000)).series)))
     seen = set(viewer.ListTimeSeries(pb.ListTimeSeriesRequest(prefix=f"clusters/{cluster}/", page_size=1000)).series)
-    everything = set(ops.ListTimeSeries(pb.ListTimeSeriesRequest(prefix=f"clusters/{cluster}/",
-                                                                 page_size=1000)).series)
     assert f"{subject}/used" in everything and f"{subject}/used" not in seen
     assert f"clusters/{cluster}/metrics/pods" in seen  # cluster-level series are readable
     with pytest.raises(grpc.RpcError) as refused:

@@ -25,7 +25,7 @@ def sims() -> Iterator[dict[str, Simulator]]:
 
 @pytest.fixture(scope="module")
 def labels_server(server_factory: Callable[..., EmbeddedServer], sims: dict[str, Simulator]) -> EmbeddedServer:
-    embedded = server_factory()
+    embedded = server_factory(watch_cache_enabled=True)
     for name, sim in sims.items():
         register_cluster(embedded, name, sim.kubeconfig_text(name))
     return embedded

@@ -7,6 +7,7 @@ import pytest
 from google.protobuf import field_mask_pb2
 
 from kubecommit.v1 import common_pb2, labels_pb2 as pb, labels_pb2_grpc, yaml_versions_pb2 as vpb
+from kubesim.testing import run_kubectl
 from tests.support.auth import make_token, with_token
 from tests.support.status import details
 
@@ -167,14 +168,40 @@ def test_batch_team_shop_dry_run_draft_branch_merge_live(labels, versions, sims)
     for name in names:
         got = labels.GetLabels(pb.GetLabelsRequest(name=f"{name}/labels"))
         assert got.labels["team"] == "shop", name
-    # a removal cannot be staged: reported per resource, never a silently wrong draft
-    staged_removal = labels.BatchUpdateLabels(_with(request, branch="branches/team-shop-undo",
-                                                    patch=pb.LabelPatch(remove_labels=["team"])))
-    assert {r.status for r in staged_removal.results} == {pb.LABEL_UPDATE_STATUS_FAILED}
-    assert all("draft branch" in r.error.message for r in staged_removal.results) and not staged_removal.commits
-    # the same batch again changes nothing
-    again = labels.BatchUpdateLabels(request)
+    # a removal staged on a draft changes no cluster; merged, it removes the key live
+    undo = _with(request, branch="branches/team-shop-undo", patch=pb.LabelPatch(remove_labels=["team"]))
+    staged_removal = labels.BatchUpdateLabels(undo)
+    assert {r.status for r in staged_removal.results} == {pb.LABEL_UPDATE_STATUS_UPDATED}
+    assert set(staged_removal.commits) == {"clusters/east"}
+    assert labels.GetLabels(pb.GetLabelsRequest(name=f"{CART}/labels")).labels["team"] == "shop"
+    versions.MergeBranch(vpb.MergeBranchRequest(source="branches/team-shop-undo"))
+    for name in names:
+        assert "team" not in labels.GetLabels(pb.GetLabelsRequest(name=f"{name}/labels")).labels, name
+    live = sims["east"].call(lambda c: c.store.peek(c.kind_type("Deployment", "apps").key, "shop", "cart"))
+    assert "team" not in (live["metadata"].get("labels") or {})
+    # the same removal again changes nothing
+    again = labels.BatchUpdateLabels(_with(request, patch=pb.LabelPatch(remove_labels=["team"])))
     assert all(r.status == pb.LABEL_UPDATE_STATUS_UNCHANGED for r in again.results) and not again.commits
+
+
+def test_staged_removal_of_a_key_another_manager_owns(labels, versions, sims, tmp_path) -> None:
+    """A key set with kubectl (its own field manager) on an object main never recorded: staging its
+    removal records the object on main first, and the merge removes the key though kubecommit
+    never owned it (server-side apply alone would keep it)."""
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(sims["west"].kubeconfig_text("west"))
+    run_kubectl(kubeconfig, "label", "service", "frontend", "-n", "web", "owner=ops")
+    name = "clusters/west/namespaces/web/services/frontend"
+    staged = labels.BatchUpdateLabels(pb.BatchUpdateLabelsRequest(
+        parent="clusters/west", names=[name], branch="branches/drop-owner", patch=pb.LabelPatch(remove_labels=["owner"])))
+    assert [r.status for r in staged.results] == [pb.LABEL_UPDATE_STATUS_UPDATED]
+    assert labels.GetLabels(pb.GetLabelsRequest(name=f"{name}/labels")).labels["owner"] == "ops"
+    merged = versions.MergeBranch(vpb.MergeBranchRequest(source="branches/drop-owner"))
+    assert merged.commit
+    assert "owner" not in labels.GetLabels(pb.GetLabelsRequest(name=f"{name}/labels")).labels
+    first, newest = (versions.GetVersion(vpb.GetVersionRequest(name=f"{name}/versions/{n}")) for n in (1, 2))
+    assert first.operation == vpb.OPERATION_IMPORT and "owner: ops" in first.yaml  # main, before staging
+    assert newest.current and "owner" not in newest.yaml  # main records what the cluster holds
 
 
 def test_batch_by_names_across_clusters_one_commit_each_with_conflicts(labels, versions) -> None:

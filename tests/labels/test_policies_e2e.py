@@ -157,3 +157,45 @@ def test_key_inventory_with_near_duplicates(labels) -> None:
     assert groups[("App", "app", "application")] == "synonym"
     first = labels.ListLabelKeys(pb.ListLabelKeysRequest(parent="clusters/-", page_size=1))
     assert len(first.keys) == 1 and first.next_page_token
+
+
+def _configmap(name: str, labels: str = "") -> str:
+    return f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: web{labels}}}\ndata: {{a: b}}\n"
+
+
+def test_merge_and_rollback_are_refused_what_an_enforcing_policy_forbids(labels, versions, sims) -> None:
+    """A version from before an ENFORCE policy cannot come back by RollbackResource, nor a draft
+    staged before it by MergeBranch: FAILED_PRECONDITION naming the policy and key, nothing
+    committed, nothing changed on the cluster."""
+    cm = "clusters/west/namespaces/web/configmaps/policed"
+    versions.ApplyManifest(vpb.ApplyManifestRequest(cluster="clusters/west", manifest=_configmap("policed")))
+    versions.CreateBranch(vpb.CreateBranchRequest(branch_id="unstaged"))
+    versions.ApplyManifest(vpb.ApplyManifestRequest(cluster="clusters/west", manifest=_configmap("drafted"),
+                                                    branch="branches/unstaged"))
+    policy = labels.CreateLabelPolicy(pb.CreateLabelPolicyRequest(label_policy_id="stage-required", label_policy=pb.LabelPolicy(
+        required_keys=["stage"], kinds=["ConfigMap"], namespaces=["web"], clusters=["clusters/west"],
+        enforcement=pb.LABEL_POLICY_ENFORCEMENT_ENFORCE)))
+    versions.ApplyManifest(vpb.ApplyManifestRequest(cluster="clusters/west",
+                                                    manifest=_configmap("policed", ", labels: {stage: two}")))
+    head = _head(versions)
+
+    rollback = _error(versions.RollbackResource, vpb.RollbackResourceRequest(name=cm, target="1"))
+    assert rollback.code == grpc.StatusCode.FAILED_PRECONDITION and rollback.reason == "LABEL_POLICY_VIOLATION"
+    assert rollback.metadata["policy"] == policy.name and rollback.metadata["key"] == "stage"
+    assert "target.metadata.labels[stage]" in rollback.violations
+    merge = _error(versions.MergeBranch, vpb.MergeBranchRequest(source="branches/unstaged"))
+    assert merge.code == grpc.StatusCode.FAILED_PRECONDITION and merge.metadata["policy"] == policy.name
+    assert merge.metadata["resource"] == "clusters/west/namespaces/web/configmaps/drafted"
+    assert "source.metadata.labels[stage]" in merge.violations
+    assert _head(versions) == head  # nothing committed
+    store = sims["west"].call(lambda c: (c.store.peek(c.kind_type("ConfigMap").key, "web", "policed"),
+                                         c.store.peek(c.kind_type("ConfigMap").key, "web", "drafted")))
+    assert store[0]["metadata"]["labels"] == {"stage": "two"} and store[1] is None  # nor applied
+
+    labels.DeleteLabelPolicy(pb.DeleteLabelPolicyRequest(name=policy.name, etag=policy.etag))
+    assert versions.MergeBranch(vpb.MergeBranchRequest(source="branches/unstaged")).commit  # the policy was why
+    rolled = versions.RollbackResource(vpb.RollbackResourceRequest(name=cm, target="1"))
+    assert rolled.commit
+    # the rollback removes the key version 1 did not have
+    live = sims["west"].call(lambda c: c.store.peek(c.kind_type("ConfigMap").key, "web", "policed"))
+    assert "stage" not in (live["metadata"].get("labels") or {})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from server.errors import InvalidArgument
@@ -79,5 +81,6 @@ def test_near_duplicate_keys() -> None:
 
 
 def test_usage_counts_values() -> None:
-    used = usage([{"app": "a"}, {"app": "a", "team": "x"}, {"app": "b"}])
+    used = usage(Counter(pair for labels in ({"app": "a"}, {"app": "a", "team": "x"}, {"app": "b"})
+                         for pair in labels.items()))
     assert [(u.key, u.count, u.values) for u in used] == [("app", 3, [("a", 2), ("b", 1)]), ("team", 1, [("x", 1)])]

@@ -11,6 +11,7 @@ from typing import Any, AsyncIterator
 
 import grpc
 import httpx2
+import jsonschema
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
@@ -129,6 +130,50 @@ async def test_http_needs_a_token_and_respects_the_role(mcp_server: EmbeddedServ
     mine = [(r.code, list(r.targets)) for r in rows if r.caller == "viewer" and r.rpc.endswith("McpService/CallTool")]
     assert any(code == "PERMISSION_DENIED" for code, _ in mine)
     assert ("OK", ["clusters/demo/namespaces/ml/pods/inference"]) in mine
+
+
+async def test_every_tool_declares_an_output_schema_its_results_fit(mcp_server: EmbeddedServer, admin: str) -> None:
+    """Each tool's outputSchema comes from its result message; every tool is called over MCP and
+    its structured result checked against it (the SDK's client checks too, and raises)."""
+    checked: set[str] = set()
+    async with over_http(mcp_server, admin) as session:
+        tools = {t.name: t for t in (await session.list_tools()).tools}
+
+        async def fits(tool_name: str, **arguments: Any) -> dict[str, Any]:
+            result = await tool(session, tool_name, **arguments)
+            assert not result.is_error, text(result)
+            schema = tools[tool_name].output_schema
+            assert schema and schema["type"] == "object" and schema["properties"], tool_name
+            jsonschema.Draft202012Validator.check_schema(schema)
+            jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
+                result.structured_content)
+            checked.add(tool_name)
+            return result.structured_content
+
+        await fits("list_clusters")
+        await fits("get_cluster_health", name="clusters/demo")
+        pods = await fits("list_resources", parent="clusters/demo", resource_type="pods", namespace="shop",
+                          label_selector="app=payments-worker")
+        await fits("get_resource", name=POSTGRES)
+        logs = await fits("get_logs", query={"parent": "clusters/demo/namespaces/shop", "previous": True,
+                                             "pod": pods["resources"][0]["name"].rpartition("/")[2]})
+        assert logs["entries"] and all(e["raw"] for e in logs["entries"])
+        cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: schema-check, namespace: shop}\ndata: {k: v}\n"
+        proposal = await fits("propose_change", cluster="clusters/demo", manifest=cm, message="schema check")
+        resource = proposal["resources"][0]["name"]
+        versions = await fits("list_versions", parent=resource, branch=proposal["branch"])
+        assert versions["versions"][0]["commit"] == proposal["commit"]
+        await fits("diff_versions", name=resource, **{"from": proposal["branch"], "to": "live"})
+        scan = await fits("scan_cluster", name="clusters/demo", namespaces=["shop"], categories=["configuration"])
+        await fits("list_scans")
+        await fits("get_scan", name=scan["name"])
+        await fits("compare_scans", name=scan["name"], other=scan["name"])
+        patched = [f["id"] for f in scan["report"]["findings"] if f.get("patch")]
+        await fits("apply_recommendations", name=scan["name"], findings=patched[:1], validate_only=True)
+        assert checked == set(tools)  # every tool the admin is offered
+
+        cut = await tool(session, "list_resources", parent="clusters/demo", resource_type="pods", page_size=500)
+        assert "[output truncated" in text(cut) and cut.structured_content == {}  # fits: every field optional
 
 
 async def test_http_resources_and_prompts(mcp_server: EmbeddedServer, admin: str) -> None:

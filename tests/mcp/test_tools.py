@@ -67,24 +67,23 @@ def test_logs_of_the_crash_looping_pod_filtered_to_errors(mcp) -> None:
     errors = {"pattern": "panic|error|fatal|failed", "ignore_case": True}
     result = call(mcp, "get_logs", query={**query, "filter": errors})
     assert not result.is_error
-    lines = list(result.structured_content["lines"])
-    assert lines and all(line.startswith(f"{pod}/") for line in lines)
-    assert any("panic: failed to connect to database" in line for line in lines), lines
-    assert not any("Listening on" in line for line in lines)
+    entries = list(result.structured_content["entries"])
+    assert entries and all(e["pod"] == pod for e in entries)
+    assert any("panic: failed to connect to database" in e["raw"] for e in entries), entries
+    assert not any("Listening on" in e["raw"] for e in entries)
+    assert all(line.startswith(f"{pod}/") for line in result.text.splitlines())
     everything = call(mcp, "get_logs", query=query)
-    assert len(everything.structured_content["lines"]) > len(lines)
-    # The tool reads the raw view whatever view is asked: the same lines.
-    for view in ("LOG_VIEW_RAW", "LOG_VIEW_FULL"):
-        assert call(mcp, "get_logs", query={**query, "view": view}).structured_content["lines"] == \
-            everything.structured_content["lines"]
+    assert len(everything.structured_content["entries"]) > len(entries)
+    # In LOG_VIEW_RAW the answer holds chunks; the tool prints the same lines from them.
+    raw = call(mcp, "get_logs", query={**query, "view": "LOG_VIEW_RAW"})
+    assert raw.structured_content["chunks"] and raw.text == everything.text
 
 
 def test_log_lines_are_capped_and_the_rest_offered_as_a_page(mcp) -> None:
     pod = crashing_pod(mcp)
     result = call(mcp, "get_logs", page_size=5000, query={"parent": "clusters/demo/namespaces/shop", "pod": pod})
-    lines = result.structured_content["lines"]
-    assert len(lines) <= 200
-    if result.structured_content["next_page_token"]:
+    assert len(result.structured_content["entries"]) <= 200
+    if "next_page_token" in result.structured_content:
         assert "page_token=" in result.text
 
 
@@ -118,7 +117,7 @@ def test_propose_change_writes_a_new_draft_branch_and_a_viewer_is_refused(mcp, m
     assert not result.is_error, result.text
     data = result.structured_content
     assert data["branch"].startswith("branches/mcp-") and result.commit == data["commit"]
-    assert "750m" in data["resources"][0]["diff"] and "dry run" in data["verdict"]
+    assert "750m" in data["resources"][0]["diff"]["unified_diff"] and "dry run" in result.text
     again = call(mcp, "propose_change", cluster="clusters/demo", manifest=GATEWAY_LIMITS, message="again")
     assert again.structured_content["branch"] != data["branch"]  # a new branch every time
 

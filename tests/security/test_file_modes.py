@@ -49,6 +49,6 @@ def test_every_file_in_the_data_directory_is_owner_only(server_factory: Callable
             backup=yaml_versions_pb2.Backup(clusters=["clusters/modes"])))
     embedded.stop()  # everything flushed: WAL checkpoints, packs, journals
     for expected in ("containers.db", "clusters.sqlite", "tokens.db", "audit.db", "store",
-                     "credentials/modes.kubeconfig.enc"):
+                     "credentials.db"):
         assert (data / expected).exists(), expected
     assert _exposed(data) == []

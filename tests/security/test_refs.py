@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 import grpc
+from dulwich.repo import Repo
 import pytest
 
 from gitstore import Author, LogEntry
@@ -184,3 +185,88 @@ def test_commits_with_nothing_in_scope_are_left_out() -> None:
                entry("clusters/demo/namespaces/web/configmaps/a.yaml")]
     assert [e.paths for e in within_scope(web, entries)] == [("clusters/demo/namespaces/web/configmaps/a.yaml",)]
     assert within_scope(Caller("root", "root@x"), entries) == entries
+
+
+def test_list_tags_withholds_the_message_of_a_tag_whose_commit_reaches_outside_the_scope(
+        admin, as_user, spaces) -> None:
+    web, shop = spaces
+    both = admin.ApplyManifest(pb.ApplyManifestRequest(
+        cluster=CLUSTER, manifest=config_map("tagged", web) + "---\n" + config_map("tagged", shop)), timeout=30)
+    alone = admin.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, manifest=config_map("tagged-alone", web)),
+                                timeout=30)
+    mixed, own = unique("mixed"), unique("web-only")
+    admin.CreateTag(pb.CreateTagRequest(tag_id=mixed, target=both.commit.removeprefix("commits/"),
+                                        tag=pb.Tag(message=f"rotated {shop}'s database password")), timeout=30)
+    admin.CreateTag(pb.CreateTagRequest(tag_id=own, target=alone.commit.removeprefix("commits/"),
+                                        tag=pb.Tag(message="web release")), timeout=30)
+
+    def messages(stub: Stub) -> dict[str, str]:
+        listed = stub.ListTags(pb.ListTagsRequest(page_size=1000), timeout=30)
+        return {t.name: t.message for t in listed.tags}
+
+    seen = messages(as_user("vera", role="viewer", namespaces=(web,)))
+    assert shop not in seen[f"tags/{mixed}"] and "outside the caller's scope" in seen[f"tags/{mixed}"]
+    assert seen[f"tags/{own}"] == "web release"
+    assert messages(as_user("uma", role="viewer"))[f"tags/{mixed}"].endswith("database password")  # unscoped
+    assert messages(admin)[f"tags/{mixed}"].endswith("database password")
+
+
+def test_a_merge_reaching_outside_the_scope_is_refused_before_its_conflicts_are_shown(
+        admin, as_user, spaces) -> None:
+    web, shop = spaces
+    name = unique("clash")
+
+    def value(v: str) -> str:
+        return f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {shop}}}\ndata: {{k: {v}}}\n"
+    admin.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, manifest=value("base")), timeout=30)
+    branch = unique("clash")
+    admin.CreateBranch(pb.CreateBranchRequest(branch_id=branch), timeout=30)
+    admin.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, branch=f"branches/{branch}",
+                                                manifest=value("theirs-secret-value")), timeout=30)
+    admin.ApplyManifest(pb.ApplyManifestRequest(cluster=CLUSTER, manifest=value("ours-secret-value")), timeout=30)
+    olga = as_user("olga", namespaces=(web,))
+    for dry_run in (False, True):
+        got = refused(lambda: olga.MergeBranch(pb.MergeBranchRequest(source=f"branches/{branch}", dry_run=dry_run),
+                                               timeout=30))
+        assert got.code == grpc.StatusCode.PERMISSION_DENIED, got
+        assert "secret-value" not in str(got) and name not in str(got), got
+    got = refused(lambda: admin.MergeBranch(pb.MergeBranchRequest(source=f"branches/{branch}"), timeout=30))
+    assert got.reason == "MERGE_CONFLICT"  # the conflict is real: an admin is told of it
+
+
+def forget_maker(server: EmbeddedServer, ref: str) -> None:
+    """`ref` as one made before makers were recorded (or pushed by git): no owner blob beside it."""
+    repo = Repo(str(server.settings.data_dir / "store"))
+    owner = b"refs/owners/" + ref.encode().removeprefix(b"refs/")
+    assert repo.refs.remove_if_equals(owner, None) and owner not in repo.refs
+
+
+def test_a_ref_of_unknown_maker_is_deleted_by_admins_or_a_caller_scoped_to_all_it_carries(
+        admin, as_user, spaces, demo_server) -> None:
+    web, shop = spaces
+    olga, bob, uma = as_user("olga", namespaces=(web,)), as_user("bob", namespaces=(shop,)), as_user("uma")
+    webs = draft(olga, web)  # olga's own, until its maker is forgotten
+    forget_maker(demo_server, "refs/heads/" + webs.removeprefix("branches/"))
+    for stub in (uma, bob):  # an unscoped operator (no scope ties it to the ref); another scope
+        got = refused(lambda: stub.DeleteBranch(pb.DeleteBranchRequest(name=webs), timeout=30))
+        assert (got.code, got.reason) == (grpc.StatusCode.PERMISSION_DENIED,
+                                          "REF_PROTECTED" if stub is uma else "OUT_OF_SCOPE"), got
+    olga.DeleteBranch(pb.DeleteBranchRequest(name=webs), timeout=30)  # everything it carries is in web
+
+    empty = unique("empty")  # carries no change: nothing ties it to any scope
+    uma.CreateBranch(pb.CreateBranchRequest(branch_id=empty), timeout=30)
+    forget_maker(demo_server, f"refs/heads/{empty}")
+    got = refused(lambda: olga.DeleteBranch(pb.DeleteBranchRequest(name=f"branches/{empty}"), timeout=30))
+    assert got.reason == "REF_PROTECTED", got
+
+    tag = unique("legacy")  # a tag of unknown maker on a commit changing web and shop
+    both = admin.ApplyManifest(pb.ApplyManifestRequest(
+        cluster=CLUSTER, manifest=config_map("legacy", web) + "---\n" + config_map("legacy", shop)), timeout=30)
+    uma.CreateTag(pb.CreateTagRequest(tag_id=tag, target=both.commit.removeprefix("commits/")), timeout=30)
+    forget_maker(demo_server, f"refs/tags/{tag}")
+    got = refused(lambda: olga.DeleteTag(pb.DeleteTagRequest(name=f"tags/{tag}"), timeout=30))
+    assert got.reason == "OUT_OF_SCOPE" and shop not in got.message, got
+    got = refused(lambda: uma.DeleteTag(pb.DeleteTagRequest(name=f"tags/{tag}"), timeout=30))
+    assert got.reason == "REF_PROTECTED", got
+    admin.DeleteTag(pb.DeleteTagRequest(name=f"tags/{tag}"), timeout=30)
+    admin.DeleteBranch(pb.DeleteBranchRequest(name=f"branches/{empty}"), timeout=30)
