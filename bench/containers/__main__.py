@@ -3,10 +3,12 @@
 Through a real gRPC channel to an in-process server, kubesim over HTTP/websockets in a child
 process (a cluster is never inside kubecommit's process; `--simulator-in-process` puts it back in,
 sharing the GIL with the server and the clients):
-1. log lines/s delivered by StreamLogs (follow, LOG_VIEW_BASIC, and LOG_VIEW_FULL for one
-   container) for one noisy container and for 50 containers merged, against reading the same logs
-   directly with the `kubernetes` client in the same run (same lines, each side counting them);
-2. latency from a line appended upstream to its entry at the gRPC client (p50/p99);
+1. log lines/s delivered by StreamLogs (follow; RAW, BASIC, FULL entries and FULL `chunked`) for
+   one noisy container and for 50 containers merged, against reading the same logs directly with
+   the `kubernetes` client in the same run (same lines, each side counting them), and the same
+   bytes through a bare gRPC stream (the machine's ceiling);
+2. latency from a line appended upstream to its entry at the gRPC client (p50/p99), alone and
+   while other clients' streams keep the server busy, beside the direct client's;
 3. exec round trips/s for small interactive writes, against a direct `kubernetes.stream` session;
 4. process memory while the server holds 500 idle follow streams.
 Rewrites its own section of docs/benchmarks.md (other sections are kept).
@@ -296,7 +298,9 @@ def write_docs(rows: list[str], args: argparse.Namespace) -> None:
         + "Direct baselines read the same logs/sessions with the `kubernetes` client in the same run; "
         f"log rates are the best of {RUNS} alternating runs of each side. "
         "StreamLogs rows use LOG_VIEW_BASIC (pod, container, time, level, raw) unless marked FULL or RAW "
-        "(chunks of bytes; the direct client then reads without timestamps when RAW does, for one container). "
+        "(chunks of bytes; the direct client then reads without timestamps when RAW does, for one container); "
+        "`chunked` rows carry FULL's values as per-line lists in chunks (`LogQuery.chunked`). Latency rows give "
+        "the direct client's latency for the same line in the middle column. "
         "Written by the benchmark; do not edit by hand.", "",
         "| measure | kubecommit | direct kubernetes client | ratio |", "| --- | --- | --- | --- |",
         *rows, END])
