@@ -3,10 +3,12 @@
 Through a real gRPC channel to an in-process server, kubesim over HTTP/websockets in a child
 process (a cluster is never inside kubecommit's process; `--simulator-in-process` puts it back in,
 sharing the GIL with the server and the clients):
-1. log lines/s delivered by StreamLogs (follow, LOG_VIEW_BASIC, and LOG_VIEW_FULL for one
-   container) for one noisy container and for 50 containers merged, against reading the same logs
-   directly with the `kubernetes` client in the same run (same lines, each side counting them);
-2. latency from a line appended upstream to its entry at the gRPC client (p50/p99);
+1. log lines/s delivered by StreamLogs (follow; RAW, BASIC, FULL entries and FULL `chunked`) for
+   one noisy container and for 50 containers merged, against reading the same logs directly with
+   the `kubernetes` client in the same run (same lines, each side counting them), and the same
+   bytes through a bare gRPC stream (the machine's ceiling);
+2. latency from a line appended upstream to its entry at the gRPC client (p50/p99), alone and
+   while other clients' streams keep the server busy, beside the direct client's;
 3. exec round trips/s for small interactive writes, against a direct `kubernetes.stream` session;
 4. process memory while the server holds 500 idle follow streams.
 Rewrites its own section of docs/benchmarks.md (other sections are kept).
@@ -30,7 +32,7 @@ import grpc
 from kubernetes import client
 from kubernetes.stream import stream
 
-from bench.containers.child import ChildSimulator
+from bench.containers.child import BusyClients, ChildSimulator
 from bench.sections import replace_section
 from kubecommit.v1 import containers_pb2 as pb
 from kubecommit.v1 import containers_pb2_grpc
@@ -47,6 +49,8 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- BEGIN containers-bench -->", "<!-- END containers-bench -->"
 NS = "bench"
 RUNS = 3
+# Streams following 50 containers' backlogs while a quiet container's latency is measured.
+BUSY_STREAMS = 3
 
 
 Sim = Simulator | ChildSimulator
@@ -174,10 +178,44 @@ def latency(stub: containers_pb2_grpc.ContainersServiceStub, sim: Sim, pod: str,
     delays = []
     for _ in range(samples):
         sim.append_log(NS, pod, "app", [f"probe {time.perf_counter_ns()}"])
-        delays.append(arrivals.get(timeout=5) / 1e6)
+        delays.append(arrivals.get(timeout=30) / 1e6)
         time.sleep(0.005)
     call.cancel()
     stop.set()
+    delays.sort()
+    return statistics.median(delays), delays[int(len(delays) * 0.99) - 1]
+
+
+def direct_latency(core: client.CoreV1Api, sim: Sim, pod: str, samples: int) -> tuple[float, float]:
+    """The same measure through the kubernetes client following the log itself (the simulator's
+    own share of the latency)."""
+    # Its own connection pool: the follow is left open (closing a response another thread is
+    # reading blocks), and a shared pool would hand that half-read connection to a later call.
+    own = client.CoreV1Api(client.ApiClient(core.api_client.configuration))
+    response = own.read_namespaced_pod_log(pod, NS, container="app", follow=True, tail_lines=0,
+                                           _preload_content=False)
+    arrivals: queue.Queue[int] = queue.Queue()
+
+    def read() -> None:
+        pending = b""
+        try:
+            for chunk in response.stream(64 * 1024):
+                now = time.perf_counter_ns()
+                lines = (pending + chunk).split(b"\n")
+                pending = lines.pop()
+                for line in lines:
+                    if line.startswith(b"probe "):
+                        arrivals.put(now - int(line.split()[1]))
+        except Exception:  # the response is closed at the end
+            pass
+
+    threading.Thread(target=read, daemon=True).start()
+    time.sleep(0.5)
+    delays = []
+    for _ in range(samples):
+        sim.append_log(NS, pod, "app", [f"probe {time.perf_counter_ns()}"])
+        delays.append(arrivals.get(timeout=30) / 1e6)
+        time.sleep(0.005)
     delays.sort()
     return statistics.median(delays), delays[int(len(delays) * 0.99) - 1]
 
@@ -260,11 +298,70 @@ def write_docs(rows: list[str], args: argparse.Namespace) -> None:
         + "Direct baselines read the same logs/sessions with the `kubernetes` client in the same run; "
         f"log rates are the best of {RUNS} alternating runs of each side. "
         "StreamLogs rows use LOG_VIEW_BASIC (pod, container, time, level, raw) unless marked FULL or RAW "
-        "(chunks of bytes; the direct client then reads without timestamps when RAW does, for one container). "
+        "(chunks of bytes; the direct client then reads without timestamps when RAW does, for one container); "
+        "`chunked` rows carry FULL's values as per-line lists in chunks (`LogQuery.chunked`). Latency rows give "
+        "the direct client's latency for the same line in the middle column. "
         "Written by the benchmark; do not edit by hand.", "",
         "| measure | kubecommit | direct kubernetes client | ratio |", "| --- | --- | --- | --- |",
         *rows, END])
     replace_section(DOCS, BEGIN, END, section)
+
+
+def latency_rows(args: argparse.Namespace, rows: list[str], core: client.CoreV1Api,
+                 stub: containers_pb2_grpc.ContainersServiceStub, address: str, token: str, sim: Sim,
+                 quiet: list[str], parent: str) -> None:
+    """A quiet container's latency, alone and while another stream is busy. The quiet container has a
+    short log: kubesim looks through a container's whole log for each follower on every append
+    (~10 ms for the noisy container's 200,000 lines), which would be measured as latency."""
+    direct50, direct99 = direct_latency(core, sim, quiet[0], 300)
+    for view, name in ((pb.LOG_VIEW_RAW, "RAW"), (pb.LOG_VIEW_FULL, "FULL")):
+        p50, p99 = latency(stub, sim, quiet[0], 300, view)
+        rows.append(f"| latency, upstream line to gRPC client (quiet container, {name} view) "
+                    f"| p50 {p50:.2f} ms · p99 {p99:.2f} ms | p50 {direct50:.2f} ms · p99 {direct99:.2f} ms | |")
+        print(rows[-1], flush=True)
+    measures = []
+    for measure in (lambda: latency(stub, sim, quiet[0], 300, pb.LOG_VIEW_RAW),
+                    lambda: direct_latency(core, sim, quiet[0], 300)):
+        query = pb.LogQuery(parent=parent, label_selector="app=many", tail_lines=args.lines // 50,
+                            view=pb.LOG_VIEW_FULL)
+        clients = BusyClients(address, token, query.SerializeToString(), args.lines // 50 * 50, BUSY_STREAMS)
+        time.sleep(3.0)  # the child has started and kubesim has rendered the backlogs
+        measures.append(measure())
+        under_load = clients.busy()
+        clients.join()
+        if not under_load:
+            print("warning: the busy streams ended before the latency samples did", flush=True)
+    (p50, p99), (direct50, direct99) = measures
+    rows.append(f"| latency, upstream line to gRPC client (quiet container, RAW view) while {BUSY_STREAMS} other "
+                "streams (clients in another process) follow 50 busy containers each (FULL entries, their "
+                f"backlogs) | p50 {p50:.2f} ms · p99 {p99:.2f} ms | p50 {direct50:.2f} ms · p99 {direct99:.2f} ms "
+                "(same load) | |")
+    print(rows[-1], flush=True)
+
+
+def others(args: argparse.Namespace, rows: list[str], core: client.CoreV1Api, sim: Sim,
+           stub: containers_pb2_grpc.ContainersServiceStub, embedded: EmbeddedServer, api: client.ApiClient,
+           kubeconfig: Path, token: str, noisy: list[str], idle: list[str], parent: str) -> None:
+    """The rows after the StreamLogs rates: ceiling, latency, exec, idle streams."""
+    log = core.read_namespaced_pod_log(noisy[0], NS, container="app", tail_lines=args.lines,
+                                       _preload_content=False).data
+    ceiling = max(ceiling_rate(log, args.lines) for _ in range(RUNS))
+    direct = max(direct_rate(core, noisy, args.lines, timestamps=False) for _ in range(RUNS))
+    rows.append(f"| ceiling: the same {len(log) / 2**20:.1f} MB of 1 container's log through a bare gRPC stream "
+                f"(no log logic) | {ceiling:,.0f}/s | {direct:,.0f}/s | {ceiling / direct:.0%} |")
+    print(rows[-1], flush=True)
+    latency_rows(args, rows, core, stub, embedded.address, token, sim, idle, parent)
+    container = f"{parent}/pods/{noisy[0]}/containers/app"
+    ours = exec_round_trips(stub, container, 3.0)
+    direct = direct_round_trips(api_client_from(kubeconfig), noisy[0], 3.0)
+    rows.append(f"| exec round trips/s, `echo x` lines to a non-tty `sh` | {ours:,.0f}/s | {direct:,.0f}/s "
+                f"(`kubernetes.stream`) | {ours / direct:.0%} |")
+    print(rows[-1], flush=True)
+    before, during, opened = asyncio.run(idle_streams(embedded.address, token, idle[0], args.streams, sim))
+    rows.append(f"| {args.streams} idle follow streams | process RSS +{during - before:.0f} MB "
+                f"({(during - before) * 1024 / args.streams:.0f} KB/stream, client and server in one process; "
+                f"{opened} more upstream follows open at the simulator, no thread per stream) | | |")
+    print(rows[-1], flush=True)
 
 
 def main() -> None:
@@ -272,6 +369,8 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--streams", type=int, default=500)
     parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument("--only", default="", help="measure only the StreamLogs rows whose label has this text "
+                                                    "(implies --no-docs)")
     parser.add_argument("--simulator-in-process", action="store_true",
                         help="run kubesim in this process (the layout of runs before 2026-11-22)")
     args = parser.parse_args()
@@ -309,7 +408,13 @@ def main() -> None:
                 ("50 containers merged", many, pb.LogQuery(parent=parent, label_selector="app=many",
                                                            tail_lines=args.lines // 50, view=basic)),
                 ("1 noisy container, FULL view", noisy, pb.LogQuery(parent=parent, pod=noisy[0],
-                                                                    tail_lines=args.lines, view=full))):
+                                                                    tail_lines=args.lines, view=full)),
+                ("1 noisy container, FULL view, chunked", noisy, pb.LogQuery(
+                    parent=parent, pod=noisy[0], tail_lines=args.lines, view=full, chunked=True)),
+                ("50 containers merged, FULL view, chunked", many, pb.LogQuery(
+                    parent=parent, label_selector="app=many", tail_lines=args.lines // 50, view=full, chunked=True))):
+            if args.only and args.only not in label or args.only == "latency":
+                continue
             # Best of RUNS, the two sides alternating: the first run of each warms up, and the shared
             # machine's load comes and goes.
             expected, timestamps = args.lines // len(pods) * len(pods), query.view != raw or not query.container
@@ -320,33 +425,14 @@ def main() -> None:
             rows.append(f"| StreamLogs lines/s, {label}, {args.lines:,} lines | {ours:,.0f}/s | {direct:,.0f}/s "
                         f"| {ours / direct:.0%} |")
             print(rows[-1], flush=True)
-        log = core.read_namespaced_pod_log(noisy[0], NS, container="app", tail_lines=args.lines,
-                                           _preload_content=False).data
-        ceiling = max(ceiling_rate(log, args.lines) for _ in range(RUNS))
-        direct = max(direct_rate(core, noisy, args.lines, timestamps=False) for _ in range(RUNS))
-        rows.append(f"| ceiling: the same {len(log) / 2**20:.1f} MB of 1 container's log through a bare gRPC stream "
-                    f"(no log logic) | {ceiling:,.0f}/s | {direct:,.0f}/s | {ceiling / direct:.0%} |")
-        print(rows[-1], flush=True)
-        for view, name in ((raw, "RAW"), (full, "FULL")):
-            p50, p99 = latency(stub, sim, noisy[0], 300, view)
-            rows.append(f"| latency, upstream line to gRPC client (quiet container, {name} view) "
-                        f"| p50 {p50:.2f} ms · p99 {p99:.2f} ms | | |")
-            print(rows[-1], flush=True)
-        container = f"{parent}/pods/{noisy[0]}/containers/app"
-        ours = exec_round_trips(stub, container, 3.0)
-        direct = direct_round_trips(api_client_from(kubeconfig), noisy[0], 3.0)
-        rows.append(f"| exec round trips/s, `echo x` lines to a non-tty `sh` | {ours:,.0f}/s | {direct:,.0f}/s "
-                    f"(`kubernetes.stream`) | {ours / direct:.0%} |")
-        print(rows[-1], flush=True)
-        before, during, opened = asyncio.run(idle_streams(embedded.address, token, idle[0], args.streams, sim))
-        rows.append(f"| {args.streams} idle follow streams | process RSS +{during - before:.0f} MB "
-                    f"({(during - before) * 1024 / args.streams:.0f} KB/stream, client and server in one process; "
-                    f"{opened} more upstream follows open at the simulator, no thread per stream) | | |")
-        print(rows[-1], flush=True)
+        if args.only == "latency":
+            latency_rows(args, rows, core, stub, embedded.address, token, sim, idle, parent)
+        if not args.only:
+            others(args, rows, core, sim, stub, embedded, api, kubeconfig, token, noisy, idle, parent)
         embedded.stop()
         api.close()
     sim.stop()
-    if not args.no_docs:
+    if not (args.no_docs or args.only):
         write_docs(rows, args)
 
 

@@ -51,3 +51,53 @@ class ChildSimulator:
     def stop(self) -> None:
         self.conn.send(None)
         self.process.join(30)
+
+
+def _follow_backlogs(address: str, token: str, query: bytes, expected: int, streams: int) -> None:
+    """The child process of `BusyClients`: `streams` threads, each following `query` (serialized
+    LogQuery) once until `expected` lines have arrived."""
+    import threading
+
+    import grpc
+
+    from kubecommit.v1 import containers_pb2 as pb
+    from kubecommit.v1 import containers_pb2_grpc
+    from tests.support.auth import with_token
+
+    stub = containers_pb2_grpc.ContainersServiceStub(with_token(grpc.insecure_channel(address), token))
+
+    def follow() -> None:
+        stop = threading.Event()
+
+        def requests():  # type: ignore[no-untyped-def]
+            yield pb.StreamLogsRequest(query=pb.LogQuery.FromString(query))
+            stop.wait()
+        got, call = 0, stub.StreamLogs(requests())
+        for response in call:
+            got += len(response.entries) + sum(chunk.line_count for chunk in response.chunks)
+            if got >= expected:
+                break
+        call.cancel()
+        stop.set()
+
+    threads = [threading.Thread(target=follow) for _ in range(streams)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+class BusyClients:
+    """gRPC clients in a child process keeping the server busy (their own GIL, as real clients'
+    processes would be), following a query's backlog once each."""
+
+    def __init__(self, address: str, token: str, query: bytes, expected: int, streams: int) -> None:
+        self.process = multiprocessing.get_context("spawn").Process(
+            target=_follow_backlogs, args=(address, token, query, expected, streams), daemon=True)
+        self.process.start()
+
+    def busy(self) -> bool:
+        return self.process.is_alive()
+
+    def join(self) -> None:
+        self.process.join(120)

@@ -3,7 +3,8 @@
 Sub-commands that run things (`serve`, `sim`) live here; the server and the simulator stay
 unaware of each other: `serve --demo` is where the two meet. Commands that call a server live in
 one module per verb group (resources, containers, versions, clusters, contexts, operations); admin
-commands (`token`, `audit`: through the API, or offline with `--data-dir`) in admin.py. Every error leaves through `main()` as one
+commands (`token`, `audit`: through the API, or offline with `--data-dir`) in admin.py; `state migrate`
+(offline) in state.py. Every error leaves through `main()` as one
 `error:`/`hint:` pair on stderr.
 """
 
@@ -18,8 +19,8 @@ from typing import Optional
 
 import typer
 
-from clients.cli import (admin, affinity, clusters, containers, contexts, crds, labels, mcp, operations, quotas, resources,
-                         scans, versions)
+from clients.cli import (admin, affinity, clusters, containers, contexts, crds, labels, mcp, operations, quotas,
+                         resources, scans, state, versions)
 from clients.cli.connection import Target
 from clients.cli.errors import CliError, report
 
@@ -132,6 +133,8 @@ app.add_typer(operations.metrics_app, name="metrics")
 # Admin commands: AdminService, or a data directory offline (clients/cli/admin.py).
 app.add_typer(admin.token_app, name="token")
 app.command()(admin.audit)
+# Offline, on a stopped server's data directory: its SQLite state into PostgreSQL.
+app.add_typer(state.state_app, name="state")
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ import aiohttp
 
 from server.alerts.config import AlertingConfig, Channel
 from server.alerts.store import Alert, Alerts, Severity, State
-from server.state import Database
+from server.state import Database, Schema
 
 log = logging.getLogger("kubecommit.alerts")
 SIGNATURE_HEADER = "X-Kubecommit-Signature"
@@ -81,8 +81,11 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+SCHEMA = Schema("notifications", "notifications.db", MIGRATIONS, ("deliveries",))
+
+
 class Notifier:
-    FILE = "notifications.db"
+    FILE = SCHEMA.file
 
     def __init__(self, alerts: Alerts, config: AlertingConfig, data_dir: Path, *, timeout: float,
                  attempts: int, backoff: float = 0.5, database_url: str = "") -> None:
@@ -91,7 +94,7 @@ class Notifier:
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self._db = Database.open(database_url, data_dir / self.FILE)
-        self._db.migrate("notifications", MIGRATIONS)
+        self._db.adopt(SCHEMA)
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         alerts.listeners.append(self.notify)

@@ -40,7 +40,7 @@ def parse_query(query: pb.LogQuery, prefix: str = "query") -> Query:
     """A LogQuery, validated; its fingerprint (page tokens are bound to it) is the message's hash."""
     return Query.build(parent=query.parent, pod=query.pod, container=query.container, selector=query.label_selector,
                        tail_lines=query.tail_lines, since=query.since, until=query.until, previous=query.previous,
-                       filter=parse_filter(query.filter, f"{prefix}.filter"), view=query.view,
+                       filter=parse_filter(query.filter, f"{prefix}.filter"), view=query.view, chunked=query.chunked,
                        fingerprint=hashlib.sha256(query.SerializeToString(deterministic=True)).hexdigest()[:16],
                        prefix=prefix)
 
@@ -130,12 +130,18 @@ def add_entries(target: Any, entries: Iterable[Entry]) -> None:
 
 
 def add_chunks(target: Any, chunks: Iterable[Chunk]) -> None:
-    """Appends LOG_VIEW_RAW chunks to a `repeated LogChunk` field (one message per chunk, not per line)."""
+    """Appends chunks to a `repeated LogChunk` field (one message per chunk, not per line; the
+    per-line values of a `chunked` query are whole lists, copied by protobuf's C code)."""
     add = target.add
     for c in chunks:
         chunk = add(pod=c.pod, container=c.container, data=c.data, line_count=c.lines)
         if c.first_ns:
             chunk.first_time.seconds, chunk.first_time.nanos = divmod(c.first_ns, 1_000_000_000)
+        if c.levels is not None:
+            chunk.times.extend(c.times or ())
+            chunk.levels.extend(c.levels)
+            if c.messages is not None:
+                chunk.messages.extend(c.messages)
 
 
 def _fill_struct(target: struct_pb2.Struct, values: dict[str, Any]) -> None:

@@ -36,7 +36,7 @@ from server import context
 from server.containers.idle import IdleTimer
 from server.containers.convert import add_chunks, add_entries, heartbeat, parse_filter
 from server.containers.logs.chunks import Chunk
-from server.containers.logs.lines import RAW, Entry, parse_lines, split_lines
+from server.containers.logs.lines import Entry, parse_lines, split_lines
 from server.containers.logs.queries import LineFilter, Query, Target
 from server.containers.logs.reads import list_pods, resolve, selected_targets
 from server.containers.targets import container_status, get_pod, state_of
@@ -54,6 +54,8 @@ MAX_MESSAGE_BYTES = 1024 * 1024
 QUEUE_CHUNKS = 256
 PAUSE_BUFFER = 10_000
 READ_CHUNK = 64 * 1024
+# A reader or sender that has run this long without suspending yields to the event loop (see Turn).
+TURN_SECONDS = 0.002
 # Consecutive failed attempts to (re)open the pod watch, with no container followed any more, after
 # which a selector follow ends with the watch's error.
 WATCH_ATTEMPTS = 3
@@ -92,6 +94,24 @@ class FilterChange:
     spec: pb.LogFilter
 
 
+class Turn:
+    """Yield points for a busy task. Nothing on the busy path suspends by itself (a read of data
+    aiohttp already holds, a put on a queue with room, a gRPC write within the flow-control
+    window), and asyncio runs every ready task once per turn of its loop: without yields, a reader
+    with a backlog parses chunk after chunk while another stream's quiet line waits. Yielding after
+    every chunk, though, lets the sender wake per chunk and send small messages (gRPC costs per
+    message), so a task yields once it has run TURN_SECONDS: each parsed chunk (~3 ms), every
+    ~40 RAW chunks."""
+
+    def __init__(self) -> None:
+        self.until = 0.0
+
+    async def end(self) -> None:
+        if time.monotonic() >= self.until:
+            await asyncio.sleep(0)
+            self.until = time.monotonic() + TURN_SECONDS
+
+
 _WAKE = object()
 _END = object()  # the client half-closed
 Item = Any  # list[Entry] | Chunk | Change | Failure | Lost | FilterChange | _WAKE | _END
@@ -116,6 +136,7 @@ class LogFollow:
         self.filter: LineFilter = query.filter
         self.paused = False
         self.queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_CHUNKS)
+        self.parsing = asyncio.Lock()
         self.readers: dict[str, asyncio.Task[None]] = {}
         self.last_ns: dict[str, int] = {}
         self.tasks: set[asyncio.Task[None]] = set()
@@ -143,7 +164,7 @@ class LogFollow:
             try:
                 await self.queue.put(Change(True, key))
                 joined = True
-                if query.view == RAW:
+                if query.in_chunks:
                     await self._read_raw(target, response, since_ns)
                 else:
                     await self._read_entries(target, response, since_ns)
@@ -160,27 +181,35 @@ class LogFollow:
             await self.queue.put(Change(False, key) if joined or lost is not None else _WAKE)
 
     async def _read_entries(self, target: Target, response: Any, since_ns: int | None) -> None:
-        pending = b""
+        pending, turn = b"", Turn()
         async for chunk in self.streams.chunks(response, READ_CHUNK):
-            lines, pending = split_lines(pending, chunk)
-            entries = self.query.window(parse_lines(target.pod, target.container, lines, self.query.view), since_ns)
+            async with self.parsing:  # see _put_chunk
+                lines, pending = split_lines(pending, chunk)
+                entries = self.query.window(parse_lines(target.pod, target.container, lines, self.query.view),
+                                            since_ns)
             if entries:
                 self.last_ns[target.key] = entries[-1].time_ns
                 await self.queue.put(entries)
+            await turn.end()
 
     async def _read_raw(self, target: Target, response: Any, since_ns: int | None) -> None:
-        """LOG_VIEW_RAW: whole upstream reads, cut after their last newline, become one chunk each;
-        a last line without a newline goes out when the log ends."""
-        pending = b""
+        """LOG_VIEW_RAW and `chunked` queries: whole upstream reads, cut after their last newline,
+        become one chunk each; a last line without a newline goes out when the log ends."""
+        pending, turn = b"", Turn()
         async for data in self.streams.chunks(response, READ_CHUNK):
             data = pending + data if pending else data
             cut = data.rfind(b"\n") + 1
             pending = data[cut:]
             await self._put_chunk(target, data[:cut], since_ns)
+            await turn.end()
         await self._put_chunk(target, pending, since_ns)
 
     async def _put_chunk(self, target: Target, data: bytes, since_ns: int | None) -> None:
-        chunk = self.query.raw_chunk(target, data, since_ns) if data else None
+        # One reader of this stream parses at a time: asyncio runs every ready task once per turn of
+        # its loop, so 50 readers with a backlog would each parse a chunk (~3 ms in a parsed view)
+        # before another stream's quiet line got its turn.
+        async with self.parsing:
+            chunk = self.query.raw_chunk(target, data, since_ns) if data else None
         if chunk is not None:
             if chunk.last_ns:
                 self.last_ns[target.key] = chunk.last_ns
@@ -315,7 +344,7 @@ class LogFollow:
             yield await self.queue.get()
 
     async def _batches(self) -> AsyncIterator[pb.StreamLogsResponse]:
-        queue = self.queue
+        queue, turn = self.queue, Turn()
         timer: IdleTimer[Item] = IdleTimer(self._items(), self.heartbeat_seconds)
         try:
             while True:
@@ -353,6 +382,7 @@ class LogFollow:
                 for response in self._responses(pending):
                     timer.sent()
                     yield response
+                    await turn.end()  # a backlog of many messages is not all built in one turn
                 if self.query.pod and not self.readers and queue.empty():
                     return  # every followed container of the pod is gone
         finally:

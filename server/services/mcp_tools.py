@@ -267,12 +267,14 @@ def last_of(method: Callable[[Message, grpc.aio.ServicerContext], AsyncIterator[
 
 
 def log_lines(method: Callable[[Message, grpc.aio.ServicerContext], Awaitable[Message]]) -> Runner:
-    """ListLogEntries with a hard cap on lines, answered as plain log lines."""
+    """ListLogEntries with a hard cap on lines, answered as plain log lines (of entries, or of the
+    chunks LOG_VIEW_RAW and `chunked` queries answer with)."""
     async def run(request: Message, ctx: grpc.aio.ServicerContext) -> Output:
         assert isinstance(request, containers_pb2.ListLogEntriesRequest)
         request.page_size = min(request.page_size or MAX_LOG_LINES, MAX_LOG_LINES)
         response = await method(request, ctx)
         lines = [f"{e.pod}/{e.container} {e.raw}" for e in response.entries]
+        lines += [f"{c.pod}/{c.container} {line}" for c in response.chunks for line in _chunk_lines(c.data)]
         text = "\n".join(lines) or "(no log lines matched)"
         more = f"pass page_token={response.next_page_token!r} for the next {request.page_size} lines" \
             if response.next_page_token else ""
@@ -280,6 +282,14 @@ def log_lines(method: Callable[[Message, grpc.aio.ServicerContext], Awaitable[Me
             text += f"\n[{len(lines)} lines shown (at most {MAX_LOG_LINES} per call); {more}]"
         return Output(to_dict(response), text, more=more)
     return run
+
+
+def _chunk_lines(data: bytes) -> list[str]:
+    """A LogChunk's lines as text: invalid UTF-8 replaced, without newline or `\r`."""
+    lines = data.decode("utf-8", "replace").split("\n")
+    if not lines[-1]:
+        lines.pop()
+    return [line.rstrip("\r") for line in lines]
 
 
 def _finding_line(f: mcp_pb2.Finding) -> str:

@@ -16,7 +16,8 @@ from kubesim import Simulator
 from kubesim.testing import wait_for
 from server.containers.convert import parse_filter
 from server.containers.logs.lines import Level, View, detect_level, parse_line, parse_time, split_lines
-from server.containers.logs.chunks import Chunk, count_lines, read_chunk
+from server.containers.logs.chunks import Chunk, count_lines, parsed_chunk, read_chunk
+from server.containers.logs.lines import BASIC, FULL, decode_lines, parse_lines
 from server.containers.logs.queries import parse_when
 from tests.containers.conftest import WEB, container_name
 from tests.containers.test_streams import Follow, chunk_lines
@@ -274,16 +275,22 @@ def test_domain_levels_and_views_are_the_contracts_numbers() -> None:
         name.removeprefix("LOG_VIEW_"): number for name, number in pb.LogView.items()}
 
 
+# Views whose lines travel in chunks: LOG_VIEW_RAW, and the parsed views asked `chunked`.
+CHUNKED = [{"view": pb.LOG_VIEW_RAW}, {"view": pb.LOG_VIEW_FULL, "chunked": True},
+           {"view": pb.LOG_VIEW_BASIC, "chunked": True}]
+
+
+@pytest.mark.parametrize("form", CHUNKED)
 @pytest.mark.parametrize("filter_args", [
     {"levels": [L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN]}, {"contains": "UPSTREAM", "ignore_case": True},
     {"contains": "UPSTREAM"}, {"pattern": r"slow|cache"}, {"pattern": r"^\S+ DEBUG"}, {"pattern": r"path=/a$"},
     {"exclude_pattern": "request"}, {"pattern": "request", "exclude_pattern": "slow", "levels": [L.LOG_LEVEL_INFO]}])
 def test_raw_stream_filters_keep_the_lines_the_entry_views_keep(stub, sim: Simulator, pod: str,
-                                                                 filter_args: dict) -> None:
-    """LOG_VIEW_RAW filters whole chunks at once (with `^`/`$` still per line); the lines it keeps are
-    those the BASIC view keeps, line by line, for the same filter."""
+                                                                 filter_args: dict, form: dict) -> None:
+    """LOG_VIEW_RAW filters whole chunks at once (with `^`/`$` still per line), chunked parsed views
+    line by line; the lines either keeps are those the BASIC view keeps for the same filter."""
     open_follows = sim.open_follows
-    follow = Follow(stub, pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=0, view=pb.LOG_VIEW_RAW,
+    follow = Follow(stub, pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=0, **form,
                                       filter=pb.LogFilter(**filter_args)))
     try:
         wait_for(follow.joined)
@@ -348,3 +355,76 @@ def test_list_raw_view_pages_the_lines_of_the_entry_views(stub, sim: Simulator, 
     assert len(raw) == len(basic) == 2
     assert [e.raw for p in basic for e in p.entries] == [line for p in raw for c in p.chunks for line in chunk_lines(c)]
     assert not any(p.entries for p in raw) and all(c.pod == pod and c.first_time.seconds for p in raw for c in p.chunks)
+
+
+def chunk_values(chunks: list[pb.LogChunk]) -> list[tuple[int, int, str, str]]:
+    """(time ns, level, message, raw) of each line of `chunked` chunks."""
+    found = []
+    for chunk in chunks:
+        assert len(chunk.times) == len(chunk.levels) == chunk.line_count
+        messages = list(chunk.messages) or [""] * chunk.line_count
+        found += zip(chunk.times, chunk.levels, messages, chunk_lines(chunk))
+    return found
+
+
+def entry_values(entries: list[pb.LogEntry]) -> list[tuple[int, int, str, str]]:
+    return [(e.time.ToNanoseconds(), e.level, e.message, e.raw) for e in entries]
+
+
+@pytest.mark.parametrize("view", [pb.LOG_VIEW_BASIC, pb.LOG_VIEW_FULL])
+def test_chunked_views_carry_the_values_of_the_entry_views(stub, sim: Simulator, pod: str, view: int) -> None:
+    """`chunked`: the lines in chunks, with each line's time, level and (FULL) message as the entry
+    view computes them, followed and listed (pages counting lines, merged in time order)."""
+    open_follows = sim.open_follows
+    follow = Follow(stub, pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=0, view=view,
+                                      chunked=True))
+    try:
+        wait_for(follow.joined)
+        tag = marked(sim, pod)
+        expected = entry_values(entries(stub, pod, tag, view=view))
+        assert len(expected) == 5 and (view == pb.LOG_VIEW_BASIC or expected[2][2] == f"{tag} slow request")
+
+        def followed() -> list[tuple[int, int, str, str]]:
+            return [v for v in chunk_values([c for r in list(follow.responses) for c in r.chunks]) if tag in v[3]]
+        wait_for(lambda: len(followed()) >= 5)
+        assert followed() == expected and not any(r.entries for r in follow.responses)
+    finally:
+        follow.cancel()
+        sim.append_log("web", pod, "frontend", ["after the follow"])
+        wait_for(lambda: sim.open_follows == open_follows)
+
+    def listed(chunked: bool) -> list[pb.ListLogEntriesResponse]:
+        query = pb.LogQuery(parent=WEB, label_selector="app=frontend", since="1m", view=view, chunked=chunked,
+                            filter=pb.LogFilter(contains=tag))
+        found, token = [], ""
+        while not found or token:
+            found.append(stub.ListLogEntries(pb.ListLogEntriesRequest(query=query, page_size=2, page_token=token)))
+            token = found[-1].next_page_token
+        return found
+
+    pages = listed(True)
+    assert len(pages) == 3 and not any(p.entries for p in pages)
+    assert chunk_values([c for p in pages for c in p.chunks]) == \
+        entry_values([e for p in listed(False) for e in p.entries]) == expected
+
+
+def test_parsed_chunk_units() -> None:
+    """A chunked view's values for a whole chunk equal the per-line parser's; a line in another time
+    form sends the chunk through that parser; a window keeps the values with their lines."""
+    lines = ["2026-01-01T00:00:01.5Z 2026-01-01 10:00:00,001 INFO [app] served", "2026-01-01T00:00:02Z ",
+             '2026-01-01T00:00:02.000000001Z {"level":"error","msg":"boom","n":1}',
+             "2026-01-01T00:00:03.123456789Z {not json} WARN", "2026-01-01T00:00:04Z XINFO level=debug caf\u00e9"]
+    data = "\n".join(lines).encode()
+    for view in (BASIC, FULL):
+        entries = parse_lines("p", "c", decode_lines(data), view)
+        chunk = parsed_chunk("p", "c", data + b"\n", view, None)
+        assert chunk is not None and chunk.data == b"".join(e.raw.encode() + b"\n" for e in entries)
+        assert chunk.times == [e.time_ns for e in entries] and chunk.levels == [e.level for e in entries]
+        assert chunk.messages == ([e.message for e in entries] if view == FULL else None)
+    offset = data.replace(b"2026-01-01T00:00:02Z", b"2026-01-01T01:00:02+01:00")
+    other = parsed_chunk("p", "c", offset, FULL, None)
+    assert other is not None and other.times == parsed_chunk("p", "c", data, FULL, None).times  # type: ignore[union-attr]
+    windowed = parsed_chunk("p", "c", data, FULL, (parse_time("2026-01-01T00:00:02Z"), parse_time("2026-01-01T00:00:03.2Z")))
+    assert windowed is not None and windowed.lines == 3 and windowed.messages == ["", "boom", "{not json} WARN"]
+    assert windowed.data == b'\n{"level":"error","msg":"boom","n":1}\n{not json} WARN\n'
+    assert parsed_chunk("p", "c", data, BASIC, (0, 1)) is None

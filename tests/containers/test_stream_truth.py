@@ -102,10 +102,10 @@ def test_one_shot_exec_lost_with_the_cluster_ends_unavailable(stub, cluster) -> 
 
 
 @pytest.mark.parametrize("view", VIEWS)
-def test_one_pod_follow_lost_with_the_cluster_ends_unavailable(stub, cluster, view: int) -> None:
+def test_one_pod_follow_lost_with_the_cluster_ends_unavailable(stub, cluster, view: dict) -> None:
     sim, cluster_id = cluster
     pod = frontends(stub, cluster_id)[0].pod
-    follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, tail_lines=1, view=view))
+    follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, tail_lines=1, **view))
     wait_for(follow.joined)
     sim.stop()
     follow.thread.join(10)
@@ -128,12 +128,12 @@ def test_one_pod_follow_of_a_deleted_pod_still_ends_ok(stub, cluster) -> None:
 
 
 @pytest.mark.parametrize("view", VIEWS)
-def test_selector_follow_reports_a_lost_container_and_goes_on(stub, cluster, view: int) -> None:
+def test_selector_follow_reports_a_lost_container_and_goes_on(stub, cluster, view: dict) -> None:
     sim, cluster_id = cluster
     pods = [c.pod for c in frontends(stub, cluster_id)]
     assert len(pods) >= 2
     follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web",
-                                      label_selector="app=frontend", tail_lines=0, view=view))
+                                      label_selector="app=frontend", tail_lines=0, **view))
     wait_for(lambda: follow.joined() == {f"{p}/frontend" for p in pods})
     # The first pod's log stream is cut while its container runs on: its upstream is lost.
     sim.call(lambda c: c.logs.get(("web", pods[0], "frontend")).close())
@@ -149,11 +149,11 @@ def test_selector_follow_reports_a_lost_container_and_goes_on(stub, cluster, vie
 
 
 @pytest.mark.parametrize("view", VIEWS)
-def test_selector_follow_ends_unavailable_when_every_upstream_is_gone(stub, cluster, view: int) -> None:
+def test_selector_follow_ends_unavailable_when_every_upstream_is_gone(stub, cluster, view: dict) -> None:
     sim, cluster_id = cluster
     pods = [c.pod for c in frontends(stub, cluster_id)]
     follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web",
-                                      label_selector="app=frontend", tail_lines=0, view=view))
+                                      label_selector="app=frontend", tail_lines=0, **view))
     wait_for(lambda: follow.joined() == {f"{p}/frontend" for p in pods})
     started = time.monotonic()
     sim.stop()
@@ -186,10 +186,10 @@ def test_idle_streams_get_heartbeats(stub, cluster) -> None:
 
 
 @pytest.mark.parametrize("view", VIEWS)
-def test_filter_change_is_acknowledged_in_order(stub, cluster, view: int) -> None:
+def test_filter_change_is_acknowledged_in_order(stub, cluster, view: dict) -> None:
     sim, cluster_id = cluster
     pod = frontends(stub, cluster_id)[0].pod
-    follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, tail_lines=0, view=view))
+    follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, tail_lines=0, **view))
     wait_for(follow.joined)
     sim.append_log("web", pod, "frontend", ["before one", "before two"])
     wait_for(lambda: "before two" in follow.raws())
@@ -240,6 +240,15 @@ def test_raw_view_is_byte_identical_to_the_direct_client(stub, cluster, tmp_path
     follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, container="frontend",
                                       view=pb.LOG_VIEW_RAW))
     wait_for(follow.joined)
+    # ListLogEntries in LOG_VIEW_RAW reads the same bytes as chunks, pages counting lines.
+    query = pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, container="frontend",
+                        view=pb.LOG_VIEW_RAW)
+    pages, token = [], ""
+    while not pages or token:
+        pages.append(stub.ListLogEntries(pb.ListLogEntriesRequest(query=query, page_size=3, page_token=token)))
+        token = pages[-1].next_page_token
+    assert b"".join(c.data for p in pages for c in p.chunks) == direct
+    assert [sum(c.line_count for c in p.chunks) for p in pages[:-1]] == [3] * (len(pages) - 1)
     sim.call(lambda c: c.delete(c.resource("", "v1", "pods"), "web", pod))  # the log ends
     follow.thread.join(10)
     assert follow.error is None
@@ -248,14 +257,14 @@ def test_raw_view_is_byte_identical_to_the_direct_client(stub, cluster, tmp_path
     follow.cancel()
 
 
-@pytest.mark.parametrize("view", [pb.LOG_VIEW_BASIC, pb.LOG_VIEW_RAW])
-def test_pause_past_the_buffer_counts_what_it_drops(stub, cluster, view: int) -> None:
+@pytest.mark.parametrize("view", VIEWS[1:])
+def test_pause_past_the_buffer_counts_what_it_drops(stub, cluster, view: dict) -> None:
     """Paused past PAUSE_BUFFER lines, the oldest are dropped and counted; on resume the newest
     arrive in order, and kept + dropped is everything written (RAW drops whole chunks)."""
     sim, cluster_id = cluster
     pod = frontends(stub, cluster_id)[0].pod
     follow = Follow(stub, pb.LogQuery(parent=f"clusters/{cluster_id}/namespaces/web", pod=pod, container="frontend",
-                                      tail_lines=0, view=view))
+                                      tail_lines=0, **view))
     wait_for(follow.joined)
     time.sleep(0.3)  # the log so far (startup lines) has arrived
     before = len(follow.raws())

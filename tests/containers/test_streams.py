@@ -54,7 +54,7 @@ class Follow:
         self.outbox.put(pb.StreamLogsRequest(**control))
 
     def raws(self) -> list[str]:
-        """Lines of every view: LogEntry.raw, or LOG_VIEW_RAW's chunks split at their newlines."""
+        """Lines of every view: LogEntry.raw, or chunks (RAW, `chunked`) split at their newlines."""
         return [line for r in list(self.responses) for line in
                 [e.raw for e in r.entries] + [text for c in r.chunks for text in chunk_lines(c)]]
 
@@ -67,15 +67,18 @@ class Follow:
         self.thread.join(5)
 
 
-VIEWS = [pb.LOG_VIEW_UNSPECIFIED, pb.LOG_VIEW_BASIC, pb.LOG_VIEW_RAW]
+# How lines travel, as LogQuery fields: entries (FULL by default, BASIC), or chunks (RAW, or FULL
+# `chunked` with per-line values).
+VIEWS = [{"view": pb.LOG_VIEW_UNSPECIFIED}, {"view": pb.LOG_VIEW_BASIC}, {"view": pb.LOG_VIEW_RAW},
+         {"view": pb.LOG_VIEW_FULL, "chunked": True}]
 
 
 @pytest.mark.parametrize("view", VIEWS)
-def test_selector_follow_join_filter_pause_cancel(stub, kube, sim: Simulator, namespace: str, view: int) -> None:
+def test_selector_follow_join_filter_pause_cancel(stub, kube, sim: Simulator, namespace: str, view: dict) -> None:
     first = wait_for(lambda: len(ticker_pods(kube, namespace)) == 3 and ticker_pods(kube, namespace))
     baseline_follows = sim.open_follows
     follow = Follow(stub, pb.LogQuery(parent=f"clusters/demo/namespaces/{namespace}", label_selector="app=ticker",
-                                      tail_lines=1, view=view))
+                                      tail_lines=1, **view))
     wait_for(lambda: follow.joined() == {f"{p}/app" for p in first})
     assert sim.open_follows == baseline_follows + 3
     threads = threading.active_count()  # with this test's reader thread: none may be left after cancel

@@ -74,6 +74,9 @@ def test_logs_of_the_crash_looping_pod_filtered_to_errors(mcp) -> None:
     assert all(line.startswith(f"{pod}/") for line in result.text.splitlines())
     everything = call(mcp, "get_logs", query=query)
     assert len(everything.structured_content["entries"]) > len(entries)
+    # In LOG_VIEW_RAW the answer holds chunks; the tool prints the same lines from them.
+    raw = call(mcp, "get_logs", query={**query, "view": "LOG_VIEW_RAW"})
+    assert raw.structured_content["chunks"] and raw.text == everything.text
 
 
 def test_log_lines_are_capped_and_the_rest_offered_as_a_page(mcp) -> None:

@@ -140,7 +140,7 @@ class LogFilter(_message.Message):
     def __init__(self, levels: _Optional[_Iterable[_Union[LogLevel, str]]] = ..., contains: _Optional[str] = ..., pattern: _Optional[str] = ..., exclude_pattern: _Optional[str] = ..., ignore_case: _Optional[bool] = ...) -> None: ...
 
 class LogQuery(_message.Message):
-    __slots__ = ("parent", "pod", "container", "label_selector", "tail_lines", "since", "until", "previous", "filter", "view")
+    __slots__ = ("parent", "pod", "container", "label_selector", "tail_lines", "since", "until", "previous", "filter", "view", "chunked")
     PARENT_FIELD_NUMBER: _ClassVar[int]
     POD_FIELD_NUMBER: _ClassVar[int]
     CONTAINER_FIELD_NUMBER: _ClassVar[int]
@@ -151,6 +151,7 @@ class LogQuery(_message.Message):
     PREVIOUS_FIELD_NUMBER: _ClassVar[int]
     FILTER_FIELD_NUMBER: _ClassVar[int]
     VIEW_FIELD_NUMBER: _ClassVar[int]
+    CHUNKED_FIELD_NUMBER: _ClassVar[int]
     parent: str
     pod: str
     container: str
@@ -161,21 +162,28 @@ class LogQuery(_message.Message):
     previous: bool
     filter: LogFilter
     view: LogView
-    def __init__(self, parent: _Optional[str] = ..., pod: _Optional[str] = ..., container: _Optional[str] = ..., label_selector: _Optional[str] = ..., tail_lines: _Optional[int] = ..., since: _Optional[str] = ..., until: _Optional[str] = ..., previous: _Optional[bool] = ..., filter: _Optional[_Union[LogFilter, _Mapping]] = ..., view: _Optional[_Union[LogView, str]] = ...) -> None: ...
+    chunked: bool
+    def __init__(self, parent: _Optional[str] = ..., pod: _Optional[str] = ..., container: _Optional[str] = ..., label_selector: _Optional[str] = ..., tail_lines: _Optional[int] = ..., since: _Optional[str] = ..., until: _Optional[str] = ..., previous: _Optional[bool] = ..., filter: _Optional[_Union[LogFilter, _Mapping]] = ..., view: _Optional[_Union[LogView, str]] = ..., chunked: _Optional[bool] = ...) -> None: ...
 
 class LogChunk(_message.Message):
-    __slots__ = ("pod", "container", "data", "line_count", "first_time")
+    __slots__ = ("pod", "container", "data", "line_count", "first_time", "times", "levels", "messages")
     POD_FIELD_NUMBER: _ClassVar[int]
     CONTAINER_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
     LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
     FIRST_TIME_FIELD_NUMBER: _ClassVar[int]
+    TIMES_FIELD_NUMBER: _ClassVar[int]
+    LEVELS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
     pod: str
     container: str
     data: bytes
     line_count: int
     first_time: _timestamp_pb2.Timestamp
-    def __init__(self, pod: _Optional[str] = ..., container: _Optional[str] = ..., data: _Optional[bytes] = ..., line_count: _Optional[int] = ..., first_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    times: _containers.RepeatedScalarFieldContainer[int]
+    levels: _containers.RepeatedScalarFieldContainer[LogLevel]
+    messages: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, pod: _Optional[str] = ..., container: _Optional[str] = ..., data: _Optional[bytes] = ..., line_count: _Optional[int] = ..., first_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., times: _Optional[_Iterable[int]] = ..., levels: _Optional[_Iterable[_Union[LogLevel, str]]] = ..., messages: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class LogEntry(_message.Message):
     __slots__ = ("pod", "container", "time", "level", "message", "raw", "fields")

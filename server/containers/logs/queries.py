@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Iterable
 
-from server.containers.logs.chunks import Chunk, count_lines, read_chunk
+from server.containers.logs.chunks import Chunk, count_lines, parsed_chunk, read_chunk, text_lines, with_levels
 from server.containers.logs.lines import FULL, RAW, Entry, Level, View, detect_level, format_time, parse_time
 from server.errors import InvalidArgument
 from server.kube import paths
@@ -68,6 +68,8 @@ class LineFilter:
         the one per-line pass."""
         if not (self.levels or self.keep or self.drop is not None):
             return chunk
+        if chunk.times is not None:
+            return self._select_lines(chunk)
         text = chunk.data.decode("utf-8", "surrogateescape")
         if self.levels:
             levels, lines = self.levels, text.split("\n")
@@ -82,6 +84,26 @@ class LineFilter:
             return None
         data = text.encode("utf-8", "surrogateescape")
         return Chunk(chunk.pod, chunk.container, data, count_lines(data), chunk.first_ns, chunk.last_ns)
+
+    def _select_lines(self, chunk: Chunk) -> Chunk | None:
+        """A chunk with per-line values (times, levels, messages): the kept lines found line by line,
+        as the entry views do, so that the values stay with their lines."""
+        keep = list(range(chunk.lines))
+        if self.levels:
+            levels, line_levels = self.levels, with_levels(chunk)
+            keep = [i for i in keep if line_levels[i] in levels]
+        if self.contains or self.pattern is not None or self.exclude is not None:
+            texts = text_lines(chunk.data)
+            if self.contains:
+                contains = self.contains
+                keep = [i for i in keep if contains in (texts[i].lower() if self.ignore_case else texts[i])]
+            if self.pattern is not None:
+                search = self.pattern.search
+                keep = [i for i in keep if search(texts[i]) is not None]
+            if self.exclude is not None:
+                search = self.exclude.search
+                keep = [i for i in keep if search(texts[i]) is None]
+        return chunk.subset(chunk.split(), keep)
 
     def apply(self, entries: list[Entry]) -> list[Entry]:
         """The entries this filter keeps: one pass per criterion that is set, none when the filter is
@@ -160,11 +182,12 @@ class Query:
     filter: LineFilter
     view: int
     fingerprint: str = ""
+    chunked: bool = False
 
     @classmethod
     def build(cls, *, parent: str, pod: str, container: str, selector: str, tail_lines: int, since: str,
               until: str, previous: bool, filter: LineFilter, view: int, fingerprint: str,
-              prefix: str = "query") -> "Query":
+              chunked: bool = False, prefix: str = "query") -> "Query":
         cluster, namespace = parse_namespace_parent(parent, f"{prefix}.parent")
         if namespace == "-":
             raise InvalidArgument.field(f"{prefix}.parent", "logs are read from one namespace at a time")
@@ -183,7 +206,12 @@ class Query:
         if view not in View._value2member_map_:
             raise InvalidArgument.field(f"{prefix}.view", f"unknown view {view}")
         return cls(cluster, namespace, pod, container, selector, tail_lines, since_ns, until_ns, previous, filter,
-                   view or FULL, fingerprint)
+                   view or FULL, fingerprint, chunked and view != RAW)
+
+    @property
+    def in_chunks(self) -> bool:
+        """Whether lines travel as chunks: LOG_VIEW_RAW, or a parsed view asked `chunked`."""
+        return self.view == RAW or self.chunked
 
     @property
     def timestamped(self) -> bool:
@@ -212,18 +240,26 @@ class Query:
     def window(self, entries: list[Entry], since_ns: int | None = None) -> list[Entry]:
         """The entries between `since_ns` (the query's since by default) and until; no per-line
         work when the query has no window (upstream's sinceTime has only second precision)."""
-        floor = since_ns if since_ns is not None else self.since_ns
-        until = self.until_ns
-        if floor is None and until is None:
+        bounds = self.time_window(since_ns)
+        if bounds is None:
             return entries
-        low, high = floor or 0, until if until is not None else 1 << 63
+        low, high = bounds
         return [e for e in entries if low <= e.time_ns <= high]
 
-    def raw_chunk(self, target: Target, data: bytes, since_ns: int | None = None) -> Chunk | None:
-        """LOG_VIEW_RAW's `window`: complete upstream lines -> a chunk of those in the time window."""
+    def time_window(self, since_ns: int | None = None) -> tuple[int, int] | None:
+        """(low, high) ns of the lines to keep, from `since_ns` (the query's since by default) to
+        until; None when the query has no window."""
         floor = since_ns if since_ns is not None else self.since_ns
-        window = None if floor is None and self.until_ns is None else \
-            (floor or 0, self.until_ns if self.until_ns is not None else 1 << 63)
+        if floor is None and self.until_ns is None:
+            return None
+        return floor or 0, self.until_ns if self.until_ns is not None else 1 << 63
+
+    def raw_chunk(self, target: Target, data: bytes, since_ns: int | None = None) -> Chunk | None:
+        """`window` for chunks: complete upstream lines -> a chunk of those in the time window (with
+        their parsed values when the query is `chunked`)."""
+        window = self.time_window(since_ns)
+        if self.chunked:
+            return parsed_chunk(target.pod, target.container, data, self.view, window)
         return read_chunk(target.pod, target.container, data, self.timestamped, window)
 
     def log_path(self, pod: str) -> str:

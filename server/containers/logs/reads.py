@@ -10,7 +10,7 @@ import operator
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from server.containers.logs.chunks import Chunk
+from server.containers.logs.chunks import Chunk, in_window, timed_chunk
 from server.containers.logs.lines import BASIC, RAW, Entry, decode_lines, parse_lines
 from server.containers.logs.pages import page_offset, page_size, page_token
 from server.containers.logs.queries import Query, Target
@@ -84,13 +84,62 @@ async def read_entries(streams: ClusterStreams, query: Query, target: Target,
 async def collect(conn: ClusterConnection, query: Query) -> list[Entry]:
     """Every entry the query selects, merged across containers in time order, filtered."""
     targets = await resolve(conn, query)
-    if query.view == RAW:  # pages count lines in time order: read as BASIC entries, sent as chunks
+    if query.view == RAW:  # ExportLogs renders entries whatever the view
         query = dataclasses.replace(query, view=BASIC)
     slots = asyncio.Semaphore(READ_CONCURRENCY)
     async with ClusterStreams(conn) as streams:
         per_target = await asyncio.gather(*(read_entries(streams, query, t, slots) for t in targets))
     kept = query.filter.apply(list(itertools.chain.from_iterable(per_target)))
     return sorted(kept, key=operator.attrgetter("time_ns"))[-MAX_ENTRIES:]
+
+
+async def read_chunk(streams: ClusterStreams, query: Query, target: Target, slots: asyncio.Semaphore,
+                     ordered: bool) -> Chunk | None:
+    """One container's log as a chunk, filtered; with `ordered`, every line's time is read (lines
+    of several containers are merged by it)."""
+    async with slots:
+        data = await streams.read(query.log_path(target.pod), query.upstream(target, follow=False))
+    if ordered and not query.chunked:
+        window = query.time_window()
+        chunk = timed_chunk(target.pod, target.container, data)
+        chunk = in_window(chunk, window) if window is not None else chunk
+    else:
+        chunk = query.raw_chunk(target, data)
+    return query.filter.select(chunk) if chunk is not None else None
+
+
+# A line of a chunk read: (its chunk's index, its index in the chunk).
+Row = tuple[int, int]
+
+
+async def collect_rows(conn: ClusterConnection, query: Query) -> tuple[list[Chunk], list[list[bytes]], list[Row]]:
+    """LOG_VIEW_RAW and `chunked` queries: each container's log read as one chunk (its bytes kept),
+    filtered over the whole chunk, and its lines merged across containers in time order (only
+    then is each line's time read). Returns the chunks, their lines and the rows, newest kept."""
+    targets = await resolve(conn, query)
+    slots = asyncio.Semaphore(READ_CONCURRENCY)
+    ordered = len(targets) > 1
+    async with ClusterStreams(conn) as streams:
+        read = await asyncio.gather(*(read_chunk(streams, query, t, slots, ordered) for t in targets))
+    chunks = [chunk for chunk in read if chunk is not None]
+    lines = [chunk.split() for chunk in chunks]
+    if len(chunks) == 1:
+        rows: list[Row] = [(0, index) for index in range(len(lines[0]))]
+    else:
+        timed = sorted((time_ns, which, index) for which, chunk in enumerate(chunks)
+                       for index, time_ns in enumerate(chunk.times or ()))
+        rows = [(which, index) for _, which, index in timed]
+    return chunks, lines, rows[-MAX_ENTRIES:]
+
+
+def page_chunks(chunks: list[Chunk], lines: list[list[bytes]], rows: list[Row]) -> list[Chunk]:
+    """The rows of a page as chunks: one per run of consecutive rows of the same container."""
+    page = []
+    for which, run in itertools.groupby(rows, key=operator.itemgetter(0)):
+        chunk = chunks[which].subset(lines[which], [index for _, index in run])
+        if chunk is not None:
+            page.append(chunk)
+    return page
 
 
 @dataclass
@@ -101,23 +150,16 @@ class EntryPage:
     chunks: list[Chunk] = dataclasses.field(default_factory=list)
 
 
-def as_chunks(entries: list[Entry]) -> list[Chunk]:
-    """Entries in LOG_VIEW_RAW's form: runs of consecutive lines of one container, one chunk each."""
-    chunks = []
-    for (pod, container), run in itertools.groupby(entries, key=operator.attrgetter("pod", "container")):
-        lines = list(run)
-        data = "".join(e.raw + "\n" for e in lines).encode()
-        chunks.append(Chunk(pod, container, data, len(lines), lines[0].time_ns, lines[-1].time_ns))
-    return chunks
-
-
 async def list_entries(conn: ClusterConnection, query: Query, requested_size: int, token: str) -> EntryPage:
-    """One page of the query's entries; the token says where the next starts."""
+    """One page of the query's entries (or, in chunks, lines); the token says where the next starts."""
     size = page_size(requested_size)
     offset = page_offset(token, query)
+    if query.in_chunks:
+        chunks, lines, rows = await collect_rows(conn, query)
+        has_more = offset + size < len(rows)
+        token = page_token(offset + size, query) if has_more else ""
+        return EntryPage([], token, has_more, page_chunks(chunks, lines, rows[offset:offset + size]))
     entries = await collect(conn, query)
     has_more = offset + size < len(entries)
-    page, token = entries[offset:offset + size], page_token(offset + size, query) if has_more else ""
-    if query.view == RAW:
-        return EntryPage([], token, has_more, as_chunks(page))
-    return EntryPage(page, token, has_more)
+    token = page_token(offset + size, query) if has_more else ""
+    return EntryPage(entries[offset:offset + size], token, has_more)
