@@ -12,7 +12,9 @@ import socket
 import subprocess
 import threading
 import time
-from typing import Callable
+from typing import Any, Callable, Iterator
+
+import pytest
 
 from kubesim import Simulator
 from server.alerts.notify import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
@@ -20,6 +22,20 @@ from server.embedded import EmbeddedServer
 from tests.cli.support import KUBECOMMIT, cli_env, run
 from tests.jobs.conftest import QUIET, Receiver, receiver  # noqa: F401 (a fixture)
 from tests.support.clusters import register_cluster
+
+
+@pytest.fixture()
+def jobs_on(server_factory: Callable[..., EmbeddedServer]) -> Iterator[Callable[..., EmbeddedServer]]:
+    """Servers with their jobs on, stopped after the test: their schedules (health every second,
+    deliveries to this test's receiver) must not run on beside later tests."""
+    started: list[EmbeddedServer] = []
+
+    def start(**overrides: Any) -> EmbeddedServer:
+        started.append(server_factory(**overrides))
+        return started[-1]
+    yield start
+    for server in started:
+        server.stop()
 
 
 def _rows(server: EmbeddedServer, *args: str) -> dict[str, str]:
@@ -38,8 +54,8 @@ def _until(check: Callable[[], bool], timeout: float = 30) -> bool:
     return True
 
 
-def test_jobs_list_pause_run_resume(server_factory: Callable[..., EmbeddedServer]) -> None:
-    server = server_factory(**QUIET)
+def test_jobs_list_pause_run_resume(jobs_on: Callable[..., EmbeddedServer]) -> None:
+    server = jobs_on(**QUIET)
     jobs = _rows(server, "jobs", "list")
     assert "samplers" in jobs and "every 3600s" in jobs["samplers"] and "backups" not in jobs
     assert _until(lambda: _rows(server, "jobs", "list")["samplers"].split()[-1] != "0")  # the first run
@@ -77,9 +93,9 @@ def _watch(server: EmbeddedServer, *args: str) -> tuple[subprocess.Popen[str], q
     return proc, lines
 
 
-def test_alerts_list_ack_silence_resolve(server_factory: Callable[..., EmbeddedServer], sim: Simulator,
+def test_alerts_list_ack_silence_resolve(jobs_on: Callable[..., EmbeddedServer], sim: Simulator,
                                          receiver: Receiver) -> None:  # noqa: F811
-    server = server_factory(**{**QUIET, "health_schedule": "every 1s", "cluster_timeout_seconds": 2})
+    server = jobs_on(**{**QUIET, "health_schedule": "every 1s", "cluster_timeout_seconds": 2})
     made = run(server, "channels", "create", "oncall", "--url", receiver.url + "?for=cli-oncall",
                "--min-severity", "critical", "--description", "the pager")
     assert made.returncode == 0 and "notificationChannels/oncall" in made.stderr, made.stderr
@@ -130,8 +146,8 @@ def test_alerts_list_ack_silence_resolve(server_factory: Callable[..., EmbeddedS
     assert _rows(server, *firing)[name].split()[2] == "resolved"
 
 
-def test_channels_and_rules_from_the_cli(server_factory: Callable[..., EmbeddedServer]) -> None:
-    server = server_factory(**{**QUIET, "webhook_attempts": 3})
+def test_channels_and_rules_from_the_cli(jobs_on: Callable[..., EmbeddedServer]) -> None:
+    server = jobs_on(**{**QUIET, "webhook_attempts": 3})
     assert run(server, "channels", "create", "chat", "--url", "http://127.0.0.1:9/hook", "--format", "slack").returncode == 0
     row = _rows(server, "channels", "get", "chat")["chat"].split()
     assert row[1:5] == ["http://127.0.0.1:9/hook", "slack", "warning", "enabled"]
@@ -164,8 +180,8 @@ def test_channels_and_rules_from_the_cli(server_factory: Callable[..., EmbeddedS
     assert _rows(server, "alerts", "rules", "get", "quota-usage")["quota-usage"].split()[3] == "80"
 
 
-def test_metrics_list_and_query(server_factory: Callable[..., EmbeddedServer], sim: Simulator) -> None:
-    server = server_factory(**QUIET)
+def test_metrics_list_and_query(jobs_on: Callable[..., EmbeddedServer], sim: Simulator) -> None:
+    server = jobs_on(**QUIET)
     register_cluster(server, "sampled", sim.kubeconfig_text("sampled"))
     assert run(server, "jobs", "run", "samplers").returncode == 0
 
