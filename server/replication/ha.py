@@ -218,7 +218,9 @@ class CredentialRefresh:
     """After a follower's fetch: connections to clusters whose registration changed on the leader
     (an update may have replaced the credentials, which are shared) or went away are dropped, so
     the next call loads the credentials again. A cluster connected since the last look is dropped
-    once too (its connection may predate the registration seen now)."""
+    once too (its connection may predate the registration seen now). A changed cluster is
+    forgotten even when no connection is pooled: one being made right now, from the credentials
+    read before the change, is then discarded by the pool instead of kept."""
 
     def __init__(self, registrations: Callable[[], Awaitable[dict[str, str]]], pool: ClusterPool) -> None:
         self.registrations = registrations
@@ -227,9 +229,9 @@ class CredentialRefresh:
 
     async def __call__(self) -> None:
         now = await self.registrations()
-        for cluster in self.pool.pooled():
-            if cluster not in self.seen or self.seen[cluster] != now.get(cluster):
-                self.pool.forget(cluster)
+        changed = {c for c in self.seen.keys() | now.keys() if self.seen.get(c) != now.get(c)}
+        for cluster in changed | (set(self.pool.pooled()) - self.seen.keys()):
+            self.pool.forget(cluster)
         self.seen = now
 
 
