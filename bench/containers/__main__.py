@@ -23,6 +23,7 @@ import statistics
 import tempfile
 import threading
 import time
+import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -262,16 +263,23 @@ def rss_mb() -> float:
     return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 2**20
 
 
-async def idle_streams(address: str, token: str, pod: str, count: int, sim: Sim) -> tuple[float, int]:
-    """RSS growth while `count` idle follows are open, measured on a second batch: the first batch
-    (opened and closed) pays the one-time costs (code paths warmed, the allocator's arenas grown by
-    earlier phases), so the second batch's growth is what each further stream costs."""
+async def idle_streams(address: str, token: str, pod: str, count: int, sim: Sim) -> tuple[float, float, int]:
+    """What `count` idle follows hold, measured on a second batch: the first batch (opened and closed)
+    pays the one-time costs (code paths warmed, caches filled), and its RSS growth mixes those with
+    the allocator's arenas grown by earlier phases. The second batch is traced with tracemalloc:
+    Python memory allocated while it opens and still held while it is open (client and server in
+    this process; gRPC's C core and kernel buffers are not traced). Returns (first batch's RSS
+    growth MB, second batch's traced MB, upstream follows open)."""
     metadata = (("authorization", f"Bearer {token}"),)
+    measures: list[float] = []
+    open_follows = 0
     async with grpc.aio.insecure_channel(address) as channel:
         stub = containers_pb2_grpc.ContainersServiceStub(channel)
-        growth, open_follows = 0.0, 0
-        for _ in range(2):
+        for batch in range(2):
             before, already_open = rss_mb(), sim.open_follows
+            if batch:
+                tracemalloc.start()
+            traced = tracemalloc.get_traced_memory()[0] if batch else 0
             stop = asyncio.Event()
 
             async def requests():  # type: ignore[no-untyped-def]
@@ -284,12 +292,23 @@ async def idle_streams(address: str, token: str, pod: str, count: int, sim: Sim)
                 await call.read()  # the `joined` message: the upstream follow is open
             open_follows = sim.open_follows - already_open
             await asyncio.sleep(1.0)
-            growth = rss_mb() - before
+            measures.append((tracemalloc.get_traced_memory()[0] - traced) / 2**20 if batch else rss_mb() - before)
+            tracemalloc.stop()
             stop.set()
             for call in calls:
                 call.cancel()
             await asyncio.sleep(1.0)  # let the cancellations settle (the follows close at the simulator)
-    return growth, open_follows
+    return measures[0], measures[1], open_follows
+
+
+def idle_row(args: argparse.Namespace, embedded: EmbeddedServer, token: str, pod: str, sim: Sim) -> str:
+    first, traced, opened = asyncio.run(idle_streams(embedded.address, token, pod, args.streams, sim))
+    row = (f"| {args.streams} idle follow streams | {traced * 1024 / args.streams:.0f} KB/stream of Python memory "
+           f"(tracemalloc, a second batch; client and server in one process) · first batch: process RSS "
+           f"+{first:.0f} MB ({first * 1024 / args.streams:.0f} KB/stream, one-time costs included) · {opened} "
+           "upstream follows open at the simulator, no thread per stream | | |")
+    print(row, flush=True)
+    return row
 
 
 def write_docs(rows: list[str], args: argparse.Namespace) -> None:
@@ -362,11 +381,7 @@ def others(args: argparse.Namespace, rows: list[str], core: client.CoreV1Api, si
     rows.append(f"| exec round trips/s, `echo x` lines to a non-tty `sh` | {ours:,.0f}/s | {direct:,.0f}/s "
                 f"(`kubernetes.stream`) | {ours / direct:.0%} |")
     print(rows[-1], flush=True)
-    growth, opened = asyncio.run(idle_streams(embedded.address, token, idle[0], args.streams, sim))
-    rows.append(f"| {args.streams} idle follow streams (a second batch, after a first one opened and closed) "
-                f"| process RSS +{growth:.1f} MB ({growth * 1024 / args.streams:.0f} KB/stream, client and server "
-                f"in one process; {opened} more upstream follows open at the simulator, no thread per stream) | | |")
-    print(rows[-1], flush=True)
+    rows.append(idle_row(args, embedded, token, idle[0], sim))
 
 
 def main() -> None:
@@ -433,9 +448,7 @@ def main() -> None:
         if args.only == "latency":
             latency_rows(args, rows, core, stub, embedded.address, token, sim, idle, parent)
         if args.only == "idle":
-            growth, opened = asyncio.run(idle_streams(embedded.address, token, idle[0], args.streams, sim))
-            print(f"{args.streams} idle follows (second batch): +{growth:.1f} MB, "
-                  f"{growth * 1024 / args.streams:.0f} KB/stream, {opened} upstream follows", flush=True)
+            rows.append(idle_row(args, embedded, token, idle[0], sim))
         if not args.only:
             others(args, rows, core, sim, stub, embedded, api, kubeconfig, token, noisy, idle, parent)
         embedded.stop()
