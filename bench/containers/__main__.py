@@ -297,7 +297,10 @@ async def idle_streams(address: str, token: str, pod: str, count: int, sim: Sim)
             stop.set()
             for call in calls:
                 call.cancel()
-            await asyncio.sleep(1.0)  # let the cancellations settle (the follows close at the simulator)
+            for _ in range(100):  # the next batch starts once this one's follows closed at the simulator
+                if sim.open_follows <= already_open:
+                    break
+                await asyncio.sleep(0.1)
     return measures[0], measures[1], open_follows
 
 
