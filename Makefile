@@ -13,7 +13,7 @@ LISTEN ?= 127.0.0.1:50051
 DATA_DIR ?= .data
 
 .PHONY: setup postgres run test pytest lint breaking gen-check protos release-contract third_party node \
-        descriptor envoy bench-store bench-versions bench-clusters bench-containers bench-jobs bench-crds bench-affinity bench-quotas bench-labels bench clean \
+        descriptor envoy bench-store bench-versions bench-clusters bench-containers bench-jobs bench-crds bench-affinity bench-quotas bench-labels bench-backups bench clean \
         graphviz pictures
 
 setup: $(VENV)/.installed node third_party graphviz
@@ -124,6 +124,9 @@ bench-quotas: setup
 
 bench-labels: setup
 	$(PY) -m bench.labels
+
+bench-backups: setup
+	$(PY) -m bench.backups
 
 # The docs' pictures (docs/pictures/*.dot -> .svg); tests/docs checks they are current.
 pictures: graphviz

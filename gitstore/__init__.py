@@ -4,7 +4,7 @@ No gRPC and no Kubernetes client here: the store maps paths to YAML documents an
 history questions. See docs/gitstore.md.
 """
 
-from .backup import BackupCorrupt
+from .backup import BackupCorrupt, BackupProgress, no_progress
 from .crypto import StoreKey
 from .diff import document_diff, field_diff, unified_diff
 from .documents import dump, load
@@ -24,10 +24,10 @@ from .secrets import redact, redact_pair
 from .store import Store
 
 __all__ = [
-    "AlreadyExists", "Author", "BackupCorrupt", "BackupManifest", "BranchInfo", "Change", "CommitInfo",
+    "AlreadyExists", "Author", "BackupCorrupt", "BackupManifest", "BackupProgress", "BranchInfo", "Change", "CommitInfo",
     "Conflict", "Document", "DocumentDiff", "FieldChange", "FieldDiff", "GitStoreError",
     "InvalidArgument", "InvalidDocument", "InvalidPath", "LogEntry", "MIB", "MergeConflict",
     "MergeConflictItem", "MergePlan", "NotFound", "Precondition", "RefOwner", "RemoteError", "RestoreResult", "Store",
     "StoreKey", "TagInfo", "Version", "YamlLimitExceeded", "YamlLimits", "check_ref_name", "document_diff", "dump", "field_diff", "load",
-    "load_yaml", "merge_documents", "redact", "redact_pair", "redact_url", "resource_path", "unified_diff", "validate_path",
+    "load_yaml", "merge_documents", "no_progress", "redact", "redact_pair", "redact_url", "resource_path", "unified_diff", "validate_path",
 ]

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Callable, Protocol
 
 from dulwich.bundle import Bundle, read_bundle, write_bundle
 from dulwich.errors import ChecksumMismatch
@@ -68,6 +68,16 @@ class BackupSource(Protocol):
     def record_owner(self, ref: bytes, owner: RefOwner | None) -> None: ...
 
     def reindex(self) -> None: ...
+
+# Told (stage, done, total) as a backup is made, checked or restored, so a caller can show how
+# far the work is: `pack` (objects read into the bundle), `verify` (objects inflated and checked),
+# `restore` (objects added to the store). `total` is known before the first call of a stage.
+BackupProgress = Callable[[str, int, int], None]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """The default: nobody is watching."""
+
 
 FORMAT = "kubecommit-backup-1"
 BUNDLE_SUFFIX = ".bundle.enc"
@@ -150,10 +160,12 @@ def _full_refs(store: BackupSource, names: list[str] | None) -> dict[bytes, byte
 
 
 def create_backup(store: BackupSource, dest_dir: Path, *, refs: list[str] | None = None,
-                  since: str | None = None, backup_id: str | None = None) -> BackupManifest:
+                  since: str | None = None, backup_id: str | None = None,
+                  progress: BackupProgress = no_progress) -> BackupManifest:
     """Write a full backup of ``refs`` (default: all branches and tags), or an incremental
     one holding only what is new since backup ``since`` in the same directory. ``backup_id``
-    names it (default: creation time plus a random suffix)."""
+    names it (default: creation time plus a random suffix). ``progress`` hears of every object
+    packed (stage `pack`, out of the manifest's object_count)."""
     key = store.require_key()
     if backup_id is not None and not _ID.fullmatch(backup_id):
         raise InvalidArgument(f"backup id {backup_id!r} must match {_ID.pattern}", subject="backup_id")
@@ -166,14 +178,19 @@ def create_backup(store: BackupSource, dest_dir: Path, *, refs: list[str] | None
         for value in base.refs.values():
             commit = store.commit_object(value.encode()).id
             prerequisites.add(commit)
-    _, objects = store.repo.generate_pack_data(
+    count, objects = store.repo.generate_pack_data(
         have=prerequisites, want=set(wanted.values()), ofs_delta=True)
+    packed = []
+    progress("pack", 0, count)
+    for packed_object in objects:  # reading each object (and its delta) is the work measured
+        packed.append(packed_object)
+        progress("pack", len(packed), count)
     bundle = Bundle()
     bundle.version = 2
     bundle.capabilities = {}
     bundle.prerequisites = [(p, b"") for p in sorted(prerequisites)]
     bundle.references = dict(sorted(wanted.items()))
-    bundle.pack_data = _ObjectList(list(objects), store.repo.object_format)
+    bundle.pack_data = _ObjectList(packed, store.repo.object_format)
     object_count = len(bundle.pack_data)
     raw = BytesIO()
     write_bundle(raw, bundle)
@@ -233,18 +250,26 @@ def _chain(backup_dir: Path, backup_id: str) -> list[BackupManifest]:
     return chain[::-1]
 
 
-def verify_backup(key: StoreKey, backup_dir: Path, backup_id: str) -> BackupManifest:
+def verify_backup(key: StoreKey, backup_dir: Path, backup_id: str, progress: BackupProgress = no_progress) -> BackupManifest:
     """Check a backup and its bases without restoring: sha256, authentication, bundle
     structure, pack checksum and that every object inflates. Raises BackupCorrupt. The
-    manifest returned counts the commits of the backup itself (not its bases)."""
+    manifest returned counts the commits of the backup itself (not its bases). ``progress``
+    hears of every object inflated (stage `verify`, out of the chain's object counts)."""
     commits = 0
-    for manifest in _chain(backup_dir, backup_id):
+    chain = _chain(backup_dir, backup_id)
+    total, done = sum(m.object_count for m in chain), 0
+    progress("verify", 0, total)
+    for manifest in chain:
         bundle = _open_bundle(key, backup_dir, manifest)
         try:
             pack = bundle.pack_data
             assert isinstance(pack, PackData)
             pack.check()
-            types = [obj.type_num for obj in PackInflater.for_pack_data(pack)]
+            types = []
+            for obj in PackInflater.for_pack_data(pack):
+                types.append(obj.type_num)
+                done += 1
+                progress("verify", min(done, total), total)
             inflated, commits = len(types), types.count(Commit.type_num)
         except (ChecksumMismatch, KeyError, zlib.error, AssertionError) as exc:
             raise BackupCorrupt(f"pack of {manifest.backup_id!r} is damaged: {exc}",
@@ -258,13 +283,16 @@ def verify_backup(key: StoreKey, backup_dir: Path, backup_id: str) -> BackupMani
 
 
 def restore_backup(store: BackupSource, backup_dir: Path, backup_id: str,
-                   into: str | None = None, owner: RefOwner | None = None) -> RestoreResult:
+                   into: str | None = None, owner: RefOwner | None = None,
+                   progress: BackupProgress = no_progress) -> RestoreResult:
     """Bring a backup's objects and refs into ``store`` without losing target-only commits.
     With ``into``, every ref lands beside the existing ones as ``{into}/<name>`` (branches
-    under refs/heads, tags under refs/tags) and no existing ref moves."""
+    under refs/heads, tags under refs/tags) and no existing ref moves. ``progress`` hears of
+    the verification first (stage `verify`), then of the objects added (stage `restore`)."""
     key = store.require_key()
     chain = _chain(backup_dir, backup_id)
-    verify_backup(key, backup_dir, backup_id)
+    verify_backup(key, backup_dir, backup_id, progress)
+    total, done = sum(m.object_count for m in chain), 0
     with store.lock.hold():  # consolidation runs under this lock: the pack list read now holds
         object_store = store.reopen().object_store
         for manifest in chain:
@@ -275,8 +303,11 @@ def restore_backup(store: BackupSource, backup_dir: Path, backup_id: str,
                     raise Precondition(f"restore base backup {manifest.base!r} first: missing"
                                        f" {missing[0].decode()}", subject=manifest.backup_id)
                 assert isinstance(bundle.pack_data, PackData)
+                progress("restore", done, total)
                 object_store.add_objects(
                     [(obj, None) for obj in PackInflater.for_pack_data(bundle.pack_data)])
+                done += manifest.object_count
+                progress("restore", done, total)
             finally:
                 bundle.close()
         restored: dict[str, str] = {}

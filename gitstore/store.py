@@ -413,19 +413,23 @@ class Store:
         return self.repository.pack()
 
     def create_backup(self, dest_dir: str | os.PathLike[str], *, refs: Sequence[str] | None = None,
-                      since: str | None = None, backup_id: str | None = None) -> BackupManifest:
+                      since: str | None = None, backup_id: str | None = None,
+                      progress: backup.BackupProgress = backup.no_progress) -> BackupManifest:
         """See :func:`gitstore.backup.create_backup`."""
         return backup.create_backup(self.repository, Path(dest_dir), refs=refs, since=since,
-                                    backup_id=backup_id)
+                                    backup_id=backup_id, progress=progress)
 
-    def verify_backup(self, backup_dir: str | os.PathLike[str], backup_id: str) -> BackupManifest:
+    def verify_backup(self, backup_dir: str | os.PathLike[str], backup_id: str,
+                      progress: backup.BackupProgress = backup.no_progress) -> BackupManifest:
         """See :func:`gitstore.backup.verify_backup`."""
-        return backup.verify_backup(self.repository.require_key(), Path(backup_dir), backup_id)
+        return backup.verify_backup(self.repository.require_key(), Path(backup_dir), backup_id, progress)
 
     def restore_backup(self, backup_dir: str | os.PathLike[str], backup_id: str,
-                       into: str | None = None, owner: RefOwner | None = None) -> RestoreResult:
+                       into: str | None = None, owner: RefOwner | None = None,
+                       progress: backup.BackupProgress = backup.no_progress) -> RestoreResult:
         """See :func:`gitstore.backup.restore_backup`; ``owner`` is recorded for the refs it makes."""
-        return backup.restore_backup(self.repository, Path(backup_dir), backup_id, into=into, owner=owner)
+        return backup.restore_backup(self.repository, Path(backup_dir), backup_id, into=into, owner=owner,
+                                     progress=progress)
 
     @staticmethod
     def list_backups(backup_dir: str | os.PathLike[str]) -> list[BackupManifest]:

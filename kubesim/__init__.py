@@ -126,6 +126,14 @@ class Simulator:
         """Drop watch history so older resourceVersions get 410 Expired (as after etcd compaction)."""
         self._on_loop(self.cluster.store.compact)
 
+    def expire_watches(self, meanwhile: Callable[[Cluster], object] | None = None) -> None:
+        """End every open watch with its resourceVersion compacted away: resuming it gets 410
+        Expired (the client has to list again), as after etcd compaction on a real cluster.
+        `meanwhile(cluster)` runs while no watch is open, in the same step: changes a resumed
+        watch can only learn of by listing again."""
+        self._on_loop(lambda: self.cluster.store.expire_watches(
+            None if meanwhile is None else lambda: meanwhile(self.cluster)))
+
     def call(self, fn: Callable[[Cluster], T]) -> T:
         """Run fn(cluster) on the loop thread: direct state access for tests and tools."""
         return self._on_loop(lambda: fn(self.cluster))

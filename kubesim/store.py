@@ -10,7 +10,7 @@ import asyncio
 import copy
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped
 
@@ -109,6 +109,17 @@ class Store:
         """Drop all watch history, as etcd compaction would; older resourceVersions get 410."""
         self.history.clear()
         self.compacted_rv = self.rv
+
+    def expire_watches(self, meanwhile: Callable[[], object] | None = None) -> None:
+        """What an API server does when etcd compacts past its open watches: every open watch
+        ends, `meanwhile` changes what it likes (no watch sees it), the revision moves on (in a
+        real etcd other keys change all the time) and history is compacted to it. A client that
+        resumes from the last version it saw gets 410 Expired and must list again."""
+        self.close_watchers()
+        if meanwhile is not None:
+            meanwhile()
+        self._next_rv()
+        self.compact()
 
     def events_since(self, resource: str, namespace: str | None, rv: int) -> list[Event]:
         if rv < self.compacted_rv:

@@ -1,7 +1,7 @@
 """Registered clusters: who they are (in git, so the inventory has history), how to reach them
 (kubeconfig encrypted with the store key, never in git: in the state database, shared by the
 replicas when `database_url` is set; server/security/credentials.py), and how they are doing
-(local state).
+(reachability, in the same state database: `ClusterStates`).
 
 Nothing is half-registered: the credentials are written first and removed again if the
 registration commit fails; deleting destroys the credentials and commits the removal, while the
@@ -22,7 +22,7 @@ from server import context
 from server.errors import Aborted, AlreadyExists, NotFound
 from server.kube.kubeconfig import Kubeconfig, parse_kubeconfig
 from server.security.credentials import CredentialStore
-from server.security.files import open_private_db
+from server.state import Database, Schema
 from server.storage import Storage
 
 PROVIDERS = ("aws", "aliyun", "huawei", "tencent", "other")
@@ -98,21 +98,34 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-class _StateTable:
-    """Reachability and sync bookkeeping: changes often, so it stays out of git."""
+# Numbered migrations (server/state): append, never edit one that shipped. The first is the table
+# `clusters.sqlite` always had (so an existing file adopts it as version 1).
+MIGRATIONS = ["""
+CREATE TABLE IF NOT EXISTS cluster_state (
+    cluster TEXT PRIMARY KEY, state TEXT, message TEXT, node_count INTEGER,
+    last_sync TEXT, resource_count INTEGER);
+"""]
+# Column of the table per field of ClusterRecord.
+_COLUMNS = {"state": "state", "state_message": "message", "node_count": "node_count",
+            "last_sync_time": "last_sync", "resource_count": "resource_count"}
 
-    def __init__(self, path: Path) -> None:
-        self._db = open_private_db(path)
-        self._lock = threading.Lock()
-        self._db.execute("""CREATE TABLE IF NOT EXISTS cluster_state (
-            cluster TEXT PRIMARY KEY, state TEXT, message TEXT, node_count INTEGER,
-            last_sync TEXT, resource_count INTEGER)""")
+
+SCHEMA = Schema("clusters", "clusters.sqlite", MIGRATIONS, ("cluster_state",))
+
+
+class ClusterStates:
+    """Reachability and sync bookkeeping: changes often, so it stays out of git. In the state
+    database (server/state): `clusters.sqlite` in the data directory, or the PostgreSQL database
+    the replicas share, so every replica answers with the last state any of them observed (the
+    leader's health job, or any replica's call that reached the cluster or failed to)."""
+
+    FILE = SCHEMA.file
+
+    def __init__(self, data_dir: Path, database_url: str = "") -> None:
+        self._db = Database.open(database_url, data_dir / self.FILE)
+        self._db.adopt(SCHEMA)
 
     def read(self, cluster: str) -> dict[str, Any]:
-        with self._lock:
-            return self._read(cluster)
-
-    def _read(self, cluster: str) -> dict[str, Any]:
         row = self._db.execute(
             "SELECT state, message, node_count, last_sync, resource_count FROM cluster_state "
             "WHERE cluster = ?", (cluster,)).fetchone()
@@ -122,25 +135,26 @@ class _StateTable:
                 "last_sync_time": _parse(row[3]), "resource_count": row[4]}
 
     def write(self, cluster: str, **values: Any) -> None:
-        """Merges `values` into the row. The read and the write hold one lock, so concurrent
-        writers of different fields (a sync's counts, a health check's state) lose nothing."""
-        with self._lock:
-            current = self._read(cluster)
-            current.update(values)
-            self._db.execute(
-                "INSERT OR REPLACE INTO cluster_state VALUES (?, ?, ?, ?, ?, ?)",
-                (cluster, current.get("state", "disconnected"), current.get("state_message", ""),
-                 current.get("node_count", 0), _iso(current.get("last_sync_time")),
-                 current.get("resource_count", 0)))
+        """Merges `values` into the row in one statement, so concurrent writers of different
+        fields (a sync's counts on one replica, a health check's state on another) lose nothing."""
+        row = {"state": "disconnected", "state_message": "", "node_count": 0, "last_sync_time": None,
+               "resource_count": 0}
+        given = [_COLUMNS[name] for name in values]
+        row.update(values)
+        row["last_sync_time"] = _iso(row["last_sync_time"])
+        merge = ("DO UPDATE SET " + ", ".join(f"{column} = excluded.{column}" for column in given)) if given \
+            else "DO NOTHING"
+        self._db.execute(
+            f"INSERT INTO cluster_state (cluster, {', '.join(_COLUMNS.values())}) VALUES (?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT (cluster) {merge}", (cluster, *(row[name] for name in _COLUMNS)))
 
     def counts(self) -> list[tuple[str, int]]:
         """(state, number of clusters in it), for the metrics endpoint."""
-        with self._lock:
-            return self._db.execute("SELECT state, COUNT(*) FROM cluster_state GROUP BY state").fetchall()
+        return [(state, count) for state, count in
+                self._db.execute("SELECT state, COUNT(*) FROM cluster_state GROUP BY state").fetchall()]
 
     def drop(self, cluster: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM cluster_state WHERE cluster = ?", (cluster,))
+        self._db.execute("DELETE FROM cluster_state WHERE cluster = ?", (cluster,))
 
     def close(self) -> None:
         self._db.close()
@@ -154,7 +168,7 @@ class ClusterRegistry:
         self.key = key
         self.allow_exec_credentials = allow_exec_credentials
         self._credentials = CredentialStore(data_dir, database_url)
-        self._state = _StateTable(data_dir / "clusters.sqlite")
+        self._state = ClusterStates(data_dir, database_url)
         # Registration changes touch two places (the credentials file, then a commit) and undo the
         # first when the second fails; one at a time, or a losing writer would undo the winner's
         # credentials (two creates of one id, two updates from one etag).
@@ -298,7 +312,7 @@ class ClusterRegistry:
         await self.storage.run(self._delete, cluster, expected_etag)
 
     async def set_state(self, cluster: str, **values: Any) -> None:
-        """Volatile state (reachability, counts, last sync) in the local table, not in git."""
+        """Volatile state (reachability, counts, last sync) in the state database, not in git."""
         await asyncio.to_thread(self._state.write, cluster, **values)
 
     def state_counts(self) -> list[tuple[str, int]]:

@@ -22,7 +22,7 @@ from server.clusters import Clusters
 from server.config import Settings
 from server.containers import Containers
 from server.containers import convert as containers_convert
-from server.containers.records import Records
+from server.containers.records import SCHEMA as RECORDS, Records
 from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.jobs.operations import Operations
@@ -145,7 +145,7 @@ class Runtime:
             # Shared only among replicas with a leader: the one that takes over recovers them.
             intents = IntentJournal(data, key, settings.database_url if settings.lease_name else "")
             opened.callback(intents.close)
-            records = Records(data / "containers.db", settings.database_url,
+            records = Records(data / RECORDS.file, settings.database_url,
                               legacy_session=containers_convert.legacy_session,
                               legacy_export=containers_convert.legacy_export)
             opened.pop_all()
@@ -189,6 +189,7 @@ class Runtime:
             if runtime.mirror is not None and settings.lease_name:
                 runtime.replication = Replication(settings, store, runtime.mirror, runtime.metrics,
                                                   fetched=CredentialRefresh(clusters.registrations, pool))
+                intents.fence = runtime.replication.fence
             runtime.operations = Operations.create(
                 settings, store, clusters, pool, domains.versions, domains.clusters,
                 replication=runtime.replication, audit=audit.record, on_finished=runtime.metrics.count_job)

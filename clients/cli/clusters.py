@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 import typer
+from google.protobuf.message import Message
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from clients.cli import completion
 from clients.cli.connection import remote
@@ -18,7 +19,8 @@ from kubecommit.v1 import clusters_pb2, common_pb2
 
 clusters_app = typer.Typer(help="Register clusters and see how they are doing.", no_args_is_help=True)
 NAME = typer.Argument(..., help="Cluster id.", autocompletion=completion.clusters)
-PROGRESS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+PROGRESS = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn())
 
 
 def enum_value(enum: object, prefix: str, value: str, option: str) -> int:
@@ -43,6 +45,21 @@ def progress() -> Progress:
     """Progress on stderr, so stdout stays the result."""
     console = Console(stderr=True)
     return Progress(*PROGRESS, console=console, transient=True, disable=not console.is_terminal)
+
+
+def follow_progress(events: Iterable[Message], description: str) -> Optional[Message]:
+    """A stream of `Progress` events then one answer (SyncCluster, StreamBackupOperation): a bar
+    of the server's own counts (stage, done of total) while it runs, then the answer."""
+    answer = None
+    with progress() as bar:
+        task = bar.add_task(description, total=None)
+        for event in events:
+            if event.WhichOneof("event") == "progress":
+                p = event.progress  # type: ignore[attr-defined]
+                bar.update(task, description=f"{p.stage} {p.message}".strip(), completed=p.done, total=p.total or None)
+            else:
+                answer = event
+    return answer
 
 
 def full(name: str) -> str:
@@ -109,17 +126,11 @@ def clusters_remove(ctx: typer.Context, name: str = NAME,
 def clusters_sync(ctx: typer.Context, name: str = NAME, message: str = typer.Option("")) -> None:
     """Snapshot every resource of a cluster into the store as one commit, with progress."""
     rpc = remote(ctx)
-    result = None
-    with progress() as bar:
-        task = bar.add_task("discovering", total=None)
-        for event in rpc.stream(rpc.clusters.SyncCluster, clusters_pb2.SyncClusterRequest(name=full(name), message=message)):
-            if event.HasField("progress"):
-                p = event.progress
-                bar.update(task, description=f"{p.stage} {p.message}".strip(), completed=p.done, total=p.total or None)
-            else:
-                result = event.result
-    if result is None:
+    answer = follow_progress(rpc.stream(rpc.clusters.SyncCluster, clusters_pb2.SyncClusterRequest(
+        name=full(name), message=message)), "discovering")
+    if answer is None:
         raise CliError("the sync ended without a result", "check the server's log")
+    result = answer.result  # type: ignore[attr-defined]
     typer.echo(f"read {result.objects_read} objects of {result.resources_discovered} types; "
                f"{'commit ' + result.commit[:12] if result.commit else 'no change, no commit'}")
     for kind, reason in sorted(result.errors.items()):
@@ -127,15 +138,44 @@ def clusters_sync(ctx: typer.Context, name: str = NAME, message: str = typer.Opt
 
 
 @clusters_app.command("health")
-def clusters_health(ctx: typer.Context, name: str = NAME) -> None:
-    """Health status, score and the issues that lowered it."""
+def clusters_health(ctx: typer.Context,
+                    names: list[str] = typer.Argument(None, help="Cluster ids; every cluster when none.",
+                                                      autocompletion=completion.clusters)) -> None:
+    """Health status, score and the issues that lowered it; several clusters (or all) checked at once."""
     rpc = remote(ctx)
+    if len(names or []) != 1:
+        checked = rpc.call(rpc.clusters.CheckClustersHealth, clusters_pb2.CheckClustersHealthRequest(
+            names=[full(n) for n in names or []]))
+        table(["CLUSTER", "STATUS", "SCORE", "ISSUES"],
+              [[h.name.removeprefix("clusters/").removesuffix("/health"),
+                enum_name(common_pb2.HealthStatus, "HEALTH_STATUS_", h.status), str(h.score),
+                "; ".join(i.message for i in h.issues)] for h in checked.results])
+        return
+    name = names[0]
     health = rpc.call(rpc.clusters.GetClusterHealth, clusters_pb2.GetClusterHealthRequest(name=f"{full(name)}/health"))
     typer.echo(f"{name}: {enum_name(common_pb2.HealthStatus, 'HEALTH_STATUS_', health.status)}, score {health.score}")
     if health.issues:
         table(["SEVERITY", "REASON", "RESOURCE", "MESSAGE"],
               [[enum_name(common_pb2.Severity, "SEVERITY_", i.severity), i.reason, i.resource, i.message]
                for i in health.issues])
+
+
+@clusters_app.command("get")
+def clusters_get(ctx: typer.Context, name: str = NAME) -> None:
+    """One registration: where it points, its state and counts (never its kubeconfig)."""
+    rpc = remote(ctx)
+    c = rpc.call(rpc.clusters.GetCluster, clusters_pb2.GetClusterRequest(name=full(name)))
+    for label, value in (("name", c.name), ("display name", c.display_name),
+                         ("provider", enum_name(clusters_pb2.Provider, "PROVIDER_", c.provider)),
+                         ("region", c.region), ("server", c.server), ("version", c.server_version),
+                         ("state", enum_name(clusters_pb2.ClusterState, "CLUSTER_STATE_", c.state)
+                          + (f" ({c.state_message})" if c.state_message else "")),
+                         ("nodes", str(c.node_count)), ("resources", str(c.resource_count)),
+                         ("tags", ",".join(f"{k}={v}" for k, v in sorted(c.tags.items()))),
+                         ("created", f"{when(c.create_time)} by {c.created_by}"), ("last sync", when(c.last_sync_time)),
+                         ("description", c.description)):
+        if value:
+            typer.echo(f"{label + ':':<14}{value}")
 
 
 @clusters_app.command("test")

@@ -35,7 +35,10 @@ def _quiet(produce: Callable[[typer.Context], list[str]]) -> Callable[[typer.Con
 
 
 def _cluster(ctx: typer.Context) -> str:
-    name = ctx.params.get("cluster") or _target(ctx).default("cluster") or "-"
+    chosen = ctx.params.get("cluster")
+    if isinstance(chosen, list):  # `get --cluster a --cluster b`: one cluster, or all of them
+        chosen = chosen[0] if len(chosen) == 1 else "-" if chosen else None
+    name = chosen or _target(ctx).default("cluster") or "-"
     return name if name.startswith("clusters/") else f"clusters/{name}"
 
 

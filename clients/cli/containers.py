@@ -69,9 +69,14 @@ def logs(
                                           help="POD/CONTAINER before each line; on when several may be shown."),
     grep: str = typer.Option("", help="Regular expression lines must match."),
     level: list[str] = typer.Option([], help="debug, info, warn, error or fatal (repeatable)."),
+    export: str = typer.Option("", "--export", help="json, csv or text: the server's export (ExportLogs) of "
+                                                   "these lines, recorded in `log-exports`, written to stdout."),
 ) -> None:
     """Logs of a pod, of a workload's pods or of every pod matching a selector, merged."""
     levels = [enum_value(containers_pb2.LogLevel, "LOG_LEVEL_", name, "--level") for name in level]
+    export_format = enum_value(containers_pb2.ExportFormat, "EXPORT_FORMAT_", export, "--export") if export else 0
+    if export and follow:
+        raise CliError("--export and --follow do not go together", "an export is of the lines stored now", usage=True)
     if not pod and not selector:
         raise CliError("logs needs a pod, TYPE/NAME or -l SELECTOR", "kubecommit logs POD", usage=True)
     if tail == 0 and not follow:
@@ -96,6 +101,9 @@ def logs(
         filter=containers_pb2.LogFilter(pattern=grep, levels=levels))
     show_prefix = prefix if prefix is not None else not pod
     rpc = remote(ctx)
+    if export_format:
+        _export(rpc, query, export_format)
+        return
     if not follow:
         for item in rpc.pages(rpc.containers.ListLogEntries, lambda t: containers_pb2.ListLogEntriesRequest(
                 query=query, page_size=1000, page_token=t), "entries" if timestamps else "chunks"):
@@ -115,6 +123,32 @@ def logs(
             sys.stdout.flush()
     finally:
         interrupted.set()
+
+
+def _export(rpc: Remote, query: containers_pb2.LogQuery, export_format: int) -> None:
+    """The export's bytes to stdout as they stream (a big export never sits in memory), and what
+    the server recorded of it on stderr, so `> file` keeps only the data."""
+    record = None
+    for part in rpc.stream(rpc.containers.ExportLogs, containers_pb2.ExportLogsRequest(
+            query=query, format=export_format)):
+        sys.stdout.buffer.write(part.data)
+        if part.HasField("export"):
+            record = part.export
+    sys.stdout.flush()
+    if record is not None:
+        sys.stderr.write(f"{record.name}: {record.entry_count} entries, {record.size_bytes} bytes\n")
+
+
+def log_exports(ctx: typer.Context) -> None:
+    """Log exports the server recorded: who exported which lines, when, how much."""
+    rpc = remote(ctx)
+    table(["NAME", "CALLER", "CREATED (UTC)", "QUERY", "FORMAT", "ENTRIES", "BYTES"],
+          [[e.name, e.caller, e.create_time.ToDatetime().strftime("%Y-%m-%d %H:%M:%S"),
+            " ".join(filter(None, (e.query.parent, e.query.pod, e.query.container, e.query.label_selector))),
+            containers_pb2.ExportFormat.Name(e.format).removeprefix("EXPORT_FORMAT_").lower(),
+            str(e.entry_count), str(e.size_bytes)]
+           for e in rpc.pages(rpc.containers.ListLogExports, lambda t: containers_pb2.ListLogExportsRequest(
+               page_token=t), "exports")])
 
 
 def _print(item: containers_pb2.LogEntry | containers_pb2.LogChunk, prefix: bool, timestamps: bool) -> None:
@@ -322,6 +356,17 @@ def _upload(rpc: Remote, container: str, local: Path, path: str) -> None:
     rpc.call(rpc.containers.UploadFile, frames())
 
 
+def _in_container(ctx: typer.Context, location: str, container: str, cluster: Optional[str],
+                  namespace: Optional[str], example: str) -> tuple[Remote, str, str]:
+    """`POD:PATH` -> (the remote, the container's resource name, PATH); anything else is a usage error."""
+    spot = _remote_path(location)
+    if spot is None:
+        raise CliError(f"{location!r} is not POD:PATH", example, usage=True)
+    rpc = remote(ctx)
+    parent = f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}"
+    return rpc, container_of(rpc, parent, spot[0], container), spot[1]
+
+
 def ls(
     ctx: typer.Context,
     location: str = typer.Argument(..., help="POD:PATH"),
@@ -331,19 +376,32 @@ def ls(
     recursive: bool = typer.Option(False, "--recursive", "-R"),
 ) -> None:
     """Files in a container, without a shell of your own."""
-    spot = _remote_path(location)
-    if spot is None:
-        raise CliError(f"{location!r} is not POD:PATH", "kubecommit ls POD:/etc", usage=True)
-    rpc = remote(ctx)
-    parent = f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}"
+    rpc, target, path = _in_container(ctx, location, container, cluster, namespace, "kubecommit ls POD:/etc")
     reply = rpc.call(rpc.containers.ListFiles, containers_pb2.ListFilesRequest(
-        container=container_of(rpc, parent, spot[0], container), path=spot[1] or "/", recursive=recursive))
+        container=target, path=path or "/", recursive=recursive))
     table(["MODE", "SIZE", "MODIFIED", "PATH"],
           [[stat.filemode(f.mode | (stat.S_IFDIR if f.type == "directory" else stat.S_IFREG)), str(f.size_bytes),
             f.modify_time.ToDatetime().strftime("%Y-%m-%d %H:%M") if f.modify_time.seconds else "", f.path]
            for f in reply.files])
     if reply.truncated:
         sys.stderr.write("warning: more files than shown\n")
+
+
+def rm(
+    ctx: typer.Context,
+    location: str = typer.Argument(..., help="POD:PATH"),
+    container: str = CONTAINER,
+    cluster: Optional[str] = CLUSTER,
+    namespace: Optional[str] = NAMESPACE,
+    recursive: bool = typer.Option(False, "--recursive", "-r", "-R", help="A directory and everything in it."),
+) -> None:
+    """Deletes a file (or with -r a directory) in a container (DeleteFile)."""
+    rpc, target, path = _in_container(ctx, location, container, cluster, namespace, "kubecommit rm POD:/tmp/file")
+    if not path:
+        raise CliError(f"{location!r} names no path", "kubecommit rm POD:/tmp/file", usage=True)
+    rpc.call(rpc.containers.DeleteFile, containers_pb2.DeleteFileRequest(
+        container=target, path=path, recursive=recursive))
+    sys.stdout.write(f"removed {location}\n")
 
 
 def sessions(

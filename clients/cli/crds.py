@@ -15,11 +15,12 @@ from clients.cli import completion
 from clients.cli.connection import cluster_of, remote
 from clients.cli.errors import CliError
 from clients.cli.printers import age, exact, parse_time, table
-from kubecommit.v1 import crd_pb2, crd_pb2_grpc
+from clients.cli.resources import CRD_COLLECTION, read_manifest
+from kubecommit.v1 import common_pb2, crd_pb2, crd_pb2_grpc
 
 crds_app = typer.Typer(help="Custom resource definitions: where they are, what they allow, what they accept.",
                        no_args_is_help=True)
-COLLECTION = "customresourcedefinitions.apiextensions.k8s.io"
+COLLECTION = CRD_COLLECTION
 CLUSTER = typer.Option(None, "--cluster", help="Cluster id (- for every cluster); the context's default.",
                        autocompletion=completion.clusters)
 
@@ -117,10 +118,7 @@ def crds_validate(ctx: typer.Context,
                   cluster: Optional[str] = CLUSTER,
                   in_cluster: bool = typer.Option(False, "--in-cluster", help="Also ask the cluster (dry run).")) -> None:
     """Check the custom objects of a manifest against their CRDs' schemas; nothing is applied."""
-    try:
-        manifest = sys.stdin.read() if str(file) == "-" else file.read_text()
-    except OSError as error:
-        raise CliError(f"cannot read {file}: {error.strerror}", "check the path given to -f") from None
+    manifest = read_manifest(file)
     rpc = remote(ctx)
     reply = rpc.call(_stub(rpc.channel).ValidateCustomObject, crd_pb2.ValidateCustomObjectRequest(
         parent=cluster_of(ctx, cluster), manifest=manifest, validate_in_cluster=in_cluster))
@@ -139,3 +137,114 @@ def crds_validate(ctx: typer.Context,
     if invalid:
         raise CliError(f"{len(invalid)} of {len(reply.objects)} custom objects are invalid",
                        "fix the fields listed above, then kubecommit apply -f")
+
+
+CRD = typer.Argument(..., help="CRD name, e.g. widgets.example.com.")
+
+
+def _change(number: int) -> str:
+    return common_pb2.ChangeType.Name(number).removeprefix("CHANGE_TYPE_").lower()
+
+
+def _differences(differences: list[crd_pb2.SchemaDifference]) -> None:
+    table(["VERSION", "FIELD", "CHANGE", "ATTRIBUTE", "BEFORE", "AFTER"],
+          [[d.version, d.field, _change(d.change_type), d.attribute or "-",
+            _value(d.reference_value) if d.HasField("reference_value") else "-",
+            _value(d.value) if d.HasField("value") else "-"] for d in differences])
+
+
+@crds_app.command("get")
+def crds_get(ctx: typer.Context, crd: str = CRD, cluster: Optional[str] = CLUSTER,
+             count: bool = typer.Option(False, "--count", help="Count the objects of each served version."),
+             output: str = typer.Option("", "--output", "-o", help="yaml: the CRD as the cluster has it.")) -> None:
+    """One CRD: names, scope, versions (served, storage, objects), conditions."""
+    rpc = remote(ctx)
+    got = rpc.call(_stub(rpc.channel).GetCustomResourceDefinition, crd_pb2.GetCustomResourceDefinitionRequest(
+        name=f"{cluster_of(ctx, cluster)}/{COLLECTION}/{crd}", count_objects=count))
+    if output == "yaml":
+        sys.stdout.write(got.yaml)
+        return
+    names = got.names
+    for label, value in (("name", got.name), ("kind", f"{names.kind} (list {names.list_kind})"),
+                         ("names", f"{names.plural}, {names.singular}" + "".join(f", {s}" for s in names.short_names)),
+                         ("scope", "Namespaced" if got.scope == crd_pb2.CUSTOM_RESOURCE_SCOPE_NAMESPACED else "Cluster"),
+                         ("storage", got.storage_version), ("stored in", ",".join(got.stored_versions)),
+                         ("conversion", got.conversion_strategy),
+                         ("conditions", ",".join(f"{k}={v}" for k, v in sorted(got.conditions.items())))):
+        typer.echo(f"{label + ':':<12}{value}")
+    table(["VERSION", "SERVED", "STORAGE", *(["OBJECTS"] if count else [])],
+          [[v.name, str(v.served), str(v.storage), *([str(v.object_count)] if count else [])] for v in got.versions])
+
+
+@crds_app.command("compare")
+def crds_compare(ctx: typer.Context, crd: str = CRD,
+                 cluster: list[str] = typer.Option([], "--cluster", help="Only these clusters (repeatable); all when none.",
+                                                   autocompletion=completion.clusters)) -> None:
+    """The CRD across clusters: versions, storage version and schema differences from the first
+    cluster that has it. Exit 1 when they are skewed."""
+    rpc = remote(ctx)
+    got = rpc.call(_stub(rpc.channel).CompareCustomResourceDefinitions, crd_pb2.CompareCustomResourceDefinitionsRequest(
+        name=f"clusters/-/{COLLECTION}/{crd}", clusters=cluster))
+    table(["CLUSTER", "FOUND", "SERVED", "STORAGE", "DIFFERENCES"],
+          [[c.cluster.removeprefix("clusters/"), str(c.found), ",".join(c.served_versions) or "-",
+            c.storage_version or "-", str(len(c.differences))] for c in got.clusters])
+    for c in got.clusters:
+        if c.differences:
+            typer.echo(f"\n{c.cluster} against {got.reference_cluster}:")
+            _differences(list(c.differences))
+    for where, why in sorted(got.unreachable.items()):
+        sys.stderr.write(f"warning: {where} unreachable: {why}\n")
+    if got.skewed:
+        sys.stderr.write(f"{crd} differs across clusters\n")
+        raise typer.Exit(1)
+
+
+@crds_app.command("rows")
+def crds_rows(ctx: typer.Context, crd: str = CRD, cluster: Optional[str] = CLUSTER,
+              namespace: Optional[str] = typer.Option(None, "--namespace", "-n", help="Every namespace when omitted."),
+              selector: str = typer.Option("", "--selector", "-l", help="Label selector."),
+              field_selector: str = typer.Option("", "--field-selector"),
+              version: str = typer.Option("", "--api-version", help="Whose printer columns; the storage version by "
+                                                                    "default.")) -> None:
+    """The CRD's objects with its own printer columns (additionalPrinterColumns), as kubectl shows them."""
+    rpc = remote(ctx)
+    stub = _stub(rpc.channel)
+    parent = f"{cluster_of(ctx, cluster)}/{COLLECTION}/{crd}"
+    columns: list[str] = []
+    rows: list[list[str]] = []
+    token = ""
+    while True:
+        page = rpc.call(stub.ListCustomObjectRows, crd_pb2.ListCustomObjectRowsRequest(
+            parent=parent, version=version, namespace=namespace or "", label_selector=selector,
+            field_selector=field_selector, page_token=token))
+        columns = [c.name.upper() for c in page.columns]
+        rows += [([] if namespace else [r.namespace]) + list(r.cells) for r in page.rows]
+        token = page.next_page_token
+        if not token:
+            break
+    table(([] if namespace else ["NAMESPACE"]) + columns, rows)
+
+
+@crds_app.command("check-update")
+def crds_check_update(ctx: typer.Context,
+                      file: Path = typer.Option(..., "--filename", "-f", help="The updated CRD as YAML; - for stdin."),
+                      cluster: Optional[str] = CLUSTER) -> None:
+    """What applying an updated CRD would change: schema differences per version and the existing
+    objects it would make invalid. Exit 1 unless it is safe. Nothing is applied."""
+    manifest = read_manifest(file)
+    rpc = remote(ctx)
+    got = rpc.call(_stub(rpc.channel).CheckCustomResourceDefinitionUpdate,
+                   crd_pb2.CheckCustomResourceDefinitionUpdateRequest(parent=cluster_of(ctx, cluster), manifest=manifest))
+    if got.new_definition:
+        typer.echo(f"{got.custom_resource_definition}: a new CRD, nothing can break")
+        return
+    if got.differences:
+        _differences(list(got.differences))
+    for broken in got.broken_objects:
+        for v in broken.violations:
+            typer.echo(f"breaks {broken.name} ({broken.version}): {v.field}: {v.reason}: {v.message}")
+    for stored in got.removed_stored_versions:
+        typer.echo(f"stops serving {stored}, which objects are still stored in")
+    sys.stderr.write(f"{got.checked_objects} objects checked; {'safe' if got.safe else 'NOT safe'}\n")
+    if not got.safe:
+        raise typer.Exit(1)

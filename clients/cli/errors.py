@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from google.rpc import error_details_pb2
@@ -25,6 +26,15 @@ class CliError(Exception):
         self.hint = hint
         self.reason = reason  # the server's ErrorInfo reason, for callers that can do something else
         self.code = code if code is not None else 2 if usage else 1
+
+
+def given(fields: dict[str, Any], options: str = "") -> dict[str, Any]:
+    """The fields whose options a person passed (None: not passed), for an update mask. With
+    `options` (their spelling, for the hint), passing none of them is a usage error."""
+    chosen = {name: value for name, value in fields.items() if value is not None}
+    if options and not chosen:
+        raise CliError("nothing to change", f"pass {options}", usage=True)
+    return chosen
 
 
 def report(error: CliError) -> None:

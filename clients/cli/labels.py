@@ -14,10 +14,11 @@ import sys
 from typing import List, Optional
 
 import typer
+from google.protobuf import field_mask_pb2
 
-from clients.cli.clusters import enum_name
+from clients.cli.clusters import enum_name, enum_value, when
 from clients.cli.connection import cluster_of, remote
-from clients.cli.errors import CliError
+from clients.cli.errors import CliError, given
 from clients.cli.printers import table
 from clients.cli.resources import CLUSTER, NAMESPACE, resource_name
 from kubecommit.v1 import common_pb2, labels_pb2 as pb
@@ -163,3 +164,151 @@ def check(ctx: typer.Context, cluster: Optional[str] = CLUSTER,
                      f"({report.compliance_percent:.0f}%){', more violations not shown' if report.violations_truncated else ''}\n")
     if report.violations:
         raise typer.Exit(1)
+
+
+@labels_app.command("keys")
+def keys(ctx: typer.Context, types: str = TYPES, cluster: Optional[str] = CLUSTER,
+         namespace: Optional[str] = typer.Option(None, "--namespace", "-n", help="Every namespace when omitted."),
+         all_clusters: bool = ALL_CLUSTERS) -> None:
+    """Label keys in use with how many objects carry each and their commonest values; keys that
+    look like one key written differently are named on stderr."""
+    rpc = remote(ctx)
+    parent = _parent(ctx, cluster, all_clusters)
+    rows, similar, unreachable = [], [], {}
+    token = ""
+    while True:
+        page = rpc.call(rpc.labels.ListLabelKeys, pb.ListLabelKeysRequest(
+            parent=parent, resource_types=_csv(types), namespaces=[namespace] if namespace else [],
+            page_token=token, page_size=500))
+        rows += [[k.key, str(k.count), ",".join(f"{v.value}({v.count})" for v in k.values[:5])] for k in page.keys]
+        similar, token = list(page.similar), page.next_page_token
+        unreachable.update(page.unreachable)
+        if not token:
+            break
+    table(["KEY", "OBJECTS", "VALUES"], rows)
+    for group in similar:
+        sys.stderr.write(f"similar keys ({group.reason}): {', '.join(group.keys)}\n")
+    for name, reason in sorted(unreachable.items()):
+        sys.stderr.write(f"warning: {name} is unreachable: {reason}\n")
+
+
+@labels_app.command("history")
+def history(ctx: typer.Context, name: str = typer.Argument(..., help="TYPE/NAME or a resource name (clusters/...)."),
+            cluster: Optional[str] = CLUSTER, namespace: Optional[str] = NAMESPACE,
+            branch: str = typer.Option("", help="A draft branch; main when empty.")) -> None:
+    """How an object's labels changed, version by version (+ added, ~ changed, - removed)."""
+    rpc = remote(ctx)
+    parent = resource_name(ctx, name, cluster, namespace)
+    table(["VERSION", "COMMIT", "AUTHOR", "TIME (UTC)", "CHANGES", "MESSAGE"],
+          [[str(e.version), e.commit[:12], e.author_name, when(e.commit_time), _changes(list(e.changes)),
+            e.message.splitlines()[0] if e.message else ""]
+           for e in rpc.pages(rpc.labels.ListLabelHistory, lambda token: pb.ListLabelHistoryRequest(
+               parent=parent, branch=branch, page_token=token), "entries")])
+
+
+policy_app = typer.Typer(help="Label policies: which keys are required, forbidden or constrained, where.",
+                         no_args_is_help=True)
+labels_app.add_typer(policy_app, name="policy")
+POLICY = typer.Argument(..., help="A policy's id (team-required or labelPolicies/team-required).")
+
+
+def _policy_name(name: str) -> str:
+    return name if name.startswith("labelPolicies/") else f"labelPolicies/{name}"
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{item!r} is not KEY=VALUE", param_hint=option)
+        out[key] = value
+    return out
+
+
+def _policy_rows(policies: list[pb.LabelPolicy]) -> None:
+    table(["NAME", "ENFORCEMENT", "REQUIRED", "FORBIDDEN", "KINDS", "NAMESPACES", "VERSION", "UPDATED BY"],
+          [[p.name.removeprefix("labelPolicies/"),
+            enum_name(pb.LabelPolicyEnforcement, "LABEL_POLICY_ENFORCEMENT_", p.enforcement or 1).lower(),
+            ",".join(p.required_keys) or "-", ",".join(p.forbidden_keys) or "-", ",".join(p.kinds) or "all",
+            ",".join(p.namespaces) or "all", "built-in" if p.built_in and not p.commit else str(p.version),
+            p.updated_by or "-"] for p in policies])
+
+
+def _policy_fields(required: Optional[list[str]], forbidden: Optional[list[str]], pattern: Optional[list[str]],
+                   kind: Optional[list[str]], namespace: Optional[list[str]], enforcement: Optional[str],
+                   default: Optional[list[str]], description: Optional[str]) -> dict[str, object]:
+    """The options a person gave (None: not given), as LabelPolicy fields."""
+    return {"required_keys": required, "forbidden_keys": forbidden, "kinds": kind, "namespaces": namespace,
+             "description": description,
+             "value_patterns": _pairs(pattern, "--pattern") if pattern is not None else None,
+             "default_values": _pairs(default, "--default") if default is not None else None,
+             "enforcement": enum_value(pb.LabelPolicyEnforcement, "LABEL_POLICY_ENFORCEMENT_", enforcement,
+                                       "--enforcement") if enforcement is not None else None}
+
+
+REQUIRE = typer.Option(None, "--require", help="A key every covered object must carry (repeatable).")
+FORBID = typer.Option(None, "--forbid", help="A key no covered object may carry; `prefix/*` too (repeatable).")
+PATTERN = typer.Option(None, "--pattern", help="KEY=RE2 its value must match (repeatable).")
+KIND = typer.Option(None, "--kind", help="A kind covered (repeatable); every kind when none.")
+IN_NAMESPACE = typer.Option(None, "--namespace", "-n", help="A namespace covered (repeatable); all when none.")
+ENFORCEMENT = typer.Option(None, "--enforcement", help="audit (report), enforce (refuse writes) or disabled.")
+DEFAULT = typer.Option(None, "--default", help="KEY=VALUE a fix sets when the key is missing (repeatable).")
+POLICY_DRY_RUN = typer.Option(False, "--dry-run", help="Only check the policy; keep nothing.")
+
+
+@policy_app.command("list")
+def policy_list(ctx: typer.Context) -> None:
+    """Every policy, stored and built-in."""
+    rpc = remote(ctx)
+    _policy_rows(list(rpc.pages(rpc.labels.ListLabelPolicies, lambda t: pb.ListLabelPoliciesRequest(page_token=t),
+                                "label_policies")))
+
+
+@policy_app.command("get")
+def policy_get(ctx: typer.Context, name: str = POLICY) -> None:
+    """One policy, with its value patterns and defaults."""
+    rpc = remote(ctx)
+    p = rpc.call(rpc.labels.GetLabelPolicy, pb.GetLabelPolicyRequest(name=_policy_name(name)))
+    _policy_rows([p])
+    for label, values in (("patterns", p.value_patterns), ("defaults", p.default_values)):
+        if values:
+            typer.echo(f"{label}: " + " ".join(f"{k}={v}" for k, v in sorted(values.items())))
+
+
+@policy_app.command("create")
+def policy_create(ctx: typer.Context, policy_id: str = typer.Argument(..., help="The new policy's id (a DNS label)."),
+                  required: Optional[list[str]] = REQUIRE, forbidden: Optional[list[str]] = FORBID,
+                  pattern: Optional[list[str]] = PATTERN, kind: Optional[list[str]] = KIND,
+                  namespace: Optional[list[str]] = IN_NAMESPACE, enforcement: Optional[str] = ENFORCEMENT,
+                  default: Optional[list[str]] = DEFAULT, description: Optional[str] = typer.Option(None),
+                  dry_run: bool = POLICY_DRY_RUN) -> None:
+    """A new policy, stored as a commit in your name (`labels check` reports against it)."""
+    fields = given(_policy_fields(required, forbidden, pattern, kind, namespace, enforcement, default, description))
+    rpc = remote(ctx)
+    _policy_rows([rpc.call(rpc.labels.CreateLabelPolicy, pb.CreateLabelPolicyRequest(
+        label_policy_id=policy_id, label_policy=pb.LabelPolicy(**fields), validate_only=dry_run))])
+
+
+@policy_app.command("update")
+def policy_update(ctx: typer.Context, name: str = POLICY,
+                  required: Optional[list[str]] = REQUIRE, forbidden: Optional[list[str]] = FORBID,
+                  pattern: Optional[list[str]] = PATTERN, kind: Optional[list[str]] = KIND,
+                  namespace: Optional[list[str]] = IN_NAMESPACE, enforcement: Optional[str] = ENFORCEMENT,
+                  default: Optional[list[str]] = DEFAULT, description: Optional[str] = typer.Option(None),
+                  dry_run: bool = POLICY_DRY_RUN) -> None:
+    """Replaces only the given fields (a repeated option replaces that whole list)."""
+    fields = given(_policy_fields(required, forbidden, pattern, kind, namespace, enforcement, default, description),
+                   "--require, --forbid, --pattern, --kind, --namespace, --enforcement, --default or --description")
+    rpc = remote(ctx)
+    _policy_rows([rpc.call(rpc.labels.UpdateLabelPolicy, pb.UpdateLabelPolicyRequest(
+        label_policy=pb.LabelPolicy(name=_policy_name(name), **fields),
+        update_mask=field_mask_pb2.FieldMask(paths=sorted(fields)), validate_only=dry_run))])
+
+
+@policy_app.command("delete")
+def policy_delete(ctx: typer.Context, name: str = POLICY) -> None:
+    """Deletes a stored policy (a built-in one goes back to its default)."""
+    rpc = remote(ctx)
+    rpc.call(rpc.labels.DeleteLabelPolicy, pb.DeleteLabelPolicyRequest(name=_policy_name(name)))
+    typer.echo(f"{_policy_name(name)} deleted")

@@ -3,7 +3,8 @@
 Sub-commands that run things (`serve`, `sim`) live here; the server and the simulator stay
 unaware of each other: `serve --demo` is where the two meet. Commands that call a server live in
 one module per verb group (resources, containers, versions, clusters, contexts, operations); admin
-commands (`token`, `audit`: through the API, or offline with `--data-dir`) in admin.py. Every error leaves through `main()` as one
+commands (`token`, `audit`: through the API, or offline with `--data-dir`) in admin.py; `state migrate`
+(offline) in state.py. Every error leaves through `main()` as one
 `error:`/`hint:` pair on stderr.
 """
 
@@ -18,7 +19,8 @@ from typing import Optional
 
 import typer
 
-from clients.cli import admin, affinity, clusters, containers, contexts, crds, labels, mcp, operations, quotas, resources, versions
+from clients.cli import (admin, affinity, clusters, containers, contexts, crds, labels, mcp, operations, quotas,
+                         resources, scans, state, versions)
 from clients.cli.connection import Target
 from clients.cli.errors import CliError, report
 
@@ -108,10 +110,11 @@ app.add_typer(contexts.config_app, name="config")
 app.command()(contexts.login)
 for verb in (resources.get, resources.describe, resources.delete, resources.apply, versions.history, versions.show, versions.diff,
              versions.rollback, versions.merge, versions.commits, resources.compare, containers.logs, containers.cp,
-             containers.ls, containers.sessions):
+             containers.ls, containers.rm, containers.sessions):
     app.command()(verb)
 app.command("api-resources")(resources.api_resources)
 app.command("exec")(containers.exec_command)
+app.command("log-exports")(containers.log_exports)
 app.add_typer(versions.tag_app, name="tag")
 app.add_typer(versions.branch_app, name="branch")
 app.add_typer(versions.drift_app, name="drift")
@@ -119,14 +122,19 @@ app.add_typer(versions.backup_app, name="backup")
 app.add_typer(labels.labels_app, name="labels")
 app.add_typer(containers.exec_policy_app, name="exec-policy")
 app.command("mcp")(mcp.mcp)
+app.add_typer(scans.scan_app, name="scan")
 app.add_typer(affinity.affinity_app, name="affinity")
 app.add_typer(quotas.quotas_app, name="quotas")
 app.add_typer(operations.jobs_app, name="jobs")
 app.add_typer(operations.alerts_app, name="alerts")
+app.add_typer(operations.channels_app, name="channels")
+app.add_typer(operations.metrics_app, name="metrics")
 
 # Admin commands: AdminService, or a data directory offline (clients/cli/admin.py).
 app.add_typer(admin.token_app, name="token")
 app.command()(admin.audit)
+# Offline, on a stopped server's data directory: its SQLite state into PostgreSQL.
+app.add_typer(state.state_app, name="state")
 
 
 def main() -> None:

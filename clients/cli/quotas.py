@@ -4,6 +4,8 @@ history of changes."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -13,8 +15,9 @@ from clients.cli import versions
 from clients.cli.clusters import when
 from clients.cli.connection import cluster_of, namespace_of, remote
 from clients.cli.diffs import print_diff
+from clients.cli.errors import given
 from clients.cli.printers import table
-from clients.cli.resources import CLUSTER, NAMESPACE, no_resources
+from clients.cli.resources import CLUSTER, NAMESPACE, no_resources, read_manifest
 from kubecommit.v1 import common_pb2, quotas_pb2
 
 quotas_app = typer.Typer(help="ResourceQuotas: usage, trends, advice and hard limits.", no_args_is_help=True)
@@ -122,3 +125,176 @@ def quotas_history(ctx: typer.Context, name: str = QUOTA, cluster: Optional[str]
     """The quota's versions in git, newest first (roll back with `kubecommit rollback`)."""
     full = f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}/resourcequotas/{name}"
     versions.history(ctx, full, cluster, namespace, "")
+
+
+def _namespace(ctx: typer.Context, cluster: Optional[str], namespace: Optional[str]) -> str:
+    return f"{cluster_of(ctx, cluster)}/namespaces/{namespace_of(ctx, namespace)}"
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    """`cpu=500m` pairs of an option; anything else is a usage error naming the option."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise typer.BadParameter(f"{item!r} is not RESOURCE=QUANTITY", param_hint=option)
+        out[key] = value
+    return out
+
+
+DRY_RUN = typer.Option(False, "--dry-run", help="Show the diff and the cluster's verdict only.")
+MESSAGE = typer.Option("", "--message", "-m", help="Commit message.")
+
+
+@quotas_app.command("delete")
+def quotas_delete(ctx: typer.Context, name: str = QUOTA, cluster: Optional[str] = CLUSTER,
+                  namespace: Optional[str] = NAMESPACE, dry_run: bool = DRY_RUN, message: str = MESSAGE) -> None:
+    """Deletes the quota in the cluster, recorded as a commit."""
+    _delete(ctx, f"{_namespace(ctx, cluster, namespace)}/resourcequotas/{name}", "DeleteResourceQuota", dry_run, message)
+
+
+def _delete(ctx: typer.Context, full: str, method: str, dry_run: bool, message: str) -> None:
+    """DeleteResourceQuota / DeleteLimitRange: one commit (or, on a dry run, the cluster's verdict)."""
+    rpc = remote(ctx)
+    gone = rpc.call(getattr(rpc.quotas, method), getattr(quotas_pb2, f"{method}Request")(
+        name=full, validate_only=dry_run, message=message))
+    typer.echo(f"{full}: {'dry run, nothing deleted' if dry_run else 'deleted, commit ' + gone.commit[:12]}")
+
+
+@quotas_app.command("check")
+def quotas_check(ctx: typer.Context, file: Path = typer.Option(..., "--filename", "-f", help="YAML file, or - for stdin."),
+                 cluster: Optional[str] = CLUSTER, namespace: Optional[str] = NAMESPACE) -> None:
+    """Would this manifest fit the namespace's quotas and LimitRanges? Exit 1 when not."""
+    manifest = read_manifest(file)
+    rpc = remote(ctx)
+    found = rpc.call(rpc.quotas.CheckManifestQuotas, quotas_pb2.CheckManifestQuotasRequest(
+        parent=_namespace(ctx, cluster, namespace), manifest=manifest))
+    if not found.breaches:
+        typer.echo("fits every quota and LimitRange")
+        return
+    table(["RESOURCE", "LIMITED BY", "FOR", "REQUESTED", "USED", "HARD", "EXCESS"],
+          [[b.resource, b.limited_by, b.resource_name, b.requested, b.used, b.hard, b.excess] for b in found.breaches])
+    for b in found.breaches:
+        sys.stderr.write(f"{b.message}\n")
+    raise typer.Exit(1)
+
+
+alert_policy_app = typer.Typer(help="When quota usage in a namespace raises alerts.", no_args_is_help=True)
+quotas_app.add_typer(alert_policy_app, name="alert-policy")
+
+
+def _print_policy(p: quotas_pb2.QuotaAlertPolicy) -> None:
+    typer.echo(f"{p.name}: {'enabled' if p.enabled else 'disabled'}, warning at {p.warning_percent:g}%, "
+               f"critical at {p.critical_percent:g}%")
+    for o in p.overrides:
+        typer.echo(f"  {o.resource}: warning at {o.warning_percent:g}%, critical at {o.critical_percent:g}%")
+    if p.notification_targets:
+        typer.echo(f"  notify: {', '.join(p.notification_targets)}")
+    if p.updated_by:
+        typer.echo(f"  updated by {p.updated_by} at {when(p.update_time)}")
+
+
+@alert_policy_app.command("get")
+def alert_policy_get(ctx: typer.Context, cluster: Optional[str] = CLUSTER, namespace: Optional[str] = NAMESPACE) -> None:
+    """The namespace's thresholds, per-resource overrides and notification targets."""
+    rpc = remote(ctx)
+    _print_policy(rpc.call(rpc.quotas.GetQuotaAlertPolicy, quotas_pb2.GetQuotaAlertPolicyRequest(
+        name=f"{_namespace(ctx, cluster, namespace)}/quotaAlertPolicy")))
+
+
+@alert_policy_app.command("set")
+def alert_policy_set(ctx: typer.Context, cluster: Optional[str] = CLUSTER, namespace: Optional[str] = NAMESPACE,
+                     enabled: Optional[bool] = typer.Option(None, "--enable/--disable"),
+                     warning: Optional[float] = typer.Option(None, "--warning", help="Percent of hard that warns."),
+                     critical: Optional[float] = typer.Option(None, "--critical", help="Percent that is critical."),
+                     target: Optional[list[str]] = typer.Option(None, "--notify", help="A notification target "
+                                                                "(repeatable; replaces the list)."),
+                     ) -> None:
+    """Changes only the given settings."""
+    fields = given({"enabled": enabled, "warning_percent": warning, "critical_percent": critical,
+                    "notification_targets": target}, "--enable/--disable, --warning, --critical or --notify")
+    rpc = remote(ctx)
+    _print_policy(rpc.call(rpc.quotas.UpdateQuotaAlertPolicy, quotas_pb2.UpdateQuotaAlertPolicyRequest(
+        quota_alert_policy=quotas_pb2.QuotaAlertPolicy(
+            name=f"{_namespace(ctx, cluster, namespace)}/quotaAlertPolicy", **fields),
+        update_mask=field_mask_pb2.FieldMask(paths=sorted(fields)))))
+
+
+limits_app = typer.Typer(help="LimitRanges: default, minimum and maximum requests and limits.", no_args_is_help=True)
+quotas_app.add_typer(limits_app, name="limits")
+LIMIT_RANGE = typer.Argument(..., help="The LimitRange's name (metadata.name) in the chosen namespace.")
+LIMIT_TYPES = {"container": quotas_pb2.LIMIT_TYPE_CONTAINER, "pod": quotas_pb2.LIMIT_TYPE_POD,
+               "pvc": quotas_pb2.LIMIT_TYPE_PERSISTENT_VOLUME_CLAIM}
+LIMIT_TYPE_NAMES = {number: name for name, number in LIMIT_TYPES.items()}
+
+
+def _item_rows(ranges: list[quotas_pb2.LimitRange]) -> None:
+    def pairs(m: object) -> str:
+        return ",".join(f"{k}={v}" for k, v in sorted(m.items())) or "-"  # type: ignore[attr-defined]
+    table(["NAME", "TYPE", "MIN", "MAX", "DEFAULT REQUEST", "DEFAULT LIMIT", "MAX RATIO"],
+          [[r.name.rpartition("/")[2], LIMIT_TYPE_NAMES.get(i.type, "?"), pairs(i.min), pairs(i.max),
+            pairs(i.default_request), pairs(i.default_limit), pairs(i.max_limit_request_ratio)]
+           for r in ranges for i in r.limits])
+
+
+@limits_app.command("list")
+def limits_list(ctx: typer.Context, cluster: Optional[str] = CLUSTER, namespace: Optional[str] = NAMESPACE) -> None:
+    """The namespace's LimitRanges, one row per bounded type."""
+    rpc = remote(ctx)
+    _item_rows(list(rpc.pages(rpc.quotas.ListLimitRanges, lambda t: quotas_pb2.ListLimitRangesRequest(
+        parent=_namespace(ctx, cluster, namespace), page_token=t), "limit_ranges")))
+
+
+@limits_app.command("get")
+def limits_get(ctx: typer.Context, name: str = LIMIT_RANGE, cluster: Optional[str] = CLUSTER,
+               namespace: Optional[str] = NAMESPACE) -> None:
+    """One LimitRange."""
+    rpc = remote(ctx)
+    _item_rows([rpc.call(rpc.quotas.GetLimitRange, quotas_pb2.GetLimitRangeRequest(
+        name=f"{_namespace(ctx, cluster, namespace)}/limitranges/{name}"))])
+
+
+@limits_app.command("set")
+def limits_set(ctx: typer.Context, name: str = LIMIT_RANGE, cluster: Optional[str] = CLUSTER,
+               namespace: Optional[str] = NAMESPACE,
+               kind: str = typer.Option("container", "--type", help="container, pod or pvc."),
+               minimum: list[str] = typer.Option([], "--min", help="RESOURCE=QUANTITY (repeatable)."),
+               maximum: list[str] = typer.Option([], "--max", help="RESOURCE=QUANTITY (repeatable)."),
+               default_request: list[str] = typer.Option([], "--default-request", help="RESOURCE=QUANTITY."),
+               default_limit: list[str] = typer.Option([], "--default", help="RESOURCE=QUANTITY (the default limit)."),
+               ratio: list[str] = typer.Option([], "--max-ratio", help="RESOURCE=RATIO of limit to request."),
+               dry_run: bool = DRY_RUN, message: str = MESSAGE) -> None:
+    """Sets the bounds of one type (creating the LimitRange when new); shows the diff and what
+    running pods and workloads these limits would refuse; one commit by you."""
+    if kind not in LIMIT_TYPES:
+        raise typer.BadParameter(f"{kind!r} is not one of {', '.join(LIMIT_TYPES)}", param_hint="--type")
+    item = quotas_pb2.LimitRangeItem(type=LIMIT_TYPES[kind], min=_pairs(minimum, "--min"), max=_pairs(maximum, "--max"),
+                                     default_request=_pairs(default_request, "--default-request"),
+                                     default_limit=_pairs(default_limit, "--default"),
+                                     max_limit_request_ratio=_pairs(ratio, "--max-ratio"))
+    parent = _namespace(ctx, cluster, namespace)
+    full = f"{parent}/limitranges/{name}"
+    rpc = remote(ctx)
+    current = next((r for r in rpc.pages(rpc.quotas.ListLimitRanges, lambda t: quotas_pb2.ListLimitRangesRequest(
+        parent=parent, page_token=t), "limit_ranges") if r.name == full), None)
+    if current is None:
+        result = rpc.call(rpc.quotas.CreateLimitRange, quotas_pb2.CreateLimitRangeRequest(
+            parent=parent, limit_range_id=name, limit_range=quotas_pb2.LimitRange(limits=[item]),
+            validate_only=dry_run, message=message))
+    else:
+        limits = [i for i in current.limits if i.type != item.type] + [item]
+        result = rpc.call(rpc.quotas.UpdateLimitRange, quotas_pb2.UpdateLimitRangeRequest(
+            limit_range=quotas_pb2.LimitRange(name=full, limits=limits, etag=current.etag),
+            update_mask=field_mask_pb2.FieldMask(paths=["limits"]), validate_only=dry_run, message=message))
+    print_diff(result.diff)
+    for refusal in result.refusals:
+        sys.stderr.write(f"would refuse {refusal.resource}"
+                         f"{' container ' + refusal.container if refusal.container else ''}: {refusal.message}\n")
+    typer.echo(f"{full}: {'dry run, nothing committed' if dry_run else 'commit ' + result.commit[:12]}")
+
+
+@limits_app.command("delete")
+def limits_delete(ctx: typer.Context, name: str = LIMIT_RANGE, cluster: Optional[str] = CLUSTER,
+                  namespace: Optional[str] = NAMESPACE, dry_run: bool = DRY_RUN, message: str = MESSAGE) -> None:
+    """Deletes the LimitRange, recorded as a commit."""
+    _delete(ctx, f"{_namespace(ctx, cluster, namespace)}/limitranges/{name}", "DeleteLimitRange", dry_run, message)

@@ -1,8 +1,9 @@
 """kubectl-shaped verbs on live resources: `get`, `describe`, `delete`, `apply`, `api-resources`.
 
 Types are resolved through the server's discovery (GetClusterResourceStats lists what each
-cluster serves), so a typo (`deploymnets`) is an error with a suggestion instead of an empty
-list. The contract's discovery has no short names, so kubectl's well-known ones are mapped here.
+cluster serves, with the cluster's own short names: `deploy`, a CRD's `wg`), so a typo
+(`deploymnets`) is an error with a suggestion instead of an empty list, and a CRD's short name
+works as soon as the cluster serves it. No table of names lives in the CLI.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import typer
 import yaml
@@ -21,18 +22,9 @@ from clients.cli import completion
 from clients.cli.connection import cluster_of, namespace_of, remote, target
 from clients.cli.errors import CliError
 from clients.cli.printers import age, dump_yaml, line, parse_time, print_objects, table
-from kubecommit.v1 import clusters_pb2, yaml_versions_pb2
+from kubecommit.v1 import clusters_pb2, crd_pb2, crd_pb2_grpc, yaml_versions_pb2
 
-# kubectl's short names for built-in kinds (the API's discovery carries them; the contract's does not).
-SHORT_NAMES = {
-    "po": "pods", "svc": "services", "deploy": "deployments", "ds": "daemonsets", "rs": "replicasets",
-    "sts": "statefulsets", "cm": "configmaps", "ns": "namespaces", "no": "nodes", "pv": "persistentvolumes",
-    "pvc": "persistentvolumeclaims", "sa": "serviceaccounts", "ing": "ingresses", "hpa": "horizontalpodautoscalers",
-    "cj": "cronjobs", "netpol": "networkpolicies", "pdb": "poddisruptionbudgets", "sc": "storageclasses",
-    "crd": "customresourcedefinitions", "crds": "customresourcedefinitions", "ev": "events", "ep": "endpoints",
-    "limits": "limitranges", "quota": "resourcequotas",
-}
-
+CRD_COLLECTION = "customresourcedefinitions.apiextensions.k8s.io"
 CLUSTER = typer.Option(None, "--cluster", help="Cluster id; the context's default, else all clusters for get.",
                        autocompletion=completion.clusters)
 NAMESPACE = typer.Option(None, "--namespace", "-n", help="The context's namespace, else default.",
@@ -43,6 +35,7 @@ NAMESPACE = typer.Option(None, "--namespace", "-n", help="The context's namespac
 class ResourceType:
     type: str  # `deployments.apps`, the segment of resource names
     kind: str
+    short_names: tuple[str, ...] = ()  # from the cluster's discovery
 
     @property
     def plural(self) -> str:
@@ -50,10 +43,9 @@ class ResourceType:
 
     def matches(self, query: str) -> bool:
         q = query.lower()
-        q = SHORT_NAMES.get(q, q)
         kind = self.kind.lower()
         group = self.type.partition(".")[2]
-        return q in (self.type, self.plural, kind) or (bool(group) and q == f"{kind}.{group}")
+        return q in (self.type, self.plural, kind, *self.short_names) or (bool(group) and q == f"{kind}.{group}")
 
 
 def served_types(ctx: typer.Context, cluster: str) -> list[ResourceType]:
@@ -73,7 +65,7 @@ def served_types(ctx: typer.Context, cluster: str) -> list[ResourceType]:
                 if cluster != "clusters/-":
                     raise
                 continue  # an unreachable cluster among many: the others still answer
-            found.update({t.resource: ResourceType(t.resource, t.kind) for t in stats.types})
+            found.update({t.resource: ResourceType(t.resource, t.kind, tuple(t.short_names)) for t in stats.types})
         cache[cluster] = sorted(found.values(), key=lambda t: t.type)
     return cache[cluster]
 
@@ -83,7 +75,7 @@ def resolve_type(ctx: typer.Context, cluster: str, query: str) -> ResourceType:
     matches = [t for t in types if t.matches(query)]
     if matches:
         return matches[0]
-    words = [t.plural for t in types] + [t.type for t in types] + [t.kind.lower() for t in types]
+    words = [w for t in types for w in (t.plural, t.type, t.kind.lower(), *t.short_names)]
     close = difflib.get_close_matches(query.lower(), words, n=1)
     suggestion = f"did you mean {close[0]!r}? " if close else ""
     raise CliError(f"the server doesn't have a resource type {query!r}",
@@ -101,7 +93,8 @@ def split_ref(ref: str, name: Optional[str]) -> tuple[str, Optional[str]]:
 
 
 def list_objects(ctx: typer.Context, cluster: str, rt: ResourceType, namespace: str, *,
-                 selector: str = "", field_selector: str = "") -> list[clusters_pb2.KubernetesObject]:
+                 selector: str = "", field_selector: str = "",
+                 clusters: Sequence[str] = ()) -> list[clusters_pb2.KubernetesObject]:
     """Every matching live object; unreachable clusters are warned about on stderr."""
     rpc = remote(ctx)
     unreachable: dict[str, str] = {}
@@ -110,7 +103,7 @@ def list_objects(ctx: typer.Context, cluster: str, rt: ResourceType, namespace: 
     while True:
         page = rpc.call(rpc.clusters.ListResources, clusters_pb2.ListResourcesRequest(
             parent=cluster, resource_type=rt.type, namespace=namespace, label_selector=selector,
-            field_selector=field_selector, page_token=token))
+            field_selector=field_selector, page_token=token, clusters=clusters))
         found.extend(page.resources)
         unreachable.update(page.unreachable)
         token = page.next_page_token
@@ -125,9 +118,14 @@ def find_one(ctx: typer.Context, cluster: str, rt: ResourceType, namespace: str,
              name: str) -> clusters_pb2.KubernetesObject:
     found = list_objects(ctx, cluster, rt, namespace, field_selector=f"metadata.name={name}")
     if not found:
-        where = f" in namespace {namespace}" if namespace not in ("", "-") else ""
-        raise CliError(f'{rt.type} "{name}" not found{where}', f"kubecommit get {rt.plural} lists them")
+        raise not_found(rt, namespace, name)
     return found[0]
+
+
+def not_found(rt: ResourceType, namespace: str, name: str) -> CliError:
+    """kubectl's NotFound, with where it looked."""
+    where = f" in namespace {namespace}" if namespace not in ("", "-") else ""
+    return CliError(f'{rt.type} "{name}" not found{where}', f"kubecommit get {rt.plural} lists them")
 
 
 def resource_name(ctx: typer.Context, ref: str, cluster: Optional[str], namespace: Optional[str]) -> str:
@@ -142,6 +140,14 @@ def resource_name(ctx: typer.Context, ref: str, cluster: Optional[str], namespac
     rt = resolve_type(ctx, cluster_name, kind)
     found = list_objects(ctx, cluster_name, rt, ns, field_selector=f"metadata.name={name}")
     return found[0].name if found else f"{cluster_name}/namespaces/{ns}/{rt.type}/{name}"
+
+
+def read_manifest(file: Path) -> str:
+    """The YAML given with -f (`-`: stdin); an unreadable file is one error line, not a traceback."""
+    try:
+        return sys.stdin.read() if str(file) == "-" else file.read_text()
+    except OSError as error:
+        raise CliError(f"cannot read {file}: {error.strerror}", "check the path given to -f") from None
 
 
 def manifest_of(obj: clusters_pb2.KubernetesObject) -> dict[str, Any]:
@@ -253,20 +259,25 @@ def print_table(objects: list[clusters_pb2.KubernetesObject], rt: ResourceType, 
 
 
 def watch_objects(ctx: typer.Context, cluster: str, rt: ResourceType, namespace: str, name: Optional[str], *,
-                  selector: str, field_selector: str, output: str, all_namespaces: bool) -> None:
+                  selector: str, field_selector: str, output: str, all_namespaces: bool,
+                  clusters: Sequence[str] = ()) -> None:
     """`get -w`: the header, then one row (or document) per object as WatchResources reports it —
-    the current ones first, then each change — until Ctrl-C, which ends it with exit 0."""
-    if cluster == "clusters/-":
-        raise CliError("--watch needs one cluster", "name it with --cluster", usage=True)
-    headers, row = table_layout(rt, output == "wide", all_namespaces, False)
+    the current ones first, then each change — until Ctrl-C, which ends it with exit 0. Across
+    clusters (`clusters/-`) rows carry a CLUSTER column and a cluster that cannot be watched is
+    named on stderr while the others go on."""
+    headers, row = table_layout(rt, output == "wide", all_namespaces, cluster == "clusters/-")
     widths = [len(h) for h in headers]
     rpc = remote(ctx)
     request = clusters_pb2.WatchResourcesRequest(parent=cluster, resource_type=rt.type, namespace=namespace,
                                                  label_selector=selector, field_selector=field_selector,
-                                                 name=name or "")
+                                                 name=name or "", clusters=clusters)
     shown = 0
     try:
         for event in rpc.stream(rpc.clusters.WatchResources, request):
+            for lost, reason in sorted(event.unreachable.items()):
+                sys.stderr.write(f"warning: {lost} is unreachable: {reason}\n")
+            if not event.HasField("resource"):
+                continue
             if output in ("", "wide"):
                 cells = row(event.resource)
                 widths = [max(w, len(c)) for w, c in zip(widths, cells)]  # columns only ever widen
@@ -286,7 +297,8 @@ def get(
     resource_type: str = typer.Argument(..., help="pods, po, deploy, deployments.apps, Deployment, or TYPE/NAME.",
                                         autocompletion=completion.resource_types),
     name: Optional[str] = typer.Argument(None, help="One object by name.", autocompletion=completion.object_names),
-    cluster: Optional[str] = CLUSTER,
+    cluster: list[str] = typer.Option([], "--cluster", help="Cluster id; repeat (or a,b) for several; the context's "
+                                      "default, else every cluster.", autocompletion=completion.clusters),
     namespace: Optional[str] = NAMESPACE,
     all_namespaces: bool = typer.Option(False, "--all-namespaces", "-A", help="Every namespace."),
     selector: str = typer.Option("", "--selector", "-l", help="Label selector, e.g. app=web,tier!=db."),
@@ -296,19 +308,30 @@ def get(
 ) -> None:
     """Live resources, printed as kubectl prints them."""
     kind, name = split_ref(resource_type, name)
-    cluster_name = cluster_of(ctx, cluster, required=False)
+    chosen = [c for given in cluster for c in given.split(",") if c]
+    # Several clusters: every cluster (`clusters/-`) narrowed to them.
+    cluster_name = cluster_of(ctx, chosen[0] if len(chosen) == 1 else None, required=False) \
+        if len(chosen) < 2 else "clusters/-"
+    several = [f"clusters/{c.removeprefix('clusters/')}" for c in chosen] if len(chosen) > 1 else []
     rt = resolve_type(ctx, cluster_name, kind)
     ns = "-" if all_namespaces else namespace_of(ctx, namespace)
     if watch:
         watch_objects(ctx, cluster_name, rt, ns, name, selector=selector, field_selector=field_selector,
-                      output=output, all_namespaces=all_namespaces)
+                      output=output, all_namespaces=all_namespaces, clusters=several)
         return
     if name:
-        objects = [find_one(ctx, cluster_name, rt, ns, name)]
+        objects = list_objects(ctx, cluster_name, rt, ns, field_selector=f"metadata.name={name}", clusters=several)
+        if not objects:
+            raise not_found(rt, ns, name)
     else:
-        objects = list_objects(ctx, cluster_name, rt, ns, selector=selector, field_selector=field_selector)
+        objects = list_objects(ctx, cluster_name, rt, ns, selector=selector, field_selector=field_selector,
+                               clusters=several)
     if not objects:
         no_resources(ctx, cluster_name, ns)
+        return
+    # A CRD always has a group (`{plural}.{group}`): only such types without columns of ours may be one.
+    if output in ("", "wide") and rt.type not in COLUMNS and "." in rt.type and cluster_name != "clusters/-" and \
+            custom_rows(ctx, cluster_name, rt, ns, selector, f"metadata.name={name}" if name else field_selector):
         return
     if output in ("", "wide"):
         print_table(objects, rt, output == "wide", all_namespaces, cluster_name == "clusters/-")
@@ -316,6 +339,33 @@ def get(
         print_objects([manifest_of(o) for o in objects], output,
                       lambda o: f"{rt.kind.lower()}{'.' + rt.type.partition('.')[2] if '.' in rt.type else ''}/"
                                 f"{o['metadata']['name']}")
+
+
+def custom_rows(ctx: typer.Context, cluster: str, rt: ResourceType, namespace: str, selector: str,
+                field_selector: str) -> bool:
+    """A custom resource printed with its CRD's own columns (additionalPrinterColumns, evaluated by
+    the server: ListCustomObjectRows), as kubectl prints it; False when the type is no CRD."""
+    rpc = remote(ctx)
+    stub = crd_pb2_grpc.CrdServiceStub(rpc.channel)
+
+    def page(token: str) -> crd_pb2.ListCustomObjectRowsResponse:
+        return rpc.call(stub.ListCustomObjectRows, crd_pb2.ListCustomObjectRowsRequest(
+            parent=f"{cluster}/{CRD_COLLECTION}/{rt.type}", namespace=namespace, label_selector=selector,
+            field_selector=field_selector, page_token=token))
+    try:
+        first = page("")
+    except CliError as error:
+        if error.reason == "CRD_NOT_FOUND":
+            return False
+        raise
+    rows, token = list(first.rows), first.next_page_token
+    while token:
+        following = page(token)
+        rows, token = rows + list(following.rows), following.next_page_token
+    every = namespace in ("", "-")
+    table((["NAMESPACE"] if every else []) + [c.name.upper() for c in first.columns],
+          [([r.namespace] if every else []) + list(r.cells) for r in rows])
+    return True
 
 
 def no_resources(ctx: typer.Context, cluster: str, namespace: str) -> None:
@@ -412,10 +462,7 @@ def apply(
     """Apply a manifest: one commit for the whole file."""
     from clients.cli.diffs import print_unified
 
-    try:
-        manifest = sys.stdin.read() if str(file) == "-" else file.read_text()
-    except OSError as error:
-        raise CliError(f"cannot read {file}: {error.strerror}", "check the path given to -f") from None
+    manifest = read_manifest(file)
     rpc = remote(ctx)
     reply = rpc.call(rpc.versions.ApplyManifest, yaml_versions_pb2.ApplyManifestRequest(
         cluster=cluster_of(ctx, cluster), manifest=manifest, message=message, branch=branch,
@@ -433,11 +480,8 @@ def apply(
 
 
 def api_resources(ctx: typer.Context, cluster: Optional[str] = CLUSTER) -> None:
-    """The resource types the cluster serves (with kubectl's short names)."""
-    shorts: dict[str, list[str]] = {}
-    for short, plural in SHORT_NAMES.items():
-        shorts.setdefault(plural, []).append(short)
-    table(["NAME", "SHORTNAMES", "KIND"], [[t.type, ",".join(shorts.get(t.plural, [])), t.kind]
+    """The resource types the cluster serves, with the short names its discovery gives."""
+    table(["NAME", "SHORTNAMES", "KIND"], [[t.type, ",".join(t.short_names), t.kind]
                                           for t in served_types(ctx, cluster_of(ctx, cluster, required=False))])
 
 

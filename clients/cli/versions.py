@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from clients.cli.clusters import enum_name, full, progress, when
+from clients.cli.clusters import enum_name, follow_progress, full, when
 from clients.cli.connection import cluster_of, remote
 from clients.cli.diffs import json_value, print_diff
 from clients.cli.errors import CliError
@@ -260,27 +260,37 @@ def _backup(name: str) -> str:
     return f"backups/{name.removeprefix('backups/')}"
 
 
+def _backup_operation(ctx: typer.Context, description: str, **operation: object
+                      ) -> yaml_versions_pb2.StreamBackupOperationResponse:
+    """One backup operation over StreamBackupOperation: a bar of the objects packed, checked or
+    restored (on a terminal), then the server's answer."""
+    rpc = remote(ctx)
+    answer = follow_progress(rpc.stream(rpc.versions.StreamBackupOperation,
+                                        yaml_versions_pb2.StreamBackupOperationRequest(**operation)), description)
+    if answer is None:
+        raise CliError(f"the server ended the backup {description} without an answer", "check the server's log")
+    return answer  # type: ignore[return-value]
+
+
 @backup_app.command("create")
 def backup_create(ctx: typer.Context, name: str = typer.Argument("", help="Backup id; generated when empty."),
                   cluster: list[str] = typer.Option([], "--cluster", help="Only these clusters (repeatable)."),
                   base: str = typer.Option("", help="Incremental since this earlier backup."),
                   description: str = typer.Option("")) -> None:
-    """Write an encrypted git bundle of the store."""
-    rpc = remote(ctx)
-    with progress() as bar:
-        bar.add_task("writing backup", total=None)  # CreateBackup reports no progress: a spinner while it runs
-        backup = rpc.call(rpc.versions.CreateBackup, yaml_versions_pb2.CreateBackupRequest(
-            backup_id=name, backup=yaml_versions_pb2.Backup(
-                clusters=[full(c) for c in cluster], base_backup=_backup(base) if base else "",
-                description=description)))
-    typer.echo(f"{backup.name}: {backup.size_bytes} bytes, {len(backup.refs)} refs, sha256 {backup.sha256[:16]}")
+    """Write an encrypted git bundle of the store (a bar of the objects packed on a terminal)."""
+    backup = _backup_operation(ctx, "writing backup", create=yaml_versions_pb2.CreateBackupRequest(
+        backup_id=name, backup=yaml_versions_pb2.Backup(
+            clusters=[full(c) for c in cluster], base_backup=_backup(base) if base else "",
+            description=description))).created
+    typer.echo(f"{backup.name}: {backup.size_bytes} bytes, {backup.object_count} objects, {len(backup.refs)} refs, "
+               f"sha256 {backup.sha256[:16]}")
 
 
 @backup_app.command("list")
 def backup_list(ctx: typer.Context) -> None:
     rpc = remote(ctx)
-    table(["NAME", "CREATED", "BY", "SIZE", "BASE", "CLUSTERS", "DESCRIPTION"],
-          [[b.name.removeprefix("backups/"), when(b.create_time), b.created_by, str(b.size_bytes),
+    table(["NAME", "CREATED", "BY", "SIZE", "OBJECTS", "BASE", "CLUSTERS", "DESCRIPTION"],
+          [[b.name.removeprefix("backups/"), when(b.create_time), b.created_by, str(b.size_bytes), str(b.object_count),
             b.base_backup.removeprefix("backups/"), ",".join(c.removeprefix("clusters/") for c in b.clusters) or "all",
             b.description]
            for b in rpc.pages(rpc.versions.ListBackups, lambda p: yaml_versions_pb2.ListBackupsRequest(page_token=p),
@@ -289,11 +299,9 @@ def backup_list(ctx: typer.Context) -> None:
 
 @backup_app.command("verify")
 def backup_verify(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
-    """Check a backup's checksum and bundle (exit 1 when it is damaged)."""
-    rpc = remote(ctx)
-    with progress() as bar:
-        bar.add_task("verifying", total=None)
-        reply = rpc.call(rpc.versions.VerifyBackup, yaml_versions_pb2.VerifyBackupRequest(name=_backup(name)))
+    """Check a backup's checksum and every object of it and its bases (exit 1 when it is damaged)."""
+    reply = _backup_operation(ctx, "verifying", verify=yaml_versions_pb2.VerifyBackupRequest(
+        name=_backup(name))).verified
     if not reply.valid:
         raise CliError(f"{_backup(name)} is damaged: {reply.error}", "restore from another backup")
     typer.echo(f"{_backup(name)} is valid ({reply.commit_count} commits)")
@@ -307,17 +315,22 @@ def backup_restore(ctx: typer.Context, name: str = typer.Argument(...),
                    branch_prefix: str = typer.Option("", help="Where the refs land (branches PREFIX/...); "
                                                                   "restore/{backup} by default.")) -> None:
     """Restore a backup's refs as branches (and, with --apply, its state to main and the clusters)."""
-    rpc = remote(ctx)
-    with progress() as bar:
-        bar.add_task("restoring", total=None)
-        reply = rpc.call(rpc.versions.RestoreBackup, yaml_versions_pb2.RestoreBackupRequest(
-            name=_backup(name), apply=apply, dry_run=dry_run, prefix=prefix, branch_prefix=branch_prefix))
+    reply = _backup_operation(ctx, "restoring", restore=yaml_versions_pb2.RestoreBackupRequest(
+        name=_backup(name), apply=apply, dry_run=dry_run, prefix=prefix, branch_prefix=branch_prefix)).restored
     for ref, branch in sorted(reply.branches.items()):
         typer.echo(f"{ref} -> {branch}")
     if reply.resources:
         table(["RESOURCE", "RESULT", "ERROR"], [[r.name, r.result, r.error] for r in reply.resources])
     if reply.commit:
         typer.echo(f"commit {reply.commit[:12]}")
+
+
+@backup_app.command("delete")
+def backup_delete(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
+    """Delete a backup (refused while a later incremental backup is based on it)."""
+    rpc = remote(ctx)
+    rpc.call(rpc.versions.DeleteBackup, yaml_versions_pb2.DeleteBackupRequest(name=_backup(name)))
+    typer.echo(f"{_backup(name)} deleted")
 
 
 def commits(ctx: typer.Context, prefix: str = typer.Option("", help="Only commits touching resources under this "

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,8 +24,8 @@ from typing import Any
 import aiohttp
 
 from server.alerts.config import AlertingConfig, Channel
-from server.alerts.store import Alert, Alerts, Severity
-from server.state import Database
+from server.alerts.store import Alert, Alerts, Severity, State
+from server.state import Database, Schema
 
 log = logging.getLogger("kubecommit.alerts")
 SIGNATURE_HEADER = "X-Kubecommit-Signature"
@@ -80,8 +81,11 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+SCHEMA = Schema("notifications", "notifications.db", MIGRATIONS, ("deliveries",))
+
+
 class Notifier:
-    FILE = "notifications.db"
+    FILE = SCHEMA.file
 
     def __init__(self, alerts: Alerts, config: AlertingConfig, data_dir: Path, *, timeout: float,
                  attempts: int, backoff: float = 0.5, database_url: str = "") -> None:
@@ -90,7 +94,7 @@ class Notifier:
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self._db = Database.open(database_url, data_dir / self.FILE)
-        self._db.migrate("notifications", MIGRATIONS)
+        self._db.adopt(SCHEMA)
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         alerts.listeners.append(self.notify)
@@ -105,6 +109,18 @@ class Notifier:
                 task = asyncio.create_task(self._deliver(channel, alert, change))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+
+    async def test(self, channel: Channel) -> list[Delivery]:
+        """A made-up alert of the channel's minimum severity delivered now as change `test`
+        (whether the channel is enabled or not), awaited: its attempts, first first."""
+        now = datetime.now(timezone.utc)
+        alert = Alert(id=f"test-{secrets.token_hex(6)}", rule="test-notification",
+                      subject=f"notificationChannels/{channel.id}", severity=Severity[channel.min_severity],
+                      state=State.FIRING, message="kubecommit test notification: this channel works",
+                      first_seen=now, last_seen=now)
+        await self._deliver(channel, alert, "test")
+        attempts = [d for d in await self.deliveries_async(channel.id, self.attempts * 4) if d.alert == alert.id]
+        return attempts[::-1]
 
     async def _deliver(self, channel: Channel, alert: Alert, change: str) -> None:
         body = json.dumps(payload(alert, change, channel), separators=(",", ":")).encode()

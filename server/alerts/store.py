@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import AsyncIterator, Awaitable, Callable
 
 from server.errors import FailedPrecondition, InvalidArgument, NotFound
-from server.state import Database
+from server.state import Database, Schema
 
 # Numbered migrations (server/state): append, never edit one that shipped.
 MIGRATIONS = ["""
@@ -84,12 +84,15 @@ def _alert(row: tuple) -> Alert:
                  State(row[4]), row[5], _time(row[6]), _time(row[7]), _time(row[8]), _time(row[9]), row[10])
 
 
+SCHEMA = Schema("alerts", "alerts.db", MIGRATIONS, ("alerts",))
+
+
 class Alerts:
-    FILE = "alerts.db"
+    FILE = SCHEMA.file
 
     def __init__(self, data_dir: Path, database_url: str = "") -> None:
         self._db = Database.open(database_url, data_dir / self.FILE)
-        self._db.migrate("alerts", MIGRATIONS)
+        self._db.adopt(SCHEMA)
         self.listeners: list[Listener] = []
 
     def close(self) -> None:

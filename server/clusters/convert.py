@@ -80,7 +80,8 @@ def resource_query(request: clusters_pb2.ListResourcesRequest) -> model.Resource
 def watch_query(request: clusters_pb2.WatchResourcesRequest) -> model.WatchQuery:
     return model.WatchQuery(
         parent=request.parent, resource_type=request.resource_type, namespace=request.namespace,
-        label_selector=request.label_selector, field_selector=request.field_selector, name=request.name)
+        label_selector=request.label_selector, field_selector=request.field_selector, name=request.name,
+        clusters=list(request.clusters))
 
 
 # -- domain values into messages ---------------------------------------------------------------
@@ -141,7 +142,8 @@ def resource_stats(stats: model.ResourceStats) -> clusters_pb2.ClusterResourceSt
     return clusters_pb2.ClusterResourceStats(
         name=f"{cluster_name(stats.cluster)}/resourceStats",
         types=[clusters_pb2.ResourceTypeStats(resource=t.resource, kind=t.kind, count=t.count,
-                                              by_namespace=t.by_namespace) for t in stats.types],
+                                              by_namespace=t.by_namespace, short_names=t.short_names)
+               for t in stats.types],
         total_objects=stats.total_objects, pods_by_phase=stats.pods_by_phase)
 
 
@@ -151,7 +153,9 @@ def resource_page(page: model.ResourcePage) -> clusters_pb2.ListResourcesRespons
         unreachable=page.unreachable)
 
 
-def watch_event(event: model.WatchEvent) -> clusters_pb2.WatchResourcesResponse:
+def watch_event(event: model.WatchEvent | model.WatchUnreachable) -> clusters_pb2.WatchResourcesResponse:
+    if isinstance(event, model.WatchUnreachable):
+        return clusters_pb2.WatchResourcesResponse(unreachable={cluster_name(event.cluster): event.reason})
     return clusters_pb2.WatchResourcesResponse(
         type=clusters_pb2.WatchEventType.Value(f"WATCH_EVENT_TYPE_{event.type.name}"),
         resource=kubernetes_object(event.resource))

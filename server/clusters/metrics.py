@@ -68,7 +68,8 @@ async def node_usage(connection: ClusterConnection) -> tuple[list[dict[str, Any]
 
 def type_stats(rt: ApiResource, items: list[dict[str, Any]]) -> TypeStats:
     by_namespace = Counter((i.get("metadata") or {}).get("namespace", "") for i in items) if rt.namespaced else {}
-    return TypeStats(resource=rt.type, kind=rt.kind, count=len(items), by_namespace=dict(by_namespace))
+    return TypeStats(resource=rt.type, kind=rt.kind, count=len(items), by_namespace=dict(by_namespace),
+                     short_names=rt.short_names)
 
 
 class Metrics:

@@ -121,6 +121,7 @@ class TypeStats:
     kind: str
     count: int
     by_namespace: dict[str, int]
+    short_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ class WatchQuery:
     label_selector: str = ""
     field_selector: str = ""
     name: str = ""
+    clusters: list[str] = field(default_factory=list)
 
 
 class WatchEventType(enum.Enum):
@@ -193,6 +195,13 @@ class WatchEventType(enum.Enum):
 class WatchEvent:
     type: WatchEventType
     resource: LiveObject
+
+
+@dataclass(frozen=True)
+class WatchUnreachable:
+    """One cluster of a many-cluster watch could not be watched; the others go on."""
+    cluster: str
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any, AsyncIterator, Sequence
+from typing import Any, AsyncIterator, Callable, Sequence
 
 import gitstore
 from server import context, paging
@@ -18,10 +18,10 @@ from server.clusters import operations
 from server.clusters.operations import Operations
 from server.registry import ClusterRegistry
 from server.clusters.model import (Comparison, ComparisonReport, LiveObject, ResourcePage, ResourceQuery, WatchEvent,
-                                   WatchEventType, WatchQuery)
+                                   WatchQuery, WatchUnreachable)
+from server.clusters.watch import ClusterWatch, merged
 from server.errors import InvalidArgument, KubecommitError, NotFound
 from server.kube import ApiResource, ClusterPool, normalize
-from server.kube.streams import ClusterStreams
 from server.names import ALL, ResourceName, check_dns_label, parse_cluster
 from server.security import Permission, authorize, scope
 
@@ -105,38 +105,43 @@ class Resources:
                 break
         return ResourcePage(found, next_token, unreachable)
 
-    async def watch_resources(self, request: WatchQuery) -> AsyncIterator[WatchEvent]:
-        """The objects of one cluster as ADDED events, then each change, until the caller stops;
-        a scoped caller sees only what it could list, and naming a namespace outside its scope
-        is refused. A cluster that goes away ends the watch as UNAVAILABLE."""
-        cluster = operations.check_visible(parse_cluster(request.parent, "parent"))
-        await self.registry.get(cluster)  # NOT_FOUND for unregistered clusters
+    async def watch_resources(self, request: WatchQuery) -> AsyncIterator[WatchEvent | WatchUnreachable]:
+        """The objects as ADDED events, then each change, until the caller stops; a scoped caller
+        sees only what it could list, and naming a namespace outside its scope is refused. One
+        cluster: a cluster that goes away ends the watch as UNAVAILABLE. `clusters/-` (narrowed
+        by `clusters`): the clusters' streams merged, one that fails reported and left out. An
+        expired resourceVersion (410) is re-listed without the caller noticing (server.clusters.watch)."""
+        clusters = await self._targets(request.parent, list(request.clusters))
         namespace = "" if request.namespace in ("", ALL) else check_dns_label(request.namespace, "namespace", "namespace")
         caller = context.current().caller
-        if namespace:
-            authorize(caller, Permission.RESOURCES_READ, cluster, namespace)
         if request.name and not _OBJECT_NAME.fullmatch(request.name):
             raise InvalidArgument.field("name", "not a Kubernetes object name")
         field_selector = ",".join(s for s in (request.field_selector,
                                               request.name and f"metadata.name={request.name}") if s)
-        connection = await self.pool.get(cluster)
-        rt = await connection.resolve(request.resource_type)
-        namespace = namespace if rt.namespaced else ""
+        for cluster in clusters:
+            await self.registry.get(cluster)  # NOT_FOUND for unregistered clusters
+            if namespace:
+                authorize(caller, Permission.RESOURCES_READ, cluster, namespace)
 
-        def event(kind: str, obj: dict[str, Any]) -> WatchEvent | None:
-            shown = scope.visible(caller, cluster, (obj.get("metadata") or {}).get("namespace", ""))
-            return WatchEvent(WatchEventType[kind], LiveObject(cluster, rt, obj)) if shown else None
+        async def cluster_watch(cluster: str) -> ClusterWatch:
+            connection = await self.pool.get(cluster)
+            rt = await connection.resolve(request.resource_type)
+            return ClusterWatch(cluster, connection, rt, namespace if rt.namespaced else "", request.label_selector,
+                                field_selector, lambda obj: scope.visible(
+                                    caller, cluster, (obj.get("metadata") or {}).get("namespace", "")))
 
-        listed = await connection.list_objects(rt, namespace, label_selector=request.label_selector,
-                                               field_selector=field_selector)
-        for found in filter(None, (event("ADDED", obj) for obj in listed.get("items") or [])):
-            yield found
-        async with ClusterStreams(connection) as streams:
-            async for kind, obj in streams.watch(rt, namespace, (listed.get("metadata") or {}).get("resourceVersion", ""),
-                                                 label_selector=request.label_selector, field_selector=field_selector):
-                change = event(kind, obj)
-                if change:
-                    yield change
+        if parse_cluster(request.parent, "parent", allow_all=True) != ALL:
+            async for event in (await cluster_watch(clusters[0])).events():
+                yield event
+            return
+
+        def events_of(cluster: str) -> Callable[[], AsyncIterator[WatchEvent]]:
+            async def events() -> AsyncIterator[WatchEvent]:
+                async for event in (await cluster_watch(cluster)).events():
+                    yield event
+            return events
+        async for item in merged({cluster: events_of(cluster) for cluster in clusters}):
+            yield item
 
     async def _fetch(self, name: ResourceName, field: str) -> tuple[ApiResource, dict[str, Any]]:
         operations.check_visible(name.cluster)

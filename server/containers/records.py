@@ -20,7 +20,7 @@ from typing import Any, Callable, TypeVar
 
 from server import paging
 from server.errors import InvalidArgument, NotFound
-from server.state import Database, Executor
+from server.state import Database, Executor, Schema
 
 MAX_PAGE = 500
 
@@ -95,11 +95,14 @@ def _page(page_size: int, token: str, query: tuple[str, ...]) -> tuple[int, int]
     return size, paging.decode(token, query, s=int).get("s", 2 ** 62)
 
 
+SCHEMA = Schema("containers", "containers.db", MIGRATIONS, ("exec_sessions", "log_exports"))
+
+
 class Records:
     def __init__(self, path: Path, database_url: str = "", *, legacy_session: Legacy | None = None,
                  legacy_export: Legacy | None = None) -> None:
         self._db = Database.open(database_url, path)  # captured exec output: owner-only
-        self._db.migrate("containers", MIGRATIONS)
+        self._db.adopt(SCHEMA)
         if self._db.dialect.name == "sqlite":  # only files an earlier version wrote hold protobuf rows
             with self._db.transaction() as tx:
                 for table, decode in (("exec_sessions", legacy_session), ("log_exports", legacy_export)):

@@ -113,6 +113,10 @@ class Operations:
     async def list_channels(self, page_size: int, token: str) -> tuple[list[Channel], str]:
         return paging.offset_page(await self.config.list(Channel), ("notificationChannels",), page_size, token)
 
+    async def test_channel(self, channel_id: str) -> list[Delivery]:
+        """Sends the channel a test notification now; its attempts (NOT_FOUND for an unknown channel)."""
+        return await self.notifier.test(await self.config.get(Channel, channel_id))
+
     async def list_deliveries(self, channel_id: str, page_size: int, token: str) -> tuple[list[Delivery], str]:
         """The channel's newest delivery attempts (NOT_FOUND for an unknown channel)."""
         channel = await self.config.get(Channel, channel_id)

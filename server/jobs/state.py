@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from server.state import Database
+from server.state import Database, Schema
 
 # Numbered migrations (server/state): append, never edit one that shipped.
 MIGRATIONS = ["""
@@ -51,12 +51,15 @@ class JobRecord:
     requested: bool = False
 
 
+SCHEMA = Schema("jobs", "jobs.db", MIGRATIONS, ("jobs",))
+
+
 class JobState:
-    FILE = "jobs.db"
+    FILE = SCHEMA.file
 
     def __init__(self, data_dir: Path, database_url: str = "") -> None:
         self._db = Database.open(database_url, data_dir / self.FILE)
-        self._db.migrate("jobs", MIGRATIONS)
+        self._db.adopt(SCHEMA)
 
     def records(self) -> dict[str, JobRecord]:
         rows = self._db.execute("SELECT name, created, last_run, outcome, duration, error, summary, runs, "

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from server.errors import InvalidArgument
-from server.state import Database
+from server.state import Database, Schema
 
 DAY = 86400
 # (table, bucket seconds, kept for seconds); the last level's age is the retention setting.
@@ -57,12 +57,15 @@ class SeriesRange:
     points: list[Point]
 
 
+SCHEMA = Schema("timeseries", "timeseries.db", MIGRATIONS, ("series", "meta", *(table for table, _, _ in LEVELS)))
+
+
 class TimeSeries:
-    FILE = "timeseries.db"
+    FILE = SCHEMA.file
 
     def __init__(self, data_dir: Path, retention_days: float = 30.0, database_url: str = "") -> None:
         self._db = Database.open(database_url, data_dir / self.FILE)
-        self._db.migrate("timeseries", MIGRATIONS)
+        self._db.adopt(SCHEMA)
         self._lock = threading.Lock()
         self._ids: dict[str, int] = {}
         self.retention = int(retention_days * DAY)

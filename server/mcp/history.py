@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from server.mcp.scanners import Category, Finding, Severity
-from server.state import Database, Executor
+from server.state import Database, Executor, Schema
 
 # Numbered migrations (server/state): append, never edit one that shipped.
 MIGRATIONS = ["""
@@ -108,12 +108,15 @@ def _seen(row: dict[str, Any]) -> Seen:
     return Seen(_finding(row["body"]), _time(row["first_seen"]) or datetime.now(timezone.utc), row["state"])
 
 
+SCHEMA = Schema("scans", "scans.db", MIGRATIONS, ("scans", "findings"))
+
+
 class ScanHistory:
-    FILE = "scans.db"
+    FILE = SCHEMA.file
 
     def __init__(self, data_dir: Path, database_url: str = "") -> None:
         self._db = Database.open(database_url, data_dir / self.FILE)
-        self._db.migrate("scans", MIGRATIONS)
+        self._db.adopt(SCHEMA)
 
     def close(self) -> None:
         self._db.close()

@@ -168,8 +168,23 @@ class Replication:
             return leader.address or None
         return None
 
+    def may_write(self) -> bool:
+        """This replica leads, has caught up, and holds a fresh lease (renewed within the renew
+        deadline): what every write to the store or a cluster needs."""
+        return self.role is Role.LEADER and self.elector.fresh()
+
+    def fence(self) -> None:
+        """Immediately before a write to a cluster (server/versions/intents.py): refuses it, with
+        nothing written, when this replica's lease is no longer fresh. A leader that could not
+        renew may have been replaced already; the caller retries and reaches the leader (through
+        forwarding once this replica has stepped down)."""
+        if not self.may_write():
+            raise Unavailable("this replica's lease is not fresh (no renewal within the renew deadline): "
+                              "nothing was written; retry", "LEASE_LOST", retry_after=self.timing.retry_period)
+
     def check_writable(self) -> None:
         if self.role is Role.LEADER:
+            self.fence()
             return
         leader = self.leader
         if self.role is Role.FOLLOWER and leader is not None and leader.identity != self.elector.identity:
@@ -227,7 +242,7 @@ class LeaderOnlyLock:
         self.replication = replication
 
     def try_acquire(self) -> bool:
-        return self.replication.is_leader and self.lock.try_acquire()
+        return self.replication.may_write() and self.lock.try_acquire()
 
     def release(self) -> None:
         self.lock.release()

@@ -86,16 +86,18 @@ class LeaseElector:
     async def _run(self) -> None:
         reported: tuple[bool, Leader | None] | None = None
         while True:
+            # A renewal counts from when it was sent, not answered: another replica cannot have
+            # seen the record before then, so it waits at least the lease duration from here.
+            sent = time.monotonic()
             try:
                 won = await self._call(self._try_acquire_or_renew)
             except Exception as error:  # the API unreachable: as a failed renewal
                 log.warning("lease %s/%s: %s", self.namespace, self.name, error)
                 won = False
-            now = time.monotonic()
             if won:
-                self._renewed_at = now
+                self._renewed_at = sent
             # A leader that cannot renew keeps leading until the renew deadline, then steps down.
-            leading = won or (self.leading and now - self._renewed_at <= self.timing.renew_deadline)
+            leading = won or self.fresh()
             if leading != self.leading:
                 log.warning("leading" if leading else "stopped leading",
                             extra={"lease": f"{self.namespace}/{self.name}", "identity": self.identity})
@@ -104,6 +106,15 @@ class LeaseElector:
                 reported = (leading, self.leader)
                 await self.on_change(leading, self.leader)
             await asyncio.sleep(self.timing.retry_period)
+
+    def fresh(self) -> bool:
+        """Whether this replica leads and renewed the lease within the renew deadline. Asked
+        immediately before each write to a cluster, not only by the election loop: the loop may be
+        late (a renewal hanging up to its timeout, a busy event loop), and a leader past its renew
+        deadline may already have a successor once the lease duration has passed. The margin
+        between the two (lease duration - renew deadline) is what absorbs clock-rate differences
+        and the time a write takes once it has passed this check."""
+        return self.leading and time.monotonic() - self._renewed_at <= self.timing.renew_deadline
 
     def _record(self, holder: str, acquired: Any, transitions: int) -> dict[str, Any]:
         now = _now()

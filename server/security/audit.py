@@ -26,7 +26,7 @@ import grpc
 from server.context import CallContext
 from server.security.permissions import RULES
 from server.security.scope import where
-from server.state import Database
+from server.state import Database, Schema
 
 log = logging.getLogger("kubecommit.audit")
 
@@ -105,8 +105,11 @@ def audited(method: str, code: grpc.StatusCode) -> bool:
     return rule.audited or code in REFUSALS
 
 
+SCHEMA = Schema("audit", "audit.db", MIGRATIONS, ("events",))
+
+
 class AuditLog:
-    FILE = "audit.db"
+    FILE = SCHEMA.file
 
     def __init__(self, data_dir: Path, max_rows: int | None = None,
                  max_age_seconds: float | None = None, database_url: str = "") -> None:
@@ -114,7 +117,7 @@ class AuditLog:
         self._db = Database.open(database_url, data_dir / self.FILE)
         if self._db.dialect.name == "sqlite":
             self._adopt_unversioned()
-        self._db.migrate("audit", MIGRATIONS)
+        self._db.adopt(SCHEMA)
         self._lock = threading.Lock()
         self.max_rows = max_rows
         self.max_age_seconds = max_age_seconds

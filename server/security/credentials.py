@@ -21,7 +21,7 @@ import os
 import time
 from pathlib import Path
 
-from server.state import Database
+from server.state import Database, Schema
 
 # Numbered migrations (server/state): append, never edit one that shipped.
 MIGRATIONS = ["""
@@ -41,15 +41,18 @@ def destroy_file(target: Path) -> None:
     target.unlink()
 
 
+SCHEMA = Schema("credentials", "credentials.db", MIGRATIONS, ("cluster_credentials",))
+
+
 class CredentialStore:
-    FILE = "credentials.db"
+    FILE = SCHEMA.file
     LEGACY_DIR = "credentials"
 
     def __init__(self, data_dir: Path, database_url: str = "") -> None:
         self._db = Database.open(database_url, data_dir / self.FILE)
         if self._db.dialect.name == "sqlite":
             self._db.execute("PRAGMA secure_delete=ON")
-        self._db.migrate("credentials", MIGRATIONS)
+        self._db.adopt(SCHEMA)
         self._import_legacy(data_dir / self.LEGACY_DIR)
         if database_url:
             self._import_sqlite(data_dir / self.FILE)
@@ -71,7 +74,7 @@ class CredentialStore:
             return
         local = Database.open("", path)
         try:
-            local.migrate("credentials", MIGRATIONS)  # a file from before the table has none
+            local.adopt(SCHEMA)  # a file from before the table has none
             rows = local.execute("SELECT cluster, sealed, updated_at FROM cluster_credentials").fetchall()
         finally:
             local.close()

@@ -26,7 +26,7 @@ from server.errors import InvalidArgument, NotFound
 from server.security.files import write_private
 from server.security.roles import ROLES
 from server.security.scope import scope_list
-from server.state import Database
+from server.state import Database, Schema
 
 PREFIX = "kc"
 _TOKEN = re.compile(r"^kc_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
@@ -69,12 +69,15 @@ class TokenRecord:
         return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
 
+SCHEMA = Schema("tokens", "tokens.db", MIGRATIONS, ("tokens",))
+
+
 class TokenStore:
-    FILE = "tokens.db"
+    FILE = SCHEMA.file
 
     def __init__(self, data_dir: Path, database_url: str = "") -> None:
         self._db = Database.open(database_url, data_dir / self.FILE)
-        self._db.migrate("tokens", MIGRATIONS)
+        self._db.adopt(SCHEMA)
 
     def close(self) -> None:
         self._db.close()

@@ -13,6 +13,7 @@ from kubecommit.v1 import operations_pb2 as pb, operations_pb2_grpc
 from server.context import current as current_call
 from server.alerts.access import may_handle, seen
 from server.alerts.config import AlertRule, Channel
+from server.alerts.notify import Delivery
 from server.alerts.store import Alert, Severity, State
 from server.errors import FailedPrecondition, InvalidArgument
 from server.jobs.operations import Operations
@@ -64,6 +65,11 @@ def _severity(value: int, field: str, default: str) -> str:
         return Severity(value).name
     except ValueError:
         raise InvalidArgument.field(field, "not a known severity") from None
+
+
+def _delivery(d: Delivery) -> pb.NotificationDelivery:
+    return pb.NotificationDelivery(alert=f"alerts/{d.alert}", change=d.change, attempt=d.attempt,
+                                   time=timestamp(d.time), status_code=d.status, error=d.error)
 
 
 def _channel(c: Channel, secret: str = "") -> pb.NotificationChannel:
@@ -204,9 +210,13 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
                                          context: Context) -> pb.ListNotificationDeliveriesResponse:
         page, token = await self.ops.list_deliveries(_id(request.parent, "notificationChannels", "parent"),
                                                      request.page_size, request.page_token)
-        return pb.ListNotificationDeliveriesResponse(next_page_token=token, deliveries=[
-            pb.NotificationDelivery(alert=f"alerts/{d.alert}", change=d.change, attempt=d.attempt,
-                                    time=timestamp(d.time), status_code=d.status, error=d.error) for d in page])
+        return pb.ListNotificationDeliveriesResponse(next_page_token=token, deliveries=[_delivery(d) for d in page])
+
+    async def TestNotificationChannel(self, request: pb.TestNotificationChannelRequest,
+                                      context: Context) -> pb.TestNotificationChannelResponse:
+        attempts = await self.ops.test_channel(_id(request.name, "notificationChannels"))
+        return pb.TestNotificationChannelResponse(deliveries=[_delivery(d) for d in attempts],
+                                                  delivered=bool(attempts) and not attempts[-1].error)
 
     # -- alert rules ---------------------------------------------------------------------------
 

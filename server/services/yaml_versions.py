@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import timezone
+from typing import AsyncIterator, Awaitable
 
 import grpc
 from google.protobuf import empty_pb2
+from google.protobuf.message import Message
 
-from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
+from kubecommit.v1 import common_pb2, yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from server.messages import document_diff, value
-from server.errors import FailedPrecondition
+from server.errors import FailedPrecondition, InvalidArgument
 from server.runtime import Runtime
 from server.versions import Versions, convert
+from server.versions.backups import Progress, ProgressFeed, Step, no_progress
 from server.versions.drift import detect, import_drift
 from server.versions.merge import apply_branch_state, merge_branch
+
+# StreamBackupOperation: the operation asked for -> the field of its answer.
+_ANSWERS = {"create": "created", "verify": "verified", "restore": "restored"}
 
 class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
     def __init__(self, domain: Versions) -> None:
@@ -120,9 +126,12 @@ class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
         return pb.ListCommitsResponse(commits=[convert.commit(e) for e in entries], next_page_token=token)
 
     async def CreateBackup(self, request: pb.CreateBackupRequest, context: grpc.aio.ServicerContext) -> pb.Backup:
+        return await self._create_backup(request)
+
+    async def _create_backup(self, request: pb.CreateBackupRequest, progress: Progress = no_progress) -> pb.Backup:
         return convert.backup(await self.backups.create(
             backup=request.backup_id, clusters=list(request.backup.clusters), base=request.backup.base_backup,
-            description=request.backup.description))
+            description=request.backup.description, progress=progress))
 
     async def ListBackups(self, request: pb.ListBackupsRequest, context: grpc.aio.ServicerContext
                           ) -> pb.ListBackupsResponse:
@@ -131,16 +140,25 @@ class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
 
     async def VerifyBackup(self, request: pb.VerifyBackupRequest, context: grpc.aio.ServicerContext
                            ) -> pb.VerifyBackupResponse:
-        valid, error, count = await self.backups.verify(request.name)
+        return await self._verify_backup(request)
+
+    async def _verify_backup(self, request: pb.VerifyBackupRequest, progress: Progress = no_progress
+                             ) -> pb.VerifyBackupResponse:
+        valid, error, count = await self.backups.verify(request.name, progress)
         return pb.VerifyBackupResponse(valid=valid, error=error, commit_count=count)
 
     async def RestoreBackup(self, request: pb.RestoreBackupRequest, context: grpc.aio.ServicerContext
                             ) -> pb.RestoreBackupResponse:
-        branches = await self.backups.restore(request.name, request.branch_prefix)
+        return await self._restore_backup(request)
+
+    async def _restore_backup(self, request: pb.RestoreBackupRequest, progress: Progress = no_progress
+                              ) -> pb.RestoreBackupResponse:
+        branches = await self.backups.restore(request.name, request.branch_prefix, progress)
         response = pb.RestoreBackupResponse(branches=branches, dry_run=request.dry_run and request.apply)
         if request.apply:
             if "refs/heads/main" not in branches:
                 raise FailedPrecondition(f"{request.name} holds no main branch to apply", "NOTHING_TO_APPLY")
+            progress("apply", 0, 0)
             result = await apply_branch_state(
                 self.writer, source=branches["refs/heads/main"].removeprefix("branches/"), prefix=request.prefix,
                 message=f"Apply {request.name}" + (f" under {request.prefix}" if request.prefix else ""),
@@ -148,6 +166,25 @@ class YamlVersionsServicer(yaml_versions_pb2_grpc.YamlVersionsServiceServicer):
             response.commit = result.commit
             response.resources.extend(convert.merged(result.resources))
         return response
+
+    async def StreamBackupOperation(self, request: pb.StreamBackupOperationRequest, context: grpc.aio.ServicerContext
+                                    ) -> AsyncIterator[pb.StreamBackupOperationResponse]:
+        feed = ProgressFeed()
+        operation = request.WhichOneof("operation")
+        if operation == "create":
+            work: Awaitable[Message] = self._create_backup(request.create, feed.report)
+        elif operation == "verify":
+            work = self._verify_backup(request.verify, feed.report)
+        elif operation == "restore":
+            work = self._restore_backup(request.restore, feed.report)
+        else:
+            raise InvalidArgument.field("operation", "one of create, verify or restore is required")
+        async for event in feed.follow(work):
+            if isinstance(event, Step):
+                yield pb.StreamBackupOperationResponse(progress=common_pb2.Progress(
+                    stage=event.stage, done=event.done, total=event.total))
+            else:
+                yield pb.StreamBackupOperationResponse(**{_ANSWERS[operation]: event})
 
     async def DeleteBackup(self, request: pb.DeleteBackupRequest, context: grpc.aio.ServicerContext
                            ) -> empty_pb2.Empty:

@@ -41,6 +41,19 @@ _SCHEME = re.compile(r"^postgres(ql)?://")
 
 
 @dataclass(frozen=True)
+class Schema:
+    """What one component keeps: its name in `schema_migrations`, its SQLite file in the data
+    directory, its migrations and its tables (parents before the tables that refer to them). The
+    one list of state tables: servers open components with it, `kubecommit state migrate` copies
+    them with it (server/admin/state.py)."""
+
+    component: str
+    file: str
+    migrations: Sequence[Migration]
+    tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Dialect:
     name: str
     serial: str
@@ -143,6 +156,31 @@ class Database:
                 if lock:
                     conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
                 yield _Transaction(conn, self.dialect)
+
+    def batches(self, sql: str, size: int = 1000) -> Iterator[list[tuple]]:
+        """The rows of a query in lists of at most `size`, never all at once (copying a table)."""
+        with self._lock, self._errors():
+            cursor = self._live().cursor()
+            try:
+                cursor.execute(sql)
+                while rows := cursor.fetchmany(size):
+                    yield rows
+            finally:
+                cursor.close()
+
+    def columns(self, table: str) -> list[str]:
+        """The column names of `table`, in order."""
+        with self._lock, self._errors():
+            cursor = self._live().cursor()
+            try:
+                cursor.execute(f"SELECT * FROM {table} WHERE 1 = 0")
+                return [d[0] for d in cursor.description]
+            finally:
+                cursor.close()
+
+    def adopt(self, schema: Schema) -> int:
+        """`migrate` for a component's Schema."""
+        return self.migrate(schema.component, schema.migrations)
 
     def migrate(self, component: str, migrations: Sequence[Migration]) -> int:
         """Apply the migrations of `component` not applied yet; returns its schema version. A

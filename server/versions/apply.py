@@ -286,6 +286,7 @@ class Writer:
                                                 error="not attempted: an earlier document failed"))
                 continue
             try:
+                self.intents.check_fence()  # the intent was begun before the first; each write asks again
                 live = await apply_object(conn, t.rt, t.obj, removal=removing[t.path], force=force, dry_run=False)
             except (KubecommitError, PartlyApplied) as error:
                 partly = error.live if isinstance(error, PartlyApplied) else None

@@ -9,11 +9,13 @@ is the full history of the store's branches and tags. See docs/versions.md.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import AsyncIterator, Awaitable, TypeVar
 
-from gitstore import BackupManifest, RefOwner
+from gitstore import BackupManifest, BackupProgress as Progress, RefOwner, no_progress
 from server import context, paging
 from server.errors import FailedPrecondition, InvalidArgument, NotFound
 from server.names import parse_cluster
@@ -29,6 +31,54 @@ class BackupInfo:
     clusters: list[str] = field(default_factory=list)
     description: str = ""
     created_by: str = ""
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Step:
+    """How far a backup operation is: `done` of `total` in `stage` (total 0: not known)."""
+    stage: str
+    done: int
+    total: int
+
+
+class ProgressFeed:
+    """Progress told by gitstore in a storage thread, read by a coroutine as it happens.
+
+    gitstore reports every object; a feed passes on the first and last report of a stage and one
+    per whole percent between, so a stream carries at most ~100 steps a stage, whatever the size
+    of the store, and the last step of a stage is always its `total`."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._steps: asyncio.Queue[Step] = asyncio.Queue()
+        self._last: tuple[str, int] | None = None
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        """Called from the storage thread (gitstore's Progress)."""
+        mark = (stage, done * 100 // total if total else done)
+        if mark == self._last and done != total:
+            return
+        self._last = mark
+        self._loop.call_soon_threadsafe(self._steps.put_nowait, Step(stage, done, total))
+
+    async def follow(self, work: Awaitable[T]) -> AsyncIterator[Step | T]:
+        """The steps of `work` as they are reported, then its result (its error is raised after the
+        steps reported before it)."""
+        task = asyncio.ensure_future(work)
+        try:
+            while not task.done() or not self._steps.empty():
+                getter = asyncio.ensure_future(self._steps.get())
+                await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+                if getter.done():
+                    yield getter.result()
+                else:
+                    getter.cancel()
+            yield task.result()
+        finally:
+            task.cancel()
 
 
 def backup_id(name: str, field_name: str = "name") -> str:
@@ -55,7 +105,8 @@ class Backups:
         return BackupInfo(manifest, list(meta.get("clusters", [])), meta.get("description", ""),
                           meta.get("created_by", ""))
 
-    async def create(self, *, backup: str, clusters: list[str], base: str, description: str) -> BackupInfo:
+    async def create(self, *, backup: str, clusters: list[str], base: str, description: str,
+                     progress: Progress = no_progress) -> BackupInfo:
         ids = [parse_cluster(c, f"backup.clusters[{i}]") for i, c in enumerate(clusters)]
         since = backup_id(base, "backup.base_backup") if base else None
         caller = context.commit_author()
@@ -65,7 +116,8 @@ class Backups:
                 if not self.store.list_paths(f"clusters/{cluster}", MAIN):
                     raise NotFound(f"backup.clusters[{i}]: the store holds nothing for clusters/{cluster}",
                                    "UNKNOWN_CLUSTER", metadata={"cluster": cluster})
-            manifest = self.store.create_backup(self.directory, since=since, backup_id=backup or None)
+            manifest = self.store.create_backup(self.directory, since=since, backup_id=backup or None,
+                                                progress=progress)
             info = BackupInfo(manifest, [f"clusters/{c}" for c in ids], description,
                               f"{caller.name} <{caller.email}>")
             self._meta_path(manifest.backup_id).write_text(json.dumps({
@@ -78,24 +130,24 @@ class Backups:
             return [self.info(m) for m in reversed(self.store.list_backups(self.directory))]
         return paging.offset_page(await self.storage.run(read), ("backups",), size, token)
 
-    async def verify(self, name: str) -> tuple[bool, str, int]:
+    async def verify(self, name: str, progress: Progress = no_progress) -> tuple[bool, str, int]:
         """(valid, what is wrong, commits in the backup); an unknown backup is NOT_FOUND."""
         backup = backup_id(name)
         try:
-            manifest = await self.storage.run(self.store.verify_backup, self.directory, backup)
+            manifest = await self.storage.run(self.store.verify_backup, self.directory, backup, progress)
         except FailedPrecondition as error:
             if error.reason != BACKUP_CORRUPT:
                 raise
             return False, error.message, 0
         return True, "", manifest.commit_count
 
-    async def restore(self, name: str, prefix: str) -> dict[str, str]:
+    async def restore(self, name: str, prefix: str, progress: Progress = no_progress) -> dict[str, str]:
         """Restored ref (`refs/heads/main`) -> the branch (or tag) it was written to, under the prefix."""
         backup = backup_id(name)
         into = branch_id(prefix, "branch_prefix").rstrip("/") if prefix else f"restore/{backup}"
         # Restored refs are protected: only an admin deletes them (docs/security.md).
         owner = RefOwner(context.commit_author(), protected=True)
-        result = await self.storage.run(self.store.restore_backup, self.directory, backup, into, owner)
+        result = await self.storage.run(self.store.restore_backup, self.directory, backup, into, owner, progress)
         return {ref: (("branches/" if target.startswith("refs/heads/") else "tags/")
                  + target.removeprefix("refs/heads/").removeprefix("refs/tags/"))
                 for ref, target in result.refs.items()}

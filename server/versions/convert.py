@@ -90,4 +90,4 @@ def backup(info: BackupInfo) -> pb.Backup:
     return pb.Backup(name=f"backups/{m.backup_id}", clusters=info.clusters,
                      base_backup=f"backups/{m.base}" if m.base else "", refs=m.refs, size_bytes=m.size,
                      sha256=m.sha256, create_time=timestamp(m.created), created_by=info.created_by,
-                     description=info.description)
+                     description=info.description, object_count=m.object_count)

@@ -26,12 +26,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from gitstore import Author, StoreKey
 from server import context
 from server.names import ResourceName
-from server.state import Database
+from server.state import Database, Schema
 
 # Test only: with this set to 1, the process exits (os._exit, as a SIGKILL would end it) after a
 # write reached a cluster and before its commit; set to `path:TEXT`, only after a write whose store
@@ -86,15 +86,26 @@ def crash_point(paths: Iterable[str] = ()) -> None:
         os._exit(CRASH_EXIT_CODE)
 
 
+SCHEMA = Schema("intents", "intents.db", MIGRATIONS, ("intents",))
+
+
 class IntentJournal:
-    FILE = "intents.db"
+    FILE = SCHEMA.file
 
     def __init__(self, data_dir: Path, key: StoreKey, database_url: str = "") -> None:
         self._db = Database.open(database_url, data_dir / self.FILE)
         if self._db.dialect.name == "sqlite":
             self._db.execute("PRAGMA synchronous=FULL")
-        self._db.migrate("intents", MIGRATIONS)
+        self._db.adopt(SCHEMA)
         self._key = key
+        # Raises to refuse a write to a cluster about to be made (a replica whose lease is no
+        # longer fresh: server/replication/ha.py); set by the runtime of a replica with a lease.
+        self.fence: Callable[[], None] | None = None
+
+    def check_fence(self) -> None:
+        """Immediately before each cluster write of a call (and so before its intent)."""
+        if self.fence is not None:
+            self.fence()
 
     def close(self) -> None:
         self._db.close()
@@ -108,6 +119,7 @@ class IntentJournal:
     async def begin(self, operation: str, writes: Iterable[tuple[ResourceName, dict[str, Any] | None]]) -> str:
         """Record, durably, that the current call is about to write these documents (None: delete)
         to their clusters; returns the intent id for `done`."""
+        self.check_fence()
         call = context.current()
         author = context.commit_author()
         entries = [IntentEntry(str(name), DELETE if doc is None else PUT, self.fingerprint(doc))

@@ -178,6 +178,8 @@ async def _apply_all(writer: Writer, items: list[tuple[str, dict[str, Any] | Non
         try:
             if rn is not None:
                 base = current.get(path)
+                if not dry_run:
+                    writer.intents.check_fence()  # before each write, not only the first (the intent's)
                 live = await _to_cluster(writer, rn, doc, dry_run,
                                          Removal.between(base.data if base else None, doc) if doc else Removal())
                 doc = normalize(live) if live is not None and not dry_run else doc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import uuid
@@ -106,6 +107,22 @@ def test_logs_flags(demo_server: EmbeddedServer) -> None:
     assert 0 < len(recent) < len(run(demo_server, "logs", pod, *WEB).stdout.splitlines())
 
 
+def test_logs_export_is_recorded(demo_server: EmbeddedServer) -> None:
+    pod = a_pod(demo_server)
+    shown = run(demo_server, "logs", pod, *WEB, "-c", "frontend", "--tail", "4").stdout.splitlines()
+    exported = run(demo_server, "logs", pod, *WEB, "-c", "frontend", "--tail", "4", "--export", "json")
+    assert exported.returncode == 0, exported.stderr
+    records = json.loads(exported.stdout)
+    assert len(records) == 4 and all(r["pod"] == pod for r in records), records[:1]
+    assert set(shown) & {r["raw"] for r in records}  # the same lines `logs` shows (the simulator keeps writing)
+    name, counts = exported.stderr.strip().split(": ", 1)
+    assert name.startswith("logExports/") and counts == f"4 entries, {len(exported.stdout.encode())} bytes"
+    listed = {line.split()[0]: line for line in run(demo_server, "log-exports").stdout.splitlines()[1:]}
+    assert name in listed and listed[name].split()[-3:] == ["json", "4", str(len(exported.stdout.encode()))]
+    bad = run(demo_server, "logs", pod, *WEB, "--export", "xml")
+    assert bad.returncode == 2 and "xml" in bad.stderr
+
+
 def test_logs_previous_and_crash_loop_status(demo_server: EmbeddedServer) -> None:
     shop = ("--cluster", "demo", "-n", "shop")
     pod = a_pod(demo_server, "shop", "app=payments-worker")
@@ -159,3 +176,11 @@ def test_cp_both_ways(demo_server: EmbeddedServer, tmp_path: Path) -> None:
     listed = run(demo_server, "ls", f"{pod}:/tmp/dir", *WEB, "-R").stdout.splitlines()
     assert any(line.startswith("drwx") and line.endswith("/tmp/dir/sub") for line in listed)
     assert any(line.startswith("-rw") and line.endswith("/tmp/dir/sub/a.txt") for line in listed)
+
+    removed = run(demo_server, "rm", f"{pod}:/tmp/note.txt", *WEB)
+    assert removed.returncode == 0 and removed.stdout == f"removed {pod}:/tmp/note.txt\n", removed.stderr
+    assert run(demo_server, "exec", pod, *WEB, "--", "cat", "/tmp/note.txt").returncode != 0
+    refused = run(demo_server, "rm", f"{pod}:/tmp/dir", *WEB)  # a directory needs -r
+    assert refused.returncode != 0 and refused.stderr.startswith("error: ") and "/tmp/dir" in refused.stderr
+    assert run(demo_server, "rm", "-r", f"{pod}:/tmp/dir", *WEB).returncode == 0
+    assert "/tmp/dir" not in run(demo_server, "ls", f"{pod}:/tmp", *WEB).stdout

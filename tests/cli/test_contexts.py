@@ -52,6 +52,9 @@ def test_contexts_login_and_defaults(demo_server: EmbeddedServer, tmp_path: Path
 
     view = kc("config", "view")
     assert "current-context: prod" in view.stdout and "token-file" in view.stdout
+    gone = kc("config", "delete-context", "prod")
+    assert gone.stdout == 'Deleted context "prod".\n' and kc("config", "current-context").returncode != 0
+    assert [line.split()[0] for line in kc("config", "get-contexts").stdout.splitlines()[1:]] == ["dev"]
 
 
 def test_a_wrong_token_is_not_stored(demo_server: EmbeddedServer, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from clients.cli.connection import with_port
 from server.embedded import EmbeddedServer
-from tests.cli.support import run
+from tests.cli.support import KUBECOMMIT, cli_env, run
 
 
 def free_port() -> int:
@@ -118,3 +119,21 @@ def test_a_partly_applied_manifest_names_what_failed(demo_server: EmbeddedServer
     assert result.returncode == 1 and f"clusters/demo/namespaces/{ns} created (version 1)" in result.stdout
     assert result.stderr.startswith(f"error: clusters/demo/namespaces/{ns}/deployments.apps/d: ")
     assert "spec.replicas" in result.stderr and "hint: 1 of 2 resources were not applied" in result.stderr
+
+
+def test_sim_serves_a_cluster_the_server_can_register(demo_server: EmbeddedServer, tmp_path: Path) -> None:
+    """`kubecommit sim` (kubesim's own flags) runs a simulator until SIGTERM; its kubeconfig works."""
+    kubeconfig = tmp_path / "sim.kubeconfig"
+    proc = subprocess.Popen([str(KUBECOMMIT), "sim", "--listen", "127.0.0.1:0", "--kubeconfig", str(kubeconfig),
+                             "--log-interval", "0"], stdout=subprocess.PIPE, text=True, env=cli_env(None))
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().startswith("kubesim listening on http://127.0.0.1:")
+        name = f"sim{uuid.uuid4().hex[:6]}"
+        added = run(demo_server, "clusters", "add", name, "--kubeconfig", str(kubeconfig))
+        assert added.returncode == 0, added.stderr
+        tested = run(demo_server, "clusters", "test", name)
+        assert tested.returncode == 0 and "connected" in tested.stdout, tested.stderr
+        assert run(demo_server, "clusters", "remove", name, "--yes").returncode == 0
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=20) == 0

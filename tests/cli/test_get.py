@@ -6,10 +6,12 @@ import json
 import re
 import time
 import uuid
+from pathlib import Path
 
 import yaml
 
 from kubesim import Simulator
+from kubesim.testing import run_kubectl
 from server.embedded import EmbeddedServer
 from tests.cli.support import deployment, run
 from tests.support.clusters import register_cluster
@@ -124,3 +126,32 @@ def test_compare_across_clusters(demo_server: EmbeddedServer, sim: Simulator) ->
             in missing.stdout, missing.stdout + missing.stderr
         for name in (twin, empty):
             assert run(demo_server, "clusters", "remove", name, "--yes").returncode == 0
+
+
+def test_crd_short_names_come_from_the_cluster(demo_server: EmbeddedServer, sim: Simulator, tmp_path: Path) -> None:
+    """A CRD created in the cluster with spec.names.shortNames: `get SHORT`, `SHORT/NAME` and the
+    singular resolve through the server's discovery, with no table in the CLI."""
+    suffix = uuid.uuid4().hex[:6]
+    group, plural, short = f"t{suffix}.example.com", f"gizmos{suffix}", f"gz{suffix}"
+    kubeconfig = sim.write_kubeconfig(tmp_path / "kubeconfig")
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": f"{plural}.{group}"},
+           "spec": {"group": group, "scope": "Namespaced",
+                    "names": {"plural": plural, "singular": f"gizmo{suffix}", "kind": f"Gizmo{suffix}",
+                              "shortNames": [short]},
+                    "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                        "type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}}
+    run_kubectl(kubeconfig, "apply", "--validate=false", "-f", "-", input=json.dumps(crd))
+    gizmo = {"apiVersion": f"{group}/v1", "kind": f"Gizmo{suffix}", "metadata": {"name": "one", "namespace": "web"},
+             "spec": {"size": 3}}
+    run_kubectl(kubeconfig, "apply", "--validate=false", "-f", "-", input=json.dumps(gizmo))
+
+    listed = run(demo_server, "get", short, "--cluster", "demo", "-n", "web")
+    assert listed.returncode == 0 and rows(listed.stdout)[1][0] == "one", listed.stderr
+    named = run(demo_server, "get", f"{short}/one", "--cluster", "demo", "-n", "web", "-o", "name")
+    assert named.stdout == f"gizmo{suffix}.{group}/one\n", named.stdout + named.stderr
+    assert run(demo_server, "get", f"gizmo{suffix}", "one", "--cluster", "demo", "-n", "web").returncode == 0
+    shown = run(demo_server, "api-resources", "--cluster", "demo")
+    assert [f"{plural}.{group}", short, f"Gizmo{suffix}"] in rows(shown.stdout)
+    typo = run(demo_server, "get", short + "x", "--cluster", "demo", "-n", "web")
+    assert typo.returncode != 0 and f"did you mean '{short}'?" in typo.stderr

@@ -4,6 +4,7 @@ clusters add/remove."""
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import uuid
@@ -147,21 +148,40 @@ def test_drift_detect_and_import(demo_server: EmbeddedServer, sim: Simulator, tm
     assert "import" in run(demo_server, "history", full).stdout.splitlines()[1]
 
 
+def _screen(output: bytes) -> str:
+    """What a terminal showed, with colours and cursor moves taken out (rich redraws its bar)."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode(errors="replace"))
+
+
 def test_backups(demo_server: EmbeddedServer) -> None:
     name = f"bk-{uuid.uuid4().hex[:6]}"
     made = run(demo_server, "backup", "create", name, "--cluster", "demo", "--description", "before upgrade")
     assert made.returncode == 0 and made.stdout.startswith(f"backups/{name}: "), made.stderr
     assert any(line.split()[0] == name for line in run(demo_server, "backup", "list").stdout.splitlines()[1:])
     at_terminal = Terminal(demo_server, "backup", "create", f"{name}-tty")
-    at_terminal.expect(f"backups/{name}-tty: ")
-    assert at_terminal.wait() == 0 and b"writing backup" in at_terminal.output  # progress only on a terminal
-    assert "writing backup" not in made.stderr
+    objects = re.search(r"(\d+) objects", at_terminal.expect(" refs, sha256 "))
+    assert at_terminal.wait() == 0 and objects and int(objects[1]) > 0
+    # A bar (only on a terminal) of the objects packed, ending at all of them: the count the backup holds.
+    screen = _screen(at_terminal.output)
+    assert re.search(rf"pack .*100% {objects[1]}/{objects[1]}", screen), screen
+    assert "pack" not in made.stderr and "%" not in made.stderr
+    checking = Terminal(demo_server, "backup", "verify", f"{name}-tty")
+    checking.expect("is valid")
+    assert checking.wait() == 0 and re.search(rf"verify .*100% {objects[1]}/{objects[1]}", _screen(checking.output))
     verified = run(demo_server, "backup", "verify", name)
     assert verified.returncode == 0 and "is valid" in verified.stdout
     restored = run(demo_server, "backup", "restore", name, "--branch-prefix", f"r-{name}")
     assert restored.returncode == 0 and f"refs/heads/main -> branches/r-{name}/main\n" in restored.stdout, restored.stderr
     missing = run(demo_server, "backup", "verify", "nope")
     assert missing.returncode == 1 and missing.stderr.startswith("error: ")
+    incremental = run(demo_server, "backup", "create", f"{name}-inc", "--base", name)
+    assert incremental.returncode == 0, incremental.stderr
+    refused = run(demo_server, "backup", "delete", name)  # the incremental one depends on it
+    assert refused.returncode == 1 and f"{name}-inc" in refused.stderr
+    for doomed in (f"{name}-inc", name, f"{name}-tty"):
+        deleted = run(demo_server, "backup", "delete", f"backups/{doomed}")
+        assert deleted.returncode == 0 and deleted.stdout == f"backups/{doomed} deleted\n", deleted.stderr
+    assert not any(line.split()[0].startswith(name) for line in run(demo_server, "backup", "list").stdout.splitlines()[1:])
 
 
 def test_clusters_add_with_tags_and_remove(demo_server: EmbeddedServer, sim: Simulator, tmp_path: Path) -> None:
@@ -178,6 +198,19 @@ def test_clusters_add_with_tags_and_remove(demo_server: EmbeddedServer, sim: Sim
     assert run(demo_server, "clusters", "update", name, "--tag", "env=prod").returncode == 0
     row = next(line for line in run(demo_server, "clusters", "list").stdout.splitlines() if line.startswith(name))
     assert row.split()[-1] == "env=prod"
+    synced = run(demo_server, "clusters", "sync", name, "--message", "first look")
+    assert synced.returncode == 0 and re.fullmatch(r"read \d+ objects of \d+ types; commit [0-9a-f]{12}\n",
+                                                   synced.stdout), synced.stdout + synced.stderr
+    again = run(demo_server, "clusters", "sync", name)  # the simulator moved on or not: either is reported
+    assert again.returncode == 0 and again.stdout.startswith("read "), again.stderr
+    health = run(demo_server, "clusters", "health", name)
+    assert health.returncode == 0 and re.match(rf"{name}: (HEALTHY|WARNING|ERROR), score \d+", health.stdout), health.stderr
+    both = run(demo_server, "clusters", "health", name, "demo")  # several at once (CheckClustersHealth)
+    assert both.returncode == 0 and both.stdout.splitlines()[0].split() == ["CLUSTER", "STATUS", "SCORE", "ISSUES"]
+    assert sorted(line.split()[0] for line in both.stdout.splitlines()[1:]) == sorted([name, "demo"]), both.stdout
+    shown = run(demo_server, "clusters", "get", name).stdout
+    assert f"name:         clusters/{name}\n" in shown and f"server:       {sim.url}" in shown
+    assert "tags:         env=prod\n" in shown and "kubeconfig" not in shown.lower()
     metrics = run(demo_server, "clusters", "metrics", name).stdout.splitlines()
     assert metrics[0].split() == ["RESOURCE", "CAPACITY", "ALLOCATABLE", "REQUESTS", "LIMITS", "USAGE"]
     assert metrics[1].startswith("cpu") and metrics[2].startswith("memory") and metrics[2].split()[1].endswith("Gi")

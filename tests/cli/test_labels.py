@@ -74,3 +74,37 @@ def test_check_and_fix(demo_server: EmbeddedServer) -> None:
             assert again.returncode == 0 and "2/2 compliant (100%)" in again.stderr
         finally:
             labels.DeleteLabelPolicy(pb.DeleteLabelPolicyRequest(name=f"labelPolicies/owner-{ns}"))
+
+
+def test_keys_history_and_policies(demo_server: EmbeddedServer) -> None:
+    ns = _namespace_with(demo_server, "api", "ui")
+    assert run(demo_server, "labels", "set", "deploy/api", *DEMO, "-n", ns, "team=core", "-m", "owner").returncode == 0
+    assert run(demo_server, "labels", "set", "deploy/ui", *DEMO, "-n", ns, "Team=web").returncode == 0
+    keys = run(demo_server, "labels", "keys", *DEMO, "-n", ns, "--type", "deployments")
+    assert keys.returncode == 0, keys.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in keys.stdout.splitlines()[1:]}
+    assert rows["app"][0] == "2" and rows["team"] == ["1", "core(1)"] and rows["Team"] == ["1", "web(1)"]
+    assert "similar keys" in keys.stderr and "Team" in keys.stderr and "team" in keys.stderr
+
+    assert run(demo_server, "labels", "set", "deploy/api", *DEMO, "-n", ns, "team-").returncode == 0
+    history = run(demo_server, "labels", "history", "deploy/api", *DEMO, "-n", ns).stdout.splitlines()
+    assert history[0].split()[:3] == ["VERSION", "COMMIT", "AUTHOR"]
+    changes = [line for line in history[1:] if "team" in line]
+    assert len(changes) == 2 and "-team" in changes[0] and "+team=core" in changes[1]  # newest first
+
+    policy = f"tier-{ns}"
+    made = run(demo_server, "labels", "policy", "create", policy, "--require", "tier", "--kind", "Deployment",
+               "-n", ns, "--default", "tier=backend", "--pattern", "tier=(frontend|backend)")
+    assert made.returncode == 0 and made.stdout.splitlines()[1].split()[:4] == [policy, "audit", "tier", "-"], \
+        made.stdout + made.stderr
+    shown = run(demo_server, "labels", "policy", "get", policy).stdout
+    assert "patterns: tier=(frontend|backend)" in shown and "defaults: tier=backend" in shown
+    assert policy in run(demo_server, "labels", "policy", "list").stdout
+    check = run(demo_server, "labels", "check", *DEMO, "-n", ns, "--policy", policy)
+    assert check.returncode == 1 and "0/2 compliant" in check.stderr
+    updated = run(demo_server, "labels", "policy", "update", policy, "--enforcement", "disabled")
+    assert updated.returncode == 0 and updated.stdout.splitlines()[1].split()[1] == "disabled", updated.stderr
+    bad = run(demo_server, "labels", "policy", "create", f"bad-{ns}", "--pattern", "tier=(unclosed")
+    assert bad.returncode != 0 and "tier" in bad.stderr
+    assert run(demo_server, "labels", "policy", "delete", policy).stdout == f"labelPolicies/{policy} deleted\n"
+    assert run(demo_server, "labels", "policy", "get", policy).returncode != 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import uuid
 from pathlib import Path
 
 import grpc
@@ -135,3 +136,70 @@ def test_cluster_that_goes_away_ends_the_watch_unavailable(stub):
         doomed.stop()
     watch.thread.join(15)
     assert watch.ended is not None and watch.ended.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def test_an_expired_watch_lists_again_and_sends_only_what_changed(stub, kubeconfig, sim):
+    """410 Gone on resuming (the simulator compacts past the watch, changing things while no watch
+    is open): the server lists again and sends the difference — no error, no gap, no repeat."""
+    ns = f"expiry-{uuid.uuid4().hex[:6]}"
+    run_kubectl(kubeconfig, "create", "namespace", ns)
+    for name in ("stays", "changes", "goes"):
+        run_kubectl(kubeconfig, "create", "configmap", name, "-n", ns, "--from-literal=v=1")
+    watch = Watch(stub, parent="clusters/watched", resource_type="configmaps", namespace=ns)
+    try:
+        initial = {watch.events.get(timeout=10).resource.object_name for _ in range(3)}
+        assert initial == {"stays", "changes", "goes"}
+
+        def meanwhile(cluster):
+            cm = cluster.kind_type("ConfigMap")
+            cluster.create(cm, ns, {"metadata": {"name": "arrives"}, "data": {"v": "1"}}, "v1")
+            cluster.patch(cm, ns, "changes", "application/merge-patch+json", {"data": {"v": "2"}}, "v1")
+            cluster.delete(cm, ns, "goes")
+        sim.expire_watches(meanwhile)
+        caught_up = {}
+        while len(caught_up) < 3:
+            event = watch.events.get(timeout=15)
+            assert event is not None, f"watch ended: {watch.ended}"
+            caught_up[event.resource.object_name] = event
+        assert {name: e.type for name, e in caught_up.items()} == {
+            "arrives": ADDED, "changes": MODIFIED, "goes": DELETED}, caught_up
+        assert "v: '2'" in caught_up["changes"].resource.yaml
+        run_kubectl(kubeconfig, "create", "configmap", "after", "-n", ns)  # and it watches on
+        after = watch.events.get(timeout=15)
+        assert after.type == ADDED and after.resource.object_name == "after"  # nothing repeated before it
+    finally:
+        ended = watch.close()
+    assert ended is not None and ended.code() == grpc.StatusCode.CANCELLED
+
+
+def test_every_cluster_merged_and_a_failing_one_reported(stub, kubeconfig, sim):
+    other = Simulator(seed=True, log_interval=None).start()
+    try:
+        create(stub, "second", other.kubeconfig_text())
+        second = other.write_kubeconfig(kubeconfig.parent / "second")
+        run_kubectl(second, "create", "namespace", "other")
+        watch = Watch(stub, parent="clusters/-", clusters=["watched", "clusters/second"],  # type: ignore[arg-type]
+                      resource_type="configmaps", namespace="other")
+        run_kubectl(kubeconfig, "create", "configmap", "in-first", "-n", "other")
+        run_kubectl(second, "create", "configmap", "in-second", "-n", "other")
+        seen = set()
+        while len(seen) < 2:
+            event = watch.events.get(timeout=15)
+            assert event is not None, f"watch ended: {watch.ended}"
+            if event.resource.object_name.startswith("in-"):
+                seen.add(event.resource.name)
+        assert seen == {"clusters/watched/namespaces/other/configmaps/in-first",
+                        "clusters/second/namespaces/other/configmaps/in-second"}
+    finally:
+        other.stop()
+    try:
+        while True:  # the stopped cluster is reported once; the other one is still watched
+            event = watch.events.get(timeout=15)
+            assert event is not None, f"watch ended: {watch.ended}"
+            if event.unreachable:
+                assert list(event.unreachable) == ["clusters/second"]
+                break
+        run_kubectl(kubeconfig, "create", "configmap", "still-watched", "-n", "other")
+        assert watch.next_for("still-watched").type == ADDED
+    finally:
+        watch.close()

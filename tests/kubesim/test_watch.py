@@ -138,3 +138,26 @@ def test_list_resource_version_match(kubesim: Simulator, kube_api_client: client
     with pytest.raises(ApiException) as e:
         core.list_namespaced_config_map("web", resource_version=before, resource_version_match="Exact")
     assert e.value.status == 410
+
+
+def test_expire_watches_ends_open_watches_and_their_version_is_gone(kube_api_client: client.ApiClient,
+                                                                      kubesim: Simulator) -> None:
+    """An open watch ends when the simulator expires watches, and resuming from the last version
+    it saw (nothing changed in its own collection meanwhile) is 410: the client must list again."""
+    core = client.CoreV1Api(kube_api_client)
+    rv = core.list_namespaced_secret("web").metadata.resource_version
+    ended = threading.Event()
+
+    def consume() -> None:
+        list(watch.Watch().stream(core.list_namespaced_secret, "web", resource_version=rv, timeout_seconds=30))
+        ended.set()
+
+    threading.Thread(target=consume, daemon=True).start()
+    time.sleep(0.3)
+    kubesim.expire_watches()
+    assert ended.wait(10), "the open watch was not ended"
+    with pytest.raises(ApiException) as e:
+        list(watch.Watch().stream(core.list_namespaced_secret, "web", resource_version=rv, timeout_seconds=1))
+    assert e.value.status == 410
+    fresh = core.list_namespaced_secret("web").metadata.resource_version  # a new list watches on
+    assert list(watch.Watch().stream(core.list_namespaced_secret, "web", resource_version=fresh, timeout_seconds=1)) == []

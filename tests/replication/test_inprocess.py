@@ -7,12 +7,19 @@ PostgreSQL, for what a subprocess would only make slower:
 - credentials are shared, so when the leader replaces a cluster's kubeconfig (an UpdateCluster
   sent to the follower and forwarded), the follower's own reads of that cluster use the new one
   once it has fetched the change;
+- cluster reachability is shared state too: a follower that never reached a cluster answers
+  with what the leader observed (CONNECTED, its nodes, its last sync), not DISCONNECTED;
+- a leader that cannot renew its Lease writes nothing to a cluster once its renew deadline has
+  passed, even for a call it accepted while it led: the write is refused UNAVAILABLE `LEASE_LOST`
+  and the retry, through the same replica, is forwarded to the successor;
 - and a replica needs the shared database at all."""
 
 from __future__ import annotations
 
 import shutil
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -31,12 +38,14 @@ from server.errors import FailedPrecondition
 from server.probe import check
 from server.runtime import Runtime
 from tests.support.auth import admin_token
+from tests.support.faults import FaultyCluster
 from tests.support.gitremote import GitDaemon, free_port
 from tests.support.postgres import PostgresServer
 from tests.support.status import details
 
 
-Replicas = Callable[[bool], tuple[EmbeddedServer, EmbeddedServer]]
+# (forward, where the first replica reaches the Lease: kubesim's kubeconfig when None).
+Replicas = Callable[[bool, Path | None], tuple[EmbeddedServer, EmbeddedServer]]
 
 
 @pytest.fixture()
@@ -54,18 +63,19 @@ def replicas(tmp_path: Path, postgres: PostgresServer, sim: Simulator) -> Iterat
     database_url = postgres.new_database()
     started: list[EmbeddedServer] = []
 
-    def replica(name: str, forward: bool) -> EmbeddedServer:
+    def replica(name: str, forward: bool, lease: Path | None = None) -> EmbeddedServer:
         listen = f"127.0.0.1:{free_port()}"
         server = EmbeddedServer(Settings(
             listen=listen, data_dir=tmp_path / name, database_url=database_url, mirror_url=remote.url,
-            lease_name="kubecommit-leader", lease_kubeconfig=sim.write_kubeconfig(tmp_path / "lease.kubeconfig"),
+            lease_name="kubecommit-leader",
+            lease_kubeconfig=lease or sim.write_kubeconfig(tmp_path / "lease.kubeconfig"),
             lease_duration_seconds=3.0, lease_renew_deadline_seconds=2.0, lease_retry_period_seconds=0.5,
-            jobs_enabled=False, forward_to_leader=forward)).start()
+            jobs_enabled=False, forward_to_leader=forward, cluster_timeout_seconds=120)).start()
         started.append(server)
         return server
 
-    def pair(forward: bool) -> tuple[EmbeddedServer, EmbeddedServer]:
-        leader = replica("a", True)
+    def pair(forward: bool, lease: Path | None = None) -> tuple[EmbeddedServer, EmbeddedServer]:
+        leader = replica("a", True, lease)
         wait(lambda: check(leader.address, "kubecommit.Leader", timeout=1), "the first replica never led")
         (tmp_path / "b").mkdir()
         shutil.copy(tmp_path / "a" / "store.key", tmp_path / "b" / "store.key")  # one store key
@@ -104,7 +114,7 @@ def token_of(leader: EmbeddedServer) -> tuple[tuple[str, str]]:
 
 
 def test_a_follower_without_forwarding_names_the_leader(replicas: Replicas) -> None:
-    leader, follower = replicas(False)
+    leader, follower = replicas(False, None)
     token = token_of(leader)
     with grpc.insecure_channel(follower.address) as channel:
         versions = yaml_versions_pb2_grpc.YamlVersionsServiceStub(channel)
@@ -135,7 +145,7 @@ def configmaps(channel: grpc.Channel, token: tuple[tuple[str, str]]) -> list[str
 
 def test_a_follower_reads_with_the_credentials_the_leader_replaced(replicas: Replicas, sim: Simulator,
                                                                     tmp_path: Path) -> None:
-    leader, follower = replicas(True)
+    leader, follower = replicas(True, None)
     token = token_of(leader)
     other = Simulator(seed=False, log_interval=None).start()
     try:
@@ -159,6 +169,108 @@ def test_a_follower_reads_with_the_credentials_the_leader_replaced(replicas: Rep
             wait(lambda: _listed(channel, token) == ["only-in-second"], "the follower kept the old credentials")
     finally:
         other.stop()
+
+
+def test_every_replica_answers_the_reachability_the_leader_observed(replicas: Replicas, sim: Simulator) -> None:
+    leader, follower = replicas(True, None)
+    token = token_of(leader)
+    with grpc.insecure_channel(follower.address) as channel:
+        registry = clusters_pb2_grpc.ClustersServiceStub(channel)
+        # Forwarded: the leader probes the cluster, registers it and records it reachable; then
+        # it syncs it (the counts and the time of the sync).
+        registry.CreateCluster(clusters_pb2.CreateClusterRequest(
+            cluster_id="demo", cluster=clusters_pb2.Cluster(kubeconfig=sim.kubeconfig_text("demo"))),
+            metadata=token, timeout=15)
+        list(registry.SyncCluster(clusters_pb2.SyncClusterRequest(name="clusters/demo"), metadata=token,
+                                  timeout=30))
+        wait(lambda: _registered(channel, token), "the follower never fetched the registration")
+        # The follower has not called the cluster (jobs are off, it reads nothing from it).
+        seen = registry.GetCluster(clusters_pb2.GetClusterRequest(name="clusters/demo"), metadata=token,
+                                   timeout=10)
+    with grpc.insecure_channel(leader.address) as channel:
+        observed = clusters_pb2_grpc.ClustersServiceStub(channel).GetCluster(
+            clusters_pb2.GetClusterRequest(name="clusters/demo"), metadata=token, timeout=10)
+    assert seen.state == clusters_pb2.CLUSTER_STATE_CONNECTED and seen.node_count >= 1
+    assert seen.last_sync_time.seconds > 0 and seen.last_sync_time == observed.last_sync_time
+    assert (seen.state, seen.node_count, seen.resource_count) == \
+        (observed.state, observed.node_count, observed.resource_count)
+
+
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fenced\n  namespace: default\ndata:\n  a: b\n"
+
+
+def _apply_fenced(address: str, token: tuple[tuple[str, str]]) -> pb.ApplyManifestResponse:
+    with grpc.insecure_channel(address) as channel:
+        return yaml_versions_pb2_grpc.YamlVersionsServiceStub(channel).ApplyManifest(pb.ApplyManifestRequest(
+            cluster="clusters/demo", message="fenced", manifest=CONFIGMAP), metadata=token, timeout=180)
+
+
+def _in_cluster(sim: Simulator, tmp_path: Path) -> bool:
+    with kube_config.new_client_from_config(str(sim.write_kubeconfig(tmp_path / "direct.kubeconfig"))) as api:
+        names = [c.metadata.name for c in client.CoreV1Api(api).list_namespaced_config_map("default").items]
+    return "fenced" in names
+
+
+def test_a_leader_that_cannot_renew_its_lease_writes_nothing(replicas: Replicas, sim: Simulator,
+                                                             tmp_path: Path) -> None:
+    renewing = threading.Event()
+    renewing.set()
+    # One proxy in front of kubesim: the first replica reaches the Lease through it (its renewals
+    # refused once `renewing` is cleared), and every replica the managed cluster (the server-side
+    # dry run of the ConfigMap `fenced` held until the test releases it).
+    proxy = FaultyCluster(
+        sim, refuse=lambda r: not renewing.is_set() and r.method == "PUT" and "/leases/" in r.path,
+        hold=lambda r: r.method == "PATCH" and r.query.get("dryRun") == "All" and r.path.endswith("/fenced")).start()
+    try:
+        lease = tmp_path / "proxied-lease.kubeconfig"
+        lease.write_text(proxy.kubeconfig_text("lease"))
+        leader, follower = replicas(True, lease)
+        token = token_of(leader)
+        with grpc.insecure_channel(leader.address) as channel:
+            clusters_pb2_grpc.ClustersServiceStub(channel).CreateCluster(clusters_pb2.CreateClusterRequest(
+                cluster_id="demo", cluster=clusters_pb2.Cluster(kubeconfig=proxy.kubeconfig_text("demo"))),
+                metadata=token, timeout=15)
+        with ThreadPoolExecutor(1) as pool:
+            # Accepted while the first replica leads; its dry run waits in the proxy.
+            accepted = pool.submit(_apply_fenced, leader.address, token)
+            wait(lambda: proxy.holding == 1, "the apply never reached its dry run", 60)
+            renewing.clear()  # from now on the leader cannot renew
+            wait(lambda: check(follower.address, "kubecommit.Leader", timeout=1), "the follower never took over",
+                 120)
+            proxy.release.set()
+            with pytest.raises(grpc.RpcError) as refused:
+                accepted.result(180)
+        info = details(refused.value)
+        assert info.code is grpc.StatusCode.UNAVAILABLE and info.reason == "LEASE_LOST", info
+        assert not _in_cluster(sim, tmp_path)  # nothing reached the cluster
+        # The caller's retry, to the same replica, now a follower: forwarded to the new leader.
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                applied = _apply_fenced(leader.address, token)
+                break
+            except grpc.RpcError as error:
+                assert error.code() is grpc.StatusCode.UNAVAILABLE and time.monotonic() < deadline, details(error)
+                time.sleep(0.5)
+        assert applied.commit and _in_cluster(sim, tmp_path)
+        with grpc.insecure_channel(follower.address) as channel:
+            history = yaml_versions_pb2_grpc.YamlVersionsServiceStub(channel).ListCommits(
+                pb.ListCommitsRequest(), metadata=token, timeout=10)
+        assert [c.message for c in history.commits].count("fenced") == 1
+    finally:
+        proxy.release.set()
+        proxy.stop()
+
+
+def _registered(channel: grpc.Channel, token: tuple[tuple[str, str]]) -> bool:
+    try:
+        clusters_pb2_grpc.ClustersServiceStub(channel).GetCluster(
+            clusters_pb2.GetClusterRequest(name="clusters/demo"), metadata=token, timeout=10)
+    except grpc.RpcError as error:
+        if error.code() is grpc.StatusCode.NOT_FOUND:
+            return False
+        raise
+    return True
 
 
 def _listed(channel: grpc.Channel, token: tuple[tuple[str, str]]) -> list[str] | None:

@@ -1,5 +1,5 @@
 """The storage interface and the ported components (tokens, audit, exec sessions and exports,
-job state), each test run against both
+job state, cluster reachability), each test run against both
 backends: SQLite files and a real PostgreSQL server."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 from server.containers.records import ExecSession, LogExport, Records
 from server.errors import FailedPrecondition, NotFound, Unavailable
 from server.jobs.state import SUCCEEDED, JobState
+from server.registry import ClusterStates
 from server.security.audit import AuditEvent, AuditLog
 from server.security.tokens import TokenStore
 from server.state import Database, redact_url
@@ -146,3 +147,22 @@ def test_a_dropped_postgresql_connection_is_made_again(tmp_path: Path, postgres)
     assert dropped.value.reason == "DATABASE_UNAVAILABLE" and postgres.password not in str(dropped.value)
     assert store.verify(token) is not None
     store.close()
+
+
+def test_cluster_reachability_merges_what_each_writer_knows(tmp_path: Path, database_url: str) -> None:
+    """Two writers (two replicas, one database): a health check's state and a sync's counts."""
+    health, sync = ClusterStates(tmp_path, database_url), ClusterStates(tmp_path, database_url)
+    try:
+        assert health.read("demo") == {}
+        health.write("demo", state="connected", state_message="", node_count=3)
+        synced = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+        sync.write("demo", last_sync_time=synced, resource_count=42)
+        assert health.read("demo") == {"state": "connected", "state_message": "", "node_count": 3,
+                                       "last_sync_time": synced, "resource_count": 42}
+        sync.write("demo", state="disconnected", state_message="connection refused")
+        assert health.read("demo")["node_count"] == 3 and health.counts() == [("disconnected", 1)]
+        health.drop("demo")
+        assert sync.read("demo") == {}
+    finally:
+        health.close()
+        sync.close()

@@ -1,6 +1,7 @@
 """A cluster that fails some requests: an HTTP proxy in front of kubesim answering the requests a
 predicate picks with the 500 a real API server gives when an admission webhook cannot be called,
-and passing everything else through. Tests use it to fail the second of two writes."""
+and passing everything else through. Tests use it to fail the second of two writes, or a
+leader's Lease renewals."""
 
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 
 
 class FaultyCluster:
-    """`refuse` decides per request; `refused` counts the requests it answered itself."""
+    """`refuse` decides per request; `refused` counts the requests it answered itself. Requests
+    `hold` picks wait (`holding` counts them) until `release` is set, then pass through: a
+    request slowed down at a chosen point of a call."""
 
-    def __init__(self, sim: Simulator, refuse: Refuse) -> None:
+    def __init__(self, sim: Simulator, refuse: Refuse, hold: Refuse | None = None) -> None:
         self.sim, self.refuse, self.refused = sim, refuse, 0
+        self.hold, self.holding, self.release = hold, 0, threading.Event()
         self._loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -34,7 +38,11 @@ class FaultyCluster:
                 "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 500, "reason": "InternalError",
                 "message": 'Internal error occurred: failed calling webhook "labels.example.com": connection refused'},
                 status=500)
-        async with aiohttp.ClientSession(auto_decompress=False) as session:
+        if self.hold is not None and self.hold(request):
+            self.holding += 1
+            await asyncio.to_thread(self.release.wait)
+        # A body without a Content-Type (the kubernetes client sends its JSON so) goes on without one.
+        async with aiohttp.ClientSession(auto_decompress=False, skip_auto_headers=("Content-Type",)) as session:
             async with session.request(request.method, f"{self.sim.url}{request.rel_url}", data=await request.read(),
                                        headers={k: v for k, v in request.headers.items()
                                                 if k.lower() not in HOP_BY_HOP}) as answer:

@@ -57,7 +57,7 @@ class Served:
         self.channel.close()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(20)
+        code = self.process.wait(60)  # a loaded machine: shutdown drains calls and closes stores
         self.process.communicate()
         return code
 

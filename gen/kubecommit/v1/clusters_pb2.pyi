@@ -352,7 +352,7 @@ class GetClusterResourceStatsRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class ResourceTypeStats(_message.Message):
-    __slots__ = ("resource", "kind", "count", "by_namespace")
+    __slots__ = ("resource", "kind", "count", "by_namespace", "short_names")
     class ByNamespaceEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -364,11 +364,13 @@ class ResourceTypeStats(_message.Message):
     KIND_FIELD_NUMBER: _ClassVar[int]
     COUNT_FIELD_NUMBER: _ClassVar[int]
     BY_NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    SHORT_NAMES_FIELD_NUMBER: _ClassVar[int]
     resource: str
     kind: str
     count: int
     by_namespace: _containers.ScalarMap[str, int]
-    def __init__(self, resource: _Optional[str] = ..., kind: _Optional[str] = ..., count: _Optional[int] = ..., by_namespace: _Optional[_Mapping[str, int]] = ...) -> None: ...
+    short_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, resource: _Optional[str] = ..., kind: _Optional[str] = ..., count: _Optional[int] = ..., by_namespace: _Optional[_Mapping[str, int]] = ..., short_names: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ClusterResourceStats(_message.Message):
     __slots__ = ("name", "types", "total_objects", "pods_by_phase")
@@ -479,28 +481,39 @@ class ListResourcesResponse(_message.Message):
     def __init__(self, resources: _Optional[_Iterable[_Union[_common_pb2.KubernetesObject, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., unreachable: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class WatchResourcesRequest(_message.Message):
-    __slots__ = ("parent", "resource_type", "namespace", "label_selector", "field_selector", "name")
+    __slots__ = ("parent", "resource_type", "namespace", "label_selector", "field_selector", "name", "clusters")
     PARENT_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     LABEL_SELECTOR_FIELD_NUMBER: _ClassVar[int]
     FIELD_SELECTOR_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    CLUSTERS_FIELD_NUMBER: _ClassVar[int]
     parent: str
     resource_type: str
     namespace: str
     label_selector: str
     field_selector: str
     name: str
-    def __init__(self, parent: _Optional[str] = ..., resource_type: _Optional[str] = ..., namespace: _Optional[str] = ..., label_selector: _Optional[str] = ..., field_selector: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+    clusters: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, parent: _Optional[str] = ..., resource_type: _Optional[str] = ..., namespace: _Optional[str] = ..., label_selector: _Optional[str] = ..., field_selector: _Optional[str] = ..., name: _Optional[str] = ..., clusters: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class WatchResourcesResponse(_message.Message):
-    __slots__ = ("type", "resource")
+    __slots__ = ("type", "resource", "unreachable")
+    class UnreachableEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     TYPE_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    UNREACHABLE_FIELD_NUMBER: _ClassVar[int]
     type: WatchEventType
     resource: _common_pb2.KubernetesObject
-    def __init__(self, type: _Optional[_Union[WatchEventType, str]] = ..., resource: _Optional[_Union[_common_pb2.KubernetesObject, _Mapping]] = ...) -> None: ...
+    unreachable: _containers.ScalarMap[str, str]
+    def __init__(self, type: _Optional[_Union[WatchEventType, str]] = ..., resource: _Optional[_Union[_common_pb2.KubernetesObject, _Mapping]] = ..., unreachable: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class GetResourceRequest(_message.Message):
     __slots__ = ("name",)

@@ -355,6 +355,20 @@ class NotificationDelivery(_message.Message):
     error: str
     def __init__(self, alert: _Optional[str] = ..., change: _Optional[str] = ..., attempt: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status_code: _Optional[int] = ..., error: _Optional[str] = ...) -> None: ...
 
+class TestNotificationChannelRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class TestNotificationChannelResponse(_message.Message):
+    __slots__ = ("deliveries", "delivered")
+    DELIVERIES_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_FIELD_NUMBER: _ClassVar[int]
+    deliveries: _containers.RepeatedCompositeFieldContainer[NotificationDelivery]
+    delivered: bool
+    def __init__(self, deliveries: _Optional[_Iterable[_Union[NotificationDelivery, _Mapping]]] = ..., delivered: _Optional[bool] = ...) -> None: ...
+
 class ListNotificationDeliveriesRequest(_message.Message):
     __slots__ = ("parent", "page_size", "page_token")
     PARENT_FIELD_NUMBER: _ClassVar[int]

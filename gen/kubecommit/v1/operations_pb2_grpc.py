@@ -129,6 +129,11 @@ class OperationsServiceStub:
                 request_serializer=kubecommit_dot_v1_dot_operations__pb2.DeleteNotificationChannelRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.TestNotificationChannel = channel.unary_unary(
+                '/kubecommit.v1.OperationsService/TestNotificationChannel',
+                request_serializer=kubecommit_dot_v1_dot_operations__pb2.TestNotificationChannelRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_operations__pb2.TestNotificationChannelResponse.FromString,
+                _registered_method=True)
         self.ListNotificationDeliveries = channel.unary_unary(
                 '/kubecommit.v1.OperationsService/ListNotificationDeliveries',
                 request_serializer=kubecommit_dot_v1_dot_operations__pb2.ListNotificationDeliveriesRequest.SerializeToString,
@@ -289,6 +294,16 @@ class OperationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def TestNotificationChannel(self, request, context):
+        """Sends a test notification to the channel now (change `test`, a made-up alert of the channel's
+        minimum severity, signed like every delivery, retried like every delivery) and answers with
+        the attempts made, which also go to its delivery log: checks a receiver, its URL and secret.
+        A disabled channel is sent to as well (that is how it is checked before being enabled).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListNotificationDeliveries(self, request, context):
         """The delivery log of a channel: every attempt, newest first.
         """
@@ -420,6 +435,11 @@ def add_OperationsServiceServicer_to_server(servicer, server):
                     servicer.DeleteNotificationChannel,
                     request_deserializer=kubecommit_dot_v1_dot_operations__pb2.DeleteNotificationChannelRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'TestNotificationChannel': grpc.unary_unary_rpc_method_handler(
+                    servicer.TestNotificationChannel,
+                    request_deserializer=kubecommit_dot_v1_dot_operations__pb2.TestNotificationChannelRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_operations__pb2.TestNotificationChannelResponse.SerializeToString,
             ),
             'ListNotificationDeliveries': grpc.unary_unary_rpc_method_handler(
                     servicer.ListNotificationDeliveries,
@@ -942,6 +962,33 @@ class OperationsService:
             '/kubecommit.v1.OperationsService/DeleteNotificationChannel',
             kubecommit_dot_v1_dot_operations__pb2.DeleteNotificationChannelRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TestNotificationChannel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kubecommit.v1.OperationsService/TestNotificationChannel',
+            kubecommit_dot_v1_dot_operations__pb2.TestNotificationChannelRequest.SerializeToString,
+            kubecommit_dot_v1_dot_operations__pb2.TestNotificationChannelResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -513,7 +513,7 @@ class ListCommitsResponse(_message.Message):
     def __init__(self, commits: _Optional[_Iterable[_Union[Commit, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Backup(_message.Message):
-    __slots__ = ("name", "clusters", "base_backup", "refs", "size_bytes", "sha256", "create_time", "created_by", "description")
+    __slots__ = ("name", "clusters", "base_backup", "refs", "size_bytes", "sha256", "create_time", "created_by", "description", "object_count")
     class RefsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -530,6 +530,7 @@ class Backup(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     CREATED_BY_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_COUNT_FIELD_NUMBER: _ClassVar[int]
     name: str
     clusters: _containers.RepeatedScalarFieldContainer[str]
     base_backup: str
@@ -539,7 +540,8 @@ class Backup(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     created_by: str
     description: str
-    def __init__(self, name: _Optional[str] = ..., clusters: _Optional[_Iterable[str]] = ..., base_backup: _Optional[str] = ..., refs: _Optional[_Mapping[str, str]] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    object_count: int
+    def __init__(self, name: _Optional[str] = ..., clusters: _Optional[_Iterable[str]] = ..., base_backup: _Optional[str] = ..., refs: _Optional[_Mapping[str, str]] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., description: _Optional[str] = ..., object_count: _Optional[int] = ...) -> None: ...
 
 class CreateBackupRequest(_message.Message):
     __slots__ = ("backup_id", "backup")
@@ -619,3 +621,25 @@ class DeleteBackupRequest(_message.Message):
     NAME_FIELD_NUMBER: _ClassVar[int]
     name: str
     def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class StreamBackupOperationRequest(_message.Message):
+    __slots__ = ("create", "verify", "restore")
+    CREATE_FIELD_NUMBER: _ClassVar[int]
+    VERIFY_FIELD_NUMBER: _ClassVar[int]
+    RESTORE_FIELD_NUMBER: _ClassVar[int]
+    create: CreateBackupRequest
+    verify: VerifyBackupRequest
+    restore: RestoreBackupRequest
+    def __init__(self, create: _Optional[_Union[CreateBackupRequest, _Mapping]] = ..., verify: _Optional[_Union[VerifyBackupRequest, _Mapping]] = ..., restore: _Optional[_Union[RestoreBackupRequest, _Mapping]] = ...) -> None: ...
+
+class StreamBackupOperationResponse(_message.Message):
+    __slots__ = ("progress", "created", "verified", "restored")
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    VERIFIED_FIELD_NUMBER: _ClassVar[int]
+    RESTORED_FIELD_NUMBER: _ClassVar[int]
+    progress: _common_pb2.Progress
+    created: Backup
+    verified: VerifyBackupResponse
+    restored: RestoreBackupResponse
+    def __init__(self, progress: _Optional[_Union[_common_pb2.Progress, _Mapping]] = ..., created: _Optional[_Union[Backup, _Mapping]] = ..., verified: _Optional[_Union[VerifyBackupResponse, _Mapping]] = ..., restored: _Optional[_Union[RestoreBackupResponse, _Mapping]] = ...) -> None: ...

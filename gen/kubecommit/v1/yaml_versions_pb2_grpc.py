@@ -143,6 +143,11 @@ class YamlVersionsServiceStub:
                 request_serializer=kubecommit_dot_v1_dot_yaml__versions__pb2.DeleteBackupRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.StreamBackupOperation = channel.unary_stream(
+                '/kubecommit.v1.YamlVersionsService/StreamBackupOperation',
+                request_serializer=kubecommit_dot_v1_dot_yaml__versions__pb2.StreamBackupOperationRequest.SerializeToString,
+                response_deserializer=kubecommit_dot_v1_dot_yaml__versions__pb2.StreamBackupOperationResponse.FromString,
+                _registered_method=True)
 
 
 class YamlVersionsServiceServicer:
@@ -293,6 +298,16 @@ class YamlVersionsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StreamBackupOperation(self, request, context):
+        """CreateBackup, VerifyBackup or RestoreBackup with progress: Progress events as the work is
+        done (stage `pack`: objects read into the bundle; `verify`: objects checked; `restore`:
+        objects added to the store; `apply`: restoring main and the clusters, total unknown), then
+        one message with the answer the unary RPC gives. Same permissions as the unary RPCs.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_YamlVersionsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -400,6 +415,11 @@ def add_YamlVersionsServiceServicer_to_server(servicer, server):
                     servicer.DeleteBackup,
                     request_deserializer=kubecommit_dot_v1_dot_yaml__versions__pb2.DeleteBackupRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'StreamBackupOperation': grpc.unary_stream_rpc_method_handler(
+                    servicer.StreamBackupOperation,
+                    request_deserializer=kubecommit_dot_v1_dot_yaml__versions__pb2.StreamBackupOperationRequest.FromString,
+                    response_serializer=kubecommit_dot_v1_dot_yaml__versions__pb2.StreamBackupOperationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -972,6 +992,33 @@ class YamlVersionsService:
             '/kubecommit.v1.YamlVersionsService/DeleteBackup',
             kubecommit_dot_v1_dot_yaml__versions__pb2.DeleteBackupRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamBackupOperation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/kubecommit.v1.YamlVersionsService/StreamBackupOperation',
+            kubecommit_dot_v1_dot_yaml__versions__pb2.StreamBackupOperationRequest.SerializeToString,
+            kubecommit_dot_v1_dot_yaml__versions__pb2.StreamBackupOperationResponse.FromString,
             options,
             channel_credentials,
             insecure,
