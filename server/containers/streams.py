@@ -52,6 +52,11 @@ MAX_BATCH = 500
 MAX_MESSAGE_BYTES = 1024 * 1024
 # Chunks (lists of entries, at most one upstream read each) queued between readers and the sender.
 QUEUE_CHUNKS = 256
+# The bound when chunks are parsed entries (FULL and BASIC entry views): ~600 `Entry` objects a
+# chunk, each tracked by the garbage collector, whose full collections walk every one of them —
+# 256 such chunks per busy stream made collections of hundreds of ms that stalled every stream.
+# 16 still hold ~10,000 entries, 20 messages of MAX_BATCH, between the readers and the sender.
+QUEUE_ENTRY_CHUNKS = 16
 PAUSE_BUFFER = 10_000
 READ_CHUNK = 64 * 1024
 # A reader or sender that has run this long without suspending yields to the event loop (see Turn).
@@ -135,7 +140,7 @@ class LogFollow:
         self.heartbeat_seconds = heartbeat_seconds
         self.filter: LineFilter = query.filter
         self.paused = False
-        self.queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_CHUNKS)
+        self.queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_CHUNKS if query.in_chunks else QUEUE_ENTRY_CHUNKS)
         self.parsing = asyncio.Lock()
         self.readers: dict[str, asyncio.Task[None]] = {}
         self.last_ns: dict[str, int] = {}

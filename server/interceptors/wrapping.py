@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 import inspect
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, aclosing
 from typing import Any, AsyncIterator, Awaitable, Callable, Protocol
 
 import grpc
@@ -46,12 +46,14 @@ def _lenient(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], A
 
 
 async def responses(result: Any) -> AsyncIterator[Any]:
-    """Servicers may yield responses or write them with `context.write` and return."""
+    """Servicers may yield responses or write them with `context.write` and return. A generator is
+    closed here when this one is, in the same task (see wrap_handler)."""
     if inspect.isawaitable(result):
         await result
         return
-    async for response in result:
-        yield response
+    async with aclosing(result):
+        async for response in result:
+            yield response
 
 
 async def _checked(messages: AsyncIterator[Any], hooks: CallHooks) -> AsyncIterator[Any]:
@@ -79,7 +81,7 @@ async def _empty() -> AsyncIterator[Any]:
     yield
 
 
-def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks) -> grpc.RpcMethodHandler:
+def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks, writes: bool = False) -> grpc.RpcMethodHandler:
     des, ser = _lenient(handler.request_deserializer), handler.response_serializer
     if handler.unary_unary:
         inner_uu: Callable = handler.unary_unary
@@ -93,13 +95,13 @@ def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks) -> grpc.RpcMe
     if handler.unary_stream:
         inner_us: Callable = handler.unary_stream
 
-        async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-            async with hooks.session(context):
-                hooks.on_request(request)
-                async for response in responses(inner_us(request, context)):
+        async def unary_stream_responses(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            hooks.on_request(request)
+            async with aclosing(responses(inner_us(request, context))) as stream:
+                async for response in stream:
                     yield response
 
-        return grpc.unary_stream_rpc_method_handler(unary_stream, des, ser)
+        return grpc.unary_stream_rpc_method_handler(_streaming(hooks, unary_stream_responses, writes), des, ser)
     if handler.stream_unary:
         inner_su: Callable = handler.stream_unary
 
@@ -110,16 +112,50 @@ def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks) -> grpc.RpcMe
         return grpc.stream_unary_rpc_method_handler(stream_unary, des, ser)
     inner_ss: Callable = handler.stream_stream
 
-    async def stream_stream(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-        async with hooks.session(context):
-            async for response in responses(inner_ss(await _checked(requests, hooks), context)):
+    async def stream_stream_responses(requests: AsyncIterator[Any],
+                                      context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        async with aclosing(responses(inner_ss(await _checked(requests, hooks), context))) as stream:
+            async for response in stream:
                 yield response
 
-    return grpc.stream_stream_rpc_method_handler(stream_stream, des, ser)
+    return grpc.stream_stream_rpc_method_handler(_streaming(hooks, stream_stream_responses, writes), des, ser)
+
+
+def _streaming(hooks: CallHooks, produce: Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]],
+               writes: bool) -> Callable[..., Any]:
+    """A streaming handler running `produce` inside the hooks' session.
+
+    The outermost handler (`writes`) is a coroutine that sends with `context.write`, not a
+    generator: grpc.aio iterates a generator handler itself, and when the client cancels while the
+    call waits to send, it drops the generator suspended at its `yield`; the generator is then
+    closed later by the event loop's finalizer, in another task, where the sessions' context
+    variables (the request context, the trace span) cannot be reset ("created in a different
+    Context"). A coroutine is cancelled where it waits and closes every generator inside it, each
+    with `aclosing`, in the call's own task. Inner handlers stay generators: their responses reach
+    the outer one, whose serializer is theirs (the forwarding interceptor's encodes bytes)."""
+    if writes:
+        async def write(first: Any, context: grpc.aio.ServicerContext) -> None:
+            async with hooks.session(context):
+                async with aclosing(produce(first, context)) as stream:
+                    async for response in stream:
+                        await context.write(response)
+
+        return write
+
+    async def generate(first: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        async with hooks.session(context):
+            async with aclosing(produce(first, context)) as stream:
+                async for response in stream:
+                    yield response
+
+    return generate
 
 
 class WrappingInterceptor(grpc.aio.ServerInterceptor, abc.ABC):
     """An interceptor whose work happens per call, in the hooks `hooks_for` makes for it."""
+
+    # The outermost interceptor's streaming handlers write their responses (see _streaming).
+    outermost = False
 
     @abc.abstractmethod
     def hooks_for(self, details: grpc.HandlerCallDetails, handler: grpc.RpcMethodHandler) -> CallHooks | None:
@@ -134,4 +170,4 @@ class WrappingInterceptor(grpc.aio.ServerInterceptor, abc.ABC):
         if handler is None:
             return handler
         hooks = self.hooks_for(details, handler)
-        return handler if hooks is None else wrap_handler(handler, hooks)
+        return handler if hooks is None else wrap_handler(handler, hooks, self.outermost)

@@ -58,6 +58,8 @@ class _Hooks:
 class TracingInterceptor(WrappingInterceptor):
     """The outermost interceptor, so the request log line and everything after it see the span."""
 
+    outermost = True
+
     def __init__(self) -> None:
         self.tracer = TracerProvider().get_tracer("kubecommit.server")
 

@@ -3,6 +3,8 @@ and cancellation that closes every upstream connection."""
 
 from __future__ import annotations
 
+import gc
+import logging
 import queue
 import threading
 import time
@@ -144,3 +146,55 @@ def test_first_message_must_be_a_valid_query(stub) -> None:
         list(stub.StreamLogs(iter([pb.StreamLogsRequest(query=pb.LogQuery(
             parent="clusters/demo/namespaces/web", pod="missing"))])))
     assert error.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+class _Errors(logging.Handler):
+    """Error records of any logger (OpenTelemetry's "Failed to detach context", asyncio's report of a
+    failed task), with their exceptions."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        self.messages.append(f"{record.getMessage()} {error!r}")
+
+
+def test_cancelling_busy_streams_logs_no_context_error(stub, kube, sim: Simulator, namespace: str) -> None:
+    """Clients cancel streams while the server is busy sending: each call's trace span and request
+    context end in the call's own task. (A handler left suspended at a `yield` by grpc.aio was closed
+    later by the event loop's finalizer in another task, logging "Failed to detach context" and
+    "created in a different Context".)"""
+    pod = wait_for(lambda: ticker_pods(kube, namespace))[0]
+    for start in range(0, 60_000, 10_000):
+        sim.append_log(namespace, pod, "app", [f"line {i} of a backlog read in part" for i in range(start, start + 10_000)])
+    query = pb.LogQuery(parent=f"clusters/demo/namespaces/{namespace}", pod=pod, container="app", tail_lines=60_000)
+    errors = _Errors()
+    logging.getLogger().addHandler(errors)
+    try:
+        def follow_then_cancel(messages: int) -> None:
+            stop = threading.Event()
+
+            def requests() -> Iterator[pb.StreamLogsRequest]:
+                yield pb.StreamLogsRequest(query=query)
+                stop.wait()
+
+            call = stub.StreamLogs(requests())
+            for count, _ in enumerate(call):
+                if count >= messages:
+                    break
+            call.cancel()
+            stop.set()
+
+        threads = [threading.Thread(target=follow_then_cancel, args=(2 + n % 5,)) for n in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        time.sleep(1.0)
+        gc.collect()  # a handler dropped by grpc.aio would be finalized (and closed) by now
+        time.sleep(1.0)
+    finally:
+        logging.getLogger().removeHandler(errors)
+    assert not [m for m in errors.messages if "detach" in m or "different Context" in m], errors.messages
