@@ -253,7 +253,8 @@ class ClusterCache:
         self._streams: ClusterStreams | None = None
 
     def streams(self, conn: ClusterConnection) -> ClusterStreams:
-        """One HTTP session for all the cluster's watches (each is one streaming GET on it)."""
+        """One ClusterStreams for all the cluster's watches (each is one streaming GET on the
+        connection's shared session, server/kube/streams.py `shared_session`)."""
         if self._streams is None or self._streams.conn is not conn:
             self._streams = ClusterStreams(conn)
         return self._streams
@@ -273,7 +274,7 @@ class ClusterCache:
         return informer
 
     def stop(self) -> list[asyncio.Task[None]]:
-        """Cancels every informer; returns their tasks (the session closes once they end)."""
+        """Cancels every informer; returns their tasks (their upstreams close once they end)."""
         tasks = [i.task for i in self.informers.values() if i.task is not None]
         for task in tasks:
             task.cancel()

@@ -65,6 +65,8 @@ class ClusterConnection:
         self._dynamic: DynamicClient | None = None
         self._resources: list[ApiResource] | None = None
         self._discovery = asyncio.Lock()
+        # Called by `close` (the shared HTTP session of the cluster's streams closes with it).
+        self.on_close: list[Callable[[], None]] = []
 
     def new_api_client(self) -> client.ApiClient:
         """A separate ApiClient for work that must not share one (kubernetes.stream swaps
@@ -72,6 +74,9 @@ class ClusterConnection:
         return client.ApiClient(self.configuration)
 
     def close(self) -> None:
+        for closer in self.on_close:
+            closer()
+        self.on_close.clear()
         self.api_client.close()
         shutil.rmtree(self._files, ignore_errors=True)
 
