@@ -117,14 +117,8 @@ class Replication:
     async def _take_over(self) -> None:
         """Fetch until the store holds everything on the remote, record what the old leader
         wrote to clusters without committing (its intents), then write (and push)."""
-        while True:
-            try:
-                await self.storage.fetch(self.url)
-                break
-            except RemoteError as error:
-                log.warning("new leader cannot fetch the remote yet; not writing",
-                            extra={"remote": redact(self.url), "error": str(error)})
-                await asyncio.sleep(self.timing.retry_period)
+        while not await self._fetch("new leader cannot fetch the remote yet; not writing", logging.WARNING):
+            await asyncio.sleep(self.timing.retry_period)
         if self._recover is not None:
             try:  # intents it cannot resolve (a cluster down) are kept for the next takeover
                 await self._recover()
@@ -143,14 +137,23 @@ class Replication:
     async def _follow(self) -> None:
         """A follower's store tracks the remote, so reads and history are at most a retry late."""
         while True:
-            if self.role is Role.FOLLOWER:
-                try:
-                    await self.storage.fetch(self.url)
-                except RemoteError as error:
-                    log.info("follower fetch failed", extra={"remote": redact(self.url), "error": str(error)})
-                else:
-                    await self._after_fetch()
+            if self.role is Role.FOLLOWER and await self._fetch("follower fetch failed", logging.INFO):
+                await self._after_fetch()
             await asyncio.sleep(self.timing.retry_period)
+
+    async def _fetch(self, failed: str, level: int) -> bool:
+        """One fetch of the remote. Whatever fails, the loop calling it goes on: a follower or a
+        new leader whose loop died on an unexpected error would serve stale reads, or never
+        write, without a word."""
+        try:
+            await self.storage.fetch(self.url)
+        except RemoteError as error:
+            log.log(level, failed, extra={"remote": redact(self.url), "error": str(error)})
+            return False
+        except Exception:
+            log.exception(failed, extra={"remote": redact(self.url)})
+            return False
+        return True
 
     async def _after_fetch(self) -> None:
         if self.fetched is None:

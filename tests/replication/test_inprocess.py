@@ -290,3 +290,25 @@ async def test_replicas_need_the_shared_database(lease_without_database: Setting
     with pytest.raises(FailedPrecondition) as refused:
         await Runtime.create(lease_without_database)
     assert refused.value.reason == "DATABASE_REQUIRED"
+
+
+def test_a_follower_keeps_fetching_after_an_unexpected_fetch_error(replicas: Replicas, sim: Simulator) -> None:
+    leader, follower = replicas(True, None)
+    replication = follower.server.runtime.replication
+    assert replication is not None
+    real, failures = replication.storage.fetch, []
+
+    async def failing_once(url: str) -> None:
+        if not failures:
+            failures.append(url)
+            raise KeyError("a ref vanished during the fetch")  # not a RemoteError
+        await real(url)
+
+    replication.storage.fetch = failing_once
+    wait(lambda: failures, "the follower never fetched")
+    token = token_of(leader)
+    with grpc.insecure_channel(follower.address) as channel:
+        clusters_pb2_grpc.ClustersServiceStub(channel).CreateCluster(clusters_pb2.CreateClusterRequest(
+            cluster_id="demo", cluster=clusters_pb2.Cluster(kubeconfig=sim.kubeconfig_text("demo"))),
+            metadata=token, timeout=15)
+        wait(lambda: _registered(channel, token), "the follower stopped fetching after one error")
