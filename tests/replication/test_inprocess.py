@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterator
 import grpc
 import pytest
 from google.protobuf import field_mask_pb2, struct_pb2
+from grpc_health.v1 import health_pb2
 from kubernetes import client
 from kubernetes import config as kube_config
 
@@ -38,6 +39,8 @@ from server.errors import FailedPrecondition
 from server.probe import check
 from server.runtime import Runtime
 from tests.support.auth import admin_token
+from tests.observability.test_metrics import scrape, value
+from tests.replication.test_mirror import mirror_health
 from tests.support.descriptors import crowded
 from tests.support.faults import FaultyCluster
 from tests.support.gitremote import GitDaemon, free_port
@@ -57,10 +60,16 @@ def sim() -> Iterator[Simulator]:
 
 
 @pytest.fixture()
-def replicas(tmp_path: Path, postgres: PostgresServer, sim: Simulator) -> Iterator[Replicas]:
-    """Starts a leader, then a follower forwarding or not (the argument)."""
+def remote(tmp_path: Path) -> Iterator[GitDaemon]:
     (tmp_path / "remote").mkdir()
-    remote = GitDaemon(tmp_path / "remote").start()
+    daemon = GitDaemon(tmp_path / "remote").start()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture()
+def replicas(tmp_path: Path, postgres: PostgresServer, sim: Simulator, remote: GitDaemon) -> Iterator[Replicas]:
+    """Starts a leader, then a follower forwarding or not (the argument)."""
     database_url = postgres.new_database()
     started: list[EmbeddedServer] = []
 
@@ -71,7 +80,8 @@ def replicas(tmp_path: Path, postgres: PostgresServer, sim: Simulator) -> Iterat
             lease_name="kubecommit-leader",
             lease_kubeconfig=lease or sim.write_kubeconfig(tmp_path / "lease.kubeconfig"),
             lease_duration_seconds=3.0, lease_renew_deadline_seconds=2.0, lease_retry_period_seconds=0.5,
-            jobs_enabled=False, forward_to_leader=forward, cluster_timeout_seconds=120)).start()
+            jobs_enabled=False, forward_to_leader=forward, cluster_timeout_seconds=120,
+            metrics_listen="127.0.0.1:0")).start()
         started.append(server)
         return server
 
@@ -89,7 +99,6 @@ def replicas(tmp_path: Path, postgres: PostgresServer, sim: Simulator) -> Iterat
     finally:
         for server in started:
             server.stop()
-        remote.stop()
 
 
 def wait(condition: Callable[[], Any], what: str, seconds: float = 30) -> None:
@@ -173,6 +182,26 @@ def test_a_follower_reads_with_the_credentials_the_leader_replaced(replicas: Rep
                 wait(lambda: _listed(channel, token) == ["only-in-second"], "the follower kept the old credentials")
     finally:
         other.stop()
+
+
+def test_a_follower_that_cannot_fetch_says_so_until_it_can(replicas: Replicas, remote: GitDaemon) -> None:
+    """Its reads fall behind the leader's writes while the remote is away: health
+    `kubecommit.Mirror` NOT_SERVING and failed fetches counted, SERVING again once it fetches."""
+    _, follower = replicas(True, None)
+    with grpc.insecure_channel(follower.address) as channel:
+        wait(lambda: mirror_health(channel) == health_pb2.HealthCheckResponse.SERVING, "the follower never fetched")
+        before = scrape(follower)
+        remote.stop()
+        try:
+            wait(lambda: mirror_health(channel) == health_pb2.HealthCheckResponse.NOT_SERVING,
+                 "the follower's health never said it cannot fetch")
+            assert value(scrape(follower), "kubecommit_mirror_fetches_total", result="failed") > \
+                value(before, "kubecommit_mirror_fetches_total", result="failed")
+        finally:
+            remote.start()
+        wait(lambda: mirror_health(channel) == health_pb2.HealthCheckResponse.SERVING,
+             "the follower's health stayed NOT_SERVING after the remote came back")
+        assert value(scrape(follower), "kubecommit_mirror_last_fetch_timestamp_seconds") > time.time() - 30
 
 
 def test_every_replica_answers_the_reachability_the_leader_observed(replicas: Replicas, sim: Simulator) -> None:
