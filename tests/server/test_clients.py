@@ -40,19 +40,23 @@ class Served(NamedTuple):
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`kubecommit serve` in its own process on a free port, and its admin token."""
     data = tmp_path_factory.mktemp("served")
-    process = subprocess.Popen(
-        [_tool(KUBECOMMIT), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data), "--log-format", "text"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    # Its log goes to a file: a pipe nobody reads while the tests run would fill and block it.
+    log = data.parent / "served.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [_tool(KUBECOMMIT), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data), "--log-format", "text"],
+            stdout=subprocess.PIPE, stderr=stderr, text=True,
+        )
     assert process.stdout is not None
     line = process.stdout.readline()
     match = re.search(r"listening on (\S+)", line)
     if not match:
         process.kill()
-        pytest.fail(f"server did not start: {line!r} {process.stderr.read() if process.stderr else ''}")
+        pytest.fail(f"server did not start: {line!r} {log.read_text()}")
     yield Served(match.group(1), admin_token(data))
     process.send_signal(signal.SIGTERM)
-    assert process.wait(20) == 0
+    process.communicate(timeout=20)
+    assert process.returncode == 0
 
 
 def _buf_curl(*args: str, data: str | None = None) -> subprocess.CompletedProcess[str]:

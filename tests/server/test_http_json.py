@@ -57,7 +57,7 @@ def _envoy(grpc_address: str, tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{http_port}"
     finally:
         process.terminate()
-        process.wait(10)
+        process.communicate(timeout=10)  # reading its stderr, so it cannot block on a full pipe
 
 
 @pytest.fixture(scope="module")

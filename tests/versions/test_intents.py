@@ -57,9 +57,10 @@ class Served:
         self.channel.close()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(60)  # a loaded machine: shutdown drains calls and closes stores
-        self.process.communicate()
-        return code
+        # Read both pipes while it shuts down: waiting without reading would leave a server that
+        # logged more than a pipe holds blocked on its own log line, never exiting.
+        self.process.communicate(timeout=60)  # a loaded machine: shutdown drains calls, closes stores
+        return self.process.returncode
 
 
 @pytest.fixture()
