@@ -27,7 +27,6 @@ import asyncio
 import json
 import logging
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Iterator
 
@@ -147,8 +146,9 @@ class LogFollow:
         self.tasks: set[asyncio.Task[None]] = set()
         self.started_ns = time.time_ns()
         self.streams = ClusterStreams(conn)
-        self.held: deque[Entry] = deque(maxlen=PAUSE_BUFFER)
-        self.held_chunks: deque[Chunk] = deque()
+        # Pause buffers, lists rather than deques: an empty deque is ~760 bytes, paid by every idle follow.
+        self.held: list[Entry] = []
+        self.held_chunks: list[Chunk] = []
         self.held_lines = 0
         self.dropped = 0
 
@@ -393,6 +393,7 @@ class LogFollow:
         if self.paused:
             self.dropped += max(0, len(self.held) + len(entries) - PAUSE_BUFFER)
             self.held.extend(entries)
+            del self.held[:-PAUSE_BUFFER]  # the newest PAUSE_BUFFER entries stay
             entries = []
         elif self.held:
             entries = [*self.held, *entries]
@@ -424,7 +425,7 @@ class LogFollow:
             self.held_chunks.extend(chunks)
             self.held_lines += sum(chunk.lines for chunk in chunks)
             while self.held_lines > PAUSE_BUFFER and len(self.held_chunks) > 1:
-                oldest = self.held_chunks.popleft()
+                oldest = self.held_chunks.pop(0)
                 self.held_lines -= oldest.lines
                 self.dropped += oldest.lines
             return []
