@@ -7,6 +7,8 @@ import asyncio
 import time
 from typing import AsyncIterator, Generic, TypeVar
 
+from server.containers.inbox import Inbox
+
 T = TypeVar("T")
 
 
@@ -48,14 +50,14 @@ class IdleTimer(Generic[T]):
 
 
 class QueueTimer(Generic[T]):
-    """IdleTimer for a source that is an asyncio.Queue, without a task: a wait for the next item is
-    the caller's own `queue.get()` under a timeout, which a queue survives (a cancelled `get` takes
+    """IdleTimer for a source that is a queue, without a task: a wait for the next item is the
+    caller's own `queue.get()` under a timeout, which a queue survives (a cancelled `get` takes
     nothing). A follow waits like this for its whole idle life, where a task per wait (IdleTimer's)
     cost a task, its future and its wait objects for each of hundreds of idle streams."""
 
     __slots__ = ("queue", "seconds", "last_sent")
 
-    def __init__(self, queue: asyncio.Queue[T], seconds: float) -> None:
+    def __init__(self, queue: Inbox[T], seconds: float) -> None:
         self.queue = queue
         self.seconds = seconds
         self.last_sent = time.monotonic()

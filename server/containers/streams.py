@@ -33,6 +33,7 @@ from typing import Any, AsyncIterator, Iterator
 from kubecommit.v1 import containers_pb2 as pb
 from server import context
 from server.containers.idle import QueueTimer
+from server.containers.inbox import Inbox
 from server.containers.convert import add_chunks, add_entries, heartbeat, parse_filter
 from server.containers.logs.chunks import Chunk
 from server.containers.logs.lines import Entry, parse_lines, split_lines
@@ -139,7 +140,7 @@ class LogFollow:
         self.heartbeat_seconds = heartbeat_seconds
         self.filter: LineFilter = query.filter
         self.paused = False
-        self.queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_CHUNKS if query.in_chunks else QUEUE_ENTRY_CHUNKS)
+        self.queue: Inbox[Item] = Inbox(QUEUE_CHUNKS if query.in_chunks else QUEUE_ENTRY_CHUNKS)
         self.parsing = asyncio.Lock()
         self.readers: dict[str, asyncio.Task[None]] = {}
         self.last_ns: dict[str, int] = {}
