@@ -72,6 +72,7 @@ def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks, writes: bool 
 
 
 def _chain_of(handler: grpc.RpcMethodHandler) -> _Chain | None:
+    """The _Chain whose method `handler` runs, if any (its behaviours are the chain's methods)."""
     behaviour = handler.unary_unary or handler.unary_stream or handler.stream_unary or handler.stream_stream
     inner = getattr(behaviour, "__self__", None)
     return inner if isinstance(inner, _Chain) else None
@@ -170,8 +171,9 @@ class _Chain:
                     await context.write(response)
 
     async def generate(self, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-        """The streaming handler of a layer inside another handler (the forwarding interceptor's),
-        which iterates it and closes it in the call's task; its serializer is then the outer one's."""
+        """The streaming handler of a layer inside another handler (the forwarding interceptor's,
+        which runs it when the call stays on this replica): that handler iterates it, encodes its
+        responses and closes it, in the call's task."""
         async with AsyncExitStack() as stack:
             result = self._respond(await self._enter(stack, context, request), context)
             async with aclosing(responses(result)) as stream:
