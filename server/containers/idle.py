@@ -7,6 +7,8 @@ import asyncio
 import time
 from typing import AsyncIterator, Generic, TypeVar
 
+from server.containers.inbox import Inbox
+
 T = TypeVar("T")
 
 
@@ -45,3 +47,30 @@ class IdleTimer(Generic[T]):
             self._next.cancel()
             await asyncio.gather(self._next, return_exceptions=True)
             self._next = None
+
+
+class QueueTimer(Generic[T]):
+    """IdleTimer for a source that is a queue, without a task: a wait for the next item is the
+    caller's own `queue.get()` under a timeout, which a queue survives (a cancelled `get` takes
+    nothing). A follow waits like this for its whole idle life, where a task per wait (IdleTimer's)
+    cost a task, its future and its wait objects for each of hundreds of idle streams."""
+
+    __slots__ = ("queue", "seconds", "last_sent")
+
+    def __init__(self, queue: Inbox[T], seconds: float) -> None:
+        self.queue = queue
+        self.seconds = seconds
+        self.last_sent = time.monotonic()
+
+    def sent(self) -> None:
+        """The stream just sent a message."""
+        self.last_sent = time.monotonic()
+
+    async def next(self) -> T | None:
+        """The next item, or None once the stream has sent nothing for `seconds`."""
+        try:
+            async with asyncio.timeout(self.last_sent + self.seconds - time.monotonic()):
+                return await self.queue.get()
+        except TimeoutError:
+            self.sent()
+            return None

@@ -27,13 +27,13 @@ import asyncio
 import json
 import logging
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Iterator
 
 from kubecommit.v1 import containers_pb2 as pb
 from server import context
-from server.containers.idle import IdleTimer
+from server.containers.idle import QueueTimer
+from server.containers.inbox import Inbox
 from server.containers.convert import add_chunks, add_entries, heartbeat, parse_filter
 from server.containers.logs.chunks import Chunk
 from server.containers.logs.lines import Entry, parse_lines, split_lines
@@ -140,15 +140,16 @@ class LogFollow:
         self.heartbeat_seconds = heartbeat_seconds
         self.filter: LineFilter = query.filter
         self.paused = False
-        self.queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_CHUNKS if query.in_chunks else QUEUE_ENTRY_CHUNKS)
+        self.queue: Inbox[Item] = Inbox(QUEUE_CHUNKS if query.in_chunks else QUEUE_ENTRY_CHUNKS)
         self.parsing = asyncio.Lock()
         self.readers: dict[str, asyncio.Task[None]] = {}
         self.last_ns: dict[str, int] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.started_ns = time.time_ns()
         self.streams = ClusterStreams(conn)
-        self.held: deque[Entry] = deque(maxlen=PAUSE_BUFFER)
-        self.held_chunks: deque[Chunk] = deque()
+        # Pause buffers, lists rather than deques: an empty deque is ~760 bytes, paid by every idle follow.
+        self.held: list[Entry] = []
+        self.held_chunks: list[Chunk] = []
         self.held_lines = 0
         self.dropped = 0
 
@@ -344,54 +345,46 @@ class LogFollow:
         finally:
             await self.close()
 
-    async def _items(self) -> AsyncIterator[Item]:
-        while True:
-            yield await self.queue.get()
-
     async def _batches(self) -> AsyncIterator[pb.StreamLogsResponse]:
         queue, turn = self.queue, Turn()
-        timer: IdleTimer[Item] = IdleTimer(self._items(), self.heartbeat_seconds)
-        try:
-            while True:
-                # Busy: take what is queued without a wait (a task and a timer per message would cost
-                # throughput); an unfinished wait is finished first, so nothing is taken out of order.
-                first = queue.get_nowait() if not timer.waiting and not queue.empty() else await timer.next()
-                if first is None:
-                    yield heartbeat(pb.StreamLogsResponse())
-                    continue
-                items = [first]
-                while not queue.empty() and len(items) < QUEUE_CHUNKS:
-                    items.append(queue.get_nowait())
-                pending = Pending()
-                for item in items:
-                    if type(item) is Chunk:
-                        if (kept := self.filter.select(item)) is not None:
-                            pending.chunks.append(kept)
-                    elif type(item) is list:
-                        pending.entries += self.filter.apply(item)
-                    elif isinstance(item, Change):
-                        (pending.joined if item.joined else pending.left).append(item.key)
-                    elif isinstance(item, Lost):
-                        pending.lost.append(item)
-                    elif item is not _WAKE:  # a filter change, the end, or a failure: send what came before
-                        for response in self._responses(pending):
-                            yield response
-                        pending = Pending()
-                        timer.sent()
-                        if item is _END:
-                            return
-                        if isinstance(item, Failure):
-                            raise item.error
-                        self.filter = item.filter
-                        yield pb.StreamLogsResponse(filter_applied=item.spec)
-                for response in self._responses(pending):
+        timer: QueueTimer[Item] = QueueTimer(queue, self.heartbeat_seconds)
+        while True:
+            # Busy: take what is queued without a wait (a timer per message would cost throughput).
+            first = queue.get_nowait() if not queue.empty() else await timer.next()
+            if first is None:
+                yield heartbeat(pb.StreamLogsResponse())
+                continue
+            items = [first]
+            while not queue.empty() and len(items) < QUEUE_CHUNKS:
+                items.append(queue.get_nowait())
+            pending = Pending()
+            for item in items:
+                if type(item) is Chunk:
+                    if (kept := self.filter.select(item)) is not None:
+                        pending.chunks.append(kept)
+                elif type(item) is list:
+                    pending.entries += self.filter.apply(item)
+                elif isinstance(item, Change):
+                    (pending.joined if item.joined else pending.left).append(item.key)
+                elif isinstance(item, Lost):
+                    pending.lost.append(item)
+                elif item is not _WAKE:  # a filter change, the end, or a failure: send what came before
+                    for response in self._responses(pending):
+                        yield response
+                    pending = Pending()
                     timer.sent()
-                    yield response
-                    await turn.end()  # a backlog of many messages is not all built in one turn
-                if self.query.pod and not self.readers and queue.empty():
-                    return  # every followed container of the pod is gone
-        finally:
-            await timer.close()
+                    if item is _END:
+                        return
+                    if isinstance(item, Failure):
+                        raise item.error
+                    self.filter = item.filter
+                    yield pb.StreamLogsResponse(filter_applied=item.spec)
+            for response in self._responses(pending):
+                timer.sent()
+                yield response
+                await turn.end()  # a backlog of many messages is not all built in one turn
+            if self.query.pod and not self.readers and queue.empty():
+                return  # every followed container of the pod is gone
 
     def _responses(self, pending: Pending) -> Iterator[pb.StreamLogsResponse]:
         """The messages for what was taken off the queue: entries held while paused (and counted
@@ -401,6 +394,7 @@ class LogFollow:
         if self.paused:
             self.dropped += max(0, len(self.held) + len(entries) - PAUSE_BUFFER)
             self.held.extend(entries)
+            del self.held[:-PAUSE_BUFFER]  # the newest PAUSE_BUFFER entries stay
             entries = []
         elif self.held:
             entries = [*self.held, *entries]
@@ -432,7 +426,7 @@ class LogFollow:
             self.held_chunks.extend(chunks)
             self.held_lines += sum(chunk.lines for chunk in chunks)
             while self.held_lines > PAUSE_BUFFER and len(self.held_chunks) > 1:
-                oldest = self.held_chunks.popleft()
+                oldest = self.held_chunks.pop(0)
                 self.held_lines -= oldest.lines
                 self.dropped += oldest.lines
             return []

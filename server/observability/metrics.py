@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable, Iterable
+from typing import Any, Callable, Iterable
 from wsgiref.simple_server import WSGIServer
 
 import grpc
@@ -159,6 +158,9 @@ class Metrics:
 
 
 class _Hooks:
+    """One call's counts. The hooks are their own session, an object rather than a generator-based
+    context manager: a stream holds its session for its whole life."""
+
     def __init__(self, metrics: Metrics, method: str, streaming: bool) -> None:
         self.metrics = metrics
         self.labels = _split(method)
@@ -167,18 +169,17 @@ class _Hooks:
     def on_request(self, message: Any) -> None:
         """Counted per call, not per message."""
 
-    @asynccontextmanager
-    async def session(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+    def session(self, context: grpc.aio.ServicerContext) -> _Hooks:
+        return self
+
+    async def __aenter__(self) -> None:
         self.metrics.rpc_started.labels(*self.labels).inc()
-        if not self.streaming:
-            yield
-            return
-        gauge = self.metrics.open_streams.labels(*self.labels)
-        gauge.inc()
-        try:
-            yield
-        finally:
-            gauge.dec()
+        if self.streaming:
+            self.metrics.open_streams.labels(*self.labels).inc()
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.streaming:
+            self.metrics.open_streams.labels(*self.labels).dec()
 
 
 class MetricsInterceptor(WrappingInterceptor):

@@ -8,8 +8,8 @@ point is correlation across logs and clusters' audit logs, not a tracing backend
 from __future__ import annotations
 
 import logging
-from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, MutableMapping
+from contextlib import AbstractContextManager
+from typing import Any, MutableMapping
 
 import grpc
 from opentelemetry import trace
@@ -38,21 +38,31 @@ class TraceLogFilter(logging.Filter):
 
 
 class _Hooks:
+    """One call's span. The hooks are their own session, an object rather than a generator-based
+    context manager: a stream holds its session for its whole life."""
+
     def __init__(self, tracer: trace.Tracer, method: str) -> None:
         self.tracer = tracer
         self.method = method
+        self.span: AbstractContextManager[trace.Span] | None = None
 
     def on_request(self, message: Any) -> None:
         """One span per call, not per message."""
 
-    @asynccontextmanager
-    async def session(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+    def session(self, context: grpc.aio.ServicerContext) -> _Hooks:
         carrier = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
-        parent = _PROPAGATOR.extract(carrier)
-        with self.tracer.start_as_current_span(self.method.lstrip("/"), context=parent,
-                                               kind=trace.SpanKind.SERVER, record_exception=False,
-                                               set_status_on_exception=False):
-            yield
+        self.span = self.tracer.start_as_current_span(self.method.lstrip("/"), context=_PROPAGATOR.extract(carrier),
+                                                      kind=trace.SpanKind.SERVER, record_exception=False,
+                                                      set_status_on_exception=False)
+        return self
+
+    async def __aenter__(self) -> None:
+        assert self.span is not None
+        self.span.__enter__()
+
+    async def __aexit__(self, *exc: Any) -> bool | None:
+        assert self.span is not None
+        return self.span.__exit__(*exc)
 
 
 class TracingInterceptor(WrappingInterceptor):

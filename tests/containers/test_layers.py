@@ -9,7 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2] / "server"
 # Domain modules that take and return plain values only (the rest are listed in docs/containers.md).
 PLAIN = [*sorted((ROOT / "containers" / "logs").glob("*.py")),
-         *(ROOT / "containers" / name for name in ("inventory.py", "targets.py", "idle.py", "interactive.py", "files.py"))]
+         *(ROOT / "containers" / name for name in ("inventory.py", "targets.py", "idle.py", "inbox.py", "interactive.py",
+                                                   "files.py"))]
 
 
 def _imports(path: Path) -> set[str]:
