@@ -212,14 +212,20 @@ class LogFollow:
     async def _read_raw(self, target: Target, response: Any, since_ns: int | None) -> None:
         """LOG_VIEW_RAW and `chunked` queries: whole upstream reads, cut after their last newline,
         become one chunk each; a last line without a newline goes out when the log ends."""
-        pending, turn = b"", Turn()
+        # The start of the line the last read ended in, in pieces (a long line spans many reads):
+        # each chunk is copied once, by the join, where adding and slicing copied it twice.
+        pending: list[bytes] = []
+        turn = Turn()
         async for data in self.streams.chunks(response, self.read_size):
-            data = pending + data if pending else data
             cut = data.rfind(b"\n") + 1
-            pending = data[cut:]
-            await self._put_chunk(target, data[:cut], since_ns)
+            if not cut:
+                pending.append(data)
+                continue
+            lines = b"".join([*pending, memoryview(data)[:cut]]) if pending else data[:cut]
+            pending = [data[cut:]] if cut < len(data) else []
+            await self._put_chunk(target, lines, since_ns)
             await turn.end()
-        await self._put_chunk(target, pending, since_ns)
+        await self._put_chunk(target, b"".join(pending), since_ns)
 
     async def _put_chunk(self, target: Target, data: bytes, since_ns: int | None) -> None:
         # One reader of this stream parses at a time: asyncio runs every ready task once per turn of
