@@ -6,14 +6,21 @@ store's value (deleting those the store no longer has; `refs/owners/*` too), unl
 store has never seen (another writer took over: refused, never overwritten); a fetch does the reverse, for a replica
 that only reads. Neither holds the writer lock while talking to the network except the fetch,
 which moves this store's refs.
+
+dulwich asks whether the remote has more to say with `select()`, which cannot watch a descriptor
+numbered 1024 or above: in a server holding a thousand sockets (log follows, watches) every fetch
+that negotiates (the store already has commits and the remote has new ones) would fail. Its
+check is replaced here by `poll()`, which has no such limit (tests/gitstore/test_remote.py).
 """
 
 from __future__ import annotations
 
 import os
+import select
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from dulwich import client as dulwich_client
 from dulwich.client import get_transport_and_path
 from dulwich.errors import GitProtocolError, HangupException
 from dulwich.objects import ZERO_SHA
@@ -29,6 +36,17 @@ _FAILURES = (OSError, GitProtocolError, HangupException, ValueError)
 
 class RemoteError(GitStoreError):
     """The remote could not be reached or refused an update; the local store is unchanged."""
+
+
+def _fileno_can_read(fileno: int) -> bool:
+    """Whether a read would not block (data, end of stream or an error), for any descriptor."""
+    poller = select.poll()
+    poller.register(fileno, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+if hasattr(select, "poll"):  # where there is none (Windows), dulwich does not use select() either
+    dulwich_client._fileno_can_read = _fileno_can_read
 
 
 def redact(url: str) -> str:

@@ -88,11 +88,15 @@ class Metrics:
                                      ["operation"], registry=r)
         self.mirror_pushes = Counter("kubecommit_mirror_pushes", "Pushes to the git remote, by result.",
                                      ["result"], registry=r)
+        self.mirror_fetches = Counter("kubecommit_mirror_fetches", "A follower's fetches from the git remote, "
+                                      "by result.", ["result"], registry=r)
         self.mirror_lag = Gauge("kubecommit_mirror_lag_seconds",
                                 "Age of the oldest store change not yet on the git remote (0 when in sync).",
                                 registry=r)
         self.mirror_last_success = Gauge("kubecommit_mirror_last_success_timestamp_seconds",
                                          "When a push to the git remote last succeeded.", registry=r)
+        self.mirror_last_fetch = Gauge("kubecommit_mirror_last_fetch_timestamp_seconds",
+                                       "When a follower's fetch from the git remote last succeeded.", registry=r)
         self.job_runs = Counter("kubecommit_job_runs", "Job runs finished, by outcome.", ["job", "outcome"],
                                 registry=r)
         self.job_duration = Histogram("kubecommit_job_duration_seconds", "Job run duration.", ["job"],

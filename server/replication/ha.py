@@ -19,7 +19,6 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 import grpc
 from kubernetes import client, config
 
-from gitstore import RemoteError
 from gitstore import redact_url as redact
 from server.config import Settings
 from server.errors import FailedPrecondition, InvalidArgument, Unavailable
@@ -117,7 +116,7 @@ class Replication:
     async def _take_over(self) -> None:
         """Fetch until the store holds everything on the remote, record what the old leader
         wrote to clusters without committing (its intents), then write (and push)."""
-        while not await self._fetch("new leader cannot fetch the remote yet; not writing", logging.WARNING):
+        while not await self._fetch():  # not writing until the remote could be fetched
             await asyncio.sleep(self.timing.retry_period)
         if self._recover is not None:
             try:  # intents it cannot resolve (a cluster down) are kept for the next takeover
@@ -137,23 +136,20 @@ class Replication:
     async def _follow(self) -> None:
         """A follower's store tracks the remote, so reads and history are at most a retry late."""
         while True:
-            if self.role is Role.FOLLOWER and await self._fetch("follower fetch failed", logging.INFO):
+            if self.role is Role.FOLLOWER and await self._fetch():
                 await self._after_fetch()
             await asyncio.sleep(self.timing.retry_period)
 
-    async def _fetch(self, failed: str, level: int) -> bool:
-        """One fetch of the remote. Whatever fails, the loop calling it goes on: a follower or a
-        new leader whose loop died on an unexpected error would serve stale reads, or never
-        write, without a word."""
+    async def _fetch(self) -> bool:
+        """One fetch of the remote (the mirror reports a failure in health, metrics and one
+        warning per outage). Whatever fails, the loop calling it goes on: a follower or a new
+        leader whose loop died on an unexpected error would serve stale reads, or never write,
+        without a word."""
         try:
-            await self.storage.fetch(self.url)
-        except RemoteError as error:
-            log.log(level, failed, extra={"remote": redact(self.url), "error": str(error)})
-            return False
+            return await self.mirror.fetch_once()
         except Exception:
-            log.exception(failed, extra={"remote": redact(self.url)})
+            log.exception("fetching the remote failed", extra={"remote": redact(self.url)})
             return False
-        return True
 
     async def _after_fetch(self) -> None:
         if self.fetched is None:

@@ -1,9 +1,11 @@
-"""Every store change pushed to a git remote in the background, off the request path.
+"""Every store change pushed to a git remote in the background, off the request path; and, on a
+follower, the fetches that keep its store tracking the remote (server/replication/ha.py).
 
 A change (a store listener) wakes the pusher; a failed push is retried with capped, jittered
 exponential backoff while local commits go on as usual (they are never at risk: the remote is a
-copy). Health service `kubecommit.Mirror` turns NOT_SERVING while the remote is behind after a
-failure, one warning is logged per outage and one line when it recovers; metrics carry the lag.
+copy). Health service `kubecommit.Mirror` turns NOT_SERVING while a push or a follower's fetch
+fails, one warning is logged per outage and one line when it recovers; metrics carry the lag,
+every push and fetch by result, and when each last succeeded.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import threading
 import time
 from typing import Awaitable, Callable
 
+from prometheus_client import Counter
+
 from gitstore import RemoteError
 from gitstore import redact_url as redact
 from server.observability.metrics import Metrics
@@ -23,7 +27,7 @@ from server.storage import Storage
 log = logging.getLogger("kubecommit.mirror")
 
 HEALTH_SERVICE = "kubecommit.Mirror"
-# Told True when the remote caught up, False when a push failed.
+# Told True when the remote caught up (or could be fetched), False when a push or fetch failed.
 HealthReport = Callable[[bool], Awaitable[None]]
 
 
@@ -95,11 +99,7 @@ class Mirror:
         try:
             await self.storage.push(self.url)
         except RemoteError as error:
-            self.metrics.mirror_pushes.labels("failed").inc()
-            if self.healthy:
-                log.warning("the git remote is behind: push failed; retrying with backoff",
-                            extra={"remote": redact(self.url), "error": str(error)})
-            await self._set_health(False)
+            await self._failed("push", error)
             return False
         with self._lock:
             if self._pending_since == started:  # nothing new arrived during the push
@@ -107,12 +107,38 @@ class Mirror:
             self._pushed = max(self._pushed, target)
         self._advanced.set()
         self._advanced = asyncio.Event()
-        self.metrics.mirror_pushes.labels("ok").inc()
         self.metrics.mirror_last_success.set(time.time())
-        if not self.healthy:
-            log.info("the git remote caught up", extra={"remote": redact(self.url)})
-        await self._set_health(True)
+        await self._succeeded("push")
         return True
+
+    async def fetch_once(self) -> bool:
+        """A follower's (or a new leader's) fetch of the remote. Its failures are the remote's
+        health as a push's are: a follower that cannot fetch serves reads that fall behind."""
+        try:
+            await self.storage.fetch(self.url)
+        except RemoteError as error:
+            await self._failed("fetch", error)
+            return False
+        self.metrics.mirror_last_fetch.set(time.time())
+        await self._succeeded("fetch")
+        return True
+
+    def _counter(self, operation: str) -> Counter:
+        return self.metrics.mirror_pushes if operation == "push" else self.metrics.mirror_fetches
+
+    async def _failed(self, operation: str, error: RemoteError) -> None:
+        """One warning per outage; health NOT_SERVING until an operation succeeds again."""
+        self._counter(operation).labels("failed").inc()
+        if self.healthy:
+            log.warning(f"the git remote is out of reach: {operation} failed; retrying",
+                        extra={"remote": redact(self.url), "error": str(error)})
+        await self._set_health(False)
+
+    async def _succeeded(self, operation: str) -> None:
+        self._counter(operation).labels("ok").inc()
+        if not self.healthy:
+            log.info(f"the git remote is back: {operation} succeeded", extra={"remote": redact(self.url)})
+        await self._set_health(True)
 
     async def wait_pushed(self, generation: int, timeout: float) -> bool:
         """Waits until the remote holds the first `generation` changes; False on timeout."""

@@ -1,6 +1,7 @@
 """Mirroring a store to a git remote (a bare repository on disk, the same protocol code as any
-transport) and fetching it into another: branches and tags follow, deletions too, and a remote
-URL's credentials never reach an error message."""
+transport) and fetching it into another: branches and tags follow, deletions too, a remote
+URL's credentials never reach an error message, and a process holding many descriptors still
+fetches over the network."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 from gitstore import Change, RefOwner, RemoteError, Store
 from gitstore.remote import redact
 from tests.gitstore.conftest import ALICE, API, DEPLOYMENT
+from tests.support.descriptors import crowded
+from tests.support.gitremote import GitDaemon
 
 
 def remote_refs(bare: Path) -> dict[str, str]:
@@ -83,3 +86,26 @@ def test_a_remote_written_by_someone_else_is_never_overwritten(tmp_path: Path) -
     finally:
         old.close()
         new.close()
+
+
+
+def test_a_fetch_that_negotiates_works_in_a_process_with_many_descriptors(tmp_path: Path) -> None:
+    """A replica that already has commits fetches new ones over git:// (dulwich then asks whether
+    the remote has more to say, with select() unless gitstore/remote.py replaced it)."""
+    (tmp_path / "remote").mkdir()
+    daemon = GitDaemon(tmp_path / "remote").start()
+    store, replica = Store.open(tmp_path / "store"), Store.open(tmp_path / "replica")
+    try:
+        store.commit([Change.put(API, DEPLOYMENT)], author=ALICE)
+        store.push(daemon.url)
+        replica.fetch(daemon.url)
+        second = store.commit([Change.put(API, {**DEPLOYMENT, "spec": {"replicas": 3}})], author=ALICE)
+        assert second is not None
+        store.push(daemon.url)
+        with crowded():
+            assert replica.fetch(daemon.url)["refs/heads/main"] == second.commit_id
+        assert replica.list_versions(API)[0][0].commit_id == second.commit_id
+    finally:
+        store.close()
+        replica.close()
+        daemon.stop()
