@@ -171,8 +171,8 @@ def encoded_with_chunks(response: pb.StreamLogsResponse, chunks: Iterable[Chunk]
     services/containers.py). A message's encoding is the concatenation of its fields' encodings,
     in any order, so each chunk's small fields are encoded by protobuf and its `data` framed here:
     the lines are copied once, by the final join. Filling a message with them and serializing it
-    copied them three more times, into growing buffers (~15 ms per 14 MB of log, a quarter of
-    the server's work on a noisy container's RAW stream)."""
+    copied them three more times, into growing buffers: 15–20 ms per 14 MB of log, against
+    ~1.5 ms for the join (docs/containers.md)."""
     parts = [response.SerializeToString()]
     for c in chunks:
         fields = _chunk_fields(c).SerializeToString()

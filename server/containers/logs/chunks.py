@@ -15,9 +15,9 @@ from __future__ import annotations
 import calendar
 import re
 import time
+from dataclasses import dataclass
 from itertools import repeat
 from operator import add
-from dataclasses import dataclass
 
 from server.containers.logs.lines import BASIC, FULL, decode_lines, levels_of, messages_of, parse_lines, \
     parse_time
