@@ -14,7 +14,7 @@ DATA_DIR ?= .data
 
 .PHONY: setup postgres run test pytest lint breaking gen-check protos release-contract third_party node \
         descriptor envoy bench-store bench-versions bench-clusters bench-containers bench-jobs bench-crds bench-affinity bench-quotas bench-labels bench-backups bench clean \
-        graphviz pictures
+        graphviz pictures image-check
 
 setup: $(VENV)/.installed node third_party graphviz
 
@@ -127,6 +127,11 @@ bench-labels: setup
 
 bench-backups: setup
 	$(PY) -m bench.backups
+
+# Builds the container image and runs it as the manifests do (podman; docs/deploy.md). Not part
+# of `make test`: it takes minutes and root, and needs no registry (a Debian base by debootstrap).
+image-check: setup
+	deploy/image/check.sh
 
 # The docs' pictures (docs/pictures/*.dot -> .svg); tests/docs checks they are current.
 pictures: graphviz
