@@ -109,7 +109,7 @@ def _serialize_stream_logs(response: Response) -> bytes:
 class _Registration:
     """Passes the generated registration's handlers on to the server, StreamLogs' with the
     serializer above (the generated code gives every method its message's SerializeToString).
-    It relies on the generated code calling both methods below, as grpcio-tools ≥ 1.62 does; one
+    It relies on the generated code calling both methods below, as gen/ (grpcio-tools 1.85) does; one
     that stopped calling the second would register nothing, which every containers test shows."""
 
     def __init__(self, server: grpc.aio.Server) -> None:
