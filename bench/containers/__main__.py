@@ -368,7 +368,7 @@ def latency_rows(args: argparse.Namespace, rows: list[str], core: client.CoreV1A
 
 def others(args: argparse.Namespace, rows: list[str], core: client.CoreV1Api, sim: Sim,
            stub: containers_pb2_grpc.ContainersServiceStub, embedded: EmbeddedServer, api: client.ApiClient,
-           kubeconfig: Path, token: str, noisy: list[str], idle: list[str], parent: str) -> None:
+           kubeconfig: Path, token: str, noisy: list[str], quiet: list[str], idle: list[str], parent: str) -> None:
     """The rows after the StreamLogs rates: ceiling, latency, exec, idle streams."""
     log = core.read_namespaced_pod_log(noisy[0], NS, container="app", tail_lines=args.lines,
                                        _preload_content=False).data
@@ -377,7 +377,7 @@ def others(args: argparse.Namespace, rows: list[str], core: client.CoreV1Api, si
     rows.append(f"| ceiling: the same {len(log) / 2**20:.1f} MB of 1 container's log through a bare gRPC stream "
                 f"(no log logic) | {ceiling:,.0f}/s | {direct:,.0f}/s | {ceiling / direct:.0%} |")
     print(rows[-1], flush=True)
-    latency_rows(args, rows, core, stub, embedded.address, token, sim, idle, parent)
+    latency_rows(args, rows, core, stub, embedded.address, token, sim, quiet, parent)
     container = f"{parent}/pods/{noisy[0]}/containers/app"
     ours = exec_round_trips(stub, container, 3.0)
     direct = direct_round_trips(api_client_from(kubeconfig), noisy[0], 3.0)
@@ -408,7 +408,14 @@ def main() -> None:
         apps.create_namespaced_deployment(NS, deployment("noisy", 1))
         apps.create_namespaced_deployment(NS, deployment("many", 50))
         apps.create_namespaced_deployment(NS, deployment("idle", 1))
+        # The latency rows' probes go to their own pod: the idle follows ask for no backlog
+        # (tail_lines unset reads the whole log), so the idle pod's log must stay empty; when the
+        # two shared a pod, each of the 500 follows read the ~1,500 probe lines the latency rows
+        # had written, and the idle row measured that (173 KB/stream after the quiet rows alone,
+        # CANCELLED calls after all of them).
+        apps.create_namespaced_deployment(NS, deployment("quiet", 1))
         noisy, many, idle = pods_of(core, "noisy", 1), pods_of(core, "many", 50), pods_of(core, "idle", 1)
+        quiet = pods_of(core, "quiet", 1)
         fill(sim, noisy, args.lines)
         fill(sim, many, args.lines)
         embedded = EmbeddedServer(Settings.load(env={}, overrides={
@@ -449,11 +456,11 @@ def main() -> None:
                         f"| {ours / direct:.0%} |")
             print(rows[-1], flush=True)
         if args.only == "latency":
-            latency_rows(args, rows, core, stub, embedded.address, token, sim, idle, parent)
+            latency_rows(args, rows, core, stub, embedded.address, token, sim, quiet, parent)
         if args.only == "idle":
             rows.append(idle_row(args, embedded, token, idle[0], sim))
         if not args.only:
-            others(args, rows, core, sim, stub, embedded, api, kubeconfig, token, noisy, idle, parent)
+            others(args, rows, core, sim, stub, embedded, api, kubeconfig, token, noisy, quiet, idle, parent)
         embedded.stop()
         api.close()
     sim.stop()

@@ -134,14 +134,52 @@ def add_chunks(target: Any, chunks: Iterable[Chunk]) -> None:
     per-line values of a `chunked` query are whole lists, copied by protobuf's C code)."""
     add = target.add
     for c in chunks:
-        chunk = add(pod=c.pod, container=c.container, data=c.data, line_count=c.lines)
-        if c.first_ns:
-            chunk.first_time.seconds, chunk.first_time.nanos = divmod(c.first_ns, 1_000_000_000)
-        if c.levels is not None:
-            chunk.times.extend(c.times or ())
-            chunk.levels.extend(c.levels)
-            if c.messages is not None:
-                chunk.messages.extend(c.messages)
+        chunk = add(data=c.data)
+        chunk.MergeFrom(_chunk_fields(c))
+
+
+def _chunk_fields(c: Chunk) -> pb.LogChunk:
+    """A chunk's message without its `data`."""
+    chunk = pb.LogChunk(pod=c.pod, container=c.container, line_count=c.lines)
+    if c.first_ns:
+        chunk.first_time.seconds, chunk.first_time.nanos = divmod(c.first_ns, 1_000_000_000)
+    if c.levels is not None:
+        chunk.times.extend(c.times or ())
+        chunk.levels.extend(c.levels)
+        if c.messages is not None:
+            chunk.messages.extend(c.messages)
+    return chunk
+
+
+# Wire-format keys (field number << 3 | 2, length-delimited) of StreamLogsResponse.chunks and
+# LogChunk.data.
+_CHUNKS_KEY = bytes([pb.StreamLogsResponse.CHUNKS_FIELD_NUMBER << 3 | 2])
+_DATA_KEY = bytes([pb.LogChunk.DATA_FIELD_NUMBER << 3 | 2])
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def encoded_with_chunks(response: pb.StreamLogsResponse, chunks: Iterable[Chunk]) -> bytes:
+    """`response` with `chunks` added, encoded, for StreamLogs' serializer to pass through (see
+    services/containers.py). A message's encoding is the concatenation of its fields' encodings,
+    in any order, so each chunk's small fields are encoded by protobuf and its `data` framed here:
+    the lines are copied once, by the final join. Filling a message with them and serializing it
+    copied them three more times, into growing buffers: 15–20 ms per 14 MB of log, against
+    ~1.5 ms for the join (docs/containers.md)."""
+    parts = [response.SerializeToString()]
+    for c in chunks:
+        fields = _chunk_fields(c).SerializeToString()
+        size = _varint(len(c.data))
+        parts += (_CHUNKS_KEY, _varint(len(fields) + len(_DATA_KEY) + len(size) + len(c.data)), fields, _DATA_KEY,
+                  size, c.data)
+    return b"".join(parts)
 
 
 def _fill_struct(target: struct_pb2.Struct, values: dict[str, Any]) -> None:

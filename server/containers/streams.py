@@ -34,9 +34,9 @@ from kubecommit.v1 import containers_pb2 as pb
 from server import context
 from server.containers.idle import QueueTimer
 from server.containers.inbox import Inbox
-from server.containers.convert import add_chunks, add_entries, heartbeat, parse_filter
+from server.containers.convert import add_entries, encoded_with_chunks, heartbeat, parse_filter
 from server.containers.logs.chunks import Chunk
-from server.containers.logs.lines import Entry, parse_lines, split_lines
+from server.containers.logs.lines import RAW, Entry, parse_lines, split_lines
 from server.containers.logs.queries import LineFilter, Query, Target
 from server.containers.logs.reads import list_pods, resolve, selected_targets
 from server.containers.targets import container_status, get_pod, state_of
@@ -50,15 +50,21 @@ log = logging.getLogger("kubecommit.containers")
 MAX_BATCH = 500
 # LOG_VIEW_RAW: chunks are packed into a message up to this many bytes.
 MAX_MESSAGE_BYTES = 1024 * 1024
-# Chunks (lists of entries, at most one upstream read each) queued between readers and the sender.
-QUEUE_CHUNKS = 256
+# Upstream bytes queued between readers and the sender at most (chunks of lines), the bound of a
+# stream's memory while its client is slow.
+QUEUE_BYTES = 16 * 1024 * 1024
 # The bound when chunks are parsed entries (FULL and BASIC entry views): ~600 `Entry` objects a
 # chunk, each tracked by the garbage collector, whose full collections walk every one of them —
 # 256 such chunks per busy stream made collections of hundreds of ms that stalled every stream.
 # 16 still hold ~10,000 entries, 20 messages of MAX_BATCH, between the readers and the sender.
 QUEUE_ENTRY_CHUNKS = 16
 PAUSE_BUFFER = 10_000
+# Bytes of one upstream read when its lines are parsed (entries, `chunked`): one parse of this
+# many bytes (~3 ms) is a reader's unit of work between two turns of the event loop.
 READ_CHUNK = 64 * 1024
+# LOG_VIEW_RAW reads what arrived, up to this much (one socket read of asyncio's): nothing is
+# parsed, and each read, chunk and message costs Python work whatever its size.
+RAW_READ = 256 * 1024
 # A reader or sender that has run this long without suspending yields to the event loop (see Turn).
 TURN_SECONDS = 0.002
 # Consecutive failed attempts to (re)open the pod watch, with no container followed any more, after
@@ -117,6 +123,10 @@ class Turn:
             self.until = time.monotonic() + TURN_SECONDS
 
 
+# A message of the stream: chunks go out already encoded (convert.encoded_with_chunks), passed
+# through by StreamLogs' serializer (services/containers.py).
+Response = pb.StreamLogsResponse | bytes
+
 _WAKE = object()
 _END = object()  # the client half-closed
 Item = Any  # list[Entry] | Chunk | Change | Failure | Lost | FilterChange | _WAKE | _END
@@ -140,7 +150,8 @@ class LogFollow:
         self.heartbeat_seconds = heartbeat_seconds
         self.filter: LineFilter = query.filter
         self.paused = False
-        self.queue: Inbox[Item] = Inbox(QUEUE_CHUNKS if query.in_chunks else QUEUE_ENTRY_CHUNKS)
+        self.read_size = RAW_READ if query.view == RAW else READ_CHUNK
+        self.queue: Inbox[Item] = Inbox(QUEUE_BYTES // self.read_size if query.in_chunks else QUEUE_ENTRY_CHUNKS)
         self.parsing = asyncio.Lock()
         self.readers: dict[str, asyncio.Task[None]] = {}
         self.last_ns: dict[str, int] = {}
@@ -201,14 +212,20 @@ class LogFollow:
     async def _read_raw(self, target: Target, response: Any, since_ns: int | None) -> None:
         """LOG_VIEW_RAW and `chunked` queries: whole upstream reads, cut after their last newline,
         become one chunk each; a last line without a newline goes out when the log ends."""
-        pending, turn = b"", Turn()
-        async for data in self.streams.chunks(response, READ_CHUNK):
-            data = pending + data if pending else data
+        # The start of the line the last read ended in, in pieces (a long line spans many reads):
+        # each chunk is copied once, by the join, where adding and slicing copied it twice.
+        pending: list[bytes] = []
+        turn = Turn()
+        async for data in self.streams.chunks(response, self.read_size):
             cut = data.rfind(b"\n") + 1
-            pending = data[cut:]
-            await self._put_chunk(target, data[:cut], since_ns)
+            if not cut:
+                pending.append(data)
+                continue
+            lines = b"".join([*pending, memoryview(data)[:cut]]) if pending else data[:cut]
+            pending = [data[cut:]] if cut < len(data) else []
+            await self._put_chunk(target, lines, since_ns)
             await turn.end()
-        await self._put_chunk(target, pending, since_ns)
+        await self._put_chunk(target, b"".join(pending), since_ns)
 
     async def _put_chunk(self, target: Target, data: bytes, since_ns: int | None) -> None:
         # One reader of this stream parses at a time: asyncio runs every ready task once per turn of
@@ -329,9 +346,15 @@ class LogFollow:
 
     # -- the stream ------------------------------------------------------------------------
 
-    async def run(self, requests: AsyncIterator[pb.StreamLogsRequest]) -> AsyncIterator[pb.StreamLogsResponse]:
+    async def run(self, requests: AsyncIterator[pb.StreamLogsRequest]) -> AsyncIterator[Response]:
         try:
-            if self.query.pod:
+            if self.query.pod and self.query.container:
+                # One named container: its upstream is opened while the pod is looked up (which names
+                # a missing pod or container, or one not started, and then ends the stream first):
+                # a cluster answers a log request once it has the backlog ready, so the two waits overlap.
+                self.follow(Target(self.query.pod, self.query.container))
+                await resolve(self.conn, self.query)
+            elif self.query.pod:
                 for target in await resolve(self.conn, self.query):
                     self.follow(target)
             else:
@@ -345,7 +368,7 @@ class LogFollow:
         finally:
             await self.close()
 
-    async def _batches(self) -> AsyncIterator[pb.StreamLogsResponse]:
+    async def _batches(self) -> AsyncIterator[Response]:
         queue, turn = self.queue, Turn()
         timer: QueueTimer[Item] = QueueTimer(queue, self.heartbeat_seconds)
         while True:
@@ -355,7 +378,7 @@ class LogFollow:
                 yield heartbeat(pb.StreamLogsResponse())
                 continue
             items = [first]
-            while not queue.empty() and len(items) < QUEUE_CHUNKS:
+            while not queue.empty() and len(items) < queue.maxsize:
                 items.append(queue.get_nowait())
             pending = Pending()
             for item in items:
@@ -386,7 +409,7 @@ class LogFollow:
             if self.query.pod and not self.readers and queue.empty():
                 return  # every followed container of the pod is gone
 
-    def _responses(self, pending: Pending) -> Iterator[pb.StreamLogsResponse]:
+    def _responses(self, pending: Pending) -> Iterator[Response]:
         """The messages for what was taken off the queue: entries held while paused (and counted
         when they fall out of the buffer), at most MAX_BATCH entries a message."""
         entries = pending.entries
@@ -411,12 +434,12 @@ class LogFollow:
             response = pb.StreamLogsResponse(joined=joined, left=left, errors=lost)
             if not self.paused:
                 response.dropped, self.dropped = self.dropped, 0
+            joined, left, lost = [], [], []
             if batch and type(batch[0]) is Chunk:
-                add_chunks(response.chunks, batch)
+                yield encoded_with_chunks(response, batch)
             else:
                 add_entries(response.entries, batch)
-            joined, left, lost = [], [], []
-            yield response
+                yield response
 
     def _hold_chunks(self, chunks: list[Chunk]) -> list[Chunk]:
         """LOG_VIEW_RAW's pause buffer: chunks held while paused, the oldest dropped (and their lines

@@ -14,7 +14,7 @@ import pytest
 from kubecommit.v1 import containers_pb2 as pb
 from kubesim import Simulator
 from kubesim.testing import wait_for
-from server.containers.convert import parse_filter
+from server.containers.convert import add_chunks, encoded_with_chunks, parse_filter
 from server.containers.logs.lines import Level, View, detect_level, parse_line, parse_time, split_lines
 from server.containers.logs.chunks import Chunk, count_lines, parsed_chunk, read_chunk
 from server.containers.logs.lines import BASIC, FULL, decode_lines, parse_lines
@@ -335,6 +335,35 @@ def test_raw_chunk_units() -> None:
     assert select(data, contains="nowhere") is None
     assert select(b"ERROR bad\nINFO fine\nWARN last", levels=[L.LOG_LEVEL_ERROR, L.LOG_LEVEL_WARN]) == \
         b"ERROR bad\nWARN last"
+
+
+def test_encoded_chunks_are_the_message_protobuf_builds() -> None:
+    """StreamLogs sends chunks encoded by hand (convert.encoded_with_chunks): they must parse to
+    the message protobuf itself builds, for every kind of chunk (times read or not, a `chunked`
+    query's lists, data longer than one and two varint bytes, empty) beside the other fields."""
+    head = pb.StreamLogsResponse(joined=["p/c"], left=["q/c"], dropped=3,
+                                 errors=[pb.LogUpstreamError(container="q/c")])
+    chunks = [Chunk("p", "c", b"one\n", 1),
+              Chunk("p", "c", "é\r\n".encode() * 100, 100, first_ns=1_700_000_000_123_456_789,
+                    last_ns=1_700_000_001_000_000_000),
+              Chunk("pod-b", "app", b"x" * 70_000 + b"\nlast", 2, 5, 6, times=[5, 6], levels=[int(Level.ERROR), 0],
+                    messages=["x" * 10, "last"]),
+              Chunk("p", "c", b"", 0)]
+    messages = [pb.LogChunk(pod="p", container="c", data=b"one\n", line_count=1),
+                pb.LogChunk(pod="p", container="c", data="é\r\n".encode() * 100, line_count=100,
+                            first_time={"seconds": 1_700_000_000, "nanos": 123_456_789}),
+                pb.LogChunk(pod="pod-b", container="app", data=b"x" * 70_000 + b"\nlast", line_count=2,
+                            first_time={"nanos": 5}, times=[5, 6], levels=[L.LOG_LEVEL_ERROR, 0],
+                            messages=["x" * 10, "last"]),
+                pb.LogChunk(pod="p", container="c")]
+    for response in (head, pb.StreamLogsResponse()):
+        expected = pb.StreamLogsResponse(chunks=messages)
+        expected.MergeFrom(response)
+        assert pb.StreamLogsResponse.FromString(encoded_with_chunks(response, chunks)) == expected
+        listed = pb.ListLogEntriesResponse()
+        add_chunks(listed.chunks, chunks)
+        assert list(listed.chunks) == messages
+    assert encoded_with_chunks(head, []) == head.SerializeToString()
 
 
 def test_list_raw_view_pages_the_lines_of_the_entry_views(stub, sim: Simulator, pod: str) -> None:
