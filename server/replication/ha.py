@@ -87,6 +87,9 @@ class Replication:
         self._recover: Recover | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._takeover: asyncio.Task[None] | None = None
+        # Set by stop(): the elector keeps running until its Lease is released, and a lease it
+        # won meanwhile must not start a takeover (and a mirror) that nothing would stop.
+        self._stopping = False
 
     @property
     def is_leader(self) -> bool:
@@ -101,7 +104,7 @@ class Replication:
 
     async def _changed(self, leading: bool, leader: Leader | None) -> None:
         self.leader = leader
-        if leading and self.role is Role.FOLLOWER:
+        if leading and self.role is Role.FOLLOWER and not self._stopping:
             self.role = Role.STARTING
             self._takeover = asyncio.create_task(self._take_over(), name="kubecommit-takeover")
         elif not leading and self.role is not Role.FOLLOWER:
@@ -201,6 +204,7 @@ class Replication:
                               retry_after=self.timing.retry_period)
 
     async def stop(self) -> None:
+        self._stopping = True
         for task in [*self._tasks, *([self._takeover] if self._takeover else [])]:
             task.cancel()
         await asyncio.gather(*self._tasks, *([self._takeover] if self._takeover else []),
