@@ -207,6 +207,7 @@ class LogFollow:
             if entries:
                 self.last_ns[target.key] = entries[-1].time_ns
                 await self.queue.put(entries)
+            chunk, lines, entries = b"", [], []  # not held while waiting (see _read_raw)
             await turn.end()
 
     async def _read_raw(self, target: Target, response: Any, since_ns: int | None) -> None:
@@ -224,6 +225,9 @@ class LogFollow:
             lines = b"".join([*pending, memoryview(data)[:cut]]) if pending else data[:cut]
             pending = [data[cut:]] if cut < len(data) else []
             await self._put_chunk(target, lines, since_ns)
+            # Not kept while waiting for the next read: a follow gone quiet after a burst would
+            # hold its last read (up to RAW_READ, twice) for as long as it stays quiet.
+            data = lines = b""
             await turn.end()
         await self._put_chunk(target, b"".join(pending), since_ns)
 
@@ -406,6 +410,9 @@ class LogFollow:
                 timer.sent()
                 yield response
                 await turn.end()  # a backlog of many messages is not all built in one turn
+            # What was sent is not held while the next wait lasts (a quiet follow after a burst).
+            first = item = response = kept = None
+            items, pending = [], Pending()
             if self.query.pod and not self.readers and queue.empty():
                 return  # every followed container of the pod is gone
 
