@@ -2,7 +2,9 @@
 
 Through a real gRPC channel to an in-process server, kubesim over HTTP/websockets in a child
 process (a cluster is never inside kubecommit's process; `--simulator-in-process` puts it back in,
-sharing the GIL with the server and the clients):
+sharing the GIL with the server and the clients). The StreamLogs rate rows read in a client
+process of their own, both sides (a user's client never runs inside the server;
+`--clients-in-process` reads them beside the server, sharing its GIL, as runs before round 7 did):
 1. log lines/s delivered by StreamLogs (follow; RAW, BASIC, FULL entries and FULL `chunked`) for
    one noisy container and for 50 containers merged, against reading the same logs directly with
    the `kubernetes` client in the same run (same lines, each side counting them), and the same
@@ -33,7 +35,8 @@ import grpc
 from kubernetes import client
 from kubernetes.stream import stream
 
-from bench.containers.child import BusyClients, ChildSimulator
+from bench.containers.child import BusyClients, ChildSimulator, ClientProcess
+from bench.containers.rates import NS, direct_rate, stream_rate
 from bench.sections import replace_section
 from kubecommit.v1 import containers_pb2 as pb
 from kubecommit.v1 import containers_pb2_grpc
@@ -48,7 +51,6 @@ from tests.support.clusters import register_cluster
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- BEGIN containers-bench -->", "<!-- END containers-bench -->"
-NS = "bench"
 RUNS = 3
 # Streams following 50 containers' backlogs while a quiet container's latency is measured.
 BUSY_STREAMS = 3
@@ -82,27 +84,6 @@ def fill(sim: Sim, pods: list[str], lines: int) -> None:
                                             for i in range(start, min(per, start + 10_000))])
 
 
-def stream_rate(stub: containers_pb2_grpc.ContainersServiceStub, query: pb.LogQuery, expected: int) -> float:
-    """Lines/s delivered by StreamLogs following `query` from the start of a full backlog."""
-    stop = threading.Event()
-
-    def requests() -> Iterator[pb.StreamLogsRequest]:
-        yield pb.StreamLogsRequest(query=query)
-        stop.wait()
-
-    started = time.perf_counter()
-    call = stub.StreamLogs(requests())
-    got = 0
-    for response in call:
-        got += len(response.entries) + sum(chunk.line_count for chunk in response.chunks)
-        if got >= expected:
-            break
-    elapsed = time.perf_counter() - started
-    call.cancel()
-    stop.set()
-    return got / elapsed
-
-
 def ceiling_rate(data: bytes, expected: int) -> float:
     """Lines/s of the same log bytes through a bare gRPC stream (64 KiB messages, lines counted at
     the client, no log logic): the most this machine's gRPC could deliver for those bytes."""
@@ -123,30 +104,6 @@ def ceiling_rate(data: bytes, expected: int) -> float:
         server.stop(None)
     assert got >= expected, (got, expected)
     return got / elapsed
-
-
-def direct_rate(core: client.CoreV1Api, pods: list[str], expected: int, timestamps: bool = True) -> float:
-    """Lines/s read with the kubernetes client (follow, one thread per container), lines split only;
-    with the kubelet's timestamps when the compared view reads them."""
-    per = expected // len(pods)
-
-    def read(pod: str) -> int:
-        response = core.read_namespaced_pod_log(pod, NS, container="app", follow=True, timestamps=timestamps,
-                                                tail_lines=per, _preload_content=False)
-        count, pending = 0, b""
-        for chunk in response.stream(64 * 1024):
-            lines = (pending + chunk).split(b"\n")
-            pending = lines.pop()
-            count += len(lines)
-            if count >= per:
-                break
-        response.release_conn()
-        return count
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(len(pods)) as pool:
-        total = sum(pool.map(read, pods))
-    return total / (time.perf_counter() - started)
 
 
 def latency(stub: containers_pb2_grpc.ContainersServiceStub, sim: Sim, pod: str, samples: int,
@@ -322,6 +279,9 @@ def write_docs(rows: list[str], args: argparse.Namespace) -> None:
         "in-process server; kubesim over HTTP/websockets "
         + ("in the same process (sharing one GIL with server and clients). " if args.simulator_in_process
            else "in a child process, as a cluster would be. ")
+        + ("The StreamLogs rates are read beside the server, in its process. " if args.clients_in_process
+           else "The StreamLogs rates are read in a client process of their own (both sides), as a user's "
+                "client is; the other rows' clients share the server's process. ")
         + "Direct baselines read the same logs/sessions with the `kubernetes` client in the same run; "
         f"log rates are the best of {RUNS} alternating runs of each side. "
         "StreamLogs rows use LOG_VIEW_BASIC (pod, container, time, level, raw) unless marked FULL or RAW "
@@ -396,6 +356,9 @@ def main() -> None:
                                                     "or `latency`, or `idle` (implies --no-docs)")
     parser.add_argument("--simulator-in-process", action="store_true",
                         help="run kubesim in this process (the layout of runs before 2026-11-22)")
+    parser.add_argument("--clients-in-process", action="store_true",
+                        help="read the rate rows in this process, beside the server (the layout of runs "
+                             "before 2026-12-01 14:30 UTC)")
     args = parser.parse_args()
     sim: Sim = Simulator(seed=False, log_interval=None, log_lines=args.lines + 10).start() \
         if args.simulator_in_process else ChildSimulator(args.lines + 10)
@@ -426,6 +389,7 @@ def main() -> None:
         channel = with_token(grpc.insecure_channel(embedded.address), token)
         stub = containers_pb2_grpc.ContainersServiceStub(channel)
         parent = f"clusters/demo/namespaces/{NS}"
+        readers = None if args.clients_in_process else ClientProcess(embedded.address, token, kubeconfig)
         rows = []
         basic, full, raw = pb.LOG_VIEW_BASIC, pb.LOG_VIEW_FULL, pb.LOG_VIEW_RAW
         for label, pods, query in (
@@ -450,11 +414,17 @@ def main() -> None:
             expected, timestamps = args.lines // len(pods) * len(pods), query.view != raw or not query.container
             ours = direct = 0.0
             for _ in range(RUNS):
-                ours = max(ours, stream_rate(stub, query, expected))
-                direct = max(direct, direct_rate(core, pods, expected, timestamps=timestamps))
+                if readers is None:
+                    ours = max(ours, stream_rate(stub, query, expected))
+                    direct = max(direct, direct_rate(core, pods, expected, timestamps=timestamps))
+                else:
+                    ours = max(ours, readers.ours(query.SerializeToString(), expected))
+                    direct = max(direct, readers.direct(pods, expected, timestamps))
             rows.append(f"| StreamLogs lines/s, {label}, {args.lines:,} lines | {ours:,.0f}/s | {direct:,.0f}/s "
                         f"| {ours / direct:.0%} |")
             print(rows[-1], flush=True)
+        if readers is not None:
+            readers.stop()
         if args.only == "latency":
             latency_rows(args, rows, core, stub, embedded.address, token, sim, quiet, parent)
         if args.only == "idle":

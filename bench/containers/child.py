@@ -101,3 +101,46 @@ class BusyClients:
 
     def join(self) -> None:
         self.process.join(120)
+
+
+def _read_rates(conn: Connection, address: str, token: str, kubeconfig: Path) -> None:
+    """The child process of `ClientProcess`: answers ("ours", LogQuery bytes, expected) and
+    ("direct", pods, expected, timestamps) with lines/s."""
+    import grpc
+    from kubernetes import client
+
+    from bench.containers.rates import direct_rate, stream_rate
+    from kubecommit.v1 import containers_pb2 as pb
+    from kubecommit.v1 import containers_pb2_grpc
+    from kubesim.testing import api_client_from
+    from tests.support.auth import with_token
+
+    stub = containers_pb2_grpc.ContainersServiceStub(with_token(grpc.insecure_channel(address), token))
+    core = client.CoreV1Api(api_client_from(kubeconfig))
+    while (request := conn.recv()) is not None:
+        side, *args = request
+        conn.send(stream_rate(stub, pb.LogQuery.FromString(args[0]), args[1]) if side == "ours"
+                  else direct_rate(core, *args))
+
+
+class ClientProcess:
+    """The readers of the rate rows in a process of their own, as a user's client is: the gRPC
+    client does not share the server's GIL, and the direct client reads from the same place."""
+
+    def __init__(self, address: str, token: str, kubeconfig: Path) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_read_rates, args=(child, address, token, kubeconfig), daemon=True)
+        self.process.start()
+
+    def ours(self, query: bytes, expected: int) -> float:
+        self.conn.send(("ours", query, expected))
+        return self.conn.recv()
+
+    def direct(self, pods: list[str], expected: int, timestamps: bool) -> float:
+        self.conn.send(("direct", pods, expected, timestamps))
+        return self.conn.recv()
+
+    def stop(self) -> None:
+        self.conn.send(None)
+        self.process.join(30)
