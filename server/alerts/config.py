@@ -8,6 +8,7 @@ and kept in `<data_dir>/channels/{channel}.key` (0600).
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -93,6 +94,9 @@ class AlertingConfig:
         self.storage = storage
         self.store = storage.sync
         self.keys = data_dir / "channels"
+        # Creating a channel writes its secret, then commits it: one creation at a time, so a
+        # second create of the same id cannot replace the first one's secret.
+        self._creating = asyncio.Lock()
 
     @staticmethod
     def path(kind: type[T], item_id: str) -> str:
@@ -172,6 +176,21 @@ class AlertingConfig:
             message=f"delete {_STORED[kind][1]} {item_id}", operation="delete", request_id=context.commit_request_id())
         if kind is Channel:
             (self.keys / f"{item_id}.key").unlink(missing_ok=True)
+
+    async def create_channel(self, channel: Channel) -> tuple[Channel, str]:
+        """Creates a channel and its signing secret, returned once. The secret is written before
+        the commit: deliveries start as soon as the channel is listed (an alert firing meanwhile)
+        and must find it; a failed commit takes it away again."""
+        async with self._creating:
+            taken = await self.storage.run(self.store.read_if_exists, self.path(Channel, channel.id)) is not None
+            # Taken: put() refuses (ALREADY_EXISTS) and the existing channel's secret stays as it is.
+            secret = "" if taken else await self.new_secret_async(channel.id)
+            try:
+                return await self.put(channel, create=True), secret
+            except BaseException:
+                if secret:
+                    (self.keys / f"{channel.id}.key").unlink(missing_ok=True)
+                raise
 
     def new_secret(self, channel: str) -> str:
         """A fresh signing secret for `channel`, written 0600; returned once to its creator."""

@@ -181,8 +181,8 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
     async def CreateNotificationChannel(self, request: pb.CreateNotificationChannelRequest,
                                         context: Context) -> pb.NotificationChannel:
         channel = Channel(id=request.notification_channel_id, **_channel_values(request.notification_channel))
-        created = await self.ops.config.put(channel, create=True)
-        return _channel(created, secret=await self.ops.config.new_secret_async(created.id))
+        created, secret = await self.ops.config.create_channel(channel)
+        return _channel(created, secret=secret)
 
     async def GetNotificationChannel(self, request: pb.GetNotificationChannelRequest,
                                      context: Context) -> pb.NotificationChannel:

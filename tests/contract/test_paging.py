@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import grpc
@@ -150,12 +151,22 @@ def test_containers_and_log_entries(containers: containers_pb2_grpc.ContainersSe
         lambda **kw: containers.ListContainers(containers_pb2.ListContainersRequest(
             parent=WEB, label_selector="app=frontend", **kw)))
 
-    def query(**kw: Any) -> containers_pb2.LogQuery:
-        return containers_pb2.LogQuery(parent=WEB, label_selector="app=frontend", **({"tail_lines": 5} | kw))
+    # A closed window of the past: the containers go on logging, and the family compares the
+    # answers of calls made one after another (a `tail_lines` query moves between them).
+    end = datetime.now(timezone.utc) - timedelta(seconds=1)
+
+    def query(until: datetime = end) -> containers_pb2.LogQuery:
+        return containers_pb2.LogQuery(parent=WEB, label_selector="app=frontend",
+                                       since=_rfc3339(end - timedelta(seconds=60)), until=_rfc3339(until))
     check_family(
         lambda **kw: containers.ListLogEntries(containers_pb2.ListLogEntriesRequest(query=query(), **kw)),
         lambda r: [e.SerializeToString() for e in r.entries],
-        lambda **kw: containers.ListLogEntries(containers_pb2.ListLogEntriesRequest(query=query(tail_lines=4), **kw)))
+        lambda **kw: containers.ListLogEntries(containers_pb2.ListLogEntriesRequest(
+            query=query(until=end - timedelta(seconds=1)), **kw)))
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def test_exec_sessions_and_exports(containers: containers_pb2_grpc.ContainersServiceStub) -> None:

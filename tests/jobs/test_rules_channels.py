@@ -13,7 +13,7 @@ from google.protobuf import field_mask_pb2
 from kubecommit.v1 import operations_pb2 as pb, yaml_versions_pb2 as vpb
 from kubesim.testing import run_kubectl
 from tests.jobs.conftest import operations_stub, versions_stub, wait_for
-from tests.jobs.test_quota_alerts import POD, QUOTA
+from tests.jobs.test_quota_alerts import POD, QUOTA, _verified
 from tests.support.status import details
 
 
@@ -84,3 +84,27 @@ def test_failing_receiver_is_retried_and_filters_hold(jobs_server, kubeconfig, r
         parent="notificationChannels/critical-only")).deliveries
     assert list(critical_log) == []
     run_kubectl(kubeconfig, "delete", "pod", "p", "-n", ns, "--wait=false")
+
+
+def test_a_channel_keeps_its_first_secret_and_never_sends_unsigned(jobs_server, receiver) -> None:
+    """A second create of one id is refused and leaves the first channel's secret as it was; a
+    channel whose secret this replica lacks sends nothing (a signature made with an empty key is
+    one anybody could make) and says why in its deliveries."""
+    server, _ = jobs_server()
+    ops = operations_stub(server)
+    marker = f"for={uuid.uuid4().hex}"
+    made = ops.CreateNotificationChannel(pb.CreateNotificationChannelRequest(
+        notification_channel_id="pager", notification_channel=pb.NotificationChannel(url=f"{receiver.url}?{marker}")))
+    with pytest.raises(grpc.RpcError) as again:
+        ops.CreateNotificationChannel(pb.CreateNotificationChannelRequest(
+            notification_channel_id="pager", notification_channel=pb.NotificationChannel(url=receiver.url)))
+    assert again.value.code() is grpc.StatusCode.ALREADY_EXISTS
+    assert ops.TestNotificationChannel(pb.TestNotificationChannelRequest(name=made.name)).delivered
+    # Every payload to the channel (the cluster's own alerts reach it too) is signed with that
+    # secret; one is the test notification.
+    assert len(_verified(list(receiver.received), made.secret, made.name, marker)) == 1
+
+    (server.settings.data_dir / "channels" / "pager.key").unlink()
+    tested = ops.TestNotificationChannel(pb.TestNotificationChannelRequest(name=made.name))
+    assert not tested.delivered and "no signing secret" in tested.deliveries[-1].error
+    assert len(_verified(list(receiver.received), made.secret, made.name, marker)) == 1
