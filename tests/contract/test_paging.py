@@ -19,6 +19,7 @@ from kubecommit.v1 import operations_pb2, operations_pb2_grpc
 from kubecommit.v1 import yaml_versions_pb2 as vpb
 from kubecommit.v1 import yaml_versions_pb2_grpc
 from kubesim import Simulator
+from server.containers.logs import pages as log_pages
 from server.embedded import EmbeddedServer
 from server.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from tests.support.auth import admin_token, with_token
@@ -45,7 +46,8 @@ def forgeries(token: str) -> list[str]:
 
 
 def check_family(list_page: Callable[..., Any], items: Callable[[Any], list[Any]],
-                 other_query: Callable[..., Any] | None) -> None:
+                 other_query: Callable[..., Any] | None, default: int = DEFAULT_PAGE_SIZE,
+                 maximum: int = MAX_PAGE_SIZE) -> None:
     """One List RPC: page 1 of size 1 gives a token; the token works for its own query only."""
     first = list_page(page_size=1)
     assert len(items(first)) == 1 and first.next_page_token
@@ -57,8 +59,8 @@ def check_family(list_page: Callable[..., Any], items: Callable[[Any], list[Any]
         refused(lambda: list_page(page_size=1, page_token=forged), "page_token")
     # Clamped to the maximum, not refused: the same page as asking for the maximum itself (the
     # default page size would differ once a shared server holds more than 50 items).
-    assert items(list_page(page_size=100000)) == items(list_page(page_size=MAX_PAGE_SIZE))
-    assert len(items(list_page(page_size=0))) == min(DEFAULT_PAGE_SIZE, len(items(list_page(page_size=100000))))
+    assert items(list_page(page_size=100000)) == items(list_page(page_size=maximum))
+    assert len(items(list_page(page_size=0))) == min(default, len(items(list_page(page_size=100000))))
     refused(lambda: list_page(page_size=-1), "page_size")
 
 
@@ -162,7 +164,8 @@ def test_containers_and_log_entries(containers: containers_pb2_grpc.ContainersSe
         lambda **kw: containers.ListLogEntries(containers_pb2.ListLogEntriesRequest(query=query(), **kw)),
         lambda r: [e.SerializeToString() for e in r.entries],
         lambda **kw: containers.ListLogEntries(containers_pb2.ListLogEntriesRequest(
-            query=query(until=end - timedelta(seconds=1)), **kw)))
+            query=query(until=end - timedelta(seconds=1)), **kw)),
+        default=log_pages.DEFAULT_PAGE, maximum=log_pages.MAX_PAGE)  # log lines come in bigger pages
 
 
 def _rfc3339(moment: datetime) -> str:
