@@ -67,8 +67,16 @@ class Served:
 def servers() -> Iterator[list[Served]]:
     started: list[Served] = []
     yield started
-    for served in started:
-        served.stop()
+    _stop(started)
+
+
+def _stop(servers: list[Served]) -> None:
+    """Stops the servers; a test calls it before its simulator goes. A simulator stopped inside
+    this process leaves its connections open (a real API server's process that ends has them
+    closed), and a server with a cluster call stuck on such a connection does not exit (a known
+    bug, named in issue #22's note of 2026-12-01)."""
+    while servers:
+        servers.pop().stop()
 
 
 def _pending(data: Path) -> int:
@@ -151,6 +159,7 @@ def test_a_write_killed_before_its_commit_is_recorded_on_the_next_start(tmp_path
         (row,) = _audit(restarted, data, "req-crash-1")
         assert row.code == "OK" and row.caller == "alice" and name in row.targets
         assert _pending(data) == 0
+        _stop(servers)
 
 
 def test_an_unreachable_cluster_keeps_the_intent_and_reports_it(tmp_path: Path, servers: list[Served]) -> None:
@@ -194,6 +203,7 @@ def test_a_delete_killed_before_its_commit_is_recorded_as_a_deletion(tmp_path: P
         assert applied.operation == pb.OPERATION_APPLY
         assert newest.operation == pb.OPERATION_IMPORT and newest.author_name == "alice" and newest.deleted
         assert _pending(tmp_path / "data") == 0
+        _stop(servers)
 
 
 def test_a_rollback_killed_before_its_commit_is_recorded(tmp_path: Path, servers: list[Served]) -> None:
@@ -208,6 +218,7 @@ def test_a_rollback_killed_before_its_commit_is_recorded(tmp_path: Path, servers
         newest, *_ = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions
         assert newest.operation == pb.OPERATION_IMPORT and newest.author_name == "alice"
         assert newest.version == 3 and "k: one" in versions.GetVersion(pb.GetVersionRequest(name=newest.name)).yaml
+        _stop(servers)
 
 
 def test_a_merge_killed_before_its_commit_is_recorded(tmp_path: Path, servers: list[Served]) -> None:
@@ -223,3 +234,4 @@ def test_a_merge_killed_before_its_commit_is_recorded(tmp_path: Path, servers: l
         (newest,) = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions
         assert newest.operation == pb.OPERATION_IMPORT and newest.author_name == "alice"
         assert "k: drafted" in versions.GetVersion(pb.GetVersionRequest(name=newest.name)).yaml
+        _stop(servers)
