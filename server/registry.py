@@ -21,7 +21,7 @@ from gitstore import Change, StoreKey
 from server import context
 from server.errors import Aborted, AlreadyExists, NotFound
 from server.kube.kubeconfig import Kubeconfig, parse_kubeconfig
-from server.security.credentials import CredentialStore
+from server.security.credentials import SealedTable
 from server.state import Database, Schema
 from server.storage import Storage
 
@@ -161,13 +161,13 @@ class ClusterStates:
 
 
 class ClusterRegistry:
-    def __init__(self, storage: Storage, key: StoreKey, data_dir: Path, allow_exec_credentials: bool = False,
-                 database_url: str = "") -> None:
+    def __init__(self, storage: Storage, key: StoreKey, data_dir: Path, credentials: SealedTable,
+                 allow_exec_credentials: bool = False, database_url: str = "") -> None:
         self.storage = storage
         self.store = storage.sync
         self.key = key
         self.allow_exec_credentials = allow_exec_credentials
-        self._credentials = CredentialStore(data_dir, database_url)
+        self._credentials = credentials  # CredentialStore.clusters, closed by its owner
         self._state = ClusterStates(data_dir, database_url)
         # Registration changes touch two places (the credentials file, then a commit) and undo the
         # first when the second fails; one at a time, or a losing writer would undo the winner's
@@ -320,4 +320,3 @@ class ClusterRegistry:
 
     def close(self) -> None:
         self._state.close()
-        self._credentials.close()

@@ -25,6 +25,7 @@ from server.containers import convert as containers_convert
 from server.containers.records import SCHEMA as RECORDS, Records
 from server.crds import Crds
 from server.errors import FailedPrecondition
+from server.alerts.config import ChannelSecrets
 from server.jobs.operations import Operations
 from server.kube import ClusterPool
 from server.kube.cache import WatchCache
@@ -36,6 +37,7 @@ from server.replication.ha import CredentialRefresh, Replication
 from server.replication.mirror import Mirror
 from server.security.audit import AuditLog
 from server.security.authn import Authenticator
+from server.security.credentials import CredentialStore
 from server.security.files import private_files
 from server.security.jwtauth import JwtVerifier
 from server.security.tokens import TokenStore
@@ -128,7 +130,10 @@ class Runtime:
         async with AsyncExitStack() as opened:  # a failed start closes what it had opened
             store = await Storage.open(data / "store", key=key, committer=COMMITTER)
             opened.push_async_callback(store.close)
-            clusters = ClusterRegistry(store, key, data, settings.allow_exec_credentials, settings.database_url)
+            credentials = CredentialStore(data, settings.database_url)
+            opened.callback(credentials.close)
+            clusters = ClusterRegistry(store, key, data, credentials.clusters, settings.allow_exec_credentials,
+                                       settings.database_url)
             opened.callback(clusters.close)
             pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
                                timeout=settings.cluster_timeout_seconds)
@@ -176,6 +181,7 @@ class Runtime:
                           mcp=Mcp.create(pool, versions, data, prices, settings.database_url))
         runtime = cls(settings=settings, key=key, store=store, clusters=clusters, pool=pool, cache=cache,
                       auth=auth, audit=audit, intents=intents, domains=domains, locks=locks, sessions=sessions)
+        runtime.on_close.append(credentials.close)
         runtime.on_close.append(records.close)
         runtime.on_close.append(domains.mcp.close)
         store.store.add_listener(runtime.metrics.count_change)
@@ -192,7 +198,7 @@ class Runtime:
                 intents.fence = runtime.replication.fence
             runtime.operations = Operations.create(
                 settings, store, clusters, pool, domains.versions, domains.clusters,
-                replication=runtime.replication, audit=audit.record, on_finished=runtime.metrics.count_job)
+                ChannelSecrets(credentials.channels, key, data), replication=runtime.replication, audit=audit.record, on_finished=runtime.metrics.count_job)
         except BaseException:
             await runtime.close()
             raise

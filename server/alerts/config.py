@@ -3,7 +3,8 @@ one YAML document under `kubecommit/alerting/`, and every change is a commit by 
 changed a threshold or a webhook is history too.
 
 A channel's signing secret is not in git: it is made when the channel is created, shown once,
-and kept in `<data_dir>/channels/{channel}.key` (0600).
+and kept sealed with the store key in the state database (server/security/credentials.py), shared
+by the replicas, so whichever leads signs for every channel.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-from gitstore import Change
+from gitstore import Change, StoreKey
 from server import context
 from server.alerts.store import Severity
 from server.errors import AlreadyExists, InvalidArgument, NotFound
 from server.names import check_dns_label
-from server.security.files import write_private
+from server.security.credentials import SealedTable, destroy_file
 from server.storage import Storage
 
 ROOT = "kubecommit/alerting"
@@ -89,11 +90,52 @@ _STORED = {AlertRule: ("rules", "AlertRule"), Channel: ("channels", "Notificatio
 _LOCAL = ("id", "etag", "updated_by")
 
 
+class ChannelSecrets:
+    """Channels' signing secrets, sealed with the store key and bound to their channel."""
+
+    LEGACY_DIR = "channels"  # older servers: one plain 0600 file per channel, `<channel>.key`
+
+    def __init__(self, table: SealedTable, key: StoreKey, data_dir: Path) -> None:
+        self._table, self._key = table, key
+        self._import_legacy(data_dir / self.LEGACY_DIR)
+
+    def _seal(self, channel: str, secret: bytes) -> bytes:
+        return self._key.encrypt(secret, self._purpose(channel))
+
+    @staticmethod
+    def _purpose(channel: str) -> bytes:
+        return f"channel-secret:{channel}".encode()
+
+    def _import_legacy(self, folder: Path) -> None:
+        if not folder.is_dir():
+            return
+        for file in sorted(folder.glob("*.key")):
+            channel = file.name.removesuffix(".key")
+            self._table.adopt([(channel, self._seal(channel, file.read_bytes()), file.stat().st_mtime)])
+            destroy_file(file)
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+    def new(self, channel: str) -> str:
+        """A fresh secret for `channel`, replacing any; returned once, to its creator."""
+        secret = secrets.token_urlsafe(32)
+        self._table.write(channel, self._seal(channel, secret.encode()))
+        return secret
+
+    def read(self, channel: str) -> bytes:
+        """The secret, or b"" when this channel has none (nothing may be signed with it)."""
+        sealed = self._table.read(channel)
+        return self._key.decrypt(sealed, self._purpose(channel)) if sealed is not None else b""
+
+    def forget(self, channel: str) -> None:
+        self._table.delete(channel)
+
+
 class AlertingConfig:
-    def __init__(self, storage: Storage, data_dir: Path) -> None:
+    def __init__(self, storage: Storage, signing: ChannelSecrets) -> None:
         self.storage = storage
         self.store = storage.sync
-        self.keys = data_dir / "channels"
+        self.signing = signing
         # Creating a channel writes its secret, then commits it: one creation at a time, so a
         # second create of the same id cannot replace the first one's secret.
         self._creating = asyncio.Lock()
@@ -150,17 +192,25 @@ class AlertingConfig:
 
     async def put(self, item: T, *, create: bool) -> T:
         """Creates (must not exist) or replaces (etag checked when given) one rule or channel."""
+        await self._check(item, create=create)
+        return await self._commit(item, create=create)
+
+    async def _check(self, item: T, *, create: bool) -> None:
         item.check()
-        kind, path = type(item), self.path(type(item), item.id)
-        spec = {k: v for k, v in asdict(item).items() if k not in _LOCAL}
-        document = {"apiVersion": "kubecommit.io/v1", "kind": _STORED[kind][1], "metadata": {"name": item.id},
-                    "spec": spec}
-        exists = await self.storage.run(self.store.read_if_exists, path) is not None
+        kind = type(item)
+        exists = await self.storage.run(self.store.read_if_exists, self.path(kind, item.id)) is not None
         if create and exists:
             raise AlreadyExists(f"{_STORED[kind][0]}/{item.id} already exists", "ALREADY_EXISTS",
                                 metadata={"name": item.id})
         if not create and not exists and not (kind is AlertRule and item.id in {r.id for r in DEFAULT_RULES}):
             raise NotFound(f"{_STORED[kind][0]}/{item.id} does not exist", "NOT_FOUND", metadata={"name": item.id})
+
+    async def _commit(self, item: T, *, create: bool) -> T:
+        """The commit's own precondition (absent, or the etag) still catches a concurrent writer."""
+        kind, path = type(item), self.path(type(item), item.id)
+        spec = {k: v for k, v in asdict(item).items() if k not in _LOCAL}
+        document = {"apiVersion": "kubecommit.io/v1", "kind": _STORED[kind][1], "metadata": {"name": item.id},
+                    "spec": spec}
         expected: dict[str, str | None] | None = {path: None} if create else (
             {path: item.etag} if item.etag else None)
         await self.storage.run(
@@ -175,36 +225,18 @@ class AlertingConfig:
             self.store.commit, [Change.delete(self.path(kind, item_id))], author=context.commit_author(),
             message=f"delete {_STORED[kind][1]} {item_id}", operation="delete", request_id=context.commit_request_id())
         if kind is Channel:
-            (self.keys / f"{item_id}.key").unlink(missing_ok=True)
+            await asyncio.to_thread(self.signing.forget, item_id)
 
     async def create_channel(self, channel: Channel) -> tuple[Channel, str]:
         """Creates a channel and its signing secret, returned once. The secret is written before
         the commit: deliveries start as soon as the channel is listed (an alert firing meanwhile)
         and must find it; a failed commit takes it away again."""
         async with self._creating:
-            taken = await self.storage.run(self.store.read_if_exists, self.path(Channel, channel.id)) is not None
-            # Taken: put() refuses (ALREADY_EXISTS) and the existing channel's secret stays as it is.
-            secret = "" if taken else await self.new_secret_async(channel.id)
+            # Taken: refused (ALREADY_EXISTS) before the existing channel's secret is touched.
+            await self._check(channel, create=True)
+            secret = await asyncio.to_thread(self.signing.new, channel.id)
             try:
-                return await self.put(channel, create=True), secret
+                return await self._commit(channel, create=True), secret
             except BaseException:
-                if secret:
-                    (self.keys / f"{channel.id}.key").unlink(missing_ok=True)
+                await asyncio.to_thread(self.signing.forget, channel.id)
                 raise
-
-    def new_secret(self, channel: str) -> str:
-        """A fresh signing secret for `channel`, written 0600; returned once to its creator."""
-        self.keys.mkdir(parents=True, exist_ok=True, mode=0o700)
-        secret = secrets.token_urlsafe(32)
-        write_private(self.keys / f"{channel}.key", secret)
-        return secret
-
-    async def new_secret_async(self, channel: str) -> str:
-        return await self.storage.run(self.new_secret, channel)
-
-    def secret(self, channel: str) -> bytes:
-        try:
-            return (self.keys / f"{channel}.key").read_bytes()
-        except FileNotFoundError:
-            return b""
-

@@ -124,14 +124,14 @@ class Notifier:
 
     async def _deliver(self, channel: Channel, alert: Alert, change: str) -> None:
         body = json.dumps(payload(alert, change, channel), separators=(",", ":")).encode()
-        secret = await asyncio.to_thread(self.config.secret, channel.id)
+        secret = await asyncio.to_thread(self.config.signing.read, channel.id)
         if not secret:
-            # Its key file is gone (a data directory restored without it, a replica that never
-            # had it): a signature made with an empty key is one anybody can make, so nothing is
-            # sent; the attempt is logged for the channel's deliveries.
+            # Its secret is gone (a state database restored from before the channel, a channel
+            # brought back by a rollback after its deletion destroyed the secret): a signature
+            # made with an empty key is one anybody can make, so nothing is sent; the attempt is
+            # logged for the channel's deliveries.
             await asyncio.to_thread(self._log, channel.id, alert.id, change, 1, 0,
-                                    "not sent: this replica has no signing secret for the channel "
-                                    "(recreate it, or restore channels/<id>.key)")
+                                    "not sent: the channel has no signing secret (delete and recreate it)")
             log.warning("webhook delivery refused: no signing secret", extra={"channel": channel.id})
             return
         if self._session is None:

@@ -10,7 +10,7 @@ from typing import AsyncIterator, Callable
 
 from server import paging
 from server.alerts.access import may_see
-from server.alerts.config import AlertingConfig, AlertRule, Channel
+from server.alerts.config import AlertingConfig, AlertRule, Channel, ChannelSecrets
 from server.alerts.notify import Delivery, Notifier
 from server.alerts.store import FILTER_KEYS, Alert, Alerts, glob, matches, parse_filter
 from server.clusters import Clusters
@@ -43,7 +43,8 @@ class Operations:
 
     @classmethod
     def create(cls, s: Settings, storage: Storage, registry: ClusterRegistry, pool: ClusterPool,
-               versions: Versions, clusters: Clusters, *, replication: Replication | None,
+               versions: Versions, clusters: Clusters, signing: ChannelSecrets, *,
+               replication: Replication | None,
                audit: Callable[[AuditEvent], None], on_finished: Callable[[str, str, float], None]
                ) -> "Operations":
         """`replication`: with replicas, only the leader runs jobs; `audit` records runs that
@@ -54,7 +55,7 @@ class Operations:
         backup = Schedule.parse(s.backup_schedule, "backup_schedule") if s.backup_schedule.strip() else None
         samples = Schedule.parse(s.sample_schedule, "sample_schedule")
         watch = Schedule.parse(s.health_schedule, "health_schedule")
-        config = AlertingConfig(storage, data)
+        config = AlertingConfig(storage, signing)
         with ExitStack() as opened:  # a failed start closes the databases it had opened
             alerts = Alerts(data, s.database_url)
             opened.callback(alerts.close)

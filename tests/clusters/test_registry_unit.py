@@ -13,6 +13,7 @@ import pytest
 from gitstore import Store, StoreKey
 from server.registry import ClusterRecord, ClusterRegistry
 from server.errors import AlreadyExists
+from server.security.credentials import CredentialStore
 from server.kube import parse_kubeconfig
 from server.storage import Storage
 from tests.clusters.helpers import kubeconfig_for
@@ -22,9 +23,11 @@ from tests.clusters.helpers import kubeconfig_for
 def registry(tmp_path: Path) -> Iterator[ClusterRegistry]:
     key = StoreKey.generate()
     store = Store.open(tmp_path / "store", key=key)
-    registry = ClusterRegistry(Storage(store), key, tmp_path)
+    credentials = CredentialStore(tmp_path)
+    registry = ClusterRegistry(Storage(store), key, tmp_path, credentials.clusters)
     yield registry
     registry.close()
+    credentials.close()
     store.close()
 
 

@@ -12,6 +12,8 @@ PostgreSQL, for what a subprocess would only make slower:
 - a leader that cannot renew its Lease writes nothing to a cluster once its renew deadline has
   passed, even for a call it accepted while it led: the write is refused UNAVAILABLE `LEASE_LOST`
   and the retry, through the same replica, is forwarded to the successor;
+- a notification channel created through one leader is signed for by the next: its secret is in
+  the shared database, not in the first leader's data directory;
 - and a replica needs the shared database at all."""
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -30,7 +33,7 @@ from grpc_health.v1 import health_pb2
 from kubernetes import client
 from kubernetes import config as kube_config
 
-from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc, mcp_pb2, mcp_pb2_grpc
+from kubecommit.v1 import clusters_pb2, clusters_pb2_grpc, mcp_pb2, mcp_pb2_grpc, operations_pb2, operations_pb2_grpc
 from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from kubesim import Simulator
 from server.config import Settings
@@ -38,6 +41,8 @@ from server.embedded import EmbeddedServer
 from server.errors import FailedPrecondition
 from server.probe import check
 from server.runtime import Runtime
+from tests.jobs.conftest import Receiver
+from tests.jobs.test_quota_alerts import _verified
 from tests.support.auth import admin_token
 from tests.observability.test_metrics import scrape, value
 from tests.replication.test_mirror import mirror_health
@@ -345,3 +350,22 @@ def test_a_follower_keeps_fetching_after_an_unexpected_fetch_error(replicas: Rep
             cluster_id="demo", cluster=clusters_pb2.Cluster(kubeconfig=sim.kubeconfig_text("demo"))),
             metadata=token, timeout=15)
         wait(lambda: _registered(channel, token), "the follower stopped fetching after one error")
+
+
+def test_the_next_leader_signs_for_a_channel_the_first_one_made(replicas: Replicas, receiver: Receiver) -> None:
+    leader, follower = replicas(True, None)
+    token = token_of(leader)
+    marker = f"for={uuid.uuid4().hex}"
+    with grpc.insecure_channel(follower.address) as channel:
+        ops = operations_pb2_grpc.OperationsServiceStub(channel)
+        made = ops.CreateNotificationChannel(operations_pb2.CreateNotificationChannelRequest(
+            notification_channel_id="pager", notification_channel=operations_pb2.NotificationChannel(
+                url=f"{receiver.url}?{marker}")), metadata=token, timeout=15)  # forwarded: the leader made it
+        assert made.secret
+        leader.stop()  # releases the Lease
+        wait(lambda: check(follower.address, "kubecommit.Leader", timeout=1), "the follower never took over")
+        tested = ops.TestNotificationChannel(operations_pb2.TestNotificationChannelRequest(name=made.name),
+                                             metadata=token, timeout=60)
+    assert tested.delivered, list(tested.deliveries)
+    # Signed with the secret its creator was shown, by a replica that did not make it.
+    assert len(_verified(list(receiver.received), made.secret, made.name, marker)) == 1
