@@ -39,7 +39,7 @@ def test_a_server_keeps_its_state_in_postgresql(server_factory, sim, postgres) -
         assert ("CreateToken", "admin") in audited and ("Exec", "pg-user") in audited
         assert db.execute("SELECT component, MAX(version) FROM schema_migrations GROUP BY component"
                           " ORDER BY component").fetchall() == [
-            ("alerts", 1), ("audit", 1), ("clusters", 1), ("containers", 1), ("credentials", 1), ("jobs", 1),
+            ("alerts", 1), ("audit", 1), ("clusters", 1), ("containers", 1), ("credentials", 2), ("jobs", 1),
             ("notifications", 1), ("scans", 1), ("timeseries", 1), ("tokens", 1)]
     # Nothing of that went to SQLite files in the data directory.
     assert not any((server.settings.data_dir / f).exists() for f in ("tokens.db", "audit.db", "jobs.db", "containers.db", "alerts.db", "notifications.db", "timeseries.db",
