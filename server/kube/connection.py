@@ -33,6 +33,20 @@ log = logging.getLogger("kubecommit.kube")
 T = TypeVar("T")
 
 
+class _BoundedDynamicClient(DynamicClient):
+    """The dynamic client's discovery requests pass no timeout, and the client then waits forever
+    on a cluster that went silent (a partition): each attempt lost a thread of the pool for good,
+    and the process could not exit, its shutdown waiting for those threads."""
+
+    def __init__(self, api_client: client.ApiClient, cache_file: str, timeout: tuple[float, float]) -> None:
+        self._timeout = timeout  # before the base class, whose constructor may already discover
+        super().__init__(api_client, cache_file=cache_file)
+
+    def request(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        params.setdefault("_request_timeout", self._timeout)
+        return super().request(method, path, body, **params)
+
+
 class ClusterConnection:
     def __init__(self, name: str, kubeconfig: Kubeconfig | None, *, executor: Executor,
                  timeout: float, cache_dir: Path, retries: int = 2,
@@ -62,16 +76,11 @@ class ClusterConnection:
         self.api_client = client.ApiClient(self.configuration)
         # The dynamic client caches discovery in a file: one per connection, never shared.
         self._cache_file = self._files / "discovery.json"
-        self._dynamic: DynamicClient | None = None
+        self._dynamic: _BoundedDynamicClient | None = None
         self._resources: list[ApiResource] | None = None
         self._discovery = asyncio.Lock()
         # Called by `close` (the shared HTTP session of the cluster's streams closes with it).
         self.on_close: list[Callable[[], None]] = []
-
-    def new_api_client(self) -> client.ApiClient:
-        """A separate ApiClient for work that must not share one (kubernetes.stream swaps
-        `call_api` on the client it is given while a websocket is open)."""
-        return client.ApiClient(self.configuration)
 
     def close(self) -> None:
         for closer in self.on_close:
@@ -150,7 +159,7 @@ class ClusterConnection:
 
     def _discover_sync(self) -> list[ApiResource]:
         if self._dynamic is None:
-            self._dynamic = DynamicClient(self.api_client, cache_file=str(self._cache_file))
+            self._dynamic = _BoundedDynamicClient(self.api_client, str(self._cache_file), self._request_timeout(None))
         else:
             self._dynamic.resources.invalidate_cache()
         found: dict[tuple[str, str], ApiResource] = {}

@@ -5,11 +5,6 @@ or, when the cluster cannot be reached, reports it and keeps the intent for the 
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Callable, Iterator
@@ -25,58 +20,15 @@ from kubesim import Simulator
 from kubesim.testing import api_client_from
 from gitstore import StoreKey
 from server.versions.intents import CRASH_ENV, CRASH_EXIT_CODE, IntentJournal
-from tests.support.auth import admin_token, with_token
-
-KUBECOMMIT = Path(sys.executable).parent / "kubecommit"
-
-
-class Served:
-    """`kubecommit serve` in its own process; `stop()` ends it with SIGTERM."""
-
-    def __init__(self, data: Path, crash: bool = False) -> None:
-        env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
-        env["KUBECOMMIT_CLUSTER_TIMEOUT_SECONDS"] = "2"
-        if crash:
-            env[CRASH_ENV] = "1"
-        self.process = subprocess.Popen(
-            [str(KUBECOMMIT), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data), "--log-format", "text"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        match = re.search(r"listening on (\S+)", line)
-        if not match:
-            self.process.kill()
-            pytest.fail(f"server did not start: {line!r} {self.process.communicate()[1]}")
-        self.address = match.group(1)
-        self.channel = grpc.insecure_channel(self.address)
-
-    def as_token(self, token: str) -> grpc.Channel:
-        return with_token(self.channel, token)
-
-    def stop(self) -> int:
-        self.channel.close()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        # Read both pipes while it shuts down: waiting without reading would leave a server that
-        # logged more than a pipe holds blocked on its own log line, never exiting.
-        self.process.communicate(timeout=60)  # a loaded machine: shutdown drains calls, closes stores
-        return self.process.returncode
-
+from tests.support.auth import admin_token
+from tests.support.served import Served
 
 @pytest.fixture()
 def servers() -> Iterator[list[Served]]:
     started: list[Served] = []
     yield started
-    _stop(started)
-
-
-def _stop(servers: list[Served]) -> None:
-    """Stops the servers; a test calls it before its simulator goes. A simulator stopped inside
-    this process leaves its connections open (a real API server's process that ends has them
-    closed), and a server with a cluster call stuck on such a connection does not exit (a known
-    bug, named in issue #22's note of 2026-12-01)."""
-    while servers:
-        servers.pop().stop()
+    for served in started:  # after the tests' simulators: their connections left silent, not closed
+        served.stop()
 
 
 def _pending(data: Path) -> int:
@@ -96,7 +48,7 @@ def _setup(data: Path, sim: Simulator, servers: list[Served], crash: bool = True
     """A server (crash-armed by default) with `sim` registered as clusters/crash and a fresh
     namespace in it; returns the server, alice's operator token (made through the API) and the
     namespace."""
-    served = Served(data, crash=crash)
+    served = Served(data, {CRASH_ENV: "1"} if crash else None)
     servers.append(served)
     admin = served.as_token(admin_token(data))
     clusters_pb2_grpc.ClustersServiceStub(admin).CreateCluster(clusters_pb2.CreateClusterRequest(
@@ -159,7 +111,6 @@ def test_a_write_killed_before_its_commit_is_recorded_on_the_next_start(tmp_path
         (row,) = _audit(restarted, data, "req-crash-1")
         assert row.code == "OK" and row.caller == "alice" and name in row.targets
         assert _pending(data) == 0
-        _stop(servers)
 
 
 def test_an_unreachable_cluster_keeps_the_intent_and_reports_it(tmp_path: Path, servers: list[Served]) -> None:
@@ -186,7 +137,7 @@ def _crashed_write(data: Path, sim: Simulator, servers: list[Served], prepare: C
     name = f"clusters/crash/namespaces/{namespace}/configmaps/crashed"
     prepare(first, alice, namespace)
     first.stop()
-    armed = Served(data, crash=True)
+    armed = Served(data, {CRASH_ENV: "1"})
     servers.append(armed)
     _crashes(armed, lambda: write(yaml_versions_pb2_grpc.YamlVersionsServiceStub(armed.as_token(alice)), name))
     restarted = Served(data)
@@ -203,7 +154,6 @@ def test_a_delete_killed_before_its_commit_is_recorded_as_a_deletion(tmp_path: P
         assert applied.operation == pb.OPERATION_APPLY
         assert newest.operation == pb.OPERATION_IMPORT and newest.author_name == "alice" and newest.deleted
         assert _pending(tmp_path / "data") == 0
-        _stop(servers)
 
 
 def test_a_rollback_killed_before_its_commit_is_recorded(tmp_path: Path, servers: list[Served]) -> None:
@@ -218,7 +168,6 @@ def test_a_rollback_killed_before_its_commit_is_recorded(tmp_path: Path, servers
         newest, *_ = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions
         assert newest.operation == pb.OPERATION_IMPORT and newest.author_name == "alice"
         assert newest.version == 3 and "k: one" in versions.GetVersion(pb.GetVersionRequest(name=newest.name)).yaml
-        _stop(servers)
 
 
 def test_a_merge_killed_before_its_commit_is_recorded(tmp_path: Path, servers: list[Served]) -> None:
@@ -234,4 +183,3 @@ def test_a_merge_killed_before_its_commit_is_recorded(tmp_path: Path, servers: l
         (newest,) = versions.ListVersions(pb.ListVersionsRequest(parent=name)).versions
         assert newest.operation == pb.OPERATION_IMPORT and newest.author_name == "alice"
         assert "k: drafted" in versions.GetVersion(pb.GetVersionRequest(name=newest.name)).yaml
-        _stop(servers)
