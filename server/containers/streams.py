@@ -24,6 +24,7 @@ order (`filter_applied`), and an idle stream gets a heartbeat.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import time
@@ -34,9 +35,9 @@ from kubecommit.v1 import containers_pb2 as pb
 from server import context
 from server.containers.idle import QueueTimer
 from server.containers.inbox import Inbox
-from server.containers.convert import add_entries, encoded_with_chunks, heartbeat, parse_filter
+from server.containers.convert import encoded_entries, encoded_with_chunks, heartbeat, parse_filter
 from server.containers.logs.chunks import Chunk
-from server.containers.logs.lines import RAW, Entry, parse_lines, split_lines
+from server.containers.logs.lines import RAW, split_lines
 from server.containers.logs.queries import LineFilter, Query, Target
 from server.containers.logs.reads import list_pods, resolve, selected_targets
 from server.containers.targets import container_status, get_pod, state_of
@@ -53,10 +54,10 @@ MAX_MESSAGE_BYTES = 1024 * 1024
 # Upstream bytes queued between readers and the sender at most (chunks of lines), the bound of a
 # stream's memory while its client is slow.
 QUEUE_BYTES = 16 * 1024 * 1024
-# The bound when chunks are parsed entries (FULL and BASIC entry views): ~600 `Entry` objects a
-# chunk, each tracked by the garbage collector, whose full collections walk every one of them —
-# 256 such chunks per busy stream made collections of hundreds of ms that stalled every stream.
-# 16 still hold ~10,000 entries, 20 messages of MAX_BATCH, between the readers and the sender.
+# The bound in the entry views (FULL and BASIC without `chunked`), whose chunks also hold each line
+# as an encoded entry: ~3x the upstream bytes a chunk. 16 still hold ~12,000 lines, 24 messages of
+# MAX_BATCH, between the readers and the sender. (When the queue held `Entry` objects, 256 chunks a
+# stream made the garbage collector's full collections walk millions of them.)
 QUEUE_ENTRY_CHUNKS = 16
 PAUSE_BUFFER = 10_000
 # Bytes of one upstream read when its lines are parsed (entries, `chunked`): one parse of this
@@ -129,14 +130,13 @@ Response = pb.StreamLogsResponse | bytes
 
 _WAKE = object()
 _END = object()  # the client half-closed
-Item = Any  # list[Entry] | Chunk | Change | Failure | Lost | FilterChange | _WAKE | _END
+Item = Any  # Chunk | Change | Failure | Lost | FilterChange | _WAKE | _END
 
 
 @dataclass
 class Pending:
     """What the items taken off the queue at once add up to."""
 
-    entries: list[Entry] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
     joined: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
@@ -158,8 +158,7 @@ class LogFollow:
         self.tasks: set[asyncio.Task[None]] = set()
         self.started_ns = time.time_ns()
         self.streams = ClusterStreams(conn)
-        # Pause buffers, lists rather than deques: an empty deque is ~760 bytes, paid by every idle follow.
-        self.held: list[Entry] = []
+        # The pause buffer, a list rather than a deque: an empty deque is ~760 bytes, paid by every idle follow.
         self.held_chunks: list[Chunk] = []
         self.held_lines = 0
         self.dropped = 0
@@ -181,10 +180,7 @@ class LogFollow:
             try:
                 await self.queue.put(Change(True, key))
                 joined = True
-                if query.in_chunks:
-                    await self._read_raw(target, response, since_ns)
-                else:
-                    await self._read_entries(target, response, since_ns)
+                await self._read_chunks(target, response, since_ns)
             finally:
                 response.release()
         except KubecommitError as error:
@@ -197,22 +193,10 @@ class LogFollow:
             del self.readers[key]
             await self.queue.put(Change(False, key) if joined or lost is not None else _WAKE)
 
-    async def _read_entries(self, target: Target, response: Any, since_ns: int | None) -> None:
-        pending, turn = b"", Turn()
-        async for chunk in self.streams.chunks(response, READ_CHUNK):
-            async with self.parsing:  # see _put_chunk
-                lines, pending = split_lines(pending, chunk)
-                entries = self.query.window(parse_lines(target.pod, target.container, lines, self.query.view),
-                                            since_ns)
-            if entries:
-                self.last_ns[target.key] = entries[-1].time_ns
-                await self.queue.put(entries)
-            chunk, lines, entries = b"", [], []  # not held while waiting (see _read_raw)
-            await turn.end()
-
-    async def _read_raw(self, target: Target, response: Any, since_ns: int | None) -> None:
-        """LOG_VIEW_RAW and `chunked` queries: whole upstream reads, cut after their last newline,
-        become one chunk each; a last line without a newline goes out when the log ends."""
+    async def _read_chunks(self, target: Target, response: Any, since_ns: int | None) -> None:
+        """Whole upstream reads, cut after their last newline, become one chunk each (in the entry
+        views with each line encoded as an entry); a last line without a newline goes out when the
+        log ends."""
         # The start of the line the last read ended in, in pieces (a long line spans many reads):
         # each chunk is copied once, by the join, where adding and slicing copied it twice.
         pending: list[bytes] = []
@@ -236,11 +220,21 @@ class LogFollow:
         # its loop, so 50 readers with a backlog would each parse a chunk (~3 ms in a parsed view)
         # before another stream's quiet line got its turn.
         async with self.parsing:
-            chunk = self.query.raw_chunk(target, data, since_ns) if data else None
+            chunk = self._chunk(target, data, since_ns) if data else None
         if chunk is not None:
             if chunk.last_ns:
                 self.last_ns[target.key] = chunk.last_ns
             await self.queue.put(chunk)
+
+    def _chunk(self, target: Target, data: bytes, since_ns: int | None) -> Chunk | None:
+        if self.query.in_chunks:
+            return self.query.raw_chunk(target, data, since_ns)
+        parsed = self.query.parsed_chunk(target, data, since_ns)
+        if parsed is None:
+            return None
+        chunk = parsed.chunk
+        chunk.encoded, chunk.messages = encoded_entries(parsed), None  # the messages are in the entries
+        return chunk
 
     async def _why_ended(self, target: Target, failure: KubecommitError | None) -> KubecommitError | None:
         """Why a container's log stream ended: None when the container is gone or stopped (its log
@@ -389,8 +383,6 @@ class LogFollow:
                 if type(item) is Chunk:
                     if (kept := self.filter.select(item)) is not None:
                         pending.chunks.append(kept)
-                elif type(item) is list:
-                    pending.entries += self.filter.apply(item)
                 elif isinstance(item, Change):
                     (pending.joined if item.joined else pending.left).append(item.key)
                 elif isinstance(item, Lost):
@@ -417,39 +409,31 @@ class LogFollow:
                 return  # every followed container of the pod is gone
 
     def _responses(self, pending: Pending) -> Iterator[Response]:
-        """The messages for what was taken off the queue: entries held while paused (and counted
-        when they fall out of the buffer), at most MAX_BATCH entries a message."""
-        entries = pending.entries
+        """The messages for what was taken off the queue (nothing while paused, see _hold_chunks):
+        chunks packed up to MAX_MESSAGE_BYTES a message, or in the entry views their lines' encoded
+        entries, at most MAX_BATCH a message."""
         chunks = self._hold_chunks(pending.chunks)
-        if self.paused:
-            self.dropped += max(0, len(self.held) + len(entries) - PAUSE_BUFFER)
-            self.held.extend(entries)
-            del self.held[:-PAUSE_BUFFER]  # the newest PAUSE_BUFFER entries stay
-            entries = []
-        elif self.held:
-            entries = [*self.held, *entries]
-            self.held.clear()
-        if not (entries or chunks or pending.joined or pending.left or pending.lost or self.dropped and not self.paused):
+        if not (chunks or pending.joined or pending.left or pending.lost or self.dropped and not self.paused):
             return
         request_id = context.current().request_id
         lost = [pb.LogUpstreamError(container=item.key, status=status_message(item.error, request_id))
                 for item in pending.lost]
         joined, left = pending.joined, pending.left
-        batches: list[Any] = [entries[start:start + MAX_BATCH] for start in range(0, len(entries), MAX_BATCH)]
-        batches += _packed(chunks)
+        batches: list[Any] = _packed(chunks) if self.query.in_chunks else _entry_batches(chunks)
         for batch in batches or [[]]:
             response = pb.StreamLogsResponse(joined=joined, left=left, errors=lost)
             if not self.paused:
                 response.dropped, self.dropped = self.dropped, 0
             joined, left, lost = [], [], []
-            if batch and type(batch[0]) is Chunk:
-                yield encoded_with_chunks(response, batch)
-            else:
-                add_entries(response.entries, batch)
+            if not batch:
                 yield response
+            elif type(batch[0]) is Chunk:
+                yield encoded_with_chunks(response, batch)
+            else:  # entries (field 1) first, as protobuf writes a message's fields in number order
+                yield b"".join(batch) + response.SerializeToString()
 
     def _hold_chunks(self, chunks: list[Chunk]) -> list[Chunk]:
-        """LOG_VIEW_RAW's pause buffer: chunks held while paused, the oldest dropped (and their lines
+        """The pause buffer: chunks held while paused, the oldest dropped (and their lines
         counted) past PAUSE_BUFFER lines; what is held goes out first on resume. Chunks of merged
         containers are put in time order (each chunk is in order already)."""
         if self.paused:
@@ -479,6 +463,12 @@ class LogFollow:
 
 def _first_ns(chunk: Chunk) -> int:
     return chunk.first_ns
+
+
+def _entry_batches(chunks: list[Chunk]) -> list[list[bytes]]:
+    """The chunks' encoded entries, MAX_BATCH a message."""
+    entries = list(itertools.chain.from_iterable(chunk.encoded or () for chunk in chunks))
+    return [entries[start:start + MAX_BATCH] for start in range(0, len(entries), MAX_BATCH)]
 
 
 def _packed(chunks: list[Chunk]) -> list[list[Chunk]]:

@@ -18,8 +18,9 @@ import time
 from dataclasses import dataclass
 from itertools import repeat
 from operator import add
+from typing import Any
 
-from server.containers.logs.lines import BASIC, FULL, decode_lines, levels_of, messages_of, parse_lines, \
+from server.containers.logs.lines import BASIC, FULL, decode_lines, details_of, levels_of, parse_lines, \
     parse_time
 
 # The kubelet's form of the `<RFC3339Nano> ` prefix `timestamps=true` puts before every line
@@ -36,7 +37,8 @@ class Chunk:
     """Consecutive lines of one container; `data` ends with a newline except for a log's last line
     written without one. `first_ns`/`last_ns` are 0 when times were not read. `times` (Unix ns),
     `levels` and `messages` hold one value per line when they were read (a parsed view, or a read
-    that orders lines), else None."""
+    that orders lines), else None. `encoded` holds, in the entry views, each line as the encoded
+    `entries` field of a response (server/containers/convert.py, `encoded_entries`)."""
 
     pod: str
     container: str
@@ -47,6 +49,7 @@ class Chunk:
     times: list[int] | None = None
     levels: list[int] | None = None
     messages: list[str] | None = None
+    encoded: list[bytes] | None = None
 
     def split(self) -> list[bytes]:
         """The lines of `data`, each with its newline (the last one without, when it had none)."""
@@ -58,12 +61,13 @@ class Chunk:
             return None
         if len(keep) == self.lines:
             return self
-        times, levels, messages = self.times, self.levels, self.messages
+        times, levels, messages, encoded = self.times, self.levels, self.messages, self.encoded
         kept_times = [times[i] for i in keep] if times is not None else None
         return Chunk(self.pod, self.container, b"".join([lines[i] for i in keep]), len(keep),
                      kept_times[0] if kept_times else 0, kept_times[-1] if kept_times else 0, kept_times,
                      [levels[i] for i in keep] if levels is not None else None,
-                     [messages[i] for i in keep] if messages is not None else None)
+                     [messages[i] for i in keep] if messages is not None else None,
+                     [encoded[i] for i in keep] if encoded is not None else None)
 
 
 def count_lines(data: bytes) -> int:
@@ -163,11 +167,19 @@ def text_lines(data: bytes) -> list[str]:
     return decode_lines(data[:-1] if data.endswith(b"\n") else data)
 
 
-def parsed_chunk(pod: str, container: str, data: bytes, view: int,
-                 window: tuple[int, int] | None) -> Chunk | None:
-    """`LogQuery.chunked`: timestamped upstream lines -> a chunk of those in `window` with their
-    times, levels and (FULL) messages as lists: the same values the entry views compute, without an
-    entry object or a message per line."""
+@dataclass(slots=True)
+class Parsed:
+    """A parsed chunk with what the entry views build their entries from: each line's text (decoded,
+    invalid UTF-8 replaced, without `\\r`) and, in FULL, the JSON object of each JSON line by row."""
+
+    chunk: Chunk
+    texts: list[str]
+    objects: dict[int, dict[str, Any]]
+
+
+def parse_chunk(pod: str, container: str, data: bytes, view: int, window: tuple[int, int] | None) -> Parsed | None:
+    """Timestamped upstream lines -> a chunk of those in `window` with their times, levels and (FULL)
+    messages as lists: the same values the per-line parser computes, without an object per line."""
     chunk = timed_chunk(pod, container, data)
     if window is not None:
         chunk = in_window(chunk, window)
@@ -175,9 +187,17 @@ def parsed_chunk(pod: str, container: str, data: bytes, view: int,
         return None
     lines = text_lines(chunk.data)
     chunk.levels = levels_of(lines)
+    objects: dict[int, dict[str, Any]] = {}
     if view == FULL:
-        chunk.messages = messages_of(lines)
-    return chunk
+        chunk.messages, objects = details_of(lines)
+    return Parsed(chunk, lines, objects)
+
+
+def parsed_chunk(pod: str, container: str, data: bytes, view: int,
+                 window: tuple[int, int] | None) -> Chunk | None:
+    """`LogQuery.chunked`: a parsed chunk, its values sent as lists (`fields` are not sent)."""
+    parsed = parse_chunk(pod, container, data, view, window)
+    return parsed.chunk if parsed is not None else None
 
 
 def with_levels(chunk: Chunk) -> list[int]:

@@ -57,9 +57,18 @@ _JSON_LEVEL = re.compile(r'[{,]\s*"(?:level|severity|lvl|loglevel|log\.level)"\s
 # starts without `\b` so that `re` scans for its first letters (~0.2 µs a line, against ~1.5 µs
 # for one alternation of everything behind `\b`); the boundary before a word is checked
 # afterwards, and the logfmt pattern only runs when a `=` comes before the word.
-# The alternation is factored by first letter, which `re` checks as one character set before trying
-# the rest (half the time of `(TRACE|DEBUG|...)`).
-_LEVEL_WORD = re.compile(r"([TDINWEFCP](?:RACE|EBUG|NFO|OTICE|ARN(?:ING)?|RR(?:OR)?|ATAL|RITICAL|ANIC))\b")
+# Each branch starts with its own letter, which `re` checks as one character set before trying the
+# rest. (A pattern factored as `[TDINWEFCP](?:RACE|EBUG|...)` also matched `WRR` or `CRR`, which
+# are no level, and the lookup of their level failed.)
+_WORDS = r"(T(?:RACE)|D(?:EBUG)|I(?:NFO)|N(?:OTICE)|W(?:ARN(?:ING)?)|E(?:RR(?:OR)?)|F(?:ATAL)|C(?:RITICAL)|P(?:ANIC))"
+_LEVEL_WORD = re.compile(_WORDS + r"\b")
+# levels_of's common case for all lines of a chunk at once (after a newline, one match per line):
+# a text line that is neither JSON-like nor klog's, whose first level word that starts a word has
+# no `=` before it; its group is the word, else empty. Runs of letters that start no level word
+# are skipped whole (possessive), so the word is tried only where one can start.
+_LINE_LEVEL = re.compile(r"\n(?:(?!\{|[DIWEF]\d{4} \d\d:\d\d:\d\d)(?>[^=\nTDINWEFCP]++|[TDINWEFCP])*?(?<!\w)"
+                         + _WORDS + r"\b)?")
+_LEVEL_WINDOW = 300  # characters of a text line searched for its level word
 _UPPER_LEVEL_WORDS = {word.upper(): level for word, level in _LEVEL_WORDS.items()}
 _LOGFMT_LEVEL = re.compile(r"\b(?:level|lvl|severity)=\"?([A-Za-z]+)")
 _KLOG_PREFIX = re.compile(r"[DIWEF]\d{4} \d\d:\d\d:\d\d")
@@ -168,11 +177,11 @@ def detect_level(raw: str) -> int:
         return _LEVEL_WORDS.get(word.lower(), UNSPECIFIED) if word else _number_level(int(match.group(2)))
     if raw[:1] in _KLOG and _KLOG_PREFIX.match(raw):
         return _LEVEL_WORDS[_KLOG[raw[0]]]
-    match = _LEVEL_WORD.search(raw, 0, 300)
+    match = _LEVEL_WORD.search(raw, 0, _LEVEL_WINDOW)
     # A level word inside a longer one (`XINFO`, `MY_ERROR`) does not count: look further.
     while match is not None and match.start() and (raw[match.start() - 1].isalnum() or raw[match.start() - 1] == "_"):
-        match = _LEVEL_WORD.search(raw, match.end(), 300)
-    end = match.start() if match else 300
+        match = _LEVEL_WORD.search(raw, match.end(), _LEVEL_WINDOW)
+    end = match.start() if match else _LEVEL_WINDOW
     if raw.find("=", 0, end) >= 0 and (key := _LOGFMT_LEVEL.search(raw, 0, end)) is not None:
         return _LEVEL_WORDS.get(key.group(1).lower(), UNSPECIFIED)
     return _LEVEL_WORDS[match.group(1).lower()] if match else UNSPECIFIED
@@ -204,33 +213,36 @@ def _message(raw: str, data: dict[str, Any] | None) -> str:
     return raw[match.end():] if match else raw
 
 
-def messages_of(lines: list[str]) -> list[str]:
-    """LOG_VIEW_FULL's `message` of each line (the chunked form sends no `fields`): the leading
-    times of all lines removed by one `sub`, then only JSON lines looked at one by one."""
+def details_of(lines: list[str]) -> tuple[list[str], dict[int, dict[str, Any]]]:
+    """LOG_VIEW_FULL's `message` of each line and the JSON object of each JSON line (by row, when not
+    empty): the leading times of all lines removed by one `sub`, then only JSON lines looked at one
+    by one."""
     messages = _LEADING_TIMES.sub("\n", "\n" + "\n".join(lines))[1:].split("\n")
+    objects = {}
     for row in [row for row, line in enumerate(lines) if line[:1] == "{"]:
         data = _json_object(lines[row])
         if data is not None:
             messages[row] = _message(lines[row], data)
-    return messages
+            if data:  # an empty object has no `fields` (as in an entry)
+                objects[row] = data
+    return messages, objects
 
 
 def levels_of(lines: list[str]) -> list[int]:
-    """detect_level of each line, with the common case inlined: a text line whose first level word
-    starts a word and has no `=` before it (a call per line costs as much as the search)."""
-    levels: list[int] = []
-    append, search, words = levels.append, _LEVEL_WORD.search, _UPPER_LEVEL_WORDS
-    for raw in lines:
-        match = search(raw, 0, 300) if raw[:1] not in "{DIWEF" else None
-        if match is None:
-            append(detect_level(raw))
-            continue
-        start = match.start()
-        if start and (raw[start - 1].isalnum() or raw[start - 1] == "_") or raw.find("=", 0, start) >= 0:
-            append(detect_level(raw))
-        else:
-            append(words[match[1]])
-    return levels
+    """detect_level of each line: the common case (see _LINE_LEVEL) found for all lines by one
+    `findall` over the joined lines, the other lines (JSON, klog, logfmt, no level word, and lines
+    longer than the window detect_level searches) by detect_level one by one."""
+    levels = list(map(_UPPER_LEVEL_WORDS.get, _LINE_LEVEL.findall("\n" + "\n".join(lines))))
+    if max(map(len, lines), default=0) > _LEVEL_WINDOW:
+        for row in [row for row, line in enumerate(lines) if len(line) > _LEVEL_WINDOW]:
+            levels[row] = None
+    row = -1
+    try:
+        while True:
+            row = levels.index(None, row + 1)
+            levels[row] = detect_level(lines[row])
+    except ValueError:  # no line left without its level
+        return levels  # type: ignore[return-value]
 
 
 def _details(raw: str) -> tuple[str, dict[str, Any] | None]:

@@ -11,7 +11,8 @@ import time
 from dataclasses import dataclass
 from typing import Iterable
 
-from server.containers.logs.chunks import Chunk, count_lines, parsed_chunk, read_chunk, text_lines, with_levels
+from server.containers.logs.chunks import Chunk, Parsed, count_lines, parse_chunk, parsed_chunk, read_chunk, \
+    text_lines, with_levels
 from server.containers.logs.lines import FULL, RAW, Entry, Level, View, detect_level, format_time, parse_time
 from server.errors import InvalidArgument
 from server.kube import paths
@@ -261,6 +262,11 @@ class Query:
         if self.chunked:
             return parsed_chunk(target.pod, target.container, data, self.view, window)
         return read_chunk(target.pod, target.container, data, self.timestamped, window)
+
+    def parsed_chunk(self, target: Target, data: bytes, since_ns: int | None = None) -> Parsed | None:
+        """The entry views' form of `raw_chunk`: the lines in the time window, parsed, with what
+        their entries are made of."""
+        return parse_chunk(target.pod, target.container, data, self.view, self.time_window(since_ns))
 
     def log_path(self, pod: str) -> str:
         return paths.pod_log(self.namespace, pod)
