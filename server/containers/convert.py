@@ -11,7 +11,7 @@ import json
 import re
 import struct
 from itertools import repeat
-from operator import add, floordiv, mod
+from operator import add, floordiv, mod, mul
 from typing import Any, AsyncIterator, Iterable, TypeVar
 
 from google.protobuf import json_format, struct_pb2
@@ -196,8 +196,9 @@ _MESSAGE_KEY = bytes([pb.LogEntry.MESSAGE_FIELD_NUMBER << 3 | 2])
 _RAW_KEY = bytes([pb.LogEntry.RAW_FIELD_NUMBER << 3 | 2])
 _FIELDS_KEY = bytes([pb.LogEntry.FIELDS_FIELD_NUMBER << 3 | 2])
 _NANOS_KEY = b"\x10"  # Timestamp.nanos, a varint
-_NO_NANOS = {_NANOS_KEY + b"\x00": b""}  # nanos 0 is not written
-_SECONDS: dict[int, bytes] = {}  # Timestamp.seconds (key and varint) by value: a chunk's lines share a few
+_NO_NANOS = {b"\x00": b""}  # nanos 0 is not written
+# LogEntry.time's bytes before the nanos' varint, by second * 8 + the length of that varint.
+_TIME_HEADS: dict[int, bytes] = {}
 _ONE_VARINT = re.compile(rb"[\x80-\xff]*[\x00-\x7f]")
 
 
@@ -232,9 +233,31 @@ def _framed(key: bytes, values: list[bytes]) -> list[bytes]:
     string); by `map`s, without a Python loop."""
     sizes = list(map(len, values))
     lengths = map(_VARINT.__getitem__, sizes) if max(sizes, default=0) < 1 << 14 else _varints(sizes)
-    fields = list(map(add, map(add, repeat(key), lengths), values))
-    empty = {key + b"\x00": b""}
-    return list(map(empty.get, fields, fields)) if 0 in sizes else fields
+    fields = list(map(b"".join, zip(repeat(key), lengths, values)))
+    if 0 in sizes:
+        empty = {key + b"\x00": b""}
+        return list(map(empty.get, fields, fields))
+    return fields
+
+
+def _time_fields(times: list[int]) -> list[bytes]:
+    """Each time (Unix ns) as LogEntry.time, a Timestamp field: its key and length, `seconds` and,
+    when not 0, `nanos`. What precedes the nanos' varint depends only on the second and that
+    varint's length, so it is looked up by `second * 8 + length` (a chunk's lines share a few
+    seconds)."""
+    nanos = list(map(mod, times, repeat(1_000_000_000)))
+    varints = _varints(nanos)
+    if 0 in nanos:
+        varints = list(map(_NO_NANOS.get, varints, varints))
+    keys = list(map(add, map(mul, map(floordiv, times, repeat(1_000_000_000)), repeat(8)), map(len, varints)))
+    heads = _TIME_HEADS
+    for key in set(keys).difference(heads):
+        if len(heads) > 4096:
+            heads.clear()
+        second, size = divmod(key, 8)
+        field = b"\x08" + _varint(second & (1 << 64) - 1)  # int64: two's complement
+        heads[key] = _TIME_KEY + _varint(len(field) + (size and size + 1)) + field + (_NANOS_KEY if size else b"")
+    return list(map(add, map(heads.__getitem__, keys), varints))
 
 
 def encoded_entries(parsed: Parsed) -> list[bytes]:
@@ -244,23 +267,15 @@ def encoded_entries(parsed: Parsed) -> list[bytes]:
     more a JSON line for its `fields`, against ~3.4 µs a line for upb's messages and their
     serialization; docs/containers.md)."""
     chunk = parsed.chunk
-    times = chunk.times or []
     raws = _framed(_RAW_KEY, _encoded_texts(parsed.texts))
     messages = _framed(_MESSAGE_KEY, _encoded_texts(chunk.messages)) if chunk.messages is not None else \
         repeat(b"")
     structs = [b""] * len(raws)
     for row, values in parsed.objects.items():
         structs[row] = _delimited(_FIELDS_KEY, _struct(values))
-    seconds = list(map(floordiv, times, repeat(1_000_000_000)))
-    for value in set(seconds).difference(_SECONDS):
-        if len(_SECONDS) > 4096:
-            _SECONDS.clear()
-        _SECONDS[value] = b"\x08" + _varint(value & (1 << 64) - 1)  # int64: two's complement
-    nanos = list(map(add, repeat(_NANOS_KEY), _varints(list(map(mod, times, repeat(1_000_000_000))))))
-    stamps = list(map(add, map(_SECONDS.__getitem__, seconds), map(_NO_NANOS.get, nanos, nanos)))
     head = _delimited(b"\x0a", chunk.pod.encode()) + _delimited(b"\x12", chunk.container.encode())
-    entries = list(map(b"".join, zip(repeat(head), _framed(_TIME_KEY, stamps), map(_LEVEL_FIELD.__getitem__,
-                                     chunk.levels or ()), messages, raws, structs)))
+    entries = list(map(b"".join, zip(repeat(head), _time_fields(chunk.times or []),
+                                     map(_LEVEL_FIELD.__getitem__, chunk.levels or ()), messages, raws, structs)))
     return _framed(_ENTRY_KEY, entries)
 
 
@@ -269,10 +284,10 @@ def _struct(values: dict[str, Any]) -> bytes:
     refuses, such as a number beyond a double's range, sends that path's text form instead)."""
     try:
         return _struct_fields(values)
-    except (ValueError, TypeError, OverflowError):
-        struct = struct_pb2.Struct()
-        _fill_struct(struct, values)
-        return struct.SerializeToString()
+    except (ValueError, TypeError, OverflowError, struct.error):
+        message = struct_pb2.Struct()
+        _fill_struct(message, values)
+        return message.SerializeToString()
 
 
 # A Struct's map entries (key and value, framed) by (key, value) for text and integer values: JSON

@@ -1,0 +1,131 @@
+"""Entries of the entry views (FULL, what an unset view means, and BASIC) are written as wire bytes
+by hand (convert.encoded_entries) from whole parsed chunks: the bytes must be the messages protobuf
+builds, and the values those of the per-line parser, for every kind of line."""
+
+from __future__ import annotations
+
+import pytest
+
+from kubecommit.v1 import containers_pb2 as pb
+from kubesim import Simulator
+from kubesim.testing import wait_for
+from server.containers.convert import add_entries, encoded_entries
+from server.containers.logs.chunks import Parsed, parse_chunk
+from server.containers.logs.lines import BASIC, FULL, UNSPECIFIED, Entry, decode_lines, detect_level, format_time, \
+    levels_of, parse_lines
+from tests.containers.conftest import WEB, container_name
+from tests.containers.test_streams import Follow
+
+TEXTS = [
+    "2026-01-01 10:00:00,001 INFO  [app] caf\u00e9 \u2713 \U0001f600 unicode",
+    "crlf ended ERROR\r",
+    "L" * 20_000 + " WARN past the level window",  # a 3-byte length, no level (the word is past 300)
+    " " * 290 + "WARNING ends at 297",
+    "",  # an empty line
+    "WRR and CRR and PNFO are no level words",
+    '{"level":"error","msg":"boom","n":1,"f":1.5,"t":true,"z":null,"o":{"k":[1,"x",{"y":false}]},"e":{}}',
+    '{"msg":"two\\nlines","level":30}',  # a message with a newline, a pino number
+    '{"message":{"nested":1},"big":' + "9" * 400 + "}",  # a number beyond a double: text in `fields`
+    "{}",  # an empty object: no `fields`
+    "{not json} level=debug",
+    "E0102 15:04:05.123456 klog line",
+    "XINFO level=warn logfmt",
+]
+STAMPS = ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.000000001Z", "2026-01-01T00:00:00.5Z",
+          "1969-12-31T23:59:59.25Z", "2026-01-01T00:00:01.123456789Z"]
+
+
+def upstream(texts: list[str]) -> bytes:
+    """`texts` as `timestamps=true` sends them (stamps before 1970 and with zero nanos included)."""
+    return "".join(f"{STAMPS[i % len(STAMPS)]} {text}\n" for i, text in enumerate(texts)).encode()
+
+
+def protobufs(parsed: Parsed) -> list[pb.LogEntry]:
+    """The entries protobuf builds (add_entries) from a parsed chunk's values."""
+    chunk, response = parsed.chunk, pb.StreamLogsResponse()
+    messages = chunk.messages or [""] * chunk.lines
+    add_entries(response.entries, [
+        Entry(chunk.pod, chunk.container, time_ns, level, text, message, parsed.objects.get(row))
+        for row, (time_ns, level, text, message) in enumerate(zip(chunk.times or (), chunk.levels or (),
+                                                                  parsed.texts, messages))])
+    return list(response.entries)
+
+
+@pytest.mark.parametrize("view", [BASIC, FULL])
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_encoded_entries_are_the_bytes_protobuf_writes(view: int, final_newline: bool) -> None:
+    """Byte for byte for every entry without `fields` (unicode, a 20,000-character line, CRLF, an
+    empty line, zero nanos, a time before 1970, a last line without newline); an entry with
+    `fields` parses to protobuf's own (a Struct's map entries have no fixed order on the wire)."""
+    data = upstream(TEXTS) + (b"" if final_newline else b"2026-01-01T00:00:02Z no newline at the end")
+    parsed = parse_chunk("pod-\u00e9", "app", data, view, None)
+    assert parsed is not None
+    encoded, expected = encoded_entries(parsed), protobufs(parsed)
+    assert len(encoded) == len(expected) == parsed.chunk.lines == len(TEXTS) + (not final_newline)
+    for entry, message in zip(encoded, expected):
+        if message.HasField("fields"):
+            assert pb.StreamLogsResponse.FromString(entry).entries[0] == message
+        else:
+            assert entry == pb.StreamLogsResponse(entries=[message]).SerializeToString()
+    # The same bytes are a ListLogEntriesResponse's entries (both number them 1).
+    assert list(pb.ListLogEntriesResponse.FromString(b"".join(encoded)).entries) == expected
+    if view == FULL:
+        big = [e for e in expected if "big" in e.fields.fields][0]
+        assert big.fields.fields["big"].string_value == "9" * 400 and big.message == "{'nested': 1}"
+        assert not [e for e in expected if e.raw == "{}"][0].HasField("fields")
+        assert [e.message for e in expected if e.raw.startswith('{"msg"')] == ["two\nlines"]
+
+
+@pytest.mark.parametrize("view", [BASIC, FULL])
+def test_parsed_chunks_give_the_values_of_the_per_line_parser(view: int) -> None:
+    """What the entries are made of, read for a whole chunk, equals the per-line parser's values (a
+    line without a stamp gets the time of its reading, so times are compared for the others)."""
+    data = upstream(TEXTS) + b"a line without a stamp INFO\n"
+    parsed = parse_chunk("p", "c", data, view, None)
+    assert parsed is not None
+    ours = protobufs(parsed)
+    reference = pb.StreamLogsResponse()
+    add_entries(reference.entries, parse_lines("p", "c", decode_lines(data[:-1]), view))
+    assert len(ours) == len(reference.entries) == len(TEXTS) + 1
+    for mine, theirs in zip(ours[:-1], reference.entries[:-1]):
+        assert mine == theirs
+    assert (ours[-1].raw, ours[-1].level) == (reference.entries[-1].raw, reference.entries[-1].level)
+
+
+def test_levels_of_a_chunk_are_those_of_each_line() -> None:
+    """levels_of finds the common case for all lines with one regular expression: it must agree with
+    detect_level line by line, and words that only look like levels (`WRR`, which made the lookup of
+    its level raise) have none."""
+    lines = TEXTS + ["INFO first", "x=1 ERROR after a key", "MY_ERROR and XWARN only", "\u00e9INFO glued",
+                     "level=warn but ERROR", "  " * 150 + "ERROR past the window", "[WARN] bracketed",
+                     '{"severity":"FATAL"} trailing', "D0102 15:04:05 klog debug", "CRR", "TRACE"]
+    assert levels_of(lines) == [detect_level(line) for line in lines]
+    assert detect_level("WRR scheduling") == detect_level("CRR") == detect_level("PNFO") == UNSPECIFIED
+
+
+def test_stream_and_list_send_the_entries_of_the_per_line_parser(stub, sim: Simulator) -> None:
+    """Through the API: StreamLogs (view unset, i.e. FULL) and ListLogEntries send, for the lines
+    above, the entries the per-line parser makes of the lines the cluster sends."""
+    pod = container_name(stub).split("/")[5]
+    query = pb.LogQuery(parent=WEB, pod=pod, container="frontend", tail_lines=0)
+    follow = Follow(stub, query)
+    try:
+        wait_for(follow.joined)
+        tag = f"encoding-{id(follow)}"
+        texts = [f"{tag} {text}" if not text.startswith("{") else text.replace("{", '{"tag":"%s",' % tag, 1)
+                 .replace(",}", "}") for text in TEXTS if text]
+        sim.append_log("web", pod, "frontend", texts)
+
+        def followed() -> list[pb.LogEntry]:
+            return [e for r in list(follow.responses) for e in r.entries if tag in e.raw]
+        wait_for(lambda: len(followed()) == len(texts))
+    finally:
+        follow.cancel()
+    listed = [e for e in stub.ListLogEntries(pb.ListLogEntriesRequest(query=pb.LogQuery(
+        parent=WEB, pod=pod, container="frontend", tail_lines=len(texts) + 20))).entries if tag in e.raw]
+    sent = followed()
+    assert [e.raw for e in sent] == [text.rstrip("\r") for text in texts] and listed == sent
+    reference = pb.StreamLogsResponse()
+    add_entries(reference.entries, parse_lines(pod, "frontend", [f"{format_time(e.time.ToNanoseconds())} {e.raw}"
+                                                                 for e in sent], FULL))
+    assert sent == list(reference.entries)
