@@ -4,12 +4,14 @@ builds, and the values those of the per-line parser, for every kind of line."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kubecommit.v1 import containers_pb2 as pb
 from kubesim import Simulator
 from kubesim.testing import wait_for
-from server.containers.convert import add_entries, encoded_entries
+from server.containers.convert import _fill_struct, encoded_entries
 from server.containers.logs.chunks import Parsed, parse_chunk
 from server.containers.logs.lines import BASIC, FULL, UNSPECIFIED, Entry, decode_lines, detect_level, format_time, \
     levels_of, parse_lines
@@ -38,6 +40,16 @@ STAMPS = ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.000000001Z", "2026-01-01T
 def upstream(texts: list[str]) -> bytes:
     """`texts` as `timestamps=true` sends them (stamps before 1970 and with zero nanos included)."""
     return "".join(f"{STAMPS[i % len(STAMPS)]} {text}\n" for i, text in enumerate(texts)).encode()
+
+
+def add_entries(target: Any, entries: list[Entry]) -> None:
+    """The entries as protobuf itself builds them, field by field (how the server built them before
+    it wrote their bytes)."""
+    for e in entries:
+        entry = target.add(pod=e.pod, container=e.container, level=e.level, raw=e.raw, message=e.message)
+        if e.fields:
+            _fill_struct(entry.fields, e.fields)
+        entry.time.seconds, entry.time.nanos = divmod(e.time_ns, 1_000_000_000)
 
 
 def protobufs(parsed: Parsed) -> list[pb.LogEntry]:

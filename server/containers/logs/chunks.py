@@ -176,6 +176,17 @@ class Parsed:
     texts: list[str]
     objects: dict[int, dict[str, Any]]
 
+    def subset(self, lines: list[bytes], keep: list[int] | None) -> "Parsed | None":
+        """The lines at the indices `keep` (None: all), `lines` being the chunk's split."""
+        if keep is None or len(keep) == self.chunk.lines:
+            return self
+        chunk = self.chunk.subset(lines, keep)
+        if chunk is None:
+            return None
+        objects = self.objects
+        return Parsed(chunk, [self.texts[i] for i in keep],
+                      {row: objects[i] for row, i in enumerate(keep) if i in objects} if objects else {})
+
 
 def parse_chunk(pod: str, container: str, data: bytes, view: int, window: tuple[int, int] | None) -> Parsed | None:
     """Timestamped upstream lines -> a chunk of those in `window` with their times, levels and (FULL)

@@ -89,6 +89,17 @@ class LineFilter:
     def _select_lines(self, chunk: Chunk) -> Chunk | None:
         """A chunk with per-line values (times, levels, messages): the kept lines found line by line,
         as the entry views do, so that the values stay with their lines."""
+        return chunk.subset(chunk.split(), self.rows(chunk))
+
+    def select_parsed(self, parsed: Parsed) -> Parsed | None:
+        """`select` for a parsed chunk of an entry view (its texts and JSON objects kept with their lines)."""
+        keep = self.rows(parsed.chunk)
+        return parsed if keep is None else parsed.subset(parsed.chunk.split(), keep)
+
+    def rows(self, chunk: Chunk) -> list[int] | None:
+        """The indices of the chunk's lines this filter keeps; None when it keeps all (no filter)."""
+        if not (self.levels or self.contains or self.pattern is not None or self.exclude is not None):
+            return None
         keep = list(range(chunk.lines))
         if self.levels:
             levels, line_levels = self.levels, with_levels(chunk)
@@ -104,7 +115,7 @@ class LineFilter:
             if self.exclude is not None:
                 search = self.exclude.search
                 keep = [i for i in keep if search(texts[i]) is None]
-        return chunk.subset(chunk.split(), keep)
+        return keep
 
     def apply(self, entries: list[Entry]) -> list[Entry]:
         """The entries this filter keeps: one pass per criterion that is set, none when the filter is

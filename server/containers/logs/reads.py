@@ -8,9 +8,9 @@ import dataclasses
 import itertools
 import operator
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
-from server.containers.logs.chunks import Chunk, in_window, timed_chunk
+from server.containers.logs.chunks import Chunk, Parsed, in_window, timed_chunk
 from server.containers.logs.lines import BASIC, RAW, Entry, decode_lines, parse_lines
 from server.containers.logs.pages import page_offset, page_size, page_token
 from server.containers.logs.queries import Query, Target
@@ -108,6 +108,15 @@ async def read_chunk(streams: ClusterStreams, query: Query, target: Target, slot
     return query.filter.select(chunk) if chunk is not None else None
 
 
+async def read_parsed(streams: ClusterStreams, query: Query, target: Target,
+                      slots: asyncio.Semaphore) -> Parsed | None:
+    """One container's log parsed for an entry view (every line's time read), filtered."""
+    async with slots:
+        data = await streams.read(query.log_path(target.pod), query.upstream(target, follow=False))
+    parsed = query.parsed_chunk(target, data)
+    return query.filter.select_parsed(parsed) if parsed is not None else None
+
+
 # A line of a chunk read: (its chunk's index, its index in the chunk).
 Row = tuple[int, int]
 
@@ -121,7 +130,23 @@ async def collect_rows(conn: ClusterConnection, query: Query) -> tuple[list[Chun
     ordered = len(targets) > 1
     async with ClusterStreams(conn) as streams:
         read = await asyncio.gather(*(read_chunk(streams, query, t, slots, ordered) for t in targets))
-    chunks = [chunk for chunk in read if chunk is not None]
+    return merged_rows([chunk for chunk in read if chunk is not None])
+
+
+async def collect_parsed(conn: ClusterConnection, query: Query) -> tuple[list[Parsed], list[list[bytes]], list[Row]]:
+    """The entry views' form of collect_rows: each container's log parsed as one chunk."""
+    targets = await resolve(conn, query)
+    slots = asyncio.Semaphore(READ_CONCURRENCY)
+    async with ClusterStreams(conn) as streams:
+        read = await asyncio.gather(*(read_parsed(streams, query, t, slots) for t in targets))
+    parsed = [item for item in read if item is not None]
+    _, lines, rows = merged_rows([item.chunk for item in parsed])
+    return parsed, lines, rows
+
+
+def merged_rows(chunks: list[Chunk]) -> tuple[list[Chunk], list[list[bytes]], list[Row]]:
+    """The chunks' lines, and their rows in time order across chunks (a chunk's own order when it
+    is alone), newest MAX_ENTRIES kept."""
     lines = [chunk.split() for chunk in chunks]
     if len(chunks) == 1:
         rows: list[Row] = [(0, index) for index in range(len(lines[0]))]
@@ -132,19 +157,25 @@ async def collect_rows(conn: ClusterConnection, query: Query) -> tuple[list[Chun
     return chunks, lines, rows[-MAX_ENTRIES:]
 
 
-def page_chunks(chunks: list[Chunk], lines: list[list[bytes]], rows: list[Row]) -> list[Chunk]:
+# What a page is cut from: chunks (RAW, `chunked`) or parsed chunks (the entry views).
+Lines = TypeVar("Lines", Chunk, Parsed)
+
+
+def page_of(items: list[Lines], lines: list[list[bytes]], rows: list[Row]) -> list[Lines]:
     """The rows of a page as chunks: one per run of consecutive rows of the same container."""
     page = []
     for which, run in itertools.groupby(rows, key=operator.itemgetter(0)):
-        chunk = chunks[which].subset(lines[which], [index for _, index in run])
-        if chunk is not None:
-            page.append(chunk)
+        kept = items[which].subset(lines[which], [index for _, index in run])
+        if kept is not None:
+            page.append(kept)
     return page
 
 
 @dataclass
 class EntryPage:
-    entries: list[Entry]
+    """A page: in the entry views the parsed lines its entries are made of, else chunks."""
+
+    parsed: list[Parsed]
     next_page_token: str
     has_more: bool
     chunks: list[Chunk] = dataclasses.field(default_factory=list)
@@ -156,10 +187,11 @@ async def list_entries(conn: ClusterConnection, query: Query, requested_size: in
     offset = page_offset(token, query)
     if query.in_chunks:
         chunks, lines, rows = await collect_rows(conn, query)
-        has_more = offset + size < len(rows)
-        token = page_token(offset + size, query) if has_more else ""
-        return EntryPage([], token, has_more, page_chunks(chunks, lines, rows[offset:offset + size]))
-    entries = await collect(conn, query)
-    has_more = offset + size < len(entries)
+    else:
+        parsed, lines, rows = await collect_parsed(conn, query)
+    has_more = offset + size < len(rows)
     token = page_token(offset + size, query) if has_more else ""
-    return EntryPage(entries[offset:offset + size], token, has_more)
+    page = rows[offset:offset + size]
+    if query.in_chunks:
+        return EntryPage([], token, has_more, page_of(chunks, lines, page))
+    return EntryPage(page_of(parsed, lines, page), token, has_more)
