@@ -24,6 +24,7 @@ order (`filter_applied`), and an idle stream gets a heartbeat.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 import json
 import logging
@@ -49,7 +50,7 @@ from server.messages import status_message
 log = logging.getLogger("kubecommit.containers")
 
 MAX_BATCH = 500
-# LOG_VIEW_RAW: chunks are packed into a message up to this many bytes.
+# Chunks (LOG_VIEW_RAW, `chunked`) and encoded entries are packed into a message up to this many bytes.
 MAX_MESSAGE_BYTES = 1024 * 1024
 # Upstream bytes queued between readers and the sender at most (chunks of lines), the bound of a
 # stream's memory while its client is slow.
@@ -466,9 +467,19 @@ def _first_ns(chunk: Chunk) -> int:
 
 
 def _entry_batches(chunks: list[Chunk]) -> list[list[bytes]]:
-    """The chunks' encoded entries, MAX_BATCH a message."""
+    """The chunks' encoded entries in messages of at most MAX_BATCH entries and MAX_MESSAGE_BYTES
+    (a larger entry goes alone): 500 long lines made messages past the 4 MiB a gRPC client
+    accepts by default. The cuts are found on the running total of sizes, without a Python step
+    per entry."""
     entries = list(itertools.chain.from_iterable(chunk.encoded or () for chunk in chunks))
-    return [entries[start:start + MAX_BATCH] for start in range(0, len(entries), MAX_BATCH)]
+    ends = list(itertools.accumulate(map(len, entries)))
+    batches, start = [], 0
+    while start < len(entries):
+        limit = (ends[start - 1] if start else 0) + MAX_MESSAGE_BYTES
+        stop = max(start + 1, min(start + MAX_BATCH, bisect.bisect_right(ends, limit, start)))
+        batches.append(entries[start:stop])
+        start = stop
+    return batches
 
 
 def _packed(chunks: list[Chunk]) -> list[list[Chunk]]:

@@ -12,9 +12,10 @@ from kubecommit.v1 import containers_pb2 as pb
 from kubesim import Simulator
 from kubesim.testing import wait_for
 from server.containers.convert import _fill_struct, encoded_entries
-from server.containers.logs.chunks import Parsed, parse_chunk
+from server.containers.logs.chunks import Chunk, Parsed, parse_chunk
 from server.containers.logs.lines import BASIC, FULL, UNSPECIFIED, Entry, decode_lines, detect_level, format_time, \
     levels_of, parse_lines
+from server.containers.streams import MAX_BATCH, MAX_MESSAGE_BYTES, _entry_batches
 from tests.containers.conftest import WEB, container_name
 from tests.containers.test_streams import Follow
 
@@ -141,3 +142,20 @@ def test_stream_and_list_send_the_entries_of_the_per_line_parser(stub, sim: Simu
     add_entries(reference.entries, parse_lines(pod, "frontend", [f"{format_time(e.time.ToNanoseconds())} {e.raw}"
                                                                  for e in sent], FULL))
     assert sent == list(reference.entries)
+
+
+def test_entry_messages_are_bounded_in_entries_and_bytes() -> None:
+    """The sender cuts entries into messages of at most MAX_BATCH entries and MAX_MESSAGE_BYTES
+    (an entry larger than that alone), in order: counting entries only, 500 lines of 10 KB made a
+    5 MB message, past the 4 MiB a gRPC client accepts by default."""
+    sizes = [10, 10_000, 300_000, 2_000_000, 10, 10_000] * 120
+    entries = [bytes([i % 256]) * size for i, size in enumerate(sizes)]
+    chunks = [Chunk("p", "c", b"", 0, encoded=entries[start:start + 97]) for start in range(0, len(entries), 97)]
+    batches = _entry_batches(chunks)
+    assert [entry for batch in batches for entry in batch] == entries
+    for batch, after in zip(batches, batches[1:] + [[b""]]):
+        assert len(batch) <= MAX_BATCH and (len(batch) == 1 or sum(map(len, batch)) <= MAX_MESSAGE_BYTES)
+        assert len(batch) == MAX_BATCH or sum(map(len, batch)) + len(after[0]) > MAX_MESSAGE_BYTES or after == [b""]
+    small = _entry_batches([Chunk("p", "c", b"", 0, encoded=[b"x" * 10] * 1_200)])
+    assert [len(batch) for batch in small] == [MAX_BATCH, MAX_BATCH, 200]
+    assert _entry_batches([]) == []
