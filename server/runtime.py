@@ -136,7 +136,8 @@ class Runtime:
                                        settings.database_url)
             opened.callback(clusters.close)
             pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
-                               timeout=settings.cluster_timeout_seconds)
+                               timeout=settings.cluster_timeout_seconds,
+                               watch_timeout=settings.cluster_watch_timeout_seconds)
             opened.callback(pool.close)
             tokens = TokenStore(data, settings.database_url)
             opened.callback(tokens.close)
