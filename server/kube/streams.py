@@ -256,9 +256,10 @@ class ClusterStreams:
                  ("tty", str(tty).lower())]
         query += [("command", part) for part in command]
         try:
-            ws = await self.session.ws_connect(self.host + paths.pod_exec(namespace, pod), params=query,
-                                               protocols=EXEC_PROTOCOLS, max_msg_size=0, autoping=True,
-                                               heartbeat=30, headers=_headers(self.conn))
+            async with asyncio.timeout(self.conn.timeout):  # the handshake, as `get`'s headers
+                ws = await self.session.ws_connect(self.host + paths.pod_exec(namespace, pod), params=query,
+                                                   protocols=EXEC_PROTOCOLS, max_msg_size=0, autoping=True,
+                                                   heartbeat=30, headers=_headers(self.conn))
         except aiohttp.WSServerHandshakeError as error:
             raise await _failure(self.conn, error.status, error.message, "") from None
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
