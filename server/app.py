@@ -150,7 +150,7 @@ class KubecommitServer:
             await self.health.set(name, SERVING)
         if runtime.mirror is not None:
             await self.health.set(MIRROR_HEALTH, SERVING)
-            runtime.mirror.report = self._report_mirror
+            runtime.mirror.reports.append(self._report_mirror)
         if runtime.replication is not None:  # the leader starts the mirror once it has caught up
             await self.health.set(LEADER_HEALTH, NOT_SERVING)
             runtime.replication.start(self._report_leader, runtime.domains.versions.recovery.recover)
@@ -174,7 +174,7 @@ class KubecommitServer:
         self.mcp_http = McpHttp(self.address, listen, runtime.auth)
         await self.mcp_http.start()
 
-    async def _report_mirror(self, healthy: bool) -> None:
+    async def _report_mirror(self, operation: str, healthy: bool, detail: str) -> None:
         await self.health.set(MIRROR_HEALTH, SERVING if healthy else NOT_SERVING)
 
     async def _report_leader(self, leading: bool) -> None:
