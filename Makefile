@@ -46,12 +46,13 @@ protos: setup
 	$(BUF) generate
 	find gen/kubecommit -type d -exec touch {}/__init__.py \;
 
-# gen/ must match the protos: regenerate into a scratch folder and compare.
+# gen/ must match the protos: regenerate into a scratch folder and compare (bytecode caches that
+# running the code leaves in gen/ are not part of it).
 gen-check: setup
 	rm -rf build/gen-check && mkdir -p build/gen-check
 	$(BUF) generate --output build/gen-check
 	find build/gen-check/gen/kubecommit -type d -exec touch {}/__init__.py \;
-	diff -r gen/kubecommit build/gen-check/gen/kubecommit \
+	diff -r --exclude=__pycache__ gen/kubecommit build/gen-check/gen/kubecommit \
 	  || (echo "gen/ is stale: run 'make protos' and commit gen/" >&2; exit 1)
 
 lint: setup

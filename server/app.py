@@ -7,6 +7,7 @@ import asyncio
 import gc
 import ipaddress
 import logging
+import os
 import signal
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from server.security.limits import CallerLimits
 from server.services import NEEDS_LEADER, SERVICES
 
 log = logging.getLogger("kubecommit.server")
+# The exit code of a shutdown cut short by a second SIGTERM/SIGINT.
+FORCED_EXIT = 1
 
 # Whether this process's start-up heap has been moved out of the collector's sight (once a process:
 # tests start many servers, and a second freeze would pin what earlier ones left behind).
@@ -147,7 +150,7 @@ class KubecommitServer:
             await self.health.set(name, SERVING)
         if runtime.mirror is not None:
             await self.health.set(MIRROR_HEALTH, SERVING)
-            runtime.mirror.report = self._report_mirror
+            runtime.mirror.reports.append(self._report_mirror)
         if runtime.replication is not None:  # the leader starts the mirror once it has caught up
             await self.health.set(LEADER_HEALTH, NOT_SERVING)
             runtime.replication.start(self._report_leader, runtime.domains.versions.recovery.recover)
@@ -171,7 +174,7 @@ class KubecommitServer:
         self.mcp_http = McpHttp(self.address, listen, runtime.auth)
         await self.mcp_http.start()
 
-    async def _report_mirror(self, healthy: bool) -> None:
+    async def _report_mirror(self, operation: str, healthy: bool, detail: str) -> None:
         await self.health.set(MIRROR_HEALTH, SERVING if healthy else NOT_SERVING)
 
     async def _report_leader(self, leading: bool) -> None:
@@ -248,8 +251,18 @@ async def serve(settings: Settings, on_started: "asyncio.Future[str] | None" = N
         on_started.set_result(address)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def signalled() -> None:
+        # The first signal drains (calls in flight get the grace period); a second one, from a
+        # person who will not wait for a long follow or exec to end, exits at once.
+        if stopping.is_set():
+            log.warning("second signal: exiting now, calls in flight are cut off")
+            logging.shutdown()
+            os._exit(FORCED_EXIT)
+        stopping.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
+        loop.add_signal_handler(sig, signalled)
     try:
         await stopping.wait()
         log.info("shutting down", extra={"grace_seconds": settings.shutdown_grace_seconds})

@@ -33,6 +33,10 @@ class Settings:
     shutdown_grace_seconds: float = 10.0
     # Every call to a cluster is bounded by this.
     cluster_timeout_seconds: float = 15.0
+    # Watches (informers, WatchResources, the pods of a log follow) ask the API server to end them
+    # after a random 1-2x of this and are reopened; one silent for longer than that plus
+    # cluster_timeout_seconds is taken for a partition (client-go's informers: 5-10 min).
+    cluster_watch_timeout_seconds: float = 300.0
     # Answers that ask many clusters at once (quota usage and lists across `clusters/-`) wait this
     # long for each; slower clusters are reported as unreachable, not waited for.
     fanout_timeout_seconds: float = 3.0

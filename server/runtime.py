@@ -26,6 +26,7 @@ from server.containers.records import SCHEMA as RECORDS, Records
 from server.crds import Crds
 from server.errors import FailedPrecondition
 from server.alerts.config import ChannelSecrets
+from server.alerts.mirror import MirrorAlerts
 from server.jobs.operations import Operations
 from server.kube import ClusterPool
 from server.kube.cache import WatchCache
@@ -136,7 +137,8 @@ class Runtime:
                                        settings.database_url)
             opened.callback(clusters.close)
             pool = ClusterPool(clusters.kubeconfig, cache_dir=data / "cache",
-                               timeout=settings.cluster_timeout_seconds)
+                               timeout=settings.cluster_timeout_seconds,
+                               watch_timeout=settings.cluster_watch_timeout_seconds)
             opened.callback(pool.close)
             tokens = TokenStore(data, settings.database_url)
             opened.callback(tokens.close)
@@ -198,7 +200,12 @@ class Runtime:
                 intents.fence = runtime.replication.fence
             runtime.operations = Operations.create(
                 settings, store, clusters, pool, domains.versions, domains.clusters,
-                ChannelSecrets(credentials.channels, key, data), replication=runtime.replication, audit=audit.record, on_finished=runtime.metrics.count_job)
+                ChannelSecrets(credentials.channels, key, data), replication=runtime.replication,
+                audit=audit.record, on_finished=runtime.metrics.count_job)
+            if runtime.mirror is not None:
+                replica = runtime.replication.elector.identity if runtime.replication is not None else "local"
+                runtime.mirror.reports.append(MirrorAlerts(
+                    runtime.operations.alerts, runtime.operations.config, replica).report)
         except BaseException:
             await runtime.close()
             raise

@@ -216,7 +216,7 @@ def _rule_fields(warning: Optional[float], critical: Optional[float], severity: 
 
 @rules_app.command("create")
 def rules_create(ctx: typer.Context, rule_id: str = typer.Argument(..., help="The new rule's id (a DNS label)."),
-                 kind: str = typer.Option(..., "--kind", help="quota, health, drift or backup."),
+                 kind: str = typer.Option(..., "--kind", help="quota, health, drift, backup or mirror."),
                  warning: Optional[float] = WARNING, critical: Optional[float] = CRITICAL,
                  severity: Optional[str] = SEVERITY, description: Optional[str] = DESCRIPTION,
                  disabled: bool = typer.Option(False, "--disabled", help="Stored but raising nothing yet."),

@@ -1,2 +1,3 @@
-"""Alerts raised by the jobs (quota, health, drift, backup failure), their rules and the
-notification channels that deliver them. See docs/jobs.md."""
+"""Alerts raised by the jobs (quota, health, drift, backup failure) and by the store's git mirror
+(its remote out of reach), their rules and the notification channels that deliver them. See
+docs/jobs.md."""

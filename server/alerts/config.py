@@ -26,18 +26,18 @@ from server.storage import Storage
 
 ROOT = "kubecommit/alerting"
 FORMATS = ("json", "slack")
-KINDS = ("quota", "health", "drift", "backup")
+KINDS = ("quota", "health", "drift", "backup", "mirror")
 
 
 @dataclass
 class AlertRule:
     id: str
-    kind: str  # quota | health | drift | backup
+    kind: str  # quota | health | drift | backup | mirror
     enabled: bool = True
     # quota: percent of hard used; health: score below warning/critical.
     warning_percent: float = 0.0
     critical_percent: float = 0.0
-    severity: str = "WARNING"  # drift and backup rules: the severity they raise
+    severity: str = "WARNING"  # drift, backup and mirror rules: the severity they raise
     description: str = ""
     etag: str = ""
     updated_by: str = ""
@@ -60,6 +60,8 @@ DEFAULT_RULES = [
               description="unreachable cluster (critical), health score below the thresholds, crash loops"),
     AlertRule("drift", "drift", severity="WARNING", description="changes made outside kubecommit"),
     AlertRule("backup-failure", "backup", severity="CRITICAL", description="a scheduled backup failed"),
+    AlertRule("mirror-failure", "mirror", severity="CRITICAL",
+              description="the store's git remote out of reach: the leader cannot push, or a follower cannot fetch"),
 ]
 
 
@@ -189,6 +191,10 @@ class AlertingConfig:
         stored = await self.list(AlertRule)
         ids = {r.id for r in stored}
         return stored + [r for r in DEFAULT_RULES if r.id not in ids]
+
+    async def enabled_rule(self, kind: str) -> AlertRule | None:
+        """The rule in force for `kind`: None when it is turned off."""
+        return next((r for r in await self.rules() if r.kind == kind and r.enabled), None)
 
     async def put(self, item: T, *, create: bool) -> T:
         """Creates (must not exist) or replaces (etag checked when given) one rule or channel."""

@@ -272,7 +272,7 @@ class LogFollow:
             try:
                 if not resource_version:  # expired: list again and reconcile
                     resource_version = await self._relist()
-                response = await self.streams.get(path, [
+                response = await self.streams.open_watch(path, [
                     ("watch", "1"), ("labelSelector", self.query.selector),
                     ("resourceVersion", resource_version), ("allowWatchBookmarks", "true")])
                 failures = 0

@@ -41,10 +41,6 @@ DRIFT_TAG = "drift-recorder"
 SCHEDULED = "scheduled"
 
 
-def _rule(rules: list[AlertRule], kind: str) -> AlertRule | None:
-    return next((r for r in rules if r.kind == kind and r.enabled), None)
-
-
 def field_manager(obj: dict[str, Any] | None) -> str:
     """The manager of the newest managedFields entry of the object itself (not its status):
     who changed it last. Entries of one second are ordered as the server appended them."""
@@ -94,7 +90,7 @@ class DriftRecorder:
         # Main's etags before the cluster is read: an import must not undo a write made meanwhile.
         before = await self.writer.storage.run(self._etags, cluster)
         drifts, checked = await detect(self.writer, f"clusters/{cluster}", "", "")
-        rule = _rule(await self.config.rules(), "drift")
+        rule = await self.config.enabled_rule("drift")
         subject = f"clusters/{cluster}"
         if mode == "alert" or not drifts:
             if rule is not None:
@@ -161,7 +157,7 @@ class BackupScheduler:
         return [m.backup_id for m in newest_first if m.backup_id not in kept]
 
     async def run(self) -> str:
-        rule = _rule(await self.config.rules(), "backup")
+        rule = await self.config.enabled_rule("backup")
         try:
             summary = await self._run()
         except KubecommitError as error:
@@ -250,7 +246,7 @@ class Samplers:
         return samples
 
     async def run(self) -> str:
-        rule = _rule(await self.config.rules(), "quota")
+        rule = await self.config.enabled_rule("quota")
         now = datetime.now(timezone.utc)
         samples, failed, seen, unknown = [], [], set(), []
         for record in await self.clusters.list():
@@ -281,7 +277,7 @@ class HealthWatch:
         return [Job("health-watch", self.schedule, self.run, "cluster health, unreachable clusters, crash loops")]
 
     async def run(self) -> str:
-        rule = _rule(await self.config.rules(), "health")
+        rule = await self.config.enabled_rule("health")
         if rule is None:
             return "no health rule enabled"
         clusters = [r.id for r in await self.clusters.list()]

@@ -49,7 +49,7 @@ class _BoundedDynamicClient(DynamicClient):
 
 class ClusterConnection:
     def __init__(self, name: str, kubeconfig: Kubeconfig | None, *, executor: Executor,
-                 timeout: float, cache_dir: Path, retries: int = 2,
+                 timeout: float, cache_dir: Path, retries: int = 2, watch_timeout: float = 300.0,
                  on_write: Callable[[str, ApiResource, str, bool], None] | None = None) -> None:
         """`kubeconfig=None` uses the in-cluster service account (kubecommit inside Kubernetes).
         `on_write(cluster, resource, resourceVersion, deleted)` hears of every write this
@@ -59,6 +59,8 @@ class ClusterConnection:
         self.executor = executor
         self.timeout = timeout
         self.retries = retries
+        # How long the API server is asked to keep a watch open (server.kube.streams.open_watch).
+        self.watch_timeout = watch_timeout
         self.configuration = client.Configuration()
         cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         # The client writes certificate and key data to files; keep them in a private folder of

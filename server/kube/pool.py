@@ -17,10 +17,11 @@ KubeconfigLoader = Callable[[str], Awaitable[Kubeconfig]]
 
 class ClusterPool:
     def __init__(self, loader: KubeconfigLoader, *, cache_dir: Path, timeout: float,
-                 max_threads: int = 64) -> None:
+                 watch_timeout: float = 300.0, max_threads: int = 64) -> None:
         self._loader = loader
         self._cache_dir = cache_dir
         self.timeout = timeout
+        self.watch_timeout = watch_timeout
         # Cluster calls block in the client; a pool of their own keeps one slow cluster from
         # starving the default executor that everything else uses.
         self.executor = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="kube")
@@ -37,7 +38,8 @@ class ClusterPool:
     def connect(self, name: str, kubeconfig: Kubeconfig | None, timeout: float | None = None) -> ClusterConnection:
         """A connection that is not pooled: for testing credentials before they are kept."""
         return ClusterConnection(name, kubeconfig, executor=self.executor,
-                                 timeout=timeout or self.timeout, cache_dir=self._cache_dir, on_write=self._written)
+                                 timeout=timeout or self.timeout, cache_dir=self._cache_dir, on_write=self._written,
+                                 watch_timeout=self.watch_timeout)
 
     def _written(self, cluster: str, rt: ApiResource, version: str, deleted: bool) -> None:
         for listener in self.on_write:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
+import socket
 import ssl
 import weakref
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from functools import partial
 from typing import Any, AsyncIterator
 
 import aiohttp
+from aiohttp.connector import AddrInfoType
 from kubernetes.client.exceptions import ApiException
 
 from server.errors import FailedPrecondition, KubecommitError, Unavailable
@@ -78,6 +81,24 @@ def _headers(conn: ClusterConnection) -> dict[str, str]:
     return {}
 
 
+# TCP keepalive probes: first after this much silence, then every interval, the peer taken for
+# gone after this many unanswered (~60 s in all).
+KEEPALIVE = {"TCP_KEEPIDLE": 30, "TCP_KEEPINTVL": 10, "TCP_KEEPCNT": 3}
+
+
+def keepalive_socket(addr_info: AddrInfoType) -> socket.socket:
+    """Every stream connection to a cluster probes its peer: a follow of a quiet container reads
+    nothing for hours, and across a real partition (no FIN, no RST) only the kernel's keepalive
+    finds the peer gone, in about a minute where Linux's defaults take over two hours."""
+    family, kind, proto, _, _ = addr_info
+    sock = socket.socket(family=family, type=kind, proto=proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for option, value in KEEPALIVE.items():
+        if hasattr(socket, option):  # Linux names; other systems keep their own timing
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
+    return sock
+
+
 def shared_session(conn: ClusterConnection) -> aiohttp.ClientSession:
     """The one aiohttp session (connection pool) of a cluster connection on this event loop.
 
@@ -94,7 +115,8 @@ def shared_session(conn: ClusterConnection) -> aiohttp.ClientSession:
     if held is not None and held[0] is loop and not held[1].closed:
         return held[1]
     session = aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(ssl=_ssl_context(conn), limit=0, limit_per_host=0),
+        connector=aiohttp.TCPConnector(ssl=_ssl_context(conn), limit=0, limit_per_host=0,
+                                       socket_factory=keepalive_socket),
         timeout=aiohttp.ClientTimeout(total=None, connect=conn.timeout, sock_connect=conn.timeout),
         auto_decompress=False)
     _sessions[conn] = (loop, session)
@@ -145,11 +167,19 @@ class ClusterStreams:
     def _lost(self, error: BaseException) -> KubecommitError:
         return translate(ConnectionError(str(error) or type(error).__name__), self.conn.name)
 
-    async def get(self, path: str, query: list[tuple[str, str]]) -> aiohttp.ClientResponse:
+    async def get(self, path: str, query: list[tuple[str, str]], *,
+                  read_timeout: float | None = None) -> aiohttp.ClientResponse:
         """Opens a streaming GET; the caller reads it with `chunks` (or `.content`) and must
-        release it."""
+        release it. Its headers must come within the call timeout, or a cluster that went silent
+        (a partition: the connection open, nothing answered) would hold the caller forever;
+        `read_timeout` bounds each wait for more of the body (none for a follow: a quiet
+        container may say nothing for hours)."""
+        timeout = aiohttp.ClientTimeout(total=None, connect=self.conn.timeout, sock_connect=self.conn.timeout,
+                                        sock_read=read_timeout)
         try:
-            response = await self.session.get(self.host + path, params=query, headers=_headers(self.conn))
+            async with asyncio.timeout(self.conn.timeout):
+                response = await self.session.get(self.host + path, params=query, headers=_headers(self.conn),
+                                                  timeout=timeout)
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise self._lost(error) from None
         self._open.add(response)
@@ -169,8 +199,18 @@ class ClusterStreams:
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise self._lost(error) from None
 
+    async def open_watch(self, path: str, query: list[tuple[str, str]]) -> aiohttp.ClientResponse:
+        """A watch the API server is asked to end after a while: a random 1-2x of the connection's
+        `watch_timeout`, as client-go's informers do, so the watches of many clusters do not all
+        reopen at once. No silence can then outlast that (plus the call timeout) on a live
+        connection: one that does is a partition, and the read fails (the caller reopens or
+        reports it) where it would otherwise wait forever while the cache went stale."""
+        seconds = max(1, round(self.conn.watch_timeout * random.uniform(1, 2)))
+        return await self.get(path, [*query, ("timeoutSeconds", str(seconds))],
+                              read_timeout=seconds + self.conn.timeout)
+
     async def read(self, path: str, query: list[tuple[str, str]]) -> bytes:
-        response = await self.get(path, query)
+        response = await self.get(path, query, read_timeout=self.conn.timeout)
         try:
             return await response.read()
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
@@ -186,7 +226,7 @@ class ClusterStreams:
         query = [("watch", "true"), ("allowWatchBookmarks", "true")]
         query += [(k, v) for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector)) if v]
         while True:
-            response = await self.get(rt.path(namespace), query + [("resourceVersion", resource_version)])
+            response = await self.open_watch(rt.path(namespace), query + [("resourceVersion", resource_version)])
             try:
                 async for line in self._lines(response):
                     event = json.loads(line)
@@ -216,9 +256,10 @@ class ClusterStreams:
                  ("tty", str(tty).lower())]
         query += [("command", part) for part in command]
         try:
-            ws = await self.session.ws_connect(self.host + paths.pod_exec(namespace, pod), params=query,
-                                               protocols=EXEC_PROTOCOLS, max_msg_size=0, autoping=True,
-                                               heartbeat=30, headers=_headers(self.conn))
+            async with asyncio.timeout(self.conn.timeout):  # the handshake, as `get`'s headers
+                ws = await self.session.ws_connect(self.host + paths.pod_exec(namespace, pod), params=query,
+                                                   protocols=EXEC_PROTOCOLS, max_msg_size=0, autoping=True,
+                                                   heartbeat=30, headers=_headers(self.conn))
         except aiohttp.WSServerHandshakeError as error:
             raise await _failure(self.conn, error.status, error.message, "") from None
         except (aiohttp.ClientError, OSError, TimeoutError) as error:

@@ -28,7 +28,9 @@ log = logging.getLogger("kubecommit.mirror")
 
 HEALTH_SERVICE = "kubecommit.Mirror"
 # Told True when the remote caught up (or could be fetched), False when a push or fetch failed.
-HealthReport = Callable[[bool], Awaitable[None]]
+# Told (operation "push" or "fetch", reached, what failed) after every failed operation and when
+# the remote is reached again: the app's health service, the `mirror` alert rule.
+RemoteReport = Callable[[str, bool, str], Awaitable[None]]
 
 
 class Mirror:
@@ -50,8 +52,7 @@ class Mirror:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
-        # Told about the remote's health (the app's health service).
-        self.report: HealthReport | None = None
+        self.reports: list[RemoteReport] = []
         metrics.mirror_lag.set_function(self.lag)
         storage.store.add_listener(self._changed)
 
@@ -132,13 +133,14 @@ class Mirror:
         if self.healthy:
             log.warning(f"the git remote is out of reach: {operation} failed; retrying",
                         extra={"remote": redact(self.url), "error": str(error)})
-        await self._set_health(False)
+        # The message names the remote redacted; a transport's own words might quote the URL.
+        await self._set_health(operation, False, str(error).replace(self.url, redact(self.url)))
 
     async def _succeeded(self, operation: str) -> None:
         self._counter(operation).labels("ok").inc()
         if not self.healthy:
             log.info(f"the git remote is back: {operation} succeeded", extra={"remote": redact(self.url)})
-        await self._set_health(True)
+        await self._set_health(operation, True, "")
 
     async def wait_pushed(self, generation: int, timeout: float) -> bool:
         """Waits until the remote holds the first `generation` changes; False on timeout."""
@@ -153,10 +155,14 @@ class Mirror:
                 return False
         return True
 
-    async def _set_health(self, healthy: bool) -> None:
+    async def _set_health(self, operation: str, healthy: bool, detail: str) -> None:
         changed, self.healthy = healthy != self.healthy, healthy
-        if (changed or not healthy) and self.report is not None:
-            await self.report(healthy)
+        if changed or not healthy:
+            for report in self.reports:
+                try:
+                    await report(operation, healthy, detail)
+                except Exception:  # a listener's failure (its database away) must not stop the pusher
+                    log.exception("reporting the git remote's state failed")
 
     async def stop(self, flush_seconds: float = 5.0) -> None:
         """Stops the pusher after one last bounded attempt to send what is pending (none when

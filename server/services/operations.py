@@ -28,7 +28,7 @@ _STATES = {State.FIRING: pb.ALERT_STATE_FIRING, State.ACKNOWLEDGED: pb.ALERT_STA
            State.RESOLVED: pb.ALERT_STATE_RESOLVED}
 _FORMATS = {"json": pb.CHANNEL_FORMAT_JSON, "slack": pb.CHANNEL_FORMAT_SLACK}
 _KINDS = {"quota": pb.ALERT_RULE_KIND_QUOTA, "health": pb.ALERT_RULE_KIND_HEALTH, "drift": pb.ALERT_RULE_KIND_DRIFT,
-          "backup": pb.ALERT_RULE_KIND_BACKUP}
+          "backup": pb.ALERT_RULE_KIND_BACKUP, "mirror": pb.ALERT_RULE_KIND_MIRROR}
 _RESOLUTIONS = {"raw": "raw", "m5": "5m", "h1": "1h"}
 
 

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from server.errors import FailedPrecondition, InvalidArgument, Unavailable
 from server.security.files import open_private_db
@@ -266,9 +267,18 @@ def _statements(dialect: Dialect, script: str) -> list[str]:
     return [s for s in statements if s.strip(" ;\n")]
 
 
+# Without these a connection whose server the network cut off (no FIN, no RST) waits forever,
+# holding a worker thread and the component's lock: keepalive probes find an idle one gone in about
+# a minute, `tcp_user_timeout` one whose query the server never acknowledged. The URL's own values win.
+NETWORK_DEFAULTS = {"keepalives": "1", "keepalives_idle": "30", "keepalives_interval": "10",
+                    "keepalives_count": "3", "tcp_user_timeout": "60000"}
+
+
 def _connect_postgres(url: str) -> Any:
+    given = conninfo_to_dict(url)
+    defaults = {key: value for key, value in NETWORK_DEFAULTS.items() if key not in given}
     try:
-        return psycopg.connect(url, autocommit=True, connect_timeout=10)
+        return psycopg.connect(url, autocommit=True, connect_timeout=10, **defaults)
     except psycopg.Error as error:
         raise Unavailable(f"cannot connect to database {redact_url(url)}: {error}",
                           "DATABASE_UNAVAILABLE") from None

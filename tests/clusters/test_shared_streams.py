@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from pathlib import Path
 from typing import Iterator
 
@@ -14,7 +15,7 @@ import pytest
 from kubesim import Simulator
 from server.kube import ClusterPool, Kubeconfig, parse_kubeconfig
 from server.kube import paths
-from server.kube.streams import ClusterStreams
+from server.kube.streams import KEEPALIVE, ClusterStreams
 
 FOLLOW = [("container", "frontend"), ("follow", "true"), ("tailLines", "0")]
 
@@ -66,5 +67,27 @@ async def test_streams_share_the_connections_session_and_close_only_their_own(si
         sim.append_log("web", pod, "frontend", ["after the forget"])
         await _until(lambda: sim.open_follows == before, "every follow to end at kubesim")
         kept.release()
+    finally:
+        pool.close()
+
+
+async def test_stream_connections_probe_a_silent_peer(sim: Simulator, tmp_path: Path) -> None:
+    """A follow of a quiet container reads nothing for hours: only TCP keepalive finds a peer gone
+    behind a real partition (no FIN, no RST), and Linux's defaults would take over two hours."""
+    async def loader(name: str) -> Kubeconfig:
+        return parse_kubeconfig(sim.kubeconfig_text(name))
+
+    pool = ClusterPool(loader, cache_dir=tmp_path, timeout=5)
+    try:
+        streams = ClusterStreams(await pool.get("demo"))
+        pods = json.loads(await streams.read(paths.pods("web"), []))
+        pod = next(p["metadata"]["name"] for p in pods["items"] if p["metadata"]["name"].startswith("frontend"))
+        follow = await streams.get(paths.pod_log("web", pod), FOLLOW)
+        assert follow.connection is not None
+        sock = follow.connection.transport.get_extra_info("socket")
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        assert {name: sock.getsockopt(socket.IPPROTO_TCP, getattr(socket, name)) for name in KEEPALIVE} == KEEPALIVE
+        follow.release()
+        await streams.close()
     finally:
         pool.close()

@@ -191,8 +191,10 @@ def test_a_follower_reads_with_the_credentials_the_leader_replaced(replicas: Rep
 
 def test_a_follower_that_cannot_fetch_says_so_until_it_can(replicas: Replicas, remote: GitDaemon) -> None:
     """Its reads fall behind the leader's writes while the remote is away: health
-    `kubecommit.Mirror` NOT_SERVING and failed fetches counted, SERVING again once it fetches."""
-    _, follower = replicas(True, None)
+    `kubecommit.Mirror` NOT_SERVING, failed fetches counted and an alert on the follower's
+    fetches; SERVING again and the alert resolved once it fetches."""
+    leader, follower = replicas(True, None)
+    token = token_of(leader)
     with grpc.insecure_channel(follower.address) as channel:
         wait(lambda: mirror_health(channel) == health_pb2.HealthCheckResponse.SERVING, "the follower never fetched")
         before = scrape(follower)
@@ -202,11 +204,24 @@ def test_a_follower_that_cannot_fetch_says_so_until_it_can(replicas: Replicas, r
                  "the follower's health never said it cannot fetch")
             assert value(scrape(follower), "kubecommit_mirror_fetches_total", result="failed") > \
                 value(before, "kubecommit_mirror_fetches_total", result="failed")
+            wait(lambda: fetch_alert(follower, token) == operations_pb2.ALERT_STATE_FIRING,
+                 "no alert fired for the follower's fetches")
         finally:
             remote.start()
         wait(lambda: mirror_health(channel) == health_pb2.HealthCheckResponse.SERVING,
              "the follower's health stayed NOT_SERVING after the remote came back")
         assert value(scrape(follower), "kubecommit_mirror_last_fetch_timestamp_seconds") > time.time() - 30
+        assert fetch_alert(follower, token) == operations_pb2.ALERT_STATE_RESOLVED
+
+
+def fetch_alert(follower: EmbeddedServer, token: tuple[tuple[str, str]]) -> int | None:
+    """The state of the newest alert about this follower's fetches (in the shared database)."""
+    assert follower.server.runtime is not None and follower.server.runtime.replication is not None
+    subject = f"mirror/fetch/{follower.server.runtime.replication.elector.identity}"
+    with grpc.insecure_channel(follower.address) as channel:
+        alerts = operations_pb2_grpc.OperationsServiceStub(channel).ListAlerts(
+            operations_pb2.ListAlertsRequest(filter=f"subject={subject}"), metadata=token, timeout=10).alerts
+    return alerts[0].state if alerts else None
 
 
 def test_every_replica_answers_the_reachability_the_leader_observed(replicas: Replicas, sim: Simulator) -> None:

@@ -1,6 +1,6 @@
 """The store mirrored to a git remote served by `git daemon`: applies through gRPC reach the
-remote; while the remote is down, applies still succeed, health and metrics say it is behind,
-and the commits arrive once it is back."""
+remote; while the remote is down, applies still succeed, health, metrics and an alert say it is
+behind, and the commits arrive once it is back (the alert resolved)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gitstore import Store
-from kubecommit.v1 import yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
+from kubecommit.v1 import operations_pb2, operations_pb2_grpc, yaml_versions_pb2 as pb, yaml_versions_pb2_grpc
 from kubesim import Simulator
 from server.embedded import EmbeddedServer
 from tests.observability.test_metrics import scrape, value
@@ -65,6 +65,13 @@ def mirror_health(channel: grpc.Channel) -> int:
         health_pb2.HealthCheckRequest(service="kubecommit.Mirror")).status
 
 
+def mirror_alert(channel: grpc.Channel) -> operations_pb2.Alert | None:
+    """The newest alert about pushing to the remote."""
+    alerts = operations_pb2_grpc.OperationsServiceStub(channel).ListAlerts(
+        operations_pb2.ListAlertsRequest(filter="subject=mirror/push")).alerts
+    return alerts[0] if alerts else None
+
+
 def test_applies_reach_the_remote(mirrored: EmbeddedServer, channel: grpc.Channel, remote: GitDaemon) -> None:
     name, commit = apply_namespace(channel)
     assert commit
@@ -89,12 +96,19 @@ def test_a_remote_outage_delays_but_never_loses_commits(
             value(before, "kubecommit_mirror_pushes_total", result="failed")
         assert value(during, "kubecommit_mirror_lag_seconds") > 0
         assert remote.head() not in (first, second)
+        eventually(lambda: (alert := mirror_alert(channel)) is not None
+                   and alert.state == operations_pb2.ALERT_STATE_FIRING, "no alert fired")
+        firing = mirror_alert(channel)
+        assert firing is not None and firing.rule == "alertRules/mirror-failure"
+        assert firing.severity == operations_pb2.ALERT_SEVERITY_CRITICAL and remote.url in firing.message
     finally:
         remote.start()
     eventually(lambda: remote.head() == second, "the commits made during the outage never arrived")
     assert first in remote.git("rev-list", "main").split()
     eventually(lambda: mirror_health(channel) == health_pb2.HealthCheckResponse.SERVING, "health stayed NOT_SERVING")
     assert value(scrape(mirrored), "kubecommit_mirror_lag_seconds") == 0
+    resolved = mirror_alert(channel)
+    assert resolved is not None and resolved.name == firing.name and resolved.state == operations_pb2.ALERT_STATE_RESOLVED
 
 
 def test_a_replica_fetches_the_remote_and_serves_its_history(

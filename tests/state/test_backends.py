@@ -5,6 +5,8 @@ backends: SQLite files and a real PostgreSQL server."""
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -147,6 +149,31 @@ def test_a_dropped_postgresql_connection_is_made_again(tmp_path: Path, postgres)
     assert dropped.value.reason == "DATABASE_UNAVAILABLE" and postgres.password not in str(dropped.value)
     assert store.verify(token) is not None
     store.close()
+
+
+def _socket_options(db: Database) -> tuple[int, int, int]:
+    """(SO_KEEPALIVE, TCP_KEEPIDLE, TCP_USER_TIMEOUT) of the database connection's socket."""
+    sock = socket.socket(fileno=os.dup(db._conn.pgconn.socket))
+    try:
+        return (sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+                sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+                sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT))
+    finally:
+        sock.close()
+
+
+def test_a_postgresql_connection_notices_a_server_the_network_cut_off(tmp_path: Path, postgres) -> None:
+    """No FIN, no RST: only the kernel's keepalive probes and TCP_USER_TIMEOUT find such a server
+    gone; without them a query waits forever. A URL's own values win."""
+    url = postgres.new_database()
+    db = Database.open(url, tmp_path / "unused.db")
+    tuned = Database.open(url + ("&" if "?" in url else "?") + "keepalives_idle=5", tmp_path / "unused.db")
+    try:
+        assert _socket_options(db) == (1, 30, 60000)
+        assert _socket_options(tuned) == (1, 5, 60000)
+    finally:
+        db.close()
+        tuned.close()
 
 
 def test_cluster_reachability_merges_what_each_writer_knows(tmp_path: Path, database_url: str) -> None:

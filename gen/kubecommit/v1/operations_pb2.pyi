@@ -49,6 +49,7 @@ class AlertRuleKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ALERT_RULE_KIND_HEALTH: _ClassVar[AlertRuleKind]
     ALERT_RULE_KIND_DRIFT: _ClassVar[AlertRuleKind]
     ALERT_RULE_KIND_BACKUP: _ClassVar[AlertRuleKind]
+    ALERT_RULE_KIND_MIRROR: _ClassVar[AlertRuleKind]
 JOB_OUTCOME_UNSPECIFIED: JobOutcome
 JOB_OUTCOME_SUCCEEDED: JobOutcome
 JOB_OUTCOME_FAILED: JobOutcome
@@ -68,6 +69,7 @@ ALERT_RULE_KIND_QUOTA: AlertRuleKind
 ALERT_RULE_KIND_HEALTH: AlertRuleKind
 ALERT_RULE_KIND_DRIFT: AlertRuleKind
 ALERT_RULE_KIND_BACKUP: AlertRuleKind
+ALERT_RULE_KIND_MIRROR: AlertRuleKind
 
 class Job(_message.Message):
     __slots__ = ("name", "description", "schedule", "paused", "running", "last_run_time", "last_outcome", "last_duration", "last_error", "last_summary", "next_run_time", "run_count")
