@@ -1,10 +1,11 @@
 """The merged follow stream of StreamLogs.
 
-One reader task per followed container parses its upstream chunks and puts lists of entries on one
-bounded queue; the sender drains whatever is queued (at most MAX_BATCH entries per message) and
-sends at once. Batches are therefore as large as the backlog that built up during the previous
-send: a quiet container's line goes out immediately, a noisy one's lines ride hundreds to a message
-(gRPC Python manages ~12k messages/s whatever their size). When the client is slow, `yield` waits on
+One reader task per followed container turns each upstream read into a chunk (in the entry views
+with every line's entry already encoded) and puts it on one bounded queue; the sender drains
+whatever is queued (at most MAX_BATCH entries or MAX_MESSAGE_BYTES per message) and sends at
+once. Batches are therefore as large as the backlog that built up during the previous send: a
+quiet container's line goes out immediately, a noisy one's lines ride hundreds to a message (gRPC
+Python manages ~12k messages/s whatever their size). When the client is slow, `yield` waits on
 HTTP/2 flow control, the queue fills, readers stop reading and TCP pushes back to the cluster:
 memory stays bounded by the queue. Paused streams keep reading into a bounded buffer and count
 what falls out of it. With a selector, a watch on the matching pods starts and stops readers as pods
