@@ -7,6 +7,8 @@ a retry hint. The whole server path is in tests/replication/test_failover.py."""
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 from typing import Any, AsyncIterator
 
@@ -115,6 +117,16 @@ async def pair() -> AsyncIterator[Pair]:
     await started.stop()
 
 
+async def _observed(pair: Pair, count: int) -> list[tuple[str, grpc.StatusCode]]:
+    """What the follower counted, once it has `count` calls: a relayed error reaches the caller
+    (the abort sends it) a moment before the relay's own bookkeeping runs."""
+    for _ in range(100):
+        if len(pair.observed) >= count:
+            break
+        await asyncio.sleep(0.05)
+    return pair.observed
+
+
 def _call(channel: grpc.aio.Channel, shape: str, method: str) -> Any:
     return getattr(channel, shape)(f"/{SERVICE}/{method}")
 
@@ -151,7 +163,7 @@ async def test_the_leaders_error_reaches_the_caller_with_its_details(pair: Pair)
     info = details(refused.value)
     assert info.code is grpc.StatusCode.FAILED_PRECONDITION and info.message == "leader says no"
     assert info.reason == "LEADER_SAYS_NO"
-    assert pair.observed == [(f"/{SERVICE}/Unary", grpc.StatusCode.FAILED_PRECONDITION)]
+    assert await _observed(pair, 1) == [(f"/{SERVICE}/Unary", grpc.StatusCode.FAILED_PRECONDITION)]
 
 
 async def test_streams_of_every_shape_are_relayed(pair: Pair) -> None:
@@ -179,8 +191,8 @@ async def test_an_unreachable_leader_is_unavailable_with_a_retry_hint(pair: Pair
             info = details(refused.value)
             assert info.code is grpc.StatusCode.UNAVAILABLE and info.reason == "LEADER_UNREACHABLE", info
             assert info.metadata["leader_address"] == pair.leader_address and info.retry_seconds == 0.5
-    assert pair.observed == [(f"/{SERVICE}/Unary", grpc.StatusCode.UNAVAILABLE),
-                             (f"/{SERVICE}/UnaryStream", grpc.StatusCode.UNAVAILABLE)]
+    assert await _observed(pair, 2) == [(f"/{SERVICE}/Unary", grpc.StatusCode.UNAVAILABLE),
+                                        (f"/{SERVICE}/UnaryStream", grpc.StatusCode.UNAVAILABLE)]
 
 
 async def test_a_call_forwarded_to_a_replica_that_does_not_lead_is_not_forwarded_again(pair: Pair) -> None:
