@@ -27,7 +27,6 @@ from server.storage import Storage
 log = logging.getLogger("kubecommit.mirror")
 
 HEALTH_SERVICE = "kubecommit.Mirror"
-# Told True when the remote caught up (or could be fetched), False when a push or fetch failed.
 # Told (operation "push" or "fetch", reached, what failed) after every failed operation and when
 # the remote is reached again: the app's health service, the `mirror` alert rule.
 RemoteReport = Callable[[str, bool, str], Awaitable[None]]

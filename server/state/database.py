@@ -275,9 +275,9 @@ NETWORK_DEFAULTS = {"keepalives": "1", "keepalives_idle": "30", "keepalives_inte
 
 
 def _connect_postgres(url: str) -> Any:
-    given = conninfo_to_dict(url)
-    defaults = {key: value for key, value in NETWORK_DEFAULTS.items() if key not in given}
     try:
+        given = conninfo_to_dict(url)
+        defaults = {key: value for key, value in NETWORK_DEFAULTS.items() if key not in given}
         return psycopg.connect(url, autocommit=True, connect_timeout=10, **defaults)
     except psycopg.Error as error:
         raise Unavailable(f"cannot connect to database {redact_url(url)}: {error}",
