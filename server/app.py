@@ -4,12 +4,16 @@ and a graceful shutdown that reports NOT_SERVING before it stops accepting calls
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import gc
 import ipaddress
 import logging
 import os
 import signal
+import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -31,7 +35,7 @@ from server.security.limits import CallerLimits
 from server.services import NEEDS_LEADER, SERVICES
 
 log = logging.getLogger("kubecommit.server")
-# The exit code of a shutdown cut short by a second SIGTERM/SIGINT.
+# The exit code of a shutdown cut short by a second SIGTERM/SIGINT, or by its own time limit.
 FORCED_EXIT = 1
 
 # Whether this process's start-up heap has been moved out of the collector's sight (once a process:
@@ -242,6 +246,38 @@ def _freeze_start_up_heap() -> None:
         gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
 
+def _exit_if_stuck(loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+    """A stop still running `seconds` after the signal (something awaited or joined that never
+    answers) prints the stacks of every asyncio task and thread, which name what it waits for,
+    and exits: a daemon thread's timer, so it fires wherever the stop is stuck, at the
+    interpreter's exit too."""
+
+    def stuck() -> None:
+        try:
+            log.error("shutdown still running after %.0f s: exiting; the stacks follow on stderr", seconds)
+            tasks: list[asyncio.Task[Any]] = []
+            for _ in range(3):  # the loop's thread may change the set of tasks meanwhile
+                try:
+                    tasks = list(asyncio.all_tasks(loop))
+                    break
+                except RuntimeError:
+                    continue
+            for task in tasks:
+                # Not Task.print_stack: it fails on frames of compiled code (grpc's have no line).
+                print(f"Stack for {task!r}:", file=sys.stderr)
+                for frame in task.get_stack():
+                    code = frame.f_code
+                    print(f"  {code.co_filename}:{frame.f_lineno} in {code.co_name}", file=sys.stderr)
+            faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+            logging.shutdown()
+        finally:
+            os._exit(FORCED_EXIT)
+
+    timer = threading.Timer(seconds, stuck)
+    timer.daemon = True
+    timer.start()
+
+
 async def serve(settings: Settings, on_started: "asyncio.Future[str] | None" = None) -> None:
     """Runs until SIGTERM or SIGINT, then shuts down gracefully."""
     server = KubecommitServer(settings)
@@ -260,6 +296,7 @@ async def serve(settings: Settings, on_started: "asyncio.Future[str] | None" = N
             logging.shutdown()
             os._exit(FORCED_EXIT)
         stopping.set()
+        _exit_if_stuck(loop, settings.shutdown_timeout_seconds or settings.shutdown_grace_seconds + 20)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, signalled)

@@ -31,6 +31,10 @@ class Settings:
     max_receive_message_bytes: int = 8 * MIB
     max_send_message_bytes: int = 32 * MIB
     shutdown_grace_seconds: float = 10.0
+    # The whole stop, drain included, is bounded by this: a stop still running then prints every
+    # thread's and task's stack to stderr and exits with code 1 (a process must not outlive its
+    # stop; Kubernetes' default terminationGracePeriodSeconds is 30). 0 = the grace period + 20 s.
+    shutdown_timeout_seconds: float = 0.0
     # Every call to a cluster is bounded by this.
     cluster_timeout_seconds: float = 15.0
     # Watches (informers, WatchResources, the pods of a log follow) ask the API server to end them

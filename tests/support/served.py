@@ -38,20 +38,23 @@ class Served:
             pytest.fail(f"server did not start: {line!r} {self.process.communicate()[1]}")
         self.address = match.group(1)
         self.channel = grpc.insecure_channel(self.address)
+        self.stderr = ""  # what it logged, once stopped
 
     def as_token(self, token: str) -> grpc.Channel:
         return with_token(self.channel, token)
 
     def stop(self, timeout: float = 60) -> int:
-        """SIGTERM, then the exit code; TimeoutExpired (the process killed) when it does not exit
-        within `timeout` (a loaded machine: shutdown drains calls, closes stores)."""
+        """SIGTERM, then the exit code (what it logged in `stderr`); TimeoutExpired (the process
+        killed) when it does not exit within `timeout` (a loaded machine: shutdown drains calls,
+        closes stores). A stop that overruns the server's own limit exits 1 with the stacks of
+        what it waited for in `stderr`."""
         self.channel.close()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         # Read both pipes while it shuts down: waiting without reading would leave a server that
         # logged more than a pipe holds blocked on its own log line, never exiting.
         try:
-            self.process.communicate(timeout=timeout)
+            _, self.stderr = self.process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.communicate()
