@@ -60,6 +60,10 @@ class Partition:
             self._server.close()
             for writer in self._held:
                 writer.transport.abort()
+            others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in others:  # the connections' pipes, so none is left pending
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
