@@ -8,7 +8,8 @@ import dataclasses
 import itertools
 import operator
 from dataclasses import dataclass
-from typing import Any, Iterable, TypeVar
+from functools import partial
+from typing import Any, Callable, Iterable, TypeVar
 
 from server.containers.logs.chunks import Chunk, Parsed, in_window, timed_chunk
 from server.containers.logs.lines import BASIC, RAW, Entry, decode_lines, parse_lines
@@ -22,7 +23,6 @@ from server.kube.streams import ClusterStreams
 MAX_ENTRIES = 200_000
 # Containers read at once by one query.
 READ_CONCURRENCY = 16
-
 
 
 def _pod_targets(query: Query, pod: dict[str, Any], explicit: bool) -> list[Target]:
@@ -71,10 +71,24 @@ async def resolve(conn: ClusterConnection, query: Query) -> list[Target]:
     return selected_targets(query, (await list_pods(conn, query)).get("items") or [])
 
 
-async def read_entries(streams: ClusterStreams, query: Query, target: Target,
-                       slots: asyncio.Semaphore) -> list[Entry]:
-    async with slots:
-        data = await streams.read(query.log_path(target.pod), query.upstream(target, follow=False))
+T = TypeVar("T")
+
+
+async def read_each(conn: ClusterConnection, query: Query, targets: list[Target],
+                    shape: Callable[[Target, bytes], T | None]) -> list[T]:
+    """Each target container's whole log (at most READ_CONCURRENCY read at once) made by `shape`
+    into what the caller keeps; what it makes None is left out."""
+    slots = asyncio.Semaphore(READ_CONCURRENCY)
+    async with ClusterStreams(conn) as streams:
+        async def one(target: Target) -> T | None:
+            async with slots:
+                data = await streams.read(query.log_path(target.pod), query.upstream(target, follow=False))
+            return shape(target, data)
+        read = await asyncio.gather(*(one(target) for target in targets))
+    return [item for item in read if item is not None]
+
+
+def _entries(query: Query, target: Target, data: bytes) -> list[Entry]:
     if data.endswith(b"\n"):
         data = data[:-1]
     entries = parse_lines(target.pod, target.container, decode_lines(data), query.view) if data else []
@@ -86,19 +100,14 @@ async def collect(conn: ClusterConnection, query: Query) -> list[Entry]:
     targets = await resolve(conn, query)
     if query.view == RAW:  # ExportLogs renders entries whatever the view
         query = dataclasses.replace(query, view=BASIC)
-    slots = asyncio.Semaphore(READ_CONCURRENCY)
-    async with ClusterStreams(conn) as streams:
-        per_target = await asyncio.gather(*(read_entries(streams, query, t, slots) for t in targets))
+    per_target = await read_each(conn, query, targets, partial(_entries, query))
     kept = query.filter.apply(list(itertools.chain.from_iterable(per_target)))
     return sorted(kept, key=operator.attrgetter("time_ns"))[-MAX_ENTRIES:]
 
 
-async def read_chunk(streams: ClusterStreams, query: Query, target: Target, slots: asyncio.Semaphore,
-                     ordered: bool) -> Chunk | None:
+def _chunk(query: Query, ordered: bool, target: Target, data: bytes) -> Chunk | None:
     """One container's log as a chunk, filtered; with `ordered`, every line's time is read (lines
     of several containers are merged by it)."""
-    async with slots:
-        data = await streams.read(query.log_path(target.pod), query.upstream(target, follow=False))
     if ordered and not query.chunked:
         window = query.time_window()
         chunk = timed_chunk(target.pod, target.container, data)
@@ -108,11 +117,8 @@ async def read_chunk(streams: ClusterStreams, query: Query, target: Target, slot
     return query.filter.select(chunk) if chunk is not None else None
 
 
-async def read_parsed(streams: ClusterStreams, query: Query, target: Target,
-                      slots: asyncio.Semaphore) -> Parsed | None:
+def _parsed(query: Query, target: Target, data: bytes) -> Parsed | None:
     """One container's log parsed for an entry view (every line's time read), filtered."""
-    async with slots:
-        data = await streams.read(query.log_path(target.pod), query.upstream(target, follow=False))
     parsed = query.parsed_chunk(target, data)
     return query.filter.select_parsed(parsed) if parsed is not None else None
 
@@ -126,20 +132,12 @@ async def collect_rows(conn: ClusterConnection, query: Query) -> tuple[list[Chun
     filtered over the whole chunk, and its lines merged across containers in time order (only
     then is each line's time read). Returns the chunks, their lines and the rows, newest kept."""
     targets = await resolve(conn, query)
-    slots = asyncio.Semaphore(READ_CONCURRENCY)
-    ordered = len(targets) > 1
-    async with ClusterStreams(conn) as streams:
-        read = await asyncio.gather(*(read_chunk(streams, query, t, slots, ordered) for t in targets))
-    return merged_rows([chunk for chunk in read if chunk is not None])
+    return merged_rows(await read_each(conn, query, targets, partial(_chunk, query, len(targets) > 1)))
 
 
 async def collect_parsed(conn: ClusterConnection, query: Query) -> tuple[list[Parsed], list[list[bytes]], list[Row]]:
     """The entry views' form of collect_rows: each container's log parsed as one chunk."""
-    targets = await resolve(conn, query)
-    slots = asyncio.Semaphore(READ_CONCURRENCY)
-    async with ClusterStreams(conn) as streams:
-        read = await asyncio.gather(*(read_parsed(streams, query, t, slots) for t in targets))
-    parsed = [item for item in read if item is not None]
+    parsed = await read_each(conn, query, await resolve(conn, query), partial(_parsed, query))
     _, lines, rows = merged_rows([item.chunk for item in parsed])
     return parsed, lines, rows
 
