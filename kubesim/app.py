@@ -42,6 +42,8 @@ PROTOBUF = "application/vnd.kubernetes.protobuf"
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 WARNINGS = web.RequestKey("warnings", list)  # Warning headers for the response
 BOOKMARK_INTERVAL = 15  # seconds between bookmarks on a quiet watch that asked for them
+# Lines of a follow's backlog rendered and written at a time.
+FOLLOW_PIECE_LINES = 1000
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -634,9 +636,9 @@ class Api:
             return web.Response(body=_limit(b"".join(map(query.render, lines)), query.limit_bytes),
                                 content_type="text/plain")
         lines = query.select(list(log.lines))
-        data = b"".join(map(query.render, lines))
         if not _flag(request, "follow"):
-            return web.Response(body=_limit(data, query.limit_bytes), content_type="text/plain")
+            return web.Response(body=_limit(b"".join(map(query.render, lines)), query.limit_bytes),
+                                content_type="text/plain")
         resp = web.StreamResponse(headers={"Content-Type": "text/plain", "Transfer-Encoding": "chunked"})
         await resp.prepare(request)
         budget = query.limit_bytes
@@ -644,18 +646,23 @@ class Api:
         self.open_follows += 1
         try:
             while True:
-                if budget is not None:
-                    data = data[:budget]
-                    budget -= len(data)
-                if data:
-                    await resp.write(data)
+                # A kubelet streams a log file as it reads it: the backlog goes out in pieces, the
+                # first before the last is rendered, rather than once all of it is.
+                for start in range(0, len(lines), FOLLOW_PIECE_LINES):
+                    data = b"".join(map(query.render, lines[start:start + FOLLOW_PIECE_LINES]))
+                    if budget is not None:
+                        data = data[:budget]
+                        budget -= len(data)
+                    if data:
+                        await resp.write(data)
+                    if budget == 0:
+                        break
                 if budget == 0 or log.closed:
                     break
                 await log.changed.wait()
-                fresh = [ln for ln in log.lines if ln.seq >= next_seq]
-                if fresh:
-                    next_seq = fresh[-1].seq + 1
-                data = b"".join(map(query.render, fresh))
+                lines = [ln for ln in log.lines if ln.seq >= next_seq]
+                if lines:
+                    next_seq = lines[-1].seq + 1
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:

@@ -251,7 +251,7 @@ def encoded_entries(parsed: Parsed) -> list[bytes]:
     more a JSON line for its `fields`, against ~3.4 µs a line for upb's messages and their
     serialization; docs/containers.md)."""
     chunk = parsed.chunk
-    raws = _framed(_RAW_KEY, _encoded_texts(parsed.texts))
+    raws = _framed(_RAW_KEY, parsed.raws if parsed.raws is not None else _encoded_texts(parsed.texts))
     messages = _framed(_MESSAGE_KEY, _encoded_texts(chunk.messages)) if chunk.messages is not None else \
         repeat(b"")
     structs = [b""] * len(raws)

@@ -4,6 +4,8 @@ builds, and the values those of the per-line parser, for every kind of line."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
@@ -13,7 +15,8 @@ from kubesim import Simulator
 from kubesim.testing import wait_for
 from server.containers.convert import _fill_struct, encoded_entries
 from server.containers.logs.chunks import Chunk, Parsed, parse_chunk
-from server.containers.logs.lines import BASIC, FULL, UNSPECIFIED, Entry, decode_lines, detect_level, format_time, \
+from server.containers.logs.lines import BASIC, FULL, UNSPECIFIED, Entry, _json_object, _short_numbers_object, decode_lines, detect_level, \
+    format_time, \
     levels_of, parse_lines
 from server.containers.streams import MAX_BATCH, MAX_MESSAGE_BYTES, _entry_batches
 from tests.containers.conftest import WEB, container_name
@@ -43,6 +46,15 @@ def upstream(texts: list[str]) -> bytes:
     return "".join(f"{STAMPS[i % len(STAMPS)]} {text}\n" for i, text in enumerate(texts)).encode()
 
 
+# A chunk of valid UTF-8 without `\r` takes parse_chunk's common path (its lines' own bytes are the
+# raws); one with a CRLF line, or with bytes that are not UTF-8, the path that decodes line by line.
+FORMS = {
+    "plain": upstream([text for text in TEXTS if "\r" not in text]),
+    "crlf": upstream(TEXTS),
+    "invalid utf-8": upstream(TEXTS[:2]) + b"2026-01-01T00:00:00Z bad \xff\xfe bytes ERROR\n" + upstream(TEXTS[2:]),
+}
+
+
 def add_entries(target: Any, entries: list[Entry]) -> None:
     """The entries as protobuf itself builds them, field by field (how the server built them before
     it wrote their bytes)."""
@@ -66,15 +78,18 @@ def protobufs(parsed: Parsed) -> list[pb.LogEntry]:
 
 @pytest.mark.parametrize("view", [BASIC, FULL])
 @pytest.mark.parametrize("final_newline", [True, False])
-def test_encoded_entries_are_the_bytes_protobuf_writes(view: int, final_newline: bool) -> None:
+@pytest.mark.parametrize("form", FORMS)
+def test_encoded_entries_are_the_bytes_protobuf_writes(view: int, final_newline: bool, form: str) -> None:
     """Byte for byte for every entry without `fields` (unicode, a 20,000-character line, CRLF, an
-    empty line, zero nanos, a time before 1970, a last line without newline); an entry with
-    `fields` parses to protobuf's own (a Struct's map entries have no fixed order on the wire)."""
-    data = upstream(TEXTS) + (b"" if final_newline else b"2026-01-01T00:00:02Z no newline at the end")
+    empty line, zero nanos, a time before 1970, a last line without newline, bytes that are not
+    UTF-8); an entry with `fields` parses to protobuf's own (a Struct's map entries have no fixed
+    order on the wire)."""
+    data = FORMS[form] + (b"" if final_newline else b"2026-01-01T00:00:02Z no newline at the end")
     parsed = parse_chunk("pod-\u00e9", "app", data, view, None)
     assert parsed is not None
+    assert (parsed.raws is not None) == (form == "plain")
     encoded, expected = encoded_entries(parsed), protobufs(parsed)
-    assert len(encoded) == len(expected) == parsed.chunk.lines == len(TEXTS) + (not final_newline)
+    assert len(encoded) == len(expected) == parsed.chunk.lines == data.count(b"\n") + (not final_newline)
     for entry, message in zip(encoded, expected):
         if message.HasField("fields"):
             assert pb.StreamLogsResponse.FromString(entry).entries[0] == message
@@ -90,16 +105,17 @@ def test_encoded_entries_are_the_bytes_protobuf_writes(view: int, final_newline:
 
 
 @pytest.mark.parametrize("view", [BASIC, FULL])
-def test_parsed_chunks_give_the_values_of_the_per_line_parser(view: int) -> None:
+@pytest.mark.parametrize("form", FORMS)
+def test_parsed_chunks_give_the_values_of_the_per_line_parser(view: int, form: str) -> None:
     """What the entries are made of, read for a whole chunk, equals the per-line parser's values (a
     line without a stamp gets the time of its reading, so times are compared for the others)."""
-    data = upstream(TEXTS) + b"a line without a stamp INFO\n"
+    data = FORMS[form] + b"a line without a stamp INFO\n"
     parsed = parse_chunk("p", "c", data, view, None)
     assert parsed is not None
     ours = protobufs(parsed)
     reference = pb.StreamLogsResponse()
     add_entries(reference.entries, parse_lines("p", "c", decode_lines(data[:-1]), view))
-    assert len(ours) == len(reference.entries) == len(TEXTS) + 1
+    assert len(ours) == len(reference.entries) == data.count(b"\n")
     for mine, theirs in zip(ours[:-1], reference.entries[:-1]):
         assert mine == theirs
     assert (ours[-1].raw, ours[-1].level) == (reference.entries[-1].raw, reference.entries[-1].level)
@@ -159,3 +175,22 @@ def test_entry_messages_are_bounded_in_entries_and_bytes() -> None:
     small = _entry_batches([Chunk("p", "c", b"", 0, encoded=[b"x" * 10] * 1_200)])
     assert [len(batch) for batch in small] == [MAX_BATCH, MAX_BATCH, 200]
     assert _entry_batches([]) == []
+
+
+@pytest.mark.parametrize("line", [
+    '{"nan":NaN,"inf":-Infinity,"huge":1e400}',  # what orjson refuses, json reads
+    '{"i":123456789012345678901234567890,"small":-7}',  # beyond 64 bits: json keeps the int
+    '{"lone":"\\ud800x","pair":"\\ud83d\\ude00"}',  # a lone surrogate escape (orjson refuses it)
+    '{"a":1,"a":2}  ', '{"a":1} trailing', '{"a":[1,2', '[1,2]', '{"k":"caf\u00e9"}',
+])
+def test_json_lines_read_as_json_reads_them(line: str) -> None:
+    """FULL's JSON objects are read by orjson, and by `json` where orjson refuses a line: either
+    way, from the line's bytes (chunks) or its text (single lines), the value is `json.loads`'."""
+    try:
+        expected = json.loads(line)
+    except ValueError:
+        expected = None
+    expected = expected if isinstance(expected, dict) else None
+    assert repr(_json_object(line)) == repr(expected)
+    if not re.search(r"\d{20}", line):  # what a chunk's lines are read with when it has no such run
+        assert repr(_short_numbers_object(line.encode("utf-8", "surrogatepass"))) == repr(expected)

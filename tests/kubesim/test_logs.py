@@ -12,6 +12,7 @@ from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from kubesim import Simulator
+from kubesim.app import FOLLOW_PIECE_LINES
 from kubesim.testing import wait_for
 
 
@@ -95,3 +96,26 @@ def test_noisy_container(core: client.CoreV1Api, kubesim: Simulator) -> None:
     before = len(core.read_namespaced_pod_log(pod, "web").splitlines())
     kubesim.set_log_rate("web", pod, "frontend", 500)
     wait_for(lambda: len(core.read_namespaced_pod_log(pod, "web").splitlines()) > before + 900, timeout=5)
+
+
+def test_a_follow_sends_its_backlog_in_pieces_as_a_kubelet_streams_its_file(core: client.CoreV1Api,
+                                                                            kubesim: Simulator) -> None:
+    """The backlog goes out FOLLOW_PIECE_LINES lines per HTTP chunk, the first written before the
+    rest is rendered, and limitBytes still cuts the whole stream at its byte count."""
+    pod = frontend_pod(core)
+    kubesim.set_log_rate("web", pod, "frontend", 0)
+    lines = [f"backlog line {i:05d}" for i in range(2 * FOLLOW_PIECE_LINES + 500)]
+    kubesim.append_log("web", pod, "frontend", lines)
+    resp = core.read_namespaced_pod_log(pod, "web", follow=True, tail_lines=len(lines), _preload_content=False)
+    pieces = []
+    for piece in resp.read_chunked(decode_content=False):
+        pieces.append(piece)
+        if len(pieces) == 3:
+            break
+    resp.release_conn()
+    assert [piece.count(b"\n") for piece in pieces] == [FOLLOW_PIECE_LINES, FOLLOW_PIECE_LINES, 500]
+    assert b"".join(pieces) == "".join(line + "\n" for line in lines).encode()
+    limit = len(pieces[0]) + 7  # inside the second piece
+    cut = core.read_namespaced_pod_log(pod, "web", follow=True, tail_lines=len(lines), limit_bytes=limit,
+                                       _preload_content=False)
+    assert cut.data == b"".join(pieces)[:limit]

@@ -170,11 +170,14 @@ def text_lines(data: bytes) -> list[str]:
 @dataclass(slots=True)
 class Parsed:
     """A parsed chunk with what the entry views build their entries from: each line's text (decoded,
-    invalid UTF-8 replaced, without `\\r`) and, in FULL, the JSON object of each JSON line by row."""
+    invalid UTF-8 replaced, without `\\r`), in FULL the JSON object of each JSON line by row, and
+    `raws`, each text's UTF-8 bytes when they are the line's own bytes (a chunk of valid UTF-8
+    without `\\r`, the common case: nothing to encode again), else None."""
 
     chunk: Chunk
     texts: list[str]
     objects: dict[int, dict[str, Any]]
+    raws: list[bytes] | None = None
 
     def subset(self, lines: list[bytes], keep: list[int] | None) -> "Parsed | None":
         """The lines at the indices `keep` (None: all), `lines` being the chunk's split."""
@@ -183,25 +186,44 @@ class Parsed:
         chunk = self.chunk.subset(lines, keep)
         if chunk is None:
             return None
-        objects = self.objects
+        objects, raws = self.objects, self.raws
         return Parsed(chunk, [self.texts[i] for i in keep],
-                      {row: objects[i] for row, i in enumerate(keep) if i in objects} if objects else {})
+                      {row: objects[i] for row, i in enumerate(keep) if i in objects} if objects else {},
+                      [raws[i] for i in keep] if raws is not None else None)
+
+
+def _plain_text(body: bytes) -> str | None:
+    """`body` decoded when it is valid UTF-8 without `\\r` (its lines are then its own bytes split),
+    else None."""
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        return None
+    return None if "\r" in text else text
 
 
 def parse_chunk(pod: str, container: str, data: bytes, view: int, window: tuple[int, int] | None) -> Parsed | None:
     """Timestamped upstream lines -> a chunk of those in `window` with their times, levels and (FULL)
-    messages as lists: the same values the per-line parser computes, without an object per line."""
+    messages as lists: the same values the per-line parser computes, without an object per line.
+    The lines are decoded once, and their joined text serves every pass."""
     chunk = timed_chunk(pod, container, data)
     if window is not None:
         chunk = in_window(chunk, window)
     if chunk is None:
         return None
-    lines = text_lines(chunk.data)
-    chunk.levels = levels_of(lines)
+    body = chunk.data[:-1] if chunk.data.endswith(b"\n") else chunk.data
+    text = _plain_text(body)
+    raws: list[bytes] | None = None
+    if text is None:
+        lines = decode_lines(body)
+        text = "\n".join(lines)
+    else:
+        lines, raws = text.split("\n"), body.split(b"\n")
+    chunk.levels = levels_of(lines, text)
     objects: dict[int, dict[str, Any]] = {}
     if view == FULL:
-        chunk.messages, objects = details_of(lines)
-    return Parsed(chunk, lines, objects)
+        chunk.messages, objects = details_of(lines, text, raws)
+    return Parsed(chunk, lines, objects, raws)
 
 
 def parsed_chunk(pod: str, container: str, data: bytes, view: int,
