@@ -274,31 +274,41 @@ def _struct(values: dict[str, Any]) -> bytes:
         return message.SerializeToString()
 
 
-# A Struct's map entries (key and value, framed) by (key, value) for text and integer values: JSON
-# lines of one program repeat most of theirs (`"level":"info"`, `"status":200`). Only those two
-# types are looked up, so `True` never meets the entry of `1`.
-_ENTRIES: dict[tuple[str, Any], bytes] = {}
+# A Struct's map entries (key and value, framed) by (key, value) for text values: JSON lines of one
+# program repeat most of theirs (`"level":"info"`). Numbers vary from line to line (a duration, a
+# count): their entries are the bytes before the double, by key, and the double.
+_TEXT_ENTRIES: dict[tuple[str, str], bytes] = {}
+_NUMBER_HEADS: dict[str, bytes] = {}
 
 
 def _struct_fields(values: dict[str, Any]) -> bytes:
     parts = []
-    append, cached = parts.append, _ENTRIES.get
+    append, texts, numbers = parts.append, _TEXT_ENTRIES.get, _NUMBER_HEADS.get
     for pair in values.items():
         kind = type(pair[1])
-        item = cached(pair) if kind is str or kind is int else None
-        if item is None:
-            key, value = pair
-            key_field = _delimited(b"\x0a", key.encode())
-            # A number, the common miss (a duration, a count), without _value's type tests.
-            entry = key_field + (b"\x12\x09\x11" + _DOUBLE(value) if kind is int or kind is float else
-                                 _delimited(b"\x12", _value(value)))
-            item = b"\x0a" + _varint(len(entry)) + entry
-            if kind is str or kind is int:
-                if len(_ENTRIES) > 4096:
-                    _ENTRIES.clear()
-                _ENTRIES[pair] = item
+        if kind is str:
+            item = texts(pair)
+            if item is None:
+                item = _TEXT_ENTRIES[pair] = _map_entry(pair[0], _delimited(b"\x1a", pair[1].encode()))
+                if len(_TEXT_ENTRIES) > 4096:
+                    _TEXT_ENTRIES.clear()
+        elif kind is int or kind is float:
+            head = numbers(pair[0])
+            if head is None:
+                head = _NUMBER_HEADS[pair[0]] = _map_entry(pair[0], b"\x11" + _DOUBLE(0.0))[:-8]
+                if len(_NUMBER_HEADS) > 4096:
+                    _NUMBER_HEADS.clear()
+            item = head + _DOUBLE(pair[1])
+        else:
+            item = _map_entry(pair[0], _value(pair[1]))
         append(item)
     return b"".join(parts)
+
+
+def _map_entry(key: str, value: bytes) -> bytes:
+    """A Struct `fields` map entry: its key and the encoded `Value`, framed."""
+    entry = _delimited(b"\x0a", key.encode()) + _delimited(b"\x12", value)
+    return b"\x0a" + _varint(len(entry)) + entry
 
 
 def _value(value: Any) -> bytes:
