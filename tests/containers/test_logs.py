@@ -186,8 +186,9 @@ def test_parsing_units() -> None:
     assert parse_line("p", "c", b"2026-01-01T00:00:01.25+01:00 x").time_ns == 1767225601250000000 - 3600 * 10**9
     assert parse_when("90s", "f", now=1000.0) == 910 * 10**9
     assert parse_when("1h30m", "f", now=10000.0) == 4600 * 10**9
-    apply = parse_filter(pb.LogFilter(pattern="a+", exclude_pattern="b", ignore_case=True), "filter").apply
-    assert [e.raw for e in apply([parse_line("p", "c", b"x AA"), parse_line("p", "c", b"x AB")])] == ["x AA"]
+    line_filter = parse_filter(pb.LogFilter(pattern="a+", exclude_pattern="b", ignore_case=True), "filter")
+    kept = line_filter.select(Chunk("p", "c", b"x AA\nx AB\n", 2))
+    assert kept is not None and (kept.data, kept.lines) == (b"x AA\n", 1)
 
 
 @pytest.mark.parametrize("raw, level", [

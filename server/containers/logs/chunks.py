@@ -20,7 +20,7 @@ from itertools import repeat
 from operator import add
 from typing import Any
 
-from server.containers.logs.lines import BASIC, FULL, decode_lines, details_of, levels_of, parse_lines, \
+from server.containers.logs.lines import BASIC, FULL, Entry, decode_lines, details_of, levels_of, parse_lines, \
     parse_time
 
 # The kubelet's form of the `<RFC3339Nano> ` prefix `timestamps=true` puts before every line
@@ -178,6 +178,13 @@ class Parsed:
     texts: list[str]
     objects: dict[int, dict[str, Any]]
     raws: list[bytes] | None = None
+
+    def entry(self, row: int) -> Entry:
+        """The line at `row` as an entry (ExportLogs renders entries)."""
+        chunk = self.chunk
+        return Entry(chunk.pod, chunk.container, chunk.times[row] if chunk.times else 0,
+                     chunk.levels[row] if chunk.levels else 0, self.texts[row],
+                     chunk.messages[row] if chunk.messages is not None else "", self.objects.get(row))
 
     def subset(self, lines: list[bytes], keep: list[int] | None) -> "Parsed | None":
         """The lines at the indices `keep` (None: all), `lines` being the chunk's split."""

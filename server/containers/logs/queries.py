@@ -13,7 +13,7 @@ from typing import Iterable
 
 from server.containers.logs.chunks import Chunk, Parsed, count_lines, parse_chunk, parsed_chunk, read_chunk, \
     text_lines, with_levels
-from server.containers.logs.lines import FULL, RAW, Entry, Level, View, detect_level, format_time, parse_time
+from server.containers.logs.lines import FULL, RAW, Level, View, detect_level, format_time, parse_time
 from server.errors import InvalidArgument
 from server.kube import paths
 from server.names import parse_namespace_parent
@@ -116,24 +116,6 @@ class LineFilter:
                 search = self.exclude.search
                 keep = [i for i in keep if search(texts[i]) is None]
         return keep
-
-    def apply(self, entries: list[Entry]) -> list[Entry]:
-        """The entries this filter keeps: one pass per criterion that is set, none when the filter is
-        empty (the common follow), rather than a Python call per line."""
-        if self.levels:
-            levels = self.levels
-            entries = [e for e in entries if e.level in levels]
-        if self.contains:
-            contains = self.contains
-            entries = [e for e in entries if contains in e.raw.lower()] if self.ignore_case else \
-                [e for e in entries if contains in e.raw]
-        if self.pattern is not None:
-            search = self.pattern.search
-            entries = [e for e in entries if search(e.raw) is not None]
-        if self.exclude is not None:
-            search = self.exclude.search
-            entries = [e for e in entries if search(e.raw) is None]
-        return entries
 
 
 def _lines_matching(text: str, pattern: re.Pattern[str], keep: bool) -> str:
@@ -248,15 +230,6 @@ class Query:
         if self.previous:
             params.append(("previous", "true"))
         return params
-
-    def window(self, entries: list[Entry], since_ns: int | None = None) -> list[Entry]:
-        """The entries between `since_ns` (the query's since by default) and until; no per-line
-        work when the query has no window (upstream's sinceTime has only second precision)."""
-        bounds = self.time_window(since_ns)
-        if bounds is None:
-            return entries
-        low, high = bounds
-        return [e for e in entries if low <= e.time_ns <= high]
 
     def time_window(self, since_ns: int | None = None) -> tuple[int, int] | None:
         """(low, high) ns of the lines to keep, from `since_ns` (the query's since by default) to

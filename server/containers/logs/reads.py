@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any, Callable, Iterable, TypeVar
 
 from server.containers.logs.chunks import Chunk, Parsed, in_window, timed_chunk
-from server.containers.logs.lines import BASIC, RAW, Entry, decode_lines, parse_lines
+from server.containers.logs.lines import BASIC, RAW, Entry
 from server.containers.logs.pages import page_offset, page_size, page_token
 from server.containers.logs.queries import Query, Target
 from server.containers.targets import container_names, container_status, get_pod, has_started
@@ -88,21 +88,13 @@ async def read_each(conn: ClusterConnection, query: Query, targets: list[Target]
     return [item for item in read if item is not None]
 
 
-def _entries(query: Query, target: Target, data: bytes) -> list[Entry]:
-    if data.endswith(b"\n"):
-        data = data[:-1]
-    entries = parse_lines(target.pod, target.container, decode_lines(data), query.view) if data else []
-    return query.window(entries)
-
-
 async def collect(conn: ClusterConnection, query: Query) -> list[Entry]:
-    """Every entry the query selects, merged across containers in time order, filtered."""
-    targets = await resolve(conn, query)
+    """Every entry the query selects (ExportLogs), in ListLogEntries' order: each container's log
+    parsed as one chunk, filtered, merged across containers in time order, newest MAX_ENTRIES kept."""
     if query.view == RAW:  # ExportLogs renders entries whatever the view
         query = dataclasses.replace(query, view=BASIC)
-    per_target = await read_each(conn, query, targets, partial(_entries, query))
-    kept = query.filter.apply(list(itertools.chain.from_iterable(per_target)))
-    return sorted(kept, key=operator.attrgetter("time_ns"))[-MAX_ENTRIES:]
+    parsed, _, rows = await collect_parsed(conn, query)
+    return [parsed[which].entry(index) for which, index in rows]
 
 
 def _chunk(query: Query, ordered: bool, target: Target, data: bytes) -> Chunk | None:
