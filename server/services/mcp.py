@@ -45,7 +45,9 @@ TOOLS = [
     Tool("get_logs", V + "ContainersService/ListLogEntries", "Read container logs",
          "Log lines of a pod (or pods by label_selector), filtered on the server: query.filter.levels "
          "(e.g. [LOG_LEVEL_ERROR]), contains, pattern; query.previous for the crashed container. At most "
-         "200 lines per call; page_token for more. query.parent: clusters/{cluster}/namespaces/{namespace}.",
+         "200 lines per call; page_token for more. query.parent: clusters/{cluster}/namespaces/{namespace}. "
+         "Lines come as LOG_VIEW_RAW chunks unless query.view asks for entries (LOG_VIEW_FULL: each line's "
+         "time, level, message and JSON fields).",
          ("query", "page_size", "page_token")),
     Tool("list_versions", V + "YamlVersionsService/ListVersions", "Versions of a resource",
          "The committed versions of one resource (who, when, why), newest first."),

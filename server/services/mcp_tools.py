@@ -267,11 +267,15 @@ def last_of(method: Callable[[Message, grpc.aio.ServicerContext], AsyncIterator[
 
 
 def log_lines(method: Callable[[Message, grpc.aio.ServicerContext], Awaitable[Message]]) -> Runner:
-    """ListLogEntries with a hard cap on lines, answered as plain log lines (of entries, or of the
-    chunks LOG_VIEW_RAW and `chunked` queries answer with)."""
+    """ListLogEntries with a hard cap on lines, answered as plain log lines (of the chunks
+    LOG_VIEW_RAW and `chunked` queries answer with, or of entries). The tool prints lines, so a query
+    without a view reads LOG_VIEW_RAW, the cheapest (an unset view would mean FULL entries, a
+    parsed message and JSON fields per line the text never shows); a view asked for is kept."""
     async def run(request: Message, ctx: grpc.aio.ServicerContext) -> Output:
         assert isinstance(request, containers_pb2.ListLogEntriesRequest)
         request.page_size = min(request.page_size or MAX_LOG_LINES, MAX_LOG_LINES)
+        if not request.query.view:
+            request.query.view = containers_pb2.LOG_VIEW_RAW
         response = await method(request, ctx)
         lines = [f"{e.pod}/{e.container} {e.raw}" for e in response.entries]
         lines += [f"{c.pod}/{c.container} {line}" for c in response.chunks for line in _chunk_lines(c.data)]

@@ -155,9 +155,12 @@ async def test_every_tool_declares_an_output_schema_its_results_fit(mcp_server: 
         pods = await fits("list_resources", parent="clusters/demo", resource_type="pods", namespace="shop",
                           label_selector="app=payments-worker")
         await fits("get_resource", name=POSTGRES)
-        logs = await fits("get_logs", query={"parent": "clusters/demo/namespaces/shop", "previous": True,
-                                             "pod": pods["resources"][0]["name"].rpartition("/")[2]})
-        assert logs["entries"] and all(e["raw"] for e in logs["entries"])
+        query = {"parent": "clusters/demo/namespaces/shop", "previous": True,
+                 "pod": pods["resources"][0]["name"].rpartition("/")[2]}
+        logs = await fits("get_logs", query=query)  # LOG_VIEW_RAW: chunks of lines
+        assert logs["chunks"] and all(chunk["data"] for chunk in logs["chunks"])
+        entries = await fits("get_logs", query={**query, "view": "LOG_VIEW_FULL"})
+        assert entries["entries"] and all(e["raw"] for e in entries["entries"])
         cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: schema-check, namespace: shop}\ndata: {k: v}\n"
         proposal = await fits("propose_change", cluster="clusters/demo", manifest=cm, message="schema check")
         resource = proposal["resources"][0]["name"]

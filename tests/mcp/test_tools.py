@@ -65,24 +65,25 @@ def test_logs_of_the_crash_looping_pod_filtered_to_errors(mcp) -> None:
     pod = crashing_pod(mcp)
     query = {"parent": "clusters/demo/namespaces/shop", "pod": pod, "previous": True}
     errors = {"pattern": "panic|error|fatal|failed", "ignore_case": True}
-    result = call(mcp, "get_logs", query={**query, "filter": errors})
+    result = call(mcp, "get_logs", query={**query, "filter": errors, "view": "LOG_VIEW_FULL"})
     assert not result.is_error
     entries = list(result.structured_content["entries"])
     assert entries and all(e["pod"] == pod for e in entries)
     assert any("panic: failed to connect to database" in e["raw"] for e in entries), entries
     assert not any("Listening on" in e["raw"] for e in entries)
     assert all(line.startswith(f"{pod}/") for line in result.text.splitlines())
+    # Without a view the tool reads LOG_VIEW_RAW (it prints lines): chunks, the same lines printed.
+    raw = call(mcp, "get_logs", query={**query, "filter": errors})
+    assert raw.structured_content["chunks"] and "entries" not in raw.structured_content
+    assert raw.text == result.text
     everything = call(mcp, "get_logs", query=query)
-    assert len(everything.structured_content["entries"]) > len(entries)
-    # In LOG_VIEW_RAW the answer holds chunks; the tool prints the same lines from them.
-    raw = call(mcp, "get_logs", query={**query, "view": "LOG_VIEW_RAW"})
-    assert raw.structured_content["chunks"] and raw.text == everything.text
+    assert len(everything.text.splitlines()) > len(entries)
 
 
 def test_log_lines_are_capped_and_the_rest_offered_as_a_page(mcp) -> None:
     pod = crashing_pod(mcp)
     result = call(mcp, "get_logs", page_size=5000, query={"parent": "clusters/demo/namespaces/shop", "pod": pod})
-    assert len(result.structured_content["entries"]) <= 200
+    assert 0 < sum(chunk["line_count"] for chunk in result.structured_content["chunks"]) <= 200
     if "next_page_token" in result.structured_content:
         assert "page_token=" in result.text
 
