@@ -635,6 +635,10 @@ class Api:
             lines = query.select(log.previous)
             return web.Response(body=_limit(b"".join(map(query.render, lines)), query.limit_bytes),
                                 content_type="text/plain")
+        # Taken before the lines are read: an append while they are written (many awaits for a
+        # backlog) has then set it, where waiting on the event of that moment would miss the lines
+        # until the next append.
+        changed = log.changed
         lines = query.select(list(log.lines))
         if not _flag(request, "follow"):
             return web.Response(body=_limit(b"".join(map(query.render, lines)), query.limit_bytes),
@@ -659,7 +663,8 @@ class Api:
                         break
                 if budget == 0 or log.closed:
                     break
-                await log.changed.wait()
+                await changed.wait()
+                changed = log.changed
                 lines = [ln for ln in log.lines if ln.seq >= next_seq]
                 if lines:
                     next_seq = lines[-1].seq + 1

@@ -145,7 +145,7 @@ class LogStore:
         """One ticker step: every running container logs its configured number of lines."""
         for key in running:
             log = self.logs.get(key)
-            if log is not None:
+            if log is not None and log.lines_per_tick:  # a quiet container wakes no follower
                 log.append([self.gen.line(key[2]) for _ in range(log.lines_per_tick)])
 
     def clear(self) -> None:

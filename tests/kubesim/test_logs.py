@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import pytest
 from kubernetes import client
@@ -119,3 +121,35 @@ def test_a_follow_sends_its_backlog_in_pieces_as_a_kubelet_streams_its_file(core
     cut = core.read_namespaced_pod_log(pod, "web", follow=True, tail_lines=len(lines), limit_bytes=limit,
                                        _preload_content=False)
     assert cut.data == b"".join(pieces)[:limit]
+
+
+def test_a_line_appended_while_the_backlog_is_written_is_not_held_back(core: client.CoreV1Api,
+                                                                       kubesim: Simulator) -> None:
+    """The follow waits on the log's change event of the moment it read its lines: a line appended
+    while a large backlog is still being written (the reader's small receive buffer full, so
+    kubesim's writes wait) arrives without another append after it."""
+    pod = frontend_pod(core)
+    kubesim.set_log_rate("web", pod, "frontend", 0)
+    backlog = [f"{i:05d} " + "x" * 2000 for i in range(10_000)]  # ~20 MB
+    kubesim.append_log("web", pod, "frontend", backlog)
+    config = core.api_client.configuration
+    url = urlsplit(config.host)
+    reader = socket.socket()
+    reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)  # before connect: no autotuning
+    reader.connect((url.hostname, url.port))
+    reader.settimeout(10)
+    token = config.api_key.get("authorization") or config.api_key.get("BearerToken", "")
+    auth = token if token.startswith("Bearer ") else f"Bearer {token}"
+    reader.sendall(f"GET /api/v1/namespaces/web/pods/{pod}/log?container=frontend&follow=true&tailLines="
+                   f"{len(backlog)} HTTP/1.1\r\nHost: {url.netloc}\r\nAuthorization: {auth}\r\n\r\n".encode())
+    got = [reader.recv(65536)]
+    time.sleep(0.5)  # kubesim is inside the backlog's writes, waiting for the reader
+    kubesim.append_log("web", pod, "frontend", ["appended during the backlog"])
+    try:
+        while b"appended during the backlog" not in b"".join(got[-2:]):
+            got.append(reader.recv(1 << 20))
+    except TimeoutError:
+        pass
+    finally:
+        reader.close()
+    assert b"appended during the backlog" in b"".join(got[-2:])
