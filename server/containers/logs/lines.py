@@ -243,14 +243,13 @@ def _message(raw: str, data: dict[str, Any] | None) -> str:
     return raw[match.end():] if match else raw
 
 
-def details_of(lines: list[str], joined: str | None = None,
-               raws: list[bytes] | None = None) -> tuple[list[str], dict[int, dict[str, Any]]]:
+def details_of(lines: list[str], joined: str,
+               raws: list[bytes] | None) -> tuple[list[str], dict[int, dict[str, Any]]]:
     """LOG_VIEW_FULL's `message` of each line and the JSON object of each JSON line (by row, when not
     empty): the leading times of all lines removed by one `sub` over `joined` (the lines joined by
-    newlines, when the caller has them), then only JSON lines looked at one by one, parsed from
-    `raws` (each line's UTF-8 bytes) when given."""
-    text = "\n".join(lines) if joined is None else joined
-    messages = _LEADING_TIMES.sub("\n", "\n" + text)[1:].split("\n")
+    newlines), then only JSON lines looked at one by one, parsed from `raws` (each line's UTF-8
+    bytes) when the caller has them."""
+    messages = _LEADING_TIMES.sub("\n", "\n" + joined)[1:].split("\n")
     objects = {}
     rows = [row for row, line in enumerate(lines) if line[:1] == "{"]
     # One search of all JSON lines usually clears each of a number orjson would misread.
